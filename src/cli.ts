@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The `infra` executable: real stdio, the process environment, and exit codes.
+import { createInterface } from "node:readline/promises";
+import { main } from "./commands/program.js";
+import { ExitCode } from "./core/errors.js";
+
+// The SDK's notice that its releases after January 2027 need Node 22 is not the user's concern on each run:
+// the dependencies here are pinned (see README, "Requirements").
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+process.on("SIGINT", () => {
+  // The env file is only ever replaced by rename, so stopping here loses nothing.
+  process.stderr.write("\ninterrupted\n");
+  process.exit(ExitCode.interrupted);
+});
+
+process.exitCode = await main(process.argv.slice(2), {
+  env: process.env,
+  io: {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    ask: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  },
+});

@@ -1,0 +1,165 @@
+// The commander layer: parse, validate, build the context, call the resources in order, render, exit code.
+import { Command, CommanderError, Option } from "commander";
+import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
+import { RESOURCES } from "../resources/registry.js";
+import type { Check } from "../resources/resource.js";
+import { DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
+import { printChecks, printJson, printTable } from "./render.js";
+import { type Deps, loadInputs, prepare } from "./setup.js";
+
+export const VERSION = "0.1.0";
+
+export async function main(argv: string[], deps: Deps): Promise<number> {
+  const { io } = deps;
+  const program = buildProgram(deps);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message; help and version are successes, anything else is usage.
+      return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(err.code) ? 0 : ExitCode.input;
+    }
+    const { lines, exitCode } = describeError(err, argv.includes("--verbose"));
+    if (!(err instanceof CheckFailedError)) io.stderr(`${lines.join("\n")}\n`);
+    if (argv.includes("--json") && !(err instanceof CheckFailedError))
+      printJson(io, { ok: false, error: lines[0], exitCode });
+    return exitCode;
+  }
+}
+
+function buildProgram(deps: Deps): Command {
+  const { io } = deps;
+  const program = new Command("infra")
+    .description("Take a containerised web service to production on AWS, and keep it there.")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showSuggestionAfterError()
+    .option("--env-file <path>", "the env file to read inputs from and record resources in", "./aws-resources.env")
+    .option("--region <region>", "AWS region (default: AWS_REGION in the env file, then in the environment)")
+    .option("--profile <name>", "AWS profile to take credentials from")
+    .addOption(new Option("--endpoint-url <url>", "AWS-compatible endpoint (LocalStack, moto)").env("AWS_ENDPOINT_URL"))
+    .option("--json", "print one JSON document on stdout", false)
+    .option("--yes", "do not ask for confirmation", false)
+    .option("--no-wait", "start what takes long and return without waiting")
+    .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
+    .option("--verbose", "show stack traces of errors", false);
+
+  const opts = (cmd: Command) => {
+    const o = cmd.optsWithGlobals() as GlobalOptions;
+    // Commander reads the env var itself; tests pass their own environment.
+    return { ...o, endpointUrl: o.endpointUrl ?? deps.env.AWS_ENDPOINT_URL };
+  };
+  const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
+
+  program
+    .command("create")
+    .description("make what is missing, leave what is right alone")
+    .argument("<resource...>", resourceHelp)
+    .action(async (names: string[], _o, cmd: Command) => {
+      const o = opts(cmd);
+      const { ctx, selected } = await prepare(names, o, "create", deps);
+      for (const { resource, config } of selected) await (await resource.load()).create(ctx, config);
+      if (o.json) printJson(io, { ok: true, command: "create", events: ctx.events.log });
+    });
+
+  program
+    .command("verify")
+    .description("check, read-only, that each piece exists and is configured as specified")
+    .argument("<resource...>", resourceHelp)
+    .action(async (names: string[], _o, cmd: Command) => {
+      const o = opts(cmd);
+      const { ctx, selected } = await prepare(names, o, "verify", deps);
+      const checks: Check[] = [];
+      for (const { resource, config } of selected) checks.push(...(await (await resource.load()).verify(ctx, config)));
+      if (o.json) printJson(io, { ok: checks.every((c) => c.status !== "FAIL"), command: "verify", checks });
+      else printChecks(io, checks);
+      const failed = checks.filter((c) => c.status === "FAIL");
+      if (failed.length > 0) throw new CheckFailedError(`${failed.length} check(s) failed`);
+    });
+
+  program
+    .command("destroy")
+    .description("remove what this tool made, in reverse order")
+    .argument("<resource...>", resourceHelp)
+    .action(async (names: string[], _o, cmd: Command) => {
+      const o = opts(cmd);
+      const { ctx, selected } = await prepare(names, o, "destroy", deps);
+      await confirmDestroy(
+        deps,
+        o,
+        selected.map((s) => s.resource.name),
+        ctx.aws.settings.region,
+      );
+      for (const { resource, config } of [...selected].reverse()) await (await resource.load()).destroy(ctx, config);
+      if (o.json) printJson(io, { ok: true, command: "destroy", events: ctx.events.log });
+    });
+
+  program
+    .command("status")
+    .description("every resource: recorded ids, exists?, healthy?")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd);
+      const { ctx, selected } = await prepare(["all"], o, "verify", deps);
+      const rows = [];
+      for (const { resource, config } of selected) {
+        const checks = await (await resource.load()).verify(ctx, config);
+        const recorded = Object.fromEntries(resource.records.map((k) => [k, ctx.env.get(k) ?? ""]));
+        const exists = checks[0]?.status === "OK";
+        const healthy = exists && checks.every((c) => c.status !== "FAIL");
+        rows.push({
+          resource: resource.name,
+          recorded,
+          exists,
+          healthy,
+          failed: checks.filter((c) => c.status === "FAIL").map((c) => c.name),
+        });
+      }
+      if (o.json) return printJson(io, { ok: true, command: "status", resources: rows });
+      printTable(
+        io,
+        ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED"],
+        rows.map((r) => [
+          r.resource,
+          r.exists ? "yes" : "no",
+          r.healthy ? "yes" : "no",
+          Object.entries(r.recorded)
+            .filter(([, v]) => v)
+            .map(([k]) => k)
+            .join(", ") || "-",
+        ]),
+      );
+    });
+
+  program
+    .command("plan")
+    .description("what create would do, step by step; needs no AWS account")
+    .argument("[resource...]", resourceHelp)
+    .action(async (names: string[], _o, cmd: Command) => {
+      const o = opts(cmd);
+      const { selected } = await loadInputs(names.length ? names : ["all"], o, "plan");
+      const plan = selected.map(({ resource, config }) => ({ resource: resource.name, steps: resource.plan(config) }));
+      if (o.json) return printJson(io, { ok: true, command: "plan", plan });
+      for (const p of plan) {
+        io.stdout(`${p.resource}\n`);
+        for (const [i, step] of p.steps.entries()) io.stdout(`  ${i + 1}. ${step}\n`);
+      }
+    });
+
+  return program;
+}
+
+async function confirmDestroy(deps: Deps, o: GlobalOptions, names: string[], region: string) {
+  if (o.yes) return;
+  if (!deps.io.stdinIsTTY) {
+    throw new InputError(
+      "destroy asks for confirmation, and stdin is not a terminal",
+      "pass --yes to destroy without asking",
+    );
+  }
+  const answer = await deps.io.ask(
+    `Destroy ${names.join(", ")} recorded in ${o.envFile} (${region})? Type yes to go on: `,
+  );
+  if (answer.trim() !== "yes") throw new InputError("destroy cancelled: nothing was changed");
+}

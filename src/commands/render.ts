@@ -1,0 +1,73 @@
+// How results and progress look: progress and diagnostics on stderr (a live line on a terminal, plain lines
+// in CI), results on stdout, and with --json one JSON document on stdout.
+import type { EventSink, InfraEvent } from "../core/events.js";
+import type { Check } from "../resources/resource.js";
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** stderr is a terminal: progress may redraw one line. */
+  stderrIsTTY: boolean;
+  /** stdin is a terminal: we may ask. */
+  stdinIsTTY: boolean;
+  ask(question: string): Promise<string>;
+}
+
+const MARK: Record<InfraEvent["kind"], string> = {
+  step: "·",
+  created: "+",
+  updated: "~",
+  deleted: "-",
+  exists: "=",
+  skipped: "!",
+  waiting: "…",
+  warning: "!",
+};
+
+const seconds = (ms = 0) => `${Math.round(ms / 1000)} s`;
+
+export function progressRenderer(io: Io): EventSink {
+  let live = false; // a waiting line is drawn and will be overwritten
+  let lastPlain = { what: "", state: "", at: -Infinity };
+  return (e) => {
+    if (e.kind === "waiting") {
+      const line = `${MARK.waiting} ${e.resource}: waiting for ${e.message} (${e.state}, ${seconds(e.elapsedMs)})`;
+      if (io.stderrIsTTY) {
+        io.stderr(`\r\x1b[2K${line}`);
+        live = true;
+        return;
+      }
+      // In CI print a line when the state changes, and otherwise every 30 s.
+      const elapsed = e.elapsedMs ?? 0;
+      if (lastPlain.what === e.message && lastPlain.state === e.state && elapsed - lastPlain.at < 30_000) return;
+      lastPlain = { what: e.message, state: e.state ?? "", at: elapsed };
+      io.stderr(`${line}\n`);
+      return;
+    }
+    if (live) io.stderr("\r\x1b[2K");
+    live = false;
+    io.stderr(`${MARK[e.kind]} ${e.resource}: ${e.message}\n`);
+  };
+}
+
+export function printChecks(io: Io, checks: Check[]): void {
+  for (const c of checks)
+    io.stdout(`[${c.status.padEnd(4)}] ${c.resource}: ${c.name}${c.detail ? ` (${c.detail})` : ""}\n`);
+  const failed = checks.filter((c) => c.status === "FAIL").length;
+  io.stdout(`${checks.length - failed} passed, ${failed} failed\n`);
+}
+
+export function printTable(io: Io, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `${cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd()}\n`;
+  io.stdout(line(header));
+  for (const r of rows) io.stdout(line(r));
+}
+
+export function printJson(io: Io, document: unknown): void {
+  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+}

@@ -1,0 +1,51 @@
+// Turns parsed options into a Context, checking every input before the first AWS call.
+import { AwsClients, type ClientMap } from "../core/aws.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import type { Context } from "../core/context.js";
+import { EnvFile } from "../core/env-file.js";
+import { Events } from "../core/events.js";
+import { selectResources } from "../resources/registry.js";
+import type { Action, Resource } from "../resources/resource.js";
+import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
+import { type Io, progressRenderer } from "./render.js";
+
+/** What the CLI gets from its surroundings; tests pass their own. */
+export interface Deps {
+  io: Io;
+  env: Record<string, string | undefined>;
+  clock?: Clock;
+  clients?: Partial<ClientMap>;
+}
+
+export interface Selected {
+  // biome-ignore lint/suspicious/noExplicitAny: each resource has its own config type.
+  resource: Resource<any>;
+  config: unknown;
+}
+
+export interface Prepared {
+  ctx: Context;
+  selected: Selected[];
+}
+
+/** Selects the resources, reads the env file and validates all inputs: any mistake ends here, before AWS. */
+export async function loadInputs(names: string[], opts: GlobalOptions, action: Action) {
+  const resources = selectResources(names);
+  const timeoutMs = parseDuration(opts.timeout);
+  const endpoint = checkEndpoint(opts.endpointUrl);
+  const env = await EnvFile.load(opts.envFile);
+  const selected = resources.map((resource) => ({ resource, config: resource.config(env, action) }));
+  return { env, selected, timeoutMs, endpoint };
+}
+
+export async function prepare(names: string[], opts: GlobalOptions, action: Action, deps: Deps): Promise<Prepared> {
+  const { env, selected, timeoutMs, endpoint } = await loadInputs(names, opts, action);
+  const region = resolveRegion(opts.region, env.get("AWS_REGION"), deps.env.AWS_REGION);
+  const aws = new AwsClients(
+    { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(endpoint ? { endpoint } : {}) },
+    deps.clients,
+  );
+  const events = new Events(opts.json ? () => {} : progressRenderer(deps.io));
+  const ctx: Context = { env, aws, clock: deps.clock ?? systemClock, events, options: { wait: opts.wait, timeoutMs } };
+  return { ctx, selected };
+}

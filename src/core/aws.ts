@@ -1,0 +1,59 @@
+// The one place that makes AWS SDK v3 clients. Each client is built on first use (a command that needs only
+// ELBv2 never loads the ECS package) and all share one configuration: region, profile, endpoint and a retry
+// strategy for control-plane work. Tests inject their own clients, or mock the classes with aws-sdk-client-mock.
+import type { ACMClient } from "@aws-sdk/client-acm";
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+
+export interface AwsSettings {
+  region: string;
+  profile?: string;
+  endpoint?: string;
+}
+
+export interface ClientMap {
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  acm: ACMClient;
+}
+
+/**
+ * The SDK's default of 3 attempts is too few for bursts of describes and for Route 53 (aws-behaviours.md);
+ * adaptive mode adds a client-side rate limiter on top of capped exponential backoff with jitter.
+ */
+export const RETRY = { maxAttempts: 8, retryMode: "adaptive" } as const;
+
+const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]> } = {
+  ec2: async (c) => new (await import("@aws-sdk/client-ec2")).EC2Client(c),
+  elbv2: async (c) => new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(c),
+  acm: async (c) => new (await import("@aws-sdk/client-acm")).ACMClient(c),
+};
+
+export class AwsClients {
+  private readonly made = new Map<keyof ClientMap, Promise<unknown>>();
+
+  constructor(
+    readonly settings: AwsSettings,
+    private readonly injected: Partial<ClientMap> = {},
+  ) {}
+
+  get<K extends keyof ClientMap>(name: K): Promise<ClientMap[K]> {
+    const injected = this.injected[name];
+    if (injected) return Promise.resolve(injected);
+    let client = this.made.get(name);
+    if (!client) {
+      client = makers[name](this.clientConfig());
+      this.made.set(name, client);
+    }
+    return client as Promise<ClientMap[K]>;
+  }
+
+  ec2 = () => this.get("ec2");
+  elbv2 = () => this.get("elbv2");
+  acm = () => this.get("acm");
+
+  private clientConfig() {
+    const { region, profile, endpoint } = this.settings;
+    return { region, ...RETRY, ...(profile ? { profile } : {}), ...(endpoint ? { endpoint } : {}) };
+  }
+}

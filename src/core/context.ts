@@ -1,0 +1,21 @@
+// Everything a resource function needs, built once per command and passed in: no module reaches for
+// globals or process.env.
+import type { AwsClients } from "./aws.js";
+import type { Clock } from "./clock.js";
+import type { EnvFile } from "./env-file.js";
+import type { Events } from "./events.js";
+
+export interface RunOptions {
+  /** --no-wait: record what was started and return instead of waiting for it. */
+  wait: boolean;
+  /** --timeout, for each wait. */
+  timeoutMs: number;
+}
+
+export interface Context {
+  env: EnvFile;
+  aws: AwsClients;
+  clock: Clock;
+  events: Events;
+  options: RunOptions;
+}

@@ -1,0 +1,109 @@
+// A dotenv-style document that keeps every byte it does not own: parsing records where each value sits
+// in its line, and an update rewrites only that span, so comments, blank lines, order, quoting of other keys
+// and line endings survive (the users' bash scripts and their `sed` edits keep working beside us).
+import { InputError } from "./errors.js";
+
+interface Line {
+  text: string; // without its line ending
+  eol: string; // "\n", "\r\n" or "" (last line without a newline)
+  key?: string;
+  value?: string;
+  valueStart?: number; // span of the raw value token (quotes included) in text
+  valueEnd?: number;
+}
+
+const ASSIGNMENT = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*)$/;
+
+export class EnvDocument {
+  private constructor(private readonly lines: Line[]) {}
+
+  static parse(text: string, label: string): EnvDocument {
+    const lines: Line[] = [];
+    const parts = text.split(/(\r?\n)/);
+    for (let i = 0; i < parts.length; i += 2) {
+      const lineText = parts[i] ?? "";
+      const eol = parts[i + 1] ?? "";
+      if (lineText === "" && eol === "" && i > 0) break; // text ended with a newline
+      lines.push(parseLine(lineText, eol, `${label}:${i / 2 + 1}`));
+    }
+    return new EnvDocument(lines);
+  }
+
+  /** The value of key ("" when set empty), or undefined when the file has no line for it. The last line wins, as in `source`. */
+  get(key: string): string | undefined {
+    return this.lastLineOf(key)?.value;
+  }
+
+  keys(): string[] {
+    return [...new Set(this.lines.flatMap((l) => (l.key ? [l.key] : [])))];
+  }
+
+  /** Sets key: rewrites only the value span of its (last) line, or appends a line when the file has none. */
+  set(key: string, value: string): void {
+    const line = this.lastLineOf(key);
+    if (line?.value === value) return;
+    if (!line && value === "") return; // emptying a key the file never had: nothing to write
+    const quoted = quote(value);
+    if (line && line.valueStart !== undefined && line.valueEnd !== undefined) {
+      line.text = line.text.slice(0, line.valueStart) + quoted + line.text.slice(line.valueEnd);
+      line.valueEnd = line.valueStart + quoted.length;
+      line.value = value;
+      return;
+    }
+    const last = this.lines.at(-1);
+    if (last && last.eol === "" && last.text !== "") last.eol = "\n";
+    const text = `${key}=${quoted}`;
+    if (last && last.eol === "" && last.text === "") this.lines.pop(); // empty document
+    this.lines.push({ text, eol: "\n", key, value, valueStart: key.length + 1, valueEnd: text.length });
+  }
+
+  toString(): string {
+    return this.lines.map((l) => l.text + l.eol).join("");
+  }
+
+  private lastLineOf(key: string): Line | undefined {
+    return this.lines.findLast((l) => l.key === key);
+  }
+}
+
+function parseLine(text: string, eol: string, where: string): Line {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed.startsWith("#")) return { text, eol };
+  const m = ASSIGNMENT.exec(text);
+  if (!m) throw new InputError(`${where}: not a KEY=value line: ${clip(trimmed)}`);
+  const [, prefix = "", key = "", separator = "", rest = ""] = m;
+  const valueStart = prefix.length + key.length + separator.length;
+  const { value, length } = parseValue(rest, where);
+  const after = rest.slice(length);
+  if (after.trim() !== "" && !after.trim().startsWith("#")) {
+    throw new InputError(`${where}: unexpected text after the value of ${key}: ${clip(after.trim())}`);
+  }
+  return { text, eol, key, value, valueStart, valueEnd: valueStart + length };
+}
+
+/** Reads the value token at the start of rest; returns its value and its raw length. */
+function parseValue(rest: string, where: string): { value: string; length: number } {
+  const q = rest[0];
+  if (q === '"' || q === "'") {
+    let value = "";
+    for (let i = 1; i < rest.length; i++) {
+      const c = rest[i];
+      if (c === q) return { value, length: i + 1 };
+      if (q === '"' && c === "\\" && i + 1 < rest.length) {
+        const next = rest[++i] as string;
+        value += next === "n" ? "\n" : next;
+      } else value += c;
+    }
+    throw new InputError(`${where}: unterminated ${q === '"' ? "double" : "single"} quote`);
+  }
+  const comment = rest.search(/\s#/);
+  const raw = comment === -1 ? rest : rest.slice(0, comment);
+  const value = raw.trimEnd();
+  return { value, length: value.length };
+}
+
+function quote(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+const clip = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);

@@ -1,0 +1,117 @@
+// Typed errors, and the one place that maps them to SPEC.md section 1's exit codes.
+
+export const ExitCode = {
+  ok: 0,
+  checkFailed: 1,
+  input: 2,
+  aws: 3,
+  interrupted: 130,
+} as const;
+
+export class InfraError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly suggestion?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad usage or input: raised before any AWS call, so nothing has changed. */
+export class InputError extends InfraError {
+  constructor(message: string, suggestion?: string) {
+    super(message, ExitCode.input, suggestion);
+  }
+}
+
+/** A verify check failed (the checks themselves were printed already). */
+export class CheckFailedError extends InfraError {
+  constructor(message: string) {
+    super(message, ExitCode.checkFailed);
+  }
+}
+
+/** AWS refused or failed: names the step, the resource, AWS's error code and message. */
+export class AwsError extends InfraError {
+  constructor(
+    readonly step: string,
+    readonly resource: string,
+    readonly code: string,
+    awsMessage: string,
+    cause?: unknown,
+  ) {
+    super(`${step} ${resource}: ${code}: ${awsMessage}`, ExitCode.aws, undefined, { cause });
+  }
+}
+
+/** A wait that ran out of time: an AWS-side failure to reach the state asked for. */
+export class WaitTimeoutError extends InfraError {
+  constructor(what: string, waitedMs: number, suggestion: string) {
+    super(`timed out after ${Math.round(waitedMs / 1000)} s waiting for ${what}`, ExitCode.aws, suggestion);
+  }
+}
+
+/**
+ * The code of an AWS SDK v3 error. Modeled errors carry the shape name in `name`
+ * (LoadBalancerNotFoundException); unmodeled ones (all of EC2's) the wire code (InvalidGroup.NotFound).
+ */
+export function awsErrorCode(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const e = err as { name?: unknown; Code?: unknown; code?: unknown };
+  for (const v of [e.Code, e.name, e.code]) if (typeof v === "string" && v !== "Error") return v;
+  return undefined;
+}
+
+const withoutException = (code: string) => code.replace(/Exception$/, "");
+
+/** True when err carries one of the codes, in either spelling (with or without the "Exception" suffix). */
+export function isAwsError(err: unknown, ...codes: string[]): boolean {
+  const code = awsErrorCode(err);
+  if (code === undefined) return false;
+  return codes.some((c) => withoutException(c) === withoutException(code));
+}
+
+export function isThrottling(err: unknown): boolean {
+  return (
+    isAwsError(
+      err,
+      "Throttling",
+      "ThrottlingException",
+      "RequestLimitExceeded",
+      "PriorRequestNotComplete",
+      "TooManyRequestsException",
+    ) || (err as { $retryable?: { throttling?: boolean } })?.$retryable?.throttling === true
+  );
+}
+
+/** Runs one AWS call, turning a failure into an AwsError that says what was being done. */
+export async function awsStep<T>(step: string, resource: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw asAwsError(step, resource, err);
+  }
+}
+
+export function asAwsError(step: string, resource: string, err: unknown): InfraError {
+  if (err instanceof InfraError) return err;
+  const code = awsErrorCode(err) ?? "Error";
+  const message = err instanceof Error ? err.message : String(err);
+  return new AwsError(step, resource, code, message, err);
+}
+
+/** The one-line message a user sees, and the exit code, for any error. */
+export function describeError(err: unknown, verbose: boolean): { lines: string[]; exitCode: number } {
+  const infra = err instanceof InfraError ? err : asAwsError("run", "infra", err);
+  // One line a user can act on: what went wrong, then what to do.
+  const lines = [`error: ${infra.message}${infra.suggestion ? ` - ${infra.suggestion}` : ""}`];
+  if (verbose) {
+    const stackOf = (e: unknown) => (e instanceof Error ? e.stack : undefined);
+    const stack = stackOf(infra.cause) ?? stackOf(infra);
+    if (stack) lines.push(stack);
+  }
+  return { lines, exitCode: infra.exitCode };
+}

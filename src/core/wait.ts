@@ -1,0 +1,68 @@
+// One small poller for every wait: capped exponential backoff, a mandatory time limit that ends with what to
+// do next, a progress event per poll, and the clock injected so tests never sleep. (The SDK's own waiters
+// sleep on the real clock, retry unexpected errors silently and cannot report progress.)
+import type { Clock } from "./clock.js";
+import { awsErrorCode, isAwsError, isThrottling, WaitTimeoutError } from "./errors.js";
+import type { ResourceEvents } from "./events.js";
+
+export interface WaitContext {
+  clock: Clock;
+}
+
+export interface WaitOptions {
+  /** What is awaited, for the progress line and the timeout message: "load balancer startupwebapp-alb active". */
+  what: string;
+  timeoutMs: number;
+  /** What the user should do when the time runs out. */
+  suggestion: string;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export type Poll<T> = { done: true; value: T } | { done: false; state: string };
+
+export const done = <T>(value: T): Poll<T> => ({ done: true, value });
+export const pending = (state: string): Poll<never> => ({ done: false, state });
+
+export async function waitUntil<T>(
+  ctx: WaitContext,
+  events: ResourceEvents,
+  opts: WaitOptions,
+  poll: () => Promise<Poll<T>>,
+): Promise<T> {
+  const start = ctx.clock.now();
+  let delay = opts.minDelayMs ?? 2_000;
+  for (;;) {
+    let result: Poll<T>;
+    try {
+      result = await poll();
+    } catch (err) {
+      // Throttling while polling is AWS asking us to slow down, not a failure of the thing awaited.
+      if (!isThrottling(err)) throw err;
+      result = pending("throttled");
+    }
+    if (result.done) return result.value;
+    const elapsed = ctx.clock.now() - start;
+    if (elapsed >= opts.timeoutMs) throw new WaitTimeoutError(opts.what, elapsed, opts.suggestion);
+    events.waiting(opts.what, result.state, elapsed);
+    await ctx.clock.sleep(Math.min(delay, opts.timeoutMs - elapsed));
+    delay = Math.min(opts.maxDelayMs ?? 15_000, Math.round(delay * 1.5));
+  }
+}
+
+/** Repeats call while AWS answers with one of codes (eventual consistency), up to the time limit. */
+export function retryWhile<T>(
+  ctx: WaitContext,
+  events: ResourceEvents,
+  opts: WaitOptions & { codes: string[] },
+  call: () => Promise<T>,
+): Promise<T> {
+  return waitUntil(ctx, events, opts, async () => {
+    try {
+      return done(await call());
+    } catch (err) {
+      if (isAwsError(err, ...opts.codes)) return pending(awsErrorCode(err) ?? "retrying");
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,37 @@
+// The shape every resource module has: what it is, what it reads and records, how its inputs are checked
+// (before any AWS call), what create would do, and - loaded only when needed - create, verify and destroy.
+import type { Context } from "../core/context.js";
+import type { EnvReader } from "../core/inputs.js";
+
+export type Action = "create" | "verify" | "destroy" | "plan";
+
+export type CheckStatus = "OK" | "FAIL" | "SKIP";
+
+export interface Check {
+  resource: string;
+  status: CheckStatus;
+  name: string;
+  detail?: string;
+}
+
+export interface ResourceActions<C> {
+  create(ctx: Context, config: C): Promise<void>;
+  verify(ctx: Context, config: C): Promise<Check[]>;
+  destroy(ctx: Context, config: C): Promise<void>;
+}
+
+export interface Resource<C = unknown> {
+  name: string;
+  summary: string;
+  /** Inputs that must be set for create. */
+  reads: readonly string[];
+  /** Inputs with a default, or that change what is made when set. */
+  optional: readonly string[];
+  /** Keys this resource records in the env file (and empties on destroy). */
+  records: readonly string[];
+  /** Reads and validates the inputs the action needs; throws InputError naming the key. */
+  config(env: EnvReader, action: Action): C;
+  /** What create would do, step by step, without calling AWS. */
+  plan(config: C): string[];
+  load(): Promise<ResourceActions<C>>;
+}

@@ -1,0 +1,120 @@
+// A stateful in-memory AWS for tests, on aws-sdk-client-mock: every SDK client's send() is answered by a
+// service model here, which keeps state, answers with AWS's error codes and asynchronous states, and moves
+// with a fake clock. Faults can be injected on the n-th call of an operation or of any mutating call,
+// before the call takes effect or after (its response lost), and calls can be throttled.
+//
+// Adding a service: write a model with `name`, `client` (the SDK client class) and `handlers` (pairs of a
+// Command class and a function of its input), then add it to `models` below.
+import { mockClient } from "aws-sdk-client-mock";
+import { AcmModel } from "./acm.js";
+import { FakeClock } from "./clock.js";
+import { Ec2Model } from "./ec2.js";
+import { Elbv2Model } from "./elbv2.js";
+import { throttling } from "./errors.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
+export type Handler = (input: any) => unknown;
+
+export interface ServiceModel {
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: any SDK client class.
+  client: any;
+  // biome-ignore lint/suspicious/noExplicitAny: any SDK command class.
+  handlers: ReadonlyArray<readonly [any, Handler]>;
+}
+
+export interface Call {
+  service: string;
+  op: string;
+  input: unknown;
+  mutating: boolean;
+  at: number;
+}
+
+export interface Fault {
+  /** Which calls count: one operation's, or every mutating call. */
+  op?: string;
+  mutating?: boolean;
+  /** Fail the n-th matching call from now (1-based). */
+  nth: number;
+  /** before: the call fails and changes nothing; after: it takes effect, then its response is lost. */
+  when?: "before" | "after";
+  error?: () => Error;
+  seen?: number;
+}
+
+const MUTATING =
+  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate)/;
+
+export const isMutating = (op: string) => MUTATING.test(op);
+
+export const INJECTED = "InjectedFault";
+
+export class AwsFake {
+  readonly clock = new FakeClock();
+  readonly calls: Call[] = [];
+  readonly ec2 = new Ec2Model(this);
+  readonly elbv2 = new Elbv2Model(this);
+  readonly acm = new AcmModel(this);
+  private faults: Fault[] = [];
+  private stubs: ReturnType<typeof mockClient>[] = [];
+
+  private get models(): ServiceModel[] {
+    return [this.ec2, this.elbv2, this.acm];
+  }
+
+  install(): this {
+    for (const model of this.models) {
+      const stub = mockClient(model.client);
+      stub.onAnyCommand().callsFake(() => {
+        throw new Error(`the AWS fake does not model this ${model.name} command`);
+      });
+      for (const [command, handler] of model.handlers) {
+        const op = String(command.name).replace(/Command$/, "");
+        stub.on(command).callsFake((input: unknown) => this.dispatch(model.name, op, input, handler));
+      }
+      this.stubs.push(stub);
+    }
+    return this;
+  }
+
+  restore(): void {
+    for (const s of this.stubs) s.restore();
+    this.stubs = [];
+  }
+
+  /** Fail the nth matching call from now on. */
+  inject(fault: Fault): void {
+    this.faults.push({ when: "before", ...fault, seen: 0 });
+  }
+
+  /** The next `times` calls of op (every op when omitted) are throttled. */
+  throttle(times: number, op?: string): void {
+    for (let i = 1; i <= times; i++) this.inject({ ...(op ? { op } : {}), nth: i, error: throttling });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  mutatingCalls(since = 0): Call[] {
+    return this.calls.slice(since).filter((c) => c.mutating);
+  }
+
+  private async dispatch(service: string, op: string, input: unknown, handler: Handler): Promise<unknown> {
+    const mutating = isMutating(op);
+    this.calls.push({ service, op, input: structuredClone(input), mutating, at: this.clock.now() });
+    let fault: Fault | undefined;
+    for (const f of this.faults) {
+      const matches = f.op ? f.op === op : f.mutating ? mutating : true;
+      if (matches) f.seen = (f.seen ?? 0) + 1;
+      if (matches && f.seen === f.nth) fault ??= f;
+    }
+    const fail = () =>
+      (fault?.error ?? (() => Object.assign(new Error(`injected fault in ${op}`), { name: INJECTED })))();
+    if (fault?.when === "before") throw fail();
+    const output = handler(structuredClone(input ?? {}));
+    if (fault?.when === "after") throw fail();
+    return { $metadata: { httpStatusCode: 200 }, ...structuredClone(output ?? {}) };
+  }
+}

@@ -1,0 +1,84 @@
+// What the tests share: an env file in a temp folder, a context wired to the fake, and the CLI run in-process.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
+import { main } from "../src/commands/program.js";
+import type { Io } from "../src/commands/render.js";
+import { AwsClients } from "../src/core/aws.js";
+import type { Context } from "../src/core/context.js";
+import { EnvFile } from "../src/core/env-file.js";
+import { Events } from "../src/core/events.js";
+import { AwsFake } from "./fake/aws-fake.js";
+import { BACKEND_SG, SUBNETS, VPC_ID } from "./fake/ec2.js";
+
+/** The inputs an earlier phase left in the env file, pointing at what the fake has. */
+export const INPUTS = `# Configuration
+AWS_REGION="us-east-1"
+PROJECT_NAME="startupwebapp"
+ENVIRONMENT="production"
+VPC_ID="${VPC_ID}"
+PUBLIC_SUBNET_1_ID="${SUBNETS[0]}"
+PUBLIC_SUBNET_2_ID="${SUBNETS[1]}"
+BACKEND_SECURITY_GROUP_ID="${BACKEND_SG}"
+`;
+
+export function tempEnvFile(text = INPUTS, name = "aws-resources.env"): string {
+  const path = join(mkdtempSync(join(tmpdir(), "infra-test-")), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+export const readText = (path: string) => readFileSync(path, "utf8");
+
+/** A fresh fake for each test, installed on every SDK client class and removed afterwards. */
+export function useFake(): { current: AwsFake } {
+  const holder = {} as { current: AwsFake };
+  beforeEach(() => {
+    holder.current = new AwsFake().install();
+  });
+  afterEach(() => holder.current.restore());
+  return holder;
+}
+
+export async function contextFor(fake: AwsFake, envPath: string, options: Partial<Context["options"]> = {}) {
+  const env = await EnvFile.load(envPath);
+  const events = new Events();
+  const ctx: Context = {
+    env,
+    aws: new AwsClients({ region: "us-east-1" }),
+    clock: fake.clock,
+    events,
+    options: { wait: true, timeoutMs: 45 * 60_000, ...options },
+  };
+  return ctx;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process, as a user would from a terminal-less shell, against the fake. */
+export async function runCli(argv: string[], fake: AwsFake, io: Partial<Io> = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    env: {},
+    clock: fake.clock,
+    io: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      stderrIsTTY: false,
+      stdinIsTTY: false,
+      ask: async () => "",
+      ...io,
+    },
+  });
+  return { code, stdout, stderr };
+}
