@@ -1,0 +1,316 @@
+import { describe, expect, it } from "vitest";
+import type { Context } from "../../src/core/context.js";
+import * as alb from "../../src/resources/alb/actions.js";
+import { albConfig } from "../../src/resources/alb/config.js";
+import { AwsFake } from "../fake/aws-fake.js";
+import { BACKEND_SG } from "../fake/ec2.js";
+import { INTERFACES_LINGER_MS } from "../fake/elbv2.js";
+import { contextFor, INPUTS, readText, tempEnvFile, useFake } from "../helpers.js";
+
+const RECORDED = ["ALB_ARN", "ALB_DNS_NAME", "ALB_SECURITY_GROUP_ID", "TARGET_GROUP_ARN", "HTTP_LISTENER_ARN"];
+
+const create = (ctx: Context) => alb.create(ctx, albConfig(ctx.env, "create"));
+const destroy = (ctx: Context) => alb.destroy(ctx, albConfig(ctx.env, "destroy"));
+const verify = (ctx: Context) => alb.verify(ctx, albConfig(ctx.env, "verify"));
+
+/** What AWS holds for the stack, without the ids that differ from run to run. */
+function stackState(fake: AwsFake) {
+  const albGroups = [...fake.ec2.groups.values()].filter((g) => g.GroupId !== BACKEND_SG);
+  const nameOf = (id?: string) => (id ? (fake.ec2.groups.get(id)?.GroupName ?? id) : undefined);
+  return {
+    securityGroups: albGroups.map((g) => ({
+      name: g.GroupName,
+      tags: g.Tags.map((t) => `${t.Key}=${t.Value}`).sort(),
+      ingress: g.rules.map((r) => `${r.protocol} ${r.from}-${r.to} from ${r.cidr ?? nameOf(r.groupId)}`).sort(),
+    })),
+    backendIngress: fake.ec2.ingressOf(BACKEND_SG).map((r) => `${r.protocol} ${r.from} from ${nameOf(r.groupId)}`),
+    loadBalancers: fake.elbv2.liveLoadBalancers().map((lb) => ({
+      name: lb.name,
+      securityGroups: lb.securityGroups.map(nameOf),
+      subnets: lb.subnets,
+    })),
+    targetGroups: [...fake.elbv2.targetGroups.values()].map((t) => ({
+      name: t.TargetGroupName,
+      port: t.Port,
+      healthCheck: `${t.HealthCheckPath} ${t.HealthCheckIntervalSeconds}/${t.HealthCheckTimeoutSeconds} ${t.HealthyThresholdCount}/${t.UnhealthyThresholdCount} ${t.Matcher.HttpCode}`,
+      delay: t.attributes["deregistration_delay.timeout_seconds"],
+    })),
+    listeners: [...fake.elbv2.listeners.values()]
+      .map((l) => `${l.Protocol}:${l.Port} ${l.DefaultActions[0]?.Type} ${l.SslPolicy ?? ""}`.trim())
+      .sort(),
+  };
+}
+
+const EXPECTED_STACK = {
+  securityGroups: [
+    {
+      name: "startupwebapp-alb-sg",
+      tags: ["Environment=production", "ManagedBy=infra", "Name=startupwebapp-alb-sg", "Project=startupwebapp"],
+      ingress: ["tcp 443-443 from 0.0.0.0/0", "tcp 80-80 from 0.0.0.0/0"],
+    },
+  ],
+  backendIngress: ["tcp 8000 from startupwebapp-alb-sg"],
+  loadBalancers: [
+    {
+      name: "startupwebapp-alb",
+      securityGroups: ["startupwebapp-alb-sg"],
+      subnets: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    },
+  ],
+  targetGroups: [{ name: "startupwebapp-tg", port: 8000, healthCheck: "/health 30/5 2/3 200", delay: "60" }],
+  listeners: ["HTTP:80 redirect"],
+};
+
+const EMPTY_STACK = { securityGroups: [], backendIngress: [], loadBalancers: [], targetGroups: [], listeners: [] };
+
+/** The env file's records point at what exists: nothing recorded is missing, nothing existing is unrecorded. */
+function expectRecordsMatch(fake: AwsFake, ctx: Context) {
+  const lb = fake.elbv2.liveLoadBalancers()[0];
+  const tg = [...fake.elbv2.targetGroups.values()][0];
+  const sg = [...fake.ec2.groups.values()].find((g) => g.GroupId !== BACKEND_SG);
+  const http = [...fake.elbv2.listeners.values()].find((l) => l.Port === 80);
+  expect({
+    ALB_ARN: ctx.env.get("ALB_ARN"),
+    ALB_SECURITY_GROUP_ID: ctx.env.get("ALB_SECURITY_GROUP_ID"),
+    TARGET_GROUP_ARN: ctx.env.get("TARGET_GROUP_ARN"),
+    HTTP_LISTENER_ARN: ctx.env.get("HTTP_LISTENER_ARN"),
+  }).toEqual({
+    ALB_ARN: lb?.arn,
+    ALB_SECURITY_GROUP_ID: sg?.GroupId,
+    TARGET_GROUP_ARN: tg?.TargetGroupArn,
+    HTTP_LISTENER_ARN: http?.ListenerArn,
+  });
+  expect(ctx.env.get("ALB_DNS_NAME")).toMatch(/^startupwebapp-alb-.*\.elb\.amazonaws\.com$/);
+}
+
+describe("alb against the AWS fake", () => {
+  const fake = useFake();
+
+  it("goes create -> verify -> destroy -> recreate -> destroy, leaving one of each and then nothing", async () => {
+    const path = tempEnvFile();
+    const ctx = await contextFor(fake.current, path);
+
+    await create(ctx);
+    expect(stackState(fake.current)).toEqual(EXPECTED_STACK);
+    expectRecordsMatch(fake.current, ctx);
+    const checks = await verify(ctx);
+    expect(checks.filter((c) => c.status === "FAIL")).toEqual([]);
+    expect(checks.filter((c) => c.status === "OK").length).toBeGreaterThanOrEqual(15);
+
+    await destroy(ctx);
+    expect(stackState(fake.current)).toEqual(EMPTY_STACK);
+    expect(fake.current.ec2.liveInterfaces()).toEqual([]);
+    for (const key of RECORDED) expect(ctx.env.get(key)).toBeUndefined();
+
+    await create(ctx);
+    expect(stackState(fake.current)).toEqual(EXPECTED_STACK);
+    expectRecordsMatch(fake.current, ctx);
+    await destroy(ctx);
+    expect(stackState(fake.current)).toEqual(EMPTY_STACK);
+    // The inputs are untouched; the records are emptied, not removed.
+    expect(readText(path).startsWith(INPUTS)).toBe(true);
+    expect(readText(path)).toContain('ALB_ARN=""');
+  });
+
+  it("makes no mutating call when run again on a finished stack", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    await create(ctx);
+    const before = fake.current.calls.length;
+    await create(ctx);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect(ctx.events.log.slice(-6).map((e) => e.kind)).not.toContain("created");
+  });
+
+  it("finds nothing and succeeds when destroy runs twice", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    await create(ctx);
+    await destroy(ctx);
+    const before = fake.current.calls.length;
+    await destroy(ctx);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect(stackState(fake.current)).toEqual(EMPTY_STACK);
+  });
+
+  it("waits for the load balancer to become active, and for its network interfaces to let the group go", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    await create(ctx);
+    const lb = fake.current.elbv2.liveLoadBalancers()[0];
+    expect(fake.current.clock.now()).toBeGreaterThanOrEqual((lb?.createdAt ?? 0) + 90_000);
+    const waitedFor = ctx.events.log.filter((e) => e.kind === "waiting").map((e) => e.state);
+    expect(waitedFor).toContain("provisioning");
+
+    const deleteStarted = fake.current.clock.now();
+    await destroy(ctx);
+    // The group could only go once the interfaces were released, INTERFACES_LINGER_MS after the ALB.
+    const deleted = fake.current.calls.filter((c) => c.op === "DeleteSecurityGroup");
+    expect(deleted.at(-1)?.at).toBeGreaterThanOrEqual(deleteStarted + INTERFACES_LINGER_MS);
+  });
+
+  it("attaches the HTTPS listener when ACM_CERTIFICATE_ARN names an issued certificate, and not before", async () => {
+    const arn = fake.current.acm.add("startupwebapp.com", "PENDING_VALIDATION");
+    const path = tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${arn}"\n`);
+    let ctx = await contextFor(fake.current, path);
+    await create(ctx);
+    expect(stackState(fake.current).listeners).toEqual(["HTTP:80 redirect"]);
+    expect(ctx.events.log.some((e) => e.kind === "skipped" && e.message.includes("PENDING_VALIDATION"))).toBe(true);
+
+    (fake.current.acm.certificates.get(arn) as { Status: string }).Status = "ISSUED";
+    ctx = await contextFor(fake.current, path);
+    await create(ctx);
+    expect(stackState(fake.current).listeners).toEqual([
+      "HTTP:80 redirect",
+      "HTTPS:443 forward ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ]);
+    const https = [...fake.current.elbv2.listeners.values()].find((l) => l.Port === 443);
+    expect(https?.Certificates).toEqual([{ CertificateArn: arn }]);
+    expect(ctx.env.get("HTTPS_LISTENER_ARN")).toBe(https?.ListenerArn);
+    expect((await verify(ctx)).filter((c) => c.status !== "OK")).toEqual([]);
+  });
+
+  it("gives the same end state whether the certificate was issued before or after the ALB", async () => {
+    const arn = fake.current.acm.add("startupwebapp.com", "ISSUED");
+    const ctx = await contextFor(fake.current, tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${arn}"\n`));
+    await create(ctx);
+    expect(stackState(fake.current)).toEqual({
+      ...EXPECTED_STACK,
+      listeners: ["HTTP:80 redirect", "HTTPS:443 forward ELBSecurityPolicy-TLS13-1-2-2021-06"],
+    });
+  });
+
+  it("puts back what drifted: a lost ingress rule, a changed health check, the default deregistration delay", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    await create(ctx);
+    const sg = [...fake.current.ec2.groups.values()].find((g) => g.GroupName === "startupwebapp-alb-sg");
+    if (sg) sg.rules = sg.rules.filter((r) => r.from !== 443);
+    const tg = [...fake.current.elbv2.targetGroups.values()][0];
+    if (tg) {
+      tg.HealthCheckPath = "/";
+      tg.attributes["deregistration_delay.timeout_seconds"] = "300";
+    }
+    const failing = (await verify(ctx)).filter((c) => c.status === "FAIL").map((c) => c.name);
+    expect(failing).toEqual([
+      "security group allows tcp 80, 443 from 0.0.0.0/0",
+      "health check /health as specified",
+      "deregistration delay 60 s",
+    ]);
+    await create(ctx);
+    expect(stackState(fake.current)).toEqual(EXPECTED_STACK);
+  });
+
+  it("leaves a same-named target group that infra did not make", async () => {
+    const path = tempEnvFile();
+    const ctx = await contextFor(fake.current, path);
+    await create(ctx);
+    await ctx.env.record({ TARGET_GROUP_ARN: "" }); // as if the user's own scripts had made it
+    const tg = [...fake.current.elbv2.targetGroups.values()][0];
+    fake.current.elbv2.tags.set(tg?.TargetGroupArn as string, []);
+    await destroy(ctx);
+    expect(stackState(fake.current).targetGroups.map((t) => t.name)).toEqual(["startupwebapp-tg"]);
+    expect(ctx.events.log.some((e) => e.kind === "skipped" && e.message.includes("not made by infra"))).toBe(true);
+    expect(stackState(fake.current).loadBalancers).toEqual([]);
+  });
+
+  it("keeps polling through throttling while it waits", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    // The 3rd and 4th DescribeLoadBalancers are polls of the wait for `active`.
+    fake.current.inject({ op: "DescribeLoadBalancers", nth: 3, error: throttlingError });
+    fake.current.inject({ op: "DescribeLoadBalancers", nth: 4, error: throttlingError });
+    await create(ctx);
+    expect(stackState(fake.current)).toEqual(EXPECTED_STACK);
+    expect(ctx.events.log.some((e) => e.state === "throttled")).toBe(true);
+  });
+
+  it("ends a wait at --timeout with what to do next", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile(), { timeoutMs: 30_000 });
+    await expect(create(ctx)).rejects.toThrow(
+      /timed out after 30 s waiting for load balancer startupwebapp-alb active/,
+    );
+    // The ARN is recorded, so the next run picks the same load balancer up.
+    expect(ctx.env.get("ALB_ARN")).toBe(fake.current.elbv2.liveLoadBalancers()[0]?.arn);
+  });
+
+  it("returns without waiting under --no-wait, and a later run finishes the job", async () => {
+    const path = tempEnvFile();
+    await create(await contextFor(fake.current, path, { wait: false }));
+    expect(fake.current.clock.slept).toBeLessThan(90_000);
+    const ctx = await contextFor(fake.current, path);
+    await create(ctx);
+    expect(stackState(fake.current)).toEqual(EXPECTED_STACK);
+    expect((await verify(ctx)).filter((c) => c.status === "FAIL")).toEqual([]);
+  });
+});
+
+function throttlingError() {
+  return Object.assign(new Error("Rate exceeded"), { name: "Throttling", $retryable: { throttling: true } });
+}
+
+describe("alb converges after a failure at any mutating call", () => {
+  /** Runs body with a fresh fake installed on the SDK clients. */
+  async function withFake<T>(body: (fake: AwsFake) => Promise<T>): Promise<T> {
+    const fake = new AwsFake().install();
+    try {
+      return await body(fake);
+    } finally {
+      fake.restore();
+    }
+  }
+
+  const createCalls = () =>
+    withFake(async (fake) => {
+      await create(await contextFor(fake, tempEnvFile()));
+      return fake.mutatingCalls().map((c) => c.op);
+    });
+
+  it("of create, whether the call failed or only its response was lost", async () => {
+    const ops = await createCalls();
+    expect(ops.length).toBeGreaterThanOrEqual(7);
+    for (const when of ["before", "after"] as const) {
+      for (let nth = 1; nth <= ops.length; nth++) {
+        await withFake(async (fake) => {
+          const path = tempEnvFile();
+          fake.inject({ mutating: true, nth, when });
+          await expect(create(await contextFor(fake, path)), `${when} ${ops[nth - 1]}`).rejects.toThrow();
+          fake.clearFaults();
+          fake.clock.advance(60_000); // the user reads the error and runs it again
+          const ctx = await contextFor(fake, path);
+          await create(ctx);
+          expect(stackState(fake), `${when} ${ops[nth - 1]} (#${nth})`).toEqual(EXPECTED_STACK);
+          expectRecordsMatch(fake, ctx);
+        });
+      }
+    }
+  });
+
+  it("of destroy, whether the call failed or only its response was lost", async () => {
+    const ops = await withFake(async (fake) => {
+      const ctx = await contextFor(fake, tempEnvFile());
+      await create(ctx);
+      const before = fake.calls.length;
+      await destroy(ctx);
+      return fake.mutatingCalls(before).map((c) => c.op);
+    });
+    expect(ops).toEqual([
+      "DeleteListener",
+      "DeleteLoadBalancer",
+      "DeleteTargetGroup",
+      "RevokeSecurityGroupIngress",
+      "DeleteSecurityGroup",
+    ]);
+    for (const when of ["before", "after"] as const) {
+      for (let nth = 1; nth <= ops.length; nth++) {
+        await withFake(async (fake) => {
+          const path = tempEnvFile();
+          await create(await contextFor(fake, path));
+          fake.inject({ mutating: true, nth, when });
+          await expect(destroy(await contextFor(fake, path)), `${when} ${ops[nth - 1]}`).rejects.toThrow();
+          fake.clearFaults();
+          fake.clock.advance(60_000);
+          const ctx = await contextFor(fake, path);
+          await destroy(ctx);
+          expect(stackState(fake), `${when} ${ops[nth - 1]}`).toEqual(EMPTY_STACK);
+          for (const key of RECORDED) expect(ctx.env.get(key)).toBeUndefined();
+        });
+      }
+    }
+  });
+});
