@@ -53,8 +53,8 @@ export function progressRenderer(io: Io): EventSink {
 export function printChecks(io: Io, checks: Check[]): void {
   for (const c of checks)
     io.stdout(`[${c.status.padEnd(4)}] ${c.resource}: ${c.name}${c.detail ? ` (${c.detail})` : ""}\n`);
-  const failed = checks.filter((c) => c.status === "FAIL").length;
-  io.stdout(`${checks.length - failed} passed, ${failed} failed\n`);
+  const count = (s: Check["status"]) => checks.filter((c) => c.status === s).length;
+  io.stdout(`${checks.length} checks: ${count("OK")} OK, ${count("FAIL")} FAIL, ${count("SKIP")} SKIP\n`);
 }
 
 export function printTable(io: Io, header: string[], rows: string[][]): void {

@@ -19,9 +19,10 @@ export interface ClientMap {
 
 /**
  * The SDK's default of 3 attempts is too few for bursts of describes and for Route 53 (aws-behaviours.md);
- * adaptive mode adds a client-side rate limiter on top of capped exponential backoff with jitter.
+ * standard mode backs off exponentially with jitter (capped at 20 s). (Adaptive mode's client-side rate limiter
+ * slowed three throttled calls to 6 s in test/core/aws.test.ts: not worth it for a handful of control-plane calls.)
  */
-export const RETRY = { maxAttempts: 8, retryMode: "adaptive" } as const;
+export const RETRY = { maxAttempts: 8, retryMode: "standard" } as const;
 
 const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]> } = {
   ec2: async (c) => new (await import("@aws-sdk/client-ec2")).EC2Client(c),

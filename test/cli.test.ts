@@ -1,0 +1,200 @@
+import { writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
+
+describe("the infra CLI", () => {
+  const fake = useFake();
+
+  describe("refuses bad input with exit 2, one line, no AWS call and the env file untouched", () => {
+    const cases: [string, () => { argv: string[]; path?: string }, RegExp][] = [
+      [
+        "a missing env file",
+        () => ({ argv: ["create", "alb", "--env-file", "/nonexistent/x.env"] }),
+        /env file \/nonexistent\/x\.env not found/,
+      ],
+      [
+        "a missing VPC_ID",
+        () => {
+          const path = tempEnvFile(INPUTS.replace(/^VPC_ID=.*\n/m, ""));
+          return { argv: ["create", "alb", "--env-file", path], path };
+        },
+        /alb needs VPC_ID, which is not set in the env file/,
+      ],
+      [
+        "a malformed line",
+        () => {
+          const path = tempEnvFile(`${INPUTS}oops no equals\n`);
+          return { argv: ["create", "alb", "--env-file", path], path };
+        },
+        /aws-resources\.env:9: not a KEY=value line/,
+      ],
+      [
+        "an unterminated quote",
+        () => {
+          const path = tempEnvFile(`${INPUTS}ALB_ARN="arn:aws\n`);
+          return { argv: ["create", "alb", "--env-file", path], path };
+        },
+        /aws-resources\.env:9: unterminated double quote/,
+      ],
+      [
+        "an unknown resource",
+        () => {
+          const path = tempEnvFile();
+          return { argv: ["create", "alb", "albb", "--env-file", path], path };
+        },
+        /unknown resource albb - resources: all, alb/,
+      ],
+      [
+        "an unknown option",
+        () => {
+          const path = tempEnvFile();
+          return { argv: ["create", "alb", "--env-file", path, "--dry-run"], path };
+        },
+        /unknown option '--dry-run'/,
+      ],
+      [
+        "an invalid subnet id",
+        () => {
+          const path = tempEnvFile(INPUTS.replace(/PUBLIC_SUBNET_2_ID=.*/, 'PUBLIC_SUBNET_2_ID="subnet-xyz"'));
+          return { argv: ["create", "alb", "--env-file", path], path };
+        },
+        /PUBLIC_SUBNET_2_ID="subnet-xyz" is not a subnet-\.\.\. id/,
+      ],
+      [
+        "a bad --timeout",
+        () => {
+          const path = tempEnvFile();
+          return { argv: ["create", "alb", "--env-file", path, "--timeout", "soon"], path };
+        },
+        /--timeout soon is not a duration/,
+      ],
+      [
+        "destroy without --yes when stdin is not a terminal",
+        () => {
+          const path = tempEnvFile();
+          return { argv: ["destroy", "alb", "--env-file", path], path };
+        },
+        /destroy asks for confirmation, and stdin is not a terminal - pass --yes/,
+      ],
+    ];
+
+    for (const [name, setup, message] of cases) {
+      it(name, async () => {
+        const { argv, path } = setup();
+        const before = path ? readText(path) : undefined;
+        const result = await runCli(argv, fake.current);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+        expect(result.stdout).toBe("");
+        expect(fake.current.calls).toEqual([]);
+        if (path) expect(readText(path)).toBe(before);
+      });
+    }
+  });
+
+  it("creates, verifies and destroys alb, printing progress on stderr and checks on stdout", async () => {
+    const path = tempEnvFile();
+    const created = await runCli(["create", "alb", "--env-file", path], fake.current);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain("+ alb: load balancer startupwebapp-alb");
+    expect(created.stderr).toContain("waiting for load balancer startupwebapp-alb active (provisioning");
+
+    const verified = await runCli(["verify", "alb", "--env-file", path], fake.current);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/^\[OK {2}\] alb: security group startupwebapp-alb-sg exists/m);
+    expect(verified.stdout).toMatch(/^\[SKIP\] alb: HTTPS:443 listener/m);
+
+    const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
+    expect(destroyed.code).toBe(0);
+    expect(readText(path)).toContain('ALB_ARN=""');
+  });
+
+  it("asks before destroying on a terminal, and changes nothing on anything but yes", async () => {
+    const path = tempEnvFile();
+    let asked = "";
+    const result = await runCli(["destroy", "alb", "--env-file", path], fake.current, {
+      stdinIsTTY: true,
+      ask: async (q) => {
+        asked = q;
+        return "no";
+      },
+    });
+    expect(asked).toContain("Destroy alb recorded in");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/destroy cancelled/);
+    expect(fake.current.mutatingCalls()).toEqual([]);
+  });
+
+  it("exits 1 when a verify check fails", async () => {
+    const path = tempEnvFile();
+    const result = await runCli(["verify", "alb", "--env-file", path], fake.current);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^\[FAIL\] alb: security group startupwebapp-alb-sg exists/m);
+  });
+
+  it("exits 3 when AWS refuses, naming the step, the resource and AWS's code, without a stack trace", async () => {
+    const path = tempEnvFile();
+    fake.current.inject({
+      op: "CreateLoadBalancer",
+      nth: 1,
+      error: () =>
+        Object.assign(new Error("User is not authorized to perform: elasticloadbalancing:CreateLoadBalancer"), {
+          name: "AccessDenied",
+          $metadata: {},
+        }),
+    });
+    const result = await runCli(["create", "alb", "--env-file", path], fake.current);
+    expect(result.code).toBe(3);
+    const lastLine = result.stderr.trimEnd().split("\n").at(-1);
+    expect(lastLine).toBe(
+      "error: create load balancer startupwebapp-alb: AccessDenied: User is not authorized to perform: elasticloadbalancing:CreateLoadBalancer",
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const verbose = await runCli(["create", "alb", "--env-file", path, "--verbose"], fake.current);
+    expect(verbose.code).toBe(0);
+  });
+
+  it("prints one JSON document with --json", async () => {
+    const path = tempEnvFile();
+    const result = await runCli(["create", "alb", "--env-file", path, "--json"], fake.current);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.events.some((e: { kind: string; message: string }) => e.kind === "created")).toBe(true);
+    expect(result.stderr).toBe("");
+  });
+
+  it("shows status: recorded ids, exists and healthy", async () => {
+    const path = tempEnvFile();
+    await runCli(["create", "alb", "--env-file", path], fake.current);
+    const result = await runCli(["status", "--env-file", path, "--json"], fake.current);
+    expect(result.code).toBe(0);
+    const [alb] = JSON.parse(result.stdout).resources;
+    expect(alb).toMatchObject({ resource: "alb", exists: true, healthy: true, failed: [] });
+    expect(alb.recorded.ALB_ARN).toMatch(/^arn:aws:elasticloadbalancing:/);
+    expect(fake.current.mutatingCalls().length).toBeGreaterThan(0);
+    const table = await runCli(["status", "--env-file", path], fake.current);
+    expect(table.stdout.split("\n")[1]).toMatch(/^alb\s+yes\s+yes\s+ALB_ARN, ALB_DNS_NAME/);
+  });
+
+  it("plans without calling AWS, from the example env file", async () => {
+    const result = await runCli(["plan", "all", "--env-file", "aws-resources.env.example"], fake.current);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("alb\n  1. security group startupwebapp-alb-sg");
+    expect(result.stdout).toContain("listener HTTP:80 -> redirect HTTPS:443 (301)");
+    expect(fake.current.calls).toEqual([]);
+  });
+
+  it("reads the region from the env file, and --region wins over it", async () => {
+    const path = tempEnvFile(INPUTS.replace('AWS_REGION="us-east-1"', 'AWS_REGION="eu-west-1"'));
+    const bad = await runCli(["create", "alb", "--env-file", path, "--region", "moon-1"], fake.current);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/region moon-1 is not an AWS region name/);
+    writeFileSync(path, INPUTS.replace(/^AWS_REGION=.*\n/m, ""));
+    const none = await runCli(["create", "alb", "--env-file", path], fake.current);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no AWS region/);
+    expect(fake.current.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { awsErrorCode, describeError, InputError, isAwsError, WaitTimeoutError } from "../../src/core/errors.js";
+import { Events } from "../../src/core/events.js";
+import { done, pending, retryWhile, waitUntil } from "../../src/core/wait.js";
+import { FakeClock } from "../fake/clock.js";
+
+const options = { what: "the thing ready", timeoutMs: 60_000, suggestion: "run it again" };
+
+describe("waiting", () => {
+  it("polls with growing delays until done, reporting state and elapsed time", async () => {
+    const clock = new FakeClock();
+    const events = new Events();
+    let polls = 0;
+    const value = await waitUntil({ clock }, events.for("x"), options, async () =>
+      ++polls < 4 ? pending(`state ${polls}`) : done("ready"),
+    );
+    expect(value).toBe("ready");
+    expect(events.log.map((e) => [e.state, e.elapsedMs])).toEqual([
+      ["state 1", 0],
+      ["state 2", 2_000],
+      ["state 3", 5_000],
+    ]);
+  });
+
+  it("stops at the time limit with what to do next", async () => {
+    const clock = new FakeClock();
+    const wait = waitUntil({ clock }, new Events().for("x"), options, async () => pending("never"));
+    await expect(wait).rejects.toThrow(new WaitTimeoutError("the thing ready", 60_000, "run it again"));
+    await expect(wait).rejects.toMatchObject({ exitCode: 3, suggestion: "run it again" });
+  });
+
+  it("retries only the codes it is told to, in either spelling", async () => {
+    const clock = new FakeClock();
+    const inUse = Object.assign(new Error("in use"), { name: "ResourceInUseException" });
+    let calls = 0;
+    const result = await retryWhile(
+      { clock },
+      new Events().for("x"),
+      { ...options, codes: ["ResourceInUse"] },
+      async () => {
+        if (++calls < 3) throw inUse;
+        return "deleted";
+      },
+    );
+    expect([result, calls]).toEqual(["deleted", 3]);
+    const other = Object.assign(new Error("denied"), { name: "AccessDenied" });
+    await expect(
+      retryWhile({ clock }, new Events().for("x"), { ...options, codes: ["ResourceInUse"] }, async () => {
+        throw other;
+      }),
+    ).rejects.toBe(other);
+  });
+});
+
+describe("AWS error codes", () => {
+  it("match the modeled and the wire spelling alike", () => {
+    const modeled = Object.assign(new Error(), { name: "LoadBalancerNotFoundException" });
+    const wire = Object.assign(new Error(), { name: "LoadBalancerNotFound" });
+    const ec2 = Object.assign(new Error(), { name: "InvalidGroup.NotFound", Code: "InvalidGroup.NotFound" });
+    expect([modeled, wire].map((e) => isAwsError(e, "LoadBalancerNotFound"))).toEqual([true, true]);
+    expect([modeled, wire].map((e) => isAwsError(e, "LoadBalancerNotFoundException"))).toEqual([true, true]);
+    expect(isAwsError(ec2, "InvalidGroup.NotFound")).toBe(true);
+    expect(isAwsError(ec2, "InvalidGroup.Duplicate")).toBe(false);
+    expect(awsErrorCode(new Error("plain"))).toBeUndefined();
+  });
+
+  it("print as one line with the hint, and the stack only when verbose", () => {
+    const err = new InputError("VPC_ID is not set", "set it in the env file");
+    expect(describeError(err, false)).toEqual({
+      lines: ["error: VPC_ID is not set - set it in the env file"],
+      exitCode: 2,
+    });
+    expect(describeError(err, true).lines[1]).toMatch(/InputError: VPC_ID is not set\n\s+at /);
+  });
+});
