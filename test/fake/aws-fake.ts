@@ -101,6 +101,19 @@ export class AwsFake {
     return this.calls.slice(since).filter((c) => c.mutating);
   }
 
+  /**
+   * How modeled errors are spelled: "modeled" as the SDK delivers them today (LoadBalancerNotFoundException);
+   * "wire" as the raw code (LoadBalancerNotFound), which the SDK delivers when a code is missing from its model.
+   * Code that matches one spelling only breaks under the other (aws-behaviours.md, pitfall 1).
+   */
+  spelling: "modeled" | "wire" = "modeled";
+
+  private spell(err: unknown): unknown {
+    if (this.spelling === "modeled" || !(err instanceof Error) || !err.name.endsWith("Exception")) return err;
+    const code = err.name.replace(/Exception$/, "");
+    return Object.assign(new Error(err.message), { name: code, Code: code, $fault: "client", $metadata: {} });
+  }
+
   private async dispatch(service: string, op: string, input: unknown, handler: Handler): Promise<unknown> {
     const mutating = isMutating(op);
     this.calls.push({ service, op, input: structuredClone(input), mutating, at: this.clock.now() });
@@ -113,7 +126,12 @@ export class AwsFake {
     const fail = () =>
       (fault?.error ?? (() => Object.assign(new Error(`injected fault in ${op}`), { name: INJECTED })))();
     if (fault?.when === "before") throw fail();
-    const output = handler(structuredClone(input ?? {}));
+    let output: unknown;
+    try {
+      output = handler(structuredClone(input ?? {}));
+    } catch (err) {
+      throw this.spell(err);
+    }
     if (fault?.when === "after") throw fail();
     return { $metadata: { httpStatusCode: 200 }, ...structuredClone(output ?? {}) };
   }

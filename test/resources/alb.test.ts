@@ -61,6 +61,11 @@ const EXPECTED_STACK = {
   listeners: ["HTTP:80 redirect"],
 };
 
+const WITH_HTTPS = {
+  ...EXPECTED_STACK,
+  listeners: ["HTTP:80 redirect", "HTTPS:443 forward ELBSecurityPolicy-TLS13-1-2-2021-06"],
+};
+
 const EMPTY_STACK = { securityGroups: [], backendIngress: [], loadBalancers: [], targetGroups: [], listeners: [] };
 
 /** The env file's records point at what exists: nothing recorded is missing, nothing existing is unrecorded. */
@@ -69,16 +74,19 @@ function expectRecordsMatch(fake: AwsFake, ctx: Context) {
   const tg = [...fake.elbv2.targetGroups.values()][0];
   const sg = [...fake.ec2.groups.values()].find((g) => g.GroupId !== BACKEND_SG);
   const http = [...fake.elbv2.listeners.values()].find((l) => l.Port === 80);
+  const https = [...fake.elbv2.listeners.values()].find((l) => l.Port === 443);
   expect({
     ALB_ARN: ctx.env.get("ALB_ARN"),
     ALB_SECURITY_GROUP_ID: ctx.env.get("ALB_SECURITY_GROUP_ID"),
     TARGET_GROUP_ARN: ctx.env.get("TARGET_GROUP_ARN"),
     HTTP_LISTENER_ARN: ctx.env.get("HTTP_LISTENER_ARN"),
+    HTTPS_LISTENER_ARN: ctx.env.get("HTTPS_LISTENER_ARN"),
   }).toEqual({
     ALB_ARN: lb?.arn,
     ALB_SECURITY_GROUP_ID: sg?.GroupId,
     TARGET_GROUP_ARN: tg?.TargetGroupArn,
     HTTP_LISTENER_ARN: http?.ListenerArn,
+    HTTPS_LISTENER_ARN: https?.ListenerArn,
   });
   expect(ctx.env.get("ALB_DNS_NAME")).toMatch(/^startupwebapp-alb-.*\.elb\.amazonaws\.com$/);
 }
@@ -110,6 +118,18 @@ describe("alb against the AWS fake", () => {
     // The inputs are untouched; the records are emptied, not removed.
     expect(readText(path).startsWith(INPUTS)).toBe(true);
     expect(readText(path)).toContain('ALB_ARN=""');
+  });
+
+  it("goes through the same loop when AWS spells its errors as wire codes", async () => {
+    fake.current.spelling = "wire";
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    for (let i = 0; i < 2; i++) {
+      await create(ctx);
+      expect(stackState(fake.current)).toEqual(EXPECTED_STACK);
+      await destroy(ctx);
+      expect(stackState(fake.current)).toEqual(EMPTY_STACK);
+    }
+    expect(fake.current.calls.some((c) => c.op === "DeleteTargetGroup")).toBe(true);
   });
 
   it("makes no mutating call when run again on a finished stack", async () => {
@@ -146,6 +166,18 @@ describe("alb against the AWS fake", () => {
     expect(deleted.at(-1)?.at).toBeGreaterThanOrEqual(deleteStarted + INTERFACES_LINGER_MS);
   });
 
+  it("retries a target group still in use and a security group still held, when it does not wait for the ALB", async () => {
+    const arn = fake.current.acm.add("startupwebapp.com", "ISSUED"); // so HTTPS:443 forwards to the target group
+    const path = tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${arn}"\n`);
+    await create(await contextFor(fake.current, path));
+    const ctx = await contextFor(fake.current, path, { wait: false });
+    await destroy(ctx);
+    expect(stackState(fake.current)).toEqual(EMPTY_STACK);
+    const states = ctx.events.log.filter((e) => e.kind === "waiting").map((e) => e.state);
+    expect(states).toContain("ResourceInUseException");
+    expect(states).toContain("DependencyViolation");
+  });
+
   it("attaches the HTTPS listener when ACM_CERTIFICATE_ARN names an issued certificate, and not before", async () => {
     const arn = fake.current.acm.add("startupwebapp.com", "PENDING_VALIDATION");
     const path = tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${arn}"\n`);
@@ -171,10 +203,7 @@ describe("alb against the AWS fake", () => {
     const arn = fake.current.acm.add("startupwebapp.com", "ISSUED");
     const ctx = await contextFor(fake.current, tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${arn}"\n`));
     await create(ctx);
-    expect(stackState(fake.current)).toEqual({
-      ...EXPECTED_STACK,
-      listeners: ["HTTP:80 redirect", "HTTPS:443 forward ELBSecurityPolicy-TLS13-1-2-2021-06"],
-    });
+    expect(stackState(fake.current)).toEqual(WITH_HTTPS);
   });
 
   it("puts back what drifted: a lost ingress rule, a changed health check, the default deregistration delay", async () => {
@@ -244,7 +273,18 @@ function throttlingError() {
   return Object.assign(new Error("Rate exceeded"), { name: "Throttling", $retryable: { throttling: true } });
 }
 
-describe("alb converges after a failure at any mutating call", () => {
+/** The two shapes of the stack: before the certificate (HTTP only), and with an issued one (HTTPS too). */
+const SETUPS = [
+  { name: "without a certificate", expected: EXPECTED_STACK, envFor: (_fake: AwsFake) => tempEnvFile() },
+  {
+    name: "with an issued certificate",
+    expected: WITH_HTTPS,
+    envFor: (fake: AwsFake) =>
+      tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${fake.acm.add("startupwebapp.com", "ISSUED")}"\n`),
+  },
+];
+
+describe.each(SETUPS)("alb, $name, converges after a failure at any mutating call", ({ expected, envFor }) => {
   /** Runs body with a fresh fake installed on the SDK clients. */
   async function withFake<T>(body: (fake: AwsFake) => Promise<T>): Promise<T> {
     const fake = new AwsFake().install();
@@ -255,26 +295,23 @@ describe("alb converges after a failure at any mutating call", () => {
     }
   }
 
-  const createCalls = () =>
-    withFake(async (fake) => {
-      await create(await contextFor(fake, tempEnvFile()));
+  it("of create, whether the call failed or only its response was lost", async () => {
+    const ops = await withFake(async (fake) => {
+      await create(await contextFor(fake, envFor(fake)));
       return fake.mutatingCalls().map((c) => c.op);
     });
-
-  it("of create, whether the call failed or only its response was lost", async () => {
-    const ops = await createCalls();
-    expect(ops.length).toBeGreaterThanOrEqual(7);
+    expect(ops.length).toBeGreaterThanOrEqual(expected.listeners.length + 6);
     for (const when of ["before", "after"] as const) {
       for (let nth = 1; nth <= ops.length; nth++) {
         await withFake(async (fake) => {
-          const path = tempEnvFile();
+          const path = envFor(fake);
           fake.inject({ mutating: true, nth, when });
           await expect(create(await contextFor(fake, path)), `${when} ${ops[nth - 1]}`).rejects.toThrow();
           fake.clearFaults();
           fake.clock.advance(60_000); // the user reads the error and runs it again
           const ctx = await contextFor(fake, path);
           await create(ctx);
-          expect(stackState(fake), `${when} ${ops[nth - 1]} (#${nth})`).toEqual(EXPECTED_STACK);
+          expect(stackState(fake), `${when} ${ops[nth - 1]} (#${nth})`).toEqual(expected);
           expectRecordsMatch(fake, ctx);
         });
       }
@@ -283,14 +320,14 @@ describe("alb converges after a failure at any mutating call", () => {
 
   it("of destroy, whether the call failed or only its response was lost", async () => {
     const ops = await withFake(async (fake) => {
-      const ctx = await contextFor(fake, tempEnvFile());
+      const ctx = await contextFor(fake, envFor(fake));
       await create(ctx);
       const before = fake.calls.length;
       await destroy(ctx);
       return fake.mutatingCalls(before).map((c) => c.op);
     });
     expect(ops).toEqual([
-      "DeleteListener",
+      ...expected.listeners.map(() => "DeleteListener"),
       "DeleteLoadBalancer",
       "DeleteTargetGroup",
       "RevokeSecurityGroupIngress",
@@ -299,7 +336,7 @@ describe("alb converges after a failure at any mutating call", () => {
     for (const when of ["before", "after"] as const) {
       for (let nth = 1; nth <= ops.length; nth++) {
         await withFake(async (fake) => {
-          const path = tempEnvFile();
+          const path = envFor(fake);
           await create(await contextFor(fake, path));
           fake.inject({ mutating: true, nth, when });
           await expect(destroy(await contextFor(fake, path)), `${when} ${ops[nth - 1]}`).rejects.toThrow();
@@ -308,7 +345,7 @@ describe("alb converges after a failure at any mutating call", () => {
           const ctx = await contextFor(fake, path);
           await destroy(ctx);
           expect(stackState(fake), `${when} ${ops[nth - 1]}`).toEqual(EMPTY_STACK);
-          for (const key of RECORDED) expect(ctx.env.get(key)).toBeUndefined();
+          for (const key of [...RECORDED, "HTTPS_LISTENER_ARN"]) expect(ctx.env.get(key)).toBeUndefined();
         });
       }
     }
