@@ -36,6 +36,7 @@ async function apiCalls() {
     clock: fake.clock,
     events: new Events(),
     options: { wait: true, timeoutMs: 45 * 60_000 },
+    dns: { resolveNs: async () => [] },
   };
   const rows: { command: string; calls: number; mutating: number; waitedS: number; floorS: number }[] = [];
   const measure = async (command: string, floorMs: number, run: () => Promise<unknown>) => {

@@ -26,7 +26,7 @@ describe("the infra CLI", () => {
           const path = tempEnvFile(`${INPUTS}oops no equals\n`);
           return { argv: ["create", "alb", "--env-file", path], path };
         },
-        /aws-resources\.env:9: not a KEY=value line/,
+        /aws-resources\.env:11: not a KEY=value line/,
       ],
       [
         "an unterminated quote",
@@ -34,7 +34,7 @@ describe("the infra CLI", () => {
           const path = tempEnvFile(`${INPUTS}ALB_ARN="arn:aws\n`);
           return { argv: ["create", "alb", "--env-file", path], path };
         },
-        /aws-resources\.env:9: unterminated double quote/,
+        /aws-resources\.env:11: unterminated double quote/,
       ],
       [
         "an unknown resource",

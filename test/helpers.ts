@@ -21,6 +21,8 @@ VPC_ID="${VPC_ID}"
 PUBLIC_SUBNET_1_ID="${SUBNETS[0]}"
 PUBLIC_SUBNET_2_ID="${SUBNETS[1]}"
 BACKEND_SECURITY_GROUP_ID="${BACKEND_SG}"
+DOMAIN_NAME="startupwebapp.com"
+API_DOMAIN_NAME="api.startupwebapp.com"
 `;
 
 export function tempEnvFile(text = INPUTS, name = "aws-resources.env"): string {
@@ -50,6 +52,7 @@ export async function contextFor(fake: AwsFake, envPath: string, options: Partia
     clock: fake.clock,
     events,
     options: { wait: true, timeoutMs: 45 * 60_000, ...options },
+    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
   };
   return ctx;
 }
@@ -67,6 +70,7 @@ export async function runCli(argv: string[], fake: AwsFake, io: Partial<Io> = {}
   const code = await main(argv, {
     env: {},
     clock: fake.clock,
+    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
     io: {
       stdout: (t) => {
         stdout += t;

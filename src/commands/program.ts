@@ -5,7 +5,7 @@ import { RESOURCES } from "../resources/registry.js";
 import type { Check } from "../resources/resource.js";
 import { DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
 import { printChecks, printJson, printTable } from "./render.js";
-import { type Deps, loadInputs, prepare } from "./setup.js";
+import { configureEach, type Deps, loadInputs, makeContext, prepare } from "./setup.js";
 
 export const VERSION = "0.1.0";
 
@@ -101,25 +101,21 @@ function buildProgram(deps: Deps): Command {
     .description("every resource: recorded ids, exists?, healthy?")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
-      const { ctx, selected } = await prepare(["all"], o, "verify", deps);
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const rows = [];
-      for (const { resource, config } of selected) {
-        const checks = await (await resource.load()).verify(ctx, config);
-        const recorded = Object.fromEntries(resource.records.map((k) => [k, ctx.env.get(k) ?? ""]));
+      for (const { resource, config, inputError } of configureEach(env, "verify")) {
+        const checks = inputError ? [] : await (await resource.load()).verify(ctx, config);
+        const recorded = Object.fromEntries(resource.records.map((k) => [k, env.get(k) ?? ""]));
         const exists = checks[0]?.status === "OK";
         const healthy = exists && checks.every((c) => c.status !== "FAIL");
-        rows.push({
-          resource: resource.name,
-          recorded,
-          exists,
-          healthy,
-          failed: checks.filter((c) => c.status === "FAIL").map((c) => c.name),
-        });
+        const failed = inputError ? [inputError] : checks.filter((c) => c.status === "FAIL").map((c) => c.name);
+        rows.push({ resource: resource.name, recorded, exists, healthy, failed });
       }
       if (o.json) return printJson(io, { ok: true, command: "status", resources: rows });
       printTable(
         io,
-        ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED"],
+        ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED", "PROBLEMS"],
         rows.map((r) => [
           r.resource,
           r.exists ? "yes" : "no",
@@ -128,6 +124,7 @@ function buildProgram(deps: Deps): Command {
             .filter(([, v]) => v)
             .map(([k]) => k)
             .join(", ") || "-",
+          r.failed.join("; "),
         ]),
       );
     });

@@ -1,10 +1,11 @@
 // Turns parsed options into a Context, checking every input before the first AWS call.
 import { AwsClients, type ClientMap } from "../core/aws.js";
 import { type Clock, systemClock } from "../core/clock.js";
-import type { Context } from "../core/context.js";
+import type { Context, DnsResolver } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
+import { InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
-import { selectResources } from "../resources/registry.js";
+import { RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
 import { type Io, progressRenderer } from "./render.js";
@@ -15,6 +16,7 @@ export interface Deps {
   env: Record<string, string | undefined>;
   clock?: Clock;
   clients?: Partial<ClientMap>;
+  dns?: DnsResolver;
 }
 
 export interface Selected {
@@ -30,7 +32,7 @@ export interface Prepared {
 
 /** Selects the resources, reads the env file and validates all inputs: any mistake ends here, before AWS. */
 export async function loadInputs(names: string[], opts: GlobalOptions, action: Action) {
-  const resources = selectResources(names);
+  const resources = names.length > 0 ? selectResources(names) : [];
   const timeoutMs = parseDuration(opts.timeout);
   const endpoint = checkEndpoint(opts.endpointUrl);
   const env = await EnvFile.load(opts.envFile);
@@ -38,14 +40,42 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
   return { env, selected, timeoutMs, endpoint };
 }
 
+/** For `status`: every resource, those whose inputs are missing or wrong reported instead of stopping the run. */
+export function configureEach(env: EnvFile, action: Action) {
+  return RESOURCES.map((resource) => {
+    try {
+      return { resource, config: resource.config(env, action) as unknown, inputError: undefined };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return { resource, config: undefined, inputError: err.message };
+    }
+  });
+}
+
 export async function prepare(names: string[], opts: GlobalOptions, action: Action, deps: Deps): Promise<Prepared> {
   const { env, selected, timeoutMs, endpoint } = await loadInputs(names, opts, action);
+  return { ctx: makeContext(env, opts, deps, timeoutMs, endpoint), selected };
+}
+
+export function makeContext(
+  env: EnvFile,
+  opts: GlobalOptions,
+  deps: Deps,
+  timeoutMs: number,
+  endpoint?: string,
+): Context {
   const region = resolveRegion(opts.region, env.get("AWS_REGION"), deps.env.AWS_REGION);
   const aws = new AwsClients(
     { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(endpoint ? { endpoint } : {}) },
     deps.clients,
   );
   const events = new Events(opts.json ? () => {} : progressRenderer(deps.io));
-  const ctx: Context = { env, aws, clock: deps.clock ?? systemClock, events, options: { wait: opts.wait, timeoutMs } };
-  return { ctx, selected };
+  return {
+    env,
+    aws,
+    clock: deps.clock ?? systemClock,
+    events,
+    options: { wait: opts.wait, timeoutMs },
+    dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
+  };
 }

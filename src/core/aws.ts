@@ -4,6 +4,7 @@
 import type { ACMClient } from "@aws-sdk/client-acm";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Route53Client } from "@aws-sdk/client-route-53";
 
 export interface AwsSettings {
   region: string;
@@ -15,6 +16,7 @@ export interface ClientMap {
   ec2: EC2Client;
   elbv2: ElasticLoadBalancingV2Client;
   acm: ACMClient;
+  route53: Route53Client;
 }
 
 /**
@@ -28,6 +30,7 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   ec2: async (c) => new (await import("@aws-sdk/client-ec2")).EC2Client(c),
   elbv2: async (c) => new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(c),
   acm: async (c) => new (await import("@aws-sdk/client-acm")).ACMClient(c),
+  route53: async (c) => new (await import("@aws-sdk/client-route-53")).Route53Client(c),
 };
 
 export class AwsClients {
@@ -52,6 +55,7 @@ export class AwsClients {
   ec2 = () => this.get("ec2");
   elbv2 = () => this.get("elbv2");
   acm = () => this.get("acm");
+  route53 = () => this.get("route53");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

@@ -12,10 +12,16 @@ export interface RunOptions {
   timeoutMs: number;
 }
 
+/** Public DNS, to check that a domain is really delegated to its Route 53 zone. */
+export interface DnsResolver {
+  resolveNs(domain: string): Promise<string[]>;
+}
+
 export interface Context {
   env: EnvFile;
   aws: AwsClients;
   clock: Clock;
   events: Events;
   options: RunOptions;
+  dns: DnsResolver;
 }

@@ -66,3 +66,12 @@ export function retryWhile<T>(
     }
   });
 }
+
+/** The usual wait: under the command's --timeout, and on timeout the advice to run again. */
+export function waitOptions(ctx: { options: { timeoutMs: number } }, what: string): WaitOptions {
+  return {
+    what,
+    timeoutMs: ctx.options.timeoutMs,
+    suggestion: "run the same command again to keep waiting, or raise --timeout",
+  };
+}

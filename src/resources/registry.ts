@@ -1,10 +1,12 @@
 // The resources in Phase 5.15 order: create walks this list forwards, destroy backwards.
 import { InputError } from "../core/errors.js";
+import { acmResource } from "./acm-certificate/config.js";
 import { albResource } from "./alb/config.js";
 import type { Resource } from "./resource.js";
+import { route53RecordsResource } from "./route53-records/config.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each resource has its own config type; the registry only orders them.
-export const RESOURCES: readonly Resource<any>[] = [albResource];
+export const RESOURCES: readonly Resource<any>[] = [albResource, acmResource, route53RecordsResource];
 
 /** SPEC.md section 2's resources that later issues add: named so users get a clearer message than "unknown". */
 const COMING = [

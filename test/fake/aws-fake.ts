@@ -11,6 +11,7 @@ import { FakeClock } from "./clock.js";
 import { Ec2Model } from "./ec2.js";
 import { Elbv2Model } from "./elbv2.js";
 import { throttling } from "./errors.js";
+import { Route53Model } from "./route53.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
 export type Handler = (input: any) => unknown;
@@ -56,11 +57,27 @@ export class AwsFake {
   readonly ec2 = new Ec2Model(this);
   readonly elbv2 = new Elbv2Model(this);
   readonly acm = new AcmModel(this);
+  readonly route53 = new Route53Model(this);
+  /**
+   * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns. Tests set it to model a
+   * domain delegated elsewhere; unset, a domain is delegated to its first (oldest) public zone, so a second zone
+   * made by mistake is not the one the world sees (pitfall 7).
+   */
+  readonly delegations = new Map<string, string[]>();
   private faults: Fault[] = [];
   private stubs: ReturnType<typeof mockClient>[] = [];
 
   private get models(): ServiceModel[] {
-    return [this.ec2, this.elbv2, this.acm];
+    return [this.ec2, this.elbv2, this.acm, this.route53];
+  }
+
+  /** What a public NS lookup of the domain answers (the `resolveNs` the tests give the CLI). */
+  delegationOf(domain: string): string[] {
+    const name = domain.toLowerCase().replace(/\.$/, "");
+    const set = this.delegations.get(name);
+    if (set) return [...set];
+    const zone = this.route53.zonesNamed(name).find((z) => !z.Config.PrivateZone);
+    return zone ? [...zone.nameServers] : [];
   }
 
   install(): this {

@@ -356,8 +356,10 @@ export class Elbv2Model {
       ListenerArn: arn,
       ...(input.Protocol === "HTTPS" ? { SslPolicy: input.SslPolicy ?? "ELBSecurityPolicy-2016-08" } : {}),
     };
+    const before = this.certificatesOf(lb.arn);
     this.listeners.set(arn, listener);
     this.tags.set(arn, Tags ?? []);
+    this.syncCertificates(lb.arn, before);
     return { Listeners: [listener] };
   }
 
@@ -366,8 +368,10 @@ export class Elbv2Model {
     if (input.DefaultActions) this.checkActions(input.DefaultActions);
     this.checkCertificates(input.Protocol ?? l.Protocol, input.Certificates ?? l.Certificates);
     const before = this.targetsOf(l);
+    const certificates = this.certificatesOf(l.LoadBalancerArn);
     for (const [k, v] of Object.entries(input)) if (v !== undefined) (l as unknown as Record<string, unknown>)[k] = v;
     this.release(before.filter((t) => !this.targetsOf(l).includes(t)));
+    this.syncCertificates(l.LoadBalancerArn, certificates);
     return { Listeners: [l] };
   }
 
@@ -400,9 +404,22 @@ export class Elbv2Model {
   }
 
   private removeListener(l: Listener) {
+    const certificates = this.certificatesOf(l.LoadBalancerArn);
     this.listeners.delete(l.ListenerArn);
     this.tags.delete(l.ListenerArn);
     this.release(this.targetsOf(l));
+    this.syncCertificates(l.LoadBalancerArn, certificates);
+  }
+
+  private certificatesOf(lbArn: string): string[] {
+    return this.listenersOf(lbArn).flatMap((l) => l.Certificates?.map((c) => c.CertificateArn as string) ?? []);
+  }
+
+  /** ACM's InUseBy lists the load balancer while any of its listeners holds the certificate (detach lags there). */
+  private syncCertificates(lbArn: string, before: string[]) {
+    const now = this.certificatesOf(lbArn);
+    for (const arn of now) this.fake.acm.attach(arn, lbArn);
+    for (const arn of before) if (!now.includes(arn)) this.fake.acm.detach(arn, lbArn);
   }
 
   /** A target group no longer forwarded to still counts as in use for a little while. */

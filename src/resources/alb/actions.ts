@@ -45,6 +45,33 @@ export async function create(ctx: Context, c: AlbConfig): Promise<void> {
   await ensureHttpsListener(run, albArn, tgArn, listeners);
 }
 
+/**
+ * For `acm-certificate`: the HTTPS listener with this certificate, made exactly as `create alb` makes it.
+ * Returns false when there is no load balancer or target group yet (then `create alb` will add it).
+ */
+export async function attachCertificate(ctx: Context, c: AlbConfig, certificateArn: string): Promise<boolean> {
+  const run = await startRun(ctx, { ...c, certificateArn }, "acm-certificate");
+  const lb = await awsStep("find load balancer", c.albName, () => findLoadBalancer(run));
+  const tg = lb && (await awsStep("find target group", c.targetGroupName, () => findTargetGroup(run)));
+  if (!lb || !tg) return false;
+  const albArn = lb.LoadBalancerArn as string;
+  const listeners = await awsStep("list listeners", c.albName, () => listenersOf(run, albArn));
+  await ensureHttpsListener(run, albArn, tg.TargetGroupArn as string, listeners);
+  return true;
+}
+
+/** For `acm-certificate` destroy: deletes the listeners of our load balancer that use this certificate. */
+export async function detachCertificate(ctx: Context, c: AlbConfig, certificateArn: string): Promise<void> {
+  const run = await startRun(ctx, c, "acm-certificate");
+  const lb = await awsStep("find load balancer", c.albName, () => findLoadBalancer(run));
+  if (!lb) return;
+  const listeners = await awsStep("list listeners", c.albName, () => listenersOf(run, lb.LoadBalancerArn as string));
+  for (const l of listeners.filter((x) => x.Certificates?.some((cert) => cert.CertificateArn === certificateArn))) {
+    await deleteListener(run, l);
+    if (ctx.env.get("HTTPS_LISTENER_ARN") === l.ListenerArn) await ctx.env.record({ HTTPS_LISTENER_ARN: "" });
+  }
+}
+
 export async function destroy(ctx: Context, c: AlbConfig): Promise<void> {
   const run = await startRun(ctx, c);
   const { env } = ctx;

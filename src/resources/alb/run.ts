@@ -3,7 +3,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
 import type { ResourceEvents } from "../../core/events.js";
-import type { WaitOptions } from "../../core/wait.js";
+import { type WaitOptions, waitOptions } from "../../core/wait.js";
 import type { AlbConfig } from "./config.js";
 
 export interface AlbRun {
@@ -16,18 +16,15 @@ export interface AlbRun {
   waitFor(what: string): WaitOptions;
 }
 
-export async function startRun(ctx: Context, c: AlbConfig): Promise<AlbRun> {
+/** resource: whose events these are (acm-certificate attaches its certificate through these steps too). */
+export async function startRun(ctx: Context, c: AlbConfig, resource = "alb"): Promise<AlbRun> {
   const [ec2, elbv2] = await Promise.all([ctx.aws.ec2(), ctx.aws.elbv2()]);
   return {
     ctx,
     c,
-    ev: ctx.events.for("alb"),
+    ev: ctx.events.for(resource),
     ec2,
     elbv2,
-    waitFor: (what) => ({
-      what,
-      timeoutMs: ctx.options.timeoutMs,
-      suggestion: "run the same command again to keep waiting, or raise --timeout",
-    }),
+    waitFor: (what) => waitOptions(ctx, what),
   };
 }
