@@ -44,6 +44,9 @@ const asRecordSet = (r: ResourceRecord): ResourceRecordSet => ({
 export async function create(ctx: Context, c: AcmConfig): Promise<void> {
   const run = await startRun(ctx, c);
   const { ev } = run;
+  // The zone first: a HOSTED_ZONE_ID of another domain must stop us before anything is requested.
+  const zoneRun = c.externalDns ? undefined : await run.zoneRun();
+  const zone = zoneRun && (await ensureZone(zoneRun, c.domain, c.hostedZoneId));
   let cert = await awsStep("find certificate", c.names[0], () => findCertificate(run));
   let arn = cert?.CertificateArn as string | undefined;
   if (!arn) {
@@ -58,14 +61,11 @@ export async function create(ctx: Context, c: AcmConfig): Promise<void> {
 
   // The CNAME stays after issuance too: ACM renews the certificate through it.
   const records = await validationRecords(run, arn);
-  let zone: Zone | undefined;
-  if (c.externalDns) {
+  if (!zoneRun || !zone) {
     if (cert?.Status !== "ISSUED") {
       for (const r of records) ev.warning(`set this record at your DNS provider: ${r.Name} CNAME ${r.Value}`);
     }
   } else {
-    const zoneRun = await run.zoneRun();
-    zone = await ensureZone(zoneRun, c.domain, c.hostedZoneId);
     const missing = [];
     for (const r of records) {
       const current = await readRecord(zoneRun, zone, r.Name as string, "CNAME");

@@ -94,7 +94,7 @@ export async function ensureZone(run: ZoneRun, domain: string, hostedZoneId: str
   await run.ctx.env.record({ [ZONE_KEYS.id]: zone.id, [ZONE_KEYS.createdByInfra]: "true" });
   run.ev.created(`hosted zone ${name} (${zone.id})`);
   run.ev.warning(
-    `set these name servers for ${domain} at your registrar, or nothing in the zone will be seen: ${zone.nameServers.join(", ")}`,
+    `set these name servers at the registrar of ${domain} (until then nobody sees the zone): ${zone.nameServers.join(", ")}`,
   );
   return zone;
 }
