@@ -30,6 +30,8 @@ export interface Call {
   input: unknown;
   mutating: boolean;
   at: number;
+  /** The error AWS answered with, if it refused the call (an injected fault is not counted here). */
+  refused?: string;
 }
 
 export interface Fault {
@@ -119,6 +121,17 @@ export class AwsFake {
   }
 
   /**
+   * The positions (1-based, among mutating calls since `since`) of the calls AWS accepted, with their names:
+   * where injecting a fault changes the outcome (a call AWS refuses anyway, like a retried ResourceInUse, does not).
+   */
+  acceptedMutations(since = 0): { nth: number; op: string }[] {
+    return this.mutatingCalls(since)
+      .map((c, i) => ({ nth: i + 1, op: c.op, refused: c.refused }))
+      .filter((c) => !c.refused)
+      .map(({ nth, op }) => ({ nth, op }));
+  }
+
+  /**
    * How modeled errors are spelled: "modeled" as the SDK delivers them today (LoadBalancerNotFoundException);
    * "wire" as the raw code (LoadBalancerNotFound), which the SDK delivers when a code is missing from its model.
    * Code that matches one spelling only breaks under the other (aws-behaviours.md, pitfall 1).
@@ -133,7 +146,8 @@ export class AwsFake {
 
   private async dispatch(service: string, op: string, input: unknown, handler: Handler): Promise<unknown> {
     const mutating = isMutating(op);
-    this.calls.push({ service, op, input: structuredClone(input), mutating, at: this.clock.now() });
+    const call: Call = { service, op, input: structuredClone(input), mutating, at: this.clock.now() };
+    this.calls.push(call);
     let fault: Fault | undefined;
     for (const f of this.faults) {
       const matches = f.op ? f.op === op : f.mutating ? mutating : true;
@@ -147,6 +161,7 @@ export class AwsFake {
     try {
       output = handler(structuredClone(input ?? {}));
     } catch (err) {
+      call.refused = (err as Error).name;
       throw this.spell(err);
     }
     if (fault?.when === "after") throw fail();

@@ -7,7 +7,7 @@ import { albConfig } from "../../src/resources/alb/config.js";
 import type { Check } from "../../src/resources/resource.js";
 import * as records from "../../src/resources/route53-records/actions.js";
 import { recordsConfig } from "../../src/resources/route53-records/config.js";
-import type { AwsFake } from "../fake/aws-fake.js";
+import { AwsFake } from "../fake/aws-fake.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 
 type Step = (ctx: Context) => Promise<void>;
@@ -247,5 +247,86 @@ describe("DNS inputs are checked before any change", () => {
     );
     expect(fake.current.mutatingCalls()).toEqual([]);
     expect(readText(path)).toBe(text);
+  });
+});
+
+describe.each([
+  { name: "in the user's zone", zone: true },
+  { name: "with no zone yet", zone: false },
+])("acm-certificate and route53-records, $name, converge after a failure at any mutating call", ({ zone }) => {
+  async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
+    const fake = new AwsFake().install();
+    try {
+      if (zone) fake.route53.addZone("startupwebapp.com");
+      const path = tempEnvFile();
+      await step.alb(await contextFor(fake, path));
+      return await body(fake, path);
+    } finally {
+      fake.restore();
+    }
+  }
+  const createDns = async (fake: AwsFake, path: string) => {
+    await step.cert(await contextFor(fake, path));
+    await step.records(await contextFor(fake, path));
+  };
+  const destroyDns = async (fake: AwsFake, path: string) => {
+    const ctx = await contextFor(fake, path);
+    await records.destroy(ctx, recordsConfig(ctx.env, "destroy"));
+    await acm.destroy(ctx, acmConfig(ctx.env, "destroy"));
+  };
+
+  it("of create, whether the call failed or only its response was lost", async () => {
+    const calls = await withStack(async (fake, path) => {
+      const before = fake.calls.length;
+      await createDns(fake, path);
+      return fake.acceptedMutations(before);
+    });
+    expect(calls.map((c) => c.op)).toContain("RequestCertificate");
+    for (const when of ["before", "after"] as const) {
+      for (const { nth, op } of calls) {
+        await withStack(async (fake, path) => {
+          fake.inject({ mutating: true, nth, when });
+          await expect(createDns(fake, path), `${when} ${op}`).rejects.toThrow();
+          fake.clearFaults();
+          fake.clock.advance(60_000);
+          await createDns(fake, path);
+          expect(dnsState(fake), `${when} ${op}`).toEqual(FULL_STACK);
+          expect(fake.route53.zonesNamed("startupwebapp.com")).toHaveLength(1);
+        });
+      }
+    }
+  });
+
+  it("of destroy, whether the call failed or only its response was lost", async () => {
+    const calls = await withStack(async (fake, path) => {
+      await createDns(fake, path);
+      const before = fake.calls.length;
+      await destroyDns(fake, path);
+      return fake.acceptedMutations(before);
+    });
+    expect(calls.map((c) => c.op)).toEqual([
+      "ChangeResourceRecordSets", // the alias record
+      "DeleteListener",
+      "ChangeResourceRecordSets", // the validation CNAME
+      ...(zone ? [] : ["DeleteHostedZone"]),
+      "DeleteCertificate", // once ACM has noticed the listener is gone
+    ]);
+    for (const when of ["before", "after"] as const) {
+      for (const { nth, op } of calls) {
+        await withStack(async (fake, path) => {
+          await createDns(fake, path);
+          fake.inject({ mutating: true, nth, when });
+          await expect(destroyDns(fake, path), `${when} ${op}`).rejects.toThrow();
+          fake.clearFaults();
+          fake.clock.advance(60_000);
+          await destroyDns(fake, path);
+          const state = dnsState(fake);
+          expect(state.certificates, `${when} ${op}`).toEqual([]);
+          expect(state.listeners).toEqual(["HTTP:80"]);
+          expect(state.zones.flatMap((z) => z.records)).toEqual([]);
+          expect(state.zones).toHaveLength(zone ? 1 : 0);
+        });
+      }
+    }
   });
 });

@@ -36,23 +36,28 @@ export async function findZone(
   hostedZoneId: string | undefined,
 ): Promise<Zone | undefined> {
   const want = fqdn(domain);
-  if (hostedZoneId) {
-    const out = await awsStep("read hosted zone", hostedZoneId, async () => {
+  // A zone infra made and recorded may be gone (a destroy cut short after deleting it): then look it up by name.
+  const madeByInfra = run.ctx.env.get(ZONE_KEYS.createdByInfra) === "true";
+  const byId =
+    hostedZoneId &&
+    (await awsStep("read hosted zone", hostedZoneId, async () => {
       try {
         return await run.r53.send(new GetHostedZoneCommand({ Id: hostedZoneId }));
       } catch (err) {
-        if (isAwsError(err, "NoSuchHostedZone")) throw new InputError(`HOSTED_ZONE_ID ${hostedZoneId} does not exist`);
-        throw err;
+        if (!isAwsError(err, "NoSuchHostedZone")) throw err;
+        if (madeByInfra) return undefined;
+        throw new InputError(`HOSTED_ZONE_ID ${hostedZoneId} does not exist`);
       }
-    });
-    const zone = out.HostedZone;
+    }));
+  if (byId) {
+    const zone = byId.HostedZone;
     if (zone?.Name !== want || zone.Config?.PrivateZone) {
       throw new InputError(
         `HOSTED_ZONE_ID ${hostedZoneId} is the ${zone?.Config?.PrivateZone ? "private " : ""}zone of ${zone?.Name}, not the public zone of ${want}`,
         "fix HOSTED_ZONE_ID or DOMAIN_NAME",
       );
     }
-    return { id: bareId(zone.Id as string), name: want, nameServers: out.DelegationSet?.NameServers ?? [] };
+    return { id: bareId(zone.Id as string), name: want, nameServers: byId.DelegationSet?.NameServers ?? [] };
   }
   // ListHostedZonesByName lists zones from that name onward: only an exact, public match is ours.
   const listed = await awsStep("find hosted zone", want, () =>
@@ -68,8 +73,8 @@ export async function findZone(
   const match = matches[0];
   if (!match) return undefined;
   const id = bareId(match.Id as string);
-  const out = await awsStep("read hosted zone", id, () => run.r53.send(new GetHostedZoneCommand({ Id: id })));
-  return { id, name: want, nameServers: out.DelegationSet?.NameServers ?? [] };
+  const found = await awsStep("read hosted zone", id, () => run.r53.send(new GetHostedZoneCommand({ Id: id })));
+  return { id, name: want, nameServers: found.DelegationSet?.NameServers ?? [] };
 }
 
 /** Finds the zone, or makes it (once) and says which name servers to set at the registrar. */
