@@ -169,6 +169,41 @@ describe("acm-certificate and route53-records against the AWS fake", () => {
     expect(dnsState(fake.current).certificates).toHaveLength(1);
   });
 
+  it("records the request under --no-wait, and a later create resumes the wait and attaches it", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    await step.alb(await contextFor(fake.current, path));
+    await step.cert(await contextFor(fake.current, path, { wait: false }));
+    const arn = readText(path).match(/ACM_CERTIFICATE_ARN="([^"]+)"/)?.[1] as string;
+    expect(fake.current.acm.statusOf(arn)).toBe("PENDING_VALIDATION");
+    expect(dnsState(fake.current).listeners).toEqual(["HTTP:80"]);
+    await step.cert(await contextFor(fake.current, path));
+    expect(fake.current.acm.statusOf(arn)).toBe("ISSUED");
+    expect(dnsState(fake.current).certificates).toHaveLength(1);
+    expect(dnsState(fake.current).listeners).toEqual(["HTTP:80", "HTTPS:443"]);
+  });
+
+  it("verifies expiry and delegation, and skips the delegation check when public DNS cannot be reached", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    for (const name of ["alb", "cert", "records"] as const) await step[name](await contextFor(fake.current, path));
+    const ctx = await contextFor(fake.current, path);
+    const arn = ctx.env.get("ACM_CERTIFICATE_ARN") as string;
+    const cert = fake.current.acm.certificates.get(arn) as { notAfter?: number };
+    cert.notAfter = fake.current.clock.now() + 10 * 86_400_000;
+    ctx.dns = {
+      resolveNs: async () => {
+        throw Object.assign(new Error("queryNs ECONNREFUSED startupwebapp.com"), { code: "ECONNREFUSED" });
+      },
+    };
+    const checks = await verifyAll(ctx);
+    expect(checks.filter((c) => c.status === "FAIL").map((c) => c.name)).toEqual(["certificate does not expire within 30 days"]);
+    expect(checks.filter((c) => c.status === "SKIP")).toEqual([
+      expect.objectContaining({ resource: "acm-certificate", detail: "could not ask public DNS (ECONNREFUSED)" }),
+      expect.objectContaining({ resource: "route53-records", detail: "could not ask public DNS (ECONNREFUSED)" }),
+    ]);
+  });
+
   it("deletes the certificate only once ACM has noticed its listener is gone", async () => {
     fake.current.route53.addZone("startupwebapp.com");
     const path = tempEnvFile();
