@@ -197,7 +197,9 @@ describe("acm-certificate and route53-records against the AWS fake", () => {
       },
     };
     const checks = await verifyAll(ctx);
-    expect(checks.filter((c) => c.status === "FAIL").map((c) => c.name)).toEqual(["certificate does not expire within 30 days"]);
+    expect(checks.filter((c) => c.status === "FAIL").map((c) => c.name)).toEqual([
+      "certificate does not expire within 30 days",
+    ]);
     expect(checks.filter((c) => c.status === "SKIP")).toEqual([
       expect.objectContaining({ resource: "acm-certificate", detail: "could not ask public DNS (ECONNREFUSED)" }),
       expect.objectContaining({ resource: "route53-records", detail: "could not ask public DNS (ECONNREFUSED)" }),
