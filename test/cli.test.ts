@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
+import { APPENDED_LINE, INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 describe("the infra CLI", () => {
   const fake = useFake();
@@ -26,7 +26,7 @@ describe("the infra CLI", () => {
           const path = tempEnvFile(`${INPUTS}oops no equals\n`);
           return { argv: ["create", "alb", "--env-file", path], path };
         },
-        /aws-resources\.env:11: not a KEY=value line/,
+        new RegExp(`aws-resources\\.env:${APPENDED_LINE}: not a KEY=value line`),
       ],
       [
         "an unterminated quote",
@@ -34,7 +34,7 @@ describe("the infra CLI", () => {
           const path = tempEnvFile(`${INPUTS}ALB_ARN="arn:aws\n`);
           return { argv: ["create", "alb", "--env-file", path], path };
         },
-        /aws-resources\.env:11: unterminated double quote/,
+        new RegExp(`aws-resources\\.env:${APPENDED_LINE}: unterminated double quote`),
       ],
       [
         "an unknown resource",
@@ -108,6 +108,42 @@ describe("the infra CLI", () => {
     const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
     expect(destroyed.code).toBe(0);
     expect(readText(path)).toContain('ALB_ARN=""');
+  });
+
+  it("creates the whole stack with create all, changes nothing the second time, and destroy all removes it", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    const created = await runCli(["create", "all", "--env-file", path], fake.current);
+    expect(created.stderr).not.toMatch(/error/);
+    expect(created.code).toBe(0);
+    for (const key of [
+      "ALB_ARN",
+      "HTTPS_LISTENER_ARN",
+      "ACM_CERTIFICATE_ARN",
+      "HOSTED_ZONE_ID",
+      "ECS_SERVICE_TASK_DEFINITION_ARN",
+      "ECS_SERVICE_ARN",
+    ]) {
+      expect(readText(path)).toMatch(new RegExp(`^${key}="[^"]+"$`, "m"));
+    }
+    const verified = await runCli(["verify", "all", "--env-file", path], fake.current);
+    expect(verified.stdout).not.toMatch(/^\[FAIL\]/m);
+    expect(verified.code).toBe(0);
+
+    const before = fake.current.calls.length;
+    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+
+    const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
+    expect(destroyed.code).toBe(0);
+    expect(fake.current.elbv2.liveLoadBalancers()).toEqual([]);
+    expect(
+      [...fake.current.acm.certificates.values()].filter(
+        (c) => fake.current.acm.statusOf(c.CertificateArn) === "ISSUED",
+      ),
+    ).toEqual([]);
+    expect(fake.current.ecs.serviceNamed("startupwebapp-service")?.status ?? "MISSING").not.toBe("ACTIVE");
+    expect(readText(path)).toMatch(/^ECS_SERVICE_ARN=""$/m);
   });
 
   it("asks before destroying on a terminal, and changes nothing on anything but yes", async () => {

@@ -11,6 +11,8 @@ export interface GlobalOptions {
   wait: boolean;
   timeout: string;
   verbose: boolean;
+  /** destroy only */
+  keepLogs?: boolean;
 }
 
 export const DEFAULT_TIMEOUT = "45m";

@@ -60,7 +60,9 @@ function buildProgram(deps: Deps): Command {
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "create", deps);
-      for (const { resource, config } of selected) await (await resource.load()).create(ctx, config);
+      // Read each step's inputs again when its turn comes: the steps before it have recorded theirs.
+      for (const { resource } of selected)
+        await (await resource.load()).create(ctx, resource.config(ctx.env, "create"));
       if (o.json) printJson(io, { ok: true, command: "create", events: ctx.events.log });
     });
 
@@ -83,6 +85,7 @@ function buildProgram(deps: Deps): Command {
     .command("destroy")
     .description("remove what this tool made, in reverse order")
     .argument("<resource...>", resourceHelp)
+    .option("--keep-logs", "leave the service's log group (and the logs in it) in place")
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "destroy", deps);

@@ -5,6 +5,7 @@ import type { Context, DnsResolver } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
+import { withPendingRecords } from "../core/inputs.js";
 import { RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
@@ -36,7 +37,11 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
   const timeoutMs = parseDuration(opts.timeout);
   const endpoint = checkEndpoint(opts.endpointUrl);
   const env = await EnvFile.load(opts.envFile);
-  const selected = resources.map((resource) => ({ resource, config: resource.config(env, action) }));
+  // Each step is checked against the env file as it will be when its turn comes.
+  const selected = resources.map((resource, i) => ({
+    resource,
+    config: resource.config(action === "destroy" ? env : withPendingRecords(env, resources.slice(0, i)), action),
+  }));
   return { env, selected, timeoutMs, endpoint };
 }
 
@@ -75,7 +80,7 @@ export function makeContext(
     aws,
     clock: deps.clock ?? systemClock,
     events,
-    options: { wait: opts.wait, timeoutMs },
+    options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
   };
 }

@@ -2,7 +2,9 @@
 // ELBv2 never loads the ECS package) and all share one configuration: region, profile, endpoint and a retry
 // strategy for control-plane work. Tests inject their own clients, or mock the classes with aws-sdk-client-mock.
 import type { ACMClient } from "@aws-sdk/client-acm";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Route53Client } from "@aws-sdk/client-route-53";
 
@@ -17,6 +19,8 @@ export interface ClientMap {
   elbv2: ElasticLoadBalancingV2Client;
   acm: ACMClient;
   route53: Route53Client;
+  ecs: ECSClient;
+  logs: CloudWatchLogsClient;
 }
 
 /**
@@ -31,6 +35,8 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   elbv2: async (c) => new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(c),
   acm: async (c) => new (await import("@aws-sdk/client-acm")).ACMClient(c),
   route53: async (c) => new (await import("@aws-sdk/client-route-53")).Route53Client(c),
+  ecs: async (c) => new (await import("@aws-sdk/client-ecs")).ECSClient(c),
+  logs: async (c) => new (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(c),
 };
 
 export class AwsClients {
@@ -56,6 +62,8 @@ export class AwsClients {
   elbv2 = () => this.get("elbv2");
   acm = () => this.get("acm");
   route53 = () => this.get("route53");
+  ecs = () => this.get("ecs");
+  logs = () => this.get("logs");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

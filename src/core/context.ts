@@ -10,6 +10,8 @@ export interface RunOptions {
   wait: boolean;
   /** --timeout, for each wait. */
   timeoutMs: number;
+  /** destroy --keep-logs: leave log groups (and what they hold) in place. */
+  keepLogs?: boolean;
 }
 
 /** Public DNS, to check that a domain is really delegated to its Route 53 zone. */

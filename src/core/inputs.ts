@@ -8,10 +8,29 @@ export interface EnvReader {
 
 export type Validator = (key: string, value: string) => void;
 
+/**
+ * Stands for a key an earlier step of the same run will record (`create all` checks the ECS service's inputs
+ * before the ALB has made its target group): shown as is by `plan`, and read again for real before the step runs.
+ */
+export const pendingValue = (key: string, resource: string) => `<${key} from ${resource}>`;
+const isPending = (value: string) => /^<[A-Z0-9_]+ from [a-z0-9-]+>$/.test(value);
+
+/** The env file as a step will see it, once the steps before it have recorded what they make. */
+export function withPendingRecords(env: EnvReader, earlier: { name: string; records: readonly string[] }[]): EnvReader {
+  return {
+    get(key) {
+      const value = env.get(key);
+      if (value !== undefined) return value;
+      const maker = earlier.findLast((r) => r.records.includes(key));
+      return maker ? pendingValue(key, maker.name) : undefined;
+    },
+  };
+}
+
 export function readInputs(env: EnvReader, resource: string) {
   const missing: string[] = [];
   const check = (key: string, value: string, validate?: Validator) => {
-    validate?.(key, value);
+    if (!isPending(value)) validate?.(key, value);
     return value;
   };
   return {
@@ -75,3 +94,17 @@ export const elbName: Validator = (key, value) => {
   }
   if (value.startsWith("internal-")) throw new InputError(`${key}="${value}" must not start with "internal-"`);
 };
+
+export const positiveInt: Validator = (key, value) => {
+  if (!/^[1-9]\d*$/.test(value)) throw new InputError(`${key}="${value}" is not a whole number above 0`);
+};
+
+export const roleArn = pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "an IAM role ARN");
+
+/** An image repository without a tag or digest: registry/name, as ECR_REPOSITORY_URI is recorded. */
+export const imageRepository = pattern(
+  /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+  "an image repository URI (like 123456789012.dkr.ecr.us-east-1.amazonaws.com/app, without a tag)",
+);
+
+export const imageTag = pattern(/^[\w][\w.-]{0,127}$/, "an image tag (letters, digits, _ . -, at most 128)");

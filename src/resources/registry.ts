@@ -2,22 +2,22 @@
 import { InputError } from "../core/errors.js";
 import { acmResource } from "./acm-certificate/config.js";
 import { albResource } from "./alb/config.js";
+import { serviceResource } from "./ecs-service/config.js";
+import { taskDefinitionResource } from "./ecs-service-task-definition/config.js";
 import type { Resource } from "./resource.js";
 import { route53RecordsResource } from "./route53-records/config.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each resource has its own config type; the registry only orders them.
-export const RESOURCES: readonly Resource<any>[] = [albResource, acmResource, route53RecordsResource];
+export const RESOURCES: readonly Resource<any>[] = [
+  albResource,
+  acmResource,
+  route53RecordsResource,
+  taskDefinitionResource,
+  serviceResource,
+];
 
 /** SPEC.md section 2's resources that later issues add: named so users get a clearer message than "unknown". */
-const COMING = [
-  "acm-certificate",
-  "route53-records",
-  "ecs-service-task-definition",
-  "ecs-service",
-  "ecs-autoscaling",
-  "monitoring",
-  "waf",
-];
+const COMING = ["ecs-autoscaling", "monitoring", "waf"];
 
 /** The resources named on the command line, in create order; "all" means every one. */
 // biome-ignore lint/suspicious/noExplicitAny: see RESOURCES.

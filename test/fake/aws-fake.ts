@@ -9,8 +9,10 @@ import { mockClient } from "aws-sdk-client-mock";
 import { AcmModel } from "./acm.js";
 import { FakeClock } from "./clock.js";
 import { Ec2Model } from "./ec2.js";
+import { EcsModel } from "./ecs.js";
 import { Elbv2Model } from "./elbv2.js";
 import { throttling } from "./errors.js";
+import { LogsModel } from "./logs.js";
 import { Route53Model } from "./route53.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
@@ -60,6 +62,8 @@ export class AwsFake {
   readonly elbv2 = new Elbv2Model(this);
   readonly acm = new AcmModel(this);
   readonly route53 = new Route53Model(this);
+  readonly ecs = new EcsModel(this);
+  readonly logs = new LogsModel(this);
   /**
    * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns. Tests set it to model a
    * domain delegated elsewhere; unset, a domain is delegated to its first (oldest) public zone, so a second zone
@@ -70,7 +74,7 @@ export class AwsFake {
   private stubs: ReturnType<typeof mockClient>[] = [];
 
   private get models(): ServiceModel[] {
-    return [this.ec2, this.elbv2, this.acm, this.route53];
+    return [this.ec2, this.elbv2, this.acm, this.route53, this.ecs, this.logs];
   }
 
   /** What a public NS lookup of the domain answers (the `resolveNs` the tests give the CLI). */

@@ -17,6 +17,7 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
   DuplicateListenerException,
   DuplicateLoadBalancerNameException,
   DuplicateTargetGroupNameException,
@@ -42,6 +43,8 @@ export const PROVISIONING_MS = 90_000;
 export const INTERFACES_LINGER_MS = 120_000;
 export const DESCRIBABLE_AFTER_DELETE_MS = 10_000;
 export const TARGET_GROUP_IN_USE_AFTER_MS = 20_000;
+/** A registered target reads `initial` this long, then `healthy` or `unhealthy` (health check interval x threshold). */
+export const TARGET_HEALTH_CHECK_MS = 60_000;
 const PREFIX = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}`;
 
 interface LoadBalancer {
@@ -75,6 +78,17 @@ interface TargetGroup {
   inUseUntil: number;
 }
 
+/** A target ECS registered for a task; its health is read from the clock. */
+export interface Target {
+  Id: string;
+  Port: number;
+  AvailabilityZone: string;
+  registeredAt: number;
+  /** Whether it passes the health checks once TARGET_HEALTH_CHECK_MS have passed. */
+  healthy: boolean;
+  deregisteredAt?: number;
+}
+
 interface Listener {
   ListenerArn: string;
   LoadBalancerArn: string;
@@ -105,6 +119,8 @@ export class Elbv2Model {
   readonly targetGroups = new Map<string, TargetGroup>();
   readonly listeners = new Map<string, Listener>();
   readonly tags = new Map<string, Tag[]>();
+  /** Target group ARN -> the targets ECS registered in it. */
+  readonly targets = new Map<string, Target[]>();
   private seq = 0;
 
   constructor(private readonly fake: AwsFake) {}
@@ -127,7 +143,77 @@ export class Elbv2Model {
     [DeleteListenerCommand, (i) => this.deleteListener(i)],
     [DescribeTagsCommand, (i) => this.describeTags(i)],
     [AddTagsCommand, (i) => this.addTags(i)],
+    [DescribeTargetHealthCommand, (i) => this.describeTargetHealth(i)],
   ];
+
+  /** Whether a listener forwards to the target group (ECS refuses a target group without a load balancer). */
+  hasListenerFor(targetGroupArn: string): boolean {
+    return this.lbsUsing(targetGroupArn).length > 0;
+  }
+
+  registerTarget(targetGroupArn: string, target: Target): void {
+    this.targets.set(targetGroupArn, [...(this.targets.get(targetGroupArn) ?? []), target]);
+  }
+
+  /** The target drains for the group's deregistration delay, then is gone. */
+  deregisterTarget(targetGroupArn: string, id: string, at: number): void {
+    for (const t of this.targets.get(targetGroupArn) ?? []) if (t.Id === id) t.deregisteredAt ??= at;
+  }
+
+  private targetHealth(tg: TargetGroup, t: Target | undefined) {
+    if (!t || this.drained(tg, t))
+      return {
+        State: "unused",
+        Reason: "Target.NotRegistered",
+        Description: "Target is not registered to the target group",
+      };
+    if (t.deregisteredAt !== undefined)
+      return {
+        State: "draining",
+        Reason: "Target.DeregistrationInProgress",
+        Description: "Target deregistration is in progress",
+      };
+    if (this.lbsUsing(tg.TargetGroupArn).length === 0)
+      return {
+        State: "unused",
+        Reason: "Target.NotInUse",
+        Description: "Target group is not configured to receive traffic from the load balancer",
+      };
+    if (this.now() < t.registeredAt + TARGET_HEALTH_CHECK_MS)
+      return {
+        State: "initial",
+        Reason: "Elb.RegistrationInProgress",
+        Description: "Target registration is in progress",
+      };
+    if (t.healthy) return { State: "healthy" };
+    return {
+      State: "unhealthy",
+      Reason: "Target.ResponseCodeMismatch",
+      Description: "Health checks failed with these codes: [502]",
+    };
+  }
+
+  /** A deregistered target is gone once the group's deregistration delay has passed. */
+  private drained(tg: TargetGroup, t: Target) {
+    const delay = Number(tg.attributes["deregistration_delay.timeout_seconds"] ?? "300") * 1000;
+    return t.deregisteredAt !== undefined && this.now() >= t.deregisteredAt + delay;
+  }
+
+  private describeTargetHealth(input: { TargetGroupArn: string; Targets?: { Id: string; Port?: number }[] }) {
+    this.fake.ecs.sync(); // ECS registers the targets of its tasks as they start
+    const tg = this.mustGetTg(input.TargetGroupArn);
+    const all = this.targets.get(tg.TargetGroupArn) ?? [];
+    const wanted = input.Targets
+      ? input.Targets.map((w) => ({ w, t: all.filter((t) => t.Id === w.Id).at(-1) }))
+      : all.filter((t) => !this.drained(tg, t)).map((t) => ({ w: { Id: t.Id, Port: t.Port }, t }));
+    return {
+      TargetHealthDescriptions: wanted.map(({ w, t }) => ({
+        Target: { Id: w.Id, Port: w.Port ?? t?.Port, ...(t ? { AvailabilityZone: t.AvailabilityZone } : {}) },
+        HealthCheckPort: String(w.Port ?? t?.Port),
+        TargetHealth: this.targetHealth(tg, t),
+      })),
+    };
+  }
 
   private now = () => this.fake.clock.now();
 

@@ -1,0 +1,203 @@
+// The `ecs-service-task-definition` resource (seed step 4): the log group and the Fargate task definition of
+// the web service. No SDK import here.
+import { readFileSync } from "node:fs";
+import { InputError } from "../../core/errors.js";
+import {
+  arn,
+  type EnvReader,
+  imageRepository,
+  imageTag,
+  port,
+  positiveInt,
+  projectName,
+  readInputs,
+  roleArn,
+  tagValue,
+  urlPath,
+} from "../../core/inputs.js";
+import type { Action, Resource } from "../resource.js";
+import type { StackIdentity } from "../tags.js";
+import { buildContainer, type ContainerDefinition } from "./container.js";
+
+/** Fargate's cpu -> allowed memory (MiB). */
+const FARGATE_MEMORY: Record<string, (m: number) => boolean> = {
+  "256": (m) => [512, 1024, 2048].includes(m),
+  "512": (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
+  "1024": (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
+  "2048": (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
+  "4096": (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
+};
+
+/** CloudWatch Logs accepts only these retention periods. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+export interface TaskDefinitionConfig extends StackIdentity {
+  family: string;
+  cpu: string;
+  memory: string;
+  executionRoleArn: string;
+  taskRoleArn: string;
+  logGroup: string;
+  retentionDays: number;
+  container: ContainerDefinition;
+  /** Destroy: the service that must be gone first. */
+  clusterName: string | undefined;
+  serviceName: string;
+}
+
+export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
+  name: "ecs-service-task-definition",
+  summary: "log group and Fargate task definition of the web service",
+  reads: [
+    "PROJECT_NAME",
+    "AWS_REGION",
+    "ECR_REPOSITORY_URI",
+    "ECS_TASK_EXECUTION_ROLE_ARN",
+    "ECS_TASK_ROLE_ARN",
+    "DB_SECRET_ARN",
+    "DB_SECRET_NAME",
+    "DATABASE_NAME",
+  ],
+  optional: [
+    "ENVIRONMENT",
+    "IMAGE_TAG",
+    "TASK_CPU",
+    "TASK_MEMORY",
+    "CONTAINER_PORT",
+    "HEALTH_CHECK_PATH",
+    "DJANGO_SETTINGS_MODULE",
+    "GUNICORN_WORKERS",
+    "LOG_RETENTION_DAYS",
+    "CONTAINER_DEFINITION_FILE",
+    "ECS_CLUSTER_NAME",
+  ],
+  records: [
+    "ECS_SERVICE_TASK_DEFINITION_FAMILY",
+    "ECS_SERVICE_TASK_DEFINITION_ARN",
+    "ECS_SERVICE_TASK_DEFINITION_REVISION",
+    "ECS_SERVICE_LOG_GROUP",
+  ],
+  config: taskDefinitionConfig,
+  plan: (c) => [
+    `log group ${c.logGroup}, ${c.retentionDays}-day retention`,
+    `task definition ${c.family}: Fargate, ${Number(c.cpu) / 1024} vCPU, ${c.memory} MiB, container ${c.container.name} from ${c.container.image}; a new revision only when it differs from the latest`,
+  ],
+  load: () => import("./actions.js"),
+};
+
+export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefinitionConfig {
+  const input = readInputs(env, "ecs-service-task-definition");
+  const project = input.need("PROJECT_NAME", projectName);
+  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
+  const family = `${project}-service-task`;
+  const logGroup = `/ecs/${project}-service`;
+  const clusterName = input.maybe("ECS_CLUSTER_NAME");
+  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  const retention = input.orDefault("LOG_RETENTION_DAYS", "7", positiveInt);
+  if (!RETENTION_DAYS.includes(Number(retention))) {
+    throw new InputError(
+      `LOG_RETENTION_DAYS="${retention}" is not a retention CloudWatch offers (${RETENTION_DAYS.join(", ")})`,
+    );
+  }
+  const identity = {
+    project,
+    environment,
+    family,
+    logGroup,
+    retentionDays: Number(retention),
+    clusterName,
+    serviceName,
+  };
+  if (action === "destroy") {
+    input.done();
+    // Destroy finds the family by name and the revisions by listing: it needs none of the container's inputs.
+    return {
+      ...identity,
+      cpu: "",
+      memory: "",
+      executionRoleArn: "",
+      taskRoleArn: "",
+      container: { name: "web", image: "" },
+    };
+  }
+  const cpu = input.orDefault("TASK_CPU", "512", positiveInt);
+  const memory = input.orDefault("TASK_MEMORY", "1024", positiveInt);
+  const region = input.need("AWS_REGION");
+  const repository = input.need("ECR_REPOSITORY_URI", imageRepository);
+  const tag = input.orDefault("IMAGE_TAG", "latest", imageTag);
+  const executionRoleArn = input.need("ECS_TASK_EXECUTION_ROLE_ARN", roleArn);
+  const taskRoleArn = input.need("ECS_TASK_ROLE_ARN", roleArn);
+  const secretArn = input.need("DB_SECRET_ARN", arn("secretsmanager"));
+  const secretName = input.need("DB_SECRET_NAME");
+  const databaseName = input.need("DATABASE_NAME");
+  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000", port));
+  const healthCheckPath = input.orDefault("HEALTH_CHECK_PATH", "/health", urlPath);
+  const settingsModule = input.orDefault("DJANGO_SETTINGS_MODULE", "StartupWebApp.settings_production");
+  const workers = Number(input.orDefault("GUNICORN_WORKERS", "3", positiveInt));
+  const file = input.maybe("CONTAINER_DEFINITION_FILE");
+  input.done();
+  if (!FARGATE_MEMORY[cpu]?.(Number(memory))) {
+    throw new InputError(
+      `TASK_CPU=${cpu} with TASK_MEMORY=${memory} is not a Fargate size`,
+      "0.25 vCPU (256): 512-2048 MiB; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720, in 1024 steps",
+    );
+  }
+  const image = `${repository}:${tag}`;
+  const logs = { group: logGroup, region };
+  const container = file
+    ? containerFromFile(file, { image, logs, containerPort })
+    : buildContainer({
+        image,
+        containerPort,
+        healthCheckPath,
+        settingsModule,
+        databaseName,
+        region,
+        secretName,
+        secretArn,
+        workers,
+        logs,
+      });
+  return { ...identity, cpu, memory, executionRoleArn, taskRoleArn, container };
+}
+
+/** A user whose app is not the seed's brings their container definition; we fill in the image and the logs. */
+function containerFromFile(
+  path: string,
+  defaults: { image: string; logs: { group: string; region: string }; containerPort: number },
+) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new InputError(`CONTAINER_DEFINITION_FILE ${path}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new InputError(`CONTAINER_DEFINITION_FILE ${path}: not a JSON object (one container definition)`);
+  }
+  const c = parsed as ContainerDefinition;
+  if (c.name !== undefined && c.name !== "web")
+    throw new InputError(
+      `CONTAINER_DEFINITION_FILE ${path}: the container must be named "web" (the service routes to it)`,
+    );
+  if (!(c.portMappings ?? []).some((p) => p.containerPort === defaults.containerPort)) {
+    throw new InputError(
+      `CONTAINER_DEFINITION_FILE ${path}: no portMappings entry for CONTAINER_PORT ${defaults.containerPort}`,
+    );
+  }
+  return {
+    ...c,
+    name: "web",
+    image: c.image ?? defaults.image,
+    logConfiguration: c.logConfiguration ?? {
+      logDriver: "awslogs" as const,
+      options: {
+        "awslogs-group": defaults.logs.group,
+        "awslogs-region": defaults.logs.region,
+        "awslogs-stream-prefix": "web",
+      },
+    },
+  };
+}

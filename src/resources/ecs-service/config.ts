@@ -1,0 +1,79 @@
+// The `ecs-service` resource (seed step 5): the Fargate service behind the target group. No SDK import here.
+import { arn, awsId, type EnvReader, port, positiveInt, projectName, readInputs, tagValue } from "../../core/inputs.js";
+import type { Action, Resource } from "../resource.js";
+import type { StackIdentity } from "../tags.js";
+
+export interface ServiceConfig extends StackIdentity {
+  cluster: string;
+  serviceName: string;
+  taskDefinitionArn: string;
+  targetGroupArn: string;
+  privateSubnetIds: string[];
+  securityGroupId: string;
+  desiredCount: number;
+  gracePeriodSeconds: number;
+  containerName: string;
+  containerPort: number;
+  /** Auto scaling owns the desired count once `ecs-autoscaling` has recorded its capacities. */
+  scaledByAutoScaling: boolean;
+}
+
+export const serviceResource: Resource<ServiceConfig> = {
+  name: "ecs-service",
+  summary: "Fargate service behind the target group, rolling deployments with circuit breaker",
+  reads: [
+    "PROJECT_NAME",
+    "ECS_CLUSTER_NAME",
+    "PRIVATE_SUBNET_1_ID",
+    "PRIVATE_SUBNET_2_ID",
+    "BACKEND_SECURITY_GROUP_ID",
+    "TARGET_GROUP_ARN",
+    "ECS_SERVICE_TASK_DEFINITION_ARN",
+  ],
+  optional: ["ENVIRONMENT", "ECS_SERVICE_NAME", "DESIRED_COUNT", "HEALTH_CHECK_GRACE_PERIOD", "CONTAINER_PORT"],
+  records: ["ECS_SERVICE_NAME", "ECS_SERVICE_ARN"],
+  config: serviceConfig,
+  plan: (c) => [
+    `service ${c.serviceName} in ${c.cluster}: ${c.desiredCount} Fargate tasks of ${c.taskDefinitionArn.split("/").at(-1)}, private subnets, no public IP`,
+    `behind ${c.targetGroupArn.split(":").at(-1)} (container ${c.containerName}:${c.containerPort}), ${c.gracePeriodSeconds} s health check grace, rolling 100/200 with circuit breaker and rollback`,
+    "wait for the deployment to complete (fail fast on a failed deployment or a fatal task stop), then report target health",
+  ],
+  load: () => import("./actions.js"),
+};
+
+export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
+  const input = readInputs(env, "ecs-service");
+  const project = input.need("PROJECT_NAME", projectName);
+  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
+  const cluster = input.need("ECS_CLUSTER_NAME");
+  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  // Destroy and verify find the service by name; create needs everything it runs with.
+  const need = action === "create" || action === "plan" ? input.need : input.maybe;
+  const taskDefinitionArn = need("ECS_SERVICE_TASK_DEFINITION_ARN", arn("ecs")) ?? "";
+  const targetGroupArn = need("TARGET_GROUP_ARN", arn("elasticloadbalancing")) ?? "";
+  const privateSubnetIds = [
+    need("PRIVATE_SUBNET_1_ID", awsId("subnet")),
+    need("PRIVATE_SUBNET_2_ID", awsId("subnet")),
+  ].filter((s): s is string => Boolean(s));
+  const securityGroupId = need("BACKEND_SECURITY_GROUP_ID", awsId("sg")) ?? "";
+  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2", positiveInt));
+  const gracePeriodSeconds = Number(input.orDefault("HEALTH_CHECK_GRACE_PERIOD", "120", positiveInt));
+  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000", port));
+  input.done();
+  const scaledByAutoScaling = Boolean(env.get("AUTOSCALING_MIN_CAPACITY"));
+  return {
+    project,
+    environment,
+    cluster,
+    serviceName,
+    taskDefinitionArn,
+    targetGroupArn,
+    privateSubnetIds,
+    securityGroupId,
+    desiredCount,
+    gracePeriodSeconds,
+    containerName: "web",
+    containerPort,
+    scaledByAutoScaling,
+  };
+}

@@ -1,0 +1,130 @@
+// Following one ECS deployment to its end. Done means that deployment COMPLETED with running == desired and
+// the service on its task definition; FAILED (circuit breaker), replaced, or tasks stopping for a cause that
+// retrying will not fix (an image that cannot be pulled, secrets that cannot be read) end it at once. The
+// ServicesStable waiter can report success after a rollback (aws-behaviours.md): this never does.
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListTasksCommand,
+  type Service,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Context } from "../../core/context.js";
+import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
+import type { ResourceEvents } from "../../core/events.js";
+import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
+
+/** Stopped-task reasons that no amount of waiting will cure. */
+const FATAL =
+  /CannotPullContainer|ResourceInitializationError|unable to pull secrets|AccessDenied|CannotStartContainer|InvalidParameter/i;
+
+export interface DeploymentWatch {
+  ctx: Context;
+  ev: ResourceEvents;
+  ecs: ECSClient;
+  cluster: string;
+  serviceName: string;
+  deploymentId: string;
+  taskDefinitionArn: string;
+}
+
+export class DeploymentFailed extends InfraError {
+  constructor(message: string, suggestion: string) {
+    super(message, ExitCode.checkFailed, suggestion);
+  }
+}
+
+export async function describeService(ecs: ECSClient, cluster: string, name: string): Promise<Service | undefined> {
+  const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [name], include: ["TAGS"] }));
+  // An unknown or purged service comes back in failures with reason MISSING, not as an error.
+  return out.services?.find((s) => s.serviceName === name);
+}
+
+export async function followDeployment(w: DeploymentWatch): Promise<Service> {
+  const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
+  return awsStep("wait for deployment", w.serviceName, () =>
+    waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 15_000 }, async () => {
+      const svc = await describeService(w.ecs, w.cluster, w.serviceName);
+      if (!svc || svc.status !== "ACTIVE")
+        throw new DeploymentFailed(
+          `${what}: the service is ${svc?.status ?? "gone"}`,
+          "run `infra create ecs-service` again",
+        );
+      const d = svc.deployments?.find((x) => x.id === w.deploymentId);
+      if (!d) {
+        const primary = svc.deployments?.find((x) => x.status === "PRIMARY");
+        throw failure(w, svc, `was replaced by ${primary?.id} (${shortTd(primary?.taskDefinition)})`, []);
+      }
+      if (d.rolloutState === "FAILED")
+        throw failure(w, svc, `FAILED: ${d.rolloutStateReason ?? "circuit breaker"}`, await stoppedTasks(w));
+      if (
+        d.rolloutState === "COMPLETED" &&
+        d.runningCount === d.desiredCount &&
+        svc.taskDefinition === w.taskDefinitionArn
+      ) {
+        return done(svc);
+      }
+      if ((d.failedTasks ?? 0) > 0) {
+        const fatal = (await stoppedTasks(w)).filter((t) => FATAL.test(stopReason(t)));
+        if (fatal.length > 0) throw failure(w, svc, `tasks cannot start: ${stopReason(fatal[0] as Task)}`, fatal);
+      }
+      const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
+      return pending(
+        `${d.rolloutState} ${d.runningCount}/${d.desiredCount} running, ${d.pendingCount} pending${failed}`,
+      );
+    }),
+  );
+}
+
+/** The stopped tasks this deployment started, newest first. */
+async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
+  const list = await w.ecs.send(
+    new ListTasksCommand({ cluster: w.cluster, serviceName: w.serviceName, desiredStatus: "STOPPED" }),
+  );
+  if (!list.taskArns?.length) return [];
+  const out = await w.ecs.send(new DescribeTasksCommand({ cluster: w.cluster, tasks: list.taskArns.slice(0, 100) }));
+  return (out.tasks ?? []).filter((t) => t.startedBy === w.deploymentId);
+}
+
+const stopReason = (t: Task) =>
+  [t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean).join("; ") || "no reason given";
+
+const shortTd = (arn?: string) => arn?.split("/").at(-1) ?? "?";
+
+function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]): DeploymentFailed {
+  const events = (svc.events ?? []).slice(0, 3).map((e) => e.message);
+  const reasons = [...new Set(stopped.map(stopReason))].slice(0, 2);
+  const detail = [...reasons.map((r) => `stopped task: ${r}`), ...events.map((e) => `event: ${e}`)].join(" | ");
+  const now = shortTd(svc.taskDefinition);
+  return new DeploymentFailed(
+    `deployment ${w.deploymentId} of ${w.serviceName} ${what}${detail ? ` | ${detail}` : ""}`,
+    svc.taskDefinition === w.taskDefinitionArn
+      ? `the service still runs ${now}: fix the cause, then run again`
+      : `the service runs ${now}, not ${shortTd(w.taskDefinitionArn)}`,
+  );
+}
+
+/** One line on the targets behind the service: how many healthy, and why the others are not. */
+export async function reportTargetHealth(
+  ev: ResourceEvents,
+  elbv2: ElasticLoadBalancingV2Client,
+  targetGroupArn: string,
+) {
+  const out = await awsStep("read target health", targetGroupArn, () =>
+    elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+  );
+  const states = new Map<string, number>();
+  for (const t of out.TargetHealthDescriptions ?? []) {
+    const state = t.TargetHealth?.State ?? "unknown";
+    states.set(state, (states.get(state) ?? 0) + 1);
+  }
+  const summary = [...states].map(([s, n]) => `${n} ${s}`).join(", ") || "no targets";
+  if ([...states.keys()].every((s) => s === "healthy") && states.size > 0) ev.exists(`targets: ${summary}`);
+  else ev.warning(`targets: ${summary} (the load balancer checks them every 30 s)`);
+  return out.TargetHealthDescriptions ?? [];
+}

@@ -1,0 +1,145 @@
+// The state of the ECS fake's services, deployments and tasks, and the timings they follow on the fake clock
+// (ecs-deployments.ts plays them). Timings are exported for tests.
+import { createHash } from "node:crypto";
+import type {
+  CapacityProviderStrategyItem,
+  DeploymentConfiguration,
+  LoadBalancer,
+  NetworkConfiguration,
+  Tag,
+} from "@aws-sdk/client-ecs";
+import type { TaskDefinitionRecord } from "./ecs-task-definitions.js";
+import { TARGET_HEALTH_CHECK_MS } from "./elbv2.js";
+
+/** A task is PENDING this long (ENI, image pull) before it is RUNNING, or before a failed pull stops it. */
+export const TASK_START_MS = 30_000;
+/** The n-th task of one launch starts n x this later, so running ramps up to desired. */
+export const TASK_STAGGER_MS = 5_000;
+/** The PRIMARY deployment is COMPLETED once running == desired (healthy, behind a load balancer) held this long. */
+export const STEADY_AFTER_MS = 30_000;
+/** After a task failed, the scheduler waits this long before launching its replacement. */
+export const RELAUNCH_AFTER_FAILURE_MS = 30_000;
+/** The circuit breaker trips at max(3, ceil(desired / 2)) failed tasks (at most 200), as AWS documents. */
+export const CIRCUIT_BREAKER_MIN_FAILURES = 3;
+/** A deleted service is DRAINING this long, then INACTIVE... */
+export const DRAINING_MS = 60_000;
+/** ...and purged (MISSING) this long after it went INACTIVE. */
+export const PURGED_AFTER_INACTIVE_MS = 600_000;
+/** Stopped tasks stay listed and describable for an hour. */
+export const STOPPED_TASK_VISIBLE_MS = 3_600_000;
+export { TARGET_HEALTH_CHECK_MS };
+
+export const PULL_FAILURE =
+  "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: not found";
+
+export interface ImageFailure {
+  image: string;
+  kind: "pull" | "health";
+  reason: string;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+export interface Deployment {
+  id: string;
+  status: "PRIMARY" | "ACTIVE";
+  taskDefinition: string;
+  desiredCount: number;
+  failedTasks: number;
+  rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  rolloutStateReason: string;
+  createdAt: number;
+  updatedAt: number;
+  networkConfiguration?: NetworkConfiguration;
+  /** When the scheduler may launch again (after a failure). */
+  nextLaunchAt: number;
+  /** Since when running == desired has held (IN_PROGRESS only). */
+  steadySince?: number;
+  troubleNoted?: boolean;
+}
+
+export interface Service {
+  arn: string;
+  serviceName: string;
+  clusterArn: string;
+  /** ACTIVE, then DRAINING, INACTIVE and MISSING after DeleteService: read from the clock. */
+  readonly status: "ACTIVE" | "DRAINING" | "INACTIVE" | "MISSING";
+  createdAt: number;
+  /** The CreateService request, for the idempotency check. */
+  createRequest: string;
+  clientToken?: string;
+  desiredCount: number;
+  taskDefinition: string;
+  launchType?: string;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  platformVersion?: string;
+  networkConfiguration?: NetworkConfiguration;
+  loadBalancers: LoadBalancer[];
+  healthCheckGracePeriodSeconds?: number;
+  deploymentConfiguration: DeploymentConfiguration;
+  deploymentController: { type: string };
+  enableExecuteCommand: boolean;
+  enableECSManagedTags: boolean;
+  propagateTags: string;
+  tags: Tag[];
+  deployments: Deployment[];
+  events: ServiceEvent[];
+  deletedAt?: number;
+  /** How far the scheduler has played this service's events. */
+  at: number;
+  steady: boolean;
+  unplaceableNoted?: boolean;
+}
+
+export interface Fate {
+  at: number;
+  kind: "pull" | "health";
+  reason: string;
+}
+
+export interface Task {
+  arn: string;
+  service: Service;
+  deploymentId: string;
+  taskDefinitionArn: string;
+  subnet: string;
+  ip: string;
+  eniId: string;
+  attachmentId: string;
+  availabilityZone: string;
+  launchedAt: number;
+  /** When it reaches RUNNING (undefined: never, its image cannot be pulled). */
+  runsAt?: number;
+  /** When it counts as healthy: at RUNNING, or once its targets pass the health checks. */
+  healthyAt?: number;
+  /** When and why it will fail, decided at launch. */
+  fate?: Fate;
+  ran: boolean;
+  stoppedAt?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  containerReason?: string;
+  exitCode?: number;
+}
+
+export interface SchedulerContext {
+  now(): number;
+  tasks: Task[];
+  taskDefinition(arn: string): TaskDefinitionRecord | undefined;
+  failureFor(images: string[], kind: ImageFailure["kind"]): ImageFailure | undefined;
+  registerTarget(targetGroupArn: string, task: Task, port: number): void;
+  deregisterTarget(targetGroupArn: string, task: Task, at: number): void;
+}
+
+export const hexId = (seed: string, length = 32) => createHash("sha256").update(seed).digest("hex").slice(0, length);
+
+export function uuid(seed: string): string {
+  const h = hexId(seed);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export const idOf = (task: Task) => task.arn.split("/").at(-1);
