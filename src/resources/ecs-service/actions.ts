@@ -244,7 +244,7 @@ export async function verify(ctx: Context, c: ServiceConfig): Promise<Check[]> {
   const [ecs, elbv2] = await Promise.all([ctx.aws.ecs(), ctx.aws.elbv2()]);
   const svc = await awsStep("read service", c.serviceName, () => describeService(ecs, c.cluster, c.serviceName));
   check(`service ${c.serviceName} is ACTIVE`, svc?.status === "ACTIVE", svc?.status ?? "MISSING");
-  if (!svc || svc.status !== "ACTIVE") return checks;
+  if (svc?.status !== "ACTIVE") return checks;
   const recorded = ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN");
   check(
     "runs the recorded task definition revision",

@@ -50,7 +50,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   return awsStep("wait for deployment", w.serviceName, () =>
     waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 15_000 }, async () => {
       const svc = await describeService(w.ecs, w.cluster, w.serviceName);
-      if (!svc || svc.status !== "ACTIVE")
+      if (svc?.status !== "ACTIVE")
         throw new DeploymentFailed(
           `${what}: the service is ${svc?.status ?? "gone"}`,
           "run `infra create ecs-service` again",
