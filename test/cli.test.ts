@@ -191,14 +191,18 @@ describe("the infra CLI", () => {
     expect(verbose.code).toBe(0);
   });
 
-  it("prints one JSON document with --json", async () => {
+  it("prints one JSON document on stdout and NDJSON events on stderr with --json", async () => {
     const path = tempEnvFile();
     const result = await runCli(["create", "alb", "--env-file", path, "--json"], fake.current);
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc.ok).toBe(true);
     expect(doc.events.some((e: { kind: string; message: string }) => e.kind === "created")).toBe(true);
-    expect(result.stderr).toBe("");
+    const events = result.stderr
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events.some((e) => e.kind === "waiting" && e.state === "provisioning" && e.elapsedMs >= 0)).toBe(true);
   });
 
   it("shows status: recorded ids, exists and healthy", async () => {

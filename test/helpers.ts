@@ -11,6 +11,7 @@ import { EnvFile } from "../src/core/env-file.js";
 import { Events } from "../src/core/events.js";
 import { AwsFake } from "./fake/aws-fake.js";
 import { BACKEND_SG, SUBNETS, VPC_ID } from "./fake/ec2.js";
+import { FakeInternet } from "./fake/internet.js";
 
 /** The inputs an earlier phase left in the env file, pointing at what the fake has. */
 export const INPUTS = `# Configuration
@@ -45,6 +46,18 @@ export function tempEnvFile(text = INPUTS, name = "aws-resources.env"): string {
 
 export const readText = (path: string) => readFileSync(path, "utf8");
 
+const internets = new WeakMap<AwsFake, FakeInternet>();
+
+/** The public internet in front of a fake (one per fake, so tests can break paths on it). */
+export function internetOf(fake: AwsFake): FakeInternet {
+  let internet = internets.get(fake);
+  if (!internet) {
+    internet = new FakeInternet(fake);
+    internets.set(fake, internet);
+  }
+  return internet;
+}
+
 /** A fresh fake for each test, installed on every SDK client class and removed afterwards. */
 export function useFake(): { current: AwsFake } {
   const holder = {} as { current: AwsFake };
@@ -65,6 +78,7 @@ export async function contextFor(fake: AwsFake, envPath: string, options: Partia
     events,
     options: { wait: true, timeoutMs: 45 * 60_000, ...options },
     dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    http: { get: (url) => internetOf(fake).get(url) },
   };
   return ctx;
 }
@@ -83,6 +97,7 @@ export async function runCli(argv: string[], fake: AwsFake, io: Partial<Io> = {}
     env: {},
     clock: fake.clock,
     dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    http: { get: (url) => internetOf(fake).get(url) },
     io: {
       stdout: (t) => {
         stdout += t;

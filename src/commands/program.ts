@@ -1,6 +1,9 @@
 // The commander layer: parse, validate, build the context, call the resources in order, render, exit code.
 import { Command, CommanderError, Option } from "commander";
 import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
+import type { EnvReader } from "../core/inputs.js";
+import { deployConfig } from "../deploy/config.js";
+import { parseImage } from "../deploy/image.js";
 import { RESOURCES } from "../resources/registry.js";
 import type { Check } from "../resources/resource.js";
 import { DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
@@ -133,21 +136,84 @@ function buildProgram(deps: Deps): Command {
     });
 
   program
+    .command("deploy")
+    .description("new revision with this image -> update the service -> follow it -> probe; rolls back on failure")
+    .requiredOption(
+      "--image <uri|:tag>",
+      "the image to run: repository:tag, repository@sha256:..., or :tag in ECR_REPOSITORY_URI",
+    )
+    .option("--migrate", "first run the migration task definition (ECS_TASK_DEFINITION_FAMILY) with the new image")
+    .option("--no-rollback", "leave the service where a failed deployment left it")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd) as GlobalOptions & { image: string; migrate?: boolean; rollback: boolean };
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
+      const config = deployConfig(env, { migrate: Boolean(o.migrate) });
+      const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await (await import("../deploy/deploy.js")).deploy(ctx, config, {
+        image,
+        migrate: Boolean(o.migrate),
+        rollback: o.rollback,
+      });
+      if (o.json) printJson(io, { ok: true, command: "deploy", events: ctx.events.log });
+    });
+
+  program
+    .command("rollback")
+    .description("back to the last known-good revision (or --to one), followed and probed like a deploy")
+    .option("--to <revision>", "a revision number, family:revision or task definition ARN")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd) as GlobalOptions & { to?: string };
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
+      const config = deployConfig(env, { migrate: false });
+      if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
+        throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
+      }
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
+      if (o.json) printJson(io, { ok: true, command: "rollback", events: ctx.events.log });
+    });
+
+  program
     .command("plan")
     .description("what create would do, step by step; needs no AWS account")
     .argument("[resource...]", resourceHelp)
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
-      const { selected } = await loadInputs(names.length ? names : ["all"], o, "plan");
+      const { env, selected } = await loadInputs(names.length ? names : ["all"], o, "plan");
       const plan = selected.map(({ resource, config }) => ({ resource: resource.name, steps: resource.plan(config) }));
-      if (o.json) return printJson(io, { ok: true, command: "plan", plan });
+      const cost = await monthlyCost(env, o.region);
+      if (o.json) return printJson(io, { ok: true, command: "plan", plan, cost: cost.estimate });
       for (const p of plan) {
         io.stdout(`${p.resource}\n`);
         for (const [i, step] of p.steps.entries()) io.stdout(`  ${i + 1}. ${step}\n`);
       }
+      io.stdout(`\nMonthly cost, as configured\n${cost.text}\n`);
+    });
+
+  program
+    .command("cost")
+    .description("the monthly cost of the stack as configured, line by line")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd);
+      const { env } = await loadInputs([], o, "plan");
+      const cost = await monthlyCost(env, o.region);
+      if (o.json) return printJson(io, { ok: true, command: "cost", cost: cost.estimate });
+      io.stdout(`${cost.text}\n`);
     });
 
   return program;
+}
+
+/** Loaded on demand: the price table is data, not start-up work. */
+async function monthlyCost(env: EnvReader, region: string | undefined) {
+  const [{ costInputFrom }, { estimateMonthlyCost }, { formatCost }] = await Promise.all([
+    import("../cost/from-env.js"),
+    import("../cost/estimate.js"),
+    import("../cost/render.js"),
+  ]);
+  const estimate = estimateMonthlyCost(costInputFrom(env, region));
+  return { estimate, text: formatCost(estimate) };
 }
 
 async function confirmDestroy(deps: Deps, o: GlobalOptions, names: string[], region: string) {

@@ -1,7 +1,7 @@
 // Turns parsed options into a Context, checking every input before the first AWS call.
 import { AwsClients, type ClientMap } from "../core/aws.js";
 import { type Clock, systemClock } from "../core/clock.js";
-import type { Context, DnsResolver } from "../core/context.js";
+import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
@@ -18,6 +18,7 @@ export interface Deps {
   clock?: Clock;
   clients?: Partial<ClientMap>;
   dns?: DnsResolver;
+  http?: HttpProbe;
 }
 
 export interface Selected {
@@ -74,7 +75,8 @@ export function makeContext(
     { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(endpoint ? { endpoint } : {}) },
     deps.clients,
   );
-  const events = new Events(opts.json ? () => {} : progressRenderer(deps.io));
+  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.
+  const events = new Events(opts.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
   return {
     env,
     aws,
@@ -82,5 +84,10 @@ export function makeContext(
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
+    http: deps.http ?? {
+      get: async (url, timeoutMs) => ({
+        status: (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).status,
+      }),
+    },
   };
 }

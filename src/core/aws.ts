@@ -4,9 +4,11 @@
 import type { ACMClient } from "@aws-sdk/client-acm";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Route53Client } from "@aws-sdk/client-route-53";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
 export interface AwsSettings {
   region: string;
@@ -21,6 +23,8 @@ export interface ClientMap {
   route53: Route53Client;
   ecs: ECSClient;
   logs: CloudWatchLogsClient;
+  ecr: ECRClient;
+  secrets: SecretsManagerClient;
 }
 
 /**
@@ -37,6 +41,8 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   route53: async (c) => new (await import("@aws-sdk/client-route-53")).Route53Client(c),
   ecs: async (c) => new (await import("@aws-sdk/client-ecs")).ECSClient(c),
   logs: async (c) => new (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(c),
+  ecr: async (c) => new (await import("@aws-sdk/client-ecr")).ECRClient(c),
+  secrets: async (c) => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient(c),
 };
 
 export class AwsClients {
@@ -64,6 +70,8 @@ export class AwsClients {
   route53 = () => this.get("route53");
   ecs = () => this.get("ecs");
   logs = () => this.get("logs");
+  ecr = () => this.get("ecr");
+  secrets = () => this.get("secrets");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

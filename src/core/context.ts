@@ -19,6 +19,11 @@ export interface DnsResolver {
   resolveNs(domain: string): Promise<string[]>;
 }
 
+/** HTTP, to probe the service through its real domain after a deploy. */
+export interface HttpProbe {
+  get(url: string, timeoutMs: number): Promise<{ status: number }>;
+}
+
 export interface Context {
   env: EnvFile;
   aws: AwsClients;
@@ -26,4 +31,5 @@ export interface Context {
   events: Events;
   options: RunOptions;
   dns: DnsResolver;
+  http: HttpProbe;
 }

@@ -199,6 +199,13 @@ export class Elbv2Model {
     return t.deregisteredAt !== undefined && this.now() >= t.deregisteredAt + delay;
   }
 
+  /** How many targets of the group pass their health checks now (for the fake internet's answers). */
+  healthyTargets(targetGroupArn: string): number {
+    return this.describeTargetHealth({ TargetGroupArn: targetGroupArn }).TargetHealthDescriptions.filter(
+      (d) => d.TargetHealth.State === "healthy",
+    ).length;
+  }
+
   private describeTargetHealth(input: { TargetGroupArn: string; Targets?: { Id: string; Port?: number }[] }) {
     this.fake.ecs.sync(); // ECS registers the targets of its tasks as they start
     const tg = this.mustGetTg(input.TargetGroupArn);

@@ -16,6 +16,7 @@ import type { Check } from "../resource.js";
 import { isManaged, stackTags } from "../tags.js";
 import type { ServiceConfig } from "./config.js";
 import { describeService, followDeployment, reportTargetHealth } from "./deployment.js";
+import { GOOD_REVISIONS, goodRevisions, withGoodRevision } from "./known-good.js";
 
 const RESOURCE = "ecs-service";
 const MINUTE = 60_000;
@@ -119,6 +120,8 @@ export async function create(ctx: Context, c: ServiceConfig): Promise<void> {
     };
     await followDeployment(watch);
     ev.updated(`deployment ${deploymentId} completed`);
+    const good = withGoodRevision(goodRevisions(ctx.env), c.taskDefinitionArn);
+    if (ctx.env.get(GOOD_REVISIONS) !== good) await ctx.env.record({ [GOOD_REVISIONS]: good });
   }
   await reportTargetHealth(ev, elbv2, c.targetGroupArn);
 }

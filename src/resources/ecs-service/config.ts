@@ -31,7 +31,7 @@ export const serviceResource: Resource<ServiceConfig> = {
     "ECS_SERVICE_TASK_DEFINITION_ARN",
   ],
   optional: ["ENVIRONMENT", "ECS_SERVICE_NAME", "DESIRED_COUNT", "HEALTH_CHECK_GRACE_PERIOD", "CONTAINER_PORT"],
-  records: ["ECS_SERVICE_NAME", "ECS_SERVICE_ARN"],
+  records: ["ECS_SERVICE_NAME", "ECS_SERVICE_ARN", "ECS_SERVICE_GOOD_REVISIONS"],
   config: serviceConfig,
   plan: (c) => [
     `service ${c.serviceName} in ${c.cluster}: ${c.desiredCount} Fargate tasks of ${c.taskDefinitionArn.split("/").at(-1)}, private subnets, no public IP`,

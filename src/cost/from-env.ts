@@ -1,0 +1,25 @@
+// The cost inputs, from the env file as `create` would read it (same defaults, same validation).
+import { type EnvReader, positiveInt, readInputs } from "../core/inputs.js";
+import { type CostInput, monitoringAlarmCount } from "./estimate.js";
+
+export function costInputFrom(env: EnvReader, regionOverride?: string): CostInput {
+  const input = readInputs(env, "cost");
+  const region = regionOverride ?? input.orDefault("AWS_REGION", "us-east-1");
+  const taskCpu = Number(input.orDefault("TASK_CPU", "512", positiveInt));
+  const taskMemoryMiB = Number(input.orDefault("TASK_MEMORY", "1024", positiveInt));
+  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2", positiveInt));
+  const autoscalingMax = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4", positiveInt));
+  const logRetentionDays = Number(input.orDefault("LOG_RETENTION_DAYS", "7", positiveInt));
+  input.done();
+  return {
+    region,
+    taskCpu,
+    taskMemoryMiB,
+    desiredCount,
+    autoscalingMax,
+    alarms: monitoringAlarmCount(Boolean(env.get("RDS_INSTANCE_ID"))),
+    wafEnabled: env.get("WAF_ENABLED") === "true",
+    hostedZones: env.get("DNS_PROVIDER") === "external" ? 0 : 1,
+    logRetentionDays,
+  };
+}

@@ -1,0 +1,101 @@
+// Checks before a deploy changes anything: the service is there and settled, the image exists, the secrets the
+// task definition references exist. A failed check is an input error (exit 2): nothing was changed.
+import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
+import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
+import type { Context } from "../core/context.js";
+import { awsStep, InputError, isAwsError } from "../core/errors.js";
+import { describeService } from "../resources/ecs-service/deployment.js";
+import type { DeployConfig } from "./config.js";
+import type { ImageRef } from "./image.js";
+
+export async function liveService(ctx: Context, c: DeployConfig, opts: { settled: boolean }): Promise<Service> {
+  const ecs = await ctx.aws.ecs();
+  const svc = await awsStep("read service", c.serviceName, async () => {
+    try {
+      return await describeService(ecs, c.cluster, c.serviceName);
+    } catch (err) {
+      if (isAwsError(err, "ClusterNotFound")) return undefined;
+      throw err;
+    }
+  });
+  if (svc?.status !== "ACTIVE") {
+    throw new InputError(
+      `service ${c.serviceName} is ${svc?.status ?? "missing"} in ${c.cluster}`,
+      "run `infra create ecs-service` first",
+    );
+  }
+  const busy = svc.deployments?.filter((d) => d.rolloutState === "IN_PROGRESS") ?? [];
+  if (opts.settled && (busy.length > 0 || (svc.deployments?.length ?? 0) > 1)) {
+    throw new InputError(
+      `service ${c.serviceName} has a deployment in progress (${busy.map((d) => d.id).join(", ") || "more than one deployment"})`,
+      "wait for it to finish (infra verify ecs-service), then deploy",
+    );
+  }
+  return svc;
+}
+
+export async function taskDefinition(
+  ctx: Context,
+  ref: string,
+): Promise<TaskDefinition & { tags?: { key?: string; value?: string }[] }> {
+  const ecs = await ctx.aws.ecs();
+  return awsStep("read task definition", ref, async () => {
+    try {
+      const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ["TAGS"] }));
+      return { ...(out.taskDefinition as TaskDefinition), tags: out.tags };
+    } catch (err) {
+      if (isAwsError(err, "ClientException")) throw new InputError(`task definition ${ref} does not exist`);
+      throw err;
+    }
+  });
+}
+
+export async function requireImage(ctx: Context, image: ImageRef): Promise<void> {
+  if (!image.ecr) {
+    ctx.events.for("deploy").skipped(`image ${image.uri} is not in ECR: not checked before deploying`);
+    return;
+  }
+  const { registryId, repositoryName } = image.ecr;
+  const ecr = await ctx.aws.ecr();
+  await awsStep("find image", image.uri, async () => {
+    try {
+      const imageIds = [
+        { ...(image.tag ? { imageTag: image.tag } : {}), ...(image.digest ? { imageDigest: image.digest } : {}) },
+      ];
+      await ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds }));
+    } catch (err) {
+      if (isAwsError(err, "ImageNotFoundException"))
+        throw new InputError(`image ${image.uri} is not in ECR`, "push it first");
+      if (isAwsError(err, "RepositoryNotFoundException"))
+        throw new InputError(`ECR repository ${repositoryName} does not exist`);
+      throw err;
+    }
+  });
+}
+
+/** Tasks that cannot read their secrets never start: check every referenced secret exists. */
+export async function requireSecrets(ctx: Context, td: TaskDefinition): Promise<void> {
+  const secretArns = new Set(
+    (td.containerDefinitions ?? [])
+      .flatMap((c) => c.secrets ?? [])
+      .map((s) => s.valueFrom ?? "")
+      .filter((v) => v.startsWith("arn:") && v.split(":")[2] === "secretsmanager")
+      // arn:aws:secretsmanager:region:account:secret:name-suffix[:json-key:version-stage:version-id]
+      .map((v) => v.split(":").slice(0, 7).join(":")),
+  );
+  if (secretArns.size === 0) return;
+  const sm = await ctx.aws.secrets();
+  for (const arn of secretArns) {
+    await awsStep("find secret", arn, async () => {
+      try {
+        await sm.send(new DescribeSecretCommand({ SecretId: arn }));
+      } catch (err) {
+        if (isAwsError(err, "ResourceNotFoundException")) {
+          throw new InputError(`secret ${arn}, referenced by ${td.family}:${td.revision}, does not exist`);
+        }
+        throw err;
+      }
+    });
+  }
+}

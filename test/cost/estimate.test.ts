@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import {
+  AUTOSCALING_ALARMS,
+  type CostEstimate,
+  type CostInput,
+  cents,
+  estimateMonthlyCost,
+  monitoringAlarmCount,
+  SERVICE_ALARMS,
+} from "../../src/cost/estimate.js";
+import { PRICES, pricesFor } from "../../src/cost/prices.js";
+import { formatCost } from "../../src/cost/render.js";
+
+/** The seed's stack: 2 tasks of 0.5 vCPU / 1 GB, auto scaling up to 4, the service alarms, one dashboard, no WAF. */
+const SEED: CostInput = {
+  region: "us-east-1",
+  taskCpu: 512,
+  taskMemoryMiB: 1024,
+  desiredCount: 2,
+  autoscalingMax: 4,
+  alarms: SERVICE_ALARMS,
+  dashboards: 1,
+  wafEnabled: false,
+};
+
+const amount = (estimate: CostEstimate, item: string) => {
+  const line = estimate.lines.find((l) => l.item === item);
+  if (!line) throw new Error(`no line "${item}" in ${estimate.lines.map((l) => l.item).join(", ")}`);
+  return line.monthlyUsd;
+};
+const fargate = (e: CostEstimate) => amount(e, "Fargate vCPU") + amount(e, "Fargate memory");
+
+describe("the seed's sanity checks", () => {
+  it("prices the ALB at about $16 a month (0.0225 x 730 = $16.43), with capacity units on their own line", () => {
+    const e = estimateMonthlyCost(SEED);
+    expect(amount(e, "Application Load Balancer")).toBe(16.43);
+    // The seed's "~$16/month + ~$0.008/LCU-hour": one LCU all month is 730 x $0.008.
+    expect(amount(e, "ALB capacity units")).toBe(5.84);
+  });
+
+  it("prices 2 tasks of 0.5 vCPU / 1 GB at about $36 a month", () => {
+    // 0.5 x 0.04048 x 730 x 2 + 1 x 0.004445 x 730 x 2 = 29.55 + 6.49 = $36.04. The seed's "~$39/month" used an
+    // older blended figure of about $0.027 an hour per task (2 x 0.027 x 730 = $39.42), not today's split prices.
+    const e = estimateMonthlyCost(SEED);
+    expect(amount(e, "Fargate vCPU")).toBe(29.55);
+    expect(amount(e, "Fargate memory")).toBe(6.49);
+    expect(cents(fargate(e))).toBe(36.04);
+    expect(e.lines[0]?.detail).toBe("2 tasks x 0.5 vCPU x 730 h x $0.04048");
+  });
+
+  it("doubles the Fargate cost at the auto-scaling maximum of 4 tasks, and only that", () => {
+    const e = estimateMonthlyCost(SEED);
+    const atMax = estimateMonthlyCost({ ...SEED, desiredCount: 4 });
+    expect(cents(fargate(atMax))).toBe(cents(2 * fargate(e)));
+    expect(e.atMaxScale).toEqual({ tasks: 4, totalUsd: cents(e.totalUsd + fargate(e)) });
+    expect(e.atMaxScale?.totalUsd).toBe(atMax.totalUsd);
+  });
+
+  it("adds the WAF lines only when WAF is enabled", () => {
+    const off = estimateMonthlyCost(SEED);
+    const on = estimateMonthlyCost({ ...SEED, wafEnabled: true });
+    expect(off.lines.filter((l) => l.item.startsWith("WAF"))).toEqual([]);
+    // $5 web ACL + 5 rules x $1 + 10 million requests x $0.60: the evaluation's "$11-17/month".
+    expect(on.lines.filter((l) => l.item.startsWith("WAF")).map((l) => l.monthlyUsd)).toEqual([5, 5, 6]);
+    expect(cents(on.totalUsd - off.totalUsd)).toBe(16);
+  });
+
+  it("uses us-east-1 prices for a region without prices, and says so in a note", () => {
+    const e = estimateMonthlyCost({ ...SEED, region: "ap-south-2" });
+    expect(e.note).toMatch(/ap-south-2.*us-east-1/);
+    expect(e.region).toBe("ap-south-2");
+    expect(e.prices.region).toBe("us-east-1");
+    expect(e.totalUsd).toBe(estimateMonthlyCost(SEED).totalUsd);
+    expect(estimateMonthlyCost(SEED).note).toBeUndefined();
+  });
+
+  it("rounds every line to cents and makes the total exactly their sum", () => {
+    const e = estimateMonthlyCost({ ...SEED, wafEnabled: true, taskCpu: 1024, taskMemoryMiB: 3072, desiredCount: 3 });
+    for (const line of e.lines) expect(Math.round(line.monthlyUsd * 100)).toBeCloseTo(line.monthlyUsd * 100, 9);
+    const sumInCents = e.lines.reduce((sum, l) => sum + Math.round(l.monthlyUsd * 100), 0);
+    expect(Math.round(e.totalUsd * 100)).toBe(sumInCents);
+  });
+});
+
+describe("the estimate", () => {
+  it("totals $73.14 for the seed's stack and $109.18 at its auto-scaling maximum", () => {
+    const e = estimateMonthlyCost(SEED);
+    expect(e.totalUsd).toBe(73.14);
+    expect(e.atMaxScale?.totalUsd).toBe(109.18);
+  });
+
+  it("has no total at maximum scale and no auto scaling alarms when no maximum is given", () => {
+    const { autoscalingMax: _, ...fixed } = SEED;
+    const e = estimateMonthlyCost(fixed);
+    expect(e.atMaxScale).toBeUndefined();
+    expect(e.lines.some((l) => l.item === "Auto scaling alarms")).toBe(false);
+    expect(amount(estimateMonthlyCost(SEED), "Auto scaling alarms")).toBe(cents(AUTOSCALING_ALARMS * 0.1));
+  });
+
+  it("counts the RDS alarms when they are on", () => {
+    expect(monitoringAlarmCount(false)).toBe(7);
+    expect(amount(estimateMonthlyCost({ ...SEED, alarms: monitoringAlarmCount(true) }), "CloudWatch alarms")).toBe(1.1);
+  });
+
+  it("keeps as many days of logs as the retention says", () => {
+    const week = amount(estimateMonthlyCost(SEED), "CloudWatch Logs storage");
+    const year = estimateMonthlyCost({ ...SEED, logRetentionDays: 365 });
+    expect(week).toBe(0.03);
+    // 5 GB a month for 365 days is 60 GB held at a time, at $0.03.
+    expect(amount(year, "CloudWatch Logs storage")).toBe(1.8);
+  });
+
+  it("drops the Route 53 lines when the domain's DNS is elsewhere", () => {
+    const e = estimateMonthlyCost({ ...SEED, hostedZones: 0 });
+    expect(e.lines.some((l) => l.item.startsWith("Route 53"))).toBe(false);
+  });
+
+  it("takes other usage guesses and lists them among the assumptions", () => {
+    const e = estimateMonthlyCost({ ...SEED, usage: { lcuAverage: 2.5, logGbPerMonth: 20 } });
+    expect(amount(e, "ALB capacity units")).toBe(14.6);
+    expect(amount(e, "CloudWatch Logs ingestion")).toBe(10);
+    expect(e.assumptions.join("\n")).toContain("20 GB of logs a month");
+  });
+
+  it("refuses counts that are negative, fractional or not numbers", () => {
+    expect(() => estimateMonthlyCost({ ...SEED, desiredCount: -1 })).toThrow(RangeError);
+    expect(() => estimateMonthlyCost({ ...SEED, alarms: 1.5 })).toThrow(/alarms/);
+    expect(() => estimateMonthlyCost({ ...SEED, usage: { logGbPerMonth: Number.NaN } })).toThrow(/logGbPerMonth/);
+  });
+
+  it("rounds half-cents up despite binary floating point", () => {
+    // 1.005 x 100 is 100.49999999999999 in binary floating point: naive rounding would give $1.00.
+    expect(Math.round(1.005 * 100) / 100).toBe(1);
+    expect(cents(1.005)).toBe(1.01);
+    expect(cents(0.0225 * 730)).toBe(16.43);
+    expect(cents(0.005)).toBe(0.01);
+  });
+});
+
+describe("the price table", () => {
+  it("is dated, names its sources and has only us-east-1 filled", () => {
+    const table = PRICES["us-east-1"];
+    expect(table?.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(table?.sources).toContain("AWS Fargate pricing");
+    expect(Object.keys(PRICES)).toEqual(["us-east-1"]);
+    expect(pricesFor("us-east-1").note).toBeUndefined();
+  });
+});
+
+describe("formatCost", () => {
+  const text = formatCost(estimateMonthlyCost(SEED));
+
+  it("aligns the amounts in one column and ends with the totals, assumptions and price sources", () => {
+    const lines = text.split("\n");
+    const table = lines.slice(0, lines.indexOf(""));
+    const amountEnds = table.filter((l) => /\d\.\d\d$/.test(l)).map((l) => l.length);
+    expect(new Set(amountEnds).size).toBe(1);
+    expect(text).toMatch(/^Total +73\.14$/m);
+    expect(text).toMatch(/^At the auto-scaling maximum \(4 tasks\) +109\.18$/m);
+    expect(text).toContain("\nAssumptions:\n  - 730 hours a month");
+    expect(text).toMatch(/\nPrices: us-east-1 list prices as of \d{4}-\d{2}-\d{2} \(AWS Fargate pricing, .*\)\n$/);
+  });
+
+  it("shows the arithmetic of each line", () => {
+    expect(text).toMatch(/^Fargate vCPU +2 tasks x 0\.5 vCPU x 730 h x \$0\.04048 +29\.55$/m);
+    expect(text).toMatch(/^Application Load Balancer +730 h x \$0\.0225 +16\.43$/m);
+  });
+
+  it("prints the note of a region without prices", () => {
+    expect(formatCost(estimateMonthlyCost({ ...SEED, region: "ap-south-2" }))).toMatch(
+      /^Note: no prices for ap-south-2/m,
+    );
+    expect(text).not.toContain("Note:");
+  });
+});
