@@ -7,13 +7,18 @@
 // Command class and a function of its input), then add it to `models` below.
 import { mockClient } from "aws-sdk-client-mock";
 import { AcmModel } from "./acm.js";
+import { AutoScalingModel } from "./autoscaling.js";
 import { FakeClock } from "./clock.js";
+import { CloudWatchModel } from "./cloudwatch.js";
 import { Ec2Model } from "./ec2.js";
+import { EcrModel } from "./ecr.js";
 import { EcsModel } from "./ecs.js";
 import { Elbv2Model } from "./elbv2.js";
 import { throttling } from "./errors.js";
 import { LogsModel } from "./logs.js";
 import { Route53Model } from "./route53.js";
+import { SecretsModel } from "./secrets.js";
+import { SnsModel } from "./sns.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
 export type Handler = (input: any) => unknown;
@@ -64,6 +69,11 @@ export class AwsFake {
   readonly route53 = new Route53Model(this);
   readonly ecs = new EcsModel(this);
   readonly logs = new LogsModel(this);
+  readonly cloudwatch = new CloudWatchModel(this);
+  readonly autoscaling = new AutoScalingModel(this);
+  readonly sns = new SnsModel(this);
+  readonly ecr = new EcrModel();
+  readonly secrets = new SecretsModel();
   /**
    * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns. Tests set it to model a
    * domain delegated elsewhere; unset, a domain is delegated to its first (oldest) public zone, so a second zone
@@ -74,7 +84,19 @@ export class AwsFake {
   private stubs: ReturnType<typeof mockClient>[] = [];
 
   private get models(): ServiceModel[] {
-    return [this.ec2, this.elbv2, this.acm, this.route53, this.ecs, this.logs];
+    return [
+      this.ec2,
+      this.elbv2,
+      this.acm,
+      this.route53,
+      this.ecs,
+      this.logs,
+      this.cloudwatch,
+      this.autoscaling,
+      this.sns,
+      this.ecr,
+      this.secrets,
+    ];
   }
 
   /** What a public NS lookup of the domain answers (the `resolveNs` the tests give the CLI). */

@@ -21,6 +21,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   ResourceNotFoundException,
+  RunTaskCommand,
   ServiceNotActiveException,
   ServiceNotFoundException,
   type Tag,
@@ -31,6 +32,7 @@ import {
 import type { AwsFake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { Scheduler } from "./ecs-deployments.js";
+import { OneOffTasks } from "./ecs-run-task.js";
 import { ServiceRequests } from "./ecs-services.js";
 import {
   DRAINING_MS,
@@ -80,6 +82,8 @@ export class EcsModel {
   });
   private readonly requests = new ServiceRequests(this);
   private readonly queries = new TaskQueries(this);
+  /** Tasks started by RunTask (migrations), outside any service. */
+  readonly oneOff = new OneOffTasks(this);
 
   constructor(readonly fake: AwsFake) {}
 
@@ -96,7 +100,8 @@ export class EcsModel {
       [DescribeServicesCommand, (i) => this.describeServices(i)],
       [ListServicesCommand, (i) => this.listServices(i)],
       [ListTasksCommand, (i) => this.queries.list(i)],
-      [DescribeTasksCommand, (i) => this.queries.describe(i)],
+      [DescribeTasksCommand, (i) => this.describeTasks(i)],
+      [RunTaskCommand, (i) => this.oneOff.run(i)],
       [TagResourceCommand, (i) => this.tagResource(i)],
       [UntagResourceCommand, (i) => this.untagResource(i)],
       [ListTagsForResourceCommand, (i) => ({ tags: this.tagsOf(i.resourceArn) })],
@@ -110,6 +115,17 @@ export class EcsModel {
   ]);
 
   private now = () => this.fake.clock.now();
+
+  /** Service tasks and one-off tasks alike. */
+  private describeTasks(input: { cluster?: string; tasks: string[] }) {
+    const oneOff = input.tasks.flatMap((ref) => {
+      const t = this.oneOff.find(ref);
+      return t ? [this.oneOff.render(t)] : [];
+    });
+    const rest = input.tasks.filter((ref) => !this.oneOff.find(ref));
+    const service = rest.length ? this.queries.describe({ ...input, tasks: rest }) : { tasks: [], failures: [] };
+    return { tasks: [...oneOff, ...service.tasks], failures: service.failures };
+  }
 
   get taskDefinitions() {
     return this.definitions.all;

@@ -8,6 +8,7 @@ import {
   DeleteLogGroupCommand,
   DeleteRetentionPolicyCommand,
   DescribeLogGroupsCommand,
+  GetLogEventsCommand,
   InvalidParameterException,
   ListTagsForResourceCommand,
   ListTagsLogGroupCommand,
@@ -41,6 +42,8 @@ export class LogsModel {
   readonly name = "CloudWatchLogs";
   readonly client = CloudWatchLogsClient;
   readonly groups = new Map<string, LogGroup>();
+  /** "group\u0000stream" -> the lines written to it (by tasks that log with awslogs). */
+  readonly streams = new Map<string, string[]>();
 
   constructor(private readonly fake: AwsFake) {}
 
@@ -54,7 +57,29 @@ export class LogsModel {
     [UntagResourceCommand, (i) => this.untagResource(i)],
     [ListTagsForResourceCommand, (i) => ({ tags: { ...this.byArn(i.resourceArn).tags } })],
     [ListTagsLogGroupCommand, (i) => ({ tags: { ...this.mustGet(i.logGroupName).tags } })],
+    [GetLogEventsCommand, (i) => this.getLogEvents(i)],
   ];
+
+  /** What the awslogs driver does for a task: lines into <group>/<stream> (the group must exist). */
+  write(group: string, stream: string, lines: string[]): void {
+    if (!this.groups.has(group)) return; // the driver cannot write: the task's logs are lost
+    const key = `${group}\u0000${stream}`;
+    this.streams.set(key, [...(this.streams.get(key) ?? []), ...lines]);
+  }
+
+  private getLogEvents(input: {
+    logGroupName: string;
+    logStreamName: string;
+    limit?: number;
+    startFromHead?: boolean;
+  }) {
+    this.mustGet(input.logGroupName);
+    const lines = this.streams.get(`${input.logGroupName}\u0000${input.logStreamName}`);
+    if (!lines) throw modeled(ResourceNotFoundException, "The specified log stream does not exist.");
+    const limit = input.limit ?? 10_000;
+    const picked = input.startFromHead ? lines.slice(0, limit) : lines.slice(-limit);
+    return { events: picked.map((message, i) => ({ message, timestamp: i, ingestionTime: i })) };
+  }
 
   arnOf(name: string): string {
     return `${LOG_GROUP_PREFIX}${name}`;

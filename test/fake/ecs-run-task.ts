@@ -1,0 +1,87 @@
+// RunTask: one-off tasks outside any service, as `deploy --migrate` runs them. A task goes PENDING -> RUNNING
+// -> STOPPED with its essential container's exit code, and writes its output to its awslogs stream. Tests
+// decide the outcome per image with `migrationOutcome`.
+import { ClientException, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
+import type { EcsModel } from "./ecs.js";
+import { hexId } from "./ecs-state.js";
+import { modeled } from "./errors.js";
+
+export const RUN_TASK_STARTS_MS = 30_000;
+export const RUN_TASK_STOPS_MS = 90_000;
+
+interface Outcome {
+  exitCode: number;
+  log: string[];
+}
+
+interface OneOffTask {
+  arn: string;
+  taskDefinitionArn: string;
+  launchedAt: number;
+  startedBy?: string;
+  outcome: Outcome;
+  containerName: string;
+}
+
+export class OneOffTasks {
+  readonly tasks: OneOffTask[] = [];
+  /** Image substring -> what a task of that image does (default: exit 0, "No migrations to apply."). */
+  readonly outcomes = new Map<string, Outcome>();
+  private seq = 0;
+
+  constructor(private readonly ecs: EcsModel) {}
+
+  run(input: RunTaskCommandInput) {
+    const clusterArn = this.ecs.clusterArn(input.cluster);
+    const td = this.ecs.definitions.find(input.taskDefinition as string);
+    if (!td) throw modeled(ClientException, "TaskDefinition not found.");
+    const container = td.containerDefinitions?.find((c) => c.essential !== false) ?? td.containerDefinitions?.[0];
+    const image = container?.image ?? "";
+    const outcome = [...this.outcomes].find(([part]) => image.includes(part))?.[1] ?? {
+      exitCode: 0,
+      log: ["No migrations to apply."],
+    };
+    const id = hexId(`run-${++this.seq}-${td.taskDefinitionArn}`);
+    const task: OneOffTask = {
+      arn: `${clusterArn.replace(":cluster/", ":task/")}/${id}`,
+      taskDefinitionArn: td.taskDefinitionArn as string,
+      launchedAt: this.ecs.fake.clock.now(),
+      ...(input.startedBy ? { startedBy: input.startedBy } : {}),
+      outcome,
+      containerName: container?.name ?? "app",
+    };
+    this.tasks.push(task);
+    const options = container?.logConfiguration?.options ?? {};
+    const group = options["awslogs-group"];
+    if (group && options["awslogs-stream-prefix"]) {
+      this.ecs.fake.logs.write(group, `${options["awslogs-stream-prefix"]}/${task.containerName}/${id}`, outcome.log);
+    }
+    return { tasks: [this.render(task)], failures: [] };
+  }
+
+  find(ref: string): OneOffTask | undefined {
+    return this.tasks.find((t) => t.arn === ref || t.arn.endsWith(`/${ref}`));
+  }
+
+  render(t: OneOffTask) {
+    const age = this.ecs.fake.clock.now() - t.launchedAt;
+    const lastStatus = age >= RUN_TASK_STOPS_MS ? "STOPPED" : age >= RUN_TASK_STARTS_MS ? "RUNNING" : "PENDING";
+    const stopped = lastStatus === "STOPPED";
+    return {
+      taskArn: t.arn,
+      taskDefinitionArn: t.taskDefinitionArn,
+      lastStatus,
+      desiredStatus: stopped ? "STOPPED" : "RUNNING",
+      launchType: "FARGATE",
+      ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+      ...(stopped
+        ? {
+            stopCode: "EssentialContainerExited",
+            stoppedReason: "Essential container in task exited",
+            stoppedAt: new Date(t.launchedAt + RUN_TASK_STOPS_MS),
+          }
+        : {}),
+      containers: [{ name: t.containerName, lastStatus, ...(stopped ? { exitCode: t.outcome.exitCode } : {}) }],
+    };
+  }
+}
