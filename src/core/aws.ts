@@ -2,6 +2,8 @@
 // ELBv2 never loads the ECS package) and all share one configuration: region, profile, endpoint and a retry
 // strategy for control-plane work. Tests inject their own clients, or mock the classes with aws-sdk-client-mock.
 import type { ACMClient } from "@aws-sdk/client-acm";
+import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECRClient } from "@aws-sdk/client-ecr";
@@ -9,6 +11,7 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SNSClient } from "@aws-sdk/client-sns";
 
 export interface AwsSettings {
   region: string;
@@ -25,6 +28,9 @@ export interface ClientMap {
   logs: CloudWatchLogsClient;
   ecr: ECRClient;
   secrets: SecretsManagerClient;
+  autoscaling: ApplicationAutoScalingClient;
+  cloudwatch: CloudWatchClient;
+  sns: SNSClient;
 }
 
 /**
@@ -43,6 +49,10 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   logs: async (c) => new (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(c),
   ecr: async (c) => new (await import("@aws-sdk/client-ecr")).ECRClient(c),
   secrets: async (c) => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient(c),
+  autoscaling: async (c) =>
+    new (await import("@aws-sdk/client-application-auto-scaling")).ApplicationAutoScalingClient(c),
+  cloudwatch: async (c) => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(c),
+  sns: async (c) => new (await import("@aws-sdk/client-sns")).SNSClient(c),
 };
 
 export class AwsClients {
@@ -72,6 +82,9 @@ export class AwsClients {
   logs = () => this.get("logs");
   ecr = () => this.get("ecr");
   secrets = () => this.get("secrets");
+  autoscaling = () => this.get("autoscaling");
+  cloudwatch = () => this.get("cloudwatch");
+  sns = () => this.get("sns");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

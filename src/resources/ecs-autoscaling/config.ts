@@ -1,0 +1,87 @@
+// The `ecs-autoscaling` resource (seed step 6): the service's scalable target and two target tracking
+// policies. No SDK import here.
+import { InputError } from "../../core/errors.js";
+import { type EnvReader, positiveInt, projectName, readInputs, type Validator } from "../../core/inputs.js";
+import type { Action, Resource } from "../resource.js";
+
+export interface AutoScalingConfig {
+  project: string;
+  cluster: string;
+  serviceName: string;
+  resourceId: string;
+  min: number;
+  max: number;
+  cpuTarget: number;
+  memoryTarget: number;
+  scaleOutCooldown: number;
+  scaleInCooldown: number;
+  cpuPolicy: string;
+  memoryPolicy: string;
+}
+
+export const autoScalingResource: Resource<AutoScalingConfig> = {
+  name: "ecs-autoscaling",
+  summary: "scalable target and CPU / memory target tracking policies of the ECS service",
+  reads: ["PROJECT_NAME", "ECS_CLUSTER_NAME"],
+  optional: [
+    "ECS_SERVICE_NAME",
+    "AUTOSCALING_MIN_CAPACITY",
+    "AUTOSCALING_MAX_CAPACITY",
+    "AUTOSCALING_CPU_TARGET",
+    "AUTOSCALING_MEMORY_TARGET",
+    "AUTOSCALING_SCALE_OUT_COOLDOWN",
+    "AUTOSCALING_SCALE_IN_COOLDOWN",
+  ],
+  records: [
+    "AUTOSCALING_MIN_CAPACITY",
+    "AUTOSCALING_MAX_CAPACITY",
+    "AUTOSCALING_CPU_POLICY",
+    "AUTOSCALING_MEMORY_POLICY",
+  ],
+  config: autoScalingConfig,
+  plan: (c) => [
+    `scalable target ${c.resourceId}: ${c.min} to ${c.max} tasks`,
+    `target tracking ${c.cpuPolicy}: average CPU ${c.cpuTarget} %, and ${c.memoryPolicy}: average memory ${c.memoryTarget} %; scale out after ${c.scaleOutCooldown} s, in after ${c.scaleInCooldown} s`,
+  ],
+  load: () => import("./actions.js"),
+};
+
+const percent: Validator = (key, value) => {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 100)
+    throw new InputError(`${key}="${value}" is not a percentage above 0 and at most 100`);
+};
+
+const seconds: Validator = (key, value) => {
+  if (!/^\d+$/.test(value) || Number(value) > 86_400)
+    throw new InputError(`${key}="${value}" is not a number of seconds (0-86400)`);
+};
+
+export function autoScalingConfig(env: EnvReader, _action: Action): AutoScalingConfig {
+  const input = readInputs(env, "ecs-autoscaling");
+  const project = input.need("PROJECT_NAME", projectName);
+  const cluster = input.need("ECS_CLUSTER_NAME");
+  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  const min = Number(input.orDefault("AUTOSCALING_MIN_CAPACITY", "1", positiveInt));
+  const max = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4", positiveInt));
+  const cpuTarget = Number(input.orDefault("AUTOSCALING_CPU_TARGET", "70", percent));
+  const memoryTarget = Number(input.orDefault("AUTOSCALING_MEMORY_TARGET", "80", percent));
+  const scaleOutCooldown = Number(input.orDefault("AUTOSCALING_SCALE_OUT_COOLDOWN", "180", seconds));
+  const scaleInCooldown = Number(input.orDefault("AUTOSCALING_SCALE_IN_COOLDOWN", "300", seconds));
+  input.done();
+  if (min > max) throw new InputError(`AUTOSCALING_MIN_CAPACITY=${min} is above AUTOSCALING_MAX_CAPACITY=${max}`);
+  return {
+    project,
+    cluster,
+    serviceName,
+    resourceId: `service/${cluster}/${serviceName}`,
+    min,
+    max,
+    cpuTarget,
+    memoryTarget,
+    scaleOutCooldown,
+    scaleInCooldown,
+    cpuPolicy: `${project}-cpu-scaling`,
+    memoryPolicy: `${project}-memory-scaling`,
+  };
+}
