@@ -6,7 +6,7 @@ import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { withPendingRecords } from "../core/inputs.js";
-import { RESOURCES, selectResources } from "../resources/registry.js";
+import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
 import { type Io, progressRenderer } from "./render.js";
@@ -34,10 +34,11 @@ export interface Prepared {
 
 /** Selects the resources, reads the env file and validates all inputs: any mistake ends here, before AWS. */
 export async function loadInputs(names: string[], opts: GlobalOptions, action: Action) {
-  const resources = names.length > 0 ? selectResources(names) : [];
+  if (names.length > 0) checkResourceNames(names);
   const timeoutMs = parseDuration(opts.timeout);
   const endpoint = checkEndpoint(opts.endpointUrl);
   const env = await EnvFile.load(opts.envFile);
+  const resources = names.length > 0 ? selectResources(names, env) : [];
   // Each step is checked against the env file as it will be when its turn comes.
   const selected = resources.map((resource, i) => ({
     resource,
@@ -48,7 +49,9 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
 
 /** For `status`: every resource, those whose inputs are missing or wrong reported instead of stopping the run. */
 export function configureEach(env: EnvFile, action: Action) {
-  return RESOURCES.map((resource) => {
+  // Opt-in resources (waf) only when enabled or when they recorded something.
+  const shown = RESOURCES.filter((r) => (r.inAll?.(env) ?? true) || r.records.some((k) => env.get(k)));
+  return shown.map((resource) => {
     try {
       return { resource, config: resource.config(env, action) as unknown, inputError: undefined };
     } catch (err) {

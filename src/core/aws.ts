@@ -12,6 +12,7 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import type { WAFV2Client } from "@aws-sdk/client-wafv2";
 
 export interface AwsSettings {
   region: string;
@@ -31,6 +32,7 @@ export interface ClientMap {
   autoscaling: ApplicationAutoScalingClient;
   cloudwatch: CloudWatchClient;
   sns: SNSClient;
+  waf: WAFV2Client;
 }
 
 /**
@@ -53,6 +55,7 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
     new (await import("@aws-sdk/client-application-auto-scaling")).ApplicationAutoScalingClient(c),
   cloudwatch: async (c) => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(c),
   sns: async (c) => new (await import("@aws-sdk/client-sns")).SNSClient(c),
+  waf: async (c) => new (await import("@aws-sdk/client-wafv2")).WAFV2Client(c),
 };
 
 export class AwsClients {
@@ -85,6 +88,7 @@ export class AwsClients {
   autoscaling = () => this.get("autoscaling");
   cloudwatch = () => this.get("cloudwatch");
   sns = () => this.get("sns");
+  waf = () => this.get("waf");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

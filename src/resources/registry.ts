@@ -1,5 +1,6 @@
 // The resources in Phase 5.15 order: create walks this list forwards, destroy backwards.
 import { InputError } from "../core/errors.js";
+import type { EnvReader } from "../core/inputs.js";
 import { acmResource } from "./acm-certificate/config.js";
 import { albResource } from "./alb/config.js";
 import { autoScalingResource } from "./ecs-autoscaling/config.js";
@@ -8,6 +9,7 @@ import { taskDefinitionResource } from "./ecs-service-task-definition/config.js"
 import { monitoringResource } from "./monitoring/config.js";
 import type { Resource } from "./resource.js";
 import { route53RecordsResource } from "./route53-records/config.js";
+import { wafResource } from "./waf/config.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each resource has its own config type; the registry only orders them.
 export const RESOURCES: readonly Resource<any>[] = [
@@ -18,23 +20,21 @@ export const RESOURCES: readonly Resource<any>[] = [
   serviceResource,
   autoScalingResource,
   monitoringResource,
+  wafResource,
 ];
 
-/** SPEC.md section 2's resources that later issues add: named so users get a clearer message than "unknown". */
-const COMING = ["waf"];
-
-/** The resources named on the command line, in create order; "all" means every one. */
-// biome-ignore lint/suspicious/noExplicitAny: see RESOURCES.
-export function selectResources(names: string[]): Resource<any>[] {
+/** Rejects unknown names before anything is read: a typo must not cost a round trip. */
+export function checkResourceNames(names: string[]): void {
   if (names.length === 0) throw new InputError("name at least one resource, or all", `resources: ${known()}`);
-  if (names.includes("all")) return [...RESOURCES];
-  for (const name of names) {
-    if (RESOURCES.some((r) => r.name === name)) continue;
-    if (COMING.includes(name))
-      throw new InputError(`resource ${name} is not available in this version of infra yet`, `available: ${known()}`);
-    throw new InputError(`unknown resource ${name}`, `resources: ${known()}`);
-  }
-  return RESOURCES.filter((r) => names.includes(r.name));
+  const unknown = names.find((n) => n !== "all" && !RESOURCES.some((r) => r.name === n));
+  if (unknown) throw new InputError(`unknown resource ${unknown}`, `resources: ${known()}`);
+}
+
+/** The resources named, in create order; "all" means every one that is part of `all` for this env file. */
+// biome-ignore lint/suspicious/noExplicitAny: see RESOURCES.
+export function selectResources(names: string[], env: EnvReader): Resource<any>[] {
+  checkResourceNames(names);
+  return RESOURCES.filter((r) => names.includes(r.name) || (names.includes("all") && (r.inAll?.(env) ?? true)));
 }
 
 const known = () => ["all", ...RESOURCES.map((r) => r.name)].join(", ");

@@ -29,6 +29,8 @@ export interface Resource<C = unknown> {
   optional: readonly string[];
   /** Keys this resource records in the env file (and empties on destroy). */
   records: readonly string[];
+  /** Whether `all` includes it (default: always; `waf` only when WAF_ENABLED=true). */
+  inAll?: (env: EnvReader) => boolean;
   /** Reads and validates the inputs the action needs; throws InputError naming the key. */
   config(env: EnvReader, action: Action): C;
   /** What create would do, step by step, without calling AWS. */

@@ -19,6 +19,8 @@ import { LogsModel } from "./logs.js";
 import { Route53Model } from "./route53.js";
 import { SecretsModel } from "./secrets.js";
 import { SnsModel } from "./sns.js";
+import { TaggingModel } from "./tagging.js";
+import { WafModel } from "./wafv2.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
 export type Handler = (input: any) => unknown;
@@ -54,7 +56,7 @@ export interface Fault {
 }
 
 const MUTATING =
-  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate)/;
+  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate|Subscribe|Unsubscribe|Run|Start|Stop|Publish|Confirm)/;
 
 export const isMutating = (op: string) => MUTATING.test(op);
 
@@ -74,6 +76,9 @@ export class AwsFake {
   readonly sns = new SnsModel(this);
   readonly ecr = new EcrModel();
   readonly secrets = new SecretsModel();
+  readonly waf = new WafModel(this);
+  /** The Resource Groups Tagging API: reads the other models, so it holds no resources of its own. */
+  readonly tagging = new TaggingModel(this);
   /**
    * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns. Tests set it to model a
    * domain delegated elsewhere; unset, a domain is delegated to its first (oldest) public zone, so a second zone
@@ -96,6 +101,8 @@ export class AwsFake {
       this.sns,
       this.ecr,
       this.secrets,
+      this.waf,
+      this.tagging,
     ];
   }
 

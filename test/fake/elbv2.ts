@@ -323,6 +323,7 @@ export class Elbv2Model {
     if (!lb || lb.deletedAt !== undefined) return {}; // deleting what is gone succeeds
     lb.deletedAt = this.now();
     for (const l of this.listenersOf(lb.arn)) this.removeListener(l);
+    this.fake.waf.forget(lb.arn); // AWS drops the load balancer's web ACL association with it
     const id = lb.arn.split("/").at(-1);
     for (const n of this.fake.ec2.interfaces) {
       if (n.Description === `ELB app/${lb.name}/${id}`) n.goneAt = this.now() + INTERFACES_LINGER_MS;

@@ -85,6 +85,9 @@ export async function destroy(ctx: Context, c: AlbConfig): Promise<void> {
       await deleteListener(run, l);
     }
     await env.record({ HTTP_LISTENER_ARN: "", HTTPS_LISTENER_ARN: "" });
+    // A web ACL on it (`waf`) is let go first: no association is left pointing at a deleted ALB.
+    if (env.get("WAF_WEB_ACL_ARN"))
+      await (await import("../waf/actions.js")).disassociate(ctx, lb.LoadBalancerArn as string);
     await deleteLoadBalancer(run, lb);
   }
   await env.record({ ALB_ARN: "", ALB_DNS_NAME: "", HTTP_LISTENER_ARN: "", HTTPS_LISTENER_ARN: "" });
