@@ -144,6 +144,52 @@ describe("the infra CLI", () => {
     ).toEqual([]);
     expect(fake.current.ecs.serviceNamed("startupwebapp-service")?.status ?? "MISSING").not.toBe("ACTIVE");
     expect(readText(path)).toMatch(/^ECS_SERVICE_ARN=""$/m);
+    expect(destroyed.stderr).toMatch(/nothing tagged Project=startupwebapp, ManagedBy=infra is left in us-east-1/);
+  });
+
+  it("lets independent steps finish when one fails, exits 3 with what to run next, and a re-run finishes the job", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    fake.current.inject({
+      op: "CreateTargetGroup",
+      nth: 1,
+      error: () => Object.assign(new Error("Rate exceeded for good"), { name: "LimitExceeded", $metadata: {} }),
+    });
+    const failed = await runCli(["create", "all", "--env-file", path], fake.current);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(
+      /done: acm-certificate, ecs-service-task-definition; failed: alb; not started: route53-records, ecs-service, ecs-autoscaling, monitoring\. Fix the cause, then run `infra create all` again/,
+    );
+    expect(failed.stderr.trimEnd().split("\n").at(-1)).toMatch(
+      /^error: create target group startupwebapp-tg: LimitExceeded: Rate exceeded for good$/,
+    );
+    expect(readText(path)).toMatch(/^ACM_CERTIFICATE_ARN="arn:/m);
+    expect(fake.current.calls.some((c) => c.op === "CreateService")).toBe(false);
+
+    fake.current.clearFaults();
+    const resumed = await runCli(["create", "all", "--env-file", path], fake.current);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(fake.current.calls.filter((c) => c.op === "RequestCertificate")).toHaveLength(1);
+    expect((await runCli(["verify", "all", "--env-file", path], fake.current)).code).toBe(0);
+  });
+
+  it("lists what destroy will delete before asking", async () => {
+    const path = tempEnvFile();
+    await runCli(["create", "alb", "--env-file", path], fake.current);
+    let prompt = "";
+    const result = await runCli(["destroy", "alb", "--env-file", path], fake.current, {
+      stdinIsTTY: true,
+      ask: async (q) => {
+        prompt = q;
+        return "yes";
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /This deletes, in us-east-1:\n {2}alb: arn:aws:elasticloadbalancing:.*loadbalancer\/app\/startupwebapp-alb/,
+    );
+    expect(prompt).toMatch(/^Destroy alb recorded in .*\? Type yes to go on: $/);
+    expect(fake.current.elbv2.liveLoadBalancers()).toEqual([]);
   });
 
   it("asks before destroying on a terminal, and changes nothing on anything but yes", async () => {

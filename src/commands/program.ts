@@ -1,14 +1,16 @@
 // The commander layer: parse, validate, build the context, call the resources in order, render, exit code.
 import { Command, CommanderError, Option } from "commander";
+import type { Context } from "../core/context.js";
 import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
 import { RESOURCES } from "../resources/registry.js";
-import type { Check } from "../resources/resource.js";
+import type { Check, Resource } from "../resources/resource.js";
 import { DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
-import { printChecks, printJson, printTable } from "./render.js";
+import { type Io, printChecks, printJson, printTable } from "./render.js";
 import { configureEach, type Deps, loadInputs, makeContext, prepare } from "./setup.js";
+import { runSteps, type StepOutcome, summarize } from "./steps.js";
 
 export const VERSION = "0.1.0";
 
@@ -63,10 +65,13 @@ function buildProgram(deps: Deps): Command {
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "create", deps);
-      // Read each step's inputs again when its turn comes: the steps before it have recorded theirs.
-      for (const { resource } of selected)
-        await (await resource.load()).create(ctx, resource.config(ctx.env, "create"));
-      if (o.json) printJson(io, { ok: true, command: "create", events: ctx.events.log });
+      // Each step reads its inputs again when its turn comes: the steps before it have recorded theirs.
+      const outcomes = await runSteps(
+        selected.map((s) => s.resource),
+        "create",
+        async (r) => (await r.load()).create(ctx, r.config(ctx.env, "create")),
+      );
+      finish(io, o, ctx, outcomes, `create ${names.join(" ")}`);
     });
 
   program
@@ -95,11 +100,17 @@ function buildProgram(deps: Deps): Command {
       await confirmDestroy(
         deps,
         o,
-        selected.map((s) => s.resource.name),
-        ctx.aws.settings.region,
+        selected.map((s) => s.resource),
+        ctx,
       );
-      for (const { resource, config } of [...selected].reverse()) await (await resource.load()).destroy(ctx, config);
-      if (o.json) printJson(io, { ok: true, command: "destroy", events: ctx.events.log });
+      const outcomes = await runSteps(
+        selected.map((s) => s.resource),
+        "destroy",
+        async (r) => (await r.load()).destroy(ctx, r.config(ctx.env, "destroy")),
+      );
+      if (names.includes("all") && outcomes.every((x) => x.status === "done"))
+        await reportLeftovers(ctx, env(ctx, "PROJECT_NAME"));
+      finish(io, o, ctx, outcomes, `destroy ${names.join(" ")} --yes`);
     });
 
   program
@@ -216,7 +227,22 @@ async function monthlyCost(env: EnvReader, region: string | undefined) {
   return { estimate, text: formatCost(estimate) };
 }
 
-async function confirmDestroy(deps: Deps, o: GlobalOptions, names: string[], region: string) {
+/** After the steps: the JSON document, or the summary and the first failure (which sets the exit code). */
+function finish(io: Io, o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command: string) {
+  const failures = outcomes.flatMap((x) => (x.status === "failed" ? [x.error] : []));
+  const summary = summarize(outcomes, command);
+  if (o.json) {
+    const steps = outcomes.map(({ name, status }) => ({ name, status }));
+    printJson(io, { ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
+  }
+  if (summary) io.stderr(`${summary}\n`);
+  if (failures.length > 0) throw failures[0];
+}
+
+const env = (ctx: Context, key: string) => ctx.env.get(key) ?? "";
+
+/** Destroy lists what it will delete (what the env file recorded) and asks on a terminal; never silently. */
+async function confirmDestroy(deps: Deps, o: GlobalOptions, resources: Resource[], ctx: Context) {
   if (o.yes) return;
   if (!deps.io.stdinIsTTY) {
     throw new InputError(
@@ -224,8 +250,21 @@ async function confirmDestroy(deps: Deps, o: GlobalOptions, names: string[], reg
       "pass --yes to destroy without asking",
     );
   }
-  const answer = await deps.io.ask(
-    `Destroy ${names.join(", ")} recorded in ${o.envFile} (${region})? Type yes to go on: `,
-  );
-  if (answer.trim() !== "yes") throw new InputError("destroy cancelled: nothing was changed");
+  const lines = resources.map((r) => {
+    const recorded = r.records.map((k) => ctx.env.get(k)).filter(Boolean);
+    return `  ${r.name}: ${recorded.length ? recorded.join(", ") : "(nothing recorded; looked up by name and tag)"}`;
+  });
+  deps.io.stderr(`This deletes, in ${ctx.aws.settings.region}:\n${lines.join("\n")}\n`);
+  const question = `Destroy ${resources.map((r) => r.name).join(", ")} recorded in ${o.envFile}? Type yes to go on: `;
+  if ((await deps.io.ask(question)).trim() !== "yes") throw new InputError("destroy cancelled: nothing was changed");
+}
+
+/** `destroy all` ends by asking AWS what still carries this stack's tags. */
+async function reportLeftovers(ctx: Context, project: string) {
+  const { leftovers } = await import("../core/leftovers.js");
+  const left = await leftovers(ctx, project);
+  const ev = ctx.events.for("all");
+  if (left.length === 0)
+    ev.deleted(`nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}`);
+  else ev.warning(`still tagged Project=${project}, ManagedBy=infra: ${left.join(", ")}`);
 }

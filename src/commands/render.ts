@@ -26,6 +26,9 @@ const MARK: Record<InfraEvent["kind"], string> = {
 
 const seconds = (ms = 0) => `${Math.round(ms / 1000)} s`;
 
+/** Plain lines (CI, pipes) carry the time of day, so a log shows how long each wait took. */
+const stamp = (io: Io) => (io.stderrIsTTY ? "" : `[${new Date().toISOString().slice(11, 19)}] `);
+
 export function progressRenderer(io: Io): EventSink {
   let live = false; // a waiting line is drawn and will be overwritten
   let lastPlain = { what: "", state: "", at: -Infinity };
@@ -41,12 +44,12 @@ export function progressRenderer(io: Io): EventSink {
       const elapsed = e.elapsedMs ?? 0;
       if (lastPlain.what === e.message && lastPlain.state === e.state && elapsed - lastPlain.at < 30_000) return;
       lastPlain = { what: e.message, state: e.state ?? "", at: elapsed };
-      io.stderr(`${line}\n`);
+      io.stderr(`${stamp(io)}${line}\n`);
       return;
     }
     if (live) io.stderr("\r\x1b[2K");
     live = false;
-    io.stderr(`${MARK[e.kind]} ${e.resource}: ${e.message}\n`);
+    io.stderr(`${stamp(io)}${MARK[e.kind]} ${e.resource}: ${e.message}\n`);
   };
 }
 

@@ -9,6 +9,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
@@ -33,6 +34,7 @@ export interface ClientMap {
   cloudwatch: CloudWatchClient;
   sns: SNSClient;
   waf: WAFV2Client;
+  tagging: ResourceGroupsTaggingAPIClient;
 }
 
 /**
@@ -56,6 +58,8 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   cloudwatch: async (c) => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient(c),
   sns: async (c) => new (await import("@aws-sdk/client-sns")).SNSClient(c),
   waf: async (c) => new (await import("@aws-sdk/client-wafv2")).WAFV2Client(c),
+  tagging: async (c) =>
+    new (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient(c),
 };
 
 export class AwsClients {
@@ -89,6 +93,7 @@ export class AwsClients {
   cloudwatch = () => this.get("cloudwatch");
   sns = () => this.get("sns");
   waf = () => this.get("waf");
+  tagging = () => this.get("tagging");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

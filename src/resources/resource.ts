@@ -29,6 +29,8 @@ export interface Resource<C = unknown> {
   optional: readonly string[];
   /** Keys this resource records in the env file (and empties on destroy). */
   records: readonly string[];
+  /** Resources whose create must finish before this one's starts (when both are in the same run). */
+  after: readonly string[];
   /** Whether `all` includes it (default: always; `waf` only when WAF_ENABLED=true). */
   inAll?: (env: EnvReader) => boolean;
   /** Reads and validates the inputs the action needs; throws InputError naming the key. */

@@ -14,6 +14,7 @@ export interface AcmConfig extends DnsConfig {
 
 export const acmResource: Resource<AcmConfig> = {
   name: "acm-certificate",
+  after: [],
   summary: "ACM certificate for *.<DOMAIN_NAME> and <DOMAIN_NAME>, validated through DNS, on the HTTPS listener",
   reads: ["PROJECT_NAME", "DOMAIN_NAME"],
   optional: ["ENVIRONMENT", "HOSTED_ZONE_ID", "DNS_PROVIDER", "ALB_NAME", "TARGET_GROUP_NAME"],

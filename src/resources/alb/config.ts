@@ -41,6 +41,7 @@ export interface AlbConfig extends StackIdentity {
 
 export const albResource: Resource<AlbConfig> = {
   name: "alb",
+  after: [],
   summary: "Application Load Balancer, its security group, target group and listeners",
   reads: [
     "PROJECT_NAME",

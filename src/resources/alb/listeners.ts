@@ -58,7 +58,8 @@ export async function ensureHttpListener(run: AlbRun, albArn: string, existing: 
 /** Creates or updates the HTTPS listener when ACM_CERTIFICATE_ARN names an issued certificate. */
 export async function ensureHttpsListener(run: AlbRun, albArn: string, tgArn: string, existing: Listener[]) {
   const { c, ev } = run;
-  const certificateArn = c.certificateArn;
+  // Read now, not when the run began: in `create all` the certificate is requested while the ALB provisions.
+  const certificateArn = run.ctx.env.get("ACM_CERTIFICATE_ARN") ?? c.certificateArn;
   if (!certificateArn) {
     ev.skipped("listener HTTPS:443: no ACM_CERTIFICATE_ARN yet; `infra create acm-certificate` adds it");
     return;

@@ -21,6 +21,7 @@ export interface AutoScalingConfig {
 
 export const autoScalingResource: Resource<AutoScalingConfig> = {
   name: "ecs-autoscaling",
+  after: ["ecs-service"],
   summary: "scalable target and CPU / memory target tracking policies of the ECS service",
   reads: ["PROJECT_NAME", "ECS_CLUSTER_NAME"],
   optional: [

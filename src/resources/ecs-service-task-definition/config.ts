@@ -49,6 +49,7 @@ export interface TaskDefinitionConfig extends StackIdentity {
 
 export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
   name: "ecs-service-task-definition",
+  after: [],
   summary: "log group and Fargate task definition of the web service",
   reads: [
     "PROJECT_NAME",

@@ -20,6 +20,7 @@ export interface ServiceConfig extends StackIdentity {
 
 export const serviceResource: Resource<ServiceConfig> = {
   name: "ecs-service",
+  after: ["alb", "acm-certificate", "ecs-service-task-definition"],
   summary: "Fargate service behind the target group, rolling deployments with circuit breaker",
   reads: [
     "PROJECT_NAME",

@@ -23,6 +23,7 @@ export interface MonitoringConfig {
 
 export const monitoringResource: Resource<MonitoringConfig> = {
   name: "monitoring",
+  after: ["alb", "ecs-service"],
   summary: "SNS alerts topic, alarms on the service (and RDS), CloudWatch dashboard",
   reads: ["PROJECT_NAME", "AWS_REGION", "ECS_CLUSTER_NAME", "ALB_ARN", "TARGET_GROUP_ARN"],
   optional: [

@@ -13,6 +13,7 @@ export interface RecordsConfig extends DnsConfig {
 
 export const route53RecordsResource: Resource<RecordsConfig> = {
   name: "route53-records",
+  after: ["alb"],
   summary: "alias A record API_DOMAIN_NAME -> the ALB, in the public hosted zone of DOMAIN_NAME",
   reads: ["PROJECT_NAME", "DOMAIN_NAME", "API_DOMAIN_NAME"],
   optional: ["HOSTED_ZONE_ID", "ALB_NAME"],

@@ -24,6 +24,7 @@ export interface WafConfig {
 
 export const wafResource: Resource<WafConfig> = {
   name: "waf",
+  after: ["alb"],
   summary: "regional web ACL (AWS managed rules, per-IP rate limit) on the ALB; in `all` only when WAF_ENABLED=true",
   reads: ["PROJECT_NAME"],
   optional: ["WAF_ENABLED", "WAF_RATE_LIMIT", "WAF_BLOCKED_COUNTRIES", "ALB_NAME"],
