@@ -1,23 +1,53 @@
-// A clock that moves only when someone sleeps: waits of minutes take no real time, and the fake's
-// asynchronous states (an ALB provisioning, network interfaces lingering) advance with it.
+// A clock that moves only when everyone is asleep: waits of minutes take no real time, concurrent waits
+// overlap as they do in reality (so `create all`'s parallel steps are measured against the critical path, not
+// the sum of their waits), and the fake's asynchronous states (an ALB provisioning, network interfaces
+// lingering) advance with it.
 import type { Clock } from "../../src/core/clock.js";
+
+interface Timer {
+  at: number;
+  wake: () => void;
+}
 
 export class FakeClock implements Clock {
   private t = Date.UTC(2026, 0, 1);
+  private timers: Timer[] = [];
+  private ticking = false;
   slept = 0;
 
   now(): number {
     return this.t;
   }
 
-  async sleep(ms: number): Promise<void> {
-    this.t += ms;
+  sleep(ms: number): Promise<void> {
     this.slept += ms;
-    await Promise.resolve();
+    return new Promise((wake) => {
+      this.timers.push({ at: this.t + ms, wake });
+      this.tick();
+    });
   }
 
   /** Time passing between two commands (a user re-running after a failure). */
   advance(ms: number): void {
     this.t += ms;
+  }
+
+  /**
+   * After a real millisecond (so other branches finish their real work, such as writing the env file, and go
+   * to sleep too), jump to the earliest wake-up time and wake whoever is due.
+   */
+  private tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    setTimeout(() => {
+      this.ticking = false;
+      const next = Math.min(...this.timers.map((x) => x.at));
+      if (!Number.isFinite(next)) return;
+      this.t = Math.max(this.t, next);
+      const due = this.timers.filter((x) => x.at <= this.t);
+      this.timers = this.timers.filter((x) => x.at > this.t);
+      for (const x of due) x.wake();
+      if (this.timers.length > 0) this.tick();
+    }, 1);
   }
 }

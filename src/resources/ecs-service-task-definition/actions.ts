@@ -120,7 +120,7 @@ export async function destroy(ctx: Context, c: TaskDefinitionConfig): Promise<vo
   }
   await ctx.env.record({ ECS_SERVICE_TASK_DEFINITION_ARN: "", ECS_SERVICE_TASK_DEFINITION_REVISION: "" });
   if (ctx.options.keepLogs) ev.skipped(`log group ${c.logGroup}: kept (--keep-logs)`);
-  else {
+  else if (await awsStep("find log group", c.logGroup, () => findLogGroup(ctx, c.logGroup))) {
     const logs = await ctx.aws.logs();
     await awsStep("delete log group", c.logGroup, async () => {
       try {

@@ -48,7 +48,7 @@ export async function describeService(ecs: ECSClient, cluster: string, name: str
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
   return awsStep("wait for deployment", w.serviceName, () =>
-    waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 15_000 }, async () => {
+    waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 10_000 }, async () => {
       const svc = await describeService(w.ecs, w.cluster, w.serviceName);
       if (svc?.status !== "ACTIVE")
         throw new DeploymentFailed(
