@@ -8,6 +8,12 @@ import { ExitCode } from "./core/errors.js";
 // the dependencies here are pinned (see README, "Requirements").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+// `infra plan | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 process.on("SIGINT", () => {
   // The env file is only ever replaced by rename, so stopping here loses nothing.
   process.stderr.write("\ninterrupted\n");

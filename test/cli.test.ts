@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { AwsFake } from "./fake/aws-fake.js";
 import { APPENDED_LINE, INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 describe("the infra CLI", () => {
@@ -264,12 +265,36 @@ describe("the infra CLI", () => {
     expect(table.stdout.split("\n")[1]).toMatch(/^alb\s+yes\s+yes\s+ALB_ARN, ALB_DNS_NAME/);
   });
 
-  it("plans without calling AWS, from the example env file", async () => {
+  it("plans from the example env file, saying what exists and what it costs", async () => {
     const result = await runCli(["plan", "all", "--env-file", "aws-resources.env.example"], fake.current);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("alb\n  1. security group startupwebapp-alb-sg");
+    expect(result.stdout).toMatch(/^alb: create\n {2}1\. security group startupwebapp-alb-sg/m);
     expect(result.stdout).toContain("listener HTTP:80 -> redirect HTTPS:443 (301)");
-    expect(fake.current.calls).toEqual([]);
+    expect(result.stdout).toMatch(/^Total\s+\d+\.\d\d$/m);
+    expect(fake.current.mutatingCalls()).toEqual([]);
+  });
+
+  it("plans nothing to do on a finished stack, and names what differs after a change by hand", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    const tg = [...fake.current.elbv2.targetGroups.values()][0];
+    if (tg) tg.HealthCheckPath = "/";
+    const before = fake.current.calls.length;
+    const plan = await runCli(["plan", "all", "--env-file", path, "--json"], fake.current);
+    const verdicts = Object.fromEntries(
+      JSON.parse(plan.stdout).plan.map((p: { resource: string; verdict: string; detail?: string }) => [
+        p.resource,
+        `${p.verdict}${p.detail ? `: ${p.detail}` : ""}`,
+      ]),
+    );
+    expect(verdicts).toMatchObject({
+      alb: "update: health check /health as specified",
+      "acm-certificate": "nothing to do",
+      "ecs-service": "nothing to do",
+      monitoring: "nothing to do",
+    });
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
   it("reads the region from the env file, and --region wins over it", async () => {
@@ -282,5 +307,21 @@ describe("the infra CLI", () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no AWS region/);
     expect(fake.current.calls).toEqual([]);
+  });
+});
+
+describe("infra plan with no AWS account", () => {
+  it("still plans, with costs, and says it could not compare with what exists", async () => {
+    vi.stubEnv("AWS_PROFILE", "infra-test-no-such-profile");
+    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+    try {
+      const result = await runCli(["plan", "all", "--env-file", "aws-resources.env.example"], new AwsFake());
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^alb: not compared \(could not compare with what exists: .*\)$/m);
+      expect(result.stdout).toMatch(/^monitoring: not compared/m);
+      expect(result.stdout).toMatch(/^Total\s+\d+\.\d\d$/m);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

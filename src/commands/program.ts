@@ -1,6 +1,7 @@
 // The commander layer: parse, validate, build the context, call the resources in order, render, exit code.
 import { Command, CommanderError, Option } from "commander";
 import type { Context } from "../core/context.js";
+import type { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { deployConfig } from "../deploy/config.js";
@@ -191,12 +192,21 @@ function buildProgram(deps: Deps): Command {
     .argument("[resource...]", resourceHelp)
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
-      const { env, selected } = await loadInputs(names.length ? names : ["all"], o, "plan");
-      const plan = selected.map(({ resource, config }) => ({ resource: resource.name, steps: resource.plan(config) }));
+      const { env, selected, timeoutMs, endpoint } = await loadInputs(names.length ? names : ["all"], o, "plan");
+      const steps = selected.map(({ resource, config }) => ({ resource: resource.name, steps: resource.plan(config) }));
+      const verdicts = await compare(
+        deps,
+        env,
+        o,
+        timeoutMs,
+        endpoint,
+        selected.map((s) => s.resource),
+      );
+      const plan = steps.map((p) => ({ ...p, ...verdicts.find((v) => v.resource === p.resource) }));
       const cost = await monthlyCost(env, o.region);
       if (o.json) return printJson(io, { ok: true, command: "plan", plan, cost: cost.estimate });
       for (const p of plan) {
-        io.stdout(`${p.resource}\n`);
+        io.stdout(`${p.resource}: ${p.verdict ?? "not compared"}${p.detail ? ` (${p.detail})` : ""}\n`);
         for (const [i, step] of p.steps.entries()) io.stdout(`  ${i + 1}. ${step}\n`);
       }
       io.stdout(`\nMonthly cost, as configured\n${cost.text}\n`);
@@ -214,6 +224,33 @@ function buildProgram(deps: Deps): Command {
     });
 
   return program;
+}
+
+/** Plan compares with what exists when AWS answers; without a region or an account it says it could not. */
+async function compare(
+  deps: Deps,
+  env: EnvFile,
+  o: GlobalOptions,
+  timeoutMs: number,
+  endpoint: string | undefined,
+  resources: Resource[],
+) {
+  const { compareWithAws } = await import("./compare.js");
+  let ctx: Context;
+  try {
+    // Quietly: plan prints its own result, not the reads behind it.
+    ctx = makeContext(
+      env,
+      { ...o, json: true },
+      { ...deps, io: { ...deps.io, stderr: () => {} } },
+      timeoutMs,
+      endpoint,
+    );
+  } catch (err) {
+    const detail = `could not compare with what exists: ${(err as Error).message}`;
+    return resources.map((r) => ({ resource: r.name, verdict: "not compared" as const, detail }));
+  }
+  return compareWithAws(ctx, resources);
 }
 
 /** Loaded on demand: the price table is data, not start-up work. */
