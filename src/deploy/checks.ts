@@ -11,14 +11,7 @@ import type { ImageRef } from "./image.js";
 
 export async function liveService(ctx: Context, c: DeployConfig, opts: { settled: boolean }): Promise<Service> {
   const ecs = await ctx.aws.ecs();
-  const svc = await awsStep("read service", c.serviceName, async () => {
-    try {
-      return await describeService(ecs, c.cluster, c.serviceName);
-    } catch (err) {
-      if (isAwsError(err, "ClusterNotFound")) return undefined;
-      throw err;
-    }
-  });
+  const svc = await awsStep("read service", c.serviceName, () => describeService(ecs, c.cluster, c.serviceName));
   if (svc?.status !== "ACTIVE") {
     throw new InputError(
       `service ${c.serviceName} is ${svc?.status ?? "missing"} in ${c.cluster}`,

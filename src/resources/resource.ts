@@ -39,3 +39,14 @@ export interface Resource<C = unknown> {
   plan(config: C): string[];
   load(): Promise<ResourceActions<C>>;
 }
+
+/** The OK / FAIL / SKIP lines a verify returns, and the two ways to add one. */
+export function checklist(resource: string) {
+  const checks: Check[] = [];
+  return {
+    checks,
+    check: (name: string, ok: boolean, detail?: string) =>
+      checks.push({ resource, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) }),
+    skip: (name: string, detail: string) => checks.push({ resource, status: "SKIP", name, detail }),
+  };
+}

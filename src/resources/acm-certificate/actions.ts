@@ -13,7 +13,7 @@ import {
   type Zone,
   type ZoneRun,
 } from "../dns/zone.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import {
   type AcmRun,
   deleteCertificate,
@@ -161,11 +161,7 @@ async function deleteValidationRecords(
 
 export async function verify(ctx: Context, c: AcmConfig): Promise<Check[]> {
   const run = await startRun(ctx, c);
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: "acm-certificate", status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
-  const skip = (name: string, detail: string) =>
-    checks.push({ resource: "acm-certificate", status: "SKIP", name, detail });
+  const { checks, check, skip } = checklist("acm-certificate");
 
   const cert = await awsStep("find certificate", c.names[0], () => findCertificate(run, { anyState: true }));
   check(`certificate for ${c.names.join(", ")} exists`, Boolean(cert), cert?.CertificateArn);

@@ -1,7 +1,7 @@
 // `alb` create, verify and destroy: the order of the steps, and what each check looks at.
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import { isManaged } from "../tags.js";
 import { type AlbConfig, DEREGISTRATION_DELAY_SECONDS, PUBLIC_PORTS, TLS_POLICY } from "./config.js";
 import { ownedForDestroy, tagsOf } from "./elb-common.js";
@@ -114,10 +114,7 @@ export async function destroy(ctx: Context, c: AlbConfig): Promise<void> {
 
 export async function verify(ctx: Context, c: AlbConfig): Promise<Check[]> {
   const run = await startRun(ctx, c);
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: "alb", status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
-  const skip = (name: string, detail: string) => checks.push({ resource: "alb", status: "SKIP", name, detail });
+  const { checks, check, skip } = checklist("alb");
 
   const group = await awsStep("find security group", c.securityGroupName, () => findAlbSecurityGroup(run));
   check(`security group ${c.securityGroupName} exists`, Boolean(group), group?.GroupId);

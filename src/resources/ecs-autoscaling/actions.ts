@@ -14,7 +14,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import type { AutoScalingConfig } from "./config.js";
 
 const RESOURCE = "ecs-autoscaling";
@@ -195,9 +195,7 @@ export async function destroy(ctx: Context, c: AutoScalingConfig): Promise<void>
 }
 
 export async function verify(ctx: Context, c: AutoScalingConfig): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: RESOURCE, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
+  const { checks, check } = checklist(RESOURCE);
   const target = await awsStep("read scalable target", c.resourceId, () => readTarget(ctx, c));
   check(`scalable target ${c.resourceId} exists`, Boolean(target));
   if (!target) return checks;

@@ -8,7 +8,6 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DeregisterTaskDefinitionCommand,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
@@ -17,7 +16,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, InfraError, isAwsError } from "../../core/errors.js";
-import type { Check } from "../resource.js";
+import { describeService } from "../ecs-service/deployment.js";
+import { type Check, checklist } from "../resource.js";
 import { stackTags } from "../tags.js";
 import type { TaskDefinitionConfig } from "./config.js";
 import { sameTaskDefinition } from "./normalize.js";
@@ -139,17 +139,11 @@ export async function destroy(ctx: Context, c: TaskDefinitionConfig): Promise<vo
 async function refuseWhileInUse(ctx: Context, c: TaskDefinitionConfig) {
   if (!c.clusterName) return;
   const ecs = await ctx.aws.ecs();
-  const out = await awsStep("read service", c.serviceName, async () => {
-    try {
-      return await ecs.send(new DescribeServicesCommand({ cluster: c.clusterName, services: [c.serviceName] }));
-    } catch (err) {
-      if (isAwsError(err, "ClusterNotFound")) return { services: [] };
-      throw err;
-    }
-  });
-  const live = out.services?.find(
-    (s) => s.status !== "INACTIVE" && s.taskDefinition?.includes(`:task-definition/${c.family}:`),
+  const svc = await awsStep("read service", c.serviceName, () =>
+    describeService(ecs, c.clusterName as string, c.serviceName),
   );
+  const live =
+    svc && svc.status !== "INACTIVE" && svc.taskDefinition?.includes(`:task-definition/${c.family}:`) ? svc : undefined;
   if (live) {
     throw new InfraError(
       `service ${live.serviceName} (${live.status}) still uses task definition ${c.family}`,
@@ -173,9 +167,7 @@ async function activeRevisions(ctx: Context, family: string): Promise<string[]> 
 }
 
 export async function verify(ctx: Context, c: TaskDefinitionConfig): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: RESOURCE, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
+  const { checks, check } = checklist(RESOURCE);
   const latest = await awsStep("read task definition", c.family, () => latestRevision(ctx, c.family));
   check(`task definition ${c.family} has an ACTIVE revision`, Boolean(latest), latest?.taskDefinitionArn);
   if (latest) {

@@ -12,7 +12,7 @@ import { DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balanc
 import type { Context } from "../../core/context.js";
 import { awsStep, InfraError, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import { isManaged, stackTags } from "../tags.js";
 import type { ServiceConfig } from "./config.js";
 import { describeService, followDeployment, reportTargetHealth } from "./deployment.js";
@@ -206,14 +206,7 @@ async function waitGone(ctx: Context, c: ServiceConfig, what: string): Promise<S
 export async function destroy(ctx: Context, c: ServiceConfig): Promise<void> {
   const ev = ctx.events.for(RESOURCE);
   const ecs = await ctx.aws.ecs();
-  const svc = await awsStep("read service", c.serviceName, async () => {
-    try {
-      return await describeService(ecs, c.cluster, c.serviceName);
-    } catch (err) {
-      if (isAwsError(err, "ClusterNotFound")) return undefined;
-      throw err;
-    }
-  });
+  const svc = await awsStep("read service", c.serviceName, () => describeService(ecs, c.cluster, c.serviceName));
   if (svc?.status === "ACTIVE") {
     if (
       ctx.env.get("ECS_SERVICE_ARN") !== svc.serviceArn &&
@@ -241,9 +234,7 @@ export async function destroy(ctx: Context, c: ServiceConfig): Promise<void> {
 }
 
 export async function verify(ctx: Context, c: ServiceConfig): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: RESOURCE, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
+  const { checks, check } = checklist(RESOURCE);
   const [ecs, elbv2] = await Promise.all([ctx.aws.ecs(), ctx.aws.elbv2()]);
   const svc = await awsStep("read service", c.serviceName, () => describeService(ecs, c.cluster, c.serviceName));
   check(`service ${c.serviceName} is ACTIVE`, svc?.status === "ACTIVE", svc?.status ?? "MISSING");

@@ -15,7 +15,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
-import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
+import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 
@@ -40,9 +40,14 @@ export class DeploymentFailed extends InfraError {
 }
 
 export async function describeService(ecs: ECSClient, cluster: string, name: string): Promise<Service | undefined> {
-  const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [name], include: ["TAGS"] }));
-  // An unknown or purged service comes back in failures with reason MISSING, not as an error.
-  return out.services?.find((s) => s.serviceName === name);
+  try {
+    const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [name], include: ["TAGS"] }));
+    // An unknown or purged service comes back in failures with reason MISSING, not as an error.
+    return out.services?.find((s) => s.serviceName === name);
+  } catch (err) {
+    if (isAwsError(err, "ClusterNotFoundException")) return undefined; // no cluster, so no service
+    throw err;
+  }
 }
 
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {

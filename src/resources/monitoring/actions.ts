@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-sns";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import { stackTags } from "../tags.js";
 import { alarmSpecs, allAlarmNames } from "./alarms.js";
 import type { MonitoringConfig } from "./config.js";
@@ -205,9 +205,7 @@ export async function destroy(ctx: Context, c: MonitoringConfig): Promise<void> 
 
 export async function verify(ctx: Context, c: MonitoringConfig): Promise<Check[]> {
   const ev = ctx.events.for(RESOURCE);
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: RESOURCE, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
+  const { checks, check, skip } = checklist(RESOURCE);
   const topicArn = await awsStep("find topic", c.topicName, () => findTopic(ctx, c.topicName));
   check(`topic ${c.topicName} exists`, Boolean(topicArn));
   if (topicArn && c.email) {
@@ -216,12 +214,7 @@ export async function verify(ctx: Context, c: MonitoringConfig): Promise<Check[]
       (s) => s.Endpoint === email,
     );
     if (sub?.SubscriptionArn === "PendingConfirmation") {
-      checks.push({
-        resource: RESOURCE,
-        status: "SKIP",
-        name: `email subscription for ${email}`,
-        detail: "waiting for confirmation",
-      });
+      skip(`email subscription for ${email}`, "waiting for confirmation");
     } else check(`email subscription for ${email}`, Boolean(sub));
   }
   const wanted = alarmSpecs(c, topicArn ?? "");

@@ -9,7 +9,7 @@ import { startRun as startAlbRun } from "../alb/run.js";
 import { fqdn, sameAliasTarget } from "../dns/names.js";
 import { deleteRecord, readRecord, upsertRecords } from "../dns/records.js";
 import { checkDelegation, deleteZoneIfOursAndEmpty, ensureZone, findZone, type ZoneRun } from "../dns/zone.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import type { RecordsConfig } from "./config.js";
 
 const RESOURCE = "route53-records";
@@ -85,10 +85,7 @@ export async function destroy(ctx: Context, c: RecordsConfig): Promise<void> {
 }
 
 export async function verify(ctx: Context, c: RecordsConfig): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: RESOURCE, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
-  const skip = (name: string, detail: string) => checks.push({ resource: RESOURCE, status: "SKIP", name, detail });
+  const { checks, check, skip } = checklist(RESOURCE);
   if (c.externalDns) {
     skip(`A ${c.apiDomain}`, "DNS_PROVIDER=external: the record is at your DNS provider");
     return checks;

@@ -20,7 +20,7 @@ import { awsStep, InfraError, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import { findLoadBalancer } from "../alb/load-balancer.js";
 import { startRun } from "../alb/run.js";
-import type { Check } from "../resource.js";
+import { type Check, checklist } from "../resource.js";
 import { stackTags } from "../tags.js";
 import { MANAGED_RULE_GROUPS, type WafConfig } from "./config.js";
 
@@ -257,9 +257,7 @@ export async function disassociate(ctx: Context, lbArn: string): Promise<void> {
 }
 
 export async function verify(ctx: Context, c: WafConfig): Promise<Check[]> {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) =>
-    checks.push({ resource: RESOURCE, status: ok ? "OK" : "FAIL", name, ...(detail ? { detail } : {}) });
+  const { checks, check } = checklist(RESOURCE);
   const waf = await ctx.aws.waf();
   const found = await awsStep("find web ACL", c.aclName, () => findAcl(waf, c, ctx.env.get("WAF_WEB_ACL_ARN")));
   check(`web ACL ${c.aclName} exists`, Boolean(found));
