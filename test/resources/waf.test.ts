@@ -70,9 +70,9 @@ describe("waf against the AWS fake", () => {
   it("is part of all only when WAF_ENABLED=true, and destroy all then leaves nothing", async () => {
     fake.current.route53.addZone("startupwebapp.com");
     const path = tempEnvFile();
-    expect((await runCli(["plan", "all", "--env-file", path], fake.current)).stdout).not.toMatch(/^waf$/m);
+    expect((await runCli(["plan", "all", "--env-file", path], fake.current)).stdout).not.toMatch(/^waf: /m);
     appendFileSync(path, 'WAF_ENABLED="true"\n');
-    expect((await runCli(["plan", "all", "--env-file", path], fake.current)).stdout).toMatch(/^waf$/m);
+    expect((await runCli(["plan", "all", "--env-file", path], fake.current)).stdout).toMatch(/^waf: create/m);
     expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
     expect(wafState(fake.current)).toEqual(ON);
     const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
