@@ -192,8 +192,9 @@ export class AcmModel {
     for (const r of this.records(cert)) {
       together = intersect(together, merge(this.fake.route53.spansOf(r.Name, r.Type, r.Value)));
     }
-    const stood = together.find(([a, b]) => b - a >= ISSUED_AFTER_VALIDATION_MS);
-    if (stood) this.issue(cert, stood[0] + ISSUED_AFTER_VALIDATION_MS);
+    const after = this.fake.latency.certificateIssuedMs;
+    const stood = together.find(([a, b]) => b - a >= after);
+    if (stood) this.issue(cert, stood[0] + after);
     else if (this.now() >= deadline) cert.Status = "VALIDATION_TIMED_OUT";
     return cert;
   }

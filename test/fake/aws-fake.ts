@@ -6,14 +6,15 @@
 // Adding a service: write a model with `name`, `client` (the SDK client class) and `handlers` (pairs of a
 // Command class and a function of its input), then add it to `models` below.
 import { mockClient } from "aws-sdk-client-mock";
-import { AcmModel } from "./acm.js";
+import { AcmModel, ISSUED_AFTER_VALIDATION_MS } from "./acm.js";
 import { AutoScalingModel } from "./autoscaling.js";
 import { FakeClock } from "./clock.js";
 import { CloudWatchModel } from "./cloudwatch.js";
 import { Ec2Model } from "./ec2.js";
 import { EcrModel } from "./ecr.js";
 import { EcsModel } from "./ecs.js";
-import { Elbv2Model } from "./elbv2.js";
+import { TASK_START_MS } from "./ecs-state.js";
+import { Elbv2Model, PROVISIONING_MS } from "./elbv2.js";
 import { throttling } from "./errors.js";
 import { LogsModel } from "./logs.js";
 import { Route53Model } from "./route53.js";
@@ -62,8 +63,20 @@ export const isMutating = (op: string) => MUTATING.test(op);
 
 export const INJECTED = "InjectedFault";
 
+/** How long AWS takes for the waits that dominate a run; tests keep the short defaults, the bench sets AWS-like ones. */
+export interface Latency {
+  albActiveMs: number;
+  certificateIssuedMs: number;
+  taskStartMs: number;
+}
+
 export class AwsFake {
   readonly clock = new FakeClock();
+  readonly latency: Latency = {
+    albActiveMs: PROVISIONING_MS,
+    certificateIssuedMs: ISSUED_AFTER_VALIDATION_MS,
+    taskStartMs: TASK_START_MS,
+  };
   readonly calls: Call[] = [];
   readonly ec2 = new Ec2Model(this);
   readonly elbv2 = new Elbv2Model(this);

@@ -17,7 +17,6 @@ import {
   STEADY_AFTER_MS,
   TARGET_HEALTH_CHECK_MS,
   TASK_STAGGER_MS,
-  TASK_START_MS,
   type Task,
   uuid,
 } from "./ecs-state.js";
@@ -198,11 +197,11 @@ export class Scheduler {
     const k = Math.max(0, SUBNETS.indexOf(subnet));
     const images = this.ctx.taskDefinition(d.taskDefinition)?.containerDefinitions?.map((c) => c.image ?? "");
     const pull = this.ctx.failureFor(images ?? [], "pull");
-    const runsAt = pull ? undefined : t + TASK_START_MS + i * TASK_STAGGER_MS;
+    const runsAt = pull ? undefined : t + this.ctx.taskStartMs() + i * TASK_STAGGER_MS;
     const health = svc.loadBalancers.length ? this.ctx.failureFor(images ?? [], "health") : undefined;
     const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
     let fate: Fate | undefined;
-    if (pull) fate = { at: t + TASK_START_MS + i * TASK_STAGGER_MS, kind: "pull", reason: pull.reason };
+    if (pull) fate = { at: t + this.ctx.taskStartMs() + i * TASK_STAGGER_MS, kind: "pull", reason: pull.reason };
     else if (health && runsAt !== undefined) {
       // ECS ignores failing ELB health checks during the grace period, then replaces the task.
       const at = Math.max(runsAt + TARGET_HEALTH_CHECK_MS, runsAt + grace);

@@ -128,6 +128,8 @@ export interface Task {
 
 export interface SchedulerContext {
   now(): number;
+  /** How long a task takes from launch to RUNNING (TASK_START_MS unless the bench says otherwise). */
+  taskStartMs(): number;
   tasks: Task[];
   taskDefinition(arn: string): TaskDefinitionRecord | undefined;
   failureFor(images: string[], kind: ImageFailure["kind"]): ImageFailure | undefined;

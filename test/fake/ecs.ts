@@ -66,6 +66,7 @@ export class EcsModel {
   readonly definitions = new TaskDefinitions(() => this.now());
   readonly scheduler = new Scheduler({
     now: () => this.now(),
+    taskStartMs: () => this.fake.latency.taskStartMs,
     tasks: this.tasks,
     taskDefinition: (arn) => this.definitions.find(arn),
     failureFor: (images, kind) =>

@@ -234,7 +234,7 @@ export class Elbv2Model {
   }
 
   private state(lb: LoadBalancer) {
-    return this.now() < lb.createdAt + PROVISIONING_MS ? "provisioning" : "active";
+    return this.now() < lb.createdAt + this.fake.latency.albActiveMs ? "provisioning" : "active";
   }
 
   private renderLb(lb: LoadBalancer) {

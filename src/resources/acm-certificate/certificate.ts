@@ -115,7 +115,7 @@ export async function waitIssued(run: AcmRun, arn: string): Promise<CertificateD
     waitUntil(
       run.ctx,
       run.ev,
-      { ...waitOptions(run.ctx, `certificate for ${run.c.domain} ISSUED`), minDelayMs: 10_000, maxDelayMs: 30_000 },
+      { ...waitOptions(run.ctx, `certificate for ${run.c.domain} ISSUED`), minDelayMs: 10_000, maxDelayMs: 15_000 },
       async () => {
         const cert = await describe(run, arn);
         if (!cert)
