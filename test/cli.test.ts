@@ -231,7 +231,7 @@ describe("the infra CLI", () => {
     expect(result.code).toBe(3);
     const lastLine = result.stderr.trimEnd().split("\n").at(-1);
     expect(lastLine).toBe(
-      "error: create load balancer startupwebapp-alb: AccessDenied: User is not authorized to perform: elasticloadbalancing:CreateLoadBalancer",
+      "error: create load balancer startupwebapp-alb: AccessDenied: User is not authorized to perform: elasticloadbalancing:CreateLoadBalancer - the credentials lack a permission this step needs (named in the message)",
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const verbose = await runCli(["create", "alb", "--env-file", path, "--verbose"], fake.current);

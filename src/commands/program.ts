@@ -24,7 +24,8 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
-      return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(err.code) ? 0 : ExitCode.input;
+      // (`infra` alone shows the help too, as a usage error: commander.help.)
+      return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
     }
     const { lines, exitCode } = describeError(err, argv.includes("--verbose"));
     if (!(err instanceof CheckFailedError)) io.stderr(`${lines.join("\n")}\n`);

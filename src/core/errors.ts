@@ -96,11 +96,22 @@ export async function awsStep<T>(step: string, resource: string, call: () => Pro
   }
 }
 
+/** What to do about errors every command can meet, whatever the step. */
+const ADVICE: Record<string, string> = {
+  CredentialsProviderError:
+    "set up AWS credentials as for the AWS CLI: --profile <name>, AWS_PROFILE, SSO, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+  ExpiredToken: "the credentials have expired: log in again (aws sso login) or refresh them",
+  ExpiredTokenException: "the credentials have expired: log in again (aws sso login) or refresh them",
+  AccessDenied: "the credentials lack a permission this step needs (named in the message)",
+  AccessDeniedException: "the credentials lack a permission this step needs (named in the message)",
+};
+
 export function asAwsError(step: string, resource: string, err: unknown): InfraError {
   if (err instanceof InfraError) return err;
   const code = awsErrorCode(err) ?? "Error";
   const message = err instanceof Error ? err.message : String(err);
-  return new AwsError(step, resource, code, message, err);
+  const error = new AwsError(step, resource, code, message, err);
+  return ADVICE[code] ? new InfraError(error.message, ExitCode.aws, ADVICE[code], { cause: err }) : error;
 }
 
 /** The one-line message a user sees, and the exit code, for any error. */
