@@ -135,8 +135,26 @@ describe("the infra CLI", () => {
     expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
     expect(fake.current.mutatingCalls(before)).toEqual([]);
 
+    const status = JSON.parse((await runCli(["status", "--json", "--env-file", path], fake.current)).stdout);
+    expect(
+      status.resources.map(
+        (r: { resource: string; exists: boolean; healthy: boolean }) => `${r.resource} ${r.exists} ${r.healthy}`,
+      ),
+    ).toEqual([
+      "alb true true",
+      "acm-certificate true true",
+      "route53-records true true",
+      "ecs-service-task-definition true true",
+      "ecs-service true true",
+      "ecs-autoscaling true true",
+      "monitoring true true",
+    ]);
+    const tagged = fake.current.tagging.tagged().length;
+    expect(tagged).toBeGreaterThan(10);
+
     const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
     expect(destroyed.code).toBe(0);
+    expect(fake.current.tagging.tagged()).toEqual([]);
     expect(fake.current.elbv2.liveLoadBalancers()).toEqual([]);
     expect(
       [...fake.current.acm.certificates.values()].filter(
@@ -146,6 +164,12 @@ describe("the infra CLI", () => {
     expect(fake.current.ecs.serviceNamed("startupwebapp-service")?.status ?? "MISSING").not.toBe("ACTIVE");
     expect(readText(path)).toMatch(/^ECS_SERVICE_ARN=""$/m);
     expect(destroyed.stderr).toMatch(/nothing tagged Project=startupwebapp, ManagedBy=infra is left in us-east-1/);
+
+    // And once more: the stack comes back whole, and goes away again.
+    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect(fake.current.tagging.tagged()).toHaveLength(tagged);
+    expect((await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current)).code).toBe(0);
+    expect(fake.current.tagging.tagged()).toEqual([]);
   });
 
   it("lets independent steps finish when one fails, exits 3 with what to run next, and a re-run finishes the job", async () => {
@@ -262,7 +286,7 @@ describe("the infra CLI", () => {
     expect(alb.recorded.ALB_ARN).toMatch(/^arn:aws:elasticloadbalancing:/);
     expect(fake.current.mutatingCalls().length).toBeGreaterThan(0);
     const table = await runCli(["status", "--env-file", path], fake.current);
-    expect(table.stdout.split("\n")[1]).toMatch(/^alb\s+yes\s+yes\s+ALB_ARN, ALB_DNS_NAME/);
+    expect(table.stdout.split("\n")[1]).toMatch(/^alb\s+yes\s+yes\s+startupwebapp-alb\/[0-9a-f]+\s*$/);
   });
 
   it("plans from the example env file, saying what exists and what it costs", async () => {

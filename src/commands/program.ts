@@ -134,15 +134,13 @@ function buildProgram(deps: Deps): Command {
       if (o.json) return printJson(io, { ok: true, command: "status", resources: rows });
       printTable(
         io,
-        ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED", "PROBLEMS"],
+        ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED ID", "PROBLEMS"],
         rows.map((r) => [
           r.resource,
           r.exists ? "yes" : "no",
           r.healthy ? "yes" : "no",
-          Object.entries(r.recorded)
-            .filter(([, v]) => v)
-            .map(([k]) => k)
-            .join(", ") || "-",
+          // The first id it recorded, short: the tail of an ARN names the thing.
+          Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
           r.failed.join("; "),
         ]),
       );
