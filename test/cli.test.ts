@@ -295,7 +295,19 @@ describe("the infra CLI", () => {
     expect(result.stdout).toMatch(/^alb: create\n {2}1\. security group startupwebapp-alb-sg/m);
     expect(result.stdout).toContain("listener HTTP:80 -> redirect HTTPS:443 (301)");
     expect(result.stdout).toMatch(/^Total\s+\d+\.\d\d$/m);
+    expect(result.stdout).toMatch(/^WAF \(opt-in, WAF_ENABLED=true\) would add \$16\.00\/month: WAF web ACL/m);
     expect(fake.current.mutatingCalls()).toEqual([]);
+  });
+
+  it("refuses destroy all without --yes when stdin is not a terminal, deleting nothing", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    const before = fake.current.calls.length;
+    const result = await runCli(["destroy", "all", "--env-file", path], fake.current);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/destroy asks for confirmation, and stdin is not a terminal - pass --yes/);
+    expect(fake.current.calls.slice(before)).toEqual([]);
   });
 
   it("plans nothing to do on a finished stack, and names what differs after a change by hand", async () => {

@@ -259,8 +259,15 @@ async function monthlyCost(env: EnvReader, region: string | undefined) {
     import("../cost/estimate.js"),
     import("../cost/render.js"),
   ]);
-  const estimate = estimateMonthlyCost(costInputFrom(env, region));
-  return { estimate, text: formatCost(estimate) };
+  const input = costInputFrom(env, region);
+  const estimate = estimateMonthlyCost(input);
+  if (input.wafEnabled) return { estimate, text: formatCost(estimate) };
+  // The WAF is opt-in (Phase 5.17): show what turning it on would add, so the decision can be made from here.
+  const withWaf = estimateMonthlyCost({ ...input, wafEnabled: true });
+  const waf = withWaf.lines.filter((l) => l.item.startsWith("WAF"));
+  const addsUsd = Math.round((withWaf.totalUsd - estimate.totalUsd) * 100) / 100;
+  const text = `${formatCost(estimate)}\nWAF (opt-in, WAF_ENABLED=true) would add $${addsUsd.toFixed(2)}/month: ${waf.map((l) => `${l.item} ${l.detail}`).join("; ")}`;
+  return { estimate: { ...estimate, wafIfEnabled: { addsUsd, lines: waf } }, text };
 }
 
 /** After the steps: the JSON document, or the summary and the first failure (which sets the exit code). */

@@ -8,7 +8,9 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  ListServicesCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
@@ -16,7 +18,6 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, InfraError, isAwsError } from "../../core/errors.js";
-import { describeService } from "../ecs-service/deployment.js";
 import { type Check, checklist } from "../resource.js";
 import { stackTags } from "../tags.js";
 import type { TaskDefinitionConfig } from "./config.js";
@@ -135,20 +136,41 @@ export async function destroy(ctx: Context, c: TaskDefinitionConfig): Promise<vo
   await ctx.env.record({ ECS_SERVICE_TASK_DEFINITION_FAMILY: "" });
 }
 
-/** Deregistering the revisions a live service runs would leave it unable to replace its tasks. */
+/** Deregistering the revisions a live service runs would leave it unable to replace its tasks: any service
+ * of the cluster, ours or another, that runs this family stops the destroy. */
 async function refuseWhileInUse(ctx: Context, c: TaskDefinitionConfig) {
   if (!c.clusterName) return;
+  const cluster = c.clusterName;
   const ecs = await ctx.aws.ecs();
-  const svc = await awsStep("read service", c.serviceName, () =>
-    describeService(ecs, c.clusterName as string, c.serviceName),
-  );
-  const live =
-    svc && svc.status !== "INACTIVE" && svc.taskDefinition?.includes(`:task-definition/${c.family}:`) ? svc : undefined;
-  if (live) {
+  const users = await awsStep("list services", cluster, async () => {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const out = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
+        arns.push(...(out.serviceArns ?? []));
+        nextToken = out.nextToken;
+      } while (nextToken);
+    } catch (err) {
+      if (isAwsError(err, "ClusterNotFoundException")) return [];
+      throw err;
+    }
+    const found = [];
+    for (let i = 0; i < arns.length; i += 10) {
+      const out = await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }));
+      found.push(...(out.services ?? []));
+    }
+    return found.filter(
+      (svc) => svc.status !== "INACTIVE" && svc.taskDefinition?.includes(`:task-definition/${c.family}:`),
+    );
+  });
+  if (users.length > 0) {
     throw new InfraError(
-      `service ${live.serviceName} (${live.status}) still uses task definition ${c.family}`,
+      `${users.map((u) => `service ${u.serviceName} (${u.status})`).join(", ")} still uses task definition ${c.family}`,
       2,
-      "run `infra destroy ecs-service` first",
+      users.some((u) => u.serviceName === c.serviceName)
+        ? "run `infra destroy ecs-service` first"
+        : "move or delete those services first",
     );
   }
 }
