@@ -1,0 +1,51 @@
+// deploy and rollback: the service moved to another revision, followed, probed, and put back on failure.
+import type { Command } from "commander";
+import { InputError } from "../core/errors.js";
+import { deployConfig } from "../deploy/config.js";
+import { parseImage } from "../deploy/image.js";
+import type { GlobalOptions } from "./options.js";
+import type { Commands } from "./program.js";
+import { printJson } from "./render.js";
+import { loadInputs, makeContext } from "./setup.js";
+
+export function registerRelease({ program, deps, opts }: Commands): void {
+  const { io } = deps;
+  program
+    .command("deploy")
+    .description("new revision with this image -> update the service -> follow it -> probe; rolls back on failure")
+    .requiredOption(
+      "--image <uri|:tag>",
+      "the image to run: repository:tag, repository@sha256:..., or :tag in ECR_REPOSITORY_URI",
+    )
+    .option("--migrate", "first run the migration task definition (ECS_TASK_DEFINITION_FAMILY) with the new image")
+    .option("--no-rollback", "leave the service where a failed deployment left it")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd) as GlobalOptions & { image: string; migrate?: boolean; rollback: boolean };
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
+      const config = deployConfig(env, { migrate: Boolean(o.migrate) });
+      const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await (await import("../deploy/deploy.js")).deploy(ctx, config, {
+        image,
+        migrate: Boolean(o.migrate),
+        rollback: o.rollback,
+      });
+      if (o.json) printJson(io, { ok: true, command: "deploy", events: ctx.events.log });
+    });
+
+  program
+    .command("rollback")
+    .description("back to the last known-good revision (or --to one), followed and probed like a deploy")
+    .option("--to <revision>", "a revision number, family:revision or task definition ARN")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd) as GlobalOptions & { to?: string };
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
+      const config = deployConfig(env, { migrate: false });
+      if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
+        throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
+      }
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
+      if (o.json) printJson(io, { ok: true, command: "rollback", events: ctx.events.log });
+    });
+}
