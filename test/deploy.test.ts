@@ -33,6 +33,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(recorded(path, "IMAGE_TAG")).toBe("v2");
     expect(recorded(path, "ECS_SERVICE_GOOD_REVISIONS")).toBe(`${td(1)} ${td(2)}`);
     expect(result.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/health: 200/);
+    expect(result.stderr).toMatch(/· deploy: event: \(service startupwebapp-service\) has reached a steady state\./);
     // A second deploy of the same image changes nothing.
     const before = fake.current.calls.length;
     expect((await runCli(["deploy", "--image", ":v2", "--env-file", path], fake.current)).code).toBe(0);

@@ -30,26 +30,32 @@ const seconds = (ms = 0) => `${Math.round(ms / 1000)} s`;
 const stamp = (io: Io) => (io.stderrIsTTY ? "" : `[${new Date().toISOString().slice(11, 19)}] `);
 
 export function progressRenderer(io: Io): EventSink {
-  let live = false; // a waiting line is drawn and will be overwritten
-  let lastPlain = { what: "", state: "", at: -Infinity };
+  // On a terminal: one line, redrawn, with every wait in progress (steps of `create all` wait side by side).
+  const waits = new Map<string, string>();
+  let plain = { what: "", state: "", at: Number.NEGATIVE_INFINITY };
+  const redraw = () => {
+    const line = [...waits].map(([resource, text]) => `${resource}: ${text}`).join(" | ");
+    io.stderr(`\r\x1b[2K${line ? `${MARK.waiting} ${line}` : ""}`);
+  };
   return (e) => {
     if (e.kind === "waiting") {
-      const line = `${MARK.waiting} ${e.resource}: waiting for ${e.message} (${e.state}, ${seconds(e.elapsedMs)})`;
+      const text = `${e.message} (${e.state}, ${seconds(e.elapsedMs)})`;
       if (io.stderrIsTTY) {
-        io.stderr(`\r\x1b[2K${line}`);
-        live = true;
+        waits.set(e.resource, text);
+        redraw();
         return;
       }
       // In CI print a line when the state changes, and otherwise every 30 s.
       const elapsed = e.elapsedMs ?? 0;
-      if (lastPlain.what === e.message && lastPlain.state === e.state && elapsed - lastPlain.at < 30_000) return;
-      lastPlain = { what: e.message, state: e.state ?? "", at: elapsed };
-      io.stderr(`${stamp(io)}${line}\n`);
+      if (plain.what === e.message && plain.state === e.state && elapsed - plain.at < 30_000) return;
+      plain = { what: e.message, state: e.state ?? "", at: elapsed };
+      io.stderr(`${stamp(io)}${MARK.waiting} ${e.resource}: waiting for ${text}\n`);
       return;
     }
-    if (live) io.stderr("\r\x1b[2K");
-    live = false;
+    if (io.stderrIsTTY) io.stderr("\r\x1b[2K");
+    waits.delete(e.resource);
     io.stderr(`${stamp(io)}${MARK[e.kind]} ${e.resource}: ${e.message}\n`);
+    if (io.stderrIsTTY && waits.size > 0) redraw();
   };
 }
 

@@ -50,11 +50,25 @@ export async function describeService(ecs: ECSClient, cluster: string, name: str
   }
 }
 
+/** Service events worth a line while a deployment runs (ecspresso and Copilot show the same). */
+const RELEVANT = /fail|unhealthy|unable|rolling back|rolled back|stopped|steady state|registered|started/i;
+
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
+  const seen = new Set<string>();
+  const showNewEvents = (svc: Service) => {
+    // Oldest first; events from before this deployment began are history, not news.
+    const since = svc.deployments?.find((d) => d.id === w.deploymentId)?.createdAt?.getTime() ?? 0;
+    for (const e of [...(svc.events ?? [])].reverse()) {
+      if (!e.id || seen.has(e.id) || (e.createdAt?.getTime() ?? 0) < since) continue;
+      seen.add(e.id);
+      if (e.message && RELEVANT.test(e.message)) w.ev.step(`event: ${e.message}`);
+    }
+  };
   return awsStep("wait for deployment", w.serviceName, () =>
     waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 10_000 }, async () => {
       const svc = await describeService(w.ecs, w.cluster, w.serviceName);
+      if (svc) showNewEvents(svc);
       if (svc?.status !== "ACTIVE")
         throw new DeploymentFailed(
           `${what}: the service is ${svc?.status ?? "gone"}`,
