@@ -25,8 +25,13 @@ export class EnvFile {
     return value ? value : undefined;
   }
 
-  /** Records values (an empty string empties a key), atomically, under the file's lock. */
+  /**
+   * Records values (an empty string empties a key), atomically, under the file's lock. Values the file already
+   * holds are not written again: a re-run of a finished stack leaves the file, and its timestamp, alone.
+   */
   record(updates: Record<string, string>): Promise<void> {
+    if (Object.entries(updates).every(([key, value]) => (this.doc.get(key) ?? "") === value))
+      return this.queue.then(() => {});
     // Steps of one command may record at the same time: serialise them here, and other processes by the lock.
     const run = this.queue.then(() => this.recordLocked(updates));
     this.queue = run.catch(() => undefined);

@@ -44,6 +44,17 @@ describe("the env file on disk", () => {
     expect(readText(path).startsWith("# shared\n")).toBe(true);
   });
 
+  it("does not write values the file already holds", async () => {
+    const path = tempEnvFile('A="1"\n');
+    const env = await EnvFile.load(path);
+    const rename = vi.spyOn(fs, "rename");
+    await env.record({ A: "1", NEVER_HAD: "" });
+    expect(rename).not.toHaveBeenCalled();
+    await env.record({ A: "2" });
+    expect(rename).toHaveBeenCalledTimes(1);
+    expect(readText(path)).toBe('A="2"\n');
+  });
+
   it("says plainly when the file does not exist", async () => {
     await expect(EnvFile.load("/nonexistent/aws-resources.env")).rejects.toThrow(InputError);
     await expect(EnvFile.load("/nonexistent/aws-resources.env")).rejects.toThrow(

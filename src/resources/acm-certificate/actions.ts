@@ -56,7 +56,7 @@ export async function create(ctx: Context, c: AcmConfig): Promise<void> {
     ev.created(`certificate for ${c.names.join(", ")} (${arn})`);
   } else {
     ev.exists(`certificate for ${c.names.join(", ")} (${cert?.Status})`);
-    if (ctx.env.get("ACM_CERTIFICATE_ARN") !== arn) await ctx.env.record({ ACM_CERTIFICATE_ARN: arn });
+    await ctx.env.record({ ACM_CERTIFICATE_ARN: arn });
   }
 
   // The CNAME stays after issuance too: ACM renews the certificate through it.

@@ -52,7 +52,7 @@ export async function ensureHttpListener(run: AlbRun, albArn: string, existing: 
     matches: isRedirectToHttps,
     settings: { Protocol: "HTTP", Port: 80, DefaultActions: REDIRECT_TO_HTTPS },
   });
-  if (run.ctx.env.get("HTTP_LISTENER_ARN") !== arn) await run.ctx.env.record({ HTTP_LISTENER_ARN: arn });
+  await run.ctx.env.record({ HTTP_LISTENER_ARN: arn });
 }
 
 /** Creates or updates the HTTPS listener when ACM_CERTIFICATE_ARN names an issued certificate. */
@@ -85,7 +85,7 @@ export async function ensureHttpsListener(run: AlbRun, albArn: string, tgArn: st
       DefaultActions: forwardTo(tgArn),
     },
   });
-  if (run.ctx.env.get("HTTPS_LISTENER_ARN") !== arn) await run.ctx.env.record({ HTTPS_LISTENER_ARN: arn });
+  await run.ctx.env.record({ HTTPS_LISTENER_ARN: arn });
 }
 
 export async function certificateStatus(run: AlbRun, arn: string): Promise<string> {

@@ -63,7 +63,7 @@ export async function ensureLoadBalancer(run: AlbRun, securityGroupId: string): 
   }
   const arn = lb.LoadBalancerArn as string;
   const recorded = { ALB_ARN: arn, ALB_DNS_NAME: lb.DNSName ?? "" };
-  if (Object.entries(recorded).some(([k, v]) => run.ctx.env.get(k) !== v)) await run.ctx.env.record(recorded);
+  await run.ctx.env.record(recorded);
   if (lb.State?.Code !== "active" && run.ctx.options.wait) lb = await waitForActive(run, arn);
   return lb;
 }

@@ -80,7 +80,7 @@ export async function ensureAlbSecurityGroup(run: AlbRun): Promise<string> {
     await tagIfMissing(run, group, tags);
   }
   const id = group.GroupId as string;
-  if (run.ctx.env.get("ALB_SECURITY_GROUP_ID") !== id) await run.ctx.env.record({ ALB_SECURITY_GROUP_ID: id });
+  await run.ctx.env.record({ ALB_SECURITY_GROUP_ID: id });
 
   const missing = PUBLIC_PORTS.filter((p) => !allows(group.IpPermissions, p, { cidr: ANYWHERE }));
   if (missing.length > 0) {

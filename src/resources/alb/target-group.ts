@@ -88,7 +88,7 @@ export async function ensureTargetGroup(run: AlbRun): Promise<string> {
     await tagIfMissing(run, tg.TargetGroupArn as string, label, stackTags(c, name));
   }
   const arn = tg.TargetGroupArn as string;
-  if (run.ctx.env.get("TARGET_GROUP_ARN") !== arn) await run.ctx.env.record({ TARGET_GROUP_ARN: arn });
+  await run.ctx.env.record({ TARGET_GROUP_ARN: arn });
 
   // Port, protocol, VPC and target type cannot change in place.
   const fixed = { Port: c.containerPort, Protocol: "HTTP", VpcId: c.vpcId, TargetType: "ip" } as const;

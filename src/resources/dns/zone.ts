@@ -81,7 +81,7 @@ export async function findZone(
 export async function ensureZone(run: ZoneRun, domain: string, hostedZoneId: string | undefined): Promise<Zone> {
   const found = await findZone(run, domain, hostedZoneId);
   if (found) {
-    if (run.ctx.env.get(ZONE_KEYS.id) !== found.id) await run.ctx.env.record({ [ZONE_KEYS.id]: found.id });
+    await run.ctx.env.record({ [ZONE_KEYS.id]: found.id });
     return found;
   }
   const name = fqdn(domain);

@@ -147,7 +147,7 @@ export async function create(ctx: Context, c: AutoScalingConfig): Promise<void> 
     AUTOSCALING_CPU_POLICY: c.cpuPolicy,
     AUTOSCALING_MEMORY_POLICY: c.memoryPolicy,
   };
-  if (Object.entries(recorded).some(([k, v]) => ctx.env.get(k) !== v)) await ctx.env.record(recorded);
+  await ctx.env.record(recorded);
 }
 
 export async function destroy(ctx: Context, c: AutoScalingConfig): Promise<void> {

@@ -106,7 +106,7 @@ export async function create(ctx: Context, c: TaskDefinitionConfig): Promise<voi
     ECS_SERVICE_TASK_DEFINITION_REVISION: String(current?.revision ?? ""),
     ECS_SERVICE_LOG_GROUP: c.logGroup,
   };
-  if (Object.entries(recorded).some(([k, v]) => ctx.env.get(k) !== v)) await ctx.env.record(recorded);
+  await ctx.env.record(recorded);
 }
 
 export async function destroy(ctx: Context, c: TaskDefinitionConfig): Promise<void> {

@@ -106,7 +106,7 @@ export async function create(ctx: Context, c: ServiceConfig): Promise<void> {
     }
   }
   const recorded = { ECS_SERVICE_NAME: c.serviceName, ECS_SERVICE_ARN: svc.serviceArn ?? "" };
-  if (Object.entries(recorded).some(([k, v]) => ctx.env.get(k) !== v)) await ctx.env.record(recorded);
+  await ctx.env.record(recorded);
   if (!ctx.options.wait) return;
   if (deploymentId) {
     const watch = {
@@ -121,7 +121,7 @@ export async function create(ctx: Context, c: ServiceConfig): Promise<void> {
     await followDeployment(watch);
     ev.updated(`deployment ${deploymentId} completed`);
     const good = withGoodRevision(goodRevisions(ctx.env), c.taskDefinitionArn);
-    if (ctx.env.get(GOOD_REVISIONS) !== good) await ctx.env.record({ [GOOD_REVISIONS]: good });
+    await ctx.env.record({ [GOOD_REVISIONS]: good });
   }
   await reportTargetHealth(ev, elbv2, c.targetGroupArn);
 }

@@ -159,7 +159,7 @@ export async function create(ctx: Context, c: MonitoringConfig): Promise<void> {
     (currentBody === undefined ? ev.created : ev.updated)(`dashboard ${c.dashboardName}`);
   }
   const recorded = { SERVICE_ALERTS_TOPIC_ARN: arn, SERVICE_DASHBOARD_NAME: c.dashboardName };
-  if (Object.entries(recorded).some(([k, v]) => ctx.env.get(k) !== v)) await ctx.env.record(recorded);
+  await ctx.env.record(recorded);
 }
 
 export async function destroy(ctx: Context, c: MonitoringConfig): Promise<void> {

@@ -157,7 +157,7 @@ export async function create(ctx: Context, c: WafConfig): Promise<void> {
     ev.updated(`web ACL ${c.aclName} rules`);
   }
   const aclArn = found?.acl.ARN as string;
-  if (ctx.env.get("WAF_WEB_ACL_ARN") !== aclArn) await ctx.env.record({ WAF_WEB_ACL_ARN: aclArn });
+  await ctx.env.record({ WAF_WEB_ACL_ARN: aclArn });
 
   const current = await awsStep("read association", c.alb.albName, () =>
     waf.send(new GetWebACLForResourceCommand({ ResourceArn: lbArn })),
