@@ -82,26 +82,13 @@ async function moveTo(
   o: { rollback: boolean },
 ) {
   const ev = ctx.events.for("deploy");
-  const ecs = await ctx.aws.ecs();
   const nextArn = next.taskDefinitionArn as string;
-  // No desiredCount: a redeploy never resets what auto scaling chose.
-  const out = await awsStep("update service", c.serviceName, () =>
-    ecs.send(new UpdateServiceCommand({ cluster: c.cluster, service: c.serviceName, taskDefinition: nextArn })),
-  );
-  const deploymentId = out.service?.deployments?.find((d) => d.status === "PRIMARY")?.id as string;
+  const deploymentId = await updateService(ctx, c, nextArn, "update service");
   ev.updated(
     `service ${c.serviceName} -> ${shortName(nextArn)} (deployment ${deploymentId}, was ${shortName(svc.taskDefinition)})`,
   );
   try {
-    await followDeployment({
-      ctx,
-      ev,
-      ecs,
-      cluster: c.cluster,
-      serviceName: c.serviceName,
-      deploymentId,
-      taskDefinitionArn: nextArn,
-    });
+    await follow(ctx, c, deploymentId, nextArn);
     await probe(ctx, c.probeUrl);
   } catch (err) {
     if (!(err instanceof DeploymentFailed) || !o.rollback) throw err;
@@ -114,32 +101,34 @@ async function moveTo(
   }
 }
 
+/** Points the service at a revision (never at a desired count: a redeploy keeps what auto scaling chose). */
+async function updateService(ctx: Context, c: DeployConfig, arn: string, step: string): Promise<string> {
+  const ecs = await ctx.aws.ecs();
+  const out = await awsStep(step, c.serviceName, () =>
+    ecs.send(new UpdateServiceCommand({ cluster: c.cluster, service: c.serviceName, taskDefinition: arn })),
+  );
+  return out.service?.deployments?.find((d) => d.status === "PRIMARY")?.id as string;
+}
+
+const follow = (ctx: Context, c: DeployConfig, deploymentId: string, taskDefinitionArn: string) =>
+  followDeployment({
+    ctx,
+    ev: ctx.events.for("deploy"),
+    cluster: c.cluster,
+    serviceName: c.serviceName,
+    deploymentId,
+    taskDefinitionArn,
+  });
+
 /** Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. */
 async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition): Promise<TaskDefinition> {
-  const ev = ctx.events.for("deploy");
-  const ecs = await ctx.aws.ecs();
   const arn = previous.taskDefinitionArn as string;
   const svc = await liveService(ctx, c, { settled: false });
   const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
-  let deploymentId = primary?.id;
-  if (svc.taskDefinition !== arn) {
-    const out = await awsStep("roll back service", c.serviceName, () =>
-      ecs.send(new UpdateServiceCommand({ cluster: c.cluster, service: c.serviceName, taskDefinition: arn })),
-    );
-    deploymentId = out.service?.deployments?.find((d) => d.status === "PRIMARY")?.id;
-  }
-  ev.warning(`rolling back ${c.serviceName} to ${shortName(arn)}`);
-  if (deploymentId && (svc.taskDefinition !== arn || primary?.rolloutState !== "COMPLETED")) {
-    await followDeployment({
-      ctx,
-      ev,
-      ecs,
-      cluster: c.cluster,
-      serviceName: c.serviceName,
-      deploymentId,
-      taskDefinitionArn: arn,
-    });
-  }
+  const moved = svc.taskDefinition !== arn;
+  const deploymentId = moved ? await updateService(ctx, c, arn, "roll back service") : primary?.id;
+  ctx.events.for("deploy").warning(`rolling back ${c.serviceName} to ${shortName(arn)}`);
+  if (deploymentId && (moved || primary?.rolloutState !== "COMPLETED")) await follow(ctx, c, deploymentId, arn);
   return previous;
 }
 

@@ -109,16 +109,8 @@ export async function create(ctx: Context, c: ServiceConfig): Promise<void> {
   await ctx.env.record(recorded);
   if (!ctx.options.wait) return;
   if (deploymentId) {
-    const watch = {
-      ctx,
-      ev,
-      ecs,
-      cluster: c.cluster,
-      serviceName: c.serviceName,
-      deploymentId,
-      taskDefinitionArn: c.taskDefinitionArn,
-    };
-    await followDeployment(watch);
+    const { cluster, serviceName, taskDefinitionArn } = c;
+    await followDeployment({ ctx, ev, cluster, serviceName, deploymentId, taskDefinitionArn });
     ev.updated(`deployment ${deploymentId} completed`);
     const good = withGoodRevision(goodRevisions(ctx.env), c.taskDefinitionArn);
     await ctx.env.record({ [GOOD_REVISIONS]: good });

@@ -26,7 +26,6 @@ const FATAL =
 export interface DeploymentWatch {
   ctx: Context;
   ev: ResourceEvents;
-  ecs: ECSClient;
   cluster: string;
   serviceName: string;
   deploymentId: string;
@@ -54,6 +53,7 @@ export async function describeService(ecs: ECSClient, cluster: string, name: str
 const RELEVANT = /fail|unhealthy|unable|rolling back|rolled back|stopped|steady state|registered|started/i;
 
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {
+  const ecs = await w.ctx.aws.ecs();
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
   const seen = new Set<string>();
   const showNewEvents = (svc: Service) => {
@@ -67,7 +67,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   };
   return awsStep("wait for deployment", w.serviceName, () =>
     waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 10_000 }, async () => {
-      const svc = await describeService(w.ecs, w.cluster, w.serviceName);
+      const svc = await describeService(ecs, w.cluster, w.serviceName);
       if (svc) showNewEvents(svc);
       if (svc?.status !== "ACTIVE")
         throw new DeploymentFailed(
@@ -102,11 +102,12 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
 
 /** The stopped tasks this deployment started, newest first. */
 async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
-  const list = await w.ecs.send(
+  const ecs = await w.ctx.aws.ecs();
+  const list = await ecs.send(
     new ListTasksCommand({ cluster: w.cluster, serviceName: w.serviceName, desiredStatus: "STOPPED" }),
   );
   if (!list.taskArns?.length) return [];
-  const out = await w.ecs.send(new DescribeTasksCommand({ cluster: w.cluster, tasks: list.taskArns.slice(0, 100) }));
+  const out = await ecs.send(new DescribeTasksCommand({ cluster: w.cluster, tasks: list.taskArns.slice(0, 100) }));
   return (out.tasks ?? []).filter((t) => t.startedBy === w.deploymentId);
 }
 
