@@ -82,6 +82,18 @@ async function currentAlarms(ctx: Context, names: string[]): Promise<MetricAlarm
   return (await cw.send(new DescribeAlarmsCommand({ AlarmNames: names, MaxRecords: 100 }))).MetricAlarms ?? [];
 }
 
+/** Each alarm we want, beside the one AWS has under that name (if any). */
+async function alarmsAgainst(ctx: Context, c: MonitoringConfig, topicArn: string) {
+  const wanted = alarmSpecs(c, topicArn);
+  const have = await awsStep("read alarms", c.project, () =>
+    currentAlarms(
+      ctx,
+      wanted.map((a) => a.AlarmName),
+    ),
+  );
+  return wanted.map((want) => ({ want, current: have.find((h) => h.AlarmName === want.AlarmName) }));
+}
+
 async function currentDashboard(ctx: Context, name: string): Promise<string | undefined> {
   const cw = await ctx.aws.cloudwatch();
   try {
@@ -123,30 +135,15 @@ export async function create(ctx: Context, c: MonitoringConfig): Promise<void> {
     else ev.exists(`email subscription for ${email}`);
   }
 
-  const wanted = alarmSpecs(c, arn);
-  const have = await awsStep("read alarms", c.project, () =>
-    currentAlarms(
-      ctx,
-      wanted.map((a) => a.AlarmName),
-    ),
-  );
-  for (const alarm of wanted) {
-    const current = have.find((h) => h.AlarmName === alarm.AlarmName);
-    if (sameAlarm(current, alarm)) continue;
-    await awsStep("put alarm", alarm.AlarmName, () =>
-      cw.send(new PutMetricAlarmCommand({ ...alarm, ...(current ? {} : { Tags: stackTags(c, alarm.AlarmName) }) })),
+  const alarms = await alarmsAgainst(ctx, c, arn);
+  for (const { want, current } of alarms) {
+    if (sameAlarm(current, want)) continue;
+    await awsStep("put alarm", want.AlarmName, () =>
+      cw.send(new PutMetricAlarmCommand({ ...want, ...(current ? {} : { Tags: stackTags(c, want.AlarmName) }) })),
     );
-    (current ? ev.updated : ev.created)(`alarm ${alarm.AlarmName}`);
+    (current ? ev.updated : ev.created)(`alarm ${want.AlarmName}`);
   }
-  if (
-    wanted.every((a) =>
-      sameAlarm(
-        have.find((h) => h.AlarmName === a.AlarmName),
-        a,
-      ),
-    )
-  )
-    ev.exists(`${wanted.length} alarms`);
+  if (alarms.every(({ want, current }) => sameAlarm(current, want))) ev.exists(`${alarms.length} alarms`);
 
   const body = dashboardBody(c);
   const currentBody = await awsStep("read dashboard", c.dashboardName, () => currentDashboard(ctx, c.dashboardName));
@@ -217,21 +214,13 @@ export async function verify(ctx: Context, c: MonitoringConfig): Promise<Check[]
       skip(`email subscription for ${email}`, "waiting for confirmation");
     } else check(`email subscription for ${email}`, Boolean(sub));
   }
-  const wanted = alarmSpecs(c, topicArn ?? "");
-  const have = await awsStep("read alarms", c.project, () =>
-    currentAlarms(
-      ctx,
-      wanted.map((a) => a.AlarmName),
-    ),
-  );
-  for (const alarm of wanted) {
-    const current = have.find((h) => h.AlarmName === alarm.AlarmName);
+  for (const { want, current } of await alarmsAgainst(ctx, c, topicArn ?? "")) {
     check(
-      `alarm ${alarm.AlarmName} as specified, acting on the topic`,
-      sameAlarm(current, alarm),
+      `alarm ${want.AlarmName} as specified, acting on the topic`,
+      sameAlarm(current, want),
       current ? undefined : "missing",
     );
-    if (current?.StateValue === "ALARM") ev.warning(`alarm ${alarm.AlarmName} is in ALARM: ${current.StateReason}`);
+    if (current?.StateValue === "ALARM") ev.warning(`alarm ${want.AlarmName} is in ALARM: ${current.StateReason}`);
   }
   const body = await awsStep("read dashboard", c.dashboardName, () => currentDashboard(ctx, c.dashboardName));
   check(`dashboard ${c.dashboardName} exists`, body !== undefined);
