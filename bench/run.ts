@@ -1,17 +1,19 @@
 // `npm run bench`: what a command costs. API calls per command against the AWS fake, the time each spends
 // waiting on the fake's clock (to set against AWS's own times, modelled in the fake), and CLI start-up time.
+
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../src/commands/program.js";
-import { RECORDS_AFTER_MS } from "../test/fake/acm.js";
-import { AwsFake } from "../test/fake/aws-fake.js";
-import { STEADY_AFTER_MS, TASK_STAGGER_MS } from "../test/fake/ecs-state.js";
-import { TARGET_HEALTH_CHECK_MS } from "../test/fake/elbv2.js";
-import { INPUTS } from "../test/fake/inputs.js";
-import { FakeInternet } from "../test/fake/internet.js";
+import { RECORDS_AFTER_MS } from "../src/sandbox/aws/acm.js";
+import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
+import { STEADY_AFTER_MS, TASK_STAGGER_MS } from "../src/sandbox/aws/ecs-state.js";
+import { TARGET_HEALTH_CHECK_MS } from "../src/sandbox/aws/elbv2.js";
+import { INPUTS } from "../src/sandbox/aws/inputs.js";
+import { FakeInternet } from "../src/sandbox/aws/internet.js";
+import { installInProcess } from "../test/support/in-process.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -32,7 +34,7 @@ async function cli(fake: AwsFake, args: string[]) {
 const LATENCY = { albActiveMs: 150_000, certificateIssuedMs: 240_000, taskStartMs: 85_000 };
 
 async function apiCalls() {
-  const fake = new AwsFake().install();
+  const fake = installInProcess(new AwsFake());
   Object.assign(fake.latency, LATENCY);
   fake.route53.addZone("startupwebapp.com");
   const path = join(mkdtempSync(join(tmpdir(), "infra-bench-")), "aws-resources.env");

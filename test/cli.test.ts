@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import { AwsFake } from "./fake/aws-fake.js";
+import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { APPENDED_LINE, INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 describe("the infra CLI", () => {

@@ -1,6 +1,6 @@
 import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { AwsFake } from "./fake/aws-fake.js";
+import type { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { internetOf, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/startupwebapp";

@@ -1,4 +1,5 @@
 // What the tests share: an env file in a temp folder, a context wired to the fake, and the CLI run in-process.
+
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,11 +10,12 @@ import { AwsClients } from "../src/core/aws.js";
 import type { Context } from "../src/core/context.js";
 import { EnvFile } from "../src/core/env-file.js";
 import { Events } from "../src/core/events.js";
-import { AwsFake } from "./fake/aws-fake.js";
-import { INPUTS } from "./fake/inputs.js";
-import { FakeInternet } from "./fake/internet.js";
+import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
+import { INPUTS } from "../src/sandbox/aws/inputs.js";
+import { FakeInternet } from "../src/sandbox/aws/internet.js";
+import { installInProcess } from "./support/in-process.js";
 
-export { APPENDED_LINE, INPUTS } from "./fake/inputs.js";
+export { APPENDED_LINE, INPUTS } from "../src/sandbox/aws/inputs.js";
 
 export function tempEnvFile(text = INPUTS, name = "aws-resources.env"): string {
   const path = join(mkdtempSync(join(tmpdir(), "infra-test-")), name);
@@ -36,10 +38,10 @@ export function internetOf(fake: AwsFake): FakeInternet {
 }
 
 /** A fresh fake for each test, installed on every SDK client class and removed afterwards. */
-export function useFake(): { current: AwsFake } {
-  const holder = {} as { current: AwsFake };
+export function useFake(): { current: AwsFake & { restore(): void } } {
+  const holder = {} as { current: AwsFake & { restore(): void } };
   beforeEach(() => {
-    holder.current = new AwsFake().install();
+    holder.current = installInProcess(new AwsFake());
   });
   afterEach(() => holder.current.restore());
   return holder;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { awsErrorCode, describeError, InputError, isAwsError, WaitTimeoutError } from "../../src/core/errors.js";
 import { Events } from "../../src/core/events.js";
 import { done, pending, retryWhile, waitUntil } from "../../src/core/wait.js";
-import { FakeClock } from "../fake/clock.js";
+import { FakeClock } from "../../src/sandbox/aws/clock.js";
 
 const options = { what: "the thing ready", timeoutMs: 60_000, suggestion: "run it again" };
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { Context } from "../../src/core/context.js";
 import * as alb from "../../src/resources/alb/actions.js";
 import { albConfig } from "../../src/resources/alb/config.js";
-import { AwsFake } from "../fake/aws-fake.js";
-import { BACKEND_SG } from "../fake/ec2.js";
-import { INTERFACES_LINGER_MS } from "../fake/elbv2.js";
+import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
+import { INTERFACES_LINGER_MS } from "../../src/sandbox/aws/elbv2.js";
 import { contextFor, INPUTS, readText, tempEnvFile, useFake } from "../helpers.js";
+import { installInProcess } from "../support/in-process.js";
 
 const RECORDED = ["ALB_ARN", "ALB_DNS_NAME", "ALB_SECURITY_GROUP_ID", "TARGET_GROUP_ARN", "HTTP_LISTENER_ARN"];
 
@@ -287,7 +288,7 @@ const SETUPS = [
 describe.each(SETUPS)("alb, $name, converges after a failure at any mutating call", ({ expected, envFor }) => {
   /** Runs body with a fresh fake installed on the SDK clients. */
   async function withFake<T>(body: (fake: AwsFake) => Promise<T>): Promise<T> {
-    const fake = new AwsFake().install();
+    const fake = installInProcess(new AwsFake());
     try {
       return await body(fake);
     } finally {

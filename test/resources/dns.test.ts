@@ -7,8 +7,9 @@ import { albConfig } from "../../src/resources/alb/config.js";
 import type { Check } from "../../src/resources/resource.js";
 import * as records from "../../src/resources/route53-records/actions.js";
 import { recordsConfig } from "../../src/resources/route53-records/config.js";
-import { AwsFake } from "../fake/aws-fake.js";
+import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { installInProcess } from "../support/in-process.js";
 
 type Step = (ctx: Context) => Promise<void>;
 const step = {
@@ -292,7 +293,7 @@ describe.each([
   { name: "with no zone yet", zone: false },
 ])("acm-certificate and route53-records, $name, converge after a failure at any mutating call", ({ zone }) => {
   async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = new AwsFake().install();
+    const fake = installInProcess(new AwsFake());
     try {
       if (zone) fake.route53.addZone("startupwebapp.com");
       const path = tempEnvFile();

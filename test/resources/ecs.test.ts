@@ -9,8 +9,9 @@ import * as service from "../../src/resources/ecs-service/actions.js";
 import { serviceConfig } from "../../src/resources/ecs-service/config.js";
 import * as taskDefinition from "../../src/resources/ecs-service-task-definition/actions.js";
 import { taskDefinitionConfig } from "../../src/resources/ecs-service-task-definition/config.js";
-import { AwsFake } from "../fake/aws-fake.js";
+import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { installInProcess } from "../support/in-process.js";
 
 const step = {
   taskDefinition: (ctx: Context) => taskDefinition.create(ctx, taskDefinitionConfig(ctx.env, "create")),
@@ -224,7 +225,7 @@ describe("ECS inputs are checked before any change", () => {
 
 describe("ecs converges after a failure at any mutating call", () => {
   async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = new AwsFake().install();
+    const fake = installInProcess(new AwsFake());
     try {
       const path = tempEnvFile();
       await withListener(fake, path);

@@ -5,8 +5,9 @@ import * as autoscaling from "../../src/resources/ecs-autoscaling/actions.js";
 import { autoScalingConfig } from "../../src/resources/ecs-autoscaling/config.js";
 import * as monitoring from "../../src/resources/monitoring/actions.js";
 import { monitoringConfig } from "../../src/resources/monitoring/config.js";
-import { AwsFake } from "../fake/aws-fake.js";
+import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { installInProcess } from "../support/in-process.js";
 
 const step = {
   autoscaling: (ctx: Context) => autoscaling.create(ctx, autoScalingConfig(ctx.env, "create")),
@@ -187,7 +188,7 @@ describe("scaling and alarm inputs are checked before any change", () => {
 
 describe("ecs-autoscaling and monitoring converge after a failure at any mutating call", () => {
   async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = new AwsFake().install();
+    const fake = installInProcess(new AwsFake());
     try {
       return await body(fake, await serviceStack(fake, 'ALARM_EMAIL="ops@startupwebapp.com"\n'));
     } finally {

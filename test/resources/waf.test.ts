@@ -5,8 +5,9 @@ import * as alb from "../../src/resources/alb/actions.js";
 import { albConfig } from "../../src/resources/alb/config.js";
 import * as waf from "../../src/resources/waf/actions.js";
 import { wafConfig } from "../../src/resources/waf/config.js";
-import { AwsFake } from "../fake/aws-fake.js";
+import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { installInProcess } from "../support/in-process.js";
 
 const create = (ctx: Context) => waf.create(ctx, wafConfig(ctx.env, "create"));
 const destroy = (ctx: Context) => waf.destroy(ctx, wafConfig(ctx.env, "destroy"));
@@ -118,7 +119,7 @@ describe("WAF inputs are checked before any change", () => {
 
 describe("waf converges after a failure at any mutating call", () => {
   async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = new AwsFake().install();
+    const fake = installInProcess(new AwsFake());
     try {
       return await body(fake, await withAlb(fake));
     } finally {

@@ -28,11 +28,11 @@ import {
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateWebACLCommand, WAFV2Client } from "@aws-sdk/client-wafv2";
 import { describe, expect, it } from "vitest";
+import { DIMENSION } from "../../src/sandbox/aws/autoscaling.js";
+import { BACKEND_SG, SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
+import { CLUSTER } from "../../src/sandbox/aws/ecs.js";
+import { LISTED_AFTER_DELETE_MS, TOKEN_VALID_MS } from "../../src/sandbox/aws/tagging.js";
 import { useFake } from "../helpers.js";
-import { DIMENSION } from "./autoscaling.js";
-import { BACKEND_SG, SUBNETS, VPC_ID } from "./ec2.js";
-import { CLUSTER } from "./ecs.js";
-import { LISTED_AFTER_DELETE_MS, TOKEN_VALID_MS } from "./tagging.js";
 
 const fake = useFake();
 const region = { region: "us-east-1" };

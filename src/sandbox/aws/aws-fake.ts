@@ -1,11 +1,12 @@
-// A stateful in-memory AWS for tests, on aws-sdk-client-mock: every SDK client's send() is answered by a
-// service model here, which keeps state, answers with AWS's error codes and asynchronous states, and moves
-// with a fake clock. Faults can be injected on the n-th call of an operation or of any mutating call,
-// before the call takes effect or after (its response lost), and calls can be throttled.
+// A stateful in-memory AWS: each service model here keeps state, answers with AWS's error codes and
+// asynchronous states, and moves with a clock (a discrete-event fake one in tests, the real one in the sandbox).
+// Faults can be injected on the n-th call of an operation or of any mutating call, before the call takes effect
+// or after (its response lost), and calls can be throttled. Two adapters put it in front of the SDK: in process
+// (test/support/in-process.ts, on aws-sdk-client-mock) and over HTTP in each service's wire protocol (../wire/).
 //
 // Adding a service: write a model with `name`, `client` (the SDK client class) and `handlers` (pairs of a
 // Command class and a function of its input), then add it to `models` below.
-import { mockClient } from "aws-sdk-client-mock";
+import type { Clock } from "../../core/clock.js";
 import { AcmModel, ISSUED_AFTER_VALIDATION_MS } from "./acm.js";
 import { AutoScalingModel } from "./autoscaling.js";
 import { FakeClock } from "./clock.js";
@@ -70,8 +71,8 @@ export interface Latency {
   taskStartMs: number;
 }
 
-export class AwsFake {
-  readonly clock = new FakeClock();
+export class AwsFake<C extends Clock = FakeClock> {
+  readonly clock: C;
   readonly latency: Latency = {
     albActiveMs: PROVISIONING_MS,
     certificateIssuedMs: ISSUED_AFTER_VALIDATION_MS,
@@ -99,9 +100,13 @@ export class AwsFake {
    */
   readonly delegations = new Map<string, string[]>();
   private faults: Fault[] = [];
-  private stubs: ReturnType<typeof mockClient>[] = [];
 
-  private get models(): ServiceModel[] {
+  /** Time for the models' asynchronous states: a discrete-event fake clock unless another is given. */
+  constructor(clock?: C) {
+    this.clock = clock ?? (new FakeClock() as Clock as C);
+  }
+
+  get models(): ServiceModel[] {
     return [
       this.ec2,
       this.elbv2,
@@ -126,26 +131,6 @@ export class AwsFake {
     if (set) return [...set];
     const zone = this.route53.zonesNamed(name).find((z) => !z.Config.PrivateZone);
     return zone ? [...zone.nameServers] : [];
-  }
-
-  install(): this {
-    for (const model of this.models) {
-      const stub = mockClient(model.client);
-      stub.onAnyCommand().callsFake(() => {
-        throw new Error(`the AWS fake does not model this ${model.name} command`);
-      });
-      for (const [command, handler] of model.handlers) {
-        const op = String(command.name).replace(/Command$/, "");
-        stub.on(command).callsFake((input: unknown) => this.dispatch(model.name, op, input, handler));
-      }
-      this.stubs.push(stub);
-    }
-    return this;
-  }
-
-  restore(): void {
-    for (const s of this.stubs) s.restore();
-    this.stubs = [];
   }
 
   /** Fail the nth matching call from now on. */
@@ -190,7 +175,8 @@ export class AwsFake {
     return Object.assign(new Error(err.message), { name: code, Code: code, $fault: "client", $metadata: {} });
   }
 
-  private async dispatch(service: string, op: string, input: unknown, handler: Handler): Promise<unknown> {
+  /** Answers one call as AWS would: records it, applies any fault, and runs the model's handler. */
+  async dispatch(service: string, op: string, input: unknown, handler: Handler): Promise<unknown> {
     const mutating = isMutating(op);
     const call: Call = { service, op, input: structuredClone(input), mutating, at: this.clock.now() };
     this.calls.push(call);
@@ -214,3 +200,6 @@ export class AwsFake {
     return { $metadata: { httpStatusCode: 200 }, ...structuredClone(output ?? {}) };
   }
 }
+
+/** What the models hold on to: the fake, whatever its clock. */
+export type Fake = AwsFake<Clock>;

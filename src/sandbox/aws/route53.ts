@@ -21,7 +21,7 @@ import {
   Route53Client,
   type VPC,
 } from "@aws-sdk/client-route-53";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { modeled } from "./errors.js";
 import {
   applyBatch,
@@ -61,7 +61,7 @@ export class Route53Model {
   private readonly past: Past[] = [];
   private seq = 0;
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [
     [CreateHostedZoneCommand, (i) => this.createHostedZone(i)],

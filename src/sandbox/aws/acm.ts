@@ -17,7 +17,7 @@ import {
   type Tag,
   ValidationException,
 } from "@aws-sdk/client-acm";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { modeled } from "./errors.js";
 
@@ -99,7 +99,7 @@ export class AcmModel {
   private readonly tokens = new Map<string, { arn: string; at: number }>();
   private seq = 0;
 
-  constructor(readonly fake: AwsFake) {}
+  constructor(readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [
     [RequestCertificateCommand, (i) => this.requestCertificate(i)],

@@ -17,8 +17,8 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { describe, expect, it } from "vitest";
+import { INSYNC_AFTER_MS } from "../../src/sandbox/aws/route53.js";
 import { useFake } from "../helpers.js";
-import { INSYNC_AFTER_MS } from "./route53.js";
 
 const fake = useFake();
 const r53 = () => new Route53Client({ region: "us-east-1" });

@@ -27,7 +27,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ALARM_PREFIX, alarmConfiguration } from "./cloudwatch-alarms.js";
 import { Dashboards } from "./cloudwatch-dashboards.js";
 import { byName, coded, page } from "./shared.js";
@@ -49,7 +49,7 @@ export class CloudWatchModel {
   readonly tags = new Map<string, Tag[]>();
   readonly dashboardStore = new Dashboards(() => this.fake.clock.now());
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [
     [PutMetricAlarmCommand, (i) => this.putMetricAlarm(i)],

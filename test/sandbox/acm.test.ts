@@ -24,15 +24,15 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { describe, expect, it } from "vitest";
-import { useFake } from "../helpers.js";
 import {
   IN_USE_AFTER_DETACH_MS,
   ISSUED_AFTER_VALIDATION_MS,
   RECORDS_AFTER_MS,
   TOKEN_WINDOW_MS,
   validationRecord,
-} from "./acm.js";
-import { SUBNETS, VPC_ID } from "./ec2.js";
+} from "../../src/sandbox/aws/acm.js";
+import { SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
+import { useFake } from "../helpers.js";
 
 const fake = useFake();
 const acm = () => new ACMClient({ region: "us-east-1" });

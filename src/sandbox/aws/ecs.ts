@@ -29,7 +29,7 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { Scheduler } from "./ecs-deployments.js";
 import { OneOffTasks } from "./ecs-run-task.js";
@@ -86,7 +86,7 @@ export class EcsModel {
   /** Tasks started by RunTask (migrations), outside any service. */
   readonly oneOff = new OneOffTasks(this);
 
-  constructor(readonly fake: AwsFake) {}
+  constructor(readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = (
     [

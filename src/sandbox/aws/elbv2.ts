@@ -35,7 +35,7 @@ import {
   type Tag,
   TargetGroupNotFoundException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT, SUBNETS, VPC_ID } from "./ec2.js";
 import { modeled, unmodeled } from "./errors.js";
 
@@ -123,7 +123,7 @@ export class Elbv2Model {
   readonly targets = new Map<string, Target[]>();
   private seq = 0;
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [
     [DescribeLoadBalancersCommand, (i) => this.describeLoadBalancers(i)],

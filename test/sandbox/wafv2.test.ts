@@ -30,9 +30,9 @@ import {
   WAFV2Client,
 } from "@aws-sdk/client-wafv2";
 import { describe, expect, it } from "vitest";
+import { SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
+import { ASSOCIATED_AFTER_DISASSOCIATION_MS, UNAVAILABLE_AFTER_CREATE_MS } from "../../src/sandbox/aws/wafv2.js";
 import { useFake } from "../helpers.js";
-import { SUBNETS, VPC_ID } from "./ec2.js";
-import { ASSOCIATED_AFTER_DISASSOCIATION_MS, UNAVAILABLE_AFTER_CREATE_MS } from "./wafv2.js";
 
 const fake = useFake();
 const waf = () => new WAFV2Client({ region: "us-east-1" });

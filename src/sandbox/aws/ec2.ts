@@ -13,7 +13,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   type Tag,
 } from "@aws-sdk/client-ec2";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { unmodeled } from "./errors.js";
 
 export const ACCOUNT = "123456789012";
@@ -57,7 +57,7 @@ export class Ec2Model {
   readonly interfaces: NetworkInterface[] = [];
   private seq = 0;
 
-  constructor(private readonly fake: AwsFake) {
+  constructor(private readonly fake: Fake) {
     // The backend group of the ECS tasks: made by an earlier phase, not by infra.
     this.groups.set(BACKEND_SG, {
       GroupId: BACKEND_SG,

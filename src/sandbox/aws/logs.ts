@@ -18,7 +18,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { modeled } from "./errors.js";
 
@@ -45,7 +45,7 @@ export class LogsModel {
   /** "group\u0000stream" -> the lines written to it (by tasks that log with awslogs). */
   readonly streams = new Map<string, string[]>();
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [
     [CreateLogGroupCommand, (i) => this.createLogGroup(i)],

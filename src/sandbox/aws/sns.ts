@@ -22,7 +22,7 @@ import {
   UnsubscribeCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-sns";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { byName, coded, page } from "./shared.js";
 import { invalidParameter, Subscriptions } from "./sns-subscriptions.js";
@@ -87,7 +87,7 @@ export class SnsModel {
   readonly topics = new Map<string, TopicRecord>();
   readonly subs = new Subscriptions(this);
 
-  constructor(readonly fake: AwsFake) {}
+  constructor(readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = (
     [

@@ -2,7 +2,7 @@
 // overlap as they do in reality (so `create all`'s parallel steps are measured against the critical path, not
 // the sum of their waits), and the fake's asynchronous states (an ALB provisioning, network interfaces
 // lingering) advance with it.
-import type { Clock } from "../../src/core/clock.js";
+import type { Clock } from "../../core/clock.js";
 
 interface Timer {
   at: number;

@@ -1,13 +1,13 @@
 // The public internet as a client sees the stack: DNS (the Route 53 alias), the HTTPS listener with an issued
 // certificate, then the ALB answering 200 when a target is healthy and 503 when none is. Used for the
 // post-deploy health probe; `brokenPaths` lets a test make the app itself answer 500.
-import type { AwsFake } from "./aws-fake.js";
+import type { Fake } from "./aws-fake.js";
 
 export class FakeInternet {
   /** Paths the app answers with 500, as if its /health handler failed. */
   readonly brokenPaths = new Set<string>();
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   async get(url: string): Promise<{ status: number }> {
     const { hostname, pathname, protocol } = new URL(url);

@@ -19,8 +19,8 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
+import { PENDING_EXPIRES_MS } from "../../src/sandbox/aws/sns.js";
 import { useFake } from "../helpers.js";
-import { PENDING_EXPIRES_MS } from "./sns.js";
 
 const fake = useFake();
 const sns = () => new SNSClient({ region: "us-east-1" });

@@ -30,8 +30,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describe, expect, it } from "vitest";
-import { useFake } from "../helpers.js";
-import { BACKEND_SG, SUBNETS, VPC_ID } from "./ec2.js";
+import { BACKEND_SG, SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
 import {
   CLUSTER,
   DRAINING_MS,
@@ -40,7 +39,8 @@ import {
   TARGET_HEALTH_CHECK_MS,
   TASK_STAGGER_MS,
   TASK_START_MS,
-} from "./ecs.js";
+} from "../../src/sandbox/aws/ecs.js";
+import { useFake } from "../helpers.js";
 
 const fake = useFake();
 const ecs = () => new ECSClient({ region: "us-east-1" });

@@ -10,7 +10,7 @@ import {
   type ResourceTagMapping,
   type TagFilter,
 } from "@aws-sdk/client-resource-groups-tagging-api";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { modeled } from "./errors.js";
 
@@ -65,7 +65,7 @@ export class TaggingModel {
   /** ARN -> what the last GetResources saw of it, and when: ghosts of deleted resources come from here. */
   private readonly seen = new Map<string, Found & { at: number }>();
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [[GetResourcesCommand, (i) => this.getResources(i)]];
 

@@ -21,9 +21,9 @@ import {
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import { SUBNETS } from "../../src/sandbox/aws/ec2.js";
+import { CLUSTER } from "../../src/sandbox/aws/ecs.js";
 import { useFake } from "../helpers.js";
-import { SUBNETS } from "./ec2.js";
-import { CLUSTER } from "./ecs.js";
 
 const fake = useFake();
 const aas = () => new ApplicationAutoScalingClient({ region: "us-east-1" });

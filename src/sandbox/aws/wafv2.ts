@@ -26,7 +26,7 @@ import {
   WAFV2Client,
   type WebACL,
 } from "@aws-sdk/client-wafv2";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { uuid } from "./ecs-state.js";
 import { modeled } from "./errors.js";
@@ -68,7 +68,7 @@ export class WafModel {
   readonly associations = new Map<string, string>();
   private seq = 0;
 
-  constructor(private readonly fake: AwsFake) {}
+  constructor(private readonly fake: Fake) {}
 
   readonly handlers: ServiceModel["handlers"] = [
     [CreateWebACLCommand, (i) => this.create(i)],

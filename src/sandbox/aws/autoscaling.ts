@@ -21,7 +21,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { badToken, checkNamespace, Policies, validation, where } from "./autoscaling-policies.js";
-import type { AwsFake, ServiceModel } from "./aws-fake.js";
+import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { CLUSTER } from "./ecs.js";
 import { hexId } from "./ecs-state.js";
@@ -46,7 +46,7 @@ export class AutoScalingModel {
   readonly targets = new Map<string, TargetRecord>();
   readonly policyStore: Policies;
 
-  constructor(readonly fake: AwsFake) {
+  constructor(readonly fake: Fake) {
     this.policyStore = new Policies(this);
   }
 

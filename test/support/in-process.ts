@@ -1,0 +1,25 @@
+// The in-process adapter: every SDK client's send() is answered by the fake's models (aws-sdk-client-mock),
+// so unit tests run without a socket. The same models answer over HTTP in the sandbox (src/sandbox/wire/).
+import { mockClient } from "aws-sdk-client-mock";
+import type { Clock } from "../../src/core/clock.js";
+import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+
+/** Puts the fake in front of every SDK client class; returns what takes it away again. */
+export function installInProcess<C extends Clock>(fake: AwsFake<C>): AwsFake<C> & { restore(): void } {
+  const stubs = fake.models.map((model) => {
+    const stub = mockClient(model.client);
+    stub.onAnyCommand().callsFake(() => {
+      throw new Error(`the AWS fake does not model this ${model.name} command`);
+    });
+    for (const [command, handler] of model.handlers) {
+      const op = String(command.name).replace(/Command$/, "");
+      stub.on(command).callsFake((input: unknown) => fake.dispatch(model.name, op, input, handler));
+    }
+    return stub;
+  });
+  return Object.assign(fake, {
+    restore() {
+      for (const s of stubs) s.restore();
+    },
+  });
+}
