@@ -43,7 +43,7 @@ async function apiCalls() {
   const measure = async (args: string[]) => {
     const calls = fake.calls.length;
     const start = fake.clock.now();
-    await cli(fake, [...args, "--env-file", path, "--yes"]);
+    await cli(fake, [...args, "--file", path, "--yes"]);
     rows.push({
       command: `infra ${args.join(" ")}`,
       calls: fake.calls.length - calls,
@@ -96,4 +96,4 @@ for (const r of rows) {
 const example = fileURLToPath(new URL("../../aws-resources.env.example", import.meta.url));
 console.log("\nCLI start-up, median of 15 runs");
 console.log(`infra --help                  ${startup(["--help"]).toFixed(0)} ms`);
-console.log(`infra plan all (example env)  ${startup(["plan", "all", "--env-file", example]).toFixed(0)} ms`);
+console.log(`infra plan all (example env)  ${startup(["plan", "all", "--file", example]).toFixed(0)} ms`);

@@ -10,14 +10,14 @@ describe("the infra CLI", () => {
     const cases: [string, () => { argv: string[]; path?: string }, RegExp][] = [
       [
         "a missing env file",
-        () => ({ argv: ["create", "alb", "--env-file", "/nonexistent/x.env"] }),
+        () => ({ argv: ["create", "alb", "--file", "/nonexistent/x.env"] }),
         /env file \/nonexistent\/x\.env not found/,
       ],
       [
         "a missing VPC_ID",
         () => {
           const path = tempEnvFile(INPUTS.replace(/^VPC_ID=.*\n/m, ""));
-          return { argv: ["create", "alb", "--env-file", path], path };
+          return { argv: ["create", "alb", "--file", path], path };
         },
         /alb needs VPC_ID, which is not set in the env file/,
       ],
@@ -25,7 +25,7 @@ describe("the infra CLI", () => {
         "a malformed line",
         () => {
           const path = tempEnvFile(`${INPUTS}oops no equals\n`);
-          return { argv: ["create", "alb", "--env-file", path], path };
+          return { argv: ["create", "alb", "--file", path], path };
         },
         new RegExp(`aws-resources\\.env:${APPENDED_LINE}: not a KEY=value line`),
       ],
@@ -33,7 +33,7 @@ describe("the infra CLI", () => {
         "an unterminated quote",
         () => {
           const path = tempEnvFile(`${INPUTS}ALB_ARN="arn:aws\n`);
-          return { argv: ["create", "alb", "--env-file", path], path };
+          return { argv: ["create", "alb", "--file", path], path };
         },
         new RegExp(`aws-resources\\.env:${APPENDED_LINE}: unterminated double quote`),
       ],
@@ -41,7 +41,7 @@ describe("the infra CLI", () => {
         "an unknown resource",
         () => {
           const path = tempEnvFile();
-          return { argv: ["create", "alb", "albb", "--env-file", path], path };
+          return { argv: ["create", "alb", "albb", "--file", path], path };
         },
         /unknown resource albb - resources: all, alb/,
       ],
@@ -49,7 +49,7 @@ describe("the infra CLI", () => {
         "an unknown option",
         () => {
           const path = tempEnvFile();
-          return { argv: ["create", "alb", "--env-file", path, "--dry-run"], path };
+          return { argv: ["create", "alb", "--file", path, "--dry-run"], path };
         },
         /unknown option '--dry-run'/,
       ],
@@ -57,7 +57,7 @@ describe("the infra CLI", () => {
         "an invalid subnet id",
         () => {
           const path = tempEnvFile(INPUTS.replace(/PUBLIC_SUBNET_2_ID=.*/, 'PUBLIC_SUBNET_2_ID="subnet-xyz"'));
-          return { argv: ["create", "alb", "--env-file", path], path };
+          return { argv: ["create", "alb", "--file", path], path };
         },
         /PUBLIC_SUBNET_2_ID="subnet-xyz" is not a subnet-\.\.\. id/,
       ],
@@ -65,7 +65,7 @@ describe("the infra CLI", () => {
         "a bad --timeout",
         () => {
           const path = tempEnvFile();
-          return { argv: ["create", "alb", "--env-file", path, "--timeout", "soon"], path };
+          return { argv: ["create", "alb", "--file", path, "--timeout", "soon"], path };
         },
         /--timeout soon is not a duration/,
       ],
@@ -73,7 +73,7 @@ describe("the infra CLI", () => {
         "destroy without --yes when stdin is not a terminal",
         () => {
           const path = tempEnvFile();
-          return { argv: ["destroy", "alb", "--env-file", path], path };
+          return { argv: ["destroy", "alb", "--file", path], path };
         },
         /destroy asks for confirmation, and stdin is not a terminal - pass --yes/,
       ],
@@ -96,17 +96,17 @@ describe("the infra CLI", () => {
 
   it("creates, verifies and destroys alb, printing progress on stderr and checks on stdout", async () => {
     const path = tempEnvFile();
-    const created = await runCli(["create", "alb", "--env-file", path], fake.current);
+    const created = await runCli(["create", "alb", "--file", path], fake.current);
     expect(created.code).toBe(0);
     expect(created.stderr).toContain("+ alb: load balancer startupwebapp-alb");
     expect(created.stderr).toContain("waiting for load balancer startupwebapp-alb active (provisioning");
 
-    const verified = await runCli(["verify", "alb", "--env-file", path], fake.current);
+    const verified = await runCli(["verify", "alb", "--file", path], fake.current);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/^\[OK {2}\] alb: security group startupwebapp-alb-sg exists/m);
     expect(verified.stdout).toMatch(/^\[SKIP\] alb: HTTPS:443 listener/m);
 
-    const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
+    const destroyed = await runCli(["destroy", "all", "--yes", "--file", path], fake.current);
     expect(destroyed.code).toBe(0);
     expect(readText(path)).toContain('ALB_ARN=""');
   });
@@ -114,7 +114,7 @@ describe("the infra CLI", () => {
   it("creates the whole stack with create all, changes nothing the second time, and destroy all removes it", async () => {
     fake.current.route53.addZone("startupwebapp.com");
     const path = tempEnvFile();
-    const created = await runCli(["create", "all", "--env-file", path], fake.current);
+    const created = await runCli(["create", "all", "--file", path], fake.current);
     expect(created.stderr).not.toMatch(/error/);
     expect(created.code).toBe(0);
     for (const key of [
@@ -127,15 +127,15 @@ describe("the infra CLI", () => {
     ]) {
       expect(readText(path)).toMatch(new RegExp(`^${key}="[^"]+"$`, "m"));
     }
-    const verified = await runCli(["verify", "all", "--env-file", path], fake.current);
+    const verified = await runCli(["verify", "all", "--file", path], fake.current);
     expect(verified.stdout).not.toMatch(/^\[FAIL\]/m);
     expect(verified.code).toBe(0);
 
     const before = fake.current.calls.length;
-    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["create", "all", "--file", path], fake.current)).code).toBe(0);
     expect(fake.current.mutatingCalls(before)).toEqual([]);
 
-    const status = JSON.parse((await runCli(["status", "--json", "--env-file", path], fake.current)).stdout);
+    const status = JSON.parse((await runCli(["status", "--json", "--file", path], fake.current)).stdout);
     expect(
       status.resources.map(
         (r: { resource: string; exists: boolean; healthy: boolean }) => `${r.resource} ${r.exists} ${r.healthy}`,
@@ -152,7 +152,7 @@ describe("the infra CLI", () => {
     const tagged = fake.current.tagging.tagged().length;
     expect(tagged).toBeGreaterThan(10);
 
-    const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
+    const destroyed = await runCli(["destroy", "all", "--yes", "--file", path], fake.current);
     expect(destroyed.code).toBe(0);
     expect(fake.current.tagging.tagged()).toEqual([]);
     expect(fake.current.elbv2.liveLoadBalancers()).toEqual([]);
@@ -166,9 +166,9 @@ describe("the infra CLI", () => {
     expect(destroyed.stderr).toMatch(/nothing tagged Project=startupwebapp, ManagedBy=infra is left in us-east-1/);
 
     // And once more: the stack comes back whole, and goes away again.
-    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["create", "all", "--file", path], fake.current)).code).toBe(0);
     expect(fake.current.tagging.tagged()).toHaveLength(tagged);
-    expect((await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["destroy", "all", "--yes", "--file", path], fake.current)).code).toBe(0);
     expect(fake.current.tagging.tagged()).toEqual([]);
   });
 
@@ -180,7 +180,7 @@ describe("the infra CLI", () => {
       nth: 1,
       error: () => Object.assign(new Error("Rate exceeded for good"), { name: "LimitExceeded", $metadata: {} }),
     });
-    const failed = await runCli(["create", "all", "--env-file", path], fake.current);
+    const failed = await runCli(["create", "all", "--file", path], fake.current);
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(
       /done: acm-certificate, ecs-service-task-definition; failed: alb; not started: route53-records, ecs-service, ecs-autoscaling, monitoring\. Fix the cause, then run `infra create all` again/,
@@ -192,17 +192,17 @@ describe("the infra CLI", () => {
     expect(fake.current.calls.some((c) => c.op === "CreateService")).toBe(false);
 
     fake.current.clearFaults();
-    const resumed = await runCli(["create", "all", "--env-file", path], fake.current);
+    const resumed = await runCli(["create", "all", "--file", path], fake.current);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(fake.current.calls.filter((c) => c.op === "RequestCertificate")).toHaveLength(1);
-    expect((await runCli(["verify", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["verify", "all", "--file", path], fake.current)).code).toBe(0);
   });
 
   it("lists what destroy will delete before asking", async () => {
     const path = tempEnvFile();
-    await runCli(["create", "alb", "--env-file", path], fake.current);
+    await runCli(["create", "alb", "--file", path], fake.current);
     let prompt = "";
-    const result = await runCli(["destroy", "alb", "--env-file", path], fake.current, {
+    const result = await runCli(["destroy", "alb", "--file", path], fake.current, {
       stdinIsTTY: true,
       ask: async (q) => {
         prompt = q;
@@ -220,7 +220,7 @@ describe("the infra CLI", () => {
   it("asks before destroying on a terminal, and changes nothing on anything but yes", async () => {
     const path = tempEnvFile();
     let asked = "";
-    const result = await runCli(["destroy", "alb", "--env-file", path], fake.current, {
+    const result = await runCli(["destroy", "alb", "--file", path], fake.current, {
       stdinIsTTY: true,
       ask: async (q) => {
         asked = q;
@@ -235,7 +235,7 @@ describe("the infra CLI", () => {
 
   it("exits 1 when a verify check fails", async () => {
     const path = tempEnvFile();
-    const result = await runCli(["verify", "alb", "--env-file", path], fake.current);
+    const result = await runCli(["verify", "alb", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^\[FAIL\] alb: security group startupwebapp-alb-sg exists/m);
   });
@@ -251,20 +251,20 @@ describe("the infra CLI", () => {
           $metadata: {},
         }),
     });
-    const result = await runCli(["create", "alb", "--env-file", path], fake.current);
+    const result = await runCli(["create", "alb", "--file", path], fake.current);
     expect(result.code).toBe(3);
     const lastLine = result.stderr.trimEnd().split("\n").at(-1);
     expect(lastLine).toBe(
       "error: create load balancer startupwebapp-alb: AccessDenied: User is not authorized to perform: elasticloadbalancing:CreateLoadBalancer - the credentials lack a permission this step needs (named in the message)",
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    const verbose = await runCli(["create", "alb", "--env-file", path, "--verbose"], fake.current);
+    const verbose = await runCli(["create", "alb", "--file", path, "--verbose"], fake.current);
     expect(verbose.code).toBe(0);
   });
 
   it("prints one JSON document on stdout and NDJSON events on stderr with --json", async () => {
     const path = tempEnvFile();
-    const result = await runCli(["create", "alb", "--env-file", path, "--json"], fake.current);
+    const result = await runCli(["create", "alb", "--file", path, "--json"], fake.current);
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc.ok).toBe(true);
@@ -278,19 +278,19 @@ describe("the infra CLI", () => {
 
   it("shows status: recorded ids, exists and healthy", async () => {
     const path = tempEnvFile();
-    await runCli(["create", "alb", "--env-file", path], fake.current);
-    const result = await runCli(["status", "--env-file", path, "--json"], fake.current);
+    await runCli(["create", "alb", "--file", path], fake.current);
+    const result = await runCli(["status", "--file", path, "--json"], fake.current);
     expect(result.code).toBe(0);
     const [alb] = JSON.parse(result.stdout).resources;
     expect(alb).toMatchObject({ resource: "alb", exists: true, healthy: true, failed: [] });
     expect(alb.recorded.ALB_ARN).toMatch(/^arn:aws:elasticloadbalancing:/);
     expect(fake.current.mutatingCalls().length).toBeGreaterThan(0);
-    const table = await runCli(["status", "--env-file", path], fake.current);
+    const table = await runCli(["status", "--file", path], fake.current);
     expect(table.stdout.split("\n")[1]).toMatch(/^alb\s+yes\s+yes\s+startupwebapp-alb\/[0-9a-f]+\s*$/);
   });
 
   it("plans from the example env file, saying what exists and what it costs", async () => {
-    const result = await runCli(["plan", "all", "--env-file", "aws-resources.env.example"], fake.current);
+    const result = await runCli(["plan", "all", "--file", "aws-resources.env.example"], fake.current);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^alb: create\n {2}1\. security group startupwebapp-alb-sg/m);
     expect(result.stdout).toContain("listener HTTP:80 -> redirect HTTPS:443 (301)");
@@ -302,9 +302,9 @@ describe("the infra CLI", () => {
   it("refuses destroy all without --yes when stdin is not a terminal, deleting nothing", async () => {
     fake.current.route53.addZone("startupwebapp.com");
     const path = tempEnvFile();
-    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["create", "all", "--file", path], fake.current)).code).toBe(0);
     const before = fake.current.calls.length;
-    const result = await runCli(["destroy", "all", "--env-file", path], fake.current);
+    const result = await runCli(["destroy", "all", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/destroy asks for confirmation, and stdin is not a terminal - pass --yes/);
     expect(fake.current.calls.slice(before)).toEqual([]);
@@ -313,11 +313,11 @@ describe("the infra CLI", () => {
   it("plans nothing to do on a finished stack, and names what differs after a change by hand", async () => {
     fake.current.route53.addZone("startupwebapp.com");
     const path = tempEnvFile();
-    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["create", "all", "--file", path], fake.current)).code).toBe(0);
     const tg = [...fake.current.elbv2.targetGroups.values()][0];
     if (tg) tg.HealthCheckPath = "/";
     const before = fake.current.calls.length;
-    const plan = await runCli(["plan", "all", "--env-file", path, "--json"], fake.current);
+    const plan = await runCli(["plan", "all", "--file", path, "--json"], fake.current);
     const verdicts = Object.fromEntries(
       JSON.parse(plan.stdout).plan.map((p: { resource: string; verdict: string; detail?: string }) => [
         p.resource,
@@ -335,11 +335,11 @@ describe("the infra CLI", () => {
 
   it("reads the region from the env file, and --region wins over it", async () => {
     const path = tempEnvFile(INPUTS.replace('AWS_REGION="us-east-1"', 'AWS_REGION="eu-west-1"'));
-    const bad = await runCli(["create", "alb", "--env-file", path, "--region", "moon-1"], fake.current);
+    const bad = await runCli(["create", "alb", "--file", path, "--region", "moon-1"], fake.current);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/region moon-1 is not an AWS region name/);
     writeFileSync(path, INPUTS.replace(/^AWS_REGION=.*\n/m, ""));
-    const none = await runCli(["create", "alb", "--env-file", path], fake.current);
+    const none = await runCli(["create", "alb", "--file", path], fake.current);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no AWS region/);
     expect(fake.current.calls).toEqual([]);
@@ -351,7 +351,7 @@ describe("infra plan with no AWS account", () => {
     vi.stubEnv("AWS_PROFILE", "infra-test-no-such-profile");
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
     try {
-      const result = await runCli(["plan", "all", "--env-file", "aws-resources.env.example"], new AwsFake());
+      const result = await runCli(["plan", "all", "--file", "aws-resources.env.example"], new AwsFake());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^alb: not compared \(could not compare with what exists: .*\)$/m);
       expect(result.stdout).toMatch(/^monitoring: not compared/m);

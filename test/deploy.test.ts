@@ -10,7 +10,7 @@ async function stack(fake: AwsFake, extra = ""): Promise<string> {
   fake.route53.addZone("startupwebapp.com");
   const path = tempEnvFile(undefined);
   if (extra) await import("node:fs").then((fs) => fs.appendFileSync(path, extra));
-  const created = await runCli(["create", "all", "--env-file", path], fake);
+  const created = await runCli(["create", "all", "--file", path], fake);
   expect(created.code, created.stderr).toBe(0);
   return path;
 }
@@ -25,7 +25,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
   it("moves the service to a new revision with the image, probes it, and records it as good", async () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "v2");
-    const result = await runCli(["deploy", "--image", ":v2", "--env-file", path], fake.current);
+    const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
     expect(result.code, result.stderr).toBe(0);
     expect(revisionOf(fake.current)).toBe("2");
     expect(fake.current.ecs.taskDefinitions.at(-1)?.containerDefinitions?.[0]?.image).toBe(`${REPO}:v2`);
@@ -36,7 +36,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(result.stderr).toMatch(/· deploy: event: \(service startupwebapp-service\) has reached a steady state\./);
     // A second deploy of the same image changes nothing.
     const before = fake.current.calls.length;
-    expect((await runCli(["deploy", "--image", ":v2", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["deploy", "--image", ":v2", "--file", path], fake.current)).code).toBe(0);
     expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
@@ -44,7 +44,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "broken");
     fake.current.ecs.failImage(":broken");
-    const result = await runCli(["deploy", "--image", ":broken", "--env-file", path], fake.current);
+    const result = await runCli(["deploy", "--image", ":broken", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /CannotPullContainerError.* - rolled back: startupwebapp-service runs startupwebapp-service-task:1 again/,
@@ -62,7 +62,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "v2");
     internetOf(fake.current).brokenPaths.add("/health");
-    const result = await runCli(["deploy", "--image", ":v2", "--env-file", path], fake.current);
+    const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /health probe GET https:\/\/api\.startupwebapp\.com\/health answered 500 - rolled back/,
@@ -103,7 +103,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
       log: ["Applying shop.0042_orders...", "django.db.utils.ProgrammingError: relation exists"],
     });
     const before = fake.current.calls.length;
-    const result = await runCli(["deploy", "--image", ":v3", "--migrate", "--env-file", path], fake.current);
+    const result = await runCli(["deploy", "--image", ":v3", "--migrate", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/migration log: django\.db\.utils\.ProgrammingError: relation exists/);
     expect(result.stderr).toMatch(/error: migration task exited 1.* - the service was not changed/);
@@ -111,7 +111,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(revisionOf(fake.current)).toBe("1");
 
     fake.current.ecs.oneOff.outcomes.set(":v3", { exitCode: 0, log: ["Applying shop.0042_orders... OK"] });
-    const retried = await runCli(["deploy", "--image", ":v3", "--migrate", "--env-file", path], fake.current);
+    const retried = await runCli(["deploy", "--image", ":v3", "--migrate", "--file", path], fake.current);
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stderr).toMatch(/migration task exited 0/);
   });
@@ -120,11 +120,11 @@ describe("infra deploy and rollback against the AWS fake", () => {
     const path = await stack(fake.current);
     for (const tag of ["a", "b", "c"]) fake.current.ecr.push("startupwebapp", tag);
     fake.current.ecs.failImage(":b");
-    expect((await runCli(["deploy", "--image", ":a", "--env-file", path], fake.current)).code).toBe(0); // revision 2
-    expect((await runCli(["deploy", "--image", ":b", "--env-file", path], fake.current)).code).toBe(1); // 3, rolled back to 2
-    expect((await runCli(["deploy", "--image", ":c", "--env-file", path], fake.current)).code).toBe(0); // 4
+    expect((await runCli(["deploy", "--image", ":a", "--file", path], fake.current)).code).toBe(0); // revision 2
+    expect((await runCli(["deploy", "--image", ":b", "--file", path], fake.current)).code).toBe(1); // 3, rolled back to 2
+    expect((await runCli(["deploy", "--image", ":c", "--file", path], fake.current)).code).toBe(0); // 4
     expect(revisionOf(fake.current)).toBe("4");
-    const result = await runCli(["rollback", "--env-file", path], fake.current);
+    const result = await runCli(["rollback", "--file", path], fake.current);
     expect(result.code, result.stderr).toBe(0);
     expect(revisionOf(fake.current)).toBe("2");
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
@@ -132,7 +132,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(fake.current.ecs.taskDefinitions.filter((t) => t.status === "ACTIVE").map((t) => t.revision)).toEqual([
       1, 2, 3, 4,
     ]);
-    expect((await runCli(["rollback", "--to", "4", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["rollback", "--to", "4", "--file", path], fake.current)).code).toBe(0);
     expect(revisionOf(fake.current)).toBe("4");
   });
 
@@ -158,7 +158,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
         const path = await stack(fake.current);
         const text = readText(path);
         const before = fake.current.calls.length;
-        const result = await runCli([...argv, "--env-file", path], fake.current);
+        const result = await runCli([...argv, "--file", path], fake.current);
         expect(result.code).toBe(2);
         expect(result.stderr).toMatch(message);
         expect(fake.current.mutatingCalls(before)).toEqual([]);

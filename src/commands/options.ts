@@ -16,6 +16,7 @@ export interface GlobalOptions {
 }
 
 export const DEFAULT_TIMEOUT = "45m";
+export const DEFAULT_ENV_FILE = "./aws-resources.env";
 
 /** "90s", "15m", "1h", "500ms" or a number of seconds. */
 export function parseDuration(text: string): number {

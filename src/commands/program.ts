@@ -1,11 +1,11 @@
 // The commander layer: the global options, the commands (lifecycle.ts, release.ts, inspect.ts), and the one
 // place that turns any error into its message and exit code.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { CheckFailedError, describeError, ExitCode } from "../core/errors.js";
 import { RESOURCES } from "../resources/registry.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
-import { DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
+import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
 import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
 import type { Deps } from "./setup.js";
@@ -14,6 +14,15 @@ export const VERSION = "0.1.0";
 
 export async function main(argv: string[], deps: Deps): Promise<number> {
   const { io } = deps;
+  // Node itself reads --env-file from anywhere on its command line (a NODE_OPTIONS line in that file runs code
+  // before infra starts), so infra's option has another name; say so rather than "unknown option".
+  const nodeOption = argv.find((a) => a === "--env-file" || a.startsWith("--env-file="));
+  if (nodeOption) {
+    io.stderr(
+      "error: --env-file is Node's own option, not infra's: Node reads it from any command line and applies the file's NODE_OPTIONS - use -f, --file <path> (or INFRA_ENV_FILE)\n",
+    );
+    return ExitCode.input;
+  }
   const program = buildProgram(deps);
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -24,10 +33,10 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       // (`infra` alone shows the help too, as a usage error: commander.help.)
       return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
     }
-    const { lines, exitCode } = describeError(err, argv.includes("--verbose"));
+    const { json, verbose } = program.opts<{ json: boolean; verbose: boolean }>();
+    const { lines, exitCode } = describeError(err, verbose);
     if (!(err instanceof CheckFailedError)) io.stderr(`${lines.join("\n")}\n`);
-    if (argv.includes("--json") && !(err instanceof CheckFailedError))
-      printJson(io, { ok: false, error: lines[0], exitCode });
+    if (json && !(err instanceof CheckFailedError)) printJson(io, { ok: false, error: lines[0], exitCode });
     return exitCode;
   }
 }
@@ -40,10 +49,13 @@ function buildProgram(deps: Deps): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError()
-    .option("--env-file <path>", "the env file to read inputs from and record resources in", "./aws-resources.env")
+    .option(
+      "-f, --file <path>",
+      `the env file to read inputs from and record resources in (default: INFRA_ENV_FILE, then ${DEFAULT_ENV_FILE})`,
+    )
     .option("--region <region>", "AWS region (default: AWS_REGION in the env file, then in the environment)")
     .option("--profile <name>", "AWS profile to take credentials from")
-    .addOption(new Option("--endpoint-url <url>", "AWS-compatible endpoint (LocalStack, moto)").env("AWS_ENDPOINT_URL"))
+    .option("--endpoint-url <url>", "AWS-compatible endpoint: LocalStack, moto (default: AWS_ENDPOINT_URL)")
     .option("--json", "print one JSON document on stdout", false)
     .option("--yes", "do not ask for confirmation", false)
     .option("--no-wait", "start what takes long and return without waiting")
@@ -51,9 +63,13 @@ function buildProgram(deps: Deps): Command {
     .option("--verbose", "show stack traces of errors", false);
 
   const opts = (cmd: Command) => {
-    const o = cmd.optsWithGlobals() as GlobalOptions;
-    // Commander reads the env var itself; tests pass their own environment.
-    return { ...o, endpointUrl: o.endpointUrl ?? deps.env.AWS_ENDPOINT_URL };
+    const o = cmd.optsWithGlobals() as GlobalOptions & { file?: string };
+    // Environment variables are read from deps.env, not by commander: tests pass their own environment.
+    return {
+      ...o,
+      envFile: o.file ?? deps.env.INFRA_ENV_FILE ?? DEFAULT_ENV_FILE,
+      endpointUrl: o.endpointUrl ?? deps.env.AWS_ENDPOINT_URL,
+    };
   };
   const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
   const commands = { program, deps, opts, resourceHelp };

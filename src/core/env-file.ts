@@ -68,7 +68,7 @@ async function readDocument(path: string): Promise<EnvDocument> {
     if (code === "ENOENT") {
       throw new InputError(
         `env file ${path} not found`,
-        "pass --env-file <path>, or copy aws-resources.env.example to aws-resources.env and fill in the inputs",
+        "pass -f <path>, or copy aws-resources.env.example to aws-resources.env and fill in the inputs",
       );
     }
     throw new InputError(`cannot read env file ${path}: ${(err as Error).message}`);

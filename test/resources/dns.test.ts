@@ -144,7 +144,7 @@ describe("acm-certificate and route53-records against the AWS fake", () => {
     fake.current.route53.addZone("startupwebapp.com");
     fake.current.delegations.set("startupwebapp.com", ["ns1.registrar-parking.example."]);
     const path = tempEnvFile();
-    const result = await runCli(["create", "acm-certificate", "--env-file", path], fake.current);
+    const result = await runCli(["create", "acm-certificate", "--file", path], fake.current);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       /certificate validation cannot complete: startupwebapp\.com is delegated to ns1\.registrar-parking\.example\., not to its Route 53 zone/,
@@ -156,13 +156,13 @@ describe("acm-certificate and route53-records against the AWS fake", () => {
 
   it("prints the CNAME to set by hand when DNS is elsewhere, and --no-wait returns at once", async () => {
     const path = tempEnvFile(`${INPUTS}DNS_PROVIDER="external"\n`);
-    const result = await runCli(["create", "acm-certificate", "--env-file", path, "--no-wait"], fake.current);
+    const result = await runCli(["create", "acm-certificate", "--file", path, "--no-wait"], fake.current);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
       /set this record at your DNS provider: _[0-9a-f]+\.startupwebapp\.com\. CNAME _[0-9a-f]+\.[a-z]+\.acm-validations\.aws\./,
     );
     expect(fake.current.route53.zones.size).toBe(0);
-    const timedOut = await runCli(["create", "acm-certificate", "--env-file", path, "--timeout", "2m"], fake.current);
+    const timedOut = await runCli(["create", "acm-certificate", "--file", path, "--timeout", "2m"], fake.current);
     expect(timedOut.code).toBe(3);
     expect(timedOut.stderr).toMatch(
       /timed out after 120 s waiting for certificate for startupwebapp\.com ISSUED - run the same command again/,
@@ -234,7 +234,7 @@ describe("acm-certificate and route53-records against the AWS fake", () => {
 
   it("refuses route53-records before the ALB exists, saying which step to run", async () => {
     fake.current.route53.addZone("startupwebapp.com");
-    const result = await runCli(["create", "route53-records", "--env-file", tempEnvFile()], fake.current);
+    const result = await runCli(["create", "route53-records", "--file", tempEnvFile()], fake.current);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/load balancer startupwebapp-alb not found - run `infra create alb` first/);
   });
@@ -264,7 +264,7 @@ describe("DNS inputs are checked before any change", () => {
         ? INPUTS.replace(new RegExp(`^${key}=.*$`, "m"), line)
         : `${INPUTS}${line}\n`;
       const path = tempEnvFile(text);
-      const result = await runCli(["create", "acm-certificate", "route53-records", "--env-file", path], fake.current);
+      const result = await runCli(["create", "acm-certificate", "route53-records", "--file", path], fake.current);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(fake.current.calls).toEqual([]);
@@ -276,7 +276,7 @@ describe("DNS inputs are checked before any change", () => {
     const other = fake.current.route53.addZone("example.org").replace("/hostedzone/", "");
     const text = `${INPUTS}HOSTED_ZONE_ID="${other}"\n`;
     const path = tempEnvFile(text);
-    const result = await runCli(["create", "acm-certificate", "--env-file", path], fake.current);
+    const result = await runCli(["create", "acm-certificate", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       new RegExp(

@@ -109,7 +109,7 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
     fake.current.ecs.failImage(":missing");
     await step.taskDefinition(await contextFor(fake.current, path));
     const started = fake.current.clock.now();
-    const result = await runCli(["create", "ecs-service", "--env-file", path], fake.current);
+    const result = await runCli(["create", "ecs-service", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /deployment ecs-svc\/\d+ of startupwebapp-service (tasks cannot start|FAILED).*CannotPullContainerError/,
@@ -124,7 +124,7 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
       albConfig((await contextFor(fake.current, path)).env, "create"),
     );
     await step.taskDefinition(await contextFor(fake.current, path));
-    const result = await runCli(["create", "ecs-service", "--env-file", path], fake.current);
+    const result = await runCli(["create", "ecs-service", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /target group startupwebapp-tg is not attached to a listener yet - run `infra create acm-certificate`/,
@@ -136,7 +136,7 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
     const path = tempEnvFile();
     await withListener(fake.current, path);
     for (const s of [step.taskDefinition, step.service]) await s(await contextFor(fake.current, path));
-    const result = await runCli(["destroy", "ecs-service-task-definition", "--yes", "--env-file", path], fake.current);
+    const result = await runCli(["destroy", "ecs-service-task-definition", "--yes", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /service startupwebapp-service \(ACTIVE\) still uses task definition startupwebapp-service-task - run `infra destroy ecs-service` first/,
@@ -148,7 +148,7 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
     const path = tempEnvFile();
     await step.taskDefinition(await contextFor(fake.current, path));
     const result = await runCli(
-      ["destroy", "ecs-service-task-definition", "--yes", "--keep-logs", "--env-file", path],
+      ["destroy", "ecs-service-task-definition", "--yes", "--keep-logs", "--file", path],
       fake.current,
     );
     expect(result.code).toBe(0);
@@ -181,7 +181,7 @@ describe("ECS inputs are checked before any change", () => {
     it(`rejects ${name} with exit 2 and no AWS call`, async () => {
       const text = `${INPUTS}${lines}\n`;
       const path = tempEnvFile(text);
-      const result = await runCli(["create", "ecs-service-task-definition", "--env-file", path], fake.current);
+      const result = await runCli(["create", "ecs-service-task-definition", "--file", path], fake.current);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(fake.current.calls).toEqual([]);
@@ -193,7 +193,7 @@ describe("ECS inputs are checked before any change", () => {
     const file = tempEnvFile("{ not json", "container.json");
     const text = `${INPUTS}CONTAINER_DEFINITION_FILE="${file}"\n`;
     const path = tempEnvFile(text);
-    const result = await runCli(["create", "ecs-service-task-definition", "--env-file", path], fake.current);
+    const result = await runCli(["create", "ecs-service-task-definition", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/CONTAINER_DEFINITION_FILE .*container\.json: .*JSON/);
     expect(fake.current.calls).toEqual([]);

@@ -24,7 +24,7 @@ async function serviceStack(fake: AwsFake, extra = ""): Promise<string> {
   const path = tempEnvFile();
   if (extra) appendFileSync(path, extra);
   for (const r of ["alb", "acm-certificate", "route53-records", "ecs-service-task-definition", "ecs-service"]) {
-    const result = await runCli(["create", r, "--env-file", path], fake);
+    const result = await runCli(["create", r, "--file", path], fake);
     expect(result.code, result.stderr).toBe(0);
   }
   return path;
@@ -177,7 +177,7 @@ describe("scaling and alarm inputs are checked before any change", () => {
     it(`rejects ${name} with exit 2 and no AWS call`, async () => {
       const text = `${INPUTS}ALB_ARN="arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"\nTARGET_GROUP_ARN="arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"\n${lines}\n`;
       const path = tempEnvFile(text);
-      const result = await runCli(["create", "ecs-autoscaling", "monitoring", "--env-file", path], fake.current);
+      const result = await runCli(["create", "ecs-autoscaling", "monitoring", "--file", path], fake.current);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(fake.current.calls).toEqual([]);

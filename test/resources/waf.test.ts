@@ -71,12 +71,12 @@ describe("waf against the AWS fake", () => {
   it("is part of all only when WAF_ENABLED=true, and destroy all then leaves nothing", async () => {
     fake.current.route53.addZone("startupwebapp.com");
     const path = tempEnvFile();
-    expect((await runCli(["plan", "all", "--env-file", path], fake.current)).stdout).not.toMatch(/^waf: /m);
+    expect((await runCli(["plan", "all", "--file", path], fake.current)).stdout).not.toMatch(/^waf: /m);
     appendFileSync(path, 'WAF_ENABLED="true"\n');
-    expect((await runCli(["plan", "all", "--env-file", path], fake.current)).stdout).toMatch(/^waf: create/m);
-    expect((await runCli(["create", "all", "--env-file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["plan", "all", "--file", path], fake.current)).stdout).toMatch(/^waf: create/m);
+    expect((await runCli(["create", "all", "--file", path], fake.current)).code).toBe(0);
     expect(wafState(fake.current)).toEqual(ON);
-    const destroyed = await runCli(["destroy", "all", "--yes", "--env-file", path], fake.current);
+    const destroyed = await runCli(["destroy", "all", "--yes", "--file", path], fake.current);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(wafState(fake.current)).toEqual(OFF);
     expect(fake.current.elbv2.liveLoadBalancers()).toEqual([]);
@@ -108,7 +108,7 @@ describe("WAF inputs are checked before any change", () => {
     it(`rejects ${name} with exit 2 and no AWS call`, async () => {
       const text = `${INPUTS}${line}\n`;
       const path = tempEnvFile(text);
-      const result = await runCli(["create", "waf", "--env-file", path], fake.current);
+      const result = await runCli(["create", "waf", "--file", path], fake.current);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(fake.current.calls).toEqual([]);
