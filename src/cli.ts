@@ -3,6 +3,7 @@
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
 import { ExitCode } from "./core/errors.js";
+import { Interrupt } from "./core/interrupt.js";
 
 // The SDK's notice that its releases after January 2027 need Node 22 is not the user's concern on each run:
 // the dependencies here are pinned (see README, "Requirements").
@@ -14,7 +15,12 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+const interrupt = new Interrupt();
 process.on("SIGINT", () => {
+  if (interrupt.handle()) {
+    process.stderr.write("\ninterrupted: cleaning up (Ctrl-C again stops at once)\n");
+    return;
+  }
   // The env file is only ever replaced by rename, so stopping here loses nothing.
   process.stderr.write("\ninterrupted\n");
   process.exit(ExitCode.interrupted);
@@ -22,6 +28,7 @@ process.on("SIGINT", () => {
 
 process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
+  interrupt,
   io: {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

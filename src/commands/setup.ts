@@ -6,6 +6,7 @@ import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { withPendingRecords } from "../core/inputs.js";
+import type { Interrupt } from "../core/interrupt.js";
 import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
@@ -19,6 +20,8 @@ export interface Deps {
   clients?: Partial<ClientMap>;
   dns?: DnsResolver;
   http?: HttpProbe;
+  /** Ctrl-C, for commands that clean up after themselves (tests pass their own and call handle()). */
+  interrupt?: Interrupt;
 }
 
 export interface Selected {
