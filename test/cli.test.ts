@@ -325,7 +325,7 @@ describe("the infra CLI", () => {
       ]),
     );
     expect(verdicts).toMatchObject({
-      alb: "update: health check /health as specified",
+      alb: "update: health check /order/products as specified",
       "acm-certificate": "nothing to do",
       "ecs-service": "nothing to do",
       monitoring: "nothing to do",

@@ -32,7 +32,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
     expect(recorded(path, "IMAGE_TAG")).toBe("v2");
     expect(recorded(path, "ECS_SERVICE_GOOD_REVISIONS")).toBe(`${td(1)} ${td(2)}`);
-    expect(result.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/health: 200/);
+    expect(result.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/order\/products: 200/);
     expect(result.stderr).toMatch(/· deploy: event: \(service startupwebapp-service\) has reached a steady state\./);
     // A second deploy of the same image changes nothing.
     const before = fake.current.calls.length;
@@ -61,11 +61,11 @@ describe("infra deploy and rollback against the AWS fake", () => {
   it("treats a failing health probe as a failed deploy", async () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "v2");
-    internetOf(fake.current).brokenPaths.add("/health");
+    internetOf(fake.current).brokenPaths.add("/order/products");
     const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /health probe GET https:\/\/api\.startupwebapp\.com\/health answered 500 - rolled back/,
+      /health probe GET https:\/\/api\.startupwebapp\.com\/order\/products answered 500 - rolled back/,
     );
     expect(revisionOf(fake.current)).toBe("1");
   });

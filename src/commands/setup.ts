@@ -66,6 +66,7 @@ export function configureEach(env: EnvFile, action: Action) {
 
 export async function prepare(names: string[], opts: GlobalOptions, action: Action, deps: Deps): Promise<Prepared> {
   const { env, selected, timeoutMs, endpoint } = await loadInputs(names, opts, action);
+  if (action === "create" || action === "destroy") await env.checkWritable();
   return { ctx: makeContext(env, opts, deps, timeoutMs, endpoint), selected };
 }
 
@@ -83,6 +84,7 @@ export function makeContext(
   );
   // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.
   const events = new Events(opts.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
+  env.notice = events.for("env file").warning;
   return {
     env,
     aws,

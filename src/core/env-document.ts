@@ -2,6 +2,7 @@
 // in its line, and an update rewrites only that span, so comments, blank lines, order, quoting of other keys
 // and line endings survive (the users' bash scripts and their `sed` edits keep working beside us).
 import { InputError } from "./errors.js";
+import { rejectControlCharacters } from "./keys.js";
 
 interface Line {
   text: string; // without its line ending
@@ -74,6 +75,7 @@ function parseLine(text: string, eol: string, where: string): Line {
   const [, prefix = "", key = "", separator = "", rest = ""] = m;
   const valueStart = prefix.length + key.length + separator.length;
   const { value, length } = parseValue(rest, where);
+  rejectControlCharacters(key, value, where);
   const after = rest.slice(length);
   if (after.trim() !== "" && !after.trim().startsWith("#")) {
     throw new InputError(`${where}: unexpected text after the value of ${key}: ${clip(after.trim())}`);

@@ -1,22 +1,30 @@
-// The env file on disk: read once per command, and every update is read-modify-write under a lock,
-// replaced atomically (temp file + rename), so two `infra` processes never lose each other's keys
-// and a crash mid-write leaves the old file whole.
-import { readFile } from "node:fs/promises";
-import lockfile from "proper-lockfile";
-import writeFileAtomic from "write-file-atomic";
+// The env file on disk: read once per command; every update is a read-modify-write under a lock on the real file
+// (a symlink and its target are one file), compared and applied against the file as read under that lock, and
+// written to a temp file beside it then renamed over it, so two `infra` processes never lose each other's keys and a
+// crash mid-write leaves the old file whole.
+import fs from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { EnvDocument } from "./env-document.js";
-import { InfraError, InputError } from "./errors.js";
+import { InputError } from "./errors.js";
+import { isAlive, type LockOwner, unwritable, withLock } from "./file-lock.js";
+
+const TEMP = /^(.*)\.(\d+)\.infra-tmp$/;
 
 export class EnvFile {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Told of what a write had to clean up after another process (a lock or temp file it left). */
+  notice: (message: string) => void = () => {};
 
   private constructor(
     readonly path: string,
+    /** The file itself, symlinks resolved: what is locked and replaced. */
+    readonly realPath: string,
     private doc: EnvDocument,
   ) {}
 
   static async load(path: string): Promise<EnvFile> {
-    return new EnvFile(path, await readDocument(path));
+    const realPath = await fs.realpath(path).catch(() => path);
+    return new EnvFile(path, realPath, await readDocument(path));
   }
 
   /** The value of key, or undefined when it is absent or empty (the template's `KEY=""` means "not set"). */
@@ -25,13 +33,20 @@ export class EnvFile {
     return value ? value : undefined;
   }
 
+  /** Before the first AWS call of a command that records: the file and its folder (temp file, lock) are writable. */
+  async checkWritable(): Promise<void> {
+    for (const target of [this.realPath, dirname(this.realPath)]) {
+      await fs.access(target, fs.constants.W_OK).catch((err) => {
+        throw unwritable(target, err);
+      });
+    }
+  }
+
   /**
-   * Records values (an empty string empties a key), atomically, under the file's lock. Values the file already
-   * holds are not written again: a re-run of a finished stack leaves the file, and its timestamp, alone.
+   * Records values (an empty string empties a key). Under the lock the file is read again, and written only when a
+   * value differs from what it holds then: a re-run of a finished stack leaves the file, and its timestamp, alone.
    */
   record(updates: Record<string, string>): Promise<void> {
-    if (Object.entries(updates).every(([key, value]) => (this.doc.get(key) ?? "") === value))
-      return this.queue.then(() => {});
     // Steps of one command may record at the same time: serialise them here, and other processes by the lock.
     const run = this.queue.then(() => this.recordLocked(updates));
     this.queue = run.catch(() => undefined);
@@ -39,30 +54,61 @@ export class EnvFile {
   }
 
   private async recordLocked(updates: Record<string, string>): Promise<void> {
-    const release = await lockfile
-      .lock(this.path, { realpath: false, stale: 15_000, retries: { retries: 60, minTimeout: 25, maxTimeout: 500 } })
-      .catch((err: unknown) => {
-        throw new InfraError(
-          `env file ${this.path} is locked by another infra process (${(err as Error).message})`,
-          2,
-          "wait for the other infra command to finish, then run this one again",
-        );
-      });
-    try {
-      const doc = await readDocument(this.path); // pick up what another process recorded since we read it
-      for (const [key, value] of Object.entries(updates)) doc.set(key, value);
-      await writeFileAtomic(this.path, doc.toString());
-      this.doc = doc;
-    } finally {
-      await release();
+    const onTakeOver = (o: LockOwner) =>
+      this.notice(`took over the env file lock of infra process ${o.pid || "?"}, which is gone`);
+    await withLock(
+      this.realPath,
+      async () => {
+        await this.removeDeadTempFiles();
+        const doc = await readDocument(this.realPath); // what another process recorded since we read it
+        const before = doc.toString();
+        for (const [key, value] of Object.entries(updates)) doc.set(key, value);
+        const text = doc.toString();
+        if (text !== before) await replace(this.realPath, text);
+        this.doc = doc;
+      },
+      { onTakeOver },
+    );
+  }
+
+  /** Temp files of writers killed between writing and renaming. */
+  private async removeDeadTempFiles(): Promise<void> {
+    const folder = dirname(this.realPath);
+    for (const name of await fs.readdir(folder).catch(() => [])) {
+      const m = TEMP.exec(name);
+      if (m?.[1] === basename(this.realPath) && !isAlive(Number(m[2]))) {
+        await fs.rm(join(folder, name), { force: true });
+        this.notice(`removed ${name}, left by infra process ${m[2]}, which is gone`);
+      }
     }
+  }
+}
+
+/** Writes beside the file (same folder, same file system, same mode), flushes, then renames over it. */
+async function replace(realPath: string, text: string): Promise<void> {
+  const temp = `${realPath}.${process.pid}.infra-tmp`;
+  const { mode } = await fs.stat(realPath);
+  try {
+    const handle = await fs.open(temp, "w", mode & 0o777);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, realPath);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw unwritable(realPath, err);
+    throw err;
   }
 }
 
 async function readDocument(path: string): Promise<EnvDocument> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await fs.readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {

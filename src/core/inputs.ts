@@ -1,12 +1,14 @@
 // Reading a resource's inputs from the env file: every missing key named at once, every malformed value
-// rejected with the key and what was expected, all before any AWS call.
+// rejected with the key and what was expected (each key's rule is in keys.ts), all before any AWS call.
 import { InputError } from "./errors.js";
+import { validatorOf } from "./keys.js";
+import type { Validator } from "./validators.js";
 
 export interface EnvReader {
   get(key: string): string | undefined;
 }
 
-export type Validator = (key: string, value: string) => void;
+export type { Validator };
 
 /**
  * Stands for a key an earlier step of the same run will record (`create all` checks the ECS service's inputs
@@ -30,7 +32,11 @@ export function withPendingRecords(env: EnvReader, earlier: { name: string; reco
 export function readInputs(env: EnvReader, resource: string) {
   const missing: string[] = [];
   const check = (key: string, value: string, validate?: Validator) => {
-    if (!isPending(value)) validate?.(key, value);
+    const rule = validatorOf(key);
+    if (!isPending(value)) {
+      rule(key, value);
+      validate?.(key, value);
+    }
     return value;
   };
   return {
@@ -38,6 +44,7 @@ export function readInputs(env: EnvReader, resource: string) {
     need(key: string, validate?: Validator): string {
       const value = env.get(key);
       if (value === undefined) {
+        validatorOf(key);
         missing.push(key);
         return "";
       }
@@ -63,48 +70,3 @@ export function readInputs(env: EnvReader, resource: string) {
     },
   };
 }
-
-const pattern =
-  (re: RegExp, what: string): Validator =>
-  (key, value) => {
-    if (!re.test(value)) throw new InputError(`${key}="${value}" is not ${what}`);
-  };
-
-export const awsId = (prefix: string) => pattern(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `a ${prefix}-... id`);
-
-export const arn = (service: string) =>
-  pattern(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:\\S+$`), `an ${service} ARN`);
-
-export const port: Validator = (key, value) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InputError(`${key}="${value}" is not a port (1-65535)`);
-};
-
-export const urlPath = pattern(/^\/[\x21-\x7e]*$/, "a URL path starting with /");
-
-/** Project names become parts of AWS names: keep them to what every service accepts. */
-export const projectName = pattern(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "a project name (lower-case letters, digits, -)");
-
-export const tagValue = pattern(/^[\w .:/=+\-@]{1,256}$/, "a valid tag value");
-
-/** ELBv2 names: at most 32 of [A-Za-z0-9-], no hyphen at either end (aws-behaviours.md). */
-export const elbName: Validator = (key, value) => {
-  if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(value)) {
-    throw new InputError(`${key}="${value}" is not a valid load balancer or target group name (1-32 of A-Z a-z 0-9 -)`);
-  }
-  if (value.startsWith("internal-")) throw new InputError(`${key}="${value}" must not start with "internal-"`);
-};
-
-export const positiveInt: Validator = (key, value) => {
-  if (!/^[1-9]\d*$/.test(value)) throw new InputError(`${key}="${value}" is not a whole number above 0`);
-};
-
-export const roleArn = pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "an IAM role ARN");
-
-/** An image repository without a tag or digest: registry/name, as ECR_REPOSITORY_URI is recorded. */
-export const imageRepository = pattern(
-  /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
-  "an image repository URI (like 123456789012.dkr.ecr.us-east-1.amazonaws.com/app, without a tag)",
-);
-
-export const imageTag = pattern(/^[\w][\w.-]{0,127}$/, "an image tag (letters, digits, _ . -, at most 128)");

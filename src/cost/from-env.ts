@@ -1,15 +1,15 @@
 // The cost inputs, from the env file as `create` would read it (same defaults, same validation).
-import { type EnvReader, positiveInt, readInputs } from "../core/inputs.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
 import { type CostInput, monitoringAlarmCount } from "./estimate.js";
 
 export function costInputFrom(env: EnvReader, regionOverride?: string): CostInput {
   const input = readInputs(env, "cost");
   const region = regionOverride ?? input.orDefault("AWS_REGION", "us-east-1");
-  const taskCpu = Number(input.orDefault("TASK_CPU", "512", positiveInt));
-  const taskMemoryMiB = Number(input.orDefault("TASK_MEMORY", "1024", positiveInt));
-  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2", positiveInt));
-  const autoscalingMax = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4", positiveInt));
-  const logRetentionDays = Number(input.orDefault("LOG_RETENTION_DAYS", "7", positiveInt));
+  const taskCpu = Number(input.orDefault("TASK_CPU", "512"));
+  const taskMemoryMiB = Number(input.orDefault("TASK_MEMORY", "1024"));
+  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2"));
+  const autoscalingMax = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4"));
+  const logRetentionDays = Number(input.orDefault("LOG_RETENTION_DAYS", "7"));
   input.done();
   return {
     region,

@@ -1,6 +1,6 @@
 // What `deploy` and `rollback` read from the env file, checked before any AWS call.
 import { InputError } from "../core/errors.js";
-import { awsId, type EnvReader, imageRepository, projectName, readInputs, urlPath } from "../core/inputs.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
 
 export interface DeployConfig {
   cluster: string;
@@ -16,20 +16,17 @@ export interface DeployConfig {
 
 export function deployConfig(env: EnvReader, opts: { migrate: boolean }): DeployConfig {
   const input = readInputs(env, opts.migrate ? "deploy --migrate" : "deploy");
-  const project = input.need("PROJECT_NAME", projectName);
+  const project = input.need("PROJECT_NAME");
   const cluster = input.need("ECS_CLUSTER_NAME");
   const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const ecrRepository = input.maybe("ECR_REPOSITORY_URI", imageRepository);
+  const ecrRepository = input.maybe("ECR_REPOSITORY_URI");
   const migrate = opts.migrate ? input.need : input.maybe;
   const migrationFamily = migrate("ECS_TASK_DEFINITION_FAMILY");
-  const privateSubnetIds = [
-    migrate("PRIVATE_SUBNET_1_ID", awsId("subnet")),
-    migrate("PRIVATE_SUBNET_2_ID", awsId("subnet")),
-  ];
-  const securityGroupId = migrate("BACKEND_SECURITY_GROUP_ID", awsId("sg"));
+  const privateSubnetIds = [migrate("PRIVATE_SUBNET_1_ID"), migrate("PRIVATE_SUBNET_2_ID")];
+  const securityGroupId = migrate("BACKEND_SECURITY_GROUP_ID");
   const explicit = input.maybe("HEALTH_CHECK_URL");
   const domain = input.maybe("API_DOMAIN_NAME");
-  const path = input.orDefault("HEALTH_CHECK_PATH", "/health", urlPath);
+  const path = input.orDefault("HEALTH_CHECK_PATH", "/order/products");
   input.done();
   if (explicit && !/^https?:\/\/[^\s/]+/.test(explicit))
     throw new InputError(`HEALTH_CHECK_URL="${explicit}" is not an http(s) URL`);

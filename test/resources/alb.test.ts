@@ -58,7 +58,7 @@ const EXPECTED_STACK = {
       subnets: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
     },
   ],
-  targetGroups: [{ name: "startupwebapp-tg", port: 8000, healthCheck: "/health 30/5 2/3 200", delay: "60" }],
+  targetGroups: [{ name: "startupwebapp-tg", port: 8000, healthCheck: "/order/products 30/5 2/3 200", delay: "60" }],
   listeners: ["HTTP:80 redirect"],
 };
 
@@ -220,7 +220,7 @@ describe("alb against the AWS fake", () => {
     const failing = (await verify(ctx)).filter((c) => c.status === "FAIL").map((c) => c.name);
     expect(failing).toEqual([
       "security group allows tcp 80, 443 from 0.0.0.0/0",
-      "health check /health as specified",
+      "health check /order/products as specified",
       "deregistration delay 60 s",
     ]);
     await create(ctx);

@@ -1,17 +1,7 @@
 // The `alb` resource (seed step 1): what it reads, records and would do. No SDK import here, so validating
 // inputs and planning cost nothing at start-up.
 import { InputError } from "../../core/errors.js";
-import {
-  arn,
-  awsId,
-  type EnvReader,
-  elbName,
-  port,
-  projectName,
-  readInputs,
-  tagValue,
-  urlPath,
-} from "../../core/inputs.js";
+import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
 import type { StackIdentity } from "../tags.js";
 
@@ -85,24 +75,24 @@ export function albConfig(env: EnvReader, action: Action): AlbConfig {
   const input = readInputs(env, "alb");
   // Destroy and verify find things by recorded id or by name: they need the names, not the network inputs.
   const forCreate = action === "create" || action === "plan";
-  const project = input.need("PROJECT_NAME", projectName);
-  const environment = forCreate ? input.need("ENVIRONMENT", tagValue) : input.orDefault("ENVIRONMENT", "production");
+  const project = input.need("PROJECT_NAME");
+  const environment = forCreate ? input.need("ENVIRONMENT") : input.orDefault("ENVIRONMENT", "production");
   const net = forCreate ? input.need : input.maybe;
-  const vpcId = net("VPC_ID", awsId("vpc")) ?? "";
-  const publicSubnetIds = [net("PUBLIC_SUBNET_1_ID", awsId("subnet")), net("PUBLIC_SUBNET_2_ID", awsId("subnet"))];
-  const backendSecurityGroupId = net("BACKEND_SECURITY_GROUP_ID", awsId("sg"));
+  const vpcId = net("VPC_ID") ?? "";
+  const publicSubnetIds = [net("PUBLIC_SUBNET_1_ID"), net("PUBLIC_SUBNET_2_ID")];
+  const backendSecurityGroupId = net("BACKEND_SECURITY_GROUP_ID");
   const config: AlbConfig = {
     project,
     environment,
     vpcId,
     publicSubnetIds: publicSubnetIds.filter((s): s is string => Boolean(s)),
     backendSecurityGroupId,
-    containerPort: Number(input.orDefault("CONTAINER_PORT", "8000", port)),
-    healthCheckPath: input.orDefault("HEALTH_CHECK_PATH", "/health", urlPath),
-    albName: input.orDefault("ALB_NAME", `${project}-alb`, elbName),
-    targetGroupName: input.orDefault("TARGET_GROUP_NAME", `${project}-tg`, elbName),
+    containerPort: Number(input.orDefault("CONTAINER_PORT", "8000")),
+    healthCheckPath: input.orDefault("HEALTH_CHECK_PATH", "/order/products"),
+    albName: input.orDefault("ALB_NAME", `${project}-alb`),
+    targetGroupName: input.orDefault("TARGET_GROUP_NAME", `${project}-tg`),
     securityGroupName: input.orDefault("ALB_SECURITY_GROUP_NAME", `${project}-alb-sg`),
-    certificateArn: input.maybe("ACM_CERTIFICATE_ARN", arn("acm")),
+    certificateArn: input.maybe("ACM_CERTIFICATE_ARN"),
   };
   input.done();
   if (forCreate && config.publicSubnetIds[0] === config.publicSubnetIds[1]) {

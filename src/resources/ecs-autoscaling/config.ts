@@ -1,7 +1,7 @@
 // The `ecs-autoscaling` resource (seed step 6): the service's scalable target and two target tracking
 // policies. No SDK import here.
 import { InputError } from "../../core/errors.js";
-import { type EnvReader, positiveInt, projectName, readInputs, type Validator } from "../../core/inputs.js";
+import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
 
 export interface AutoScalingConfig {
@@ -47,28 +47,17 @@ export const autoScalingResource: Resource<AutoScalingConfig> = {
   load: () => import("./actions.js"),
 };
 
-const percent: Validator = (key, value) => {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 100)
-    throw new InputError(`${key}="${value}" is not a percentage above 0 and at most 100`);
-};
-
-const seconds: Validator = (key, value) => {
-  if (!/^\d+$/.test(value) || Number(value) > 86_400)
-    throw new InputError(`${key}="${value}" is not a number of seconds (0-86400)`);
-};
-
 export function autoScalingConfig(env: EnvReader, _action: Action): AutoScalingConfig {
   const input = readInputs(env, "ecs-autoscaling");
-  const project = input.need("PROJECT_NAME", projectName);
+  const project = input.need("PROJECT_NAME");
   const cluster = input.need("ECS_CLUSTER_NAME");
   const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const min = Number(input.orDefault("AUTOSCALING_MIN_CAPACITY", "1", positiveInt));
-  const max = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4", positiveInt));
-  const cpuTarget = Number(input.orDefault("AUTOSCALING_CPU_TARGET", "70", percent));
-  const memoryTarget = Number(input.orDefault("AUTOSCALING_MEMORY_TARGET", "80", percent));
-  const scaleOutCooldown = Number(input.orDefault("AUTOSCALING_SCALE_OUT_COOLDOWN", "180", seconds));
-  const scaleInCooldown = Number(input.orDefault("AUTOSCALING_SCALE_IN_COOLDOWN", "300", seconds));
+  const min = Number(input.orDefault("AUTOSCALING_MIN_CAPACITY", "1"));
+  const max = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4"));
+  const cpuTarget = Number(input.orDefault("AUTOSCALING_CPU_TARGET", "70"));
+  const memoryTarget = Number(input.orDefault("AUTOSCALING_MEMORY_TARGET", "80"));
+  const scaleOutCooldown = Number(input.orDefault("AUTOSCALING_SCALE_OUT_COOLDOWN", "180"));
+  const scaleInCooldown = Number(input.orDefault("AUTOSCALING_SCALE_IN_COOLDOWN", "300"));
   input.done();
   if (min > max) throw new InputError(`AUTOSCALING_MIN_CAPACITY=${min} is above AUTOSCALING_MAX_CAPACITY=${max}`);
   return {

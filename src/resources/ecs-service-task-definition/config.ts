@@ -2,19 +2,7 @@
 // the web service. No SDK import here.
 import { readFileSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
-import {
-  arn,
-  type EnvReader,
-  imageRepository,
-  imageTag,
-  port,
-  positiveInt,
-  projectName,
-  readInputs,
-  roleArn,
-  tagValue,
-  urlPath,
-} from "../../core/inputs.js";
+import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
 import type { StackIdentity } from "../tags.js";
 import { buildContainer, type ContainerDefinition } from "./container.js";
@@ -27,11 +15,6 @@ const FARGATE_MEMORY: Record<string, (m: number) => boolean> = {
   "2048": (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
   "4096": (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
 };
-
-/** CloudWatch Logs accepts only these retention periods. */
-const RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
 
 export interface TaskDefinitionConfig extends StackIdentity {
   family: string;
@@ -90,18 +73,13 @@ export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
 
 export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefinitionConfig {
   const input = readInputs(env, "ecs-service-task-definition");
-  const project = input.need("PROJECT_NAME", projectName);
-  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
+  const project = input.need("PROJECT_NAME");
+  const environment = input.orDefault("ENVIRONMENT", "production");
   const family = `${project}-service-task`;
   const logGroup = `/ecs/${project}-service`;
   const clusterName = input.maybe("ECS_CLUSTER_NAME");
   const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const retention = input.orDefault("LOG_RETENTION_DAYS", "7", positiveInt);
-  if (!RETENTION_DAYS.includes(Number(retention))) {
-    throw new InputError(
-      `LOG_RETENTION_DAYS="${retention}" is not a retention CloudWatch offers (${RETENTION_DAYS.join(", ")})`,
-    );
-  }
+  const retention = input.orDefault("LOG_RETENTION_DAYS", "7");
   const identity = {
     project,
     environment,
@@ -123,20 +101,20 @@ export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefini
       container: { name: "web", image: "" },
     };
   }
-  const cpu = input.orDefault("TASK_CPU", "512", positiveInt);
-  const memory = input.orDefault("TASK_MEMORY", "1024", positiveInt);
+  const cpu = input.orDefault("TASK_CPU", "512");
+  const memory = input.orDefault("TASK_MEMORY", "1024");
   const region = input.need("AWS_REGION");
-  const repository = input.need("ECR_REPOSITORY_URI", imageRepository);
-  const tag = input.orDefault("IMAGE_TAG", "latest", imageTag);
-  const executionRoleArn = input.need("ECS_TASK_EXECUTION_ROLE_ARN", roleArn);
-  const taskRoleArn = input.need("ECS_TASK_ROLE_ARN", roleArn);
-  const secretArn = input.need("DB_SECRET_ARN", arn("secretsmanager"));
+  const repository = input.need("ECR_REPOSITORY_URI");
+  const tag = input.orDefault("IMAGE_TAG", "latest");
+  const executionRoleArn = input.need("ECS_TASK_EXECUTION_ROLE_ARN");
+  const taskRoleArn = input.need("ECS_TASK_ROLE_ARN");
+  const secretArn = input.need("DB_SECRET_ARN");
   const secretName = input.need("DB_SECRET_NAME");
   const databaseName = input.need("DATABASE_NAME");
-  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000", port));
-  const healthCheckPath = input.orDefault("HEALTH_CHECK_PATH", "/health", urlPath);
+  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000"));
+  const healthCheckPath = input.orDefault("HEALTH_CHECK_PATH", "/order/products");
   const settingsModule = input.orDefault("DJANGO_SETTINGS_MODULE", "StartupWebApp.settings_production");
-  const workers = Number(input.orDefault("GUNICORN_WORKERS", "3", positiveInt));
+  const workers = Number(input.orDefault("GUNICORN_WORKERS", "3"));
   const file = input.maybe("CONTAINER_DEFINITION_FILE");
   input.done();
   if (!FARGATE_MEMORY[cpu]?.(Number(memory))) {

@@ -26,8 +26,9 @@ export const SECRET_KEYS = {
 };
 
 export function buildContainer(o: ContainerOptions): ContainerDefinition {
-  // Python is in the image (gunicorn runs on it); curl may not be.
-  const probe = `import urllib.request; urllib.request.urlopen('http://localhost:${o.containerPort}${o.healthCheckPath}', timeout=4)`;
+  // The check the user's scripts registered. ECS runs CMD-SHELL through a shell: the port is a number and the path
+  // passed the urlPath rule (src/core/validators.ts), which admits no character a shell would read.
+  const probe = `curl -f http://localhost:${o.containerPort}${o.healthCheckPath} || exit 1`;
   return {
     name: "web",
     image: o.image,
@@ -53,7 +54,7 @@ export function buildContainer(o: ContainerOptions): ContainerDefinition {
       options: { "awslogs-group": o.logs.group, "awslogs-region": o.logs.region, "awslogs-stream-prefix": "web" },
     },
     healthCheck: {
-      command: ["CMD-SHELL", `python -c "${probe}" || exit 1`],
+      command: ["CMD-SHELL", probe],
       interval: 30,
       timeout: 5,
       retries: 3,

@@ -1,5 +1,5 @@
 // The `ecs-service` resource (seed step 5): the Fargate service behind the target group. No SDK import here.
-import { arn, awsId, type EnvReader, port, positiveInt, projectName, readInputs, tagValue } from "../../core/inputs.js";
+import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
 import type { StackIdentity } from "../tags.js";
 
@@ -44,22 +44,21 @@ export const serviceResource: Resource<ServiceConfig> = {
 
 export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
   const input = readInputs(env, "ecs-service");
-  const project = input.need("PROJECT_NAME", projectName);
-  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
+  const project = input.need("PROJECT_NAME");
+  const environment = input.orDefault("ENVIRONMENT", "production");
   const cluster = input.need("ECS_CLUSTER_NAME");
   const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
   // Destroy and verify find the service by name; create needs everything it runs with.
   const need = action === "create" || action === "plan" ? input.need : input.maybe;
-  const taskDefinitionArn = need("ECS_SERVICE_TASK_DEFINITION_ARN", arn("ecs")) ?? "";
-  const targetGroupArn = need("TARGET_GROUP_ARN", arn("elasticloadbalancing")) ?? "";
-  const privateSubnetIds = [
-    need("PRIVATE_SUBNET_1_ID", awsId("subnet")),
-    need("PRIVATE_SUBNET_2_ID", awsId("subnet")),
-  ].filter((s): s is string => Boolean(s));
-  const securityGroupId = need("BACKEND_SECURITY_GROUP_ID", awsId("sg")) ?? "";
-  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2", positiveInt));
-  const gracePeriodSeconds = Number(input.orDefault("HEALTH_CHECK_GRACE_PERIOD", "120", positiveInt));
-  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000", port));
+  const taskDefinitionArn = need("ECS_SERVICE_TASK_DEFINITION_ARN") ?? "";
+  const targetGroupArn = need("TARGET_GROUP_ARN") ?? "";
+  const privateSubnetIds = [need("PRIVATE_SUBNET_1_ID"), need("PRIVATE_SUBNET_2_ID")].filter((s): s is string =>
+    Boolean(s),
+  );
+  const securityGroupId = need("BACKEND_SECURITY_GROUP_ID") ?? "";
+  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2"));
+  const gracePeriodSeconds = Number(input.orDefault("HEALTH_CHECK_GRACE_PERIOD", "120"));
+  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000"));
   input.done();
   const scaledByAutoScaling = Boolean(env.get("AUTOSCALING_MIN_CAPACITY"));
   return {

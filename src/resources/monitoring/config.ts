@@ -1,7 +1,4 @@
-// The `monitoring` resource (seed step 10, Phase 5.17): alerts topic, alarms on the service's health and a
-// dashboard. No SDK import here.
-import { InputError } from "../../core/errors.js";
-import { arn, type EnvReader, projectName, readInputs, tagValue, type Validator } from "../../core/inputs.js";
+import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
 import { alarmSpecs } from "./alarms.js";
 
@@ -47,35 +44,25 @@ export const monitoringResource: Resource<MonitoringConfig> = {
   load: () => import("./actions.js"),
 };
 
-const number: Validator = (key, value) => {
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0)
-    throw new InputError(`${key}="${value}" is not a number above 0`);
-};
-
-const email: Validator = (key, value) => {
-  if (!/^[^\s@"<>]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i.test(value))
-    throw new InputError(`${key}="${value}" is not an email address`);
-};
-
 /** The dimension value CloudWatch uses for an ELBv2 ARN: everything after "loadbalancer/" or the account's ":". */
 const dimensionOf = (value: string | undefined, marker: string) =>
   value?.includes(marker) ? (value.split(marker)[1] ?? "") : (value ?? "");
 
 export function monitoringConfig(env: EnvReader, action: Action): MonitoringConfig {
   const input = readInputs(env, "monitoring");
-  const project = input.need("PROJECT_NAME", projectName);
-  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
+  const project = input.need("PROJECT_NAME");
+  const environment = input.orDefault("ENVIRONMENT", "production");
   const region = input.orDefault("AWS_REGION", "us-east-1");
   const cluster = input.need("ECS_CLUSTER_NAME");
   const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
   const need = action === "destroy" ? input.maybe : input.need;
-  const albArn = need("ALB_ARN", arn("elasticloadbalancing"));
-  const tgArn = need("TARGET_GROUP_ARN", arn("elasticloadbalancing"));
+  const albArn = need("ALB_ARN");
+  const tgArn = need("TARGET_GROUP_ARN");
   const thresholds = {
-    latencyP95Seconds: Number(input.orDefault("ALARM_LATENCY_P95_SECONDS", "1", number)),
-    http5xxPer5Min: Number(input.orDefault("ALARM_5XX_COUNT", "10", number)),
-    cpuPercent: Number(input.orDefault("ALARM_CPU_PERCENT", "80", number)),
-    memoryPercent: Number(input.orDefault("ALARM_MEMORY_PERCENT", "85", number)),
+    latencyP95Seconds: Number(input.orDefault("ALARM_LATENCY_P95_SECONDS", "1")),
+    http5xxPer5Min: Number(input.orDefault("ALARM_5XX_COUNT", "10")),
+    cpuPercent: Number(input.orDefault("ALARM_CPU_PERCENT", "80")),
+    memoryPercent: Number(input.orDefault("ALARM_MEMORY_PERCENT", "85")),
   };
   const config: MonitoringConfig = {
     project,
@@ -86,7 +73,7 @@ export function monitoringConfig(env: EnvReader, action: Action): MonitoringConf
     loadBalancer: dimensionOf(albArn, ":loadbalancer/"),
     targetGroup: tgArn?.includes(":targetgroup/") ? `targetgroup/${tgArn.split(":targetgroup/")[1]}` : (tgArn ?? ""),
     rdsInstanceId: input.maybe("RDS_INSTANCE_ID"),
-    email: input.maybe("ALARM_EMAIL", email),
+    email: input.maybe("ALARM_EMAIL"),
     thresholds,
     topicName: `${project}-service-alerts`,
     dashboardName: `${project}-service`,

@@ -3,7 +3,7 @@
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type AlbConfig, albConfig } from "../alb/config.js";
 import { type DnsConfig, readDnsInputs } from "../dns/config.js";
-import { domainName, requireWithin } from "../dns/names.js";
+import { requireWithin } from "../dns/names.js";
 import type { Action, Resource } from "../resource.js";
 
 export interface RecordsConfig extends DnsConfig {
@@ -29,7 +29,7 @@ export const route53RecordsResource: Resource<RecordsConfig> = {
 export function recordsConfig(env: EnvReader, _action: Action): RecordsConfig {
   const input = readInputs(env, "route53-records");
   const dns = readDnsInputs(input);
-  const apiDomain = input.need("API_DOMAIN_NAME", domainName).toLowerCase().replace(/\.$/, "");
+  const apiDomain = input.need("API_DOMAIN_NAME").toLowerCase().replace(/\.$/, "");
   input.done();
   requireWithin("API_DOMAIN_NAME", apiDomain, dns.domain);
   return { ...dns, apiDomain, alb: albConfig(env, "verify") };

@@ -4,7 +4,7 @@
 import type { Fake } from "./aws-fake.js";
 
 export class FakeInternet {
-  /** Paths the app answers with 500, as if its /health handler failed. */
+  /** Paths the app answers with 500, as if its health check handler failed. */
   readonly brokenPaths = new Set<string>();
 
   constructor(private readonly fake: Fake) {}

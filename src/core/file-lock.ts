@@ -1,0 +1,119 @@
+// The env file's lock for one read-modify-write: `<real path>.lock`, created exclusively and holding who made it
+// (pid, host, time). It is held for milliseconds, so a holder that is gone (kill -9) must not stall the next run:
+// a lock whose process no longer exists on this host is taken over at once, and one older than STALE_MS whoever
+// made it. Failing to create it for lack of permission is an input error, never "locked by someone else".
+import fs from "node:fs/promises";
+import { hostname } from "node:os";
+import { InfraError, InputError } from "./errors.js";
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  at: number;
+}
+
+export interface LockOptions {
+  /** How long to wait for a live holder before giving up. */
+  waitMs?: number;
+  /** Told when a dead holder's lock is taken over. */
+  onTakeOver?: (owner: LockOwner) => void;
+}
+
+const STALE_MS = 30_000;
+const me = (): LockOwner => ({ pid: process.pid, host: hostname(), at: Date.now() });
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // it exists, under another user
+  }
+}
+
+const isGone = (o: LockOwner) => (o.host === hostname() && !isAlive(o.pid)) || Date.now() - o.at > STALE_MS;
+
+export async function withLock<T>(path: string, work: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const lockPath = `${path}.lock`;
+  const owner = await acquire(lockPath, opts);
+  try {
+    return await work();
+  } finally {
+    // Only our own lock: after a takeover by someone who thought us dead, theirs is not ours to remove.
+    if ((await readOwner(lockPath))?.pid === owner.pid) await fs.rm(lockPath, { force: true });
+  }
+}
+
+async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> {
+  const deadline = Date.now() + (opts.waitMs ?? 10_000);
+  let delay = 10;
+  for (;;) {
+    const owner = me();
+    try {
+      await fs.writeFile(lockPath, JSON.stringify(owner), { flag: "wx" });
+      return owner;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") throw unwritable(lockPath, err);
+    }
+    const holder = (await readOwner(lockPath)) ?? (await emptyLock(lockPath));
+    if (holder && isGone(holder) && (await takeOver(lockPath, holder))) {
+      opts.onTakeOver?.(holder);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = holder ? `infra process ${holder.pid} on ${holder.host}` : "another infra process";
+      throw new InfraError(
+        `env file ${lockPath.replace(/\.lock$/, "")} is locked by ${who} (${lockPath})`,
+        2,
+        "wait for the other infra command to finish, then run this one again",
+      );
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 250);
+  }
+}
+
+/** Moves the dead holder's lock aside (rename is atomic), and keeps it only if it is still that holder's. */
+async function takeOver(lockPath: string, holder: LockOwner): Promise<boolean> {
+  const aside = `${lockPath}.${process.pid}.stale`;
+  try {
+    await fs.rename(lockPath, aside);
+  } catch {
+    return false; // someone else moved it first
+  }
+  const moved = (await readOwner(aside)) ?? { pid: 0, host: "", at: 0 };
+  if (moved.pid === holder.pid && moved.at === holder.at) {
+    await fs.rm(aside, { force: true });
+    return true;
+  }
+  await fs.rename(aside, lockPath).catch(() => undefined); // a live lock taken by mistake: put it back
+  return false;
+}
+
+/** A lock file left empty by a process killed between creating and writing it: its owner is its age. */
+async function emptyLock(lockPath: string): Promise<LockOwner | undefined> {
+  try {
+    const st = await fs.stat(lockPath);
+    return st.size === 0 && Date.now() - st.mtimeMs > 2_000 ? { pid: 0, host: "", at: 0 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
+  try {
+    const owner = JSON.parse(await fs.readFile(lockPath, "utf8")) as LockOwner;
+    return typeof owner.pid === "number" ? owner : undefined;
+  } catch {
+    return undefined; // gone, or being written this instant
+  }
+}
+
+export function unwritable(path: string, err: unknown): InfraError {
+  const code = (err as NodeJS.ErrnoException).code ?? "error";
+  return new InputError(
+    `cannot write ${path} (${code}): infra records what it makes in the env file, next to it`,
+    "run infra as a user who can write the env file and its folder, or point -f at a copy that can be written",
+  );
+}

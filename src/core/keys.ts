@@ -1,0 +1,130 @@
+// Every key `infra` reads from the env file, with what its value must look like. readInputs validates each key it
+// reads against this table (a key missing here is a bug, caught by the tests), so no value reaches AWS unchecked;
+// aws-resources.env.example documents the same keys (a test keeps the two in step).
+import { COUNTRY_CODES } from "./countries.js";
+import { InputError } from "./errors.js";
+import * as v from "./validators.js";
+
+/** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
+export const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const retention: v.Validator = (key, value) => {
+  if (!RETENTION_DAYS.includes(Number(value)) || !/^\d+$/.test(value))
+    throw new InputError(`${key}="${value}" is not a retention CloudWatch offers (${RETENTION_DAYS.join(", ")})`);
+};
+
+/** A WAF rate-based rule's limit: 10 to 2,000,000,000 requests per 5 minutes. */
+const wafRateLimit: v.Validator = (key, value) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 10 || n > 2_000_000_000)
+    throw new InputError(
+      `${key}="${value}" is not a rate limit AWS accepts (10 to 2,000,000,000 requests per 5 minutes)`,
+    );
+};
+
+const countries: v.Validator = (key, value) => {
+  const unknown = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .filter((c) => !COUNTRY_CODES.has(c.toUpperCase()));
+  if (unknown.length) throw new InputError(`${key} has codes that are not ISO 3166 countries: ${unknown.join(", ")}`);
+};
+
+export const KEYS: Readonly<Record<string, v.Validator>> = {
+  // Inputs from earlier phases
+  AWS_REGION: v.region,
+  PROJECT_NAME: v.projectName,
+  ENVIRONMENT: v.tagValue,
+  VPC_ID: v.awsId("vpc"),
+  PUBLIC_SUBNET_1_ID: v.awsId("subnet"),
+  PUBLIC_SUBNET_2_ID: v.awsId("subnet"),
+  PRIVATE_SUBNET_1_ID: v.awsId("subnet"),
+  PRIVATE_SUBNET_2_ID: v.awsId("subnet"),
+  BACKEND_SECURITY_GROUP_ID: v.awsId("sg"),
+  DOMAIN_NAME: v.domainName,
+  API_DOMAIN_NAME: v.domainName,
+  ECS_CLUSTER_NAME: v.ecsName,
+  ECR_REPOSITORY_URI: v.imageRepository,
+  ECS_TASK_EXECUTION_ROLE_ARN: v.roleArn,
+  ECS_TASK_ROLE_ARN: v.roleArn,
+  DB_SECRET_NAME: v.secretName,
+  DB_SECRET_ARN: v.arn("secretsmanager"),
+  DATABASE_NAME: v.databaseName,
+  RDS_INSTANCE_ID: v.dbInstanceId,
+  // Optional inputs
+  CONTAINER_PORT: v.port,
+  HEALTH_CHECK_PATH: v.urlPath,
+  HEALTH_CHECK_URL: v.httpUrl,
+  HOSTED_ZONE_ID: v.hostedZoneId,
+  DNS_PROVIDER: v.oneOf("route53", "external"),
+  IMAGE_TAG: v.imageTag,
+  TASK_CPU: v.positiveInt,
+  TASK_MEMORY: v.positiveInt,
+  DJANGO_SETTINGS_MODULE: v.pythonModule,
+  GUNICORN_WORKERS: v.positiveInt,
+  LOG_RETENTION_DAYS: retention,
+  CONTAINER_DEFINITION_FILE: v.filePath,
+  DESIRED_COUNT: v.positiveInt,
+  HEALTH_CHECK_GRACE_PERIOD: v.nonNegativeInt,
+  ALB_NAME: v.elbName,
+  TARGET_GROUP_NAME: v.elbName,
+  ALB_SECURITY_GROUP_NAME: v.securityGroupName,
+  ECS_SERVICE_NAME: v.ecsName,
+  ECS_TASK_DEFINITION_FAMILY: v.ecsName,
+  AUTOSCALING_MIN_CAPACITY: v.positiveInt,
+  AUTOSCALING_MAX_CAPACITY: v.positiveInt,
+  AUTOSCALING_CPU_TARGET: v.percent,
+  AUTOSCALING_MEMORY_TARGET: v.percent,
+  AUTOSCALING_SCALE_OUT_COOLDOWN: v.seconds,
+  AUTOSCALING_SCALE_IN_COOLDOWN: v.seconds,
+  ALARM_EMAIL: v.email,
+  ALARM_LATENCY_P95_SECONDS: v.positiveNumber,
+  ALARM_5XX_COUNT: v.positiveNumber,
+  ALARM_CPU_PERCENT: v.positiveNumber,
+  ALARM_MEMORY_PERCENT: v.positiveNumber,
+  WAF_ENABLED: v.boolean,
+  WAF_RATE_LIMIT: wafRateLimit,
+  WAF_BLOCKED_COUNTRIES: countries,
+  // Recorded by one resource, read by others
+  ALB_ARN: v.arn("elasticloadbalancing"),
+  ALB_DNS_NAME: v.domainName,
+  ALB_SECURITY_GROUP_ID: v.awsId("sg"),
+  TARGET_GROUP_ARN: v.arn("elasticloadbalancing"),
+  HTTP_LISTENER_ARN: v.arn("elasticloadbalancing"),
+  HTTPS_LISTENER_ARN: v.arn("elasticloadbalancing"),
+  ACM_CERTIFICATE_ARN: v.arn("acm"),
+  HOSTED_ZONE_CREATED_BY_INFRA: v.boolean,
+  ECS_SERVICE_TASK_DEFINITION_FAMILY: v.ecsName,
+  ECS_SERVICE_TASK_DEFINITION_ARN: v.arn("ecs"),
+  ECS_SERVICE_TASK_DEFINITION_REVISION: v.positiveInt,
+  ECS_SERVICE_LOG_GROUP: v.pattern(/^[\w\-/.#]{1,512}$/, "a log group name"),
+  ECS_SERVICE_ARN: v.arn("ecs"),
+  ECS_SERVICE_GOOD_REVISIONS: v.pattern(
+    /^(arn:aws[a-z-]*:ecs:\S+)(\s+arn:aws[a-z-]*:ecs:\S+)*$/,
+    "a list of task definition ARNs",
+  ),
+  AUTOSCALING_CPU_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
+  AUTOSCALING_MEMORY_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
+  SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),
+  SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
+  WAF_WEB_ACL_ARN: v.arn("wafv2"),
+};
+
+/** The validator of a key; a key missing from the table is a bug in infra, not in the env file. */
+export function validatorOf(key: string): v.Validator {
+  const validator = KEYS[key];
+  if (!validator) throw new Error(`${key} is read but not listed in src/core/keys.ts`);
+  return validator;
+}
+
+/** No value may carry a control character: it would end up in a request, a tag or a container's environment. */
+export function rejectControlCharacters(key: string, value: string, where: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+  const bad = /[\x00-\x1f\x7f]/.exec(value);
+  if (bad)
+    throw new InputError(
+      `${where}: the value of ${key} has a control character (U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()})`,
+    );
+}
