@@ -50,18 +50,32 @@ export async function waitUntil<T>(
   }
 }
 
-/** Repeats call while AWS answers with one of codes (eventual consistency), up to the time limit. */
+/**
+ * An error AWS documents as passing (eventual consistency): its code, in either spelling, and - where the same code
+ * also means a mistake that no retry will fix - the message that tells the passing case apart.
+ */
+export type Transient = string | { code: string; message: RegExp };
+
+export function isTransient(err: unknown, transient: readonly Transient[]): boolean {
+  return transient.some((t) =>
+    typeof t === "string"
+      ? isAwsError(err, t)
+      : isAwsError(err, t.code) && t.message.test((err as Error).message ?? ""),
+  );
+}
+
+/** Repeats call while AWS answers with a transient error, up to the time limit; any other error ends it at once. */
 export function retryWhile<T>(
   ctx: WaitContext,
   events: ResourceEvents,
-  opts: WaitOptions & { codes: string[] },
+  opts: WaitOptions & { transient: readonly Transient[] },
   call: () => Promise<T>,
 ): Promise<T> {
   return waitUntil(ctx, events, opts, async () => {
     try {
       return done(await call());
     } catch (err) {
-      if (isAwsError(err, ...opts.codes)) return pending(awsErrorCode(err) ?? "retrying");
+      if (isTransient(err, opts.transient)) return pending(awsErrorCode(err) ?? "retrying");
       throw err;
     }
   });

@@ -36,7 +36,7 @@ describe("waiting", () => {
     const result = await retryWhile(
       { clock },
       new Events().for("x"),
-      { ...options, codes: ["ResourceInUse"] },
+      { ...options, transient: ["ResourceInUse"] },
       async () => {
         if (++calls < 3) throw inUse;
         return "deleted";
@@ -45,7 +45,7 @@ describe("waiting", () => {
     expect([result, calls]).toEqual(["deleted", 3]);
     const other = Object.assign(new Error("denied"), { name: "AccessDenied" });
     await expect(
-      retryWhile({ clock }, new Events().for("x"), { ...options, codes: ["ResourceInUse"] }, async () => {
+      retryWhile({ clock }, new Events().for("x"), { ...options, transient: ["ResourceInUse"] }, async () => {
         throw other;
       }),
     ).rejects.toBe(other);

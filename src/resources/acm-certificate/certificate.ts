@@ -138,7 +138,10 @@ export async function waitIssued(run: AcmRun, arn: string): Promise<CertificateD
 
 /** ACM notices late that a listener let go of the certificate: ResourceInUse is retried, not reported. */
 export async function deleteCertificate(run: AcmRun, arn: string): Promise<void> {
-  const options = { ...waitOptions(run.ctx, "certificate released by its load balancer"), codes: ["ResourceInUse"] };
+  const options = {
+    ...waitOptions(run.ctx, "certificate released by its load balancer"),
+    transient: ["ResourceInUse"],
+  };
   options.timeoutMs = Math.max(options.timeoutMs, 20 * MINUTE);
   await awsStep("delete certificate", arn, () =>
     retryWhile(run.ctx, run.ev, options, async () => {

@@ -121,7 +121,7 @@ async function upsertListener(
   const retry = {
     ...run.waitFor(`certificate usable by ${spec.label}`),
     timeoutMs: 5 * MINUTE,
-    codes: ["CertificateNotFound", "UnsupportedCertificate"],
+    transient: ["CertificateNotFound", "UnsupportedCertificate"],
   };
   if (current) {
     const arn = current.ListenerArn as string;

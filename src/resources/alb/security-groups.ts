@@ -157,7 +157,7 @@ export async function deleteSecurityGroup(run: AlbRun, id: string, name: string)
       run.ev,
       {
         ...run.waitFor(`security group ${name} to be released`),
-        codes: ["DependencyViolation", "InvalidGroup.InUse"],
+        transient: ["DependencyViolation", "InvalidGroup.InUse"],
         timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
       },
       async () => {

@@ -136,7 +136,7 @@ export async function deleteTargetGroup(run: AlbRun, arn: string): Promise<void>
     retryWhile(
       run.ctx,
       run.ev,
-      { ...run.waitFor(`target group ${name} to be released by its listeners`), codes: ["ResourceInUse"] },
+      { ...run.waitFor(`target group ${name} to be released by its listeners`), transient: ["ResourceInUse"] },
       async () => {
         try {
           await run.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));

@@ -38,7 +38,7 @@ export async function upsertRecords(run: ZoneRun, zone: Zone, records: ResourceR
       {
         ...waitOptions(run.ctx, `hosted zone ${zone.name} to accept changes`),
         timeoutMs: 2 * MINUTE,
-        codes: ["NoSuchHostedZone", "PriorRequestNotComplete"],
+        transient: ["NoSuchHostedZone", "PriorRequestNotComplete"],
       },
       async () => {
         const out = await run.r53.send(

@@ -80,28 +80,20 @@ export async function create(ctx: Context, c: AutoScalingConfig): Promise<void> 
     const retry = {
       ...waitOptions(ctx, `auto scaling to see ${c.serviceName}`),
       timeoutMs: 2 * MINUTE,
-      codes: ["ValidationException"],
+      transient: [{ code: "ValidationException", message: /Unable to assume IAM role|ECS service doesn't exist/i }],
     };
     await awsStep("register scalable target", c.resourceId, () =>
-      retryWhile(ctx, ev, retry, async () => {
-        try {
-          return await aas.send(
-            new RegisterScalableTargetCommand({
-              ServiceNamespace: NS,
-              ResourceId: c.resourceId,
-              ScalableDimension: DIMENSION,
-              MinCapacity: c.min,
-              MaxCapacity: c.max,
-            }),
-          );
-        } catch (err) {
-          const transient = /Unable to assume IAM role|ECS service doesn't exist/i;
-          if (isAwsError(err, "ValidationException") && !transient.test((err as Error).message)) {
-            throw Object.assign(new Error((err as Error).message), { name: "Validation", cause: err });
-          }
-          throw err;
-        }
-      }),
+      retryWhile(ctx, ev, retry, () =>
+        aas.send(
+          new RegisterScalableTargetCommand({
+            ServiceNamespace: NS,
+            ResourceId: c.resourceId,
+            ScalableDimension: DIMENSION,
+            MinCapacity: c.min,
+            MaxCapacity: c.max,
+          }),
+        ),
+      ),
     );
     if (target)
       ev.updated(`scalable target ${c.resourceId}: ${target.MinCapacity}-${target.MaxCapacity} -> ${c.min}-${c.max}`);
@@ -117,7 +109,7 @@ export async function create(ctx: Context, c: AutoScalingConfig): Promise<void> 
     const retry = {
       ...waitOptions(ctx, `policy ${spec.name}`),
       timeoutMs: 2 * MINUTE,
-      codes: ["ConcurrentUpdateException", "FailedResourceAccessException"],
+      transient: ["ConcurrentUpdateException", "FailedResourceAccessException"],
     };
     await awsStep("put scaling policy", spec.name, () =>
       retryWhile(ctx, ev, retry, () =>

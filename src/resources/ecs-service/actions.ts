@@ -137,24 +137,22 @@ async function createService(ctx: Context, c: ServiceConfig): Promise<Service> {
   const retry = {
     ...waitOptions(ctx, `ECS to accept service ${c.serviceName}`),
     timeoutMs: 2 * MINUTE,
-    codes: ["InvalidParameterException", "ClusterNotFoundException"],
+    transient: [
+      "ClusterNotFoundException",
+      {
+        code: "InvalidParameterException",
+        message: /does not have an associated load balancer|Unable to assume the service linked role/i,
+      },
+    ],
   };
   return awsStep("create service", c.serviceName, () =>
-    retryWhile(ctx, ctx.events.for(RESOURCE), retry, async () => {
-      try {
-        return (await ecs.send(new CreateServiceCommand(input))).service as Service;
-      } catch (err) {
-        const transient = /does not have an associated load balancer|Unable to assume the service linked role/i;
-        if (isAwsError(err, "InvalidParameterException") && !transient.test((err as Error).message)) throw asFatal(err);
-        throw err;
-      }
-    }),
+    retryWhile(
+      ctx,
+      ctx.events.for(RESOURCE),
+      retry,
+      async () => (await ecs.send(new CreateServiceCommand(input))).service as Service,
+    ),
   );
-}
-
-/** An InvalidParameterException that retrying will not fix: hide it from retryWhile's code match. */
-function asFatal(err: unknown): Error {
-  return Object.assign(new Error((err as Error).message), { name: "InvalidParameter", cause: err });
 }
 
 /** ECS refuses a service whose target group no listener forwards to: say which step makes that listener. */

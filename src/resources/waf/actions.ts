@@ -170,7 +170,7 @@ export async function create(ctx: Context, c: WafConfig): Promise<void> {
   const retry = {
     ...waitOptions(ctx, `web ACL ${c.aclName} to be usable`),
     timeoutMs: 2 * MINUTE,
-    codes: ["WAFUnavailableEntityException"],
+    transient: ["WAFUnavailableEntityException"],
   };
   await awsStep("associate web ACL", c.alb.albName, () =>
     retryWhile(ctx, ev, retry, () => waf.send(new AssociateWebACLCommand({ WebACLArn: aclArn, ResourceArn: lbArn }))),
@@ -186,7 +186,7 @@ async function updateAcl(waf: WAFV2Client, ctx: Context, c: WafConfig, definitio
   const retry = {
     ...waitOptions(ctx, `web ACL ${c.aclName} lock`),
     timeoutMs: MINUTE,
-    codes: ["WAFOptimisticLockException"],
+    transient: ["WAFOptimisticLockException"],
   };
   await awsStep("update web ACL", c.aclName, () =>
     retryWhile(ctx, ctx.events.for(RESOURCE), retry, async () => {
@@ -225,7 +225,7 @@ export async function destroy(ctx: Context, c: WafConfig): Promise<void> {
     const retry = {
       ...waitOptions(ctx, `web ACL ${c.aclName} to be released`),
       timeoutMs: Math.max(ctx.options.timeoutMs, 5 * MINUTE),
-      codes: ["WAFAssociatedItemException", "WAFOptimisticLockException"],
+      transient: ["WAFAssociatedItemException", "WAFOptimisticLockException"],
     };
     await awsStep("delete web ACL", c.aclName, () =>
       retryWhile(ctx, ev, retry, async () => {

@@ -49,6 +49,8 @@ export interface Fault {
   /** Which calls count: one operation's, or every mutating call. */
   op?: string;
   mutating?: boolean;
+  /** Only calls whose input this accepts count. */
+  input?: (input: unknown) => boolean;
   /** Fail the n-th matching call from now (1-based). */
   nth: number;
   /** before: the call fails and changes nothing; after: it takes effect, then its response is lost. */
@@ -182,7 +184,7 @@ export class AwsFake<C extends Clock = FakeClock> {
     this.calls.push(call);
     let fault: Fault | undefined;
     for (const f of this.faults) {
-      const matches = f.op ? f.op === op : f.mutating ? mutating : true;
+      const matches = (f.op ? f.op === op : f.mutating ? mutating : true) && (f.input?.(input) ?? true);
       if (matches) f.seen = (f.seen ?? 0) + 1;
       if (matches && f.seen === f.nth) fault ??= f;
     }
