@@ -15,7 +15,7 @@ export interface WaitOptions {
   timeoutMs: number;
   /** What the user should do when the time runs out. */
   suggestion: string;
-  minDelayMs?: number;
+  /** The longest pause between two polls (default 15 s). */
   maxDelayMs?: number;
 }
 
@@ -24,6 +24,8 @@ export type Poll<T> = { done: true; value: T } | { done: false; state: string };
 export const done = <T>(value: T): Poll<T> => ({ done: true, value });
 export const pending = (state: string): Poll<never> => ({ done: false, state });
 
+const FIRST_DELAY_MS = 250;
+
 export async function waitUntil<T>(
   ctx: WaitContext,
   events: ResourceEvents,
@@ -31,7 +33,8 @@ export async function waitUntil<T>(
   poll: () => Promise<Poll<T>>,
 ): Promise<T> {
   const start = ctx.clock.now();
-  let delay = opts.minDelayMs ?? 2_000;
+  // Poll early (many waits end within seconds, on an emulator all of them), then back off to the cap.
+  let delay = FIRST_DELAY_MS;
   for (;;) {
     let result: Poll<T>;
     try {

@@ -43,7 +43,7 @@ export async function runMigration(ctx: Context, c: DeployConfig, image: string)
   }
   ev.step(`migration task ${shortName(started.taskArn)} (${shortName(td.taskDefinitionArn)}) started`);
   const stopped = await awsStep("wait for migration task", family, () =>
-    waitUntil(ctx, ev, { ...waitOptions(ctx, "migration task to finish"), minDelayMs: 5_000 }, async () => {
+    waitUntil(ctx, ev, { ...waitOptions(ctx, "migration task to finish") }, async () => {
       const t = (await ecs.send(new DescribeTasksCommand({ cluster: c.cluster, tasks: [started.taskArn as string] })))
         .tasks?.[0];
       return t?.lastStatus === "STOPPED" ? done(t) : pending(t?.lastStatus ?? "PENDING");

@@ -97,7 +97,7 @@ export async function requestCertificate(run: AcmRun): Promise<string> {
 
 /** The validation CNAMEs, once ACM has made them (a few seconds after the request), deduplicated. */
 export async function validationRecords(run: AcmRun, arn: string): Promise<ResourceRecord[]> {
-  const options = { ...waitOptions(run.ctx, "validation records from ACM"), timeoutMs: 5 * MINUTE, minDelayMs: 2_000 };
+  const options = { ...waitOptions(run.ctx, "validation records from ACM"), timeoutMs: 5 * MINUTE };
   return awsStep("read validation records", arn, () =>
     waitUntil(run.ctx, run.ev, options, async () => {
       const cert = await describe(run, arn);
@@ -115,7 +115,7 @@ export async function waitIssued(run: AcmRun, arn: string): Promise<CertificateD
     waitUntil(
       run.ctx,
       run.ev,
-      { ...waitOptions(run.ctx, `certificate for ${run.c.domain} ISSUED`), minDelayMs: 10_000, maxDelayMs: 15_000 },
+      { ...waitOptions(run.ctx, `certificate for ${run.c.domain} ISSUED`), maxDelayMs: 15_000 },
       async () => {
         const cert = await describe(run, arn);
         if (!cert)

@@ -101,20 +101,15 @@ async function reconcile(run: AlbRun, lb: LoadBalancer, securityGroupId: string)
 async function waitForActive(run: AlbRun, arn: string): Promise<LoadBalancer> {
   const name = run.c.albName;
   return awsStep("wait for load balancer", name, () =>
-    waitUntil(
-      run.ctx,
-      run.ev,
-      { ...run.waitFor(`load balancer ${name} active`), minDelayMs: 5_000, maxDelayMs: 10_000 },
-      async () => {
-        const lb = await describeLoadBalancer(run, { LoadBalancerArns: [arn] });
-        const state = lb?.State?.Code ?? "not visible yet";
-        if (lb && (state === "active" || state === "active_impaired")) return done(lb);
-        if (state === "failed") {
-          throw new AwsError("wait for load balancer", name, "failed", lb?.State?.Reason ?? "provisioning failed");
-        }
-        return pending(state);
-      },
-    ),
+    waitUntil(run.ctx, run.ev, { ...run.waitFor(`load balancer ${name} active`), maxDelayMs: 10_000 }, async () => {
+      const lb = await describeLoadBalancer(run, { LoadBalancerArns: [arn] });
+      const state = lb?.State?.Code ?? "not visible yet";
+      if (lb && (state === "active" || state === "active_impaired")) return done(lb);
+      if (state === "failed") {
+        throw new AwsError("wait for load balancer", name, "failed", lb?.State?.Reason ?? "provisioning failed");
+      }
+      return pending(state);
+    }),
   );
 }
 

@@ -59,7 +59,7 @@ export async function upsertRecords(run: ZoneRun, zone: Zone, records: ResourceR
 
 export async function waitInsync(run: ZoneRun, changeId: string, label: string) {
   await awsStep("wait for records", label, () =>
-    waitUntil(run.ctx, run.ev, { ...waitOptions(run.ctx, `${label} in sync`), minDelayMs: 5_000 }, async () => {
+    waitUntil(run.ctx, run.ev, { ...waitOptions(run.ctx, `${label} in sync`) }, async () => {
       const out = await run.r53.send(new GetChangeCommand({ Id: changeId }));
       return out.ChangeInfo?.Status === "INSYNC" ? done(undefined) : pending(out.ChangeInfo?.Status ?? "PENDING");
     }),

@@ -181,15 +181,10 @@ async function requireListener(ctx: Context, c: ServiceConfig) {
 async function waitGone(ctx: Context, c: ServiceConfig, what: string): Promise<Service | undefined> {
   const ecs = await ctx.aws.ecs();
   return awsStep("wait for service", c.serviceName, () =>
-    waitUntil(
-      ctx,
-      ctx.events.for(RESOURCE),
-      { ...waitOptions(ctx, what), minDelayMs: 5_000, maxDelayMs: 15_000 },
-      async () => {
-        const svc = await describeService(ecs, c.cluster, c.serviceName);
-        return !svc || svc.status === "INACTIVE" ? done(svc) : pending(svc.status ?? "?");
-      },
-    ),
+    waitUntil(ctx, ctx.events.for(RESOURCE), { ...waitOptions(ctx, what), maxDelayMs: 15_000 }, async () => {
+      const svc = await describeService(ecs, c.cluster, c.serviceName);
+      return !svc || svc.status === "INACTIVE" ? done(svc) : pending(svc.status ?? "?");
+    }),
   );
 }
 

@@ -66,7 +66,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
     }
   };
   return awsStep("wait for deployment", w.serviceName, () =>
-    waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), minDelayMs: 5_000, maxDelayMs: 10_000 }, async () => {
+    waitUntil(w.ctx, w.ev, { ...waitOptions(w.ctx, what), maxDelayMs: 10_000 }, async () => {
       const svc = await describeService(ecs, w.cluster, w.serviceName);
       if (svc) showNewEvents(svc);
       if (svc?.status !== "ACTIVE")
