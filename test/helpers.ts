@@ -10,9 +10,11 @@ import { AwsClients } from "../src/core/aws.js";
 import type { Context } from "../src/core/context.js";
 import { EnvFile } from "../src/core/env-file.js";
 import { Events } from "../src/core/events.js";
+import type { Action, Resource } from "../src/resources/resource.js";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
+import { assess, createResource, destroyResource, verifyResource } from "../src/state/lifecycle.js";
 import { installInProcess } from "./support/in-process.js";
 
 export { APPENDED_LINE, INPUTS } from "../src/sandbox/aws/inputs.js";
@@ -58,8 +60,20 @@ export async function contextFor(fake: AwsFake, envPath: string, options: Partia
     options: { wait: true, timeoutMs: 45 * 60_000, ...options },
     dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
     http: { get: (url) => internetOf(fake).get(url) },
+    steps: { has: () => false, finished: async () => {} },
   };
   return ctx;
+}
+
+/** One resource's commands, as `infra <command> <resource>` runs them, on a context. */
+export function lifecycleOf<C>(resource: Resource<C>) {
+  const assessed = async (ctx: Context, action: Action) => assess(ctx, resource, resource.config(ctx.env, action));
+  return {
+    plan: (ctx: Context) => assessed(ctx, "plan"),
+    create: async (ctx: Context) => createResource(ctx, await assessed(ctx, "create")),
+    verify: async (ctx: Context) => verifyResource(ctx, await assessed(ctx, "verify")),
+    destroy: (ctx: Context) => destroyResource(ctx, resource, resource.config(ctx.env, "destroy")),
+  };
 }
 
 export interface CliResult {

@@ -23,9 +23,15 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     );
     return ExitCode.input;
   }
-  const program = buildProgram(deps);
+  // With --json a command hands its one document here, printed once whatever happens next.
+  let document: Record<string, unknown> | undefined;
+  const program = buildProgram(deps, (doc) => {
+    document = doc;
+  });
+  const json = () => program.opts<{ json: boolean }>().json;
   try {
     await program.parseAsync(argv, { from: "user" });
+    if (json()) printJson(io, document ?? { ok: true });
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -33,21 +39,30 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       // (`infra` alone shows the help too, as a usage error: commander.help.)
       return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
     }
-    const { json, verbose } = program.opts<{ json: boolean; verbose: boolean }>();
-    const { lines, exitCode } = describeError(err, verbose);
-    if (!(err instanceof CheckFailedError)) io.stderr(`${lines.join("\n")}\n`);
-    if (json && !(err instanceof CheckFailedError)) printJson(io, { ok: false, error: lines[0], exitCode });
+    const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
+    // A failed verify or plan --exit-code has said what it found: its exit code is the message.
+    const said = err instanceof CheckFailedError;
+    if (json()) {
+      if (!said) io.stderr(`${JSON.stringify({ kind: "error", message: lines[0], exitCode })}\n`);
+      printJson(io, { ...document, ok: false, ...(said ? {} : { error: lines[0] }), exitCode });
+    } else if (!said) io.stderr(`${lines.join("\n")}\n`);
     return exitCode;
   }
 }
 
-function buildProgram(deps: Deps): Command {
+function buildProgram(deps: Deps, result: Commands["result"]): Command {
   const { io } = deps;
-  const program = new Command("infra")
+  const program: Command = new Command("infra")
     .description("Take a containerised web service to production on AWS, and keep it there.")
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // With --json, even commander's own complaints are NDJSON on stderr.
+      outputError: (text, write) =>
+        write(program.opts().json ? `${JSON.stringify({ kind: "error", message: text.trim() })}\n` : text),
+    })
     .showSuggestionAfterError()
     .option(
       "-f, --file <path>",
@@ -72,7 +87,7 @@ function buildProgram(deps: Deps): Command {
     };
   };
   const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
-  const commands = { program, deps, opts, resourceHelp };
+  const commands = { program, deps, opts, resourceHelp, result };
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
@@ -85,4 +100,6 @@ export interface Commands {
   deps: Deps;
   opts: (cmd: Command) => GlobalOptions;
   resourceHelp: string;
+  /** With --json: the command's one JSON document (printed once, by main). */
+  result: (document: Record<string, unknown>) => void;
 }

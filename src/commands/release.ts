@@ -5,11 +5,9 @@ import { deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { printJson } from "./render.js";
 import { loadInputs, makeContext } from "./setup.js";
 
-export function registerRelease({ program, deps, opts }: Commands): void {
-  const { io } = deps;
+export function registerRelease({ program, deps, opts, result }: Commands): void {
   program
     .command("deploy")
     .description("new revision with this image -> update the service -> follow it -> probe; rolls back on failure")
@@ -31,7 +29,7 @@ export function registerRelease({ program, deps, opts }: Commands): void {
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
       });
-      if (o.json) printJson(io, { ok: true, command: "deploy", events: ctx.events.log });
+      if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });
 
   program
@@ -48,6 +46,6 @@ export function registerRelease({ program, deps, opts }: Commands): void {
       }
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
-      if (o.json) printJson(io, { ok: true, command: "rollback", events: ctx.events.log });
+      if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
     });
 }

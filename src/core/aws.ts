@@ -62,8 +62,11 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
     new (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient(c),
 };
 
+type CredentialProvider = () => Promise<unknown>;
+
 export class AwsClients {
   private readonly made = new Map<keyof ClientMap, Promise<unknown>>();
+  private credentials?: Promise<CredentialProvider>;
 
   constructor(
     readonly settings: AwsSettings,
@@ -75,10 +78,42 @@ export class AwsClients {
     if (injected) return Promise.resolve(injected);
     let client = this.made.get(name);
     if (!client) {
-      client = makers[name](this.clientConfig());
+      client = this.provider().then((credentials) => makers[name]({ ...this.clientConfig(), credentials }));
       this.made.set(name, client);
     }
     return client as Promise<ClientMap[K]>;
+  }
+
+  /**
+   * One credential chain for every client: each client would otherwise walk the chain (environment, profiles, SSO,
+   * then the instance metadata endpoint) on its own, and with no credentials each would wait for that endpoint.
+   */
+  private provider(): Promise<CredentialProvider> {
+    this.credentials ??= import("@aws-sdk/credential-provider-node").then(({ defaultProvider }) =>
+      defaultProvider(this.settings.profile ? { profile: this.settings.profile } : {}),
+    );
+    return this.credentials;
+  }
+
+  /** Why no credentials could be had within ms (none found, or the chain did not answer), or undefined when found. */
+  async missingCredentials(ms: number): Promise<string | undefined> {
+    if (Object.keys(this.injected).length > 0) return undefined;
+    const provider = await this.provider();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no AWS credentials found within ${ms / 1000} s`), ms);
+    });
+    try {
+      return await Promise.race([
+        provider().then(
+          () => undefined,
+          (err: Error) => `no AWS credentials: ${err.message.split("\n")[0]}`,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   ec2 = () => this.get("ec2");

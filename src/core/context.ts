@@ -24,6 +24,14 @@ export interface HttpProbe {
   get(url: string, timeoutMs: number): Promise<{ status: number }>;
 }
 
+/** The other steps of the same run (`create all`), for a resource that needs what one of them records. */
+export interface StepRun {
+  /** Whether that step is part of this run. */
+  has(step: string): boolean;
+  /** Resolves once that step has finished (at once when it is not part of this run); rejects when it failed. */
+  finished(step: string): Promise<void>;
+}
+
 export interface Context {
   env: EnvFile;
   aws: AwsClients;
@@ -32,4 +40,5 @@ export interface Context {
   options: RunOptions;
   dns: DnsResolver;
   http: HttpProbe;
+  steps: StepRun;
 }

@@ -32,7 +32,47 @@ const countries: v.Validator = (key, value) => {
   if (unknown.length) throw new InputError(`${key} has codes that are not ISO 3166 countries: ${unknown.join(", ")}`);
 };
 
-export const KEYS: Readonly<Record<string, v.Validator>> = {
+/** A key's rule, and its default when the env file has no value: what the user's scripts built. */
+export interface KeySpec {
+  rule: v.Validator;
+  default?: string | ((get: (key: string) => string | undefined) => string | undefined);
+}
+
+const defaults: Readonly<Record<string, KeySpec["default"]>> = {
+  ENVIRONMENT: "production",
+  CONTAINER_PORT: "8000",
+  HEALTH_CHECK_PATH: "/order/products",
+  DNS_PROVIDER: "route53",
+  IMAGE_TAG: "latest",
+  TASK_CPU: "512",
+  TASK_MEMORY: "1024",
+  DJANGO_SETTINGS_MODULE: "StartupWebApp.settings_production",
+  GUNICORN_WORKERS: "3",
+  LOG_RETENTION_DAYS: "7",
+  DESIRED_COUNT: "2",
+  HEALTH_CHECK_GRACE_PERIOD: "120",
+  TARGET_DEREGISTRATION_DELAY: "300",
+  ALB_DELETION_PROTECTION: "false",
+  ALB_NAME: (get) => `${get("PROJECT_NAME")}-alb`,
+  TARGET_GROUP_NAME: (get) => `${get("PROJECT_NAME")}-tg`,
+  ALB_SECURITY_GROUP_NAME: (get) => `${get("PROJECT_NAME")}-alb-sg`,
+  ECS_SERVICE_NAME: (get) => `${get("PROJECT_NAME")}-service`,
+  DATABASE_NAME: (get) => `${get("PROJECT_NAME")}_prod`,
+  AUTOSCALING_MIN_CAPACITY: "1",
+  AUTOSCALING_MAX_CAPACITY: "4",
+  AUTOSCALING_CPU_TARGET: "70",
+  AUTOSCALING_MEMORY_TARGET: "80",
+  AUTOSCALING_SCALE_OUT_COOLDOWN: "60",
+  AUTOSCALING_SCALE_IN_COOLDOWN: "300",
+  ALARM_LATENCY_P95_SECONDS: "1",
+  ALARM_5XX_COUNT: "10",
+  ALARM_CPU_PERCENT: "80",
+  ALARM_MEMORY_PERCENT: "85",
+  WAF_ENABLED: "false",
+  WAF_RATE_LIMIT: "2000",
+};
+
+const RULES: Readonly<Record<string, v.Validator>> = {
   // Inputs from earlier phases
   AWS_REGION: v.region,
   PROJECT_NAME: v.projectName,
@@ -71,6 +111,13 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   ALB_NAME: v.elbName,
   TARGET_GROUP_NAME: v.elbName,
   ALB_SECURITY_GROUP_NAME: v.securityGroupName,
+  TARGET_DEREGISTRATION_DELAY: v.pattern(
+    /^([0-9]|[1-9]\d{1,2}|[1-2]\d{3}|3[0-5]\d{2}|3600)$/,
+    "a number of seconds (0-3600)",
+  ),
+  ALB_DELETION_PROTECTION: v.boolean,
+  ALB_ACCESS_LOGS_BUCKET: v.pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+  ALB_ACCESS_LOGS_PREFIX: v.pattern(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, "an S3 key prefix"),
   ECS_SERVICE_NAME: v.ecsName,
   ECS_TASK_DEFINITION_FAMILY: v.ecsName,
   AUTOSCALING_MIN_CAPACITY: v.positiveInt,
@@ -112,11 +159,21 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   WAF_WEB_ACL_ARN: v.arn("wafv2"),
 };
 
-/** The validator of a key; a key missing from the table is a bug in infra, not in the env file. */
-export function validatorOf(key: string): v.Validator {
-  const validator = KEYS[key];
-  if (!validator) throw new Error(`${key} is read but not listed in src/core/keys.ts`);
-  return validator;
+export const KEYS: Readonly<Record<string, KeySpec>> = Object.fromEntries(
+  Object.entries(RULES).map(([key, rule]) => [key, { rule, ...(defaults[key] ? { default: defaults[key] } : {}) }]),
+);
+
+/** A key's rule and default; a key missing from the table is a bug in infra, not in the env file. */
+export function specOf(key: string): KeySpec {
+  const spec = KEYS[key];
+  if (!spec) throw new Error(`${key} is read but not listed in src/core/keys.ts`);
+  return spec;
+}
+
+/** The value the scripts' setup implies for a key the env file leaves empty, if there is one. */
+export function defaultOf(key: string, get: (key: string) => string | undefined): string | undefined {
+  const d = specOf(key).default;
+  return typeof d === "function" ? d(get) : d;
 }
 
 /** No value may carry a control character: it would end up in a request, a tag or a container's environment. */

@@ -4,7 +4,8 @@ import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import type { Context } from "../../core/context.js";
 import { awsStep, InfraError } from "../../core/errors.js";
 import { attachCertificate, detachCertificate } from "../alb/actions.js";
-import { deleteRecord, readRecord, upsertRecords } from "../dns/records.js";
+import { type Check, checklist } from "../resource.js";
+import { deleteRecord, readRecord, upsertRecords } from "../shared/dns/records.js";
 import {
   checkDelegation,
   deleteZoneIfOursAndEmpty,
@@ -12,8 +13,7 @@ import {
   findZone,
   type Zone,
   type ZoneRun,
-} from "../dns/zone.js";
-import { type Check, checklist } from "../resource.js";
+} from "../shared/dns/zone.js";
 import {
   type AcmRun,
   deleteCertificate,

@@ -15,7 +15,7 @@ import type { Context } from "../../core/context.js";
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
-import { isManaged, stackTags } from "../tags.js";
+import { isManaged, stackTags } from "../shared/tags.js";
 import type { AcmConfig } from "./config.js";
 
 const MINUTE = 60_000;

@@ -2,8 +2,8 @@
 // <DOMAIN_NAME>, attached to the ALB's HTTPS listener. No SDK import here.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type AlbConfig, albConfig, TLS_POLICY } from "../alb/config.js";
-import { type DnsConfig, readDnsInputs } from "../dns/config.js";
 import type { Action, Resource } from "../resource.js";
+import { type DnsConfig, readDnsInputs } from "../shared/dns/config.js";
 
 export interface AcmConfig extends DnsConfig {
   /** The names the certificate covers: the wildcard first (its DomainName), then the apex. */

@@ -51,13 +51,13 @@ export function autoScalingConfig(env: EnvReader, _action: Action): AutoScalingC
   const input = readInputs(env, "ecs-autoscaling");
   const project = input.need("PROJECT_NAME");
   const cluster = input.need("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const min = Number(input.orDefault("AUTOSCALING_MIN_CAPACITY", "1"));
-  const max = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4"));
-  const cpuTarget = Number(input.orDefault("AUTOSCALING_CPU_TARGET", "70"));
-  const memoryTarget = Number(input.orDefault("AUTOSCALING_MEMORY_TARGET", "80"));
-  const scaleOutCooldown = Number(input.orDefault("AUTOSCALING_SCALE_OUT_COOLDOWN", "180"));
-  const scaleInCooldown = Number(input.orDefault("AUTOSCALING_SCALE_IN_COOLDOWN", "300"));
+  const serviceName = input.need("ECS_SERVICE_NAME");
+  const min = Number(input.need("AUTOSCALING_MIN_CAPACITY"));
+  const max = Number(input.need("AUTOSCALING_MAX_CAPACITY"));
+  const cpuTarget = Number(input.need("AUTOSCALING_CPU_TARGET"));
+  const memoryTarget = Number(input.need("AUTOSCALING_MEMORY_TARGET"));
+  const scaleOutCooldown = Number(input.need("AUTOSCALING_SCALE_OUT_COOLDOWN"));
+  const scaleInCooldown = Number(input.need("AUTOSCALING_SCALE_IN_COOLDOWN"));
   input.done();
   if (min > max) throw new InputError(`AUTOSCALING_MIN_CAPACITY=${min} is above AUTOSCALING_MAX_CAPACITY=${max}`);
   return {

@@ -19,7 +19,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, InfraError, isAwsError } from "../../core/errors.js";
 import { type Check, checklist } from "../resource.js";
-import { stackTags } from "../tags.js";
+import { stackTags } from "../shared/tags.js";
 import type { TaskDefinitionConfig } from "./config.js";
 import { sameTaskDefinition } from "./normalize.js";
 

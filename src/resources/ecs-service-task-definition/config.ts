@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../tags.js";
+import type { StackIdentity } from "../shared/tags.js";
 import { buildContainer, type ContainerDefinition } from "./container.js";
 
 /** Fargate's cpu -> allowed memory (MiB). */
@@ -74,12 +74,12 @@ export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
 export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefinitionConfig {
   const input = readInputs(env, "ecs-service-task-definition");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
+  const environment = input.need("ENVIRONMENT");
   const family = `${project}-service-task`;
   const logGroup = `/ecs/${project}-service`;
   const clusterName = input.maybe("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const retention = input.orDefault("LOG_RETENTION_DAYS", "7");
+  const serviceName = input.need("ECS_SERVICE_NAME");
+  const retention = input.need("LOG_RETENTION_DAYS");
   const identity = {
     project,
     environment,
@@ -101,20 +101,20 @@ export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefini
       container: { name: "web", image: "" },
     };
   }
-  const cpu = input.orDefault("TASK_CPU", "512");
-  const memory = input.orDefault("TASK_MEMORY", "1024");
+  const cpu = input.need("TASK_CPU");
+  const memory = input.need("TASK_MEMORY");
   const region = input.need("AWS_REGION");
   const repository = input.need("ECR_REPOSITORY_URI");
-  const tag = input.orDefault("IMAGE_TAG", "latest");
+  const tag = input.need("IMAGE_TAG");
   const executionRoleArn = input.need("ECS_TASK_EXECUTION_ROLE_ARN");
   const taskRoleArn = input.need("ECS_TASK_ROLE_ARN");
   const secretArn = input.need("DB_SECRET_ARN");
   const secretName = input.need("DB_SECRET_NAME");
   const databaseName = input.need("DATABASE_NAME");
-  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000"));
-  const healthCheckPath = input.orDefault("HEALTH_CHECK_PATH", "/order/products");
-  const settingsModule = input.orDefault("DJANGO_SETTINGS_MODULE", "StartupWebApp.settings_production");
-  const workers = Number(input.orDefault("GUNICORN_WORKERS", "3"));
+  const containerPort = Number(input.need("CONTAINER_PORT"));
+  const healthCheckPath = input.need("HEALTH_CHECK_PATH");
+  const settingsModule = input.need("DJANGO_SETTINGS_MODULE");
+  const workers = Number(input.need("GUNICORN_WORKERS"));
   const file = input.maybe("CONTAINER_DEFINITION_FILE");
   input.done();
   if (!FARGATE_MEMORY[cpu]?.(Number(memory))) {

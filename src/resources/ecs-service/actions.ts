@@ -13,7 +13,7 @@ import type { Context } from "../../core/context.js";
 import { awsStep, InfraError, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
 import { type Check, checklist } from "../resource.js";
-import { isManaged, stackTags } from "../tags.js";
+import { isManaged, stackTags } from "../shared/tags.js";
 import type { ServiceConfig } from "./config.js";
 import { describeService, followDeployment, reportTargetHealth } from "./deployment.js";
 import { GOOD_REVISIONS, goodRevisions, withGoodRevision } from "./known-good.js";

@@ -1,7 +1,7 @@
 // The `ecs-service` resource (seed step 5): the Fargate service behind the target group. No SDK import here.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../tags.js";
+import type { StackIdentity } from "../shared/tags.js";
 
 export interface ServiceConfig extends StackIdentity {
   cluster: string;
@@ -45,9 +45,9 @@ export const serviceResource: Resource<ServiceConfig> = {
 export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
   const input = readInputs(env, "ecs-service");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
+  const environment = input.need("ENVIRONMENT");
   const cluster = input.need("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  const serviceName = input.need("ECS_SERVICE_NAME");
   // Destroy and verify find the service by name; create needs everything it runs with.
   const need = action === "create" || action === "plan" ? input.need : input.maybe;
   const taskDefinitionArn = need("ECS_SERVICE_TASK_DEFINITION_ARN") ?? "";
@@ -56,9 +56,9 @@ export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
     Boolean(s),
   );
   const securityGroupId = need("BACKEND_SECURITY_GROUP_ID") ?? "";
-  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2"));
-  const gracePeriodSeconds = Number(input.orDefault("HEALTH_CHECK_GRACE_PERIOD", "120"));
-  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000"));
+  const desiredCount = Number(input.need("DESIRED_COUNT"));
+  const gracePeriodSeconds = Number(input.need("HEALTH_CHECK_GRACE_PERIOD"));
+  const containerPort = Number(input.need("CONTAINER_PORT"));
   input.done();
   const scaledByAutoScaling = Boolean(env.get("AUTOSCALING_MIN_CAPACITY"));
   return {

@@ -22,7 +22,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { type Check, checklist } from "../resource.js";
-import { stackTags } from "../tags.js";
+import { stackTags } from "../shared/tags.js";
 import { alarmSpecs, allAlarmNames } from "./alarms.js";
 import type { MonitoringConfig } from "./config.js";
 import { dashboardBody } from "./dashboard.js";

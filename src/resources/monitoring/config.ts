@@ -51,18 +51,18 @@ const dimensionOf = (value: string | undefined, marker: string) =>
 export function monitoringConfig(env: EnvReader, action: Action): MonitoringConfig {
   const input = readInputs(env, "monitoring");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
-  const region = input.orDefault("AWS_REGION", "us-east-1");
+  const environment = input.need("ENVIRONMENT");
+  const region = input.need("AWS_REGION");
   const cluster = input.need("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  const serviceName = input.need("ECS_SERVICE_NAME");
   const need = action === "destroy" ? input.maybe : input.need;
   const albArn = need("ALB_ARN");
   const tgArn = need("TARGET_GROUP_ARN");
   const thresholds = {
-    latencyP95Seconds: Number(input.orDefault("ALARM_LATENCY_P95_SECONDS", "1")),
-    http5xxPer5Min: Number(input.orDefault("ALARM_5XX_COUNT", "10")),
-    cpuPercent: Number(input.orDefault("ALARM_CPU_PERCENT", "80")),
-    memoryPercent: Number(input.orDefault("ALARM_MEMORY_PERCENT", "85")),
+    latencyP95Seconds: Number(input.need("ALARM_LATENCY_P95_SECONDS")),
+    http5xxPer5Min: Number(input.need("ALARM_5XX_COUNT")),
+    cpuPercent: Number(input.need("ALARM_CPU_PERCENT")),
+    memoryPercent: Number(input.need("ALARM_MEMORY_PERCENT")),
   };
   const config: MonitoringConfig = {
     project,

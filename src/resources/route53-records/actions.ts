@@ -6,10 +6,10 @@ import type { Context } from "../../core/context.js";
 import { awsStep, InfraError } from "../../core/errors.js";
 import { findLoadBalancer } from "../alb/load-balancer.js";
 import { startRun as startAlbRun } from "../alb/run.js";
-import { fqdn, sameAliasTarget } from "../dns/names.js";
-import { deleteRecord, readRecord, upsertRecords } from "../dns/records.js";
-import { checkDelegation, deleteZoneIfOursAndEmpty, ensureZone, findZone, type ZoneRun } from "../dns/zone.js";
 import { type Check, checklist } from "../resource.js";
+import { fqdn, sameAliasTarget } from "../shared/dns/names.js";
+import { deleteRecord, readRecord, upsertRecords } from "../shared/dns/records.js";
+import { checkDelegation, deleteZoneIfOursAndEmpty, ensureZone, findZone, type ZoneRun } from "../shared/dns/zone.js";
 import type { RecordsConfig } from "./config.js";
 
 const RESOURCE = "route53-records";

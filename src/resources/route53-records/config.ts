@@ -2,9 +2,9 @@
 // hosted zone of DOMAIN_NAME. No SDK import here.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type AlbConfig, albConfig } from "../alb/config.js";
-import { type DnsConfig, readDnsInputs } from "../dns/config.js";
-import { requireWithin } from "../dns/names.js";
 import type { Action, Resource } from "../resource.js";
+import { type DnsConfig, readDnsInputs } from "../shared/dns/config.js";
+import { requireWithin } from "../shared/dns/names.js";
 
 export interface RecordsConfig extends DnsConfig {
   apiDomain: string;

@@ -21,7 +21,7 @@ import { retryWhile, waitOptions } from "../../core/wait.js";
 import { findLoadBalancer } from "../alb/load-balancer.js";
 import { startRun } from "../alb/run.js";
 import { type Check, checklist } from "../resource.js";
-import { stackTags } from "../tags.js";
+import { stackTags } from "../shared/tags.js";
 import { MANAGED_RULE_GROUPS, type WafConfig } from "./config.js";
 
 const RESOURCE = "waf";

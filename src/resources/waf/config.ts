@@ -38,8 +38,8 @@ export const wafResource: Resource<WafConfig> = {
 export function wafConfig(env: EnvReader, _action: Action): WafConfig {
   const input = readInputs(env, "waf");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
-  const rate = input.orDefault("WAF_RATE_LIMIT", "2000");
+  const environment = input.need("ENVIRONMENT");
+  const rate = input.need("WAF_RATE_LIMIT");
   const countries = (input.maybe("WAF_BLOCKED_COUNTRIES") ?? "")
     .split(/[\s,]+/)
     .filter(Boolean)

@@ -8,9 +8,9 @@ import {
   ListResourceRecordSetsCommand,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
-import type { Context } from "../../core/context.js";
-import { awsStep, InputError, isAwsError } from "../../core/errors.js";
-import type { ResourceEvents } from "../../core/events.js";
+import type { Context } from "../../../core/context.js";
+import { awsStep, InputError, isAwsError } from "../../../core/errors.js";
+import type { ResourceEvents } from "../../../core/events.js";
 import { fqdn } from "./names.js";
 
 export interface Zone {

@@ -1,4 +1,4 @@
-import type { readInputs } from "../../core/inputs.js";
+import type { readInputs } from "../../../core/inputs.js";
 import type { StackIdentity } from "../tags.js";
 
 export interface DnsConfig extends StackIdentity {
@@ -10,9 +10,9 @@ export interface DnsConfig extends StackIdentity {
 
 export function readDnsInputs(input: ReturnType<typeof readInputs>): DnsConfig {
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
+  const environment = input.need("ENVIRONMENT");
   const domain = input.need("DOMAIN_NAME").toLowerCase().replace(/\.$/, "");
   const hostedZoneId = input.maybe("HOSTED_ZONE_ID");
-  const provider = input.orDefault("DNS_PROVIDER", "route53");
+  const provider = input.need("DNS_PROVIDER");
   return { project, environment, domain, hostedZoneId, externalDns: provider === "external" };
 }

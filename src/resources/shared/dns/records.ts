@@ -6,8 +6,8 @@ import {
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
 } from "@aws-sdk/client-route-53";
-import { awsStep, isAwsError } from "../../core/errors.js";
-import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
+import { awsStep, isAwsError } from "../../../core/errors.js";
+import { done, pending, retryWhile, waitOptions, waitUntil } from "../../../core/wait.js";
 import { fqdn, sameName } from "./names.js";
 import type { Zone, ZoneRun } from "./zone.js";
 

@@ -1,6 +1,6 @@
 // DNS names as Route 53 returns them (lower-case, trailing dot, `*` as \052, alias targets maybe prefixed
 // `dualstack.`), so that what we want and what is there compare equal when they mean the same thing.
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../../core/errors.js";
 
 export const fqdn = (name: string) => name.toLowerCase().replace(/\.?$/, ".");
 
