@@ -153,9 +153,12 @@ async function confirmDestroy(deps: Deps, o: GlobalOptions, selected: Selected[]
 /** `destroy all` ends by asking AWS what still carries this stack's tags. */
 async function reportLeftovers(ctx: Context, project: string) {
   const { leftovers } = await import("../core/leftovers.js");
-  const left = await leftovers(ctx, project);
+  const { left, gone } = await leftovers(ctx, project);
   const ev = ctx.events.for("all");
+  const deregistered = gone.length
+    ? ` (${gone.length} deleted or deregistered ECS item(s) still listed by the tagging API: ECS keeps them INACTIVE, at no cost)`
+    : "";
   if (left.length === 0)
-    ev.deleted(`nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}`);
+    ev.deleted(`nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}${deregistered}`);
   else ev.warning(`still tagged Project=${project}, ManagedBy=infra: ${left.join(", ")}`);
 }

@@ -87,12 +87,12 @@ export class TaggingModel {
       ),
       ...[...f.elbv2.listeners.keys()].map((arn) => row(arn, "elasticloadbalancing:listener", f.elbv2.tags.get(arn))),
       ...[...f.acm.certificates.values()].map((c) => row(c.CertificateArn, "acm:certificate", c.tags)),
+      // A deleted service keeps its tags while ECS still describes it (DRAINING, then INACTIVE), and a deregistered
+      // task definition revision is INACTIVE, not gone: both are still tagged resources to this API.
       ...[...f.ecs.services.values()]
-        .filter((s) => f.ecs.statusOf(s) === "ACTIVE")
+        .filter((s) => f.ecs.statusOf(s) !== "MISSING")
         .map((s) => row(s.arn, "ecs:service", s.tags)),
-      ...f.ecs.taskDefinitions
-        .filter((t) => t.status === "ACTIVE")
-        .map((t) => row(t.arn, "ecs:task-definition", t.tags)),
+      ...f.ecs.taskDefinitions.map((t) => row(t.arn, "ecs:task-definition", t.tags)),
       ...[...f.logs.groups.values()].map((g) => row(f.logs.arnOf(g.logGroupName), "logs:log-group", g.tags)),
       ...[...f.cloudwatch.alarms.values()].map((a) =>
         row(a.AlarmArn ?? "", "cloudwatch:alarm", f.cloudwatch.tags.get(a.AlarmArn ?? "")),
