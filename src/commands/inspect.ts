@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
 import type { EnvReader } from "../core/inputs.js";
+import { drillStatus, lastDrill } from "../recovery/record.js";
 import type { Resource } from "../resources/resource.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
@@ -27,7 +28,7 @@ export function registerInspection({ program, deps, opts, resourceHelp }: Comman
         const failed = inputError ? [inputError] : checks.filter((c) => c.status === "FAIL").map((c) => c.name);
         rows.push({ resource: resource.name, recorded, exists, healthy, failed });
       }
-      if (o.json) return printJson(io, { ok: true, command: "status", resources: rows });
+      if (o.json) return printJson(io, { ok: true, command: "status", resources: rows, ...lastDrill(env) });
       printTable(
         io,
         ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED ID", "PROBLEMS"],
@@ -40,6 +41,7 @@ export function registerInspection({ program, deps, opts, resourceHelp }: Comman
           r.failed.join("; "),
         ]),
       );
+      io.stdout(drillStatus(env).line);
     });
 
   program

@@ -6,6 +6,7 @@ import { RESOURCES } from "../resources/registry.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
 import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
+import { registerRecovery } from "./recovery.js";
 import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
 import type { Deps } from "./setup.js";
@@ -76,6 +77,7 @@ function buildProgram(deps: Deps): Command {
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
+  registerRecovery(commands);
   return program;
 }
 

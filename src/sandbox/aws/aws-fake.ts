@@ -61,7 +61,7 @@ export interface Fault {
 }
 
 const MUTATING =
-  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate|Subscribe|Unsubscribe|Run|Start|Stop|Publish|Confirm)/;
+  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate|Subscribe|Unsubscribe|Run|Start|Stop|Publish|Confirm|Restore)/;
 
 export const isMutating = (op: string) => MUTATING.test(op);
 

@@ -50,6 +50,8 @@ export const DB_SUBNET_GROUP = "startupwebapp-db-subnets";
 export const DB_SECURITY_GROUP = "sg-0d0d0d0d0d0d0d0d0";
 export const PRIVATE_SUBNETS = ["subnet-0c1c2c3c4c5c60001", "subnet-0c1c2c3c4c5c60002"];
 
+const DAY = 86_400_000;
+
 /** The classes offered per engine unless a test withdraws one for an engine version (`withdraw`). */
 const OFFERED = ["db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m5.large"];
 
@@ -174,7 +176,26 @@ export class RdsModel {
         }
       }
     }
+    this.backUpDaily();
     return [...this.instances.values()];
+  }
+
+  /**
+   * Automated backups: one snapshot a day (a day after the last one, standing in for the backup window), each kept
+   * for the instance's backup retention period.
+   */
+  private backUpDaily(): void {
+    const now = this.now();
+    for (const i of this.instances.values()) {
+      if (i.backupRetentionPeriod === 0 || i.deletingSince !== undefined || now < i.backedUpAt) continue;
+      const own = this.snapshots.filter((s) => s.resourceId === i.resourceId && s.type === "automated");
+      for (let next = Math.max(...own.map((s) => s.createdAt), i.backedUpAt - DAY) + DAY; next <= now; next += DAY)
+        this.takeSnapshot(i, next, "automated");
+      const expired = (s: SnapshotRecord) =>
+        s.resourceId === i.resourceId && s.type === "automated" && s.createdAt < now - i.backupRetentionPeriod * DAY;
+      for (let n = this.snapshots.length - 1; n >= 0; n--)
+        if (expired(this.snapshots[n] as SnapshotRecord)) this.snapshots.splice(n, 1);
+    }
   }
 
   find(id: string | undefined): InstanceRecord | undefined {
