@@ -42,7 +42,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   }
 }
 
-function buildProgram(deps: Deps): Command {
+export function buildProgram(deps: Deps): Command {
   const { io } = deps;
   const program = new Command("infra")
     .description("Take a containerised web service to production on AWS, and keep it there.")

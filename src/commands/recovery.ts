@@ -44,4 +44,21 @@ export function registerRecovery({ program, deps, opts }: Commands): void {
       else io.stdout(summary.text);
       if (summary.verdict !== "met") throw new CheckFailedError(`dr-drill: ${summary.verdict}`);
     });
+
+  program
+    .command("runbook")
+    .description("the stack's recovery runbook in Markdown, its own ids filled in, from the env file and AWS")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd);
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const [{ runbookInputs, gatherFacts }, { renderRunbook }] = await Promise.all([
+        import("../recovery/runbook-facts.js"),
+        import("../recovery/runbook.js"),
+      ]);
+      const inputs = runbookInputs(env);
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      const markdown = renderRunbook(await gatherFacts(ctx, inputs, o.envFile));
+      if (o.json) printJson(io, { ok: true, command: "runbook", markdown });
+      else io.stdout(`${markdown}\n`);
+    });
 }
