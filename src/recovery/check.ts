@@ -1,9 +1,10 @@
 // Proves a restored database is usable: the migration task definition, run once as `deploy --migrate` runs it, with
-// a check command and DATABASE_HOST pointed at the restored instance. ECS refuses a name that is both a container's
-// environment variable and one of its secrets (RegisterTaskDefinition, and RunTask's overrides), and the migration
-// task usually takes DATABASE_HOST from the database secret; so the check runs from a copy of that definition in a
-// family of its own (<family>-dr-drill), DATABASE_HOST set in plain text (a host name is no secret), deregistered
-// when the drill ends. The migration family itself is never changed: `deploy --migrate` runs its latest revision.
+// a check command and DATABASE_HOST pointed at the restored instance. ECS refuses a name that is both an environment
+// variable and a secret of a container ("...not shared with any new or existing environment variables", see
+// docs/aws-behaviours.md), and the migration task usually takes DATABASE_HOST from the database secret; so the
+// check runs from a copy of that definition in a family of its own (<family>-dr-drill), DATABASE_HOST set in plain
+// text (a host name is no secret), deregistered when the drill ends. The migration family itself is never changed:
+// `deploy --migrate` runs its latest revision.
 import {
   type ContainerDefinition,
   DeregisterTaskDefinitionCommand,

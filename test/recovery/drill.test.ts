@@ -59,6 +59,8 @@ describe("infra dr-drill against the AWS fake", () => {
     expect(result.stderr).toMatch(/waiting for DB instance .*-drill-20260101 available \(backing-up, /);
     expect(result.stderr).toMatch(/check log: No migrations to apply\./);
 
+    const json = JSON.parse((await runCli(["status", "-f", path, "--json"], fake.current)).stdout);
+    expect(json.lastDrill).toMatchObject({ rpoMs: 3 * HOUR, checkExit: 0, result: "met" });
     const status = await runCli(["status", "-f", path], fake.current);
     expect(status.stdout).toMatch(
       /^Last DR drill: 2026-01-01 00:00 UTC from snapshot:rds:.*: RTO 11 min.*\(target 4h\), RPO 3 h \(target 24h\), check passed: targets met$/m,

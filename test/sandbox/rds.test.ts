@@ -220,6 +220,18 @@ describe("RDS fake", () => {
     ).rejects.toMatchObject({ message: expect.stringMatching(/deletion protection/) });
   });
 
+  it("takes an automated snapshot a day and keeps each for the backup retention period", async () => {
+    fake.current.rds.addDatabase({ id: DB, snapshotsAgoMs: [6 * 24 * HOUR + 3 * HOUR, 3 * HOUR] });
+    const ages = async () =>
+      ((await rds().send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: DB }))).DBSnapshots ?? []).map(
+        (s) => (fake.current.clock.now() - (s.SnapshotCreateTime?.getTime() ?? 0)) / HOUR,
+      );
+    expect(await ages()).toEqual([147, 3]);
+    fake.current.clock.advance(2 * 24 * HOUR);
+    // Two more, a day apart after the last; the one taken 7 days and 3 hours ago has expired (retention 7 days).
+    expect(await ages()).toEqual([51, 27, 3]);
+  });
+
   it("tags instances and lists them through the tagging API", async () => {
     fake.current.rds.addDatabase({ id: DB });
     await restoreFromSnapshot("drill", { Tags: [{ Key: "ManagedBy", Value: "infra" }] });
