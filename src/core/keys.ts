@@ -87,6 +87,10 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   WAF_ENABLED: v.boolean,
   WAF_RATE_LIMIT: wafRateLimit,
   WAF_BLOCKED_COUNTRIES: countries,
+  DR_RTO_TARGET: v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d"),
+  DR_RPO_TARGET: v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d"),
+  DR_CHECK_COMMAND: v.pattern(/^.{1,4096}$/, "a command (words, or a JSON array of strings)"),
+  DR_DRILL_INSTANCE_CLASS: v.pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "a DB instance class (like db.t4g.micro)"),
   // Recorded by one resource, read by others
   ALB_ARN: v.arn("elasticloadbalancing"),
   ALB_DNS_NAME: v.domainName,
@@ -110,6 +114,7 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),
   SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_WEB_ACL_ARN: v.arn("wafv2"),
+  DR_LAST_DRILL: v.pattern(/^\S+Z( [a-z]+=\S+)+$/, "a drill record as infra dr-drill writes it"),
 };
 
 /** The validator of a key; a key missing from the table is a bug in infra, not in the env file. */

@@ -1,6 +1,7 @@
-// What `infra dr-drill` reads from the env file and its options, all checked before any AWS call.
+// What `infra dr-drill` reads from the env file and its options, all checked before any AWS call (each key's value
+// by readInputs, against src/core/keys.ts; here, what the values become).
 import { InputError } from "../core/errors.js";
-import { awsId, type EnvReader, projectName, readInputs, tagValue, type Validator } from "../core/inputs.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
 
 export const DEFAULT_CHECK_COMMAND = "python manage.py check --database default";
 export const DEFAULT_RTO_TARGET = "4h";
@@ -37,38 +38,24 @@ export interface DrillFlags {
   keep?: boolean;
 }
 
-/** RDS DB instance identifiers: a letter, then letters, digits and single hyphens, at most 63, no hyphen last. */
-export const instanceIdentifier: Validator = (key, value) => {
-  if (!/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/.test(value) || value.endsWith("-"))
-    throw new InputError(`${key}="${value}" is not an RDS DB instance identifier (a letter, then letters, digits, -)`);
-};
-
-const family: Validator = (key, value) => {
-  if (!/^[A-Za-z0-9_-]{1,240}$/.test(value))
-    throw new InputError(`${key}="${value}" is not a task definition family (letters, digits, _ and -)`);
-};
-
-const instanceClass: Validator = (key, value) => {
-  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(value)) throw new InputError(`${key}="${value}" is not a DB instance class`);
-};
-
 export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
   const input = readInputs(env, "dr-drill");
-  const project = input.need("PROJECT_NAME", projectName);
-  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
-  const instanceId = input.need("RDS_INSTANCE_ID", instanceIdentifier);
-  const migration = input.need("ECS_TASK_DEFINITION_FAMILY", family);
+  const project = input.need("PROJECT_NAME");
+  const environment = input.orDefault("ENVIRONMENT", "production");
+  const instanceId = input.need("RDS_INSTANCE_ID");
+  const migration = input.need("ECS_TASK_DEFINITION_FAMILY");
   const cluster = input.need("ECS_CLUSTER_NAME");
-  const subnets = [
-    input.need("PRIVATE_SUBNET_1_ID", awsId("subnet")),
-    input.need("PRIVATE_SUBNET_2_ID", awsId("subnet")),
-  ];
-  const securityGroup = input.need("BACKEND_SECURITY_GROUP_ID", awsId("sg"));
+  const subnets = [input.need("PRIVATE_SUBNET_1_ID"), input.need("PRIVATE_SUBNET_2_ID")];
+  const securityGroup = input.need("BACKEND_SECURITY_GROUP_ID");
   const command = flags.checkCommand ?? input.orDefault("DR_CHECK_COMMAND", DEFAULT_CHECK_COMMAND);
-  const klass = input.maybe("DR_DRILL_INSTANCE_CLASS", instanceClass);
+  const klass = input.maybe("DR_DRILL_INSTANCE_CLASS");
   const rto = input.orDefault("DR_RTO_TARGET", DEFAULT_RTO_TARGET);
   const rpo = input.orDefault("DR_RPO_TARGET", DEFAULT_RPO_TARGET);
   input.done();
+  if (migration.length > 255 - "-dr-drill".length)
+    throw new InputError(
+      `ECS_TASK_DEFINITION_FAMILY="${migration}" is too long for its drill family (${migration}-dr-drill)`,
+    );
   if (flags.pointInTime !== undefined && flags.pointInTime !== "latest")
     throw new InputError(
       `--point-in-time ${flags.pointInTime}: a drill restores to the latest restorable time (--point-in-time latest)`,

@@ -5,12 +5,11 @@ import type { DBInstance } from "@aws-sdk/client-rds";
 import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/client-sns";
 import type { Context } from "../core/context.js";
 import { awsErrorCode } from "../core/errors.js";
-import { arn, type EnvReader, projectName, readInputs, tagValue } from "../core/inputs.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
 import { shortName } from "../deploy/revision.js";
 import { describeService } from "../resources/ecs-service/deployment.js";
 import { goodRevisions } from "../resources/ecs-service/known-good.js";
 import { allAlarmNames } from "../resources/monitoring/alarms.js";
-import { instanceIdentifier } from "./config.js";
 import { describeInstance, type RestorePoint, restorePoint } from "./rds.js";
 import { type DrillRecord, parseRecord, targetsOf } from "./record.js";
 
@@ -42,13 +41,13 @@ export interface RunbookFacts extends RunbookInputs {
 
 export function runbookInputs(env: EnvReader): RunbookInputs {
   const input = readInputs(env, "runbook");
-  const project = input.need("PROJECT_NAME", projectName);
-  const environment = input.orDefault("ENVIRONMENT", "production", tagValue);
+  const project = input.need("PROJECT_NAME");
+  const environment = input.orDefault("ENVIRONMENT", "production");
   const cluster = input.maybe("ECS_CLUSTER_NAME");
   const service = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const databaseId = input.maybe("RDS_INSTANCE_ID", instanceIdentifier);
-  const secretArn = input.maybe("DB_SECRET_ARN", arn("secretsmanager"));
-  const topicArn = input.maybe("SERVICE_ALERTS_TOPIC_ARN", arn("sns"));
+  const databaseId = input.maybe("RDS_INSTANCE_ID");
+  const secretArn = input.maybe("DB_SECRET_ARN");
+  const topicArn = input.maybe("SERVICE_ALERTS_TOPIC_ARN");
   input.done();
   return { project, environment, cluster, service, databaseId, secretArn, topicArn };
 }

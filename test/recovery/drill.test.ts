@@ -113,7 +113,7 @@ describe("infra dr-drill against the AWS fake", () => {
       [["--check-command", "python manage.py check; rm -rf /"], "", /has shell syntax/],
       [["--check-command", "[1,2]"], "", /is not a JSON array of strings/],
       [[], 'DR_RTO_TARGET="soon"\n', /DR_RTO_TARGET="soon" is not a duration/],
-      [[], 'RDS_INSTANCE_ID="1-bad--id"\n', /RDS_INSTANCE_ID="1-bad--id" is not an RDS DB instance identifier/],
+      [[], 'RDS_INSTANCE_ID="1-bad--id"\n', /RDS_INSTANCE_ID="1-bad--id" is not an RDS instance identifier/],
       [[], 'ECS_TASK_DEFINITION_FAMILY=""\n', /dr-drill needs ECS_TASK_DEFINITION_FAMILY/],
       [[], 'DR_DRILL_INSTANCE_CLASS="t4g.micro"\n', /not a DB instance class/],
     ];
