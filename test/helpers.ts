@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import { main } from "../src/commands/program.js";
 import type { Io } from "../src/commands/render.js";
+import type { Deps } from "../src/commands/setup.js";
 import { AwsClients } from "../src/core/aws.js";
 import type { Context } from "../src/core/context.js";
 import { EnvFile } from "../src/core/env-file.js";
@@ -83,10 +84,16 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process, as a user would from a terminal-less shell, against the fake. */
-export async function runCli(argv: string[], fake: AwsFake, io: Partial<Io> = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  fake: AwsFake,
+  io: Partial<Io> = {},
+  deps: Pick<Deps, "interrupt"> = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
+    ...deps,
     env: {},
     clock: fake.clock,
     dns: { resolveNs: async (domain) => fake.delegationOf(domain) },

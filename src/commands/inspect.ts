@@ -5,6 +5,7 @@ import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
+import { drillStatus, lastDrill } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
 import { type Assessment, assess, verifyResource } from "../state/lifecycle.js";
 import { type Change, isChange } from "../state/model.js";
@@ -57,7 +58,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
           problems,
         });
       }
-      if (o.json) return result({ ok: true, command: "status", resources: rows });
+      if (o.json) return result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
       printTable(
         io,
         ["RESOURCE", "EXISTS", "CHANGES", "HEALTHY", "RECORDED ID", "PROBLEMS"],
@@ -71,6 +72,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
           r.problems.join("; "),
         ]),
       );
+      io.stdout(drillStatus(env).line);
     });
 
   program

@@ -159,6 +159,8 @@ async function reportLeftovers(ctx: Context, project: string) {
     ? ` (${gone.length} deleted or deregistered ECS item(s) still listed by the tagging API: ECS keeps them INACTIVE, at no cost)`
     : "";
   if (left.length === 0)
-    ev.deleted(`nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}${deregistered}`);
+    ev.deleted(
+      `nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}${deregistered}`,
+    );
   else ev.warning(`still tagged Project=${project}, ManagedBy=infra: ${left.join(", ")}`);
 }

@@ -6,6 +6,7 @@ import { RESOURCES } from "../resources/registry.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
 import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
+import { registerRecovery } from "./recovery.js";
 import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
 import type { Deps } from "./setup.js";
@@ -50,7 +51,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   }
 }
 
-function buildProgram(deps: Deps, result: Commands["result"]): Command {
+export function buildProgram(deps: Deps, result: Commands["result"] = () => {}): Command {
   const { io } = deps;
   const program: Command = new Command("infra")
     .description("Take a containerised web service to production on AWS, and keep it there.")
@@ -91,6 +92,7 @@ function buildProgram(deps: Deps, result: Commands["result"]): Command {
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
+  registerRecovery(commands);
   return program;
 }
 

@@ -9,6 +9,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { RDSClient } from "@aws-sdk/client-rds";
 import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -35,6 +36,7 @@ export interface ClientMap {
   sns: SNSClient;
   waf: WAFV2Client;
   tagging: ResourceGroupsTaggingAPIClient;
+  rds: RDSClient;
 }
 
 /**
@@ -60,6 +62,7 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   waf: async (c) => new (await import("@aws-sdk/client-wafv2")).WAFV2Client(c),
   tagging: async (c) =>
     new (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient(c),
+  rds: async (c) => new (await import("@aws-sdk/client-rds")).RDSClient(c),
 };
 
 type CredentialProvider = () => Promise<unknown>;
@@ -129,6 +132,7 @@ export class AwsClients {
   sns = () => this.get("sns");
   waf = () => this.get("waf");
   tagging = () => this.get("tagging");
+  rds = () => this.get("rds");
 
   private clientConfig() {
     const { region, profile, endpoint } = this.settings;

@@ -70,6 +70,10 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   ALARM_MEMORY_PERCENT: "85",
   WAF_ENABLED: "false",
   WAF_RATE_LIMIT: "2000",
+  // The hardening evaluation's recovery targets, and the check a drill runs against the restored database.
+  DR_RTO_TARGET: "4h",
+  DR_RPO_TARGET: "24h",
+  DR_CHECK_COMMAND: "python manage.py check --database default",
 };
 
 const RULES: Readonly<Record<string, v.Validator>> = {
@@ -134,6 +138,10 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   WAF_ENABLED: v.boolean,
   WAF_RATE_LIMIT: wafRateLimit,
   WAF_BLOCKED_COUNTRIES: countries,
+  DR_RTO_TARGET: v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d"),
+  DR_RPO_TARGET: v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d"),
+  DR_CHECK_COMMAND: v.pattern(/^.{1,4096}$/, "a command (words, or a JSON array of strings)"),
+  DR_DRILL_INSTANCE_CLASS: v.pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "a DB instance class (like db.t4g.micro)"),
   // Recorded by one resource, read by others
   ALB_ARN: v.arn("elasticloadbalancing"),
   ALB_DNS_NAME: v.domainName,
@@ -157,6 +165,7 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),
   SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_WEB_ACL_ARN: v.arn("wafv2"),
+  DR_LAST_DRILL: v.pattern(/^\S+Z( [a-z]+=\S+)+$/, "a drill record as infra dr-drill writes it"),
 };
 
 export const KEYS: Readonly<Record<string, KeySpec>> = Object.fromEntries(

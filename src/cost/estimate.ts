@@ -1,6 +1,7 @@
 // The monthly cost of the stack as configured: a pure function of the configuration and a few usage guesses,
 // so `infra cost` and `infra plan` can show it without an AWS account. Every line carries its arithmetic in
 // words, so a reader can check it against the price pages instead of trusting it.
+import { type DrillCost, type DrillInput, drillCost } from "./drill.js";
 import { type PriceTable, pricesFor } from "./prices.js";
 
 /** AWS's own month for hourly prices (365 x 24 / 12). */
@@ -73,6 +74,8 @@ export interface CostInput {
   hostedZones?: number;
   albPublicIpv4Addresses?: number;
   usage?: Partial<CostUsage>;
+  /** When the stack has a database: what one recovery drill (`infra dr-drill`) costs, shown apart from the month. */
+  drill?: DrillInput;
 }
 
 export interface CostLine {
@@ -95,6 +98,7 @@ export interface CostEstimate {
   prices: { region: string; asOf: string; sources: readonly string[] };
   /** Set when the region has no prices of its own. */
   note?: string;
+  oneDrill?: DrillCost;
 }
 
 export function estimateMonthlyCost(input: CostInput): CostEstimate {
@@ -115,6 +119,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     estimate.atMaxScale = { tasks, totalUsd: sumCents(stackLines(table, q, tasks)) };
   }
   if (note) estimate.note = note;
+  if (input.drill) estimate.oneDrill = drillCost(table, input.drill);
   return estimate;
 }
 

@@ -1,5 +1,8 @@
 // The cost inputs, from the env file as `create` would read it (same defaults, same validation).
 import { type EnvReader, readInputs } from "../core/inputs.js";
+import { SMALLEST_CLASSES } from "../recovery/config.js";
+import { LAST_DRILL_KEY, parseRecord } from "../recovery/record.js";
+import type { DrillInput } from "./drill.js";
 import { type CostInput, monitoringAlarmCount } from "./estimate.js";
 
 export function costInputFrom(env: EnvReader, regionOverride?: string): CostInput {
@@ -21,5 +24,17 @@ export function costInputFrom(env: EnvReader, regionOverride?: string): CostInpu
     wafEnabled: env.get("WAF_ENABLED") === "true",
     hostedZones: env.get("DNS_PROVIDER") === "external" ? 0 : 1,
     logRetentionDays,
+    ...(env.get("RDS_INSTANCE_ID") ? { drill: drillInput(env) } : {}),
+  };
+}
+
+/** The last drill's class, storage and billed time when one is recorded, else the smallest class, 20 GB, 1 hour. */
+function drillInput(env: EnvReader): DrillInput {
+  const last = parseRecord(env.get(LAST_DRILL_KEY));
+  return {
+    instanceClass: env.get("DR_DRILL_INSTANCE_CLASS") ?? last?.instanceClass ?? SMALLEST_CLASSES[0],
+    storageGb: last?.storageGb || 20,
+    hours: last?.billedMs ? last.billedMs / 3_600_000 : 1,
+    basis: last?.billedMs ? "last drill" : "assumed",
   };
 }

@@ -38,6 +38,12 @@ export interface PriceTable {
   waf: { webAclMonth: number; ruleMonth: number; millionRequests: number };
   /** Amazon SNS email delivery: $2.00 per 100,000 notifications. */
   sns: { emailNotification: number };
+  /**
+   * Amazon RDS for PostgreSQL, Single-AZ, on-demand: the classes a recovery drill restores into (the smallest ones),
+   * and General Purpose storage (gp2 and gp3 cost the same per GB-month). The production database itself is an
+   * earlier phase's and is not in the estimate.
+   */
+  rds: { instanceHour: Readonly<Record<string, number>>; storageGbMonth: number; hoursPerMonth: number };
   /** ACM public certificates used with an ALB cost nothing. */
   acm: { publicCertificate: number };
   /**
@@ -63,6 +69,7 @@ export const PRICES: Readonly<Record<string, PriceTable>> = {
       "AWS WAF pricing",
       "Amazon SNS pricing",
       "AWS Certificate Manager pricing",
+      "Amazon RDS for PostgreSQL pricing",
     ],
     fargate: { vcpuHour: 0.04048, gbHour: 0.004445 },
     alb: { hour: 0.0225, lcuHour: 0.008 },
@@ -77,6 +84,8 @@ export const PRICES: Readonly<Record<string, PriceTable>> = {
     },
     waf: { webAclMonth: 5.0, ruleMonth: 1.0, millionRequests: 0.6 },
     sns: { emailNotification: 2.0 / 100_000 },
+    // RDS figures checked on 2026-11-29 against stored 2026 summaries of the RDS pricing page for US East.
+    rds: { instanceHour: { "db.t4g.micro": 0.016, "db.t3.micro": 0.018 }, storageGbMonth: 0.115, hoursPerMonth: 730 },
     acm: { publicCertificate: 0 },
     freeTier: { alarmMetrics: 10, dashboards: 3, logsGb: 5, snsEmails: 1000 },
   },

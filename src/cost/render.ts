@@ -33,6 +33,12 @@ export function formatCost(estimate: CostEstimate): string {
     rule,
     ...totals.map((t) => `${t.label.padEnd(labelWidth)}  ${t.amount.padStart(amountWidth)}`),
   ];
+  const drill = estimate.oneDrill;
+  if (drill)
+    out.push(
+      "",
+      `One DR drill (infra dr-drill, not monthly): ${drill.usd === undefined ? "not priced" : `$${money(drill.usd)}`} (${drill.detail})`,
+    );
   if (estimate.note) out.push("", `Note: ${estimate.note}`);
   out.push("", "Assumptions:", ...estimate.assumptions.map((a) => `  - ${a}`));
   const p = estimate.prices;

@@ -1,5 +1,6 @@
 // `deploy --migrate`: the migration task definition, with the new image, run once in the private subnets;
 // the deploy goes on only when it exits 0. Its exit code and the tail of its log are shown either way.
+// `runOnce` is that one-off run on its own: `dr-drill` runs its check against a restored database with it.
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, RunTaskCommand, type Task, type TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
@@ -13,23 +14,65 @@ import { mainContainer, registerWithImage, shortName } from "./revision.js";
 const LOG_LINES = 20;
 
 export async function runMigration(ctx: Context, c: DeployConfig, image: string): Promise<void> {
-  const ev = ctx.events.for("deploy");
-  const ecs = await ctx.aws.ecs();
   const family = c.migrationFamily as string;
   let td = await taskDefinition(ctx, family);
   if (mainContainer(td)?.image !== image) td = await registerWithImage(ctx, td, image);
-  const out = await awsStep("run migration task", shortName(td.taskDefinitionArn), () =>
+  const run = {
+    cluster: c.cluster,
+    subnets: c.privateSubnetIds,
+    securityGroup: c.securityGroupId as string,
+    startedBy: "infra-migrate",
+    label: "migration",
+    resource: "deploy",
+  };
+  const { exitCode, why } = await runOnce(ctx, run, td);
+  if (exitCode !== 0) {
+    throw new DeploymentFailed(
+      `migration task exited ${exitCode ?? "without an exit code"}${why ? ` (${why})` : ""}`,
+      "the service was not changed: fix the migration, then deploy again",
+    );
+  }
+  ctx.events.for("deploy").exists("migration task exited 0");
+}
+
+/** Where and as what a one-off task runs: the private subnets and the backend group, as the service's tasks. */
+export interface OneOffRun {
+  cluster: string;
+  subnets: string[];
+  securityGroup: string;
+  /** RunTask's startedBy: who started it, to find it in the console. */
+  startedBy: string;
+  /** What the task is, in progress lines and errors: "migration", "check". */
+  label: string;
+  /** The events' resource: "deploy", "dr-drill". */
+  resource: string;
+}
+
+export interface OneOffResult {
+  taskArn: string;
+  /** The main container's exit code; undefined when it never ran (the image could not be pulled, say). */
+  exitCode: number | undefined;
+  /** Why the task stopped, when ECS says. */
+  why: string;
+}
+
+/** Runs one task of the definition, waits until it stops, and shows the tail of its log. */
+export async function runOnce(ctx: Context, run: OneOffRun, td: TaskDefinition): Promise<OneOffResult> {
+  const ev = ctx.events.for(run.resource);
+  const ecs = await ctx.aws.ecs();
+  const name = shortName(td.taskDefinitionArn);
+  const out = await awsStep(`run ${run.label} task`, name, () =>
     ecs.send(
       new RunTaskCommand({
-        cluster: c.cluster,
+        cluster: run.cluster,
         taskDefinition: td.taskDefinitionArn,
         launchType: "FARGATE",
         count: 1,
-        startedBy: "infra-migrate",
+        startedBy: run.startedBy,
         networkConfiguration: {
           awsvpcConfiguration: {
-            subnets: c.privateSubnetIds,
-            securityGroups: [c.securityGroupId as string],
+            subnets: run.subnets,
+            securityGroups: [run.securityGroup],
             assignPublicIp: "DISABLED",
           },
         },
@@ -39,30 +82,23 @@ export async function runMigration(ctx: Context, c: DeployConfig, image: string)
   const started = out.tasks?.[0];
   if (!started?.taskArn) {
     const f = out.failures?.[0];
-    throw new AwsError("run migration task", family, f?.reason ?? "NoTask", f?.detail ?? "ECS started no task");
+    throw new AwsError(`run ${run.label} task`, name, f?.reason ?? "NoTask", f?.detail ?? "ECS started no task");
   }
-  ev.step(`migration task ${shortName(started.taskArn)} (${shortName(td.taskDefinitionArn)}) started`);
-  const stopped = await awsStep("wait for migration task", family, () =>
-    waitUntil(ctx, ev, { ...waitOptions(ctx, "migration task to finish") }, async () => {
-      const t = (await ecs.send(new DescribeTasksCommand({ cluster: c.cluster, tasks: [started.taskArn as string] })))
-        .tasks?.[0];
+  const taskArn = started.taskArn;
+  ev.step(`${run.label} task ${shortName(taskArn)} (${name}) started`);
+  const stopped = await awsStep(`wait for ${run.label} task`, name, () =>
+    waitUntil(ctx, ev, waitOptions(ctx, `${run.label} task to finish`), async () => {
+      const t = (await ecs.send(new DescribeTasksCommand({ cluster: run.cluster, tasks: [taskArn] }))).tasks?.[0];
       return t?.lastStatus === "STOPPED" ? done(t) : pending(t?.lastStatus ?? "PENDING");
     }),
   );
   const container = stopped.containers?.find((x) => x.name === mainContainer(td)?.name) ?? stopped.containers?.[0];
-  const exit = container?.exitCode;
-  for (const line of await logTail(ctx, td, stopped)) ev.step(`migration log: ${line}`);
-  if (exit !== 0) {
-    const why = [stopped.stoppedReason, container?.reason].filter(Boolean).join("; ");
-    throw new DeploymentFailed(
-      `migration task exited ${exit ?? "without an exit code"}${why ? ` (${why})` : ""}`,
-      "the service was not changed: fix the migration, then deploy again",
-    );
-  }
-  ev.exists("migration task exited 0");
+  for (const line of await logTail(ctx, td, stopped)) ev.step(`${run.label} log: ${line}`);
+  const why = [stopped.stoppedReason, container?.reason].filter(Boolean).join("; ");
+  return { taskArn, exitCode: container?.exitCode, why };
 }
 
-/** The last lines the migration container wrote, when it logs with awslogs (stream <prefix>/<container>/<task id>). */
+/** The last lines the main container wrote, when it logs with awslogs (stream <prefix>/<container>/<task id>). */
 async function logTail(ctx: Context, td: TaskDefinition, task: Task): Promise<string[]> {
   const container = mainContainer(td);
   const options = container?.logConfiguration?.logDriver === "awslogs" ? container.logConfiguration.options : undefined;

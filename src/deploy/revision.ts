@@ -19,13 +19,22 @@ export function withImage(
   td: TaskDefinition & { tags?: { key?: string; value?: string }[] },
   image: string,
 ): RegisterTaskDefinitionCommandInput {
+  return variantOf(td, (c) => ({ ...c, image }));
+}
+
+/** The definition as a registration input, its main container changed (and its family, for a copy elsewhere). */
+export function variantOf(
+  td: TaskDefinition & { tags?: { key?: string; value?: string }[] },
+  change: (main: ContainerDefinition) => ContainerDefinition,
+  family = td.family,
+): RegisterTaskDefinitionCommandInput {
   const main = mainContainer(td);
   return {
-    family: td.family,
+    family,
     taskRoleArn: td.taskRoleArn,
     executionRoleArn: td.executionRoleArn,
     networkMode: td.networkMode,
-    containerDefinitions: (td.containerDefinitions ?? []).map((c) => (c === main ? { ...c, image } : c)),
+    containerDefinitions: (td.containerDefinitions ?? []).map((c) => (c === main ? change(c) : c)),
     volumes: td.volumes,
     placementConstraints: td.placementConstraints,
     requiresCompatibilities: td.requiresCompatibilities,

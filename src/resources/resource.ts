@@ -19,6 +19,8 @@ export interface Check {
 
 export interface Resource<C = unknown> {
   name: string;
+  /** What it is, in a line: for the runbook and the help. */
+  summary: string;
   /** Resources whose create must finish before this one's starts (when both are in the same run). */
   after: readonly string[];
   /** Keys this resource records in the env file (and empties on destroy): no other resource records them. */

@@ -173,3 +173,52 @@ describe("formatCost", () => {
     expect(text).not.toContain("Note:");
   });
 });
+
+describe("what one recovery drill costs", () => {
+  const withDrill = (drill: NonNullable<CostInput["drill"]>) => estimateMonthlyCost({ ...SEED, drill });
+
+  it("prices the smallest class's hours and the storage for as long, apart from the monthly total", () => {
+    const e = withDrill({ instanceClass: "db.t4g.micro", storageGb: 20, hours: 1, basis: "assumed" });
+    // $0.016 for the hour, and 20 GB x $0.115 for 1 of the month's 730 hours ($0.0032).
+    expect(e.oneDrill).toEqual({
+      usd: 0.02,
+      detail: "db.t4g.micro 1 h (assumed) x $0.016 + 20 GB x $0.115 per GB-month for 1 h of 730",
+    });
+    expect(e.totalUsd).toBe(estimateMonthlyCost(SEED).totalUsd);
+    expect(formatCost(e)).toMatch(/^One DR drill \(infra dr-drill, not monthly\): \$0\.02 \(db\.t4g\.micro 1 h/m);
+  });
+
+  it("bills at least 10 minutes, as RDS does, and says when a class has no price in the table", () => {
+    expect(
+      withDrill({ instanceClass: "db.t3.micro", storageGb: 400, hours: 0.01, basis: "last drill" }).oneDrill,
+    ).toEqual({
+      usd: 0.01,
+      detail: "db.t3.micro 0.17 h (last drill) x $0.018 + 400 GB x $0.115 per GB-month for 0.17 h of 730",
+    });
+    const unpriced = withDrill({ instanceClass: "db.r6g.large", storageGb: 20, hours: 1, basis: "assumed" });
+    expect(unpriced.oneDrill?.usd).toBeUndefined();
+    expect(formatCost(unpriced)).toMatch(
+      /One DR drill \(infra dr-drill, not monthly\): not priced \(db\.r6g\.large: no price/,
+    );
+  });
+
+  it("takes the class, storage and billed time of the last recorded drill from the env file", async () => {
+    const { costInputFrom } = await import("../../src/cost/from-env.js");
+    const env = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+    expect(costInputFrom(env({}), "us-east-1").drill).toBeUndefined();
+    expect(costInputFrom(env({ RDS_INSTANCE_ID: "db" }), "us-east-1").drill).toEqual({
+      instanceClass: "db.t4g.micro",
+      storageGb: 20,
+      hours: 1,
+      basis: "assumed",
+    });
+    const last =
+      "2026-01-01T00:00:00Z from=snapshot:rds:db-2025-12-31-21-00 class=db.t3.micro storage=100GB rto=700s rpo=10800s check=exit-0 billed=1800s result=met";
+    expect(costInputFrom(env({ RDS_INSTANCE_ID: "db", DR_LAST_DRILL: last }), "us-east-1").drill).toEqual({
+      instanceClass: "db.t3.micro",
+      storageGb: 100,
+      hours: 0.5,
+      basis: "last drill",
+    });
+  });
+});

@@ -197,6 +197,22 @@ describe("ECS fake: task definitions", () => {
     await expect(register("v1", { containerDefinitions: containers })).rejects.toBeInstanceOf(ClientException);
   });
 
+  it("refuses a name that is both an environment variable and a secret of one container", async () => {
+    const containers = [
+      {
+        name: "web",
+        image: `${IMAGE}:v1`,
+        environment: [{ name: "DATABASE_HOST", value: "db.example" }],
+        secrets: [
+          { name: "DATABASE_HOST", valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:host::" },
+        ],
+      },
+    ];
+    await expect(register("v1", { containerDefinitions: containers })).rejects.toThrow(
+      "The secret name must be unique and not shared with any new or existing environment variables set on the container, such as 'DATABASE_HOST'.",
+    );
+  });
+
   it("describes a family as its latest ACTIVE revision, an INACTIVE one by revision, a missing one as an error", async () => {
     await register("v1");
     await register("v2");

@@ -31,6 +31,7 @@ export interface AlbConfig extends StackIdentity {
 
 export const albResource: Resource<AlbConfig> = {
   name: "alb",
+  summary: "Application Load Balancer, its security group, target group and listeners",
   after: [],
   records: [
     "ALB_ARN",

@@ -18,6 +18,7 @@ import { TASK_START_MS } from "./ecs-state.js";
 import { Elbv2Model, PROVISIONING_MS } from "./elbv2.js";
 import { throttling } from "./errors.js";
 import { LogsModel } from "./logs.js";
+import { RdsModel } from "./rds.js";
 import { Route53Model } from "./route53.js";
 import { SecretsModel } from "./secrets.js";
 import { SnsModel } from "./sns.js";
@@ -60,7 +61,7 @@ export interface Fault {
 }
 
 const MUTATING =
-  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate|Subscribe|Unsubscribe|Run|Start|Stop|Publish|Confirm)/;
+  /^(Create|Delete|Modify|Authorize|Revoke|Add|Remove|Set|Register|Deregister|Put|Request|Update|Change|Import|Tag|Untag|Associate|Disassociate|Subscribe|Unsubscribe|Run|Start|Stop|Publish|Confirm|Restore)/;
 
 export const isMutating = (op: string) => MUTATING.test(op);
 
@@ -93,6 +94,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   readonly ecr = new EcrModel();
   readonly secrets = new SecretsModel();
   readonly waf = new WafModel(this);
+  readonly rds = new RdsModel(this);
   /** The Resource Groups Tagging API: reads the other models, so it holds no resources of its own. */
   readonly tagging = new TaggingModel(this);
   /**
@@ -122,6 +124,7 @@ export class AwsFake<C extends Clock = FakeClock> {
       this.ecr,
       this.secrets,
       this.waf,
+      this.rds,
       this.tagging,
     ];
   }

@@ -45,6 +45,16 @@ function units(value: string | undefined, unit: RegExp): string | undefined {
 
 const fail = (message: string) => modeled(ClientException, message);
 
+/** A name may be an environment variable or a secret of a container, not both. */
+function checkSecretNames(c: ContainerDefinition): void {
+  const environment = new Set((c.environment ?? []).map((e) => e.name));
+  const shared = (c.secrets ?? []).find((s) => environment.has(s.name));
+  if (shared)
+    throw fail(
+      `The secret name must be unique and not shared with any new or existing environment variables set on the container, such as '${shared.name}'.`,
+    );
+}
+
 export class TaskDefinitions {
   readonly all: TaskDefinitionRecord[] = [];
 
@@ -65,6 +75,7 @@ export class TaskDefinitions {
       throw fail("Family contains invalid characters or is longer than 255 characters.");
     if (!sent.containerDefinitions?.length)
       throw fail("TaskDefinition must contain at least one container definition.");
+    for (const c of sent.containerDefinitions) checkSecretNames(c);
     const cpu = units(sent.cpu, /vcpu/);
     const memory = units(sent.memory, /gb/);
     const awsvpc = sent.networkMode === "awsvpc";

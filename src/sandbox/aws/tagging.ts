@@ -13,6 +13,7 @@ import {
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
 import { modeled } from "./errors.js";
+import { instanceArn } from "./rds-state.js";
 
 /**
  * A deleted resource stays listed while less than this has passed since a GetResources last saw it alive. That
@@ -102,6 +103,7 @@ export class TaggingModel {
       ...[...f.autoscaling.targets.values()].map((t) =>
         row(t.ScalableTargetARN ?? "", "application-autoscaling:scalable-target", t.tags),
       ),
+      ...f.rds.live().map((i) => row(instanceArn(i.id), "rds:db", i.tags)),
       ...[...f.waf.webAcls.values()].map((w) => row(w.webAcl.ARN ?? "", "wafv2:regional/webacl", w.tags)),
       // The Route 53 model keeps no tags today; read them if it ever does.
       ...[...f.route53.zones.values()].map((z) =>

@@ -1,0 +1,64 @@
+// dr-drill and runbook: prove the database can be restored (and how fast, how fresh), and say how to recover.
+import type { Command } from "commander";
+import { CheckFailedError } from "../core/errors.js";
+import { Interrupt } from "../core/interrupt.js";
+import { DEFAULT_CHECK_COMMAND, type DrillFlags, drillConfig } from "../recovery/config.js";
+import { LAST_DRILL_KEY } from "../recovery/record.js";
+import type { GlobalOptions } from "./options.js";
+import type { Commands } from "./program.js";
+import { printJson } from "./render.js";
+import { loadInputs, makeContext } from "./setup.js";
+
+export function registerRecovery({ program, deps, opts }: Commands): void {
+  const { io } = deps;
+  program
+    .command("dr-drill")
+    .description("restore the database into a temporary instance, check it, delete it: RTO and RPO against the targets")
+    .option(
+      "--point-in-time <latest>",
+      "restore to the latest restorable time instead of the newest automated snapshot",
+    )
+    .option(
+      "--check-command <command>",
+      `run against the restored database (default: DR_CHECK_COMMAND, then "${DEFAULT_CHECK_COMMAND}")`,
+    )
+    .option("--keep", "keep the restored instance afterwards (it is billed until deleted)")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd) as GlobalOptions & DrillFlags;
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const config = drillConfig(env, o);
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      const [{ runDrill }, { summarise }] = await Promise.all([
+        import("../recovery/drill.js"),
+        import("../recovery/report.js"),
+      ]);
+      const interrupt = deps.interrupt ?? new Interrupt();
+      const outcome = await interrupt.guard((signal) => runDrill(ctx, config, signal));
+      const summary = summarise(outcome, config, ctx.aws.settings.region);
+      if (summary.record) await env.record({ [LAST_DRILL_KEY]: summary.record });
+      if (outcome.error) {
+        if (!o.json) io.stdout(summary.text);
+        throw outcome.error;
+      }
+      if (o.json) printJson(io, { ok: summary.verdict === "met", command: "dr-drill", drill: summary.json });
+      else io.stdout(summary.text);
+      if (summary.verdict !== "met") throw new CheckFailedError(`dr-drill: ${summary.verdict}`);
+    });
+
+  program
+    .command("runbook")
+    .description("the stack's recovery runbook in Markdown, its own ids filled in, from the env file and AWS")
+    .action(async (_o, cmd: Command) => {
+      const o = opts(cmd);
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const [{ runbookInputs, gatherFacts }, { renderRunbook }] = await Promise.all([
+        import("../recovery/runbook-facts.js"),
+        import("../recovery/runbook.js"),
+      ]);
+      const inputs = runbookInputs(env);
+      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      const markdown = renderRunbook(await gatherFacts(ctx, inputs, o.envFile));
+      if (o.json) printJson(io, { ok: true, command: "runbook", markdown });
+      else io.stdout(`${markdown}\n`);
+    });
+}

@@ -1,0 +1,119 @@
+// What `infra dr-drill` reads from the env file and its options, all checked before any AWS call (each key's value
+// by readInputs, against src/core/keys.ts; here, what the values become).
+import { InputError } from "../core/errors.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
+
+export const DEFAULT_CHECK_COMMAND = "python manage.py check --database default";
+/** The smallest classes, cheapest first: Graviton where the engine version offers it, else x86. */
+export const SMALLEST_CLASSES = ["db.t4g.micro", "db.t3.micro"] as const;
+/** The tag that marks an instance as a drill of the database it names: how a rerun finds a killed run's. */
+export const DRILL_TAG = "infra:dr-drill-of";
+/** Set on a drill instance kept with --keep: a rerun leaves it alone. */
+export const KEPT_TAG = "infra:dr-drill-kept";
+
+export interface DrillConfig {
+  project: string;
+  environment: string;
+  /** The database to restore (RDS_INSTANCE_ID). */
+  instanceId: string;
+  /** The migration task definition family the check runs from, and the family its check revisions go in. */
+  family: string;
+  checkFamily: string;
+  cluster: string;
+  subnets: string[];
+  securityGroup: string;
+  checkCommand: string[];
+  /** DR_DRILL_INSTANCE_CLASS, else the smallest class RDS offers for the engine version. */
+  instanceClass: string | undefined;
+  targets: { rtoMs: number; rpoMs: number };
+  pointInTime: boolean;
+  keep: boolean;
+}
+
+export interface DrillFlags {
+  checkCommand?: string;
+  pointInTime?: string;
+  keep?: boolean;
+}
+
+export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
+  const input = readInputs(env, "dr-drill");
+  const project = input.need("PROJECT_NAME");
+  const environment = input.need("ENVIRONMENT");
+  const instanceId = input.need("RDS_INSTANCE_ID");
+  const migration = input.need("ECS_TASK_DEFINITION_FAMILY");
+  const cluster = input.need("ECS_CLUSTER_NAME");
+  const subnets = [input.need("PRIVATE_SUBNET_1_ID"), input.need("PRIVATE_SUBNET_2_ID")];
+  const securityGroup = input.need("BACKEND_SECURITY_GROUP_ID");
+  const command = flags.checkCommand ?? input.need("DR_CHECK_COMMAND");
+  const klass = input.maybe("DR_DRILL_INSTANCE_CLASS");
+  const rto = input.need("DR_RTO_TARGET");
+  const rpo = input.need("DR_RPO_TARGET");
+  input.done();
+  if (migration.length > 255 - "-dr-drill".length)
+    throw new InputError(
+      `ECS_TASK_DEFINITION_FAMILY="${migration}" is too long for its drill family (${migration}-dr-drill)`,
+    );
+  if (flags.pointInTime !== undefined && flags.pointInTime !== "latest")
+    throw new InputError(
+      `--point-in-time ${flags.pointInTime}: a drill restores to the latest restorable time (--point-in-time latest)`,
+      "to restore to an earlier time, follow `infra runbook`",
+    );
+  return {
+    project,
+    environment,
+    instanceId: instanceId.toLowerCase(),
+    family: migration,
+    checkFamily: `${migration}-dr-drill`,
+    cluster,
+    subnets,
+    securityGroup,
+    checkCommand: parseCommand(flags.checkCommand !== undefined ? "--check-command" : "DR_CHECK_COMMAND", command),
+    instanceClass: klass,
+    targets: { rtoMs: parseTarget("DR_RTO_TARGET", rto), rpoMs: parseTarget("DR_RPO_TARGET", rpo) },
+    pointInTime: flags.pointInTime === "latest",
+    keep: Boolean(flags.keep),
+  };
+}
+
+/** A command as words: `python manage.py check` or a JSON array of strings (for arguments with spaces). */
+export function parseCommand(key: string, text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) {
+    let words: unknown;
+    try {
+      words = JSON.parse(trimmed);
+    } catch {
+      throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
+    }
+    if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === "string" && w !== ""))
+      throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
+    return words;
+  }
+  if (trimmed === "") throw new InputError(`${key} is empty`, `for example "${DEFAULT_CHECK_COMMAND}"`);
+  if (/["'\\$`;|&<>]/.test(trimmed))
+    throw new InputError(
+      `${key} "${trimmed}" has shell syntax, but it runs without a shell`,
+      `write it as words (${DEFAULT_CHECK_COMMAND}) or as a JSON array, e.g. ["sh","-c","..."]`,
+    );
+  return trimmed.split(/\s+/);
+}
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A target such as 4h, 90m or 1d. */
+export function parseTarget(key: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|h|d)$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
+  if (!m || ms <= 0) throw new InputError(`${key}="${text}" is not a duration like 90m, 4h or 1d`);
+  return ms;
+}
+
+/** `<id>-drill-YYYYMMDD`, the id shortened so the whole stays within RDS's 63 characters. */
+export function drillInstanceId(instanceId: string, now: number): string {
+  const suffix = `-drill-${new Date(now).toISOString().slice(0, 10).replaceAll("-", "")}`;
+  return `${instanceId.slice(0, 63 - suffix.length).replace(/-+$/, "")}${suffix}`;
+}
+
+/** What every drill instance of this database starts with. */
+export const drillPrefix = (instanceId: string) => drillInstanceId(instanceId, 0).replace(/\d{8}$/, "");
