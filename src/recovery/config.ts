@@ -1,9 +1,10 @@
 // What `infra dr-drill` reads from the env file and its options, all checked before any AWS call (each key's value
 // by readInputs, against src/core/keys.ts; here, what the values become).
+
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
+import { defaultOf } from "../core/keys.js";
 
-export const DEFAULT_CHECK_COMMAND = "python manage.py check --database default";
 /** The smallest classes, cheapest first: Graviton where the engine version offers it, else x86. */
 export const SMALLEST_CLASSES = ["db.t4g.micro", "db.t3.micro"] as const;
 /** The tag that marks an instance as a drill of the database it names: how a rerun finds a killed run's. */
@@ -90,11 +91,12 @@ export function parseCommand(key: string, text: string): string[] {
       throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
     return words;
   }
-  if (trimmed === "") throw new InputError(`${key} is empty`, `for example "${DEFAULT_CHECK_COMMAND}"`);
+  if (trimmed === "")
+    throw new InputError(`${key} is empty`, `for example "${defaultOf("DR_CHECK_COMMAND", () => undefined)}"`);
   if (/["'\\$`;|&<>]/.test(trimmed))
     throw new InputError(
       `${key} "${trimmed}" has shell syntax, but it runs without a shell`,
-      `write it as words (${DEFAULT_CHECK_COMMAND}) or as a JSON array, e.g. ["sh","-c","..."]`,
+      `write it as words (${defaultOf("DR_CHECK_COMMAND", () => undefined)}) or as a JSON array, e.g. ["sh","-c","..."]`,
     );
   return trimmed.split(/\s+/);
 }
