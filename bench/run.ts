@@ -29,7 +29,7 @@ async function cli(fake: AwsFake, args: string[]) {
   if (code !== 0) throw new Error(`infra ${args.join(" ")} exited ${code}`);
 }
 
-/** AWS-like times for the waits that matter (issue 6): ALB ~150 s to active, certificate ~240 s to ISSUED
+/** AWS-like times for the waits that matter: ALB ~150 s to active, certificate ~240 s to ISSUED
  * after its CNAME exists, service ~180 s to stable (tasks start in 85 s, then the health checks). */
 const LATENCY = { albActiveMs: 150_000, certificateIssuedMs: 240_000, taskStartMs: 85_000 };
 

@@ -40,7 +40,7 @@ export interface ClientMap {
 }
 
 /**
- * The SDK's default of 3 attempts is too few for bursts of describes and for Route 53 (aws-behaviours.md);
+ * The SDK's default of 3 attempts is too few for bursts of describes and for Route 53 (docs/aws-behaviours.md);
  * standard mode backs off exponentially with jitter (capped at 20 s). (Adaptive mode's client-side rate limiter
  * slowed three throttled calls to 6 s in test/core/aws.test.ts: not worth it for a handful of control-plane calls.)
  */

@@ -1,4 +1,4 @@
-// Every resource carries these tags (SPEC.md section 2); destroy removes only what carries ManagedBy=infra
+// Every object infra makes carries these tags; destroy removes only what carries ManagedBy=infra
 // or what the env file recorded.
 export interface StackIdentity {
   project: string;
