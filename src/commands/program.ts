@@ -2,9 +2,11 @@
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
 import { CheckFailedError, describeError, ExitCode } from "../core/errors.js";
+import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
+import { registerLoadTest } from "./load-test.js";
 import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
 import { registerRecovery } from "./recovery.js";
 import { registerRelease } from "./release.js";
@@ -36,8 +38,10 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     }
     const { json, verbose } = program.opts<{ json: boolean; verbose: boolean }>();
     const { lines, exitCode } = describeError(err, verbose);
-    if (!(err instanceof CheckFailedError)) io.stderr(`${lines.join("\n")}\n`);
-    if (json && !(err instanceof CheckFailedError)) printJson(io, { ok: false, error: lines[0], exitCode });
+    // A failed check, or an interrupted run that printed its partial result, has said all there is.
+    const reported = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
+    if (!reported) io.stderr(`${lines.join("\n")}\n`);
+    if (json && !reported) printJson(io, { ok: false, error: lines[0], exitCode });
     return exitCode;
   }
 }
@@ -78,6 +82,7 @@ export function buildProgram(deps: Deps): Command {
   registerRelease(commands);
   registerInspection(commands);
   registerRecovery(commands);
+  registerLoadTest(commands);
   return program;
 }
 
