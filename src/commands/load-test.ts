@@ -8,7 +8,7 @@ import { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { Interrupt, InterruptedError } from "../core/interrupt.js";
-import { CAPS, DEFAULT_PATH, DEFAULTS, type LoadOptions, type LoadPlan, planLoad } from "../load/plan.js";
+import { CAPS, DEFAULT_PATH, DEFAULTS, type LoadOptions, type LoadPlan, planLoad, wafWarning } from "../load/plan.js";
 import { describePlan, jsonDocument, type LoadResult, passed, renderText } from "../load/report.js";
 import type { Sampling } from "../load/sampler.js";
 import { type StackKeys, stackKeys } from "../load/stack-keys.js";
@@ -63,7 +63,7 @@ export function registerLoadTest({ program, deps, opts }: Commands): void {
       const events = ctx?.events ?? eventsFor(g, deps);
       const notes: string[] = [];
       const keys = ctx ? stackKeys(env, notes) : undefined;
-      await confirm(deps, g, plan, events);
+      await confirm(deps, g, plan, events, wafWarning(plan, env));
       const interrupt = deps.interrupt ?? new Interrupt();
       const measured = await interrupt.guard((signal) =>
         run(plan, signal, events, ctx && keys ? { ctx, keys, notes } : undefined, deps),
@@ -87,11 +87,12 @@ function eventsFor(g: GlobalOptions, deps: Deps): Events {
 }
 
 /** Says what will be sent, and asks on a terminal; without one it needs --yes. */
-async function confirm(deps: Deps, g: GlobalOptions, plan: LoadPlan, events: Events): Promise<void> {
+async function confirm(deps: Deps, g: GlobalOptions, plan: LoadPlan, events: Events, waf?: string): Promise<void> {
   const ev = events.for("load-test");
   for (const line of describePlan(plan)) ev.step(line.trim());
   if (!plan.outsideStack)
     ev.step("this is real traffic through the load balancer: it is billed in LCUs and shows in the service's logs");
+  if (waf) ev.warning(waf);
   if (g.yes) return;
   if (!deps.io.stdinIsTTY)
     throw new InputError(

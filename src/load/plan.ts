@@ -129,3 +129,15 @@ async function pathsOf(o: LoadOptions, env: EnvReader): Promise<WeightedPath[]> 
   const path = env.get("HEALTH_CHECK_PATH") ?? DEFAULT_PATH;
   return [{ path: checkPath(path, "HEALTH_CHECK_PATH in the env file"), weight: 1 }];
 }
+
+/**
+ * The opt-in WAF blocks an IP above WAF_RATE_LIMIT requests in 5 minutes (2000 unless set): a load test from one
+ * machine that goes past it is answered 403 from then on, which says nothing about the service.
+ */
+export function wafWarning(plan: LoadPlan, env: EnvReader): string | undefined {
+  if (plan.outsideStack || env.get("WAF_ENABLED")?.toLowerCase() !== "true") return undefined;
+  const limit = Number(env.get("WAF_RATE_LIMIT") ?? "2000");
+  const inFiveMinutes = plan.rate * (Math.min(plan.durationMs, 300_000) / 1000);
+  if (!(inFiveMinutes > limit)) return undefined;
+  return `the WAF blocks an IP above ${limit} requests in 5 minutes: this run sends ${Math.round(inFiveMinutes)} in its first 5 minutes, so from about ${Math.round(limit / plan.rate)} s on it will be answered 403`;
+}

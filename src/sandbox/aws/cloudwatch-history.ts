@@ -1,6 +1,6 @@
 // An alarm's history, as DescribeAlarmHistory shows it: a ConfigurationUpdate item when the alarm is created,
 // updated or deleted, and a StateUpdate item ("Alarm updated from OK to ALARM", with the old and new state as
-// JSON in HistoryData) at each change of state. AWS keeps history for 30 days, after an alarm is deleted too.
+// JSON in HistoryData) at each change of state. AWS keeps 14 days of history, after an alarm is deleted too.
 import {
   type AlarmHistoryItem,
   type DescribeAlarmHistoryInput,
@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { coded, page } from "./shared.js";
 
-const KEPT_MS = 30 * 24 * 3_600_000;
+const KEPT_MS = 14 * 24 * 3_600_000;
 const ITEM_TYPES = [
   "ConfigurationUpdate",
   "StateUpdate",
