@@ -2,7 +2,7 @@
 // another is named, and then only with --outside-stack), the paths, the rate, duration and connections within
 // caps that only --lift-caps raises.
 import { InputError } from "../core/errors.js";
-import type { EnvReader } from "../core/inputs.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
 import { checkPath, readPathsFile, type WeightedPath } from "./paths.js";
 
 /** The options of `infra load-test`, as commander gives them. */
@@ -92,8 +92,9 @@ export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan
 
 /** The stack's endpoint, https://<API_DOMAIN_NAME>; another only when named with --target and --outside-stack. */
 function target(o: LoadOptions, env: EnvReader): { origin: string; outsideStack: boolean } {
-  const domain = env.get("API_DOMAIN_NAME")?.toLowerCase();
-  const albName = env.get("ALB_DNS_NAME")?.toLowerCase();
+  const input = readInputs(env, "load-test");
+  const domain = input.maybe("API_DOMAIN_NAME")?.toLowerCase();
+  const albName = input.maybe("ALB_DNS_NAME")?.toLowerCase();
   if (o.target === undefined) {
     if (!domain)
       throw new InputError(
@@ -126,8 +127,7 @@ async function pathsOf(o: LoadOptions, env: EnvReader): Promise<WeightedPath[]> 
   const given = (o.path ?? []).map((p) => ({ path: checkPath(p, "--path"), weight: 1 }));
   const fromFile = o.pathsFile ? await readPathsFile(o.pathsFile) : [];
   if (given.length + fromFile.length > 0) return [...given, ...fromFile];
-  const path = env.get("HEALTH_CHECK_PATH") ?? DEFAULT_PATH;
-  return [{ path: checkPath(path, "HEALTH_CHECK_PATH in the env file"), weight: 1 }];
+  return [{ path: readInputs(env, "load-test").orDefault("HEALTH_CHECK_PATH", DEFAULT_PATH), weight: 1 }];
 }
 
 /**
@@ -135,8 +135,9 @@ async function pathsOf(o: LoadOptions, env: EnvReader): Promise<WeightedPath[]> 
  * machine that goes past it is answered 403 from then on, which says nothing about the service.
  */
 export function wafWarning(plan: LoadPlan, env: EnvReader): string | undefined {
-  if (plan.outsideStack || env.get("WAF_ENABLED")?.toLowerCase() !== "true") return undefined;
-  const limit = Number(env.get("WAF_RATE_LIMIT") ?? "2000");
+  const input = readInputs(env, "load-test");
+  if (plan.outsideStack || input.maybe("WAF_ENABLED") !== "true") return undefined;
+  const limit = Number(input.orDefault("WAF_RATE_LIMIT", "2000"));
   const inFiveMinutes = plan.rate * (Math.min(plan.durationMs, 300_000) / 1000);
   if (!(inFiveMinutes > limit)) return undefined;
   return `the WAF blocks an IP above ${limit} requests in 5 minutes: this run sends ${Math.round(inFiveMinutes)} in its first 5 minutes, so from about ${Math.round(limit / plan.rate)} s on it will be answered 403`;

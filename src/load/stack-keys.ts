@@ -1,6 +1,6 @@
 // Which parts of the stack a load test can sample, from the ids the env file recorded; what is missing is said
 // once, and the load test runs without it.
-import type { EnvReader } from "../core/inputs.js";
+import { type EnvReader, readInputs } from "../core/inputs.js";
 
 export interface ServiceKeys {
   cluster: string;
@@ -22,11 +22,13 @@ export interface StackKeys {
 
 /** The stack's ids from the env file; what is missing is said in `notes`. */
 export function stackKeys(env: EnvReader, notes: string[]): StackKeys {
-  const cluster = env.get("ECS_CLUSTER_NAME");
-  const name = env.get("ECS_SERVICE_NAME") ?? env.get("ECS_SERVICE_ARN")?.split("/").at(-1);
-  const albArn = env.get("ALB_ARN");
-  const tgArn = env.get("TARGET_GROUP_ARN");
-  const project = env.get("PROJECT_NAME");
+  // Each value is checked as everywhere else (a malformed one is exit 2 before anything is sent).
+  const input = readInputs(env, "load-test");
+  const cluster = input.maybe("ECS_CLUSTER_NAME");
+  const name = input.maybe("ECS_SERVICE_NAME") ?? input.maybe("ECS_SERVICE_ARN")?.split("/").at(-1);
+  const albArn = input.maybe("ALB_ARN");
+  const tgArn = input.maybe("TARGET_GROUP_ARN");
+  const project = input.maybe("PROJECT_NAME");
   const service = cluster && name ? { cluster, name } : undefined;
   if (!service)
     notes.push(

@@ -31,29 +31,28 @@ const json = async (args: string[], deps = {}) => {
 };
 
 describe("infra load-test measures", () => {
-  it("places p50 and p99 where a service answering half its requests in 50 ms and half in 250 ms puts them", async () => {
-    const { code, doc } = await json([
-      "--path",
-      "/alternate",
-      "--rate",
-      "40",
-      "--duration",
-      "2s",
-      "--connections",
-      "40",
-    ]);
+  it("places p50 and p99 where a service answering 3 requests in 4 after 50 ms and the 4th after 250 ms puts them", async () => {
+    const { code, doc } = await json(["--path", "/mixed", "--rate", "40", "--duration", "2s", "--connections", "40"]);
 
     expect(code).toBe(0);
     expect(doc.requests).toEqual({ planned: 80, sent: 80, answered: 80, failed: 0, cancelled: 0 });
-    expect(server.count("/alternate")).toBe(80);
-    // p50 is the slowest of the fast half; p99 is in the slow half. Neither fits the other half's range.
-    expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(50);
-    expect(doc.latencyMs.p50).toBeLessThan(150);
+    expect(server.count("/mixed")).toBe(80);
+    // p50 is well inside the fast 60 (one request slowed by a busy machine does not move it); p90 and p99 are in
+    // the slow 20. Neither fits the other group's range.
+    expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(49);
+    expect(doc.latencyMs.p50).toBeLessThan(200);
+    expect(doc.latencyMs.p90).toBeGreaterThanOrEqual(250);
     expect(doc.latencyMs.p99).toBeGreaterThanOrEqual(250);
-    expect(doc.latencyMs.p99).toBeLessThan(400);
-    const rows = Object.fromEntries(doc.histogram.map((h: { fromMs: number; count: number }) => [h.fromMs, h.count]));
-    expect(rows[50] + rows[100]).toBe(40); // 50 to 200 ms
-    expect(rows[200]).toBe(40); // 200 to 500 ms
+    expect(doc.latencyMs.p99).toBeLessThan(600);
+    const count = (from: number, to: number) =>
+      doc.histogram
+        .filter((h: { fromMs: number }) => h.fromMs >= from && h.fromMs < to)
+        .reduce((n: number, h: { count: number }) => n + h.count, 0);
+    // The fast 60 (a timer may fire a fraction of a millisecond early, into the 20-50 ms row), give or take a few
+    // that a busy machine delays; the slow 20, and only those delays.
+    expect(count(20, 200)).toBeGreaterThanOrEqual(55);
+    expect(count(200, 1000)).toBeGreaterThanOrEqual(20);
+    expect(count(0, 20)).toBe(0);
   });
 
   it("counts latency from each request's scheduled start, so a service that falls behind shows it", async () => {
@@ -117,13 +116,15 @@ describe("infra load-test measures", () => {
   });
 
   it("prints a report with percentiles and a histogram, the target named", async () => {
-    const { code, stdout, stderr } = await loadTest(["--path", "/alternate", "--rate", "20", "--duration", "1s"]);
+    const { code, stdout, stderr } = await loadTest(["--path", "/mixed", "--rate", "20", "--duration", "1s"]);
 
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Load test of GET http:\/\/127\.0\.0\.1:\d+\/alternate {2}\(outside this stack\)$/m);
+    expect(stdout).toMatch(/^Load test of GET http:\/\/127\.0\.0\.1:\d+\/mixed {2}\(outside this stack\)$/m);
     expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered, 0 failed, 0 cancelled/m);
     expect(stdout).toMatch(/^Latency {5}p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, p99\.9 [\d.]+ ms, max [\d.]+ ms/m);
-    expect(stdout).toMatch(/^ {2}200 ms - 500 ms \| #{40} 10$/m);
+    expect(stdout).toMatch(/^Latency histogram$/m);
+    expect(stdout).toMatch(/^ +50 ms - 100 ms \| #+ +\d+$/m);
+    expect(stdout).toMatch(/^ +200 ms - 500 ms \| #+ +\d+$/m);
     expect(stderr).toMatch(/load-test: done: 20 sent, 20 answered, 0 failed/);
   });
 
@@ -140,7 +141,7 @@ describe("infra load-test --expect", () => {
   it("exits 1 and says which threshold was missed", async () => {
     const { code, stdout } = await loadTest([
       "--path",
-      "/alternate",
+      "/mixed",
       "--rate",
       "20",
       "--duration",
@@ -286,7 +287,7 @@ describe("infra load-test on a terminal, and on Ctrl-C", () => {
     const sent = Number(/^Requests {4}(\d+) sent/m.exec(stdout)?.[1]);
     expect(sent).toBeGreaterThanOrEqual(10);
     expect(sent).toBeLessThan(20);
-    expect(server.count()).toBe(sent);
+    expect(server.count()).toBeLessThanOrEqual(sent); // a request cancelled on its way out never arrives
     expect(stderr).not.toMatch(/^error:/m);
   });
 

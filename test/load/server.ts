@@ -1,5 +1,5 @@
 // A web service for load tests to hit: on the loopback address only, started and stopped by each test, counting
-// what it is sent. Its paths answer as the service under test might: quickly, slowly, alternately (known
+// what it is sent. Its paths answer as the service under test might: quickly, slowly, a known mix of the two (known
 // delays, for the percentiles), with a 500, by resetting the connection, or never.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +18,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startServer(): Promise<TestServer> {
   const seen: string[] = [];
-  let alternate = 0;
+  let mixed = 0;
   const open = new Set<ServerResponse>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? "/";
@@ -36,8 +36,8 @@ export async function startServer(): Promise<TestServer> {
       return;
     }
     if (path === "/hang") return; // answered by close() only
-    // Every other request 50 ms, the rest 250 ms: half and half, whatever the concurrency.
-    const ms = path === "/alternate" ? (alternate++ % 2 === 0 ? 50 : 250) : path === "/slow" ? 100 : 0;
+    // Three requests in four after 50 ms, the fourth after 250 ms, whatever the concurrency.
+    const ms = path === "/mixed" ? (mixed++ % 4 === 3 ? 250 : 50) : path === "/slow" ? 100 : 0;
     if (ms) await wait(ms);
     res.end("ok");
   };
