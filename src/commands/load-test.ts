@@ -23,7 +23,7 @@ interface Options extends LoadOptions {
   sample: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerLoadTest({ program, deps, opts }: Commands): void {
   const { normal } = CAPS;
@@ -37,7 +37,6 @@ export function registerLoadTest({ program, deps, opts }: Commands): void {
       "--path <path>",
       `a path to request, repeatable (default: HEALTH_CHECK_PATH, else ${DEFAULT_PATH})`,
       collect,
-      [],
     )
     .option("--paths-file <file>", "weighted paths, one per line: <weight> <path>")
     .option(
