@@ -68,7 +68,9 @@ describe("the project's structure", () => {
           // A missing input still counts as read.
         }
       }
-    const sources = filesUnder(join(ROOT, "src")).map((f) => readFileSync(f, "utf8")).join("\n");
+    const sources = filesUnder(join(ROOT, "src"))
+      .map((f) => readFileSync(f, "utf8"))
+      .join("\n");
     const unread = Object.keys(KEYS).filter((k) => !read.has(k) && !sources.includes(`"${k}"`));
     expect(unread).toEqual([]);
   });

@@ -88,7 +88,7 @@ export async function runCli(
   argv: string[],
   fake: AwsFake,
   io: Partial<Io> = {},
-  deps: Pick<Deps, "interrupt"> = {},
+  deps: Pick<Deps, "interrupt" | "sampleEveryMs"> = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";

@@ -2,9 +2,11 @@
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
 import { CheckFailedError, describeError, ExitCode } from "../core/errors.js";
+import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
+import { registerLoadTest } from "./load-test.js";
 import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
 import { registerRecovery } from "./recovery.js";
 import { registerRelease } from "./release.js";
@@ -41,8 +43,8 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
     }
     const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
-    // A failed verify or plan --exit-code has said what it found: its exit code is the message.
-    const said = err instanceof CheckFailedError;
+    // A failed check, or an interrupted run that printed its partial result, has said all there is.
+    const said = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
     if (json()) {
       if (!said) io.stderr(`${JSON.stringify({ kind: "error", message: lines[0], exitCode })}\n`);
       printJson(io, { ...document, ok: false, ...(said ? {} : { error: lines[0] }), exitCode });
@@ -93,6 +95,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}):
   registerRelease(commands);
   registerInspection(commands);
   registerRecovery(commands);
+  registerLoadTest(commands);
   return program;
 }
 

@@ -22,6 +22,8 @@ export interface Deps {
   http?: HttpProbe;
   /** Ctrl-C, for commands that clean up after themselves (tests pass their own and call handle()). */
   interrupt?: Interrupt;
+  /** How often `load-test` samples the stack in AWS (30 s; tests pass less). */
+  sampleEveryMs?: number;
 }
 
 export interface Selected {

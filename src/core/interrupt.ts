@@ -5,7 +5,11 @@
 import { ExitCode, InfraError } from "./errors.js";
 
 export class InterruptedError extends InfraError {
-  constructor(what: string) {
+  /** reported: the command has printed its own (partial) result, so nothing more is printed for it. */
+  constructor(
+    what: string,
+    readonly reported = false,
+  ) {
     super(`interrupted: ${what}`, ExitCode.interrupted);
   }
 }

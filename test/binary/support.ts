@@ -1,5 +1,5 @@
 // Running the built `infra` the way a user does: a real process, its own argv, stdin, environment and exit code.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +28,14 @@ export function isolatedEnv(extra: Record<string, string> = {}): Record<string, 
 
 export function runBinary(
   args: string[],
-  opts: { env?: Record<string, string>; cwd?: string; input?: string; nodeArgs?: string[] } = {},
+  opts: {
+    env?: Record<string, string>;
+    cwd?: string;
+    input?: string;
+    nodeArgs?: string[];
+    /** The running process, for a test that signals it (Ctrl-C is SIGINT). */
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
@@ -36,6 +43,7 @@ export function runBinary(
       cwd: opts.cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });
+    opts.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {

@@ -3,12 +3,13 @@
 // Scaling and CloudWatch": RegisterScalableTarget is create-or-update and needs an ACTIVE ECS service ("ECS
 // service doesn't exist"); a registered target brings the desired count into [min, max] at once;
 // DeregisterScalableTarget also deletes the target's policies (and so their alarms); ObjectNotFoundException
-// when there is nothing to deregister.
+// when there is nothing to deregister. What scaling did is kept as activities (autoscaling-activities.ts).
 import {
   ApplicationAutoScalingClient,
   DeleteScalingPolicyCommand,
   DeregisterScalableTargetCommand,
   DescribeScalableTargetsCommand,
+  DescribeScalingActivitiesCommand,
   DescribeScalingPoliciesCommand,
   ListTagsForResourceCommand,
   ObjectNotFoundException,
@@ -20,6 +21,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
+import { Activities } from "./autoscaling-activities.js";
 import { badToken, checkNamespace, Policies, validation, where } from "./autoscaling-policies.js";
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
@@ -45,9 +47,12 @@ export class AutoScalingModel {
   /** ResourceId ("service/<cluster>/<service>") -> registered target. */
   readonly targets = new Map<string, TargetRecord>();
   readonly policyStore: Policies;
+  /** Tests call activities.scale(...) where a policy's alarm would fire. */
+  readonly activities: Activities;
 
   constructor(readonly fake: Fake) {
     this.policyStore = new Policies(this);
+    this.activities = new Activities(this);
   }
 
   readonly handlers: ServiceModel["handlers"] = [
@@ -57,6 +62,7 @@ export class AutoScalingModel {
     [PutScalingPolicyCommand, (i) => this.policyStore.put(i)],
     [DescribeScalingPoliciesCommand, (i) => this.policyStore.describe(i)],
     [DeleteScalingPolicyCommand, (i) => this.policyStore.delete(i)],
+    [DescribeScalingActivitiesCommand, (i) => this.activities.describe(i)],
     [TagResourceCommand, (i) => this.tagResource(i)],
     [UntagResourceCommand, (i) => this.untagResource(i)],
     [ListTagsForResourceCommand, (i) => ({ Tags: { ...this.byArn(i.ResourceARN).tags } })],
@@ -129,7 +135,10 @@ export class AutoScalingModel {
     this.targets.set(resourceId, target);
     // Outside the new range, Application Auto Scaling moves the desired count to the nearest bound.
     const clamped = Math.min(Math.max(svc.desiredCount, min), max);
-    if (clamped !== svc.desiredCount) this.fake.ecs.setDesired(serviceName, clamped);
+    if (clamped !== svc.desiredCount) {
+      this.fake.ecs.setDesired(serviceName, clamped);
+      this.activities.record(resourceId, clamped, `the scalable target's capacity range became ${min}-${max}`);
+    }
     return { ScalableTargetARN: target.ScalableTargetARN };
   }
 

@@ -1,5 +1,6 @@
 // CloudWatch as `infra` uses it: metric alarms (cloudwatch-alarms.ts checks them), their state and tags, and
-// dashboards (cloudwatch-dashboards.ts). Behaviours from aws-behaviours.md "Application Auto Scaling and
+// dashboards (cloudwatch-dashboards.ts), alarm history (cloudwatch-history.ts) and metric data published by the
+// services (cloudwatch-metrics.ts). Behaviours from aws-behaviours.md "Application Auto Scaling and
 // CloudWatch": PutMetricAlarm is create-or-update and overwrites the whole configuration; DescribeAlarms of
 // unknown names is an empty list, not an error; DeleteAlarms of a missing alarm succeeds. Errors carry their
 // query wire code as `Code` (CloudWatch's JSON protocol is query-compatible).
@@ -7,9 +8,11 @@ import {
   CloudWatchClient,
   DeleteAlarmsCommand,
   DeleteDashboardsCommand,
+  DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   type DescribeAlarmsInput,
   GetDashboardCommand,
+  GetMetricDataCommand,
   InvalidNextToken,
   InvalidParameterCombinationException,
   InvalidParameterValueException,
@@ -30,6 +33,8 @@ import {
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ALARM_PREFIX, alarmConfiguration } from "./cloudwatch-alarms.js";
 import { Dashboards } from "./cloudwatch-dashboards.js";
+import { AlarmHistory } from "./cloudwatch-history.js";
+import { Metrics } from "./cloudwatch-metrics.js";
 import { byName, coded, page } from "./shared.js";
 
 export { ALARM_PREFIX } from "./cloudwatch-alarms.js";
@@ -48,6 +53,9 @@ export class CloudWatchModel {
   /** Alarm ARN -> its tags. */
   readonly tags = new Map<string, Tag[]>();
   readonly dashboardStore = new Dashboards(() => this.fake.clock.now());
+  readonly history = new AlarmHistory(() => this.fake.clock.now());
+  /** Metric data the services publish: tests call metrics.publish(...) where AWS's services would. */
+  readonly metrics = new Metrics(() => this.fake.clock.now());
 
   constructor(private readonly fake: Fake) {}
 
@@ -63,6 +71,8 @@ export class CloudWatchModel {
     [GetDashboardCommand, (i) => this.dashboardStore.get(i)],
     [DeleteDashboardsCommand, (i) => this.dashboardStore.delete(i)],
     [ListDashboardsCommand, (i) => this.dashboardStore.list(i)],
+    [DescribeAlarmHistoryCommand, (i) => this.history.describe(i)],
+    [GetMetricDataCommand, (i) => this.metrics.getMetricData(i)],
   ];
 
   /** Dashboard name -> DashboardName, DashboardArn, DashboardBody (as sent), LastModified, Size. */
@@ -76,6 +86,8 @@ export class CloudWatchModel {
     if (!alarm) throw new Error(`no CloudWatch alarm ${name}`);
     if (alarm.StateValue === state) return;
     const now = new Date(this.fake.clock.now());
+    const from = { value: alarm.StateValue as string, reason: alarm.StateReason ?? "" };
+    this.history.stateChanged(name, from, { value: state, reason });
     Object.assign(alarm, { StateValue: state, StateReason: reason, StateUpdatedTimestamp: now });
     alarm.StateTransitionedTimestamp = now;
   }
@@ -102,6 +114,7 @@ export class CloudWatchModel {
           StateTransitionedTimestamp: now,
         };
     this.alarms.set(name, { ...config, ...state, AlarmConfigurationUpdatedTimestamp: now });
+    this.history.configured(name, previous ? "updated" : "created");
     // Tags count only when the alarm is created: on an update AWS ignores them (use TagResource).
     if (!previous) this.tags.set(config.AlarmArn as string, [...(input.Tags ?? [])]);
     return {};
@@ -151,6 +164,7 @@ export class CloudWatchModel {
       if (!alarm) continue;
       this.alarms.delete(name);
       this.tags.delete(alarm.AlarmArn as string);
+      this.history.configured(name, "deleted");
     }
     return {};
   }

@@ -1,0 +1,61 @@
+// Which paths a load test requests: one, several (--path, repeatable) or a file of weighted paths, spread over
+// the run by smooth weighted round-robin, so a run is the same mix every time (weights 3:1 over 8 requests
+// send exactly 6 and 2, interleaved) and a check against it does not depend on chance.
+import { readFile } from "node:fs/promises";
+import { InputError } from "../core/errors.js";
+
+export interface WeightedPath {
+  path: string;
+  weight: number;
+}
+
+const PATH = /^\/[\x21-\x7e]*$/;
+const MAX_WEIGHT = 1000;
+
+export function checkPath(path: string, where: string): string {
+  if (!PATH.test(path))
+    throw new InputError(`${where}: "${path}" is not a URL path (it starts with / and has no spaces)`);
+  return path;
+}
+
+/**
+ * A file of weighted paths: one per line, `<weight> <path>` or just `<path>` (weight 1); blank lines and lines
+ * starting with # are skipped.
+ */
+export async function readPathsFile(file: string): Promise<WeightedPath[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new InputError(`--paths-file ${file}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
+  }
+  const paths: WeightedPath[] = [];
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const where = `--paths-file ${file} line ${i + 1}`;
+    const m = /^(?:(\S+)\s+)?(\S+)$/.exec(line);
+    if (!m) throw new InputError(`${where}: write "<weight> <path>" or "<path>"`);
+    const weight = m[1] === undefined ? 1 : Number(m[1]);
+    if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT)
+      throw new InputError(`${where}: the weight ${m[1]} is not a whole number from 1 to ${MAX_WEIGHT}`);
+    paths.push({ path: checkPath(m[2] as string, where), weight });
+  }
+  if (paths.length === 0) throw new InputError(`--paths-file ${file} names no path`);
+  return paths;
+}
+
+/** The next path, by smooth weighted round-robin: each pick goes to the path furthest behind its share. */
+export function pathPicker(paths: WeightedPath[]): () => string {
+  const total = paths.reduce((n, p) => n + p.weight, 0);
+  const current = paths.map(() => 0);
+  return () => {
+    let best = 0;
+    for (const [i, p] of paths.entries()) {
+      current[i] = (current[i] as number) + p.weight;
+      if ((current[i] as number) > (current[best] as number)) best = i;
+    }
+    current[best] = (current[best] as number) - total;
+    return (paths[best] as WeightedPath).path;
+  };
+}

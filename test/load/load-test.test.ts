@@ -1,0 +1,306 @@
+// `infra load-test` in process, against a web service on the loopback address that the test starts, with known
+// delays and failures: what it measures, how it fails a threshold, and what it refuses before sending anything.
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Interrupt } from "../../src/core/interrupt.js";
+import { runCli, tempEnvFile, useFake } from "../helpers.js";
+import { closedPort, startServer, type TestServer } from "./server.js";
+
+const fake = useFake();
+let server: TestServer;
+let envPath: string;
+
+beforeEach(async () => {
+  server = await startServer();
+  envPath = tempEnvFile();
+});
+afterEach(() => server.close());
+
+/** A load test of the test's server, without AWS sampling (sampling.test.ts covers that). */
+const loadTest = (args: string[], deps = {}) =>
+  runCli(
+    ["load-test", "-f", envPath, "--target", server.origin, "--outside-stack", "--yes", "--no-sample", ...args],
+    fake.current,
+    {},
+    deps,
+  );
+const json = async (args: string[], deps = {}) => {
+  const result = await loadTest(["--json", ...args], deps);
+  return { ...result, doc: JSON.parse(result.stdout) };
+};
+
+describe("infra load-test measures", () => {
+  it("places p50 and p99 where a service answering 3 requests in 4 after 50 ms and the 4th after 250 ms puts them", async () => {
+    const { code, doc } = await json(["--path", "/mixed", "--rate", "40", "--duration", "2s", "--connections", "40"]);
+
+    expect(code).toBe(0);
+    expect(doc.requests).toEqual({ planned: 80, sent: 80, answered: 80, failed: 0, cancelled: 0 });
+    expect(server.count("/mixed")).toBe(80);
+    // p50 is well inside the fast 60 (one request slowed by a busy machine does not move it); p90 and p99 are in
+    // the slow 20. Neither fits the other group's range.
+    expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(49);
+    expect(doc.latencyMs.p50).toBeLessThan(200);
+    expect(doc.latencyMs.p90).toBeGreaterThanOrEqual(250);
+    expect(doc.latencyMs.p99).toBeGreaterThanOrEqual(250);
+    expect(doc.latencyMs.p99).toBeLessThan(600);
+    const count = (from: number, to: number) =>
+      doc.histogram
+        .filter((h: { fromMs: number }) => h.fromMs >= from && h.fromMs < to)
+        .reduce((n: number, h: { count: number }) => n + h.count, 0);
+    // The fast 60 (a timer may fire a fraction of a millisecond early, into the 20-50 ms row), give or take a few
+    // that a busy machine delays; the slow 20, and only those delays.
+    expect(count(20, 200)).toBeGreaterThanOrEqual(55);
+    expect(count(200, 1000)).toBeGreaterThanOrEqual(20);
+    expect(count(0, 20)).toBe(0);
+  });
+
+  it("counts latency from each request's scheduled start, so a service that falls behind shows it", async () => {
+    // One connection, 100 ms per answer, a request due every 50 ms: the 20th waits ~950 ms for its turn.
+    const { code, doc } = await json(["--path", "/slow", "--rate", "20", "--duration", "1s", "--connections", "1"]);
+
+    expect(code).toBe(0);
+    expect(doc.requests.answered).toBe(20);
+    expect(doc.latencyMs.max).toBeGreaterThanOrEqual(900); // a closed-loop measurement would say ~100 ms
+    expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(400);
+    expect(doc.elapsedMs).toBeGreaterThanOrEqual(1900);
+  });
+
+  it("counts answers by status and failures by kind across weighted paths", async () => {
+    const paths = join(dirname(envPath), "paths.txt");
+    writeFileSync(paths, "# the mix\n2 /\n1 /fail\n\n1 /reset\n");
+
+    const { code, doc } = await json(["--paths-file", paths, "--rate", "40", "--duration", "1s"]);
+
+    expect(code).toBe(0);
+    expect([server.count("/"), server.count("/fail"), server.count("/reset")]).toEqual([20, 10, 10]);
+    expect(doc.status).toEqual({ 200: 20, 500: 10 });
+    expect(doc.errors).toMatchObject({ total: 20, percent: 50, byStatus: { 500: 10 } });
+    expect(doc.errors.byKind).toEqual({ timeout: 0, reset: 10, tls: 0, refused: 0, dns: 0, other: 0 });
+  });
+
+  it("counts a request with no answer within --request-timeout as a timeout, at its timeout", async () => {
+    const { code, doc } = await json([
+      "--path",
+      "/hang",
+      "--rate",
+      "10",
+      "--duration",
+      "500ms",
+      "--request-timeout",
+      "300ms",
+    ]);
+
+    expect(code).toBe(0);
+    expect(doc.requests).toMatchObject({ sent: 5, answered: 0, failed: 5 });
+    expect(doc.errors.byKind.timeout).toBe(5);
+    expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(299);
+  });
+
+  it("tells TLS failures and refused connections apart", async () => {
+    const tls = await loadTest(
+      ["--json", "--rate", "10", "--duration", "300ms"].concat(["--target", `https://127.0.0.1:${server.port}`]),
+    );
+    const refused = await loadTest([
+      "--json",
+      "--rate",
+      "10",
+      "--duration",
+      "300ms",
+      "--target",
+      `http://127.0.0.1:${await closedPort()}`,
+    ]);
+
+    expect(JSON.parse(tls.stdout).errors.byKind).toMatchObject({ tls: 3, refused: 0 });
+    expect(JSON.parse(refused.stdout).errors.byKind).toMatchObject({ tls: 0, refused: 3 });
+  });
+
+  it("prints a report with percentiles and a histogram, the target named", async () => {
+    const { code, stdout, stderr } = await loadTest(["--path", "/mixed", "--rate", "20", "--duration", "1s"]);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Load test of GET http:\/\/127\.0\.0\.1:\d+\/mixed {2}\(outside this stack\)$/m);
+    expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered, 0 failed, 0 cancelled/m);
+    expect(stdout).toMatch(/^Latency {5}p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, p99\.9 [\d.]+ ms, max [\d.]+ ms/m);
+    expect(stdout).toMatch(/^Latency histogram$/m);
+    expect(stdout).toMatch(/^ +50 ms - 100 ms \| #+ +\d+$/m);
+    expect(stdout).toMatch(/^ +200 ms - 500 ms \| #+ +\d+$/m);
+    expect(stderr).toMatch(/load-test: done: 20 sent, 20 answered, 0 failed/);
+  });
+
+  it("with --json prints one JSON document on stdout and only JSON lines on stderr", async () => {
+    const { code, stdout, stderr } = await loadTest(["--json", "--rate", "10", "--duration", "300ms"]);
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, command: "load-test", interrupted: false });
+    for (const line of stderr.trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
+
+describe("infra load-test --expect", () => {
+  it("exits 1 and says which threshold was missed", async () => {
+    const { code, stdout } = await loadTest([
+      "--path",
+      "/mixed",
+      "--rate",
+      "20",
+      "--duration",
+      "1s",
+      "--expect",
+      "p99<100ms,errors<1%",
+    ]);
+
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^ {2}\[FAIL\] p99<100ms \([\d.]+ ms\)$/m);
+    expect(stdout).toMatch(/^ {2}\[OK {2}\] errors<1% \(0 %\)$/m);
+  });
+
+  it("exits 0 when every threshold holds, and puts the verdicts in the JSON document", async () => {
+    const { code, doc } = await json(["--rate", "20", "--duration", "500ms", "--expect", "p99<2s, errors<=0, rps>1"]);
+
+    expect(code).toBe(0);
+    expect(doc.ok).toBe(true);
+    expect(doc.expectations.map((v: { expectation: string; ok: boolean }) => [v.expectation, v.ok])).toEqual([
+      ["p99<2s", true],
+      ["errors<=0", true],
+      ["rps>1", true],
+    ]);
+  });
+
+  it("counts failed requests against an error budget", async () => {
+    const { code, doc } = await json([
+      "--path",
+      "/fail",
+      "--rate",
+      "10",
+      "--duration",
+      "300ms",
+      "--expect",
+      "errors<1%",
+    ]);
+
+    expect(code).toBe(1);
+    expect(doc.ok).toBe(false);
+    expect(doc.expectations[0]).toEqual({ expectation: "errors<1%", actual: "100 %", ok: false });
+  });
+});
+
+describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
+  const refused = [
+    ["a rate of 0", ["--rate", "0"], /--rate 0 is not a number above 0/],
+    ["a negative duration", ["--duration=-5s"], /--duration -5s is not a duration/],
+    ["a rate above the cap", ["--rate", "500"], /--rate 500 req\/s is above the cap of 200 - pass --lift-caps/],
+    ["more than ten minutes", ["--duration", "11m"], /--duration 11m is above the cap/],
+    ["an unknown --expect metric", ["--expect", "p99<500ms,latency<3ms"], /unknown metric "latency"/],
+    ["a malformed --expect", ["--expect", "p99<<500ms"], /--expect p99<<500ms is not <metric><op><value>/],
+    ["a latency without a unit", ["--expect", "p99<500"], /a latency needs a unit/],
+    ["a path that is not a path", ["--path", "order"], /--path: "order" is not a URL path/],
+  ] as const;
+
+  for (const [what, args, message] of refused)
+    it(`${what}`, async () => {
+      const { code, stderr, stdout } = await loadTest([...args]);
+
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stdout).toBe("");
+      expect(server.count()).toBe(0);
+    });
+
+  it("a target outside the stack without --outside-stack", async () => {
+    const { code, stderr } = await runCli(
+      ["load-test", "-f", envPath, "--target", server.origin, "--yes", "--no-sample"],
+      fake.current,
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /error: --target http:\/\/127\.0\.0\.1:\d+ is not this stack's endpoint \(API_DOMAIN_NAME=api\.startupwebapp\.com\) - pass --outside-stack/,
+    );
+    expect(server.count()).toBe(0);
+  });
+
+  it("no --yes when stdin is not a terminal, and no 'yes' typed when it is", async () => {
+    const args = ["load-test", "-f", envPath, "--target", server.origin, "--outside-stack", "--no-sample"];
+    const piped = await runCli(args, fake.current);
+    const declined = await runCli(args, fake.current, { stdinIsTTY: true, ask: async () => "no" });
+
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/load-test asks before sending load, and stdin is not a terminal - pass --yes/);
+    expect(declined.code).toBe(2);
+    expect(declined.stderr).toMatch(/load test cancelled: nothing was sent/);
+    expect(server.count()).toBe(0);
+  });
+
+  it("no API_DOMAIN_NAME to aim at and no --target", async () => {
+    const path = tempEnvFile('AWS_REGION="us-east-1"\nPROJECT_NAME="startupwebapp"\n');
+
+    const { code, stderr } = await runCli(["load-test", "-f", path, "--yes", "--no-sample"], fake.current);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/load-test needs API_DOMAIN_NAME/);
+  });
+});
+
+describe("infra load-test on a terminal, and on Ctrl-C", () => {
+  it("asks before starting, naming the target, and starts on yes", async () => {
+    const questions: string[] = [];
+    const ask = async (q: string) => {
+      questions.push(q);
+      return "yes";
+    };
+
+    const { code } = await runCli(
+      [
+        "load-test",
+        "-f",
+        envPath,
+        "--target",
+        server.origin,
+        "--outside-stack",
+        "--no-sample",
+        "--rate",
+        "10",
+        "--duration",
+        "200ms",
+      ],
+      fake.current,
+      { stdinIsTTY: true, ask },
+    );
+
+    expect(code).toBe(0);
+    expect(questions).toEqual([`Send 2 requests to ${server.origin}? Type yes to start: `]);
+    expect(server.count()).toBe(2);
+  });
+
+  it("stops at Ctrl-C, prints what it measured so far and exits 130", async () => {
+    const interrupt = new Interrupt();
+    server.onRequest = (n) => {
+      if (n === 10) interrupt.handle();
+    };
+
+    const { code, stdout, stderr } = await loadTest(["--rate", "20", "--duration", "5s"], { interrupt });
+
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/^ {2}interrupted after [\d.]+ s: what was measured until then$/m);
+    const sent = Number(/^Requests {4}(\d+) sent/m.exec(stdout)?.[1]);
+    expect(sent).toBeGreaterThanOrEqual(10);
+    expect(sent).toBeLessThan(20);
+    expect(server.count()).toBeLessThanOrEqual(sent); // a request cancelled on its way out never arrives
+    expect(stderr).not.toMatch(/^error:/m);
+  });
+
+  it("with --json, an interrupted run is still exactly one JSON document", async () => {
+    const interrupt = new Interrupt();
+    server.onRequest = (n) => {
+      if (n === 5) interrupt.handle();
+    };
+
+    const { code, doc } = await json(["--rate", "20", "--duration", "5s"], { interrupt });
+
+    expect(code).toBe(130);
+    expect(doc).toMatchObject({ ok: false, interrupted: true });
+    expect(doc.requests.sent).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,171 @@
+// What `infra load-test` reads from AWS while it runs, against the AWS fake: the service's task counts, the
+// ALB's metrics, the alarms, and afterwards what auto scaling did and which alarms fired. The load itself goes
+// to a loopback server; the stack sampled is the one the env file records.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EnvFile } from "../../src/core/env-file.js";
+import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import { unmodeled } from "../../src/sandbox/aws/errors.js";
+import { runCli, tempEnvFile, useFake } from "../helpers.js";
+import { startServer, type TestServer } from "./server.js";
+
+const fake = useFake();
+let server: TestServer;
+const SERVICE = "service/startupwebapp-cluster/startupwebapp-service";
+const EVERY_MS = 100;
+
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(() => server.close());
+
+/** The whole stack, made through the CLI. */
+async function stack(f: AwsFake): Promise<string> {
+  f.route53.addZone("startupwebapp.com");
+  const path = tempEnvFile();
+  const created = await runCli(["create", "all", "--file", path], f);
+  expect(created.code, created.stderr).toBe(0);
+  return path;
+}
+
+const loadTest = (path: string, args: string[] = []) =>
+  runCli(
+    [
+      "load-test",
+      "-f",
+      path,
+      "--target",
+      server.origin,
+      "--outside-stack",
+      "--yes",
+      "--rate",
+      "20",
+      "--duration",
+      "1s",
+      ...args,
+    ],
+    fake.current,
+    {},
+    { sampleEveryMs: EVERY_MS },
+  );
+
+const calls = (op: string) => fake.current.calls.filter((c) => c.op === op).length;
+
+describe("infra load-test sampling the stack", () => {
+  it("samples task counts, ALB metrics and alarms, and reports the scaling and the alarm the load caused", async () => {
+    const path = await stack(fake.current);
+    const env = await EnvFile.load(path);
+    const dimensions = [
+      { Name: "LoadBalancer", Value: env.get("ALB_ARN")?.split(":loadbalancer/")[1] as string },
+      { Name: "TargetGroup", Value: env.get("TARGET_GROUP_ARN")?.split(":").at(-1) as string },
+    ];
+    const before = fake.current.calls.length;
+    // Halfway through, a minute later in AWS: the ALB reports slow answers, the p95 alarm fires and the CPU
+    // policy scales the service out.
+    server.onRequest = (n) => {
+      if (n !== 10) return;
+      const f = fake.current;
+      f.clock.advance(60_000);
+      const at = f.clock.now() - 30_000;
+      f.cloudwatch.metrics.publish("AWS/ApplicationELB", "TargetResponseTime", dimensions, 1.5, at);
+      f.cloudwatch.metrics.publish("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", dimensions, 4, at);
+      f.cloudwatch.setState("startupwebapp-latency-p95", "ALARM", "Threshold Crossed: 1.5 > 1");
+      f.autoscaling.activities.scale(
+        SERVICE,
+        3,
+        "monitor alarm TargetTracking-AlarmHigh in state ALARM triggered policy startupwebapp-cpu-scaling",
+      );
+    };
+
+    const { code, stdout } = await loadTest(path, ["--json"]);
+
+    expect(code).toBe(0);
+    const { sampling } = JSON.parse(stdout);
+    const samples = sampling.samples as {
+      service: { desired: number };
+      alb: { targetResponseMs?: number };
+      alarms: { inAlarm: string[] };
+    }[];
+    expect(samples[0]?.service.desired).toBe(2);
+    expect(samples[0]?.alarms.inAlarm).toEqual([]);
+    expect(samples.at(-1)?.service.desired).toBe(3);
+    expect(samples.at(-1)?.alb).toMatchObject({ targetResponseMs: 1500, targetP99Ms: 1500, target5xx: 4 });
+    expect(samples.at(-1)?.alarms.inAlarm).toEqual(["startupwebapp-latency-p95"]);
+    expect(sampling.autoScaling).toMatchObject({
+      acted: true,
+      activities: [{ description: "Setting desired count to 3." }],
+    });
+    expect(sampling.alarmsFired).toEqual([
+      { name: "startupwebapp-latency-p95", at: expect.any(String), reason: "Threshold Crossed: 1.5 > 1" },
+    ]);
+    expect(sampling.notes).toEqual([]);
+    // Bounded: one read of each kind per sample (one DescribeAlarms per prefix), at most one sample per interval.
+    expect(samples.length).toBeGreaterThanOrEqual(2);
+    expect(samples.length).toBeLessThanOrEqual(1000 / EVERY_MS + 1);
+    const since = fake.current.calls.slice(before);
+    const count = (op: string) => since.filter((c) => c.op === op).length;
+    expect([count("DescribeServices"), count("GetMetricData"), count("DescribeAlarms")]).toEqual([
+      samples.length,
+      samples.length,
+      2 * samples.length,
+    ]);
+    expect([count("DescribeScalingActivities"), count("DescribeAlarmHistory")]).toEqual([1, 1]);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+  });
+
+  it("says in the report when auto scaling did not act and no alarm fired", async () => {
+    const path = await stack(fake.current);
+
+    const { code, stdout } = await loadTest(path);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^The stack during the load$/m);
+    expect(stdout).toMatch(/^ {2}at 0 s: 2\/2 tasks running; ALB: no data in the last 5 minutes; no alarm in ALARM$/m);
+    expect(stdout).toMatch(/^ {2}auto scaling did not act$/m);
+    expect(stdout).toMatch(/^ {2}no alarm fired$/m);
+  });
+
+  it("says once what it cannot sample when the stack's keys are missing, and still runs the load", async () => {
+    const path = tempEnvFile(); // the inputs only: no service, no load balancer recorded
+
+    const { code, stdout, stderr } = await loadTest(path);
+
+    expect(code).toBe(0);
+    expect(stderr.match(/no ECS service recorded/g)).toHaveLength(1);
+    expect(stderr.match(/no load balancer recorded/g)).toHaveLength(1);
+    expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered/m);
+    expect(stdout).toMatch(/^ {2}note: no ECS service recorded \(ECS_CLUSTER_NAME, ECS_SERVICE_NAME\)/m);
+    expect([calls("DescribeServices"), calls("GetMetricData"), calls("DescribeScalingActivities")]).toEqual([0, 0, 0]);
+  });
+
+  it("reports a read AWS refuses once, and goes on with the load and the other reads", async () => {
+    const path = await stack(fake.current);
+    for (let nth = 1; nth <= 20; nth++)
+      fake.current.inject({
+        op: "GetMetricData",
+        nth,
+        error: () => unmodeled("AccessDenied", "not authorized to perform: cloudwatch:GetMetricData"),
+      });
+
+    const { code, stdout, stderr } = await loadTest(path, ["--json"]);
+
+    expect(code).toBe(0);
+    expect(stderr.match(/ALB metrics not sampled/g)).toHaveLength(1);
+    const doc = JSON.parse(stdout);
+    expect(doc.requests.answered).toBe(20);
+    expect(doc.sampling.notes).toEqual([
+      expect.stringMatching(/^ALB metrics not sampled: sample ALB metrics: AccessDenied: not authorized/),
+    ]);
+    expect(doc.sampling.samples[0].service.desired).toBe(2);
+  });
+
+  it("does not call AWS at all with --no-sample", async () => {
+    const path = await stack(fake.current);
+    const before = fake.current.calls.length;
+
+    const { code, stdout } = await loadTest(path, ["--no-sample"]);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/note: not sampled \(--no-sample\)/);
+    expect(fake.current.calls.length).toBe(before);
+  });
+});

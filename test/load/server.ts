@@ -1,0 +1,67 @@
+// A web service for load tests to hit: on the loopback address only, started and stopped by each test, counting
+// what it is sent. Its paths answer as the service under test might: quickly, slowly, a known mix of the two (known
+// delays, for the percentiles), with a 500, by resetting the connection, or never.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface TestServer {
+  origin: string;
+  port: number;
+  /** Requests received, by path. */
+  count(path?: string): number;
+  /** Called with each request's number (1-based) as it arrives: tests press Ctrl-C or change AWS here. */
+  onRequest?: (n: number) => void;
+  close(): Promise<void>;
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startServer(): Promise<TestServer> {
+  const seen: string[] = [];
+  let mixed = 0;
+  const open = new Set<ServerResponse>();
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url ?? "/";
+    seen.push(path);
+    server.onRequest?.(seen.length);
+    open.add(res);
+    res.on("close", () => open.delete(res));
+    if (path === "/reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (path === "/fail") {
+      res.statusCode = 500;
+      res.end("failed");
+      return;
+    }
+    if (path === "/hang") return; // answered by close() only
+    // Three requests in four after 50 ms, the fourth after 250 ms, whatever the concurrency.
+    const ms = path === "/mixed" ? (mixed++ % 4 === 3 ? 250 : 50) : path === "/slow" ? 100 : 0;
+    if (ms) await wait(ms);
+    res.end("ok");
+  };
+  const http: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const port = (http.address() as AddressInfo).port;
+  const server: TestServer = {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    count: (path) => seen.filter((p) => path === undefined || p === path).length,
+    close: async () => {
+      for (const res of open) res.destroy();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+  return server;
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const http = createServer();
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+  return port;
+}
