@@ -58,6 +58,15 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   ALB_SECURITY_GROUP_NAME: (get) => `${get("PROJECT_NAME")}-alb-sg`,
   ECS_SERVICE_NAME: (get) => `${get("PROJECT_NAME")}-service`,
   DATABASE_NAME: (get) => `${get("PROJECT_NAME")}_prod`,
+  // The address of the site the API serves: the frontend's own domain once its step recorded it, else the one the
+  // scripts' values make of these keys (https://startupwebapp.mosaicmeshai.com from startupwebapp, mosaicmeshai.com).
+  ENVIRONMENT_DOMAIN: (get) => {
+    const frontend = get("FRONTEND_CUSTOM_DOMAIN");
+    if (frontend) return `https://${frontend}`;
+    const [project, domain] = [get("PROJECT_NAME"), get("DOMAIN_NAME")];
+    return project && domain ? `https://${project}.${domain}` : undefined;
+  },
+  ECS_ENABLE_EXECUTE_COMMAND: "true",
   AUTOSCALING_MIN_CAPACITY: "1",
   AUTOSCALING_MAX_CAPACITY: "4",
   AUTOSCALING_CPU_TARGET: "70",
@@ -96,6 +105,7 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   DB_SECRET_NAME: v.secretName,
   DB_SECRET_ARN: v.arn("secretsmanager"),
   DATABASE_NAME: v.databaseName,
+  FRONTEND_CUSTOM_DOMAIN: v.domainName,
   RDS_INSTANCE_ID: v.dbInstanceId,
   // Optional inputs
   CONTAINER_PORT: v.port,
@@ -107,11 +117,14 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   TASK_CPU: v.positiveInt,
   TASK_MEMORY: v.positiveInt,
   DJANGO_SETTINGS_MODULE: v.pythonModule,
+  ENVIRONMENT_DOMAIN: v.httpUrl,
   GUNICORN_WORKERS: v.positiveInt,
   LOG_RETENTION_DAYS: retention,
   CONTAINER_DEFINITION_FILE: v.filePath,
   DESIRED_COUNT: v.positiveInt,
+  // ECS: 0 to 2,147,483,647 seconds (healthCheckGracePeriodSeconds).
   HEALTH_CHECK_GRACE_PERIOD: v.nonNegativeInt,
+  ECS_ENABLE_EXECUTE_COMMAND: v.boolean,
   ALB_NAME: v.elbName,
   TARGET_GROUP_NAME: v.elbName,
   ALB_SECURITY_GROUP_NAME: v.securityGroupName,
@@ -156,10 +169,6 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   ECS_SERVICE_TASK_DEFINITION_REVISION: v.positiveInt,
   ECS_SERVICE_LOG_GROUP: v.pattern(/^[\w\-/.#]{1,512}$/, "a log group name"),
   ECS_SERVICE_ARN: v.arn("ecs"),
-  ECS_SERVICE_GOOD_REVISIONS: v.pattern(
-    /^(arn:aws[a-z-]*:ecs:\S+)(\s+arn:aws[a-z-]*:ecs:\S+)*$/,
-    "a list of task definition ARNs",
-  ),
   AUTOSCALING_CPU_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
   AUTOSCALING_MEMORY_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
   SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),

@@ -16,7 +16,7 @@ export interface DeployConfig {
 
 export function deployConfig(env: EnvReader, opts: { migrate: boolean }): DeployConfig {
   const input = readInputs(env, opts.migrate ? "deploy --migrate" : "deploy");
-  const project = input.need("PROJECT_NAME");
+  input.need("PROJECT_NAME"); // checked: ECS_SERVICE_NAME's default is made of it
   const cluster = input.need("ECS_CLUSTER_NAME");
   const serviceName = input.need("ECS_SERVICE_NAME");
   const ecrRepository = input.maybe("ECR_REPOSITORY_URI");

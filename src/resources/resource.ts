@@ -59,12 +59,19 @@ export interface KindHandlers<C> {
   /** Makes an object found under our name ours: the stack's tags (or whatever marks ownership for that kind). */
   adopt(run: ApplyRun<C>, desired: DesiredObject, observed: ObservedObject): Promise<void>;
   delete(run: ApplyRun<C>, observed: ObservedObject): Promise<void>;
+  /** Why destroy leaves this object in place this time (destroy --keep-logs), if it does. */
+  keep?(run: ApplyRun<C>, observed: ObservedObject): string | undefined;
 }
 
 export interface ResourceModel<C> {
   /** What exists: found by recorded id, then by name; nothing found is an absent key, not an error. */
   observe(ctx: Context, c: C): Promise<Observation>;
   handlers: Readonly<Record<string, KindHandlers<C>>>;
+  /**
+   * The config completed from what exists, for values create sets once and then leaves to their owner: the image
+   * a service runs belongs to `deploy`, its desired count to auto scaling. Pure; without it the config is used as is.
+   */
+  settle?(c: C, observation: Observation): C;
   /** The env file keys it records, from the objects that exist once create has run. */
   recorded(objects: Observation, c: C): Record<string, string>;
   /** Health and posture, which are not state: targets healthy, a certificate not expiring, ECS Exec on. */

@@ -19,9 +19,11 @@ export interface Assessment<C = unknown> {
 
 export async function assess<C>(ctx: Context, resource: Resource<C>, config: C): Promise<Assessment<C>> {
   const model = await resource.load();
-  const desired = resource.desired(config);
   const observation = await model.observe(ctx, config);
-  return { resource, config, desired, observation, changes: diff(desired, observation), model };
+  // Values that belong to another owner once the object exists (the image a service runs) come from what exists.
+  const settled = model.settle ? model.settle(config, observation) : config;
+  const desired = resource.desired(settled);
+  return { resource, config: settled, desired, observation, changes: diff(desired, observation), model };
 }
 
 export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise<Check[]> {
@@ -58,7 +60,8 @@ export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise
   // read the inputs again and apply what can be applied now.
   const steps = [...new Set(a.desired.filter((d) => waiting.has(d.key)).flatMap(waitsFor))];
   for (const step of steps) await ctx.steps.finished(step);
-  run.c = resource.config(ctx.env, "create");
+  const fresh = resource.config(ctx.env, "create");
+  run.c = model.settle ? model.settle(fresh, run.objects) : fresh;
   const later = resource.desired(run.c).filter((d) => waiting.has(d.key));
   for (const change of diff(later, run.objects).filter((c) => c.action !== "delete")) {
     if ("desired" in change && waitsFor(change.desired).length > 0) {
@@ -152,6 +155,11 @@ export async function destroyResource<C>(ctx: Context, resource: Resource<C>, co
     }
     const h = model.handlers[o.kind];
     if (!h) throw new Error(`no handlers for ${o.kind}`);
+    const kept = h.keep?.(run, o);
+    if (kept) {
+      ev.skipped(`${o.kind} ${o.name}: ${kept}`);
+      continue;
+    }
     await awsStep("delete", `${o.kind} ${o.name}`, () => h.delete(run, o));
     run.objects.delete(o.key);
     ev.deleted(`${o.kind} ${o.name}`);

@@ -222,6 +222,7 @@ export class Scheduler {
       availabilityZone: `us-east-1${"abcdef"[k % 6]}`,
       launchedAt: t,
       ran: false,
+      enableExecuteCommand: svc.enableExecuteCommand,
       ...(runsAt !== undefined ? { runsAt } : {}),
       ...(healthyAt !== undefined ? { healthyAt } : {}),
       ...(fate ? { fate } : {}),

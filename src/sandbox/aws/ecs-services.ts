@@ -148,7 +148,9 @@ export class ServiceRequests {
       svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
     if (input.deploymentConfiguration)
       svc.deploymentConfiguration = { ...svc.deploymentConfiguration, ...input.deploymentConfiguration };
+    // ECS Exec reaches only tasks launched after the change (the tasks keep what they started with).
     if (input.enableExecuteCommand !== undefined) svc.enableExecuteCommand = input.enableExecuteCommand;
+    if (input.deploymentController?.type) svc.deploymentController = { type: input.deploymentController.type };
     if (input.propagateTags !== undefined) svc.propagateTags = input.propagateTags;
     if (input.desiredCount !== undefined) {
       svc.desiredCount = input.desiredCount;

@@ -1,0 +1,90 @@
+// What of `ecs-service` exists: the service, found by its recorded ARN first, then by name in the cluster, and
+// described in the fields its desired state uses. A DRAINING or INACTIVE service is on its way out: absent (create
+// waits for a draining one to go before it makes the new one). Observe also compares the revision the env file
+// records with the one the service runs: when they differ in their image only, the running one is what a deploy or
+// a rollback chose, and create keeps it (model.ts settle).
+import type { ECSClient, Service } from "@aws-sdk/client-ecs";
+import type { Context } from "../../core/context.js";
+import { awsStep } from "../../core/errors.js";
+import { isPending, type ObservedObject } from "../../state/model.js";
+import { describeRevision, describeService, fromEcsTags } from "../shared/ecs.js";
+import { isManaged } from "../shared/tags.js";
+import { sameButImage } from "../shared/task-definition.js";
+import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
+
+export interface ServiceRaw {
+  service: Service;
+  /** The running revision stays: the recorded one differs from it in its image only, or cannot be used. */
+  keepRunning: boolean;
+}
+
+export async function observeService(ctx: Context, c: ServiceConfig): Promise<Map<string, ObservedObject>> {
+  const ecs = await ctx.aws.ecs();
+  const found = new Map<string, ObservedObject>();
+  const svc = await awsStep("read service", c.serviceName, () => findService(ecs, c, ctx.env.get("ECS_SERVICE_ARN")));
+  if (!svc) return found;
+  const keepRunning = await awsStep("read task definitions", c.serviceName, () => runningStays(ecs, c, svc));
+  found.set("service", observedService(svc, keepRunning));
+  return found;
+}
+
+export function observedService(svc: Service, keepRunning = false): ObservedObject {
+  return {
+    key: "service",
+    kind: "service",
+    name: svc.serviceName ?? "",
+    id: svc.serviceArn as string,
+    fields: serviceFields(svc),
+    managed: isManaged(fromEcsTags(svc.tags)),
+    raw: { service: svc, keepRunning } satisfies ServiceRaw,
+  };
+}
+
+export function serviceFields(svc: Service): Record<string, ObservedObject["fields"][string]> {
+  const net = svc.networkConfiguration?.awsvpcConfiguration;
+  const lb = svc.loadBalancers?.[0];
+  const dc = svc.deploymentConfiguration;
+  const cb = dc?.deploymentCircuitBreaker;
+  const strategy = svc.capacityProviderStrategy?.map((s) => s.capacityProvider).join(", ");
+  return {
+    name: svc.serviceName,
+    cluster: svc.clusterArn?.split("/").at(-1),
+    "task definition": svc.taskDefinition,
+    "launch type": svc.launchType ?? (strategy ? `capacity providers ${strategy}` : "none"),
+    "platform version": svc.platformVersion ?? "none",
+    subnets: [...(net?.subnets ?? [])].sort(),
+    "security groups": [...(net?.securityGroups ?? [])].sort(),
+    "public IP": net?.assignPublicIp ?? "none",
+    "target group": (svc.loadBalancers?.length ?? 0) > 1 ? `${svc.loadBalancers?.length} target groups` : lb?.targetGroupArn ?? "none",
+    container: lb ? `${lb.containerName}:${lb.containerPort}` : "none",
+    "health check grace period": svc.healthCheckGracePeriodSeconds ?? 0,
+    "minimum healthy percent": dc?.minimumHealthyPercent,
+    "maximum percent": dc?.maximumPercent,
+    "circuit breaker": cb?.enable ? (cb.rollback ? CIRCUIT_BREAKER : "on, no rollback") : "off",
+    "scheduling strategy": svc.schedulingStrategy ?? "REPLICA",
+    "deployment controller": svc.deploymentController?.type ?? "ECS",
+    "ECS Exec": svc.enableExecuteCommand ?? false,
+  };
+}
+
+/** By recorded ARN (its cluster is in it), then by name in the cluster; only an ACTIVE service counts. */
+async function findService(ecs: ECSClient, c: ServiceConfig, recorded: string | undefined) {
+  const cluster = recorded?.split(":service/")[1]?.split("/")[0];
+  const byArn = recorded && cluster ? await describeService(ecs, cluster, recorded) : undefined;
+  if (byArn?.status === "ACTIVE") return byArn;
+  const byName = await describeService(ecs, c.cluster, c.serviceName);
+  return byName?.status === "ACTIVE" ? byName : undefined;
+}
+
+/**
+ * Whether the revision the service runs stays, rather than the recorded one: when the two differ only in their
+ * image (a deploy or rollback moved the service, and this env file did not hear of it), or the recorded one cannot
+ * be used (INACTIVE, or gone) while the running one can.
+ */
+async function runningStays(ecs: ECSClient, c: ServiceConfig, svc: Service): Promise<boolean> {
+  const recorded = c.taskDefinitionArn;
+  if (!recorded || isPending(recorded) || recorded === svc.taskDefinition || !svc.taskDefinition) return false;
+  const [want, running] = await Promise.all([describeRevision(ecs, recorded), describeRevision(ecs, svc.taskDefinition)]);
+  if (running?.status !== "ACTIVE") return false;
+  return want?.status !== "ACTIVE" || sameButImage(want, running);
+}
