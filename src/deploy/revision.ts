@@ -13,8 +13,8 @@ import type { Revision } from "../resources/shared/ecs.js";
 import { mainContainer } from "../resources/shared/task-definition.js";
 import { KNOWN_GOOD } from "./known-good.js";
 
-export { mainContainer };
 export { shortName } from "../resources/shared/ecs.js";
+export { mainContainer };
 
 export function withImage(
   td: TaskDefinition & { tags?: { key?: string; value?: string }[] },

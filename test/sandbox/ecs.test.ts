@@ -231,8 +231,7 @@ describe("ECS fake: task definitions", () => {
   it("describes a family with no ACTIVE revision as its latest INACTIVE one, which no service may use", async () => {
     await register("v1");
     await register("v2");
-    for (const r of ["web:1", "web:2"])
-      await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: r }));
+    for (const r of ["web:1", "web:2"]) await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: r }));
     const described = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: "web" }));
     expect([described.taskDefinition?.revision, described.taskDefinition?.status]).toEqual([2, "INACTIVE"]);
     const listed = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: "web" }));

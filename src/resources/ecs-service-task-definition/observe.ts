@@ -1,27 +1,21 @@
 // What of `ecs-service-task-definition` exists: the log group, and the family's current revision described in the
-// fields its desired state uses. The current revision is the one the service runs, unless a newer ACTIVE revision
-// differs from it in more than its image (a definition change the service has not picked up yet). A newer revision
-// that differs in its image only is a deploy that did not stick, not the definition: the service's one is current.
-// Only ACTIVE revisions count: ECS refuses new services and deployments on INACTIVE ones.
+// fields its desired state uses. The current revision is the one the service runs, unless the env file records a
+// definition change the service has not picked up yet (a newer revision that differs in more than its image). With
+// no service, it is the recorded revision, else the family's newest. Only ACTIVE revisions count: ECS starts nothing
+// from an INACTIVE one, so a family whose revisions are all INACTIVE has no current revision.
 import {
   type CloudWatchLogsClient,
   DescribeLogGroupsCommand,
-  type LogGroup,
   ListTagsForResourceCommand,
+  type LogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { Observation, ObservedObject } from "../../state/model.js";
-import {
-  describeRevision,
-  describeService,
-  fromEcsTags,
-  latestActiveRevision,
-  type Revision,
-} from "../shared/ecs.js";
+import { describeRevision, describeService, fromEcsTags, latestActiveRevision, type Revision } from "../shared/ecs.js";
 import { isManaged } from "../shared/tags.js";
-import { definitionFields, mainContainer, sameButImage } from "../shared/task-definition.js";
+import { definitionFields, isPendingChange, mainContainer } from "../shared/task-definition.js";
 import type { TaskDefinitionConfig } from "./config.js";
 
 /** The image the service runs, for `settle`: found while observing, but not an object of this resource. */
@@ -29,11 +23,19 @@ export const runningImages = new WeakMap<Observation, string>();
 
 export async function observeTaskDefinition(ctx: Context, c: TaskDefinitionConfig): Promise<Observation> {
   const [logs, ecs] = await Promise.all([ctx.aws.logs(), ctx.aws.ecs()]);
-  const [group, running, latest] = await Promise.all([
+  const recordedArn = ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN");
+  const [group, running, recorded] = await Promise.all([
     awsStep("find log group", c.logGroup, () => findLogGroup(logs, c.logGroup)),
     c.clusterName ? awsStep("read service", c.serviceName, () => runningRevision(ecs, c)) : undefined,
-    awsStep("find task definition", c.family, () => latestActiveRevision(ecs, c.family)),
+    recordedArn ? awsStep("read task definition", recordedArn, () => describeRevision(ecs, recordedArn)) : undefined,
   ]);
+  const ours = (td: Revision | undefined) => (td?.status === "ACTIVE" && td.family === c.family ? td : undefined);
+  const runs = ours(running);
+  const current = runs
+    ? recorded && isPendingChange(recorded, runs)
+      ? recorded
+      : runs
+    : (ours(recorded) ?? (await awsStep("find task definition", c.family, () => latestActiveRevision(ecs, c.family))));
   const found = new Map<string, ObservedObject>();
   if (group) {
     found.set("log-group", {
@@ -46,7 +48,6 @@ export async function observeTaskDefinition(ctx: Context, c: TaskDefinitionConfi
       raw: group,
     });
   }
-  const current = currentRevision(c, running, latest);
   if (current) found.set("task-definition", observedRevision(c, current));
   const image = running ? mainContainer(running)?.image : undefined;
   if (image) runningImages.set(found, image);
@@ -63,12 +64,6 @@ export function observedRevision(c: TaskDefinitionConfig, td: Revision): Observe
     managed: isManaged(fromEcsTags(td.tags)),
     raw: td,
   };
-}
-
-function currentRevision(c: TaskDefinitionConfig, running: Revision | undefined, latest: Revision | undefined) {
-  const usable = running?.status === "ACTIVE" && running.family === c.family ? running : undefined;
-  if (!usable || !latest || latest.taskDefinitionArn === usable.taskDefinitionArn) return usable ?? latest;
-  return sameButImage(latest, usable) ? usable : latest;
 }
 
 /** The revision the service runs (whatever its family or status), when the service is ACTIVE. */

@@ -1,28 +1,21 @@
-// Handlers for the task definition family. A revision cannot change: a change is a new revision (or an ACTIVE one
-// that already says exactly that, so a definition put back after drift costs no registration); what the inputs do
-// not own in the current revision (volumes, ephemeral storage, ...) is carried over. The revisions carry the stack's
+// Handlers for the task definition family. A revision cannot change: a change is a new revision, which keeps what
+// the inputs do not own in the current one (volumes, ephemeral storage, ...). The revisions carry the stack's
 // tags: a revision is the only thing of a family that can, and ManagedBy=infra is what makes the family ours.
 // Destroy deregisters every ACTIVE revision of the family (deregistered ones cannot run anything new).
 import {
   DeregisterTaskDefinitionCommand,
-  type ECSClient,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { awsStep, isAwsError } from "../../core/errors.js";
-import type { DesiredObject } from "../../state/model.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../shared/ecs.js";
 import { stackTags } from "../shared/tags.js";
-import { definitionFields } from "../shared/task-definition.js";
 import { definitionOf, type TaskDefinitionConfig } from "./config.js";
 import { observedRevision } from "./observe.js";
 
 type Run = ApplyRun<TaskDefinitionConfig>;
-
-/** How many of the newest ACTIVE revisions are looked at for one that already says what is wanted. */
-const REUSE_WINDOW = 10;
 
 /** Task-level settings the inputs do not own: a new revision keeps those of the one it follows. */
 const CARRIED = ["volumes", "placementConstraints", "ephemeralStorage", "pidMode", "ipcMode", "proxyConfiguration"];
@@ -43,16 +36,6 @@ async function register(run: Run, carried: TaskDefinition | undefined): Promise<
   return { ...(out.taskDefinition as TaskDefinition), tags: out.tags ?? tags };
 }
 
-/** The newest ACTIVE revision whose every field is what is wanted, if one of the last few is. */
-async function alreadyRegistered(ecs: ECSClient, run: Run, d: DesiredObject): Promise<Revision | undefined> {
-  const want = JSON.stringify(d.fields);
-  for (const arn of await activeRevisions(ecs, run.c.family, REUSE_WINDOW)) {
-    const td = await describeRevision(ecs, arn);
-    if (td?.status === "ACTIVE" && JSON.stringify(definitionFields(td)) === want) return td;
-  }
-  return undefined;
-}
-
 async function tag(run: Run, arn: string) {
   const ecs = await run.ctx.aws.ecs();
   await awsStep("tag task definition", arn, () =>
@@ -64,13 +47,8 @@ export const taskDefinitionHandlers: KindHandlers<TaskDefinitionConfig> = {
   async create(run) {
     return observedRevision(run.c, await register(run, undefined));
   },
-  async update(run, d, o) {
-    const ecs = await run.ctx.aws.ecs();
-    const found = await awsStep("find task definition", run.c.family, () => alreadyRegistered(ecs, run, d));
-    const next = found ?? (await register(run, o.raw as TaskDefinition | undefined));
-    const observed = observedRevision(run.c, next);
-    if (!observed.managed) await tag(run, observed.id);
-    await run.made({ ...observed, managed: true });
+  async update(run, _d, o) {
+    await run.made(observedRevision(run.c, await register(run, o.raw as TaskDefinition | undefined)));
   },
   adopt: (run, _d, o) => tag(run, o.id),
   async delete(run) {

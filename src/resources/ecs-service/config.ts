@@ -46,9 +46,7 @@ export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
     serviceName: input.need("ECS_SERVICE_NAME"),
     taskDefinitionArn: need("ECS_SERVICE_TASK_DEFINITION_ARN") ?? "",
     targetGroupArn: need("TARGET_GROUP_ARN") ?? "",
-    privateSubnetIds: [need("PRIVATE_SUBNET_1_ID"), need("PRIVATE_SUBNET_2_ID")].filter((s): s is string =>
-      Boolean(s),
-    ),
+    privateSubnetIds: [need("PRIVATE_SUBNET_1_ID"), need("PRIVATE_SUBNET_2_ID")].filter((s): s is string => Boolean(s)),
     securityGroupId: need("BACKEND_SECURITY_GROUP_ID") ?? "",
     desiredCount: Number(input.need("DESIRED_COUNT")),
     gracePeriodSeconds: Number(input.need("HEALTH_CHECK_GRACE_PERIOD")),

@@ -97,7 +97,6 @@ async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
 const stopReason = (t: Task) =>
   [t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean).join("; ") || "no reason given";
 
-
 function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]): DeploymentFailed {
   const events = (svc.events ?? []).slice(0, 3).map((e) => e.message);
   const reasons = [...new Set(stopped.map(stopReason))].slice(0, 2);

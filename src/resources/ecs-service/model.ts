@@ -19,10 +19,9 @@ export const serviceModel: ResourceModel<ServiceConfig> = {
   settle(c, observation) {
     const raw = observation.get("service")?.raw as ServiceRaw | undefined;
     if (!raw) return c;
-    // The count is set at creation only; then it is whoever scales the service's. A revision that differs from
-    // the running one only in its image is a deploy's or a rollback's choice: create keeps it.
-    const taskDefinitionArn = raw.keepRunning ? (raw.service.taskDefinition as string) : c.taskDefinitionArn;
-    return { ...c, desiredCount: undefined, taskDefinitionArn };
+    // The count is set at creation only; then it is whoever scales the service's. The revision is the recorded one
+    // only when that is a definition change to roll out: what a deploy or a rollback chose stays.
+    return { ...c, desiredCount: undefined, taskDefinitionArn: raw.revision ?? c.taskDefinitionArn };
   },
   recorded(objects, c) {
     const svc = objects.get("service");
@@ -46,7 +45,10 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
   const targetGroup = svc.loadBalancers?.[0]?.targetGroupArn;
   if (targetGroup) {
     const elbv2 = await ctx.aws.elbv2();
-    const targets = await reportTargetHealth(ctx.events.for(RESOURCE), elbv2, targetGroup);
+    // Draining targets are tasks on their way out (a deployment's old ones): they are not the service's health.
+    const targets = (await reportTargetHealth(ctx.events.for(RESOURCE), elbv2, targetGroup)).filter(
+      (t) => t.TargetHealth?.State !== "draining",
+    );
     const healthy = targets.filter((t) => t.TargetHealth?.State === "healthy").length;
     check("targets healthy", healthy > 0 && healthy === targets.length, `${healthy}/${targets.length} healthy`);
   } else skip("targets healthy", "the service is behind no target group");
@@ -65,7 +67,9 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
 async function execOnTasks(ctx: Context, svc: Service): Promise<boolean[]> {
   const ecs = await ctx.aws.ecs();
   const cluster = svc.clusterArn as string;
-  const list = await ecs.send(new ListTasksCommand({ cluster, serviceName: svc.serviceName, desiredStatus: "RUNNING" }));
+  const list = await ecs.send(
+    new ListTasksCommand({ cluster, serviceName: svc.serviceName, desiredStatus: "RUNNING" }),
+  );
   const arns = list.taskArns ?? [];
   const found: boolean[] = [];
   for (let i = 0; i < arns.length; i += 100) {

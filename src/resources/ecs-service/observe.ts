@@ -1,21 +1,22 @@
 // What of `ecs-service` exists: the service, found by its recorded ARN first, then by name in the cluster, and
 // described in the fields its desired state uses. A DRAINING or INACTIVE service is on its way out: absent (create
-// waits for a draining one to go before it makes the new one). Observe also compares the revision the env file
-// records with the one the service runs: when they differ in their image only, the running one is what a deploy or
-// a rollback chose, and create keeps it (model.ts settle).
+// waits for a draining one to go before it makes the new one). Observe also weighs the revision the env file records
+// against the one the service runs (model.ts settle): the service moves only to a definition change it has not
+// picked up yet; a revision that differs in its image only is a deploy's or a rollback's business, and an older one
+// is what a stale env file still says.
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
 import { describeRevision, describeService, fromEcsTags } from "../shared/ecs.js";
 import { isManaged } from "../shared/tags.js";
-import { sameButImage } from "../shared/task-definition.js";
+import { isPendingChange } from "../shared/task-definition.js";
 import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
 
 export interface ServiceRaw {
   service: Service;
-  /** The running revision stays: the recorded one differs from it in its image only, or cannot be used. */
-  keepRunning: boolean;
+  /** The revision the service should run: the recorded one when it is a change to roll out, else the running one. */
+  revision: string | undefined;
 }
 
 export async function observeService(ctx: Context, c: ServiceConfig): Promise<Map<string, ObservedObject>> {
@@ -23,12 +24,12 @@ export async function observeService(ctx: Context, c: ServiceConfig): Promise<Ma
   const found = new Map<string, ObservedObject>();
   const svc = await awsStep("read service", c.serviceName, () => findService(ecs, c, ctx.env.get("ECS_SERVICE_ARN")));
   if (!svc) return found;
-  const keepRunning = await awsStep("read task definitions", c.serviceName, () => runningStays(ecs, c, svc));
-  found.set("service", observedService(svc, keepRunning));
+  const revision = await awsStep("read task definitions", c.serviceName, () => revisionToRun(ecs, c, svc));
+  found.set("service", observedService(svc, revision));
   return found;
 }
 
-export function observedService(svc: Service, keepRunning = false): ObservedObject {
+export function observedService(svc: Service, revision?: string): ObservedObject {
   return {
     key: "service",
     kind: "service",
@@ -36,7 +37,7 @@ export function observedService(svc: Service, keepRunning = false): ObservedObje
     id: svc.serviceArn as string,
     fields: serviceFields(svc),
     managed: isManaged(fromEcsTags(svc.tags)),
-    raw: { service: svc, keepRunning } satisfies ServiceRaw,
+    raw: { service: svc, revision } satisfies ServiceRaw,
   };
 }
 
@@ -55,7 +56,10 @@ export function serviceFields(svc: Service): Record<string, ObservedObject["fiel
     subnets: [...(net?.subnets ?? [])].sort(),
     "security groups": [...(net?.securityGroups ?? [])].sort(),
     "public IP": net?.assignPublicIp ?? "none",
-    "target group": (svc.loadBalancers?.length ?? 0) > 1 ? `${svc.loadBalancers?.length} target groups` : lb?.targetGroupArn ?? "none",
+    "target group":
+      (svc.loadBalancers?.length ?? 0) > 1
+        ? `${svc.loadBalancers?.length} target groups`
+        : (lb?.targetGroupArn ?? "none"),
     container: lb ? `${lb.containerName}:${lb.containerPort}` : "none",
     "health check grace period": svc.healthCheckGracePeriodSeconds ?? 0,
     "minimum healthy percent": dc?.minimumHealthyPercent,
@@ -76,15 +80,13 @@ async function findService(ecs: ECSClient, c: ServiceConfig, recorded: string | 
   return byName?.status === "ACTIVE" ? byName : undefined;
 }
 
-/**
- * Whether the revision the service runs stays, rather than the recorded one: when the two differ only in their
- * image (a deploy or rollback moved the service, and this env file did not hear of it), or the recorded one cannot
- * be used (INACTIVE, or gone) while the running one can.
- */
-async function runningStays(ecs: ECSClient, c: ServiceConfig, svc: Service): Promise<boolean> {
+/** The recorded revision when it is a change the service has not picked up yet (or it runs an unusable one). */
+async function revisionToRun(ecs: ECSClient, c: ServiceConfig, svc: Service): Promise<string | undefined> {
   const recorded = c.taskDefinitionArn;
-  if (!recorded || isPending(recorded) || recorded === svc.taskDefinition || !svc.taskDefinition) return false;
-  const [want, running] = await Promise.all([describeRevision(ecs, recorded), describeRevision(ecs, svc.taskDefinition)]);
-  if (running?.status !== "ACTIVE") return false;
-  return want?.status !== "ACTIVE" || sameButImage(want, running);
+  const runs = svc.taskDefinition;
+  if (!recorded || isPending(recorded) || !runs || recorded === runs) return runs;
+  const [want, running] = await Promise.all([describeRevision(ecs, recorded), describeRevision(ecs, runs)]);
+  if (want?.status !== "ACTIVE") return runs; // ECS would refuse it: the task definition step records an ACTIVE one
+  if (running?.status !== "ACTIVE" || want.family !== running.family) return recorded;
+  return isPendingChange(want, running) ? recorded : runs;
 }

@@ -6,9 +6,9 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
+  type Tag as EcsTag,
   ListTaskDefinitionsCommand,
   type Service,
-  type Tag as EcsTag,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { isAwsError } from "../../core/errors.js";

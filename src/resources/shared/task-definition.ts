@@ -73,7 +73,8 @@ export function definitionFields(td: Definition): Record<string, Scalar | Scalar
     essential: web?.essential ?? true,
     command: (web?.command ?? []).map(arg).join(" ") || "image default",
     "port mappings": (web?.portMappings ?? []).map((p) => {
-      const host = p.hostPort === undefined || (awsvpc && p.hostPort === p.containerPort) ? "" : ` on host ${p.hostPort}`;
+      const host =
+        p.hostPort === undefined || (awsvpc && p.hostPort === p.containerPort) ? "" : ` on host ${p.hostPort}`;
       return `${p.containerPort}/${p.protocol ?? "tcp"}${host}`;
     }),
     environment: sorted(pairs(web?.environment)),
@@ -94,6 +95,24 @@ export function sameButImage(a: Definition, b: Definition): boolean {
   const { image: _a, ...x } = definitionFields(a);
   const { image: _b, ...y } = definitionFields(b);
   return JSON.stringify(x) === JSON.stringify(y);
+}
+
+/**
+ * Whether `candidate` is a definition change the service has not picked up yet: a newer ACTIVE revision of the
+ * family the service runs that differs from the running one in more than its image. A newer one that differs in its
+ * image only is a deploy that did not stick (or a rollback's starting point); an older one is history, or what a
+ * stale env file still records: neither is a change to roll out.
+ */
+export function isPendingChange(
+  candidate: Definition & Pick<TaskDefinition, "revision" | "status">,
+  running: Definition & Pick<TaskDefinition, "revision">,
+): boolean {
+  return (
+    candidate.status === "ACTIVE" &&
+    candidate.family === running.family &&
+    (candidate.revision ?? 0) > (running.revision ?? 0) &&
+    !sameButImage(candidate, running)
+  );
 }
 
 const pairs = (kv: KeyValuePair[] | undefined) => (kv ?? []).map((e) => `${e.name}=${e.value ?? ""}`);
