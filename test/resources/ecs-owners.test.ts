@@ -15,7 +15,7 @@ import type { Check } from "../../src/resources/resource.js";
 import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { CLUSTER } from "../../src/sandbox/aws/ecs.js";
 import type { Change } from "../../src/state/model.js";
-import { contextFor, INPUTS, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { contextFor, INPUTS, runCli, useFake } from "../helpers.js";
 import {
   append,
   createEcs,
@@ -448,5 +448,3 @@ describe("ecs: adopting what the user's scripts built", () => {
     expect(ecsState(fake.current)).toEqual({ services: [], activeRevisions: [], logGroups: [] });
   });
 });
-
-export { tempEnvFile };

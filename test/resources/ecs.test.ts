@@ -6,7 +6,6 @@ import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
 import {
-  append,
   createEcs,
   destroyEcs,
   ecs,
@@ -444,5 +443,3 @@ describe("ecs converges after a failure at any mutating call", () => {
     }
   });
 });
-
-export { append };
