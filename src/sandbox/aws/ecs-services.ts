@@ -1,7 +1,7 @@
 // CreateService and UpdateService, checked as AWS checks them: the cluster, the task definition and its launch
 // type, awsvpc network configuration, target groups that a listener forwards to (retried by callers for a while,
-// aws-behaviours.md "ECS"), clientToken, and idempotency: the same request with the same token returns the
-// ACTIVE service; anything else while the name is ACTIVE or DRAINING is "not idempotent" (pitfall 4).
+// docs/aws-behaviours.md, "ECS"), clientToken, and idempotency: the same request with the same token returns the
+// ACTIVE service; anything else while the name is ACTIVE or DRAINING is "not idempotent".
 import {
   type CreateServiceRequest,
   type DeploymentConfiguration,

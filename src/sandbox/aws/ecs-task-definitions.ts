@@ -1,7 +1,7 @@
 // ECS task definitions as AWS keeps them: every RegisterTaskDefinition is a new revision, and what comes back is
 // not what was sent. AWS fills in defaults (cpu 0, essential, tcp, hostPort = containerPort under awsvpc, empty
 // lists) and adds fields of its own, so a naive comparison with the wanted definition always differs
-// (aws-behaviours.md "ECS", pitfall 10). Fargate's network mode and cpu/memory pairs are checked as AWS does.
+// (docs/aws-behaviours.md, "ECS"). Fargate's network mode and cpu/memory pairs are checked as AWS does.
 import { ClientException, type ContainerDefinition, type Tag, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { ACCOUNT } from "./ec2.js";
 import { modeled } from "./errors.js";
