@@ -10,7 +10,9 @@ import { loadInputs, makeContext } from "./setup.js";
 export function registerRelease({ program, deps, opts, result }: Commands): void {
   program
     .command("deploy")
-    .description("new revision with this image -> update the service -> follow it -> probe; rolls back on failure")
+    .description(
+      "new revision with this image -> update the service -> follow it -> probe -> tag it KnownGood; rolls back on failure",
+    )
     .requiredOption(
       "--image <uri|:tag>",
       "the image to run: repository:tag, repository@sha256:..., or :tag in ECR_REPOSITORY_URI",
@@ -34,7 +36,9 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
 
   program
     .command("rollback")
-    .description("back to the last known-good revision (or --to one), followed and probed like a deploy")
+    .description(
+      "back to the newest revision tagged KnownGood before the current one (or --to one), followed and probed like a deploy",
+    )
     .option("--to <revision>", "a revision number, family:revision or task definition ARN")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & { to?: string };

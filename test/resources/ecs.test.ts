@@ -326,6 +326,21 @@ describe("ECS inputs are checked before any change", () => {
     expect(fake.current.calls).toEqual([]);
   });
 
+  it("takes ENVIRONMENT_DOMAIN from the frontend's domain when it is recorded, else from the project and domain", async () => {
+    const domainOf = async (text: string) => {
+      const ctx = await contextFor(fake.current, tempEnvFile(text));
+      const fields = (await taskDefinition.plan(ctx)).desired.find((d) => d.key === "task-definition")?.fields;
+      return (fields?.environment as string[]).find((e) => e.startsWith("ENVIRONMENT_DOMAIN="));
+    };
+    expect(await domainOf(INPUTS)).toBe("ENVIRONMENT_DOMAIN=https://startupwebapp.startupwebapp.com");
+    expect(await domainOf(`${INPUTS}FRONTEND_CUSTOM_DOMAIN="www.startupwebapp.com"\n`)).toBe(
+      "ENVIRONMENT_DOMAIN=https://www.startupwebapp.com",
+    );
+    expect(await domainOf(`${INPUTS}ENVIRONMENT_DOMAIN="https://shop.example.com"\n`)).toBe(
+      "ENVIRONMENT_DOMAIN=https://shop.example.com",
+    );
+  });
+
   it("rejects a malformed container definition file with exit 2 and no AWS call", async () => {
     const file = tempEnvFile("{ not json", "container.json");
     const path = tempEnvFile(`${INPUTS}CONTAINER_DEFINITION_FILE="${file}"\n`);

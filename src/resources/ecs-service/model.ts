@@ -37,11 +37,7 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
     skip("tasks and targets", `service ${c.serviceName} does not exist`);
     return checks;
   }
-  check(
-    "running == desired",
-    svc.runningCount === svc.desiredCount && (svc.desiredCount ?? 0) > 0,
-    `${svc.runningCount}/${svc.desiredCount} running`,
-  );
+  check("running == desired", svc.runningCount === svc.desiredCount, `${svc.runningCount}/${svc.desiredCount} running`);
   const targetGroup = svc.loadBalancers?.[0]?.targetGroupArn;
   if (targetGroup) {
     const elbv2 = await ctx.aws.elbv2();
