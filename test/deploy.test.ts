@@ -197,8 +197,12 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect((await runCli(["deploy", "--image", ":c", "--file", path], fake.current)).code).toBe(0); // 4
     expect(revisionOf(fake.current)).toBe("4");
     expect(knownGood(fake.current)).toEqual([2, 4]);
-    // Another machine: an env file with the inputs only, nothing recorded.
+    // Another machine: an env file with the inputs only, nothing recorded. Its runbook lists the same revisions.
     const elsewhere = tempEnvFile(INPUTS);
+    const runbook = await runCli(["runbook", "--file", elsewhere], fake.current);
+    expect(runbook.stdout).toMatch(
+      /verified healthy, oldest first: startupwebapp-service-task:2, startupwebapp-service-task:4\./,
+    );
     const result = await runCli(["rollback", "--file", elsewhere], fake.current);
     expect(result.code, result.stderr).toBe(0);
     expect(revisionOf(fake.current)).toBe("2");

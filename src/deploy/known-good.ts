@@ -23,6 +23,17 @@ export async function markKnownGood(ctx: Context, td: Revision): Promise<void> {
   );
 }
 
+/** The family's known-good revisions among its newest `window` ACTIVE ones, oldest first (for the runbook). */
+export async function knownGoodRevisions(ctx: Context, family: string, window = 20): Promise<Revision[]> {
+  const ecs = await ctx.aws.ecs();
+  const found: Revision[] = [];
+  for (const arn of await activeRevisions(ecs, family, window)) {
+    const td = await describeRevision(ecs, arn);
+    if (td?.status === "ACTIVE" && isKnownGood(td)) found.unshift(td);
+  }
+  return found;
+}
+
 /** The newest ACTIVE known-good revision of the family older than `current` (newest first, so usually one read). */
 export async function lastKnownGoodBefore(ctx: Context, current: Revision): Promise<Revision> {
   const ecs = await ctx.aws.ecs();

@@ -330,7 +330,7 @@ describe("ECS inputs are checked before any change", () => {
     const domainOf = async (text: string) => {
       const ctx = await contextFor(fake.current, tempEnvFile(text));
       const fields = (await taskDefinition.plan(ctx)).desired.find((d) => d.key === "task-definition")?.fields;
-      return (fields?.environment as string[]).find((e) => e.startsWith("ENVIRONMENT_DOMAIN="));
+      return ((fields?.environment ?? []) as string[]).find((e) => e.startsWith("ENVIRONMENT_DOMAIN="));
     };
     expect(await domainOf(INPUTS)).toBe("ENVIRONMENT_DOMAIN=https://startupwebapp.startupwebapp.com");
     expect(await domainOf(`${INPUTS}FRONTEND_CUSTOM_DOMAIN="www.startupwebapp.com"\n`)).toBe(

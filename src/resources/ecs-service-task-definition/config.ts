@@ -41,6 +41,7 @@ export interface TaskDefinitionConfig extends StackIdentity {
 
 export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
   name: "ecs-service-task-definition",
+  summary: "log group and Fargate task definition of the web service",
   after: [],
   records: [
     "ECS_SERVICE_TASK_DEFINITION_FAMILY",

@@ -28,6 +28,7 @@ export interface ServiceConfig extends StackIdentity {
 
 export const serviceResource: Resource<ServiceConfig> = {
   name: "ecs-service",
+  summary: "Fargate service behind the target group, rolling deployments with circuit breaker and rollback",
   after: ["alb", "acm-certificate", "ecs-service-task-definition"],
   records: ["ECS_SERVICE_NAME", "ECS_SERVICE_ARN"],
   config: serviceConfig,
