@@ -33,7 +33,7 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
           // observed up front still holds unless they changed (no other resource changes this one's objects).
           const config = r.config(ctx.env, "create");
           const before = assessed.get(r.name);
-          const a = before && same(before.config, config) ? before : await assess(stepCtx, r, config);
+          const a = before && same(before.read, config) ? before : await assess(stepCtx, r, config);
           return createResource(stepCtx, a);
         },
       );

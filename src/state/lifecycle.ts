@@ -10,6 +10,9 @@ import { formatValue, stateChecks } from "./render.js";
 
 export interface Assessment<C = unknown> {
   resource: Resource<C>;
+  /** The config as read from the env file, before settle: what a later read is compared with. */
+  read: C;
+  /** The config the desired state was made from (settled from what exists). */
   config: C;
   desired: DesiredObject[];
   observation: Observation;
@@ -23,7 +26,7 @@ export async function assess<C>(ctx: Context, resource: Resource<C>, config: C):
   // Values that belong to another owner once the object exists (the image a service runs) come from what exists.
   const settled = model.settle ? model.settle(config, observation) : config;
   const desired = resource.desired(settled);
-  return { resource, config: settled, desired, observation, changes: diff(desired, observation), model };
+  return { resource, read: config, config: settled, desired, observation, changes: diff(desired, observation), model };
 }
 
 export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise<Check[]> {
