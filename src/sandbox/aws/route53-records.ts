@@ -18,6 +18,7 @@ export interface Zone {
   vpc?: VPC;
   nameServers: string[];
   records: Map<string, Stored>;
+  tags: { Key: string; Value: string }[];
 }
 
 export interface RecordChange {
