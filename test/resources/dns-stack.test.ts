@@ -1,11 +1,14 @@
 // alb, acm-certificate and route53-records together, as `create all` and `destroy all` run them.
+
+import { writeFileSync } from "node:fs";
+import { DeleteListenerCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describe, expect, it } from "vitest";
 import { acmResource } from "../../src/resources/acm-certificate/config.js";
 import { albResource } from "../../src/resources/alb/config.js";
 import type { Check } from "../../src/resources/resource.js";
 import { route53RecordsResource } from "../../src/resources/route53-records/config.js";
-import { contextFor, INPUTS, lifecycleOf, readText, tempEnvFile, useFake } from "../helpers.js";
-import { DOMAIN, dnsState, FULL, runStack, userZone } from "./dns-support.js";
+import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { DOMAIN, dnsState, FULL, mutations, runStack, userZone } from "./dns-support.js";
 
 const verifyAll = async (ctx: Parameters<ReturnType<typeof lifecycleOf>["verify"]>[0]): Promise<Check[]> => [
   ...(await lifecycleOf(albResource).verify(ctx)),
@@ -74,5 +77,94 @@ describe("alb, acm-certificate and route53-records against the AWS fake", () => 
     const before = fake.current.calls.length;
     await runStack(fake.current, path, "destroy");
     expect(fake.current.mutatingCalls(before)).toEqual([]);
+  });
+});
+
+describe("a certificate the HTTPS listener serves", () => {
+  const fake = useFake();
+
+  it("is not destroyed alone: exit 2 before any change, saying to destroy alb first", async () => {
+    userZone(fake.current);
+    const path = tempEnvFile();
+    await runStack(fake.current, path, "create");
+    const before = fake.current.calls.length;
+    const result = await runCli(["destroy", "acm-certificate", "--yes", "--file", path], fake.current);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: certificate \*\.startupwebapp\.com is in use by a listener of load balancer startupwebapp-alb - destroy alb first \(`infra destroy alb`\), or both at once \(`infra destroy all`\)$/m,
+    );
+    expect(mutations(fake.current, before)).toEqual([]);
+  });
+
+  it("is deleted within destroy all once ACM has noticed the listener is gone (ResourceInUse is waited out)", async () => {
+    userZone(fake.current);
+    const path = tempEnvFile();
+    await runStack(fake.current, path, "create");
+    const ctx = await runStack(fake.current, path, "destroy");
+    const waits = ctx.events.log.filter((e) => e.resource === "acm-certificate" && e.kind === "waiting");
+    expect(waits.map((e) => e.state)).toContain("ResourceInUseException");
+    expect(dnsState(fake.current).certificates).toEqual([]);
+  });
+
+  it("is deleted by itself a moment after its listener went: ACM's late InUseBy is waited out, not refused", async () => {
+    userZone(fake.current);
+    const path = tempEnvFile();
+    await runStack(fake.current, path, "create");
+    // The HTTPS listener goes (as `infra destroy alb` removes it first); ACM lists the load balancer a while longer.
+    const https = [...fake.current.elbv2.listeners.values()].find((l) => l.Port === 443);
+    await new ElasticLoadBalancingV2Client({ region: "us-east-1" }).send(
+      new DeleteListenerCommand({ ListenerArn: https?.ListenerArn }),
+    );
+    const ctx = await runStack(fake.current, path, "destroy", ["acm-certificate"]);
+    expect(ctx.events.log.filter((e) => e.kind === "waiting").map((e) => e.state)).toContain("ResourceInUseException");
+    expect(dnsState(fake.current).certificates).toEqual([]);
+  });
+
+  it("is refused even within destroy all when something outside the stack uses it (a CloudFront distribution)", async () => {
+    userZone(fake.current);
+    const path = tempEnvFile();
+    await runStack(fake.current, path, "create");
+    const arn = (await contextFor(fake.current, path)).env.get("ACM_CERTIFICATE_ARN") as string;
+    const distribution = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE0001";
+    fake.current.acm.attach(arn, distribution);
+    await expect(runStack(fake.current, path, "destroy")).rejects.toMatchObject({
+      exitCode: 2,
+      message: `certificate *.startupwebapp.com is in use by ${distribution}`,
+    });
+    expect(fake.current.acm.certificates.has(arn)).toBe(true);
+  });
+
+  it("is replaced for a new DOMAIN_NAME by a second one beside it, and deleted once alb serves the new one", async () => {
+    userZone(fake.current);
+    fake.current.route53.addZone("example.org");
+    const path = tempEnvFile();
+    await runStack(fake.current, path, "create");
+    const old = (await contextFor(fake.current, path)).env.get("ACM_CERTIFICATE_ARN") as string;
+    writeFileSync(
+      path,
+      readText(path)
+        .replace(`DOMAIN_NAME="${DOMAIN}"`, 'DOMAIN_NAME="example.org"')
+        .replace(`API_DOMAIN_NAME="api.${DOMAIN}"`, 'API_DOMAIN_NAME="api.example.org"'),
+    );
+    const ctx = await contextFor(fake.current, path);
+    const changes = (await lifecycleOf(acmResource).plan(ctx)).changes.filter((c) => c.action !== "use");
+    expect(changes.map((c) => `${c.action} ${"desired" in c ? c.desired.name : c.observed.name}`)).toEqual([
+      "create *.example.org",
+      "create CNAME of example.org",
+      "delete *.startupwebapp.com (other names)",
+    ]);
+
+    await lifecycleOf(acmResource).create(ctx);
+    expect(ctx.events.log.some((e) => e.kind === "skipped" && e.message.includes("still served by a listener"))).toBe(
+      true,
+    );
+    expect(fake.current.acm.certificates.has(old)).toBe(true);
+    // alb moves the listener to the new certificate; then nothing holds the old one (once ACM notices).
+    await runStack(fake.current, path, "create", ["alb"]);
+    await runStack(fake.current, path, "create", ["acm-certificate"]);
+    expect(dnsState(fake.current).certificates).toEqual(["*.example.org,example.org ISSUED"]);
+    expect(dnsState(fake.current).zones.map((z) => z.records.filter((r) => r.includes("CNAME")).length)).toEqual([
+      0, 1,
+    ]);
   });
 });
