@@ -62,10 +62,8 @@ describe("alb, acm-certificate and route53-records against the AWS fake", () => 
     const before = fake.current.calls.length;
     const ctx = await runStack(fake.current, path, "create");
     expect(fake.current.mutatingCalls(before)).toEqual([]);
-    for (const r of [acmResource, route53RecordsResource]) {
-      const planned = (await lifecycleOf(r).plan(ctx)).changes.filter((c) => c.action !== "keep" && c.action !== "use");
-      expect(planned).toEqual([]);
-    }
+    const plans = [await lifecycleOf(acmResource).plan(ctx), await lifecycleOf(route53RecordsResource).plan(ctx)];
+    expect(plans.flatMap((p) => p.changes).filter((c) => c.action !== "keep" && c.action !== "use")).toEqual([]);
     expect(fake.current.calls.filter((c) => c.op === "RequestCertificate")).toHaveLength(1);
   });
 
@@ -166,5 +164,68 @@ describe("a certificate the HTTPS listener serves", () => {
     expect(dnsState(fake.current).zones.map((z) => z.records.filter((r) => r.includes("CNAME")).length)).toEqual([
       0, 1,
     ]);
+  });
+});
+
+describe("DNS inputs are checked before any change", () => {
+  const fake = useFake();
+  const cases: [string, string, RegExp][] = [
+    [
+      "a domain with spaces",
+      'DOMAIN_NAME="startup webapp.com"',
+      /DOMAIN_NAME="startup webapp\.com" is not a domain name/,
+    ],
+    ["a domain without a dot", 'DOMAIN_NAME="localhost"', /DOMAIN_NAME="localhost" is not a domain name/],
+    ["a leading hyphen", 'DOMAIN_NAME="-startupwebapp.com"', /is not a domain name/],
+    [
+      "an API name outside the domain",
+      'API_DOMAIN_NAME="api.example.org"',
+      /API_DOMAIN_NAME="api\.example\.org" is not within DOMAIN_NAME startupwebapp\.com/,
+    ],
+    ["a malformed zone id", 'HOSTED_ZONE_ID="zone-1"', /HOSTED_ZONE_ID="zone-1" is not a hosted zone id/],
+    ["an unknown DNS provider", 'DNS_PROVIDER="namecheap"', /DNS_PROVIDER="namecheap"/],
+    [
+      "a certificate of another region",
+      'ACM_CERTIFICATE_ARN="arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-a000-000000000001"',
+      /ACM_CERTIFICATE_ARN is a certificate in eu-west-1, but the stack is in us-east-1/,
+    ],
+  ];
+  for (const [name, line, message] of cases) {
+    it(`rejects ${name} with exit 2 and no AWS call`, async () => {
+      const key = line.split("=")[0] as string;
+      const text = INPUTS.includes(`${key}=`)
+        ? INPUTS.replace(new RegExp(`^${key}=.*$`, "m"), line)
+        : `${INPUTS}${line}\n`;
+      const path = tempEnvFile(text);
+      const result = await runCli(["create", "acm-certificate", "route53-records", "--file", path], fake.current);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(fake.current.calls).toEqual([]);
+      expect(readText(path)).toBe(text);
+    });
+  }
+
+  it("rejects a HOSTED_ZONE_ID of another domain with exit 2, changing nothing", async () => {
+    const other = fake.current.route53.addZone("example.org").replace("/hostedzone/", "");
+    const text = `${INPUTS}HOSTED_ZONE_ID="${other}"\n`;
+    const path = tempEnvFile(text);
+    const result = await runCli(["create", "acm-certificate", "--file", path], fake.current);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `HOSTED_ZONE_ID ${other} is the zone of example\\.org\\., not the public zone of startupwebapp\\.com\\.`,
+      ),
+    );
+    expect(fake.current.mutatingCalls()).toEqual([]);
+    expect(readText(path)).toBe(text);
+  });
+
+  it("asks for HOSTED_ZONE_ID when two public zones share the domain's name, changing nothing", async () => {
+    userZone(fake.current);
+    userZone(fake.current);
+    const result = await runCli(["create", "acm-certificate", "--file", tempEnvFile()], fake.current);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/2 public hosted zones are named startupwebapp\.com\.: .* - set HOSTED_ZONE_ID/);
+    expect(fake.current.mutatingCalls()).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-// The Route 53 fake behaves as AWS does (aws-behaviours.md "Route 53"): checked with the real SDK client.
+// The Route 53 fake behaves as AWS does (docs/aws-behaviours.md, "Route 53"): checked with the real SDK client.
 import {
   type Change,
   ChangeResourceRecordSetsCommand,

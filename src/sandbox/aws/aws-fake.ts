@@ -101,7 +101,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   /**
    * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns (none: the domain does not
    * exist). Tests set it to model a domain delegated elsewhere; unset, a domain is delegated to its first (oldest)
-   * public zone, so a second zone made by mistake is not the one the world sees (pitfall 7).
+   * public zone, so a second zone made by mistake is not the one the world sees.
    */
   readonly delegations = new Map<string, string[]>();
   /** A resolver in front of that public DNS (the `resolveNs` the tests give the CLI); it can be made to fail. */

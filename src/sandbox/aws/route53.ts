@@ -1,6 +1,6 @@
 // Route 53 as `infra` uses it: hosted zones (duplicates allowed under a new CallerReference), record sets
 // with AWS's normalised names and strict change batches, and changes that go PENDING -> INSYNC.
-// Behaviours from aws-behaviours.md "Route 53". It also remembers when each record existed, so that ACM's
+// Behaviours from docs/aws-behaviours.md "Route 53". It also remembers when each record existed, so that ACM's
 // DNS validation (acm.ts) can tell when a validation CNAME was in place.
 import { createHash } from "node:crypto";
 import {
@@ -183,7 +183,7 @@ export class Route53Model {
     HostedZoneConfig?: { Comment?: string; PrivateZone?: boolean };
     VPC?: VPC;
   }) {
-    // Reusing a CallerReference is refused; the same name under a new one makes ANOTHER zone (pitfall 7).
+    // Reusing a CallerReference is refused; the same name under a new one makes ANOTHER zone.
     if (this.callerReferences.has(input.CallerReference)) {
       throw modeled(
         HostedZoneAlreadyExists,
