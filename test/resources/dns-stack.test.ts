@@ -229,3 +229,69 @@ describe("DNS inputs are checked before any change", () => {
     expect(fake.current.mutatingCalls()).toEqual([]);
   });
 });
+
+describe("alb, acm-certificate and route53-records through the CLI", () => {
+  const fake = useFake();
+  const THREE = ["alb", "acm-certificate", "route53-records"];
+
+  it("plans all three on an empty account, creates them, verifies clean, and destroys them", async () => {
+    userZone(fake.current);
+    const path = tempEnvFile();
+    const planned = await runCli(["plan", ...THREE, "--file", path], fake.current);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/\+ certificate \*\.startupwebapp\.com/);
+    expect(planned.stdout).toMatch(/validates: \(known after certificate \*\.startupwebapp\.com\)/);
+    expect(planned.stdout).toMatch(/points at: \(known after alb\)/);
+
+    const created = await runCli(["create", ...THREE, "--file", path], fake.current);
+    expect(created.code, created.stderr).toBe(0);
+    expect(dnsState(fake.current)).toEqual(FULL);
+    const verified = await runCli(["verify", ...THREE, "--file", path], fake.current);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).not.toMatch(/^\[FAIL\]/m);
+
+    const destroyed = await runCli(["destroy", ...THREE, "--yes", "--file", path], fake.current);
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(dnsState(fake.current)).toEqual(EMPTY_USER_ZONE);
+  });
+
+  const denied = (action: string) => () =>
+    Object.assign(new Error(`User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ${action}`), {
+      name: "AccessDenied",
+      Code: "AccessDenied",
+      $fault: "client",
+      $metadata: { httpStatusCode: 403 },
+    });
+
+  it("ends at once, exit 3 with AWS's message, on a permanent error where ResourceInUse is retried", async () => {
+    userZone(fake.current);
+    const path = tempEnvFile();
+    await runStack(fake.current, path, "create");
+    fake.current.inject({ op: "DeleteCertificate", nth: 1, error: denied("acm:DeleteCertificate") });
+    const start = fake.current.clock.now();
+    const result = await runCli(["destroy", ...THREE, "--yes", "--file", path], fake.current);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/delete certificate \*\.startupwebapp\.com: AccessDenied: .*acm:DeleteCertificate/);
+    // The load balancer's own waits take minutes; the certificate's error did not wait for a timeout.
+    expect(fake.current.clock.now() - start).toBeLessThan(10 * 60_000);
+  });
+
+  it("ends at once, exit 3 with AWS's message, on a permanent error where a new zone's NoSuchHostedZone is retried", async () => {
+    const path = tempEnvFile();
+    fake.current.inject({
+      op: "ChangeResourceRecordSets",
+      nth: 1,
+      error: () =>
+        Object.assign(new Error("Invalid XML ; cvc-complex-type.2.4.a"), {
+          name: "InvalidInput",
+          Code: "InvalidInput",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        }),
+    });
+    const result = await runCli(["create", "acm-certificate", "--file", path], fake.current);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/change records validation CNAME .*: InvalidInput: Invalid XML/);
+    expect(fake.current.calls.filter((c) => c.op === "ChangeResourceRecordSets")).toHaveLength(1);
+  });
+});

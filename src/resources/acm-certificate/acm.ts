@@ -80,9 +80,9 @@ export interface AcmWait {
 }
 
 /** ACM writes the validation records into the certificate a few seconds after the request. */
-export function waitForValidationRecords(run: AcmWait, arn: string): Promise<ResourceRecord[]> {
-  const options = { ...waitOptions(run.ctx, `validation records of ${arn}`), timeoutMs: 5 * MINUTE };
-  return awsStep("read validation records", arn, () =>
+export function waitForValidationRecords(run: AcmWait, arn: string, label: string): Promise<ResourceRecord[]> {
+  const options = { ...waitOptions(run.ctx, `validation records of certificate ${label}`), timeoutMs: 5 * MINUTE };
+  return awsStep("read validation records", label, () =>
     waitUntil(run.ctx, run.ev, options, async () => {
       const cert = await describeCertificate(run.acm, arn);
       if (!cert)

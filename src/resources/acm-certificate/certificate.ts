@@ -55,7 +55,7 @@ async function requireDelegation(run: ApplyRun<AcmConfig>) {
 async function settle(run: ApplyRun<AcmConfig>, arn: string, label: string): Promise<string> {
   const { c, ctx, ev } = run;
   const acm = await ctx.aws.acm();
-  const records = await waitForValidationRecords({ ctx, ev, acm }, arn);
+  const records = await waitForValidationRecords({ ctx, ev, acm }, arn, label);
   if (c.externalDns) {
     for (const r of records) ev.warning(`set this record at your DNS provider: ${r.Name} CNAME ${r.Value}`);
   } else await publishValidation(run, arn, records);

@@ -32,7 +32,8 @@ export async function publishValidation(
   const zone = run.objects.get("hosted-zone")?.raw as Zone | undefined;
   if (!zone) throw new Error("the hosted zone comes before the validation record");
   const acm = await run.ctx.aws.acm();
-  const records = known ?? (await waitForValidationRecords({ ctx: run.ctx, ev: run.ev, acm }, certificateArn));
+  const records =
+    known ?? (await waitForValidationRecords({ ctx: run.ctx, ev: run.ev, acm }, certificateArn, run.c.names[0]));
   const wanted = records.filter((r) => inZone(r, zone));
   const dns = await dnsRun(run);
   const present: ResourceRecordSet[] = [];
