@@ -201,7 +201,22 @@ describe("acm-certificate: taking over what the user's scripts made", () => {
     });
   }
 
-  it("does not take over their certificate while it is still pending: it requests one of its own", async () => {
+  it("takes over their pending certificate the env file records: publishes its CNAME and waits for it", async () => {
+    userZone(fake.current);
+    const arn = scriptsCertificate(fake.current, "PENDING_VALIDATION");
+    const ctx = await contextFor(fake.current, tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${arn}"\n`));
+    expect(await planned(ctx)).toEqual([
+      ["adopt", "certificate *.startupwebapp.com", "status: PENDING_VALIDATION -> ISSUED"],
+      ["create", `validation record CNAME of ${DOMAIN}`],
+    ]);
+    const before = fake.current.calls.length;
+    await create(ctx);
+    expect(mutations(fake.current, before)).toEqual(["AddTagsToCertificate", "ChangeResourceRecordSets"]);
+    expect(fake.current.acm.statusOf(arn)).toBe("ISSUED");
+    expect(fake.current.acm.certificates.size).toBe(1);
+  });
+
+  it("does not take over a pending certificate of theirs the env file does not record: it requests one of its own", async () => {
     userZone(fake.current);
     const theirs = scriptsCertificate(fake.current, "PENDING_VALIDATION");
     const ctx = await contextFor(fake.current, tempEnvFile());

@@ -217,7 +217,7 @@ async function findCertificates(ctx: Context, acm: ACMClient, c: AcmConfig) {
     // requested beside it and it is deleted once nothing holds it.
     if (recorded.ours) {
       if (covers(namesOf(recorded.detail), c.names) || (recorded.detail.InUseBy ?? []).length === 0) current = recorded;
-    } else if (fits(recorded.detail)) current = recorded;
+    } else if (fits(recorded.detail)) current = recorded; // the stack's, as the env file says: adopted, even pending
   }
   const candidates = [...certs.values()].filter(
     (x) => x !== recorded && isLive(x.detail.Status) && covers(namesOf(x.detail), c.names),
