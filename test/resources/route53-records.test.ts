@@ -157,6 +157,18 @@ describe("route53-records against the AWS fake", () => {
     ]);
   });
 
+  it("skips the record while the load balancer ALB_ARN names does not exist, saying which step makes it", async () => {
+    userZone(fake.current);
+    const gone =
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/startupwebapp-alb/0000000000000000";
+    const ctx = await contextFor(fake.current, tempEnvFile(`${INPUTS}ALB_ARN="${gone}"\n`));
+    await create(ctx);
+    expect(ctx.events.log.map((e) => `${e.kind} ${e.message}`)).toContain(
+      `skipped alias record api.${DOMAIN}: load balancer ${gone} (ALB_ARN) does not exist; run \`infra create alb\``,
+    );
+    expect(fake.current.mutatingCalls()).toEqual([]);
+  });
+
   it("makes nothing with DNS_PROVIDER=external, and verify says what to set at the DNS provider", async () => {
     const path = tempEnvFile(`${INPUTS}DNS_PROVIDER="external"\n`);
     await runStack(fake.current, path, "create", ["alb"]);

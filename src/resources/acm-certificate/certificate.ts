@@ -66,14 +66,13 @@ async function settle(run: ApplyRun<AcmConfig>, arn: string, label: string): Pro
   return (await waitIssued({ ctx, ev, acm }, arn, label)).Status as string;
 }
 
-const observed = (d: DesiredObject, arn: string, status: string, raw?: CertificateDetail): ObservedObject => ({
+const observed = (d: DesiredObject, arn: string, status: string): ObservedObject => ({
   key: d.key,
   kind: d.kind,
   name: d.name,
   id: arn,
   fields: { ...d.fields, status },
   managed: true,
-  raw,
 });
 
 export const certificateHandlers: KindHandlers<AcmConfig> = {
