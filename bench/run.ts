@@ -22,7 +22,7 @@ async function cli(fake: AwsFake, args: string[]) {
   const code = await main(args, {
     env: {},
     clock: fake.clock,
-    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => new FakeInternet(fake).get(url) },
     io: { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, stdinIsTTY: false, ask: async () => "" },
   });

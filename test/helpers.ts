@@ -59,7 +59,7 @@ export async function contextFor(fake: AwsFake, envPath: string, options: Partia
     clock: fake.clock,
     events,
     options: { wait: true, timeoutMs: 45 * 60_000, ...options },
-    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => internetOf(fake).get(url) },
     steps: { has: () => false, finished: async () => {} },
   };
@@ -96,7 +96,7 @@ export async function runCli(
     ...deps,
     env: {},
     clock: fake.clock,
-    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => internetOf(fake).get(url) },
     io: {
       stdout: (t) => {

@@ -164,6 +164,10 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   HTTPS_LISTENER_ARN: v.arn("elasticloadbalancing"),
   ACM_CERTIFICATE_ARN: v.arn("acm"),
   HOSTED_ZONE_CREATED_BY_INFRA: v.boolean,
+  API_ALIAS_RECORD: v.pattern(
+    /^[a-z0-9.-]{1,253}( [a-z0-9.-]{1,253})*$/i,
+    "the names of the alias records infra made, separated by spaces",
+  ),
   ECS_SERVICE_TASK_DEFINITION_FAMILY: v.ecsName,
   ECS_SERVICE_TASK_DEFINITION_ARN: v.arn("ecs"),
   ECS_SERVICE_TASK_DEFINITION_REVISION: v.positiveInt,

@@ -74,6 +74,11 @@ export interface ResourceModel<C> {
   settle?(c: C, observation: Observation): C;
   /** The env file keys it records, from the objects that exist once create has run. */
   recorded(objects: Observation, c: C): Record<string, string>;
+  /**
+   * The keys destroy leaves recorded, from the objects it left in place (the user's hosted zone keeps its id);
+   * without it, destroy empties every key in `records`.
+   */
+  recordedAfterDestroy?(left: Observation, c: C): Record<string, string>;
   /** Health and posture, which are not state: targets healthy, a certificate not expiring, ECS Exec on. */
   checks?(ctx: Context, c: C, objects: Observation): Promise<Check[]>;
   /** Refuses a destroy that would break something still using the resource (exit 2). */

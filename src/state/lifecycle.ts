@@ -152,8 +152,8 @@ export async function destroyResource<C>(ctx: Context, resource: Resource<C>, co
   await model.beforeDestroy?.(ctx, config, observation);
   const run: ApplyRun<C> = { ctx, c: config, ev, objects: new Map(observation), made: async () => {} };
   for (const o of [...observation.values()].reverse()) {
-    if (!o.managed) {
-      ev.skipped(`${o.kind} ${o.name}: left in place, not made by infra`);
+    if (!o.managed || o.leave) {
+      ev.skipped(`${o.kind} ${o.name}: left in place, ${o.leave ?? "not made by infra"}`);
       continue;
     }
     const h = model.handlers[o.kind];
@@ -167,5 +167,6 @@ export async function destroyResource<C>(ctx: Context, resource: Resource<C>, co
     run.objects.delete(o.key);
     ev.deleted(`${o.kind} ${o.name}`);
   }
-  await ctx.env.record(Object.fromEntries(resource.records.map((k) => [k, ""])));
+  const emptied = Object.fromEntries(resource.records.map((k) => [k, ""]));
+  await ctx.env.record({ ...emptied, ...model.recordedAfterDestroy?.(run.objects, config) });
 }

@@ -71,6 +71,11 @@ export interface ObservedObject {
   fields: Fields;
   /** Made (or adopted) by infra: carries the stack's ManagedBy tag, or is held by something that does. */
   managed: boolean;
+  /**
+   * Why destroy leaves this object in place although infra made it: a hosted zone that holds records of others, a
+   * validation CNAME another certificate validates through.
+   */
+  leave?: string;
   /** What the handlers need beyond the fields (the SDK's own object). */
   raw?: unknown;
 }

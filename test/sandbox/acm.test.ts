@@ -1,4 +1,4 @@
-// The ACM fake behaves as AWS does (aws-behaviours.md "ACM", pitfalls 2, 3, 6, 8): checked with real SDK clients.
+// The ACM fake behaves as AWS does (docs/aws-behaviours.md, "ACM"): checked with real SDK clients.
 import {
   ACMClient,
   AddTagsToCertificateCommand,

@@ -105,13 +105,8 @@ export class TaggingModel {
       ),
       ...f.rds.live().map((i) => row(instanceArn(i.id), "rds:db", i.tags)),
       ...[...f.waf.webAcls.values()].map((w) => row(w.webAcl.ARN ?? "", "wafv2:regional/webacl", w.tags)),
-      // The Route 53 model keeps no tags today; read them if it ever does.
       ...[...f.route53.zones.values()].map((z) =>
-        row(
-          `arn:aws:route53:::hostedzone/${z.Id.replace("/hostedzone/", "")}`,
-          "route53:hostedzone",
-          (z as { tags?: Tags }).tags,
-        ),
+        row(`arn:aws:route53:::hostedzone/${z.Id.replace("/hostedzone/", "")}`, "route53:hostedzone", z.tags),
       ),
     ];
     return all

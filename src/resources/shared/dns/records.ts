@@ -1,79 +1,101 @@
-// Reading and changing record sets: UPSERT (CREATE fails on an existing record), exact-match DELETE
-// ("not found" means gone), and the wait for INSYNC.
+// Reading and changing record sets: one change batch per change (UPSERT, since CREATE fails on a record that
+// exists), DELETE with the record exactly as read ("not found" means gone), and the wait for INSYNC.
 import {
+  type Change,
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
+  type Route53Client,
 } from "@aws-sdk/client-route-53";
+import type { Context } from "../../../core/context.js";
 import { awsStep, isAwsError } from "../../../core/errors.js";
+import type { ResourceEvents } from "../../../core/events.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../../core/wait.js";
-import { fqdn, sameName } from "./names.js";
-import type { Zone, ZoneRun } from "./zone.js";
+import { sameName } from "./names.js";
 
 const MINUTE = 60_000;
 
-export async function readRecord(run: ZoneRun, zone: Zone, name: string, type: string) {
-  const out = await awsStep("read record", `${name} ${type}`, () =>
-    run.r53.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: zone.id,
-        StartRecordName: fqdn(name),
-        StartRecordType: type as ResourceRecordSet["Type"],
-        MaxItems: 1,
-      }),
-    ),
-  );
-  const first = out.ResourceRecordSets?.[0];
-  return first && first.Type === type && sameName(first.Name as string, name) ? first : undefined;
+export interface DnsRun {
+  ctx: Context;
+  ev: ResourceEvents;
+  r53: Route53Client;
 }
 
-/** UPSERTs the records in one change and waits until Route 53 has them everywhere (INSYNC). */
-export async function upsertRecords(run: ZoneRun, zone: Zone, records: ResourceRecordSet[], label: string) {
+/** Every record set of the zone, page by page. */
+export async function listRecords(r53: Route53Client, zoneId: string): Promise<ResourceRecordSet[]> {
+  const all: ResourceRecordSet[] = [];
+  let start: { StartRecordName?: string; StartRecordType?: ResourceRecordSet["Type"]; StartRecordIdentifier?: string } =
+    {};
+  for (;;) {
+    const out = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start }));
+    all.push(...(out.ResourceRecordSets ?? []));
+    if (!out.IsTruncated) return all;
+    start = {
+      StartRecordName: out.NextRecordName,
+      StartRecordType: out.NextRecordType,
+      ...(out.NextRecordIdentifier ? { StartRecordIdentifier: out.NextRecordIdentifier } : {}),
+    };
+  }
+}
+
+/** The record set of that name and type, if the zone has one. */
+export async function readRecord(r53: Route53Client, zoneId: string, name: string, type: ResourceRecordSet["Type"]) {
+  const out = await r53.send(
+    new ListResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      StartRecordName: name,
+      StartRecordType: type,
+      MaxItems: 1,
+    }),
+  );
+  const first = out.ResourceRecordSets?.[0];
+  return first && first.Type === type && sameName(first.Name ?? "", name) ? first : undefined;
+}
+
+/** Applies the changes in one batch (all or nothing) and, unless --no-wait, waits until Route 53 serves them. */
+export async function changeRecords(run: DnsRun, zoneId: string, changes: Change[], label: string): Promise<void> {
   const changeId = await awsStep("change records", label, () =>
-    // Right after a zone is made it may not be found yet; a change still being applied blocks the next.
+    // A zone made a moment ago may not be found yet (NoSuchHostedZone) for up to a minute.
     retryWhile(
       run.ctx,
       run.ev,
       {
-        ...waitOptions(run.ctx, `hosted zone ${zone.name} to accept changes`),
+        ...waitOptions(run.ctx, `hosted zone ${zoneId} to accept changes`),
         timeoutMs: 2 * MINUTE,
-        transient: ["NoSuchHostedZone", "PriorRequestNotComplete"],
+        transient: ["NoSuchHostedZone"],
       },
       async () => {
         const out = await run.r53.send(
           new ChangeResourceRecordSetsCommand({
-            HostedZoneId: zone.id,
-            ChangeBatch: {
-              Comment: `infra: ${label}`,
-              Changes: records.map((r) => ({ Action: "UPSERT", ResourceRecordSet: r })),
-            },
+            HostedZoneId: zoneId,
+            ChangeBatch: { Comment: `infra: ${label}`, Changes: changes },
           }),
         );
         return out.ChangeInfo?.Id as string;
       },
     ),
   );
-  if (run.ctx.options.wait) await waitInsync(run, changeId, label);
-}
-
-export async function waitInsync(run: ZoneRun, changeId: string, label: string) {
+  if (!run.ctx.options.wait) return;
   await awsStep("wait for records", label, () =>
-    waitUntil(run.ctx, run.ev, { ...waitOptions(run.ctx, `${label} in sync`) }, async () => {
+    waitUntil(run.ctx, run.ev, waitOptions(run.ctx, `${label} in sync`), async () => {
       const out = await run.r53.send(new GetChangeCommand({ Id: changeId }));
       return out.ChangeInfo?.Status === "INSYNC" ? done(undefined) : pending(out.ChangeInfo?.Status ?? "PENDING");
     }),
   );
 }
 
-/** DELETE must match the record exactly: pass the record as read. A record already gone is success. */
-export async function deleteRecord(run: ZoneRun, zone: Zone, record: ResourceRecordSet, label: string) {
+/** DELETE must match the record exactly: pass it as read. A record already gone is success. */
+export async function deleteRecord(run: DnsRun, zoneId: string, record: ResourceRecordSet, label: string) {
   await awsStep("delete record", label, async () => {
     try {
       await run.r53.send(
         new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zone.id,
-          ChangeBatch: { Changes: [{ Action: "DELETE", ResourceRecordSet: record }] },
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Comment: `infra: delete ${label}`,
+            Changes: [{ Action: "DELETE", ResourceRecordSet: record }],
+          },
         }),
       );
     } catch (err) {
@@ -81,5 +103,4 @@ export async function deleteRecord(run: ZoneRun, zone: Zone, record: ResourceRec
       throw err;
     }
   });
-  run.ev.deleted(label);
 }
