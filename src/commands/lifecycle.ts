@@ -143,7 +143,11 @@ async function confirmDestroy(deps: Deps, o: GlobalOptions, selected: Selected[]
     lines.push(r.name);
     if (objects.length === 0) lines.push("  (nothing found)");
     for (const x of objects)
-      lines.push(x.managed ? `  - ${x.kind} ${x.name}` : `    ${x.kind} ${x.name}: left in place, not made by infra`);
+      lines.push(
+        x.managed && !x.leave
+          ? `  - ${x.kind} ${x.name}`
+          : `    ${x.kind} ${x.name}: left in place, ${x.leave ?? "not made by infra"}`,
+      );
   }
   deps.io.stderr(`This deletes, in ${ctx.aws.settings.region}:\n${lines.join("\n")}\n`);
   const question = `Destroy ${selected.map((s) => s.resource.name).join(", ")} recorded in ${o.envFile}? Type yes to go on: `;

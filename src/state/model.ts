@@ -52,6 +52,11 @@ export interface DesiredObject {
   /** Its name in AWS (or what names it best): "startupwebapp-tg". */
   name: string;
   fields: Fields;
+  /**
+   * Fields AWS moves on its own (a load balancer's state, a certificate's status): a difference there is something
+   * create waits for, not a change it makes, so it needs no confirmation.
+   */
+  awaited?: readonly string[];
   /** Fields AWS cannot change in place, with why: a difference there replaces the object. */
   replaceOn?: Readonly<Record<string, string>>;
   /**
@@ -106,6 +111,9 @@ export type Change =
 
 /** Changes that alter something that already exists: `create` shows them and asks before making them. */
 export const altersExisting = (c: Change) =>
-  c.action === "update" || c.action === "replace" || c.action === "adopt" || c.action === "delete";
+  c.action === "replace" ||
+  c.action === "adopt" ||
+  c.action === "delete" ||
+  (c.action === "update" && c.fields.some((f) => !c.desired.awaited?.includes(f.field)));
 
 export const isChange = (c: Change) => c.action !== "keep" && c.action !== "use";

@@ -66,6 +66,7 @@ export function acmDesired(c: AcmConfig): DesiredObject[] {
     kind: "certificate",
     name: c.names[0],
     fields: { names: [...c.names].sort(), validation: "DNS", "key algorithm": KEY_ALGORITHM, status: "ISSUED" },
+    awaited: ["status"],
     replaceOn: {
       names: "ACM cannot change a certificate's names: a new one is requested",
       validation: "a certificate's validation method is fixed",

@@ -141,6 +141,7 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
         "deletion protection": c.deletionProtection,
         "access logs": c.accessLogs ? `s3://${c.accessLogs.bucket}/${c.accessLogs.prefix}` : "off",
       },
+      awaited: ["state"],
       replaceOn: {
         name: "a load balancer cannot be renamed",
         scheme: "a load balancer's scheme is fixed",
