@@ -95,13 +95,13 @@ export async function runCli(
   argv: string[],
   fake: AwsFake,
   io: Partial<Io> = {},
-  deps: Pick<Deps, "interrupt" | "sampleEveryMs"> = {},
+  deps: Partial<Pick<Deps, "interrupt" | "sampleEveryMs" | "env">> = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
     ...deps,
-    env: {},
+    env: deps.env ?? {},
     clock: fake.clock,
     dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
     http: { get: (url) => internetOf(fake).get(url) },

@@ -4,6 +4,8 @@ import { Command, CommanderError } from "commander";
 import { CheckFailedError, describeError, ExitCode } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
+import { SANDBOX_ENV_FILE } from "../sandbox/files.js";
+import type { SandboxSession } from "../sandbox/session.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
 import { registerLoadTest } from "./load-test.js";
@@ -11,6 +13,7 @@ import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options
 import { registerRecovery } from "./recovery.js";
 import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
+import { registerSandbox } from "./sandbox.js";
 import type { Deps } from "./setup.js";
 
 export const VERSION = "0.1.0";
@@ -26,7 +29,8 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     );
     return ExitCode.input;
   }
-  const program = buildProgram(deps);
+  const sandbox: { session?: SandboxSession } = {};
+  const program = buildProgram(deps, sandbox);
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
@@ -43,11 +47,15 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     if (!reported) io.stderr(`${lines.join("\n")}\n`);
     if (json && !reported) printJson(io, { ok: false, error: lines[0], exitCode });
     return exitCode;
+  } finally {
+    await sandbox.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
 }
 
-export function buildProgram(deps: Deps): Command {
+export function buildProgram(deps: Deps, sandbox: { session?: SandboxSession } = {}): Command {
   const { io } = deps;
+  // What the commands run with: the caller's, or the sandbox's clients and internet under --sandbox.
+  const commandDeps: Deps = { ...deps };
   const program = new Command("infra")
     .description("Take a containerised web service to production on AWS, and keep it there.")
     .version(VERSION)
@@ -65,10 +73,34 @@ export function buildProgram(deps: Deps): Command {
     .option("--yes", "do not ask for confirmation", false)
     .option("--no-wait", "start what takes long and return without waiting")
     .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
-    .option("--verbose", "show stack traces of errors", false);
+    .option("--verbose", "show stack traces of errors", false)
+    .option(
+      "--sandbox",
+      "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)",
+      false,
+    );
+
+  // --sandbox: the sandbox starts before the command, loaded only then (start-up stays cheap without it).
+  program.hook("preAction", async (_root, action) => {
+    const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
+    if (!o.sandbox || action.parent?.name() === "sandbox") return;
+    const { openSandbox } = await import("../sandbox/session.js");
+    sandbox.session = await openSandbox({
+      env: deps.env,
+      envFile: o.file ?? SANDBOX_ENV_FILE,
+      defaultEnvFile: o.file === undefined,
+      ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.region ? { region: o.region } : {}),
+    });
+    Object.assign(commandDeps, sandbox.session.deps);
+    if (!o.json && sandbox.session.statePath)
+      io.stderr(`sandbox: a local AWS at ${sandbox.session.url}, its account in ${sandbox.session.statePath}\n`);
+  });
 
   const opts = (cmd: Command) => {
     const o = cmd.optsWithGlobals() as GlobalOptions & { file?: string };
+    if (sandbox.session) return { ...o, envFile: o.file ?? SANDBOX_ENV_FILE, endpointUrl: sandbox.session.url };
     // Environment variables are read from deps.env, not by commander: tests pass their own environment.
     return {
       ...o,
@@ -77,12 +109,13 @@ export function buildProgram(deps: Deps): Command {
     };
   };
   const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
-  const commands = { program, deps, opts, resourceHelp };
+  const commands = { program, deps: commandDeps, opts, resourceHelp };
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
   registerRecovery(commands);
   registerLoadTest(commands);
+  registerSandbox(commands);
   return program;
 }
 

@@ -1,5 +1,5 @@
 // Turns parsed options into a Context, checking every input before the first AWS call.
-import { AwsClients, type ClientMap } from "../core/aws.js";
+import { AwsClients, type AwsSettings, type ClientMap } from "../core/aws.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
@@ -9,6 +9,7 @@ import { withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
 import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
+import { checkSandboxEnvFile } from "../sandbox/files.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
 import { type Io, progressRenderer } from "./render.js";
 
@@ -18,6 +19,8 @@ export interface Deps {
   env: Record<string, string | undefined>;
   clock?: Clock;
   clients?: Partial<ClientMap>;
+  /** Fixed credentials instead of the SDK's chain (the sandbox's). */
+  credentials?: AwsSettings["credentials"];
   dns?: DnsResolver;
   http?: HttpProbe;
   /** Ctrl-C, for commands that clean up after themselves (tests pass their own and call handle()). */
@@ -43,6 +46,7 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
   const timeoutMs = parseDuration(opts.timeout);
   const endpoint = checkEndpoint(opts.endpointUrl);
   const env = await EnvFile.load(opts.envFile);
+  checkSandboxEnvFile(env, Boolean(opts.sandbox), opts.envFile);
   const resources = names.length > 0 ? selectResources(names, env) : [];
   // Each step is checked against the env file as it will be when its turn comes.
   const selected = resources.map((resource, i) => ({
@@ -81,7 +85,12 @@ export function makeContext(
 ): Context {
   const region = resolveRegion(opts.region, env.get("AWS_REGION"), deps.env.AWS_REGION);
   const aws = new AwsClients(
-    { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(endpoint ? { endpoint } : {}) },
+    {
+      region,
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    },
     deps.clients,
   );
   // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.

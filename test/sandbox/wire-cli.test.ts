@@ -2,6 +2,7 @@
 // SDK's HTTP stack (as against LocalStack or moto with --endpoint-url) instead of the in-process adapter. Both
 // adapters leave AWS in the same state, through the same accepted calls.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { sandboxEnvText } from "../../src/sandbox/account.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { readText, runCli, tempEnvFile } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
@@ -57,6 +58,26 @@ describe("the CLI over the wire", () => {
     expect(destroyed.code).toBe(0);
     expect(destroyed.stderr).toMatch(/nothing tagged Project=startupwebapp, ManagedBy=infra is left in us-east-1/);
     expect(wire.fake.elbv2.liveLoadBalancers()).toEqual([]);
+  });
+
+  it("deploys and rolls back with --sandbox against a served sandbox, its probe and DNS answered by the sandbox", async () => {
+    const path = tempEnvFile(sandboxEnvText(), "aws-resources.sandbox.env");
+    const sandbox = (args: string[]) =>
+      runCli(["--sandbox", ...args, "--file", path], wire.fake, {}, { env: { INFRA_SANDBOX_URL: wire.server.url } });
+    wire.fake.ecr.push("startupwebapp", "v2");
+
+    expect((await sandbox(["create", "all"])).code).toBe(0);
+    const deployed = await sandbox(["deploy", "--image", ":v2"]);
+    const rolledBack = await sandbox(["rollback"]);
+
+    expect(deployed.code).toBe(0);
+    expect(deployed.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/health: 200/);
+    expect(rolledBack.code).toBe(0);
+    expect(wire.fake.ecs.serviceNamed("startupwebapp-service")?.taskDefinition).toMatch(
+      /startupwebapp-service-task:1$/,
+    );
+    const verified = await sandbox(["verify", "route53-records"]);
+    expect(verified.stdout).toMatch(/\[OK {2}\] route53-records: startupwebapp\.com is delegated to the zone/);
   });
 
   it("makes the same accepted calls as the in-process adapter for create all", async () => {
