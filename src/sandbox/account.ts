@@ -1,20 +1,15 @@
 // The sandbox account: what the earlier phases of the plan left in it (a VPC with public and private subnets,
-// the backend security group, the ECS cluster, the task roles, the database secret, an ECR repository with a few
-// image tags, the migration task definition and the domain's hosted zone), the env file that points at it with
-// every input filled, its state on disk between commands, and the server that answers for it (one process at a
-// time holds an account: its lock).
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+// the backend security group, the ECS cluster, the task roles, the database and its secret, an ECR repository
+// with a few image tags, the migration task definition and the domain's hosted zone), the env file that points at it with
+// every input filled, and the server that answers for it (its state on disk: account-file.ts).
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import lockfile from "proper-lockfile";
-import writeFileAtomic from "write-file-atomic";
 import { type Clock, systemClock } from "../core/clock.js";
-import { InfraError, InputError } from "../core/errors.js";
+import { loadAccount, lockAccount, saveAccount } from "./account-file.js";
 import { AwsFake, DEFAULT_LATENCY, type Fake, scaleLatency } from "./aws/aws-fake.js";
 import { INPUTS } from "./aws/inputs.js";
-import { restore, type Snapshot, snapshot } from "./aws/snapshot.js";
-import { SANDBOX_KEY, SANDBOX_URL_VARIABLE } from "./files.js";
+import { DB_SECRET_ARN } from "./aws/secrets.js";
+import { SANDBOX_KEY } from "./files.js";
 import { start, type WireServer } from "./wire/server.js";
 
 /**
@@ -28,6 +23,8 @@ export const IMAGE_TAGS = ["latest", "v1", "v2", "v3"];
 const REPOSITORY = "startupwebapp";
 const MIGRATION_FAMILY = "startupwebapp-migration-task";
 const MIGRATION_LOGS = "/ecs/startupwebapp-migrations";
+const DATABASE = "startupwebapp-multi-tenant-prod";
+const HOUR = 3_600_000;
 
 export function sandboxEnvText(): string {
   return `# The sandbox's env file: the ids below are those of the local AWS that \`infra --sandbox\` runs against, not
@@ -37,6 +34,7 @@ ${SANDBOX_KEY}="true"
 ${INPUTS}# Optional inputs, filled so that every command has something to do.
 HEALTH_CHECK_PATH="/health"
 ECS_TASK_DEFINITION_FAMILY="${MIGRATION_FAMILY}"
+RDS_INSTANCE_ID="${DATABASE}"
 ALARM_EMAIL="ops@${DOMAIN}"
 WAF_ENABLED="false"
 `;
@@ -57,9 +55,12 @@ async function apply(fake: Fake, Command: new (input: never) => object, input: o
 export async function seededAccount(clock: Clock): Promise<AwsFake<Clock>> {
   const fake = new AwsFake<Clock>(clock);
   Object.assign(fake.latency, scaleLatency(DEFAULT_LATENCY, SANDBOX_LATENCY_FACTOR));
+  for (const [k, ms] of Object.entries(fake.rds.timings))
+    fake.rds.timings[k as keyof typeof fake.rds.timings] = Math.round(ms * SANDBOX_LATENCY_FACTOR);
   // The fake starts with the VPC's subnets, the backend security group, the cluster, the database secret and the
   // repository with :latest; the rest is made here.
   fake.route53.addZone(DOMAIN);
+  fake.rds.addDatabase({ id: DATABASE, snapshotsAgoMs: [27 * HOUR, 3 * HOUR] });
   for (const tag of IMAGE_TAGS) fake.ecr.push(REPOSITORY, tag);
   await apply(fake, CreateLogGroupCommand, { logGroupName: MIGRATION_LOGS });
   await apply(fake, RegisterTaskDefinitionCommand, {
@@ -75,6 +76,11 @@ export async function seededAccount(clock: Clock): Promise<AwsFake<Clock>> {
         name: "migrate",
         image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${REPOSITORY}:latest`,
         command: ["python", "manage.py", "migrate"],
+        environment: [{ name: "DJANGO_SETTINGS_MODULE", value: "StartupWebApp.settings_production" }],
+        secrets: [
+          { name: "DATABASE_HOST", valueFrom: `${DB_SECRET_ARN}:host::` },
+          { name: "DATABASE_PASSWORD", valueFrom: `${DB_SECRET_ARN}:password::` },
+        ],
         logConfiguration: {
           logDriver: "awslogs",
           options: {
@@ -90,38 +96,6 @@ export async function seededAccount(clock: Clock): Promise<AwsFake<Clock>> {
   return fake;
 }
 
-interface StateFile {
-  about: string;
-  savedAt: string;
-  state: Snapshot;
-}
-
-/** The account saved at `path`, or a new one when there is none. */
-export async function loadAccount(path: string, clock: Clock): Promise<AwsFake<Clock>> {
-  const fake = await seededAccount(clock);
-  if (!existsSync(path)) return fake;
-  try {
-    const saved = JSON.parse(await readFile(path, "utf8")) as StateFile;
-    restore(fake, saved.state);
-  } catch (err) {
-    throw new InputError(
-      `the sandbox state in ${path} cannot be read: ${(err as Error).message}`,
-      "run `infra sandbox reset` to start the sandbox over",
-    );
-  }
-  return fake;
-}
-
-export async function saveAccount(path: string, fake: AwsFake<Clock>): Promise<void> {
-  const file: StateFile = {
-    about: "infra's sandbox account (a local, fake AWS): not a real stack's state. `infra sandbox reset` removes it.",
-    savedAt: new Date(fake.clock.now()).toISOString(),
-    state: snapshot(fake),
-  };
-  // Atomic (a killed process leaves the last whole state), not synced: it is a sandbox, not a database.
-  await writeFileAtomic(path, `${JSON.stringify(file)}\n`, { fsync: false });
-}
-
 /**
  * The account in `statePath`, locked for this process and served on a free port (or `port`); every call AWS
  * applied is saved before its answer goes out. close() saves, stops serving and lets go of the lock.
@@ -130,17 +104,10 @@ export async function serveAccount(
   statePath: string,
   options: { port?: number; log?: (line: string) => void } = {},
 ): Promise<{ fake: Fake; server: WireServer }> {
-  const release = await lockfile
-    .lock(statePath, { realpath: false, stale: 10_000, retries: { retries: 20, minTimeout: 100, maxTimeout: 500 } })
-    .catch(() => {
-      throw new InfraError(
-        `the sandbox account in ${statePath} is in use by another infra process`,
-        2,
-        `wait for it to finish; to share one sandbox between processes, run \`infra sandbox serve\` and set ${SANDBOX_URL_VARIABLE}`,
-      );
-    });
+  const release = await lockAccount(statePath);
   try {
-    const fake = await loadAccount(statePath, systemClock);
+    const fake = await seededAccount(systemClock);
+    await loadAccount(statePath, fake);
     let saving: Promise<void> = Promise.resolve();
     const save = () => {
       saving = saving.then(() => saveAccount(statePath, fake));

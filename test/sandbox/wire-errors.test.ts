@@ -13,6 +13,7 @@ import {
   ElasticLoadBalancingV2ServiceException,
   LoadBalancerNotFoundException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DBInstanceNotFoundFault, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import {
   ChangeResourceRecordSetsCommand,
   GetHostedZoneCommand,
@@ -92,6 +93,14 @@ describe("errors over the wire, one protocol at a time", () => {
     );
     expect(err).toBeInstanceOf(NotFoundException);
     expect(err.Code).toBe("NotFound");
+  });
+
+  it("awsQuery (RDS): a fault with its own wire code", async () => {
+    const rds = await wire.current.aws.rds();
+    const err = await failure(rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "missing-db" })));
+    expect(err).toBeInstanceOf(DBInstanceNotFoundFault);
+    expect(err.Code).toBe("DBInstanceNotFound");
+    expect(err.$metadata.httpStatusCode).toBe(404);
   });
 
   it("ec2Query (EC2): every error is outside the model and arrives with its code as name", async () => {

@@ -18,6 +18,7 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from "@aws-sdk/client-rds";
 import { GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api";
 import {
   ChangeResourceRecordSetsCommand,
@@ -30,6 +31,7 @@ import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { CreateTopicCommand, GetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { CreateWebACLCommand, GetWebACLCommand } from "@aws-sdk/client-wafv2";
 import { describe, expect, it } from "vitest";
+import type { ClientMap } from "../../src/core/aws.js";
 import { BACKEND_SG, VPC_ID } from "../../src/sandbox/aws/ec2.js";
 import { DB_SECRET_ARN } from "../../src/sandbox/aws/secrets.js";
 import { sandboxInternet } from "../../src/sandbox/wire/internet.js";
@@ -251,6 +253,27 @@ describe("the AWS fake over HTTP, one client at a time", () => {
     expect(WebACL?.DefaultAction).toEqual({ Allow: {} });
   });
 
+  it("RDS (awsQuery): an instance and its automated snapshots, with their dates", async () => {
+    const db = wire.current.fake.rds.addDatabase({
+      id: "startupwebapp-db",
+      snapshotsAgoMs: [27 * 3_600_000, 3 * 3_600_000],
+    });
+    const rds = await wire.current.aws.rds();
+    const { DBInstances } = await rds.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: "startupwebapp-db" }),
+    );
+    expect(DBInstances?.map((i) => [i.DBInstanceIdentifier, i.DBInstanceStatus, i.MultiAZ])).toEqual([
+      ["startupwebapp-db", "available", true],
+    ]);
+    expect(DBInstances?.[0]?.VpcSecurityGroups?.length).toBe(1);
+    const { DBSnapshots } = await rds.send(
+      new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: db.id, SnapshotType: "automated" }),
+    );
+    expect(DBSnapshots?.map((s) => s.SnapshotCreateTime?.getTime())).toEqual(
+      [27, 3].map((h) => wire.current.fake.clock.now() - h * 3_600_000),
+    );
+  });
+
   it("Resource Groups Tagging (JSON 1.1): what carries the tags, across services", async () => {
     const sns = await wire.current.aws.sns();
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "alerts", Tags: TAGS }));
@@ -261,6 +284,15 @@ describe("the AWS fake over HTTP, one client at a time", () => {
 });
 
 describe("the AWS fake over HTTP: what it does not model, and what it holds", () => {
+  it("routes every client infra makes (ClientMap) to a model", async () => {
+    const models = new Set(wire.current.fake.models.map((m) => m.client));
+    const names = Object.keys(wire.current.aws).filter(
+      (k) => typeof (wire.current.aws as unknown as Record<string, unknown>)[k] === "function",
+    ) as (keyof ClientMap)[];
+    expect(names.length).toBeGreaterThanOrEqual(14);
+    for (const name of names) expect(models.has((await wire.current.aws.get(name)).constructor)).toBe(true);
+  });
+
   it("answers an operation it does not model as AWS answers an unknown one", async () => {
     const ecs = await wire.current.aws.ecs();
     const json = await ecs.send(new ListClustersCommand({})).catch((e) => e);

@@ -1,4 +1,4 @@
-// The query protocols' requests (ELBv2 and SNS: awsQuery; EC2: ec2Query): a form body with Action and Version,
+// The query protocols' requests (ELBv2, SNS and RDS: awsQuery; EC2: ec2Query): a form body with Action and Version,
 // and the input flattened into dotted keys. This reads them back into the input shape, from the operation's
 // input schema, as the SDK's QueryShapeSerializer wrote them:
 //   awsQuery  Names.member.1=a  Attributes.entry.1.key=k  Tags.member.1.Key=Name

@@ -1,4 +1,4 @@
-// XML as the query protocols (ELBv2, SNS, EC2) and REST-XML (Route 53) answer: written with the SDK's own XML
+// XML as the query protocols (ELBv2, SNS, RDS, EC2) and REST-XML (Route 53) answer: written with the SDK's own XML
 // shape serializer from the operation's output schema, inside the envelope each protocol's deserializer reads.
 // The envelopes are schemas too (struct and list shapes in the SDK's static schema form), so one serializer
 // writes everything and escapes every text.
