@@ -1,10 +1,10 @@
 // The commander layer: the global options, the commands (lifecycle.ts, release.ts, inspect.ts), and the one
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
-import { CheckFailedError, describeError, ExitCode } from "../core/errors.js";
+import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
-import { SANDBOX_ENV_FILE } from "../sandbox/files.js";
+import { checkEnvFileFor, SANDBOX_ENV_FILE } from "../sandbox/files.js";
 import type { SandboxSession } from "../sandbox/session.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
@@ -80,10 +80,17 @@ export function buildProgram(deps: Deps, sandbox: { session?: SandboxSession } =
       false,
     );
 
-  // --sandbox: the sandbox starts before the command, loaded only then (start-up stays cheap without it).
+  // Before any command: its env file is the sandbox's exactly when --sandbox is given. Then, with --sandbox, the
+  // sandbox starts, its code loaded only then (start-up stays cheap without it).
   program.hook("preAction", async (_root, action) => {
     const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
-    if (!o.sandbox || action.parent?.name() === "sandbox") return;
+    if (action.parent?.name() === "sandbox") return;
+    const sandboxed = Boolean(o.sandbox);
+    await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);
+    if (!sandboxed) return;
+    if (action.name() === "load-test") {
+      throw new InputError("load-test sends real requests to the stack's endpoint, and the sandbox's stack has none");
+    }
     const { openSandbox } = await import("../sandbox/session.js");
     sandbox.session = await openSandbox({
       env: deps.env,

@@ -9,7 +9,6 @@ import { withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
 import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
-import { checkSandboxEnvFile } from "../sandbox/files.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
 import { type Io, progressRenderer } from "./render.js";
 
@@ -46,7 +45,6 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
   const timeoutMs = parseDuration(opts.timeout);
   const endpoint = checkEndpoint(opts.endpointUrl);
   const env = await EnvFile.load(opts.envFile);
-  checkSandboxEnvFile(env, Boolean(opts.sandbox), opts.envFile);
   const resources = names.length > 0 ? selectResources(names, env) : [];
   // Each step is checked against the env file as it will be when its turn comes.
   const selected = resources.map((resource, i) => ({

@@ -1,6 +1,8 @@
 // The sandbox's files and the line that marks its env file: a sandbox env file holds the fake account's ids and
 // a real one AWS's, and neither may be used for the other. Loaded by every command (so kept free of the sandbox
-// itself): `loadInputs` checks the env file against --sandbox before anything else happens.
+// itself): before any command runs, its env file is checked against --sandbox (src/commands/program.ts).
+import { existsSync } from "node:fs";
+import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 
 /** The env file `--sandbox` uses when -f is not given (created on first use). */
@@ -14,6 +16,11 @@ export const SANDBOX_URL_VARIABLE = "INFRA_SANDBOX_URL";
 
 export function isSandboxEnvFile(env: { get(key: string): string | undefined }): boolean {
   return env.get(SANDBOX_KEY) === "true";
+}
+
+/** The check below for the env file at `path`, when there is one (a missing one is the command's to report). */
+export async function checkEnvFileFor(path: string, sandbox: boolean): Promise<void> {
+  if (existsSync(path)) checkSandboxEnvFile(await EnvFile.load(path), sandbox, path);
 }
 
 /** A sandbox env file only with --sandbox, and --sandbox only with one. */

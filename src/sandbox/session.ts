@@ -6,9 +6,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DnsResolver, HttpProbe } from "../core/context.js";
-import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
-import { checkSandboxEnvFile, SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "./files.js";
+import { SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "./files.js";
 import { sandboxInternet } from "./wire/internet.js";
 
 export const SANDBOX_REGION = "us-east-1";
@@ -45,8 +44,6 @@ export async function openSandbox(r: SandboxRequest): Promise<SandboxSession> {
   // The fake (all its SDK clients) loads only where it runs: not in a process that uses a served sandbox.
   if (r.defaultEnvFile && !existsSync(r.envFile))
     writeFileSync(r.envFile, (await import("./account.js")).sandboxEnvText());
-  // Before the sandbox starts: a real env file must not even meet it (the command checks again, as always).
-  if (!r.defaultEnvFile) checkSandboxEnvFile(await EnvFile.load(r.envFile), true, r.envFile);
   const served = r.env[SANDBOX_URL_VARIABLE];
   if (served) return { url: await reachable(served), deps: deps(served), close: async () => {} };
   const statePath = resolve(r.folder ?? ".", SANDBOX_STATE_FILE);

@@ -49,7 +49,7 @@ describe("--sandbox, through the real binary", () => {
     await runBinary(["--sandbox", "status"], { cwd });
     const before = readFileSync(join(cwd, ENV_FILE), "utf8");
 
-    for (const args of [["status"], ["create", "all"], ["plan", "all"]]) {
+    for (const args of [["status"], ["create", "all"], ["plan", "all"], ["load-test", "--yes"]]) {
       const result = await runBinary([...args, "-f", ENV_FILE], { cwd });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
@@ -85,6 +85,15 @@ describe("--sandbox, through the real binary", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(existsSync(join(cwd, STATE_FILE))).toBe(false);
+  });
+
+  it("refuses load-test with --sandbox: it would send real requests, and the sandbox's stack has no endpoint", async () => {
+    const cwd = folder();
+
+    const result = await runBinary(["--sandbox", "load-test", "--yes"], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: load-test sends real requests to the stack's endpoint/m);
   });
 
   it("starts over with sandbox reset, leaving any other env file alone", async () => {
