@@ -1,5 +1,6 @@
 // `npm run bench`: what a command costs. API calls per command against the AWS fake, the time each spends
-// waiting on the fake's clock (to set against AWS's own times, modelled in the fake), and CLI start-up time.
+// waiting on the fake's clock (to set against AWS's own times, modelled in the fake), what going over the wire
+// costs against the in-process adapter, the sandbox's create all on the real clock, and CLI start-up time.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -13,14 +14,17 @@ import { STEADY_AFTER_MS, TASK_STAGGER_MS } from "../src/sandbox/aws/ecs-state.j
 import { TARGET_HEALTH_CHECK_MS } from "../src/sandbox/aws/elbv2.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
+import { SANDBOX_CREDENTIALS } from "../src/sandbox/session.js";
+import { start } from "../src/sandbox/wire/server.js";
 import { installInProcess } from "../test/support/in-process.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 /** Runs the CLI in-process against the fake, as `infra <args>` would run against AWS. */
-async function cli(fake: AwsFake, args: string[]) {
+async function cli(fake: AwsFake, args: string[], credentials?: typeof SANDBOX_CREDENTIALS) {
   const code = await main(args, {
     env: {},
+    ...(credentials ? { credentials } : {}),
     clock: fake.clock,
     dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => new FakeInternet(fake).get(url) },
@@ -61,6 +65,51 @@ async function apiCalls() {
   return rows;
 }
 
+/** One create all on a fresh fake (fake clock, default latencies): in process, or over HTTP through the wire. */
+async function createAll(adapter: "in process" | "wire") {
+  const fake = new AwsFake();
+  fake.route53.addZone("startupwebapp.com");
+  const path = join(mkdtempSync(join(tmpdir(), "infra-bench-")), "aws-resources.env");
+  writeFileSync(path, INPUTS);
+  const t = process.hrtime.bigint();
+  if (adapter === "wire") {
+    const server = await start(fake);
+    await cli(fake, ["create", "all", "--file", path, "--endpoint-url", server.url], SANDBOX_CREDENTIALS);
+    await server.close();
+  } else {
+    const installed = installInProcess(fake);
+    await cli(installed, ["create", "all", "--file", path]);
+    installed.restore();
+  }
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, calls: fake.calls.length };
+}
+
+/** The median of `runs` create all (after one to warm up), for each adapter. */
+async function wireCost(runs = 5) {
+  const out: Record<string, { ms: number; calls: number }> = {};
+  for (const adapter of ["in process", "wire"] as const) {
+    await createAll(adapter);
+    const samples = [];
+    for (let i = 0; i < runs; i++) samples.push(await createAll(adapter));
+    samples.sort((a, b) => a.ms - b.ms);
+    out[adapter] = samples[Math.floor(runs / 2)] as { ms: number; calls: number };
+  }
+  return out as Record<"in process" | "wire", { ms: number; calls: number }>;
+}
+
+/** `infra --sandbox create all` then `status`, as the README's first command runs them, in a new folder. */
+function sandboxRun(): { createMs: number; statusMs: number } {
+  const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+  const cwd = mkdtempSync(join(tmpdir(), "infra-bench-sandbox-"));
+  const timed = (args: string[]) => {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  return { createMs: timed(["--sandbox", "create", "all"]), statusMs: timed(["--sandbox", "status"]) };
+}
+
 function startup(args: string[], runs = 15): number {
   const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
   const times: number[] = [];
@@ -93,6 +142,18 @@ for (const r of rows) {
     `${r.command.padEnd(34)} ${String(r.calls).padStart(5)} ${String(r.mutating).padStart(9)} ${`${r.waitedS} s`.padStart(8)}  ${ratio}`,
   );
 }
+const wire = await wireCost();
+const overhead = (wire.wire.ms - wire["in process"].ms) / wire.wire.calls;
+console.log("\ncreate all over the wire against in process (fake clock, default latencies; median of 5 runs)");
+for (const [adapter, r] of Object.entries(wire))
+  console.log(`${adapter.padEnd(12)} ${String(r.calls).padStart(4)} calls  ${r.ms.toFixed(0).padStart(6)} ms`);
+console.log(
+  `the wire costs ${overhead.toFixed(1)} ms a call (HTTP, the SDK's serialisation and signing, and the parsing)`,
+);
+const sandbox = sandboxRun();
+console.log("\nThe sandbox on the real clock, in a new folder (the README's first command)");
+console.log(`infra --sandbox create all    ${(sandbox.createMs / 1000).toFixed(1)} s`);
+console.log(`infra --sandbox status        ${(sandbox.statusMs / 1000).toFixed(1)} s`);
 const example = fileURLToPath(new URL("../../aws-resources.env.example", import.meta.url));
 console.log("\nCLI start-up, median of 15 runs");
 console.log(`infra --help                  ${startup(["--help"]).toFixed(0)} ms`);

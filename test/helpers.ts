@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { main } from "../src/commands/program.js";
 import type { Io } from "../src/commands/render.js";
 import type { Deps } from "../src/commands/setup.js";
@@ -40,9 +40,30 @@ export function internetOf(fake: AwsFake): FakeInternet {
   return internet;
 }
 
-/** A fresh fake for each test, installed on every SDK client class and removed afterwards. */
+/**
+ * A fresh fake for each test, installed on every SDK client class and removed afterwards. With
+ * INFRA_FAKE_ADAPTER=wire the same tests run through the wire adapter instead: every SDK client made in the test
+ * reaches the fake over HTTP (AWS_ENDPOINT_URL), so the suites also check that both adapters agree.
+ */
 export function useFake(): { current: AwsFake & { restore(): void } } {
   const holder = {} as { current: AwsFake & { restore(): void } };
+  if (process.env.INFRA_FAKE_ADAPTER === "wire") {
+    beforeEach(async () => {
+      const { DUMMY_CREDENTIALS, openWire } = await import("./support/wire.js");
+      const { fake, server } = await openWire();
+      vi.stubEnv("AWS_ENDPOINT_URL", server.url);
+      vi.stubEnv("AWS_ACCESS_KEY_ID", DUMMY_CREDENTIALS.accessKeyId);
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", DUMMY_CREDENTIALS.secretAccessKey);
+      holder.current = Object.assign(fake, {
+        restore() {
+          vi.unstubAllEnvs();
+          void server.close();
+        },
+      });
+    });
+    afterEach(() => holder.current.restore());
+    return holder;
+  }
   beforeEach(() => {
     holder.current = installInProcess(new AwsFake());
   });
@@ -88,13 +109,13 @@ export async function runCli(
   argv: string[],
   fake: AwsFake,
   io: Partial<Io> = {},
-  deps: Pick<Deps, "interrupt" | "sampleEveryMs"> = {},
+  deps: Partial<Pick<Deps, "interrupt" | "sampleEveryMs" | "env">> = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {
     ...deps,
-    env: {},
+    env: deps.env ?? {},
     clock: fake.clock,
     dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => internetOf(fake).get(url) },

@@ -11,6 +11,8 @@ export interface GlobalOptions {
   wait: boolean;
   timeout: string;
   verbose: boolean;
+  /** Against the local sandbox AWS instead of an account. */
+  sandbox?: boolean;
   /** destroy only */
   keepLogs?: boolean;
 }

@@ -1,9 +1,11 @@
 // The commander layer: the global options, the commands (lifecycle.ts, release.ts, inspect.ts), and the one
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
-import { CheckFailedError, describeError, ExitCode } from "../core/errors.js";
+import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
+import { checkEnvFileFor, SANDBOX_ENV_FILE } from "../sandbox/files.js";
+import type { SandboxSession } from "../sandbox/session.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
 import { registerLoadTest } from "./load-test.js";
@@ -11,6 +13,7 @@ import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options
 import { registerRecovery } from "./recovery.js";
 import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
+import { registerSandbox } from "./sandbox.js";
 import type { Deps } from "./setup.js";
 
 export const VERSION = "0.1.0";
@@ -28,9 +31,14 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   }
   // With --json a command hands its one document here, printed once whatever happens next.
   let document: Record<string, unknown> | undefined;
-  const program = buildProgram(deps, (doc) => {
-    document = doc;
-  });
+  const sandbox: { session?: SandboxSession } = {};
+  const program = buildProgram(
+    deps,
+    (doc) => {
+      document = doc;
+    },
+    sandbox,
+  );
   const json = () => program.opts<{ json: boolean }>().json;
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -50,11 +58,19 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       printJson(io, { ...document, ok: false, ...(said ? {} : { error: lines[0] }), exitCode });
     } else if (!said) io.stderr(`${lines.join("\n")}\n`);
     return exitCode;
+  } finally {
+    await sandbox.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
 }
 
-export function buildProgram(deps: Deps, result: Commands["result"] = () => {}): Command {
+export function buildProgram(
+  deps: Deps,
+  result: Commands["result"] = () => {},
+  sandbox: { session?: SandboxSession } = {},
+): Command {
   const { io } = deps;
+  // What the commands run with: the caller's, or the sandbox's clients and internet under --sandbox.
+  const commandDeps: Deps = { ...deps };
   const program: Command = new Command("infra")
     .description("Take a containerised web service to production on AWS, and keep it there.")
     .version(VERSION)
@@ -78,10 +94,41 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}):
     .option("--yes", "do not ask for confirmation", false)
     .option("--no-wait", "start what takes long and return without waiting")
     .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
-    .option("--verbose", "show stack traces of errors", false);
+    .option("--verbose", "show stack traces of errors", false)
+    .option(
+      "--sandbox",
+      "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)",
+      false,
+    );
+
+  // Before any command: its env file is the sandbox's exactly when --sandbox is given. Then, with --sandbox, the
+  // sandbox starts, its code loaded only then (start-up stays cheap without it).
+  program.hook("preAction", async (_root, action) => {
+    const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
+    if (action.parent?.name() === "sandbox") return;
+    const sandboxed = Boolean(o.sandbox);
+    await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);
+    if (!sandboxed) return;
+    if (action.name() === "load-test") {
+      throw new InputError("load-test sends real requests to the stack's endpoint, and the sandbox's stack has none");
+    }
+    const { openSandbox } = await import("../sandbox/session.js");
+    sandbox.session = await openSandbox({
+      env: deps.env,
+      envFile: o.file ?? SANDBOX_ENV_FILE,
+      defaultEnvFile: o.file === undefined,
+      ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}),
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.region ? { region: o.region } : {}),
+    });
+    Object.assign(commandDeps, sandbox.session.deps);
+    if (!o.json && sandbox.session.statePath)
+      io.stderr(`sandbox: a local AWS at ${sandbox.session.url}, its account in ${sandbox.session.statePath}\n`);
+  });
 
   const opts = (cmd: Command) => {
     const o = cmd.optsWithGlobals() as GlobalOptions & { file?: string };
+    if (sandbox.session) return { ...o, envFile: o.file ?? SANDBOX_ENV_FILE, endpointUrl: sandbox.session.url };
     // Environment variables are read from deps.env, not by commander: tests pass their own environment.
     return {
       ...o,
@@ -90,12 +137,13 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}):
     };
   };
   const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
-  const commands = { program, deps, opts, resourceHelp, result };
+  const commands = { program, deps: commandDeps, opts, resourceHelp, result };
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
   registerRecovery(commands);
   registerLoadTest(commands);
+  registerSandbox(commands);
   return program;
 }
 

@@ -1,5 +1,5 @@
 // Turns parsed options into a Context, checking every input before the first AWS call.
-import { AwsClients, type ClientMap } from "../core/aws.js";
+import { AwsClients, type AwsSettings, type ClientMap } from "../core/aws.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
@@ -18,6 +18,8 @@ export interface Deps {
   env: Record<string, string | undefined>;
   clock?: Clock;
   clients?: Partial<ClientMap>;
+  /** Fixed credentials instead of the SDK's chain (the sandbox's). */
+  credentials?: AwsSettings["credentials"];
   dns?: DnsResolver;
   http?: HttpProbe;
   /** Ctrl-C, for commands that clean up after themselves (tests pass their own and call handle()). */
@@ -90,7 +92,12 @@ export function makeContext(
 ): Context {
   const region = resolveRegion(opts.region, env.get("AWS_REGION"), deps.env.AWS_REGION);
   const aws = new AwsClients(
-    { region, ...(opts.profile ? { profile: opts.profile } : {}), ...(endpoint ? { endpoint } : {}) },
+    {
+      region,
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    },
     deps.clients,
   );
   // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.

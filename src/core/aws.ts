@@ -20,6 +20,8 @@ export interface AwsSettings {
   region: string;
   profile?: string;
   endpoint?: string;
+  /** Fixed credentials instead of the SDK's default chain (the sandbox's dummy ones). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface ClientMap {
@@ -135,7 +137,13 @@ export class AwsClients {
   rds = () => this.get("rds");
 
   private clientConfig() {
-    const { region, profile, endpoint } = this.settings;
-    return { region, ...RETRY, ...(profile ? { profile } : {}), ...(endpoint ? { endpoint } : {}) };
+    const { region, profile, endpoint, credentials } = this.settings;
+    return {
+      region,
+      ...RETRY,
+      ...(profile ? { profile } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    };
   }
 }

@@ -57,3 +57,59 @@ export function runBinary(
     child.stdin.end(opts.input ?? "");
   });
 }
+
+export interface RunningBinary {
+  child: ChildProcess;
+  /** What it has written so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves when stdout or stderr matches (rejects if the process ends first). */
+  waitFor(pattern: RegExp, stream?: "stdout" | "stderr"): Promise<RegExpMatchArray>;
+  /** Resolves with how it ended. */
+  ended: Promise<ProcessResult>;
+}
+
+/** The binary, started and left running: for signals (Ctrl-C, kill) and long-running commands. */
+export function startBinary(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): RunningBinary {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: opts.env ?? isolatedEnv(),
+    cwd: opts.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const out = { stdout: "", stderr: "" };
+  const listeners = new Set<() => void>();
+  const notify = () => {
+    for (const l of [...listeners]) l();
+  };
+  child.stdout?.on("data", (d) => {
+    out.stdout += d;
+    notify();
+  });
+  child.stderr?.on("data", (d) => {
+    out.stderr += d;
+    notify();
+  });
+  const ended = new Promise<ProcessResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      resolve({ code, signal, ...out });
+      notify();
+    });
+  });
+  const waitFor = (pattern: RegExp, stream?: "stdout" | "stderr") =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const text = stream ? out[stream] : `${out.stdout}\n${out.stderr}`;
+        const m = text.match(pattern);
+        if (m) {
+          listeners.delete(check);
+          resolve(m);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          listeners.delete(check);
+          reject(new Error(`infra ${args.join(" ")} ended before printing ${pattern}:\n${out.stdout}\n${out.stderr}`));
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  return { child, output: () => ({ ...out }), waitFor, ended };
+}

@@ -147,7 +147,7 @@ export class AcmModel {
 
   inUseBy(cert: Certificate): string[] {
     return [...cert.users]
-      .filter(([, at]) => at === undefined || this.now() < at + IN_USE_AFTER_DETACH_MS)
+      .filter(([, at]) => at === undefined || this.now() < at + this.fake.latency.certificateInUseAfterDetachMs)
       .map(([u]) => u);
   }
 
@@ -162,7 +162,7 @@ export class AcmModel {
       KeyAlgorithm: keyAlgorithm,
       ValidationMethod: method,
       createdAt: this.now(),
-      recordsAt: this.now() + RECORDS_AFTER_MS,
+      recordsAt: this.now() + this.fake.latency.certificateRecordsMs,
       tags: [...tags],
       users: new Map(),
     };

@@ -7,24 +7,38 @@
 // Adding a service: write a model with `name`, `client` (the SDK client class) and `handlers` (pairs of a
 // Command class and a function of its input), then add it to `models` below.
 import type { Clock } from "../../core/clock.js";
-import { AcmModel, ISSUED_AFTER_VALIDATION_MS } from "./acm.js";
+import { AcmModel, IN_USE_AFTER_DETACH_MS, ISSUED_AFTER_VALIDATION_MS, RECORDS_AFTER_MS } from "./acm.js";
 import { AutoScalingModel } from "./autoscaling.js";
 import { FakeClock } from "./clock.js";
 import { CloudWatchModel } from "./cloudwatch.js";
-import { Ec2Model } from "./ec2.js";
+import { Ec2Model, VISIBLE_AFTER_MS } from "./ec2.js";
 import { EcrModel } from "./ecr.js";
 import { EcsModel } from "./ecs.js";
-import { TASK_START_MS } from "./ecs-state.js";
-import { Elbv2Model, PROVISIONING_MS } from "./elbv2.js";
+import { RUN_TASK_STARTS_MS, RUN_TASK_STOPS_MS } from "./ecs-run-task.js";
+import {
+  DRAINING_MS,
+  RELAUNCH_AFTER_FAILURE_MS,
+  STEADY_AFTER_MS,
+  TASK_STAGGER_MS,
+  TASK_START_MS,
+} from "./ecs-state.js";
+import {
+  DESCRIBABLE_AFTER_DELETE_MS,
+  Elbv2Model,
+  INTERFACES_LINGER_MS,
+  PROVISIONING_MS,
+  TARGET_GROUP_IN_USE_AFTER_MS,
+  TARGET_HEALTH_CHECK_MS,
+} from "./elbv2.js";
 import { throttling } from "./errors.js";
 import { LogsModel } from "./logs.js";
 import { PublicDns } from "./public-dns.js";
 import { RdsModel } from "./rds.js";
-import { Route53Model } from "./route53.js";
+import { INSYNC_AFTER_MS, Route53Model } from "./route53.js";
 import { SecretsModel } from "./secrets.js";
 import { SnsModel } from "./sns.js";
-import { TaggingModel } from "./tagging.js";
-import { WafModel } from "./wafv2.js";
+import { LISTED_AFTER_DELETE_MS, TaggingModel } from "./tagging.js";
+import { ASSOCIATED_AFTER_DISASSOCIATION_MS, UNAVAILABLE_AFTER_CREATE_MS, WafModel } from "./wafv2.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
 export type Handler = (input: any) => unknown;
@@ -35,6 +49,8 @@ export interface ServiceModel {
   client: any;
   // biome-ignore lint/suspicious/noExplicitAny: any SDK command class.
   handlers: ReadonlyArray<readonly [any, Handler]>;
+  /** After a saved state was put back (snapshot.ts): rebuild what is derived rather than stored. */
+  restored?(): void;
 }
 
 export interface Call {
@@ -68,20 +84,66 @@ export const isMutating = (op: string) => MUTATING.test(op);
 
 export const INJECTED = "InjectedFault";
 
-/** How long AWS takes for the waits that dominate a run; tests keep the short defaults, the bench sets AWS-like ones. */
+/**
+ * How long AWS takes for what a run waits on. Tests keep the defaults (each model's constants, where they are
+ * documented), the bench sets AWS-like ones for the longest waits, and the sandbox scales them all down so a
+ * run on the real clock takes seconds (scaleLatency).
+ */
 export interface Latency {
   albActiveMs: number;
+  albInterfacesLingerMs: number;
+  albDescribableAfterDeleteMs: number;
+  targetGroupInUseAfterMs: number;
+  targetHealthCheckMs: number;
+  securityGroupVisibleMs: number;
+  certificateRecordsMs: number;
   certificateIssuedMs: number;
+  certificateInUseAfterDetachMs: number;
+  route53InsyncMs: number;
   taskStartMs: number;
+  taskStaggerMs: number;
+  deploymentSteadyMs: number;
+  taskRelaunchMs: number;
+  serviceDrainingMs: number;
+  runTaskStartsMs: number;
+  runTaskStopsMs: number;
+  webAclUnavailableMs: number;
+  webAclAssociatedAfterMs: number;
+  taggingListedAfterDeleteMs: number;
+}
+
+export const DEFAULT_LATENCY: Readonly<Latency> = {
+  albActiveMs: PROVISIONING_MS,
+  albInterfacesLingerMs: INTERFACES_LINGER_MS,
+  albDescribableAfterDeleteMs: DESCRIBABLE_AFTER_DELETE_MS,
+  targetGroupInUseAfterMs: TARGET_GROUP_IN_USE_AFTER_MS,
+  targetHealthCheckMs: TARGET_HEALTH_CHECK_MS,
+  securityGroupVisibleMs: VISIBLE_AFTER_MS,
+  certificateRecordsMs: RECORDS_AFTER_MS,
+  certificateIssuedMs: ISSUED_AFTER_VALIDATION_MS,
+  certificateInUseAfterDetachMs: IN_USE_AFTER_DETACH_MS,
+  route53InsyncMs: INSYNC_AFTER_MS,
+  taskStartMs: TASK_START_MS,
+  taskStaggerMs: TASK_STAGGER_MS,
+  deploymentSteadyMs: STEADY_AFTER_MS,
+  taskRelaunchMs: RELAUNCH_AFTER_FAILURE_MS,
+  serviceDrainingMs: DRAINING_MS,
+  runTaskStartsMs: RUN_TASK_STARTS_MS,
+  runTaskStopsMs: RUN_TASK_STOPS_MS,
+  webAclUnavailableMs: UNAVAILABLE_AFTER_CREATE_MS,
+  webAclAssociatedAfterMs: ASSOCIATED_AFTER_DISASSOCIATION_MS,
+  taggingListedAfterDeleteMs: LISTED_AFTER_DELETE_MS,
+};
+
+/** Every latency multiplied by factor (rounded to whole milliseconds). */
+export function scaleLatency(latency: Latency, factor: number): Latency {
+  const scaled = Object.entries(latency).map(([k, v]) => [k, Math.round((v as number) * factor)]);
+  return Object.fromEntries(scaled) as unknown as Latency;
 }
 
 export class AwsFake<C extends Clock = FakeClock> {
   readonly clock: C;
-  readonly latency: Latency = {
-    albActiveMs: PROVISIONING_MS,
-    certificateIssuedMs: ISSUED_AFTER_VALIDATION_MS,
-    taskStartMs: TASK_START_MS,
-  };
+  readonly latency: Latency = { ...DEFAULT_LATENCY };
   readonly calls: Call[] = [];
   readonly ec2 = new Ec2Model(this);
   readonly elbv2 = new Elbv2Model(this);

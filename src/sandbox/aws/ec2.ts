@@ -22,7 +22,7 @@ export const SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"];
 export const BACKEND_SG = "sg-0b0b0b0b0b0b0b0b0";
 
 /** A new security group is invisible to describes for this long (eventual consistency). */
-const VISIBLE_AFTER_MS = 2_000;
+export const VISIBLE_AFTER_MS = 2_000;
 
 interface Rule {
   protocol: string;
@@ -136,7 +136,7 @@ export class Ec2Model {
       VpcId: input.VpcId,
       Tags: input.TagSpecifications?.flatMap((t) => t.Tags ?? []) ?? [],
       rules: [],
-      visibleAt: this.fake.clock.now() + VISIBLE_AFTER_MS,
+      visibleAt: this.fake.clock.now() + this.fake.latency.securityGroupVisibleMs,
     });
     return { GroupId: id };
   }

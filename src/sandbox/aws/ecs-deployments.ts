@@ -11,12 +11,8 @@ import {
   type Fate,
   hexId,
   idOf,
-  RELAUNCH_AFTER_FAILURE_MS,
   type SchedulerContext,
   type Service,
-  STEADY_AFTER_MS,
-  TARGET_HEALTH_CHECK_MS,
-  TASK_STAGGER_MS,
   type Task,
   uuid,
 } from "./ecs-state.js";
@@ -91,7 +87,8 @@ export class Scheduler {
     const p = svc.deployments[0];
     if (p && p.rolloutState !== "FAILED" && p.nextLaunchAt > svc.at && this.live(svc, p).length < p.desiredCount)
       times.push(p.nextLaunchAt);
-    if (p?.rolloutState === "IN_PROGRESS" && p.steadySince !== undefined) times.push(p.steadySince + STEADY_AFTER_MS);
+    if (p?.rolloutState === "IN_PROGRESS" && p.steadySince !== undefined)
+      times.push(p.steadySince + this.ctx.latency().deploymentSteadyMs);
     return times.length ? Math.min(...times) : undefined;
   }
 
@@ -129,7 +126,7 @@ export class Scheduler {
     if (!d) return;
     d.failedTasks += 1;
     d.updatedAt = fate.at;
-    d.nextLaunchAt = fate.at + RELAUNCH_AFTER_FAILURE_MS;
+    d.nextLaunchAt = fate.at + this.ctx.latency().taskRelaunchMs;
     this.circuitBreaker(svc, d, fate);
   }
 
@@ -197,19 +194,20 @@ export class Scheduler {
     const k = Math.max(0, SUBNETS.indexOf(subnet));
     const images = this.ctx.taskDefinition(d.taskDefinition)?.containerDefinitions?.map((c) => c.image ?? "");
     const pull = this.ctx.failureFor(images ?? [], "pull");
-    const runsAt = pull ? undefined : t + this.ctx.taskStartMs() + i * TASK_STAGGER_MS;
+    const { taskStartMs, taskStaggerMs, targetHealthCheckMs } = this.ctx.latency();
+    const runsAt = pull ? undefined : t + taskStartMs + i * taskStaggerMs;
     const health = svc.loadBalancers.length ? this.ctx.failureFor(images ?? [], "health") : undefined;
     const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
     let fate: Fate | undefined;
-    if (pull) fate = { at: t + this.ctx.taskStartMs() + i * TASK_STAGGER_MS, kind: "pull", reason: pull.reason };
+    if (pull) fate = { at: t + taskStartMs + i * taskStaggerMs, kind: "pull", reason: pull.reason };
     else if (health && runsAt !== undefined) {
       // ECS ignores failing ELB health checks during the grace period, then replaces the task.
-      const at = Math.max(runsAt + TARGET_HEALTH_CHECK_MS, runsAt + grace);
+      const at = Math.max(runsAt + targetHealthCheckMs, runsAt + grace);
       const reason = `Task failed ELB health checks in (target-group ${svc.loadBalancers[0]?.targetGroupArn})`;
       fate = { at, kind: "health", reason };
     }
     const healthyAt =
-      runsAt === undefined || fate ? undefined : runsAt + (svc.loadBalancers.length ? TARGET_HEALTH_CHECK_MS : 0);
+      runsAt === undefined || fate ? undefined : runsAt + (svc.loadBalancers.length ? targetHealthCheckMs : 0);
     const task: Task = {
       arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/${svc.clusterArn.split("/").at(-1)}/${hexId(`task:${n}`)}`,
       service: svc,
@@ -263,7 +261,8 @@ export class Scheduler {
     if (p.rolloutState === "IN_PROGRESS") {
       if (!steady) p.steadySince = undefined;
       else p.steadySince ??= t;
-      if (p.steadySince !== undefined && t >= p.steadySince + STEADY_AFTER_MS) this.complete(svc, p, t);
+      if (p.steadySince !== undefined && t >= p.steadySince + this.ctx.latency().deploymentSteadyMs)
+        this.complete(svc, p, t);
       return;
     }
     if (p.rolloutState === "COMPLETED" && steady && !svc.steady) this.event(svc, t, "has reached a steady state.");

@@ -65,7 +65,8 @@ export class OneOffTasks {
 
   render(t: OneOffTask) {
     const age = this.ecs.fake.clock.now() - t.launchedAt;
-    const lastStatus = age >= RUN_TASK_STOPS_MS ? "STOPPED" : age >= RUN_TASK_STARTS_MS ? "RUNNING" : "PENDING";
+    const { runTaskStartsMs, runTaskStopsMs } = this.ecs.fake.latency;
+    const lastStatus = age >= runTaskStopsMs ? "STOPPED" : age >= runTaskStartsMs ? "RUNNING" : "PENDING";
     const stopped = lastStatus === "STOPPED";
     return {
       taskArn: t.arn,
@@ -78,7 +79,7 @@ export class OneOffTasks {
         ? {
             stopCode: "EssentialContainerExited",
             stoppedReason: "Essential container in task exited",
-            stoppedAt: new Date(t.launchedAt + RUN_TASK_STOPS_MS),
+            stoppedAt: new Date(t.launchedAt + runTaskStopsMs),
           }
         : {}),
       containers: [{ name: t.containerName, lastStatus, ...(stopped ? { exitCode: t.outcome.exitCode } : {}) }],

@@ -8,6 +8,7 @@ import type {
   NetworkConfiguration,
   Tag,
 } from "@aws-sdk/client-ecs";
+import type { Latency } from "./aws-fake.js";
 import type { TaskDefinitionRecord } from "./ecs-task-definitions.js";
 import { TARGET_HEALTH_CHECK_MS } from "./elbv2.js";
 
@@ -130,8 +131,8 @@ export interface Task {
 
 export interface SchedulerContext {
   now(): number;
-  /** How long a task takes from launch to RUNNING (TASK_START_MS unless the bench says otherwise). */
-  taskStartMs(): number;
+  /** How long AWS takes: tasks to start, health checks, steady state (the fake's latency). */
+  latency(): Latency;
   tasks: Task[];
   taskDefinition(arn: string): TaskDefinitionRecord | undefined;
   failureFor(images: string[], kind: ImageFailure["kind"]): ImageFailure | undefined;

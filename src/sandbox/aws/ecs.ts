@@ -34,14 +34,7 @@ import { ACCOUNT } from "./ec2.js";
 import { Scheduler } from "./ecs-deployments.js";
 import { OneOffTasks } from "./ecs-run-task.js";
 import { ServiceRequests } from "./ecs-services.js";
-import {
-  DRAINING_MS,
-  type ImageFailure,
-  PULL_FAILURE,
-  PURGED_AFTER_INACTIVE_MS,
-  type Service,
-  type Task,
-} from "./ecs-state.js";
+import { type ImageFailure, PULL_FAILURE, PURGED_AFTER_INACTIVE_MS, type Service, type Task } from "./ecs-state.js";
 import { TaskDefinitions } from "./ecs-task-definitions.js";
 import { TaskQueries } from "./ecs-tasks.js";
 import { modeled } from "./errors.js";
@@ -66,7 +59,7 @@ export class EcsModel {
   readonly definitions = new TaskDefinitions(() => this.now());
   readonly scheduler = new Scheduler({
     now: () => this.now(),
-    taskStartMs: () => this.fake.latency.taskStartMs,
+    latency: () => this.fake.latency,
     tasks: this.tasks,
     taskDefinition: (arn) => this.definitions.find(arn),
     failureFor: (images, kind) =>
@@ -128,6 +121,13 @@ export class EcsModel {
     return { tasks: [...oneOff, ...service.tasks], failures: service.failures };
   }
 
+  /** A restored service reads its status from the clock again, as a new one does. */
+  restored(): void {
+    for (const svc of this.services.values()) {
+      Object.defineProperty(svc, "status", { get: () => this.statusOf(svc), enumerable: true, configurable: true });
+    }
+  }
+
   get taskDefinitions() {
     return this.definitions.all;
   }
@@ -148,7 +148,8 @@ export class EcsModel {
   statusOf(svc: Service): ServiceStatus {
     if (svc.deletedAt === undefined) return "ACTIVE";
     const since = this.now() - svc.deletedAt;
-    return since < DRAINING_MS ? "DRAINING" : since < DRAINING_MS + PURGED_AFTER_INACTIVE_MS ? "INACTIVE" : "MISSING";
+    const draining = this.fake.latency.serviceDrainingMs;
+    return since < draining ? "DRAINING" : since < draining + PURGED_AFTER_INACTIVE_MS ? "INACTIVE" : "MISSING";
   }
 
   /** What application auto scaling does: a new desired count for the service, no new deployment. */
@@ -226,7 +227,7 @@ export class EcsModel {
     };
   }
 
-  /** force, or a desired count of 0; then DRAINING now, INACTIVE after DRAINING_MS, MISSING later. */
+  /** force, or a desired count of 0; then DRAINING now, INACTIVE after the draining time, MISSING later. */
   private deleteService(input: { cluster?: string; service: string; force?: boolean }) {
     const svc = this.activeService(input.cluster, input.service);
     if (!input.force && svc.desiredCount > 0)

@@ -200,7 +200,7 @@ export class Elbv2Model {
         Reason: "Target.NotInUse",
         Description: "Target group is not configured to receive traffic from the load balancer",
       };
-    if (this.now() < t.registeredAt + TARGET_HEALTH_CHECK_MS)
+    if (this.now() < t.registeredAt + this.fake.latency.targetHealthCheckMs)
       return {
         State: "initial",
         Reason: "Elb.RegistrationInProgress",
@@ -251,7 +251,7 @@ export class Elbv2Model {
   }
 
   private describable(lb: LoadBalancer) {
-    return lb.deletedAt === undefined || this.now() < lb.deletedAt + DESCRIBABLE_AFTER_DELETE_MS;
+    return lb.deletedAt === undefined || this.now() < lb.deletedAt + this.fake.latency.albDescribableAfterDeleteMs;
   }
 
   private state(lb: LoadBalancer) {
@@ -351,7 +351,7 @@ export class Elbv2Model {
     this.fake.waf.forget(lb.arn); // AWS drops the load balancer's web ACL association with it
     const id = lb.arn.split("/").at(-1);
     for (const n of this.fake.ec2.interfaces) {
-      if (n.Description === `ELB app/${lb.name}/${id}`) n.goneAt = this.now() + INTERFACES_LINGER_MS;
+      if (n.Description === `ELB app/${lb.name}/${id}`) n.goneAt = this.now() + this.fake.latency.albInterfacesLingerMs;
     }
     return {};
   }
@@ -571,7 +571,7 @@ export class Elbv2Model {
   private release(targetGroupArns: string[]) {
     for (const arn of targetGroupArns) {
       const tg = this.targetGroups.get(arn);
-      if (tg) tg.inUseUntil = this.now() + TARGET_GROUP_IN_USE_AFTER_MS;
+      if (tg) tg.inUseUntil = this.now() + this.fake.latency.targetGroupInUseAfterMs;
     }
   }
 

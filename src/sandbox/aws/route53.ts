@@ -304,7 +304,7 @@ export class Route53Model {
     const Id = CHANGE + bare(input.Id, CHANGE);
     const at = this.changes.get(Id);
     if (at === undefined) throw modeled(NoSuchChange, `A change with the specified change ID does not exist: ${Id}`);
-    const Status = this.now() < at + INSYNC_AFTER_MS ? "PENDING" : "INSYNC";
+    const Status = this.now() < at + this.fake.latency.route53InsyncMs ? "PENDING" : "INSYNC";
     return { ChangeInfo: { Id, Status, SubmittedAt: new Date(at) } };
   }
 

@@ -123,7 +123,7 @@ export class TaggingModel {
     const ghosts: Found[] = [];
     for (const [arn, r] of this.seen) {
       if (liveArns.has(arn)) continue;
-      if (now < r.at + LISTED_AFTER_DELETE_MS) ghosts.push({ arn, type: r.type, tags: r.tags });
+      if (now < r.at + this.fake.latency.taggingListedAfterDeleteMs) ghosts.push({ arn, type: r.type, tags: r.tags });
       else this.seen.delete(arn);
     }
     return [...live, ...ghosts].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));

@@ -204,7 +204,8 @@ export class WafModel {
     const arn = record.webAcl.ARN as string;
     const associated = [...this.associations.values()].includes(arn);
     const settling =
-      record.disassociatedAt !== undefined && this.now() < record.disassociatedAt + ASSOCIATED_AFTER_DISASSOCIATION_MS;
+      record.disassociatedAt !== undefined &&
+      this.now() < record.disassociatedAt + this.fake.latency.webAclAssociatedAfterMs;
     if (associated || settling)
       throw modeled(
         WAFAssociatedItemException,
@@ -226,7 +227,7 @@ export class WafModel {
   private associate(input: { WebACLArn?: string; ResourceArn?: string }) {
     const record = this.byArn(input.WebACLArn);
     const lb = this.loadBalancer(input.ResourceArn);
-    if (this.now() < record.createdAt + UNAVAILABLE_AFTER_CREATE_MS)
+    if (this.now() < record.createdAt + this.fake.latency.webAclUnavailableMs)
       throw modeled(
         WAFUnavailableEntityException,
         "AWS WAF couldn’t retrieve the resource that you requested. Retry your request.",

@@ -1,0 +1,133 @@
+// `--sandbox`, `infra sandbox reset` and `infra sandbox serve`, through the real binary in a folder of its own:
+// the sandbox makes its env file and account on first use, keeps the account between processes, and its files
+// never pass for a real stack's (nor a real env file for the sandbox's).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isolatedEnv, runBinary, startBinary } from "./support.js";
+
+const ENV_FILE = "aws-resources.sandbox.env";
+const STATE_FILE = "infra-sandbox.state.json";
+const EXAMPLE = join(import.meta.dirname, "..", "..", "aws-resources.env.example");
+
+const folder = () => mkdtempSync(join(tmpdir(), "infra-sandbox-"));
+const statusOf = (stdout: string) =>
+  Object.fromEntries(
+    (JSON.parse(stdout).resources as { resource: string; exists: boolean }[]).map((r) => [r.resource, r.exists]),
+  );
+
+describe("--sandbox, through the real binary", () => {
+  it("makes its env file and account on first use, and the next process finds what the last one made", async () => {
+    const cwd = folder();
+
+    const first = await runBinary(["--sandbox", "status", "--json"], { cwd });
+
+    expect(first.code).toBe(0);
+    // Nothing of the stack yet: only what the earlier phases left (the hosted zone among them).
+    expect(statusOf(first.stdout)).toMatchObject({
+      alb: false,
+      "ecs-service-task-definition": false,
+      "ecs-service": false,
+    });
+    const env = readFileSync(join(cwd, ENV_FILE), "utf8");
+    expect(env).toMatch(/^INFRA_SANDBOX="true"$/m);
+    expect(env).toMatch(/^VPC_ID="vpc-[0-9a-f]+"$/m);
+    expect(JSON.parse(readFileSync(join(cwd, STATE_FILE), "utf8")).about).toMatch(/sandbox.*not a real stack's state/);
+
+    const made = await runBinary(["--sandbox", "create", "ecs-service-task-definition"], { cwd });
+    const again = await runBinary(["--sandbox", "status", "--json"], { cwd });
+
+    expect(made.code).toBe(0);
+    expect(made.stderr).toMatch(/\+ ecs-service-task-definition: task definition startupwebapp-service-task:1/);
+    expect(readFileSync(join(cwd, ENV_FILE), "utf8")).toMatch(/^ECS_SERVICE_TASK_DEFINITION_REVISION="1"$/m);
+    expect(statusOf(again.stdout)["ecs-service-task-definition"]).toBe(true);
+  });
+
+  it("refuses a sandbox env file without --sandbox with exit 2, changing nothing", async () => {
+    const cwd = folder();
+    await runBinary(["--sandbox", "status"], { cwd });
+    const before = readFileSync(join(cwd, ENV_FILE), "utf8");
+
+    for (const args of [["status"], ["create", "all"], ["plan", "all"], ["load-test", "--yes"]]) {
+      const result = await runBinary([...args, "-f", ENV_FILE], { cwd });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^error: env file aws-resources\.sandbox\.env is a sandbox env file .* add --sandbox/m,
+      );
+      expect(result.stdout).toBe("");
+    }
+    expect(readFileSync(join(cwd, ENV_FILE), "utf8")).toBe(before);
+  });
+
+  it.each([
+    ["a real env file", ["-f", EXAMPLE], {}, /--sandbox runs on a sandbox env file, and .* is not one/],
+    [
+      "--endpoint-url",
+      ["--endpoint-url", "http://127.0.0.1:4566"],
+      {},
+      /--sandbox and --endpoint-url do not go together/,
+    ],
+    ["--profile", ["--profile", "prod"], {}, /--sandbox and --profile do not go together/],
+    ["another region", ["--region", "eu-west-1"], {}, /the sandbox is in us-east-1, not eu-west-1/],
+    [
+      "a served sandbox that is not local",
+      [],
+      { INFRA_SANDBOX_URL: "http://192.0.2.1:4566" },
+      /not on the loopback address/,
+    ],
+    ["a served sandbox that does not answer", [], { INFRA_SANDBOX_URL: "http://127.0.0.1:9" }, /no sandbox answers at/],
+  ])("refuses --sandbox with %s, exit 2, before starting anything", async (_what, args, env, message) => {
+    const cwd = folder();
+
+    const result = await runBinary(["--sandbox", "status", ...args], { cwd, env: isolatedEnv(env) });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(join(cwd, STATE_FILE))).toBe(false);
+  });
+
+  it("refuses load-test with --sandbox: it would send real requests, and the sandbox's stack has no endpoint", async () => {
+    const cwd = folder();
+
+    const result = await runBinary(["--sandbox", "load-test", "--yes"], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: load-test sends real requests to the stack's endpoint/m);
+  });
+
+  it("starts over with sandbox reset, leaving any other env file alone", async () => {
+    const cwd = folder();
+    await runBinary(["--sandbox", "create", "ecs-service-task-definition"], { cwd });
+    writeFileSync(join(cwd, "aws-resources.env"), readFileSync(EXAMPLE, "utf8"));
+
+    const reset = await runBinary(["sandbox", "reset"], { cwd });
+    const fresh = await runBinary(["--sandbox", "status", "--json"], { cwd });
+
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/sandbox reset: removed .*infra-sandbox\.state\.json, .*aws-resources\.sandbox\.env/);
+    expect(existsSync(join(cwd, "aws-resources.env"))).toBe(true);
+    expect(statusOf(fresh.stdout)["ecs-service-task-definition"]).toBe(false);
+  });
+
+  it("serves one account to other processes with sandbox serve, and saves it when Ctrl-C stops it (exit 130)", async () => {
+    const cwd = folder();
+    const serve = startBinary(["sandbox", "serve"], { cwd });
+    const [, url] = (await serve.waitFor(/^INFRA_SANDBOX_URL=(\S+)$/m, "stdout")) as [string, string];
+    const env = isolatedEnv({ INFRA_SANDBOX_URL: url });
+
+    const made = await runBinary(["--sandbox", "create", "ecs-service-task-definition"], { cwd, env });
+    const seen = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
+    expect(made.code).toBe(0);
+    expect(made.stderr).not.toMatch(/a local AWS at/); // it used the served one
+    expect(statusOf(seen.stdout)["ecs-service-task-definition"]).toBe(true);
+    await serve.waitFor(/ECS RegisterTaskDefinition 200/, "stderr");
+
+    serve.child.kill("SIGINT");
+    const ended = await serve.ended;
+
+    expect(ended.code).toBe(130);
+    const local = await runBinary(["--sandbox", "status", "--json"], { cwd });
+    expect(statusOf(local.stdout)["ecs-service-task-definition"]).toBe(true);
+  });
+});
