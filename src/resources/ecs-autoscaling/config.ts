@@ -28,6 +28,7 @@ export interface AutoScalingConfig extends StackIdentity {
 
 export const autoScalingResource: Resource<AutoScalingConfig> = {
   name: "ecs-autoscaling",
+  summary: "scalable target of the service's task count, target tracking on average CPU and memory",
   after: ["ecs-service"],
   // The capacities are inputs (with the scripts' 1 and 4 as defaults), not records: destroy must not forget them.
   records: ["AUTOSCALING_CPU_POLICY", "AUTOSCALING_MEMORY_POLICY"],

@@ -36,7 +36,7 @@ const SERVICE = [
 const LEGACY = ["rds-free-storage-low", "rds-freeable-memory-low"];
 
 /** Every alarm name monitoring may own, wanted or not: what observe looks for. */
-export const ownedAlarmNames = (project: string) => [...SERVICE, ...RDS, ...LEGACY].map((n) => `${project}-${n}`);
+export const allAlarmNames = (project: string) => [...SERVICE, ...RDS, ...LEGACY].map((n) => `${project}-${n}`);
 
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;

@@ -27,6 +27,7 @@ export interface MonitoringConfig extends StackIdentity {
 
 export const monitoringResource: Resource<MonitoringConfig> = {
   name: "monitoring",
+  summary: "alerts topic (emailing ALARM_EMAIL), the service's and the database's alarms, one dashboard",
   after: ["alb", "ecs-service"],
   // The topic, and the dashboard infra keeps (CLOUDWATCH_DASHBOARD_NAME says what it is to be called; this, what it
   // is called, so a renamed one is found). SERVICE_ALERTS_TOPIC_ARN is an earlier version's second topic: emptied

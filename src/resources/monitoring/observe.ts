@@ -21,7 +21,7 @@ import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
 import { isManaged, type Tag } from "../shared/tags.js";
-import { ownedAlarmNames } from "./alarms.js";
+import { allAlarmNames } from "./alarms.js";
 import { alarmKey, type MonitoringConfig } from "./config.js";
 import { dashboardFields } from "./dashboard.js";
 
@@ -35,7 +35,7 @@ export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Prom
   const recordedDashboard = ctx.env.get("SERVICE_DASHBOARD_NAME");
   const [topics, alarms, dashboard] = await Promise.all([
     awsStep("list topics", c.topicName, () => listTopics(sns)),
-    awsStep("read alarms", c.project, () => alarmsNamed(cw, ownedAlarmNames(c.project))),
+    awsStep("read alarms", c.project, () => alarmsNamed(cw, allAlarmNames(c.project))),
     awsStep("read dashboard", c.dashboardName, () => findDashboard(cw, c.dashboardName, recordedDashboard)),
   ]);
   const byName = (name: string) => topics.find((arn) => arn.split(":").at(-1) === name);

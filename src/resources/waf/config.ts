@@ -19,6 +19,7 @@ export interface WafConfig extends StackIdentity {
 
 export const wafResource: Resource<WafConfig> = {
   name: "waf",
+  summary: "regional web ACL (AWS managed rules, per-IP rate limit) on the ALB; in `all` only when WAF_ENABLED=true",
   after: ["alb"],
   records: ["WAF_WEB_ACL_ARN"],
   inAll: (env) => env.get("WAF_ENABLED") === "true",
