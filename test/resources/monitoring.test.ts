@@ -566,8 +566,13 @@ describe("monitoring converges after a failure at any mutating call", () => {
     it(`of ${phase}, whether the call failed or only its response was lost`, async () => {
       const run = async (fake: AwsFake, path: string) =>
         (phase === "create" ? create : destroy)(await contextFor(fake, path));
+      // For destroy, the subscription is confirmed: one that is not cannot be unsubscribed.
+      const made = async (fake: AwsFake, path: string) => {
+        await create(await contextFor(fake, path));
+        fake.sns.confirm(EMAIL);
+      };
       const ops = await withFake(async (fake, path) => {
-        if (phase === "destroy") await create(await contextFor(fake, path));
+        if (phase === "destroy") await made(fake, path);
         const before = fake.calls.length;
         await run(fake, path);
         return fake.acceptedMutations(before);
@@ -575,12 +580,12 @@ describe("monitoring converges after a failure at any mutating call", () => {
       expect(ops.map((o) => o.op)).toEqual(
         phase === "create"
           ? ["CreateTopic", "Subscribe", ...FULL.alarms.map(() => "PutMetricAlarm"), "PutDashboard"]
-          : ["DeleteDashboards", ...FULL.alarms.map(() => "DeleteAlarms"), "DeleteTopic"],
+          : ["DeleteDashboards", ...FULL.alarms.map(() => "DeleteAlarms"), "Unsubscribe", "DeleteTopic"],
       );
       for (const when of ["before", "after"] as const) {
         for (const { nth, op } of ops) {
           await withFake(async (fake, path) => {
-            if (phase === "destroy") await create(await contextFor(fake, path));
+            if (phase === "destroy") await made(fake, path);
             fake.inject({ mutating: true, nth, when });
             await expect(run(fake, path), `${when} ${op}`).rejects.toThrow();
             fake.clearFaults();

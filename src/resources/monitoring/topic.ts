@@ -1,17 +1,21 @@
 // Handlers for the alerts topic. Its email subscription is part of it: create subscribes ALARM_EMAIL, and AWS sends
-// that address a confirmation link. DeleteTopic deletes the topic's subscriptions with it, confirmed or not.
+// that address a confirmation link. AWS deletes a deleted topic's subscriptions only asynchronously and advises
+// deleting them first: confirmed ones are unsubscribed, then the topic goes (a pending one cannot be unsubscribed:
+// it goes with the topic, or after 48 hours unconfirmed).
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
   type SNSClient,
   SubscribeCommand,
   TagResourceCommand,
+  UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { stackTags } from "../shared/tags.js";
 import type { MonitoringConfig } from "./config.js";
+import type { TopicRaw } from "./observe.js";
 
 type Run = ApplyRun<MonitoringConfig>;
 
@@ -59,6 +63,18 @@ export const topicHandlers: KindHandlers<MonitoringConfig> = {
   },
   async delete(run, o) {
     const sns = await run.ctx.aws.sns();
+    const confirmed = ((o.raw as TopicRaw | undefined)?.subscriptions ?? []).filter((s) =>
+      s.SubscriptionArn?.startsWith("arn:"),
+    );
+    for (const s of confirmed) {
+      await awsStep("unsubscribe", s.Endpoint ?? "", async () => {
+        try {
+          await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
+        } catch (err) {
+          if (!isAwsError(err, "NotFound", "NotFoundException")) throw err;
+        }
+      });
+    }
     await awsStep("delete topic", o.name, async () => {
       try {
         await sns.send(new DeleteTopicCommand({ TopicArn: o.id }));
