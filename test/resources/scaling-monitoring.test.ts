@@ -4,7 +4,7 @@ import { autoScalingResource } from "../../src/resources/ecs-autoscaling/config.
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
-import { ALB_RECORDS, RESOURCE_ID, runningService, SERVICE, scriptsAutoScaling } from "./scripts.js";
+import { ALB_RECORDS, RESOURCE_ID, registerTarget, runningService, SERVICE, scriptsAutoScaling } from "./scripts.js";
 
 const { create, destroy, verify, plan } = lifecycleOf(autoScalingResource);
 
@@ -144,6 +144,41 @@ describe("ecs-autoscaling against the AWS fake", () => {
     expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterScalableTarget", "PutScalingPolicy"]);
     expect(target?.SuspendedState?.DynamicScalingInSuspended).toBe(false);
     expect(scalingState(fake.current)).toEqual(SCALING);
+  });
+
+  it("deregisters the target it made for the service's old name when ECS_SERVICE_NAME changes, and no other", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    await runningService("startupwebapp-web"); // the service, made again under a new name
+    await runningService("someone-elses"); // with a target of its own, not this stack's
+    await registerTarget("service/startupwebapp-cluster/someone-elses");
+    writeFileSync(path, `${readText(path)}ECS_SERVICE_NAME="startupwebapp-web"\n`);
+    const ctx = await contextFor(fake.current, path);
+
+    const planned = (await plan(ctx)).changes.map(
+      (c) => `${c.action} ${"desired" in c ? c.desired.name : c.observed.name}`,
+    );
+    const before = fake.current.calls.length;
+    await create(ctx);
+
+    expect(planned).toEqual([
+      "create service/startupwebapp-cluster/startupwebapp-web",
+      "create startupwebapp-cpu-scaling",
+      "create startupwebapp-memory-scaling",
+      `delete ${RESOURCE_ID}`,
+    ]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual([
+      "RegisterScalableTarget",
+      "PutScalingPolicy",
+      "PutScalingPolicy",
+      "DeregisterScalableTarget",
+    ]);
+    expect([...fake.current.autoscaling.targets.keys()].sort()).toEqual([
+      "service/startupwebapp-cluster/someone-elses",
+      "service/startupwebapp-cluster/startupwebapp-web",
+    ]);
+    await destroy(ctx);
+    expect([...fake.current.autoscaling.targets.keys()]).toEqual(["service/startupwebapp-cluster/someone-elses"]);
   });
 
   it("adopts what create-ecs-autoscaling.sh made: tags the target, changes nothing else, and destroy removes it", async () => {

@@ -23,7 +23,7 @@ TARGET_GROUP_ARN="arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgrou
 `;
 
 /** An ACTIVE Fargate service of two tasks, as create-ecs-service.sh leaves it (without its load balancer). */
-export async function runningService(): Promise<void> {
+export async function runningService(serviceName = SERVICE): Promise<void> {
   const ecs = new ECSClient({ region });
   const td = await ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -40,13 +40,26 @@ export async function runningService(): Promise<void> {
   await ecs.send(
     new CreateServiceCommand({
       cluster: CLUSTER,
-      serviceName: SERVICE,
+      serviceName,
       taskDefinition: td.taskDefinition?.taskDefinitionArn,
       desiredCount: 2,
       launchType: "FARGATE",
       networkConfiguration: {
         awsvpcConfiguration: { subnets: ["subnet-0c1c2c3c4c5c60001", "subnet-0c1c2c3c4c5c60002"] },
       },
+    }),
+  );
+}
+
+/** A scalable target of 1-4 tasks, without tags, as create-ecs-autoscaling.sh registers it. */
+export async function registerTarget(ResourceId = RESOURCE_ID): Promise<void> {
+  await new ApplicationAutoScalingClient({ region }).send(
+    new RegisterScalableTargetCommand({
+      ServiceNamespace: "ecs",
+      ResourceId,
+      ScalableDimension: "ecs:service:DesiredCount",
+      MinCapacity: 1,
+      MaxCapacity: 4,
     }),
   );
 }
@@ -59,7 +72,7 @@ export async function scriptsAutoScaling(): Promise<void> {
     ResourceId: RESOURCE_ID,
     ScalableDimension: "ecs:service:DesiredCount",
   } as const;
-  await aas.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: 1, MaxCapacity: 4 }));
+  await registerTarget();
   for (const [name, metric, value] of [
     ["startupwebapp-cpu-scaling", "ECSServiceAverageCPUUtilization", 70],
     ["startupwebapp-memory-scaling", "ECSServiceAverageMemoryUtilization", 80],

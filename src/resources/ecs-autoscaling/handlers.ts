@@ -82,7 +82,7 @@ export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
         .send(
           new DeregisterScalableTargetCommand({
             ServiceNamespace: NAMESPACE,
-            ResourceId: run.c.resourceId,
+            ResourceId: o.name,
             ScalableDimension: DIMENSION,
           }),
         )
