@@ -2,9 +2,12 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { CloudWatchClient, PutDashboardCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
+import { withPendingRecords } from "../../src/core/inputs.js";
+import { albResource } from "../../src/resources/alb/config.js";
 import { monitoringResource } from "../../src/resources/monitoring/config.js";
 import { isManaged, stackTags } from "../../src/resources/shared/tags.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import { formatValue } from "../../src/state/render.js";
 import { contextFor, INPUTS, lifecycleOf, readText, tempEnvFile, useFake } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
 import {
@@ -443,6 +446,27 @@ describe("monitoring: one desired state for plan, verify and create", () => {
       expect(fake.current.mutatingCalls(again)).toEqual([]);
     },
   );
+});
+
+describe("monitoring reads what alb records", () => {
+  it("shows the ALB's dimensions as known after alb in a run that makes both, and comes after it", () => {
+    const inputs = new Map([
+      ["PROJECT_NAME", "startupwebapp"],
+      ["ENVIRONMENT", "production"],
+      ["AWS_REGION", "us-east-1"],
+      ["ECS_CLUSTER_NAME", "startupwebapp-cluster"],
+    ]);
+    const env = withPendingRecords({ get: (k) => inputs.get(k) }, [albResource]);
+    const desired = monitoringResource.desired(monitoringResource.config(env, "plan"));
+    const field = (key: string, name: string) => formatValue(desired.find((d) => d.key === key)?.fields[name]);
+
+    expect(monitoringResource.after).toContain("alb");
+    expect(field("alarm:startupwebapp-latency-p95", "dimensions")).toBe("(known after alb)");
+    expect(field("dashboard", "body")).toBe("(known after alb)");
+    expect(field("alarm:startupwebapp-ecs-cpu-high", "dimensions")).toBe(
+      "[ClusterName=startupwebapp-cluster, ServiceName=startupwebapp-service]",
+    );
+  });
 });
 
 describe("monitoring takes over what create-monitoring.sh made", () => {
