@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { withPendingRecords } from "../../src/core/inputs.js";
 import { autoScalingResource } from "../../src/resources/ecs-autoscaling/config.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import { assess } from "../../src/state/lifecycle.js";
 import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
 import { ALB_RECORDS, RESOURCE_ID, registerTarget, runningService, SERVICE, scriptsAutoScaling } from "./scripts.js";
@@ -42,6 +44,9 @@ async function withService(): Promise<string> {
   await runningService();
   return tempEnvFile(INPUTS);
 }
+
+/** The step that records ECS_SERVICE_NAME, as `create all` sees it before that step has run. */
+const serviceStep = { name: "ecs-service", records: ["ECS_SERVICE_NAME"] };
 
 const desiredCount = (fake: AwsFake) => fake.ecs.serviceNamed(SERVICE)?.desiredCount;
 
@@ -179,6 +184,19 @@ describe("ecs-autoscaling against the AWS fake", () => {
     ]);
     await destroy(ctx);
     expect([...fake.current.autoscaling.targets.keys()]).toEqual(["service/startupwebapp-cluster/someone-elses"]);
+  });
+
+  it("in a run that also makes the service, finds nothing to delete while the service's name is not known yet", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    const ctx = await contextFor(fake.current, path);
+    const env = withPendingRecords(ctx.env, [serviceStep]);
+    const a = await assess(ctx, autoScalingResource, autoScalingResource.config(env, "plan"));
+    expect(a.changes.map((c) => `${c.action} ${"desired" in c ? c.desired.kind : c.observed.kind}`)).toEqual([
+      "create scalable target",
+      "create scaling policy",
+      "create scaling policy",
+    ]);
   });
 
   it("adopts what create-ecs-autoscaling.sh made: tags the target, changes nothing else, and destroy removes it", async () => {

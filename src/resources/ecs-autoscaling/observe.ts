@@ -12,12 +12,15 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
-import type { ObservedObject } from "../../state/model.js";
+import { isPending, type ObservedObject } from "../../state/model.js";
 import { isManaged } from "../shared/tags.js";
 import { type AutoScalingConfig, DIMENSION, NAMESPACE, type PolicyKind } from "./config.js";
 
 export async function observeAutoScaling(ctx: Context, c: AutoScalingConfig): Promise<Map<string, ObservedObject>> {
   const found = new Map<string, ObservedObject>();
+  // A service another step of this run names has no target yet; and every target of the cluster would look like
+  // another service's.
+  if (isPending(c.serviceName)) return found;
   const aas = await ctx.aws.autoscaling();
   const all = await awsStep("list scalable targets", NAMESPACE, () => targetsOf(aas));
   const others = await Promise.all(
