@@ -88,7 +88,7 @@ export function monitoringDesired(c: MonitoringConfig): DesiredObject[] {
       name: c.dashboardName,
       fields: {
         name: c.dashboardName,
-        ...dashboardFields(dashboardBody(c), [c.loadBalancer, c.targetGroup].find(isPending)),
+        ...dashboardFields(dashboardBody(c), [c.loadBalancer, c.targetGroup, c.serviceName].find(isPending)),
       },
       replaceOn: { name: "a dashboard cannot be renamed" },
     },
