@@ -77,6 +77,7 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   ALARM_5XX_COUNT: "10",
   ALARM_CPU_PERCENT: "80",
   ALARM_MEMORY_PERCENT: "85",
+  CLOUDWATCH_DASHBOARD_NAME: "StartupWebApp-RDS-MultiTenant",
   WAF_ENABLED: "false",
   WAF_RATE_LIMIT: "2000",
   // The hardening evaluation's recovery targets, and the check a drill runs against the restored database.
@@ -148,6 +149,7 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   ALARM_5XX_COUNT: v.positiveNumber,
   ALARM_CPU_PERCENT: v.positiveNumber,
   ALARM_MEMORY_PERCENT: v.positiveNumber,
+  CLOUDWATCH_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_ENABLED: v.boolean,
   WAF_RATE_LIMIT: wafRateLimit,
   WAF_BLOCKED_COUNTRIES: countries,
@@ -175,6 +177,7 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   ECS_SERVICE_ARN: v.arn("ecs"),
   AUTOSCALING_CPU_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
   AUTOSCALING_MEMORY_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
+  SNS_TOPIC_ARN: v.arn("sns"),
   SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),
   SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_WEB_ACL_ARN: v.arn("wafv2"),

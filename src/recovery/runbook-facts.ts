@@ -48,7 +48,7 @@ export function runbookInputs(env: EnvReader): RunbookInputs {
   const service = input.need("ECS_SERVICE_NAME");
   const databaseId = input.maybe("RDS_INSTANCE_ID");
   const secretArn = input.maybe("DB_SECRET_ARN");
-  const topicArn = input.maybe("SERVICE_ALERTS_TOPIC_ARN");
+  const topicArn = input.maybe("SNS_TOPIC_ARN");
   input.done();
   return { project, environment, cluster, service, databaseId, secretArn, topicArn };
 }

@@ -98,6 +98,9 @@ export class TaggingModel {
       ...[...f.cloudwatch.alarms.values()].map((a) =>
         row(a.AlarmArn ?? "", "cloudwatch:alarm", f.cloudwatch.tags.get(a.AlarmArn ?? "")),
       ),
+      ...[...f.cloudwatch.dashboards.values()].map((d) =>
+        row(d.DashboardArn, "cloudwatch:dashboard", f.cloudwatch.dashboardStore.tags.get(d.DashboardName)),
+      ),
       // An SNS topic's ARN names no resource type, but the tagging API calls it "sns:topic".
       ...[...f.sns.topics.values()].map((t) => row(t.TopicArn, "sns:topic", t.tags)),
       ...[...f.autoscaling.targets.values()].map((t) =>
