@@ -94,9 +94,12 @@ export class AwsClients {
    * then the instance metadata endpoint) on its own, and with no credentials each would wait for that endpoint.
    */
   private provider(): Promise<CredentialProvider> {
-    this.credentials ??= import("@aws-sdk/credential-provider-node").then(({ defaultProvider }) =>
-      defaultProvider(this.settings.profile ? { profile: this.settings.profile } : {}),
-    );
+    const fixed = this.settings.credentials;
+    this.credentials ??= fixed
+      ? Promise.resolve(async () => fixed)
+      : import("@aws-sdk/credential-provider-node").then(({ defaultProvider }) =>
+          defaultProvider(this.settings.profile ? { profile: this.settings.profile } : {}),
+        );
     return this.credentials;
   }
 
@@ -137,13 +140,12 @@ export class AwsClients {
   rds = () => this.get("rds");
 
   private clientConfig() {
-    const { region, profile, endpoint, credentials } = this.settings;
+    const { region, profile, endpoint } = this.settings;
     return {
       region,
       ...RETRY,
       ...(profile ? { profile } : {}),
       ...(endpoint ? { endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
     };
   }
 }

@@ -10,8 +10,8 @@ import {
 import type { Context } from "../core/context.js";
 import { awsStep } from "../core/errors.js";
 import type { Revision } from "../resources/shared/ecs.js";
+import { KNOWN_GOOD } from "../resources/shared/known-good.js";
 import { mainContainer } from "../resources/shared/task-definition.js";
-import { KNOWN_GOOD } from "./known-good.js";
 
 export { shortName } from "../resources/shared/ecs.js";
 export { mainContainer };

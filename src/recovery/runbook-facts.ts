@@ -6,10 +6,10 @@ import { ListSubscriptionsByTopicCommand, type Subscription } from "@aws-sdk/cli
 import type { Context } from "../core/context.js";
 import { awsErrorCode } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
-import { knownGoodRevisions } from "../deploy/known-good.js";
 import { shortName } from "../deploy/revision.js";
 import { allAlarmNames } from "../resources/monitoring/alarms.js";
 import { describeService, familyOf } from "../resources/shared/ecs.js";
+import { knownGoodRevisions } from "../resources/shared/known-good.js";
 import { describeInstance, type RestorePoint, restorePoint } from "./rds.js";
 import { type DrillRecord, parseRecord, targetsOf } from "./record.js";
 

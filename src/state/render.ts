@@ -90,8 +90,8 @@ export function stateChecks(resource: string, changes: readonly Change[], desire
         return [fail(name, "made outside infra: create adopts it"), ...fields];
       case "replace":
         return [fail(name, `create replaces it: ${c.reason}`), ...fields];
-      case "update":
-        return fields;
+      default:
+        return fields; // update: one FAIL per field
     }
   });
 }

@@ -20,8 +20,9 @@ async function cleanRun() {
 // Before the tests are listed: there is one test per mutating call.
 const clean = await cleanRun();
 
+/** The re-run finishes what the stopped one began: changes to what it had made already, so it needs --yes here. */
 async function converges(e: E2e) {
-  const again = await e.run(["create", "all"]);
+  const again = await e.run(["create", "all", "--yes"]);
   expect(again.code, again.stderr).toBe(0);
   expect(inventory(e.fake)).toEqual(clean.inventory);
   expect(Object.entries(recordedIdsExist(e)).filter(([, found]) => !found)).toEqual([]);

@@ -18,6 +18,7 @@ import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wa
 import type { DesiredObject, FieldChange } from "../../state/model.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import { describeRevision, describeService, shortName, toEcsTags } from "../shared/ecs.js";
+import { markKnownGood } from "../shared/known-good.js";
 import { stackTags } from "../shared/tags.js";
 import { WEB } from "../shared/task-definition.js";
 import type { ServiceConfig } from "./config.js";
@@ -168,8 +169,14 @@ async function follow(run: Run, svc: Service, before: Service | undefined): Prom
     deploymentId: primary.id,
     taskDefinitionArn: svc.taskDefinition as string,
   });
+  run.ev.updated(`deployment ${primary.id} completed`);
   const elbv2 = await run.ctx.aws.elbv2();
-  await reportTargetHealth(run.ev, elbv2, run.c.targetGroupArn);
+  const targets = await reportTargetHealth(run.ev, elbv2, run.c.targetGroupArn);
+  // Deployed and every target healthy: a revision `rollback` may return to.
+  if (targets.length > 0 && targets.every((t) => t.TargetHealth?.State === "healthy")) {
+    const revision = await describeRevision(await run.ctx.aws.ecs(), svc.taskDefinition as string);
+    if (revision) await markKnownGood(run.ctx, revision);
+  }
   return done;
 }
 

@@ -1,11 +1,12 @@
-// Which revisions are known good: those that ran and passed the probe after a deploy or a rollback. Each carries a
+// Which revisions are known good: those whose deployment completed with every target healthy, and passed the probe
+// when a deploy or a rollback made it (the service's own first deployment has no probe to pass). Each carries a
 // tag on its ARN in AWS (TagResource), so `rollback` works from any machine and a deploy in CI need not write the
 // env file anywhere. Rollback goes to the newest known-good revision older than the current one: never one that
 // failed, never merely "the previous". Nothing here deregisters a revision: the service may return to any of them.
 import { TagResourceCommand } from "@aws-sdk/client-ecs";
-import type { Context } from "../core/context.js";
-import { awsStep, InputError } from "../core/errors.js";
-import { activeRevisions, describeRevision, type Revision, revisionOf, shortName } from "../resources/shared/ecs.js";
+import type { Context } from "../../core/context.js";
+import { awsStep, InputError } from "../../core/errors.js";
+import { activeRevisions, describeRevision, type Revision, revisionOf, shortName } from "./ecs.js";
 
 /** The tag: its value is when the revision passed its probe. */
 export const KNOWN_GOOD = "KnownGood";
