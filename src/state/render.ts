@@ -1,7 +1,7 @@
 // How changes read: field by field like `terraform plan` (+ create, ~ update, -/+ replace, = adopt, - delete),
 // as verify's OK / FAIL lines, and as data for --json. One rendering per view, all from the same changes.
 import type { Check } from "../resources/resource.js";
-import { type Change, type DesiredObject, isRef, pendingStep, type Value } from "./model.js";
+import { type Change, type DesiredObject, isRef, pendingStep, type Value, waitsFor } from "./model.js";
 
 /** Long ARNs say little more than their last part: "targetgroup/startupwebapp-tg/1a2b3c". */
 const short = (s: string) => (s.startsWith("arn:") ? s.split(":").slice(5).join(":") || s : s);
@@ -44,7 +44,7 @@ export function planLines(changes: readonly Change[], desired: readonly DesiredO
     if (c.action === "create") {
       lines.push(head);
       for (const [field, v] of Object.entries(c.desired.fields))
-        if (v !== undefined) lines.push(`      ${field}: ${fmt(v)}`);
+        if (v !== undefined) lines.push(`    ${field}: ${fmt(v)}`);
     } else if (c.action === "delete") {
       lines.push(`${head} (${short(c.observed.id)})`);
     } else {
@@ -55,7 +55,7 @@ export function planLines(changes: readonly Change[], desired: readonly DesiredO
             ? " (adopted: made outside infra, from now on managed by it)"
             : "";
       lines.push(`${head}${note}`);
-      for (const f of c.fields) lines.push(`      ${f.field}: ${fmt(f.from)} -> ${fmt(f.to)}`);
+      for (const f of c.fields) lines.push(`    ${f.field}: ${fmt(f.from)} -> ${fmt(f.to)}`);
     }
   }
   const unchanged = changes.filter((c) => c.action === "keep" || c.action === "use");
@@ -82,8 +82,12 @@ export function stateChecks(resource: string, changes: readonly Change[], desire
         return [ok(name, short(c.observed.id))];
       case "use":
         return [ok(name, `${short(c.observed.id)}, not managed by infra`)];
-      case "create":
-        return [fail(name, "missing: create makes it")];
+      case "create": {
+        const after = waitsFor(c.desired);
+        return [
+          fail(name, after.length ? `missing: made once ${after.join(", ")} has run` : "missing: create makes it"),
+        ];
+      }
       case "delete":
         return [fail(name, "no longer wanted: create deletes it")];
       case "adopt":
