@@ -62,8 +62,10 @@ describe("infra deploy and rollback against the AWS fake", () => {
     const deployed = fake.current.ecs.taskDefinitions.at(-1);
     expect(deployed?.containerDefinitions?.[0]?.image).toBe(`${REPO}:v2`);
     // Only the image differs from revision 1; the stack's tags come along, the known-good mark is earned.
-    expect(deployed?.tags.filter((t) => t.key !== "KnownGood")).toEqual(fake.current.ecs.taskDefinitions[0]?.tags);
-    expect(knownGood(fake.current)).toEqual([2]);
+    const withoutMark = (tags: { key?: string }[] = []) => tags.filter((t) => t.key !== "KnownGood");
+    expect(withoutMark(deployed?.tags)).toEqual(withoutMark(fake.current.ecs.taskDefinitions[0]?.tags));
+    // Revision 1 earned its mark when create's first deployment completed healthy; revision 2 by its probe.
+    expect(knownGood(fake.current)).toEqual([1, 2]);
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
     expect(recorded(path, "IMAGE_TAG")).toBeUndefined();
     expect(readText(path)).not.toMatch(/GOOD_REVISIONS/);
@@ -96,7 +98,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
       "IN_PROGRESS",
     );
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(1));
-    expect(knownGood(fake.current)).toEqual([]);
+    expect(knownGood(fake.current)).toEqual([1]);
     // The failed revision is the family's newest, but not what runs: create changes nothing.
     const before = fake.current.calls.length;
     expect(
@@ -132,7 +134,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(again.stderr).toMatch(/deploy: startupwebapp-service runs .*:v2 \(startupwebapp-service-task:2\)/);
     expect(again.stderr).toMatch(/health probe GET .*: 200/);
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
-    expect(knownGood(fake.current)).toEqual([2]);
+    expect(knownGood(fake.current)).toEqual([1, 2]);
     const before = fake.current.calls.length;
     const created = await runCli(
       ["create", "ecs-service-task-definition", "ecs-service", "--file", path],
@@ -196,12 +198,12 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect((await runCli(["deploy", "--image", ":b", "--file", path], fake.current)).code).toBe(1); // 3, rolled back to 2
     expect((await runCli(["deploy", "--image", ":c", "--file", path], fake.current)).code).toBe(0); // 4
     expect(revisionOf(fake.current)).toBe("4");
-    expect(knownGood(fake.current)).toEqual([2, 4]);
+    expect(knownGood(fake.current)).toEqual([1, 2, 4]);
     // Another machine: an env file with the inputs only, nothing recorded. Its runbook lists the same revisions.
     const elsewhere = tempEnvFile(INPUTS);
     const runbook = await runCli(["runbook", "--file", elsewhere], fake.current);
     expect(runbook.stdout).toMatch(
-      /verified healthy, oldest first: startupwebapp-service-task:2, startupwebapp-service-task:4\./,
+      /verified healthy, oldest first: startupwebapp-service-task:1, startupwebapp-service-task:2, startupwebapp-service-task:4\./,
     );
     const result = await runCli(["rollback", "--file", elsewhere], fake.current);
     expect(result.code, result.stderr).toBe(0);
@@ -213,13 +215,15 @@ describe("infra deploy and rollback against the AWS fake", () => {
     ]);
     expect((await runCli(["rollback", "--to", "4", "--file", path], fake.current)).code).toBe(0);
     expect(revisionOf(fake.current)).toBe("4");
-    // Before 2 there is no known-good revision (1 was never probed by a deploy): say so, change nothing.
+    // Back to 2, then to 1 (create's first deployment, healthy); before 1 there is none: say so, change nothing.
     expect((await runCli(["rollback", "--to", "2", "--file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["rollback", "--file", path], fake.current)).code).toBe(0);
+    expect(revisionOf(fake.current)).toBe("1");
     const before = fake.current.calls.length;
     const none = await runCli(["rollback", "--file", path], fake.current);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(
-      /no known-good revision of startupwebapp-service-task before startupwebapp-service-task:2/,
+      /no known-good revision of startupwebapp-service-task before startupwebapp-service-task:1/,
     );
     expect(fake.current.mutatingCalls(before)).toEqual([]);
   });

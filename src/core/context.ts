@@ -17,6 +17,8 @@ export interface RunOptions {
 /** Public DNS, to check that a domain is really delegated to its Route 53 zone. */
 export interface DnsResolver {
   resolveNs(domain: string): Promise<string[]>;
+  /** It answers for the zones of the AWS endpoint in use (the sandbox's own public DNS), not only the world's. */
+  knowsEndpointZones?: boolean;
 }
 
 /** HTTP, to probe the service through its real domain after a deploy. */

@@ -228,7 +228,7 @@ describe("alb against the AWS fake", () => {
         "HTTP / on the traffic port, want HTTP /order/products on the traffic port",
       ],
       ["target group startupwebapp-tg: deregistration delay", "60, want 300"],
-      ["listener HTTPS:443", "missing: create makes it"],
+      ["listener HTTPS:443", "missing: made once acm-certificate has run"],
     ]);
     const before = fake.current.calls.length;
     await create(ctx);

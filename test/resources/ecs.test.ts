@@ -132,7 +132,8 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
       memory: "1024",
       executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
       taskRoleArn: "arn:aws:iam::123456789012:role/startupwebapp-task-role",
-      tags: STACK_TAGS(FAMILY),
+      // The stack's tags, and once its first deployment completed with every target healthy, KnownGood.
+      tags: [...STACK_TAGS(FAMILY), { key: "KnownGood", value: expect.any(String) }],
     });
     expect(td?.runtimePlatform).toBeUndefined();
     const registered = fake.current.calls.find((c) => c.op === "RegisterTaskDefinition")?.input as {
@@ -408,6 +409,7 @@ describe("ecs converges after a failure at any mutating call", () => {
       "PutRetentionPolicy",
       "RegisterTaskDefinition",
       "CreateService",
+      "TagResource", // KnownGood, once the first deployment completed with every target healthy
     ]);
     for (const when of ["before", "after"] as const) {
       for (const { nth, op } of calls) {

@@ -16,7 +16,7 @@ const codeOf = (err: unknown) => (err as NodeJS.ErrnoException)?.code ?? String(
 const noDelegation = (code: string) => code === "ENOTFOUND" || code === "ENODATA";
 
 export async function checkDelegation(ctx: Context, domain: string, nameServers: string[]): Promise<Delegation> {
-  if (ctx.aws.settings.endpoint) {
+  if (ctx.aws.settings.endpoint && !ctx.dns.knowsEndpointZones) {
     return {
       state: "unknown",
       detail: `AWS is an endpoint override (${ctx.aws.settings.endpoint}): public DNS cannot know its zones`,

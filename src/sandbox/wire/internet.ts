@@ -51,6 +51,7 @@ async function ask(base: string, path: string, timeoutMs = 10_000): Promise<Reco
 export function sandboxInternet(base: string): { dns: DnsResolver; http: HttpProbe } {
   return {
     dns: {
+      knowsEndpointZones: true,
       resolveNs: async (domain) => {
         const answer = await ask(base, `ns?domain=${encodeURIComponent(domain)}`);
         // The sandbox's resolver fails as node:dns does (ENOTFOUND, ENODATA): pass its code on.
