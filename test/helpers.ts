@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { main } from "../src/commands/program.js";
 import type { Io } from "../src/commands/render.js";
 import type { Deps } from "../src/commands/setup.js";
@@ -11,6 +11,8 @@ import { AwsClients } from "../src/core/aws.js";
 import type { Context } from "../src/core/context.js";
 import { EnvFile } from "../src/core/env-file.js";
 import { Events } from "../src/core/events.js";
+import { actionOf } from "../src/iam/actions.js";
+import { actionsFor } from "../src/iam/policy.js";
 import type { Action, Resource } from "../src/resources/resource.js";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
@@ -45,8 +47,11 @@ export function internetOf(fake: AwsFake): FakeInternet {
  * INFRA_FAKE_ADAPTER=wire the same tests run through the wire adapter instead: every SDK client made in the test
  * reaches the fake over HTTP (AWS_ENDPOINT_URL), so the suites also check that both adapters agree.
  */
-export function useFake(): { current: AwsFake & { restore(): void } } {
+export function useFake(opts: { iamPolicy?: boolean } = {}): { current: AwsFake & { restore(): void } } {
   const holder = {} as { current: AwsFake & { restore(): void } };
+  // Every call infra made in the test must be allowed by the policy `infra iam-policy all` prints (a test of the
+  // fake itself, which calls AWS directly, opts out).
+  if (opts.iamPolicy !== false) afterEach(() => expectCoveredByPolicy(holder.current.calls));
   if (process.env.INFRA_FAKE_ADAPTER === "wire") {
     beforeEach(async () => {
       const { DUMMY_CREDENTIALS, openWire } = await import("./support/wire.js");
@@ -69,6 +74,13 @@ export function useFake(): { current: AwsFake & { restore(): void } } {
   });
   afterEach(() => holder.current.restore());
   return holder;
+}
+
+/** Every call the fake received is one the IAM policy for everything allows. */
+export function expectCoveredByPolicy(calls: readonly { service: string; op: string }[]): void {
+  const allowed = new Set(actionsFor(["all"]));
+  const missing = [...new Set(calls.map((c) => actionOf(c.service, c.op)).filter((a) => !allowed.has(a)))];
+  expect(missing, "actions infra used that src/iam/policy.ts does not allow").toEqual([]);
 }
 
 export async function contextFor(fake: AwsFake, envPath: string, options: Partial<Context["options"]> = {}) {

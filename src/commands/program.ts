@@ -6,6 +6,7 @@ import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
 import { checkEnvFileFor, SANDBOX_ENV_FILE } from "../sandbox/files.js";
 import type { SandboxSession } from "../sandbox/session.js";
+import { registerIamPolicy } from "./iam.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
 import { registerLoadTest } from "./load-test.js";
@@ -143,6 +144,7 @@ export function buildProgram(
   registerInspection(commands);
   registerRecovery(commands);
   registerLoadTest(commands);
+  registerIamPolicy(commands);
   registerSandbox(commands);
   return program;
 }

@@ -34,7 +34,7 @@ import {
 import { SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const acm = () => new ACMClient({ region: "us-east-1" });
 const r53 = () => new Route53Client({ region: "us-east-1" });
 const elbv2 = () => new ElasticLoadBalancingV2Client({ region: "us-east-1" });

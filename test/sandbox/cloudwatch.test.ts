@@ -24,7 +24,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const cw = () => new CloudWatchClient({ region: "us-east-1" });
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx";

@@ -42,7 +42,7 @@ import {
 } from "../../src/sandbox/aws/ecs.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const ecs = () => new ECSClient({ region: "us-east-1" });
 const elbv2 = () => new ElasticLoadBalancingV2Client({ region: "us-east-1" });
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web";

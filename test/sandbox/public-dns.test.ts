@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 
 const codeOf = async (p: Promise<unknown>) =>
   p.then(

@@ -20,7 +20,7 @@ import { describe, expect, it } from "vitest";
 import { INSYNC_AFTER_MS } from "../../src/sandbox/aws/route53.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const r53 = () => new Route53Client({ region: "us-east-1" });
 
 const cname = (Name: string, Value: string, TTL = 300): ResourceRecordSet => ({

@@ -35,7 +35,7 @@ import { PURGED_AFTER_INACTIVE_MS } from "../../src/sandbox/aws/ecs-state.js";
 import { LISTED_AFTER_DELETE_MS, TOKEN_VALID_MS } from "../../src/sandbox/aws/tagging.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const region = { region: "us-east-1" };
 const PROJECT = [
   { Key: "Project", Value: "startupwebapp" },

@@ -38,7 +38,7 @@ import {
 } from "../../src/sandbox/aws/wafv2.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const waf = () => new WAFV2Client({ region: "us-east-1" });
 const visibility = (MetricName: string) => ({
   SampledRequestsEnabled: true,
