@@ -28,7 +28,7 @@ async function converges(e: E2e) {
   expect(Object.entries(recordedIdsExist(e)).filter(([, found]) => !found)).toEqual([]);
 }
 
-describe("Ctrl-C while create all waits", { timeout: 60_000 }, () => {
+describe("Ctrl-C while create all waits", { timeout: 180_000 }, () => {
   it.each([
     ["the load balancer to become active", /… alb: waiting for load balancer startupwebapp-alb active/],
     ["the service's first deployment", /… ecs-service: waiting for deployment/],

@@ -16,7 +16,7 @@ const revisionOf = () => e.fake.ecs.serviceNamed(SERVICE)?.taskDefinition.split(
 const never = /loopback-only: refused|Error: |at .*\.js:\d+/;
 let created: ReturnType<typeof inventory>;
 
-describe("infra --sandbox, through the built binary", { timeout: 60_000 }, () => {
+describe("infra --sandbox, through the built binary", { timeout: 180_000 }, () => {
   it("creates the whole stack with create all: progress on stderr, the ids in the env file", async () => {
     const result = await e.run(["create", "all"]);
 
