@@ -25,16 +25,16 @@ describe("the project's structure", () => {
     expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
   });
 
-  it("keeps each resource folder to itself: shared pieces live in src/resources/shared", () => {
+  it("keeps each resource folder to itself: shared pieces live in src/resources/common", () => {
     const resourcesDir = join(ROOT, "src/resources");
     const folders = readdirSync(resourcesDir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && e.name !== "shared")
+      .filter((e) => e.isDirectory() && e.name !== "common")
       .map((e) => e.name);
     const crossings = folders.flatMap((folder) =>
       filesUnder(join(resourcesDir, folder)).flatMap((file) =>
         [...readFileSync(file, "utf8").matchAll(/from "\.\.\/([a-z0-9-]+)\//g)]
           .map((m) => m[1])
-          .filter((target) => target !== "shared" && folders.includes(target as string))
+          .filter((target) => target !== "common" && folders.includes(target as string))
           .map((target) => `${file.slice(ROOT.length)} imports from ${target}`),
       ),
     );

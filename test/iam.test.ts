@@ -67,7 +67,7 @@ function actionsOf(files: string[]): string[] {
 const SOURCES: Record<string, string[]> = {
   ...Object.fromEntries(
     readdirSync(join(SRC, "resources"), { withFileTypes: true })
-      .filter((e) => e.isDirectory() && e.name !== "shared")
+      .filter((e) => e.isDirectory() && e.name !== "common")
       .map((e) => [e.name, ts(`resources/${e.name}`)]),
   ),
   deploy: ts("deploy"),

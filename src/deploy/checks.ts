@@ -5,7 +5,7 @@ import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "../core/context.js";
 import { awsStep, InputError, isAwsError } from "../core/errors.js";
-import { describeRevision, describeService, type Revision } from "../resources/shared/ecs.js";
+import { describeRevision, describeService, type Revision } from "../resources/common/ecs.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 

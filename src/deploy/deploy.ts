@@ -5,9 +5,9 @@
 import { type Service, type TaskDefinition, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { awsStep, InputError } from "../core/errors.js";
+import type { Revision } from "../resources/common/ecs.js";
+import { lastKnownGoodBefore, markKnownGood } from "../resources/common/known-good.js";
 import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
-import type { Revision } from "../resources/shared/ecs.js";
-import { lastKnownGoodBefore, markKnownGood } from "../resources/shared/known-good.js";
 import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";

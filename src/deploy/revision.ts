@@ -9,11 +9,11 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { awsStep } from "../core/errors.js";
-import type { Revision } from "../resources/shared/ecs.js";
-import { KNOWN_GOOD } from "../resources/shared/known-good.js";
-import { mainContainer } from "../resources/shared/task-definition.js";
+import type { Revision } from "../resources/common/ecs.js";
+import { KNOWN_GOOD } from "../resources/common/known-good.js";
+import { mainContainer } from "../resources/common/task-definition.js";
 
-export { shortName } from "../resources/shared/ecs.js";
+export { shortName } from "../resources/common/ecs.js";
 export { mainContainer };
 
 export function withImage(

@@ -7,9 +7,9 @@ import type { Context } from "../core/context.js";
 import { awsErrorCode } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
 import { shortName } from "../deploy/revision.js";
+import { describeService, familyOf } from "../resources/common/ecs.js";
+import { knownGoodRevisions } from "../resources/common/known-good.js";
 import { allAlarmNames } from "../resources/monitoring/alarms.js";
-import { describeService, familyOf } from "../resources/shared/ecs.js";
-import { knownGoodRevisions } from "../resources/shared/known-good.js";
 import { describeInstance, type RestorePoint, restorePoint } from "./rds.js";
 import { type DrillRecord, parseRecord, targetsOf } from "./record.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseImage } from "../../src/deploy/image.js";
+import { definitionFields, sameButImage } from "../../src/resources/common/task-definition.js";
 import { buildContainer } from "../../src/resources/ecs-service-task-definition/container.js";
-import { definitionFields, sameButImage } from "../../src/resources/shared/task-definition.js";
 
 const container = buildContainer({
   image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",

@@ -1,7 +1,8 @@
 // What the monitoring tests share: the stack's alarm and widget names, what AWS holds for monitoring, and the env
 // file once alb has run.
+
+import { isManaged } from "../../src/resources/common/tags.js";
 import { monitoringResource } from "../../src/resources/monitoring/config.js";
-import { isManaged } from "../../src/resources/shared/tags.js";
 import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { INPUTS, lifecycleOf } from "../helpers.js";
 import { ALB_RECORDS, DASHBOARD, EMAIL, RDS } from "./scripts.js";

@@ -3,8 +3,8 @@ import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { withPendingRecords } from "../../src/core/inputs.js";
 import { albResource } from "../../src/resources/alb/config.js";
+import { stackTags } from "../../src/resources/common/tags.js";
 import { monitoringResource } from "../../src/resources/monitoring/config.js";
-import { stackTags } from "../../src/resources/shared/tags.js";
 import { formatValue } from "../../src/state/render.js";
 import { contextFor, INPUTS, tempEnvFile, useFake } from "../helpers.js";
 import {

@@ -3,8 +3,8 @@ import { ListWebACLsCommand, WAFOptimisticLockException, WAFV2Client } from "@aw
 import { describe, expect, it } from "vitest";
 import { withPendingRecords } from "../../src/core/inputs.js";
 import { albResource } from "../../src/resources/alb/config.js";
+import { isManaged } from "../../src/resources/common/tags.js";
 import { selectResources } from "../../src/resources/registry.js";
-import { isManaged } from "../../src/resources/shared/tags.js";
 import { wafResource } from "../../src/resources/waf/config.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { LISTED_AFTER_CREATE_MS } from "../../src/sandbox/aws/wafv2.js";

@@ -15,7 +15,7 @@ import type { Context } from "../../core/context.js";
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
-import { listenersServing } from "../shared/load-balancer.js";
+import { listenersServing } from "../common/load-balancer.js";
 
 const MINUTE = 60_000;
 

@@ -11,11 +11,11 @@ import {
 import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { fqdn } from "../common/dns/names.js";
+import { type DnsRun, deleteRecord, readRecord } from "../common/dns/records.js";
+import { findZone, type Zone } from "../common/dns/zone.js";
+import { stackTags } from "../common/tags.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
-import { fqdn } from "../shared/dns/names.js";
-import { type DnsRun, deleteRecord, readRecord } from "../shared/dns/records.js";
-import { findZone, type Zone } from "../shared/dns/zone.js";
-import { stackTags } from "../shared/tags.js";
 import {
   describeCertificate,
   describeHolder,

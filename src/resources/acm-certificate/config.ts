@@ -4,10 +4,10 @@
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, ref } from "../../state/model.js";
+import { type DnsConfig, readDnsInputs } from "../common/dns/config.js";
+import { fqdn } from "../common/dns/names.js";
+import { stackTags } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
-import { type DnsConfig, readDnsInputs } from "../shared/dns/config.js";
-import { fqdn } from "../shared/dns/names.js";
-import { stackTags } from "../shared/tags.js";
 
 /** RequestCertificate's default, and what the user's scripts asked for. */
 export const KEY_ALGORITHM = "RSA_2048";

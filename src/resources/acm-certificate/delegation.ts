@@ -3,7 +3,7 @@
 // Public DNS can be out of reach (a sandboxed network answers NXDOMAIN for every name) or irrelevant (an emulator's
 // zones exist nowhere but in the emulator): then the answer is "cannot check", never "not delegated".
 import type { Context } from "../../core/context.js";
-import { fqdn } from "../shared/dns/names.js";
+import { fqdn } from "../common/dns/names.js";
 
 export type Delegation =
   | { state: "delegated"; detail: string }

@@ -6,10 +6,10 @@ import { ListTagsForResourceCommand, type ResourceRecordSet } from "@aws-sdk/cli
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
-import { fqdn, sameName } from "../shared/dns/names.js";
-import { listRecords } from "../shared/dns/records.js";
-import { findZone, type Zone } from "../shared/dns/zone.js";
-import { isManaged } from "../shared/tags.js";
+import { fqdn, sameName } from "../common/dns/names.js";
+import { listRecords } from "../common/dns/records.js";
+import { findZone, type Zone } from "../common/dns/zone.js";
+import { isManaged } from "../common/tags.js";
 import { covers, describeCertificate, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
 import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
 

@@ -8,9 +8,9 @@ import {
 } from "@aws-sdk/client-route-53";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
+import { bareZoneId, type Zone } from "../common/dns/zone.js";
+import { stackTags } from "../common/tags.js";
 import type { KindHandlers } from "../resource.js";
-import { bareZoneId, type Zone } from "../shared/dns/zone.js";
-import { stackTags } from "../shared/tags.js";
 import type { AcmConfig } from "./config.js";
 import { ZONE_REFERENCE_PREFIX } from "./observe.js";
 

@@ -5,8 +5,8 @@ import { InputError } from "../../core/errors.js";
 import type { EnvReader } from "../../core/inputs.js";
 import { readInputs } from "../../core/inputs.js";
 import { type DesiredObject, pending, ref } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../shared/tags.js";
 
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export const ANYWHERE = "0.0.0.0/0";

@@ -12,8 +12,8 @@ import {
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import type { AlbConfig } from "./config.js";
 import { REDIRECT } from "./config.js";
 import { clientsOf, listenersOf } from "./observe.js";

@@ -14,8 +14,8 @@ import type { Context } from "../../core/context.js";
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import type { AlbConfig } from "./config.js";
 import { clientsOf, describeLoadBalancer, findLoadBalancer } from "./observe.js";
 

@@ -21,7 +21,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
-import { isManaged, type Tag } from "../shared/tags.js";
+import { isManaged, type Tag } from "../common/tags.js";
 import { type AlbConfig, REDIRECT } from "./config.js";
 
 export interface AlbClients {

@@ -11,8 +11,8 @@ import {
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import type { AlbConfig } from "./config.js";
 import { clientsOf, describeIngress, describeSecurityGroup, findSecurityGroup } from "./observe.js";
 

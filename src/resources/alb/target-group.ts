@@ -11,8 +11,8 @@ import {
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
 import type { KindHandlers } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import type { AlbConfig } from "./config.js";
 import { clientsOf, findTargetGroup } from "./observe.js";
 

@@ -5,8 +5,8 @@
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { DesiredObject } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../shared/tags.js";
 
 export const NAMESPACE = "ecs";
 export const DIMENSION = "ecs:service:DesiredCount";

@@ -13,8 +13,8 @@ import {
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import { type AutoScalingConfig, DIMENSION, NAMESPACE } from "./config.js";
 
 const MINUTE = 60_000;

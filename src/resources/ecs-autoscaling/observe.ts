@@ -13,7 +13,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
-import { isManaged } from "../shared/tags.js";
+import { isManaged } from "../common/tags.js";
 import { type AutoScalingConfig, DIMENSION, NAMESPACE, type PolicyKind } from "./config.js";
 
 export async function observeAutoScaling(ctx: Context, c: AutoScalingConfig): Promise<Map<string, ObservedObject>> {

@@ -6,9 +6,9 @@ import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from "@a
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { DesiredObject } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
+import { definitionFields, WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../shared/tags.js";
-import { definitionFields, WEB } from "../shared/task-definition.js";
 import { buildContainer, containerFromFile } from "./container.js";
 
 /** Fargate's cpu -> allowed memory (MiB). */

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { InputError } from "../../core/errors.js";
-import { WEB } from "../shared/task-definition.js";
+import { WEB } from "../common/task-definition.js";
 
 export type { ContainerDefinition };
 

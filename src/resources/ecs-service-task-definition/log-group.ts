@@ -8,8 +8,8 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import type { TaskDefinitionConfig } from "./config.js";
 import { findLogGroup } from "./observe.js";
 

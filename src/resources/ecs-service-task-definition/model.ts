@@ -5,8 +5,8 @@ import { DescribeServicesCommand, ListServicesCommand, type Service } from "@aws
 import type { Context } from "../../core/context.js";
 import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
+import { familyOf, revisionOf } from "../common/ecs.js";
 import { checklist, type ResourceModel } from "../resource.js";
-import { familyOf, revisionOf } from "../shared/ecs.js";
 import type { TaskDefinitionConfig } from "./config.js";
 import { logGroupHandlers } from "./log-group.js";
 import { observeTaskDefinition, runningImages } from "./observe.js";

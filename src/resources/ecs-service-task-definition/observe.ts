@@ -13,9 +13,9 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { Observation, ObservedObject } from "../../state/model.js";
-import { describeRevision, describeService, fromEcsTags, latestActiveRevision, type Revision } from "../shared/ecs.js";
-import { isManaged } from "../shared/tags.js";
-import { definitionFields, isPendingChange, mainContainer } from "../shared/task-definition.js";
+import { describeRevision, describeService, fromEcsTags, latestActiveRevision, type Revision } from "../common/ecs.js";
+import { isManaged } from "../common/tags.js";
+import { definitionFields, isPendingChange, mainContainer } from "../common/task-definition.js";
 import type { TaskDefinitionConfig } from "./config.js";
 
 /** The image the service runs, for `settle`: found while observing, but not an object of this resource. */

@@ -9,9 +9,9 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../common/ecs.js";
+import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../shared/ecs.js";
-import { stackTags } from "../shared/tags.js";
 import { definitionOf, type TaskDefinitionConfig } from "./config.js";
 import { observedRevision } from "./observe.js";
 

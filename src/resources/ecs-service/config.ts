@@ -6,9 +6,9 @@
 // is `deploy`'s (or `rollback`'s) business, not create's.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { DesiredObject } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
+import { WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../shared/tags.js";
-import { WEB } from "../shared/task-definition.js";
 
 export const CIRCUIT_BREAKER = "on, with rollback";
 

@@ -11,7 +11,7 @@ import type { Context } from "../../core/context.js";
 import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
-import { describeService, shortName } from "../shared/ecs.js";
+import { describeService, shortName } from "../common/ecs.js";
 
 /** Stopped-task reasons that no amount of waiting will cure. */
 const FATAL =

@@ -8,9 +8,9 @@ import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
-import { describeRevision, describeService, fromEcsTags } from "../shared/ecs.js";
-import { isManaged } from "../shared/tags.js";
-import { isPendingChange } from "../shared/task-definition.js";
+import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
+import { isManaged } from "../common/tags.js";
+import { isPendingChange } from "../common/task-definition.js";
 import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
 
 export interface ServiceRaw {

@@ -16,11 +16,11 @@ import { DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balanc
 import { awsStep, InputError, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
 import type { DesiredObject, FieldChange } from "../../state/model.js";
+import { describeRevision, describeService, shortName, toEcsTags } from "../common/ecs.js";
+import { markKnownGood } from "../common/known-good.js";
+import { stackTags } from "../common/tags.js";
+import { WEB } from "../common/task-definition.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
-import { describeRevision, describeService, shortName, toEcsTags } from "../shared/ecs.js";
-import { markKnownGood } from "../shared/known-good.js";
-import { stackTags } from "../shared/tags.js";
-import { WEB } from "../shared/task-definition.js";
 import type { ServiceConfig } from "./config.js";
 import { followDeployment, reportTargetHealth } from "./deployment.js";
 import { observedService } from "./observe.js";

@@ -12,8 +12,8 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { DesiredObject, ObservedObject, Value } from "../../state/model.js";
+import { isManaged, stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { isManaged, stackTags } from "../shared/tags.js";
 import type { MonitoringConfig } from "./config.js";
 import { dashboardBody } from "./dashboard.js";
 import { cwTags } from "./observe.js";

@@ -4,8 +4,8 @@
 // the AWS objects it wants, with no SDK import.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, isPending, ref } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../shared/tags.js";
 import { type AlarmSpec, alarmSpecs } from "./alarms.js";
 import { dashboardBody, dashboardFields } from "./dashboard.js";
 

@@ -20,7 +20,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
-import { isManaged, type Tag } from "../shared/tags.js";
+import { isManaged, type Tag } from "../common/tags.js";
 import { allAlarmNames } from "./alarms.js";
 import { alarmKey, type MonitoringConfig } from "./config.js";
 import { dashboardFields } from "./dashboard.js";

@@ -12,8 +12,8 @@ import {
 } from "@aws-sdk/client-sns";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { stackTags } from "../shared/tags.js";
 import type { MonitoringConfig } from "./config.js";
 import type { TopicRaw } from "./observe.js";
 

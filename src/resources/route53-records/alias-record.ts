@@ -3,11 +3,11 @@
 import type { Change, ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { awsStep } from "../../core/errors.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { fqdn } from "../common/dns/names.js";
+import { changeRecords, type DnsRun, deleteRecord } from "../common/dns/records.js";
+import { findZone } from "../common/dns/zone.js";
+import { loadBalancerByArn } from "../common/load-balancer.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
-import { fqdn } from "../shared/dns/names.js";
-import { changeRecords, type DnsRun, deleteRecord } from "../shared/dns/records.js";
-import { findZone } from "../shared/dns/zone.js";
-import { loadBalancerByArn } from "../shared/load-balancer.js";
 import type { RecordsConfig } from "./config.js";
 import type { AliasRaw } from "./observe.js";
 

@@ -4,9 +4,9 @@
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, pending } from "../../state/model.js";
+import { type DnsConfig, readDnsInputs } from "../common/dns/config.js";
+import { requireWithin } from "../common/dns/names.js";
 import type { Action, Resource } from "../resource.js";
-import { type DnsConfig, readDnsInputs } from "../shared/dns/config.js";
-import { requireWithin } from "../shared/dns/names.js";
 
 export interface RecordsConfig extends DnsConfig {
   /** Lower case, no trailing dot. */

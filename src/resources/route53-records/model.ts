@@ -2,8 +2,8 @@
 // alias records it made), and what verify says when DNS is not in Route 53 or the zone is missing.
 import type { Context } from "../../core/context.js";
 import type { Observation } from "../../state/model.js";
+import { findZone } from "../common/dns/zone.js";
 import { checklist, type ResourceModel } from "../resource.js";
-import { findZone } from "../shared/dns/zone.js";
 import { aliasRecordHandlers } from "./alias-record.js";
 import type { RecordsConfig } from "./config.js";
 import { observeRecords, recordedLoadBalancer } from "./observe.js";

@@ -5,10 +5,10 @@ import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
-import { sameAliasTarget, sameName } from "../shared/dns/names.js";
-import { listRecords } from "../shared/dns/records.js";
-import { findZone } from "../shared/dns/zone.js";
-import { loadBalancerByArn } from "../shared/load-balancer.js";
+import { sameAliasTarget, sameName } from "../common/dns/names.js";
+import { listRecords } from "../common/dns/records.js";
+import { findZone } from "../common/dns/zone.js";
+import { loadBalancerByArn } from "../common/load-balancer.js";
 import type { RecordsConfig } from "./config.js";
 
 export interface AliasRaw {

@@ -3,8 +3,8 @@
 // import.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, isPending, ref } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../shared/tags.js";
 import { describeRules, wantedRules } from "./rules.js";
 
 export const SCOPE = "REGIONAL" as const;

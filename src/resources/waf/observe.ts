@@ -12,7 +12,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
-import { isManaged } from "../shared/tags.js";
+import { isManaged } from "../common/tags.js";
 import { albNameOf, SCOPE, type WafConfig } from "./config.js";
 import { describeRules } from "./rules.js";
 

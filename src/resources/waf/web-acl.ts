@@ -12,8 +12,8 @@ import {
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { isManaged, stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { isManaged, stackTags } from "../shared/tags.js";
 import { SCOPE, type WafConfig } from "./config.js";
 import { type AclRaw, getAcl, idByName, tagsOf } from "./observe.js";
 import { describeRules, visibility, wantedRules } from "./rules.js";
