@@ -4,14 +4,12 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../src/commands/program.js";
-import { RECORDS_AFTER_MS } from "../src/sandbox/aws/acm.js";
-import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
-import { STEADY_AFTER_MS, TASK_STAGGER_MS } from "../src/sandbox/aws/ecs-state.js";
-import { TARGET_HEALTH_CHECK_MS } from "../src/sandbox/aws/elbv2.js";
+import { AwsFake, DEFAULT_LATENCY, type Latency } from "../src/sandbox/aws/aws-fake.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
 import { SANDBOX_CREDENTIALS } from "../src/sandbox/session.js";
@@ -26,20 +24,37 @@ async function cli(fake: AwsFake, args: string[], credentials?: typeof SANDBOX_C
     env: {},
     ...(credentials ? { credentials } : {}),
     clock: fake.clock,
-    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => new FakeInternet(fake).get(url) },
     io: { stdout: () => {}, stderr: () => {}, stderrIsTTY: false, stdinIsTTY: false, ask: async () => "" },
   });
   if (code !== 0) throw new Error(`infra ${args.join(" ")} exited ${code}`);
 }
 
-/** AWS-like times for the waits that matter (issue 6): ALB ~150 s to active, certificate ~240 s to ISSUED
+/** AWS-like times for the waits that matter: ALB ~150 s to active, certificate ~240 s to ISSUED
  * after its CNAME exists, service ~180 s to stable (tasks start in 85 s, then the health checks). */
-const LATENCY = { albActiveMs: 150_000, certificateIssuedMs: 240_000, taskStartMs: 85_000 };
+const AWS_LIKE: Partial<Latency> = { albActiveMs: 150_000, certificateIssuedMs: 240_000, taskStartMs: 85_000 };
 
-async function apiCalls() {
+/** An emulator's times: every wait AWS makes about 2 s (nothing longer). */
+const SHORT: Partial<Latency> = Object.fromEntries(
+  Object.entries(DEFAULT_LATENCY).map(([k, v]) => [k, Math.min(v as number, 2_000)]),
+);
+
+/** The critical path of AWS's own waits in create all: the ALB provisions while the certificate validates (its
+ * records appear, then it is ISSUED), the HTTPS listener needs both, then the service's first deployment: tasks
+ * start, targets pass their health checks, steady state. */
+function criticalPath(l: Latency) {
+  const listenerMs = Math.max(l.albActiveMs, l.certificateRecordsMs + l.certificateIssuedMs);
+  const serviceMs = l.taskStartMs + l.taskStaggerMs + l.targetHealthCheckMs + l.deploymentSteadyMs;
+  return {
+    ms: listenerMs + serviceMs,
+    text: `max(ALB active ${l.albActiveMs / 1000} s, certificate ISSUED ${(l.certificateRecordsMs + l.certificateIssuedMs) / 1000} s) + service stable ${serviceMs / 1000} s`,
+  };
+}
+
+async function apiCalls(latency: Partial<Latency>) {
   const fake = installInProcess(new AwsFake());
-  Object.assign(fake.latency, LATENCY);
+  Object.assign(fake.latency, latency);
   fake.route53.addZone("startupwebapp.com");
   const path = join(mkdtempSync(join(tmpdir(), "infra-bench-")), "aws-resources.env");
   writeFileSync(path, INPUTS);
@@ -62,7 +77,7 @@ async function apiCalls() {
   await measure(["destroy", "all"]);
   await measure(["create", "all"]);
   fake.restore();
-  return rows;
+  return { rows, critical: criticalPath(fake.latency) };
 }
 
 /** One create all on a fresh fake (fake clock, default latencies): in process, or over HTTP through the wire. */
@@ -110,12 +125,12 @@ function sandboxRun(): { createMs: number; statusMs: number } {
   return { createMs: timed(["--sandbox", "create", "all"]), statusMs: timed(["--sandbox", "status"]) };
 }
 
-function startup(args: string[], runs = 15): number {
+function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv): number {
   const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", ...(env ? { env } : {}) });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   }
@@ -123,28 +138,28 @@ function startup(args: string[], runs = 15): number {
   return times[Math.floor(times.length / 2)] as number;
 }
 
-// The critical path of AWS's own waits: the ALB provisions while the certificate validates (its records appear,
-// then it is ISSUED), the HTTPS listener needs both, then the service's first deployment: tasks start, targets
-// pass their health checks, steady state.
-const serviceMs = LATENCY.taskStartMs + TASK_STAGGER_MS + TARGET_HEALTH_CHECK_MS + STEADY_AFTER_MS;
-const listenerMs = Math.max(LATENCY.albActiveMs, RECORDS_AFTER_MS + LATENCY.certificateIssuedMs);
-const criticalS = (listenerMs + serviceMs) / 1000;
-const rows = await apiCalls();
-console.log("API calls per command against the AWS fake, and the time each waited on the fake's clock");
-console.log(
-  `critical path of AWS's own waits for create all: max(ALB active ${LATENCY.albActiveMs / 1000} s, certificate ISSUED ${(RECORDS_AFTER_MS + LATENCY.certificateIssuedMs) / 1000} s) + service stable ${serviceMs / 1000} s = ${criticalS} s`,
-);
-console.log(`${"command".padEnd(34)} calls  mutating   waited  vs critical path`);
-for (const r of rows) {
-  const ratio =
-    r.command.startsWith("infra create all") && r.mutating > 0 ? `${(r.waitedS / criticalS).toFixed(2)}x` : "";
-  console.log(
-    `${r.command.padEnd(34)} ${String(r.calls).padStart(5)} ${String(r.mutating).padStart(9)} ${`${r.waitedS} s`.padStart(8)}  ${ratio}`,
-  );
+for (const [regime, latency] of [
+  ["AWS-like waits", AWS_LIKE],
+  ["short waits, as on an emulator", SHORT],
+] as const) {
+  const { rows, critical } = await apiCalls(latency);
+  console.log(`API calls per command against the AWS fake (${regime}), and the time each waited on the fake's clock`);
+  console.log(`critical path of AWS's own waits for create all: ${critical.text} = ${critical.ms / 1000} s`);
+  console.log(`${"command".padEnd(34)} calls  mutating   waited  vs critical path`);
+  for (const r of rows) {
+    const ratio =
+      r.command.startsWith("infra create all") && r.mutating > 0
+        ? `${(r.waitedS / (critical.ms / 1000)).toFixed(2)}x`
+        : "";
+    console.log(
+      `${r.command.padEnd(34)} ${String(r.calls).padStart(5)} ${String(r.mutating).padStart(9)} ${`${r.waitedS} s`.padStart(8)}  ${ratio}`,
+    );
+  }
+  console.log("");
 }
 const wire = await wireCost();
 const overhead = (wire.wire.ms - wire["in process"].ms) / wire.wire.calls;
-console.log("\ncreate all over the wire against in process (fake clock, default latencies; median of 5 runs)");
+console.log("create all over the wire against in process (fake clock, default latencies; median of 5 runs)");
 for (const [adapter, r] of Object.entries(wire))
   console.log(`${adapter.padEnd(12)} ${String(r.calls).padStart(4)} calls  ${r.ms.toFixed(0).padStart(6)} ms`);
 console.log(
@@ -158,3 +173,26 @@ const example = fileURLToPath(new URL("../../aws-resources.env.example", import.
 console.log("\nCLI start-up, median of 15 runs");
 console.log(`infra --help                  ${startup(["--help"]).toFixed(0)} ms`);
 console.log(`infra plan all (example env)  ${startup(["plan", "all", "--file", example]).toFixed(0)} ms`);
+
+// plan with no credentials anywhere: the SDK's chain ends at the instance metadata endpoint. One that takes the
+// connection and never replies (this process's listening socket: spawnSync blocks it, the kernel still accepts),
+// and one switched off.
+const silent = createServer(() => {});
+await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+const home = mkdtempSync(join(tmpdir(), "infra-bench-home-"));
+const noCredentials = (extra: Record<string, string>) => ({
+  PATH: process.env.PATH ?? "",
+  HOME: home,
+  AWS_CONFIG_FILE: join(home, "config"),
+  AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+  ...extra,
+});
+const port = (silent.address() as { port: number }).port;
+console.log("\nplan all with no AWS credentials, median of 5 runs");
+console.log(
+  `metadata endpoint silent         ${startup(["plan", "all", "--file", example], 5, noCredentials({ AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${port}` })).toFixed(0)} ms`,
+);
+console.log(
+  `metadata endpoint switched off   ${startup(["plan", "all", "--file", example], 5, noCredentials({ AWS_EC2_METADATA_DISABLED: "true" })).toFixed(0)} ms`,
+);
+silent.close();

@@ -26,7 +26,7 @@ process.on("SIGINT", () => {
   process.exit(ExitCode.interrupted);
 });
 
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   env: process.env,
   interrupt,
   io: {
@@ -44,3 +44,8 @@ process.exitCode = await main(process.argv.slice(2), {
     },
   },
 });
+
+// Done: a credential lookup still waiting on an instance metadata endpoint that never answers must not hold the
+// process open. Exit once what was written has been flushed.
+process.exitCode = code;
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));

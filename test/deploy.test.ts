@@ -1,42 +1,86 @@
-import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
+import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { describe, expect, it } from "vitest";
 import type { AwsFake } from "../src/sandbox/aws/aws-fake.js";
-import { internetOf, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
+import { INPUTS, internetOf, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 const REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/startupwebapp";
+const FAMILY = "startupwebapp-service-task";
 
-/** The whole stack, running startupwebapp:latest as revision 1. */
+/**
+ * The stack a deploy needs, running startupwebapp:latest as revision 1: the ALB with its HTTPS listener (the
+ * certificate issued), the task definition and the service, and the API's name pointing at the ALB.
+ */
 async function stack(fake: AwsFake, extra = ""): Promise<string> {
-  fake.route53.addZone("startupwebapp.com");
-  const path = tempEnvFile(undefined);
-  if (extra) await import("node:fs").then((fs) => fs.appendFileSync(path, extra));
-  const created = await runCli(["create", "all", "--file", path], fake);
+  const certificate = fake.acm.add("startupwebapp.com", "ISSUED");
+  const path = tempEnvFile(`${INPUTS}ACM_CERTIFICATE_ARN="${certificate}"\n${extra}`);
+  const created = await runCli(["create", "alb", "ecs-service-task-definition", "ecs-service", "--file", path], fake);
   expect(created.code, created.stderr).toBe(0);
+  const zone = fake.route53.addZone("startupwebapp.com");
+  const alb = readText(path).match(/^ALB_DNS_NAME="([^"]+)"/m)?.[1];
+  await new Route53Client({ region: "us-east-1" }).send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zone,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: "UPSERT",
+            ResourceRecordSet: {
+              Name: "api.startupwebapp.com",
+              Type: "A",
+              AliasTarget: { HostedZoneId: "Z35SXDOTRQ7X7K", DNSName: `dualstack.${alb}`, EvaluateTargetHealth: true },
+            },
+          },
+        ],
+      },
+    }),
+  );
   return path;
 }
 
 const revisionOf = (fake: AwsFake) => fake.ecs.serviceNamed("startupwebapp-service")?.taskDefinition.split(":").at(-1);
 const recorded = (path: string, key: string) => readText(path).match(new RegExp(`^${key}="([^"]*)"`, "m"))?.[1];
-const td = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/startupwebapp-service-task:${n}`;
+const td = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:${n}`;
+/** The revisions tagged known good in AWS. */
+const knownGood = (fake: AwsFake) =>
+  fake.ecs.taskDefinitions.filter((t) => t.tags.some((x) => x.key === "KnownGood")).map((t) => t.revision);
 
 describe("infra deploy and rollback against the AWS fake", () => {
   const fake = useFake();
 
-  it("moves the service to a new revision with the image, probes it, and records it as good", async () => {
+  it("moves the service to a new revision with the image, probes it, and tags it known good in AWS", async () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "v2");
     const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
     expect(result.code, result.stderr).toBe(0);
     expect(revisionOf(fake.current)).toBe("2");
-    expect(fake.current.ecs.taskDefinitions.at(-1)?.containerDefinitions?.[0]?.image).toBe(`${REPO}:v2`);
+    const deployed = fake.current.ecs.taskDefinitions.at(-1);
+    expect(deployed?.containerDefinitions?.[0]?.image).toBe(`${REPO}:v2`);
+    // Only the image differs from revision 1; the stack's tags come along, the known-good mark is earned.
+    const withoutMark = (tags: { key?: string }[] = []) => tags.filter((t) => t.key !== "KnownGood");
+    expect(withoutMark(deployed?.tags)).toEqual(withoutMark(fake.current.ecs.taskDefinitions[0]?.tags));
+    // Revision 1 earned its mark when create's first deployment completed healthy; revision 2 by its probe.
+    expect(knownGood(fake.current)).toEqual([1, 2]);
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
-    expect(recorded(path, "IMAGE_TAG")).toBe("v2");
-    expect(recorded(path, "ECS_SERVICE_GOOD_REVISIONS")).toBe(`${td(1)} ${td(2)}`);
+    expect(recorded(path, "IMAGE_TAG")).toBeUndefined();
+    expect(readText(path)).not.toMatch(/GOOD_REVISIONS/);
     expect(result.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/order\/products: 200/);
     expect(result.stderr).toMatch(/· deploy: event: \(service startupwebapp-service\) has reached a steady state\./);
     // A second deploy of the same image changes nothing.
     const before = fake.current.calls.length;
     expect((await runCli(["deploy", "--image", ":v2", "--file", path], fake.current)).code).toBe(0);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    // And create, which owns the definition but not the image, leaves the deployed image running.
+    const created = await runCli(
+      ["create", "ecs-service-task-definition", "ecs-service", "--file", path],
+      fake.current,
+    );
+    expect(created.code, created.stderr).toBe(0);
     expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
@@ -54,8 +98,13 @@ describe("infra deploy and rollback against the AWS fake", () => {
       "IN_PROGRESS",
     );
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(1));
-    expect(recorded(path, "ECS_SERVICE_GOOD_REVISIONS")).toBe(td(1));
-    expect(recorded(path, "IMAGE_TAG") ?? "").not.toBe("broken");
+    expect(knownGood(fake.current)).toEqual([1]);
+    // The failed revision is the family's newest, but not what runs: create changes nothing.
+    const before = fake.current.calls.length;
+    expect(
+      (await runCli(["create", "ecs-service-task-definition", "ecs-service", "--file", path], fake.current)).code,
+    ).toBe(0);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
   it("treats a failing health probe as a failed deploy", async () => {
@@ -68,6 +117,31 @@ describe("infra deploy and rollback against the AWS fake", () => {
       /health probe GET https:\/\/api\.startupwebapp\.com\/order\/products answered 500 - rolled back/,
     );
     expect(revisionOf(fake.current)).toBe("1");
+  });
+
+  it("when UpdateService's answer was lost, a second run finishes the deploy and records what runs", async () => {
+    const path = await stack(fake.current);
+    fake.current.ecr.push("startupwebapp", "v2");
+    fake.current.inject({ op: "UpdateService", nth: 1, when: "after" });
+    const lost = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+    expect(lost.code).toBe(3);
+    fake.current.clearFaults();
+    expect(revisionOf(fake.current)).toBe("2"); // AWS took the change
+
+    const again = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/already runs/);
+    expect(again.stderr).toMatch(/deploy: startupwebapp-service runs .*:v2 \(startupwebapp-service-task:2\)/);
+    expect(again.stderr).toMatch(/health probe GET .*: 200/);
+    expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
+    expect(knownGood(fake.current)).toEqual([1, 2]);
+    const before = fake.current.calls.length;
+    const created = await runCli(
+      ["create", "ecs-service-task-definition", "ecs-service", "--file", path],
+      fake.current,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
   it("runs the migration first and deploys nothing when it exits non-zero", async () => {
@@ -116,7 +190,7 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(retried.stderr).toMatch(/migration task exited 0/);
   });
 
-  it("rolls back to the last known-good revision, not to one that failed", async () => {
+  it("rolls back to the last known-good revision, not to one that failed, from any machine", async () => {
     const path = await stack(fake.current);
     for (const tag of ["a", "b", "c"]) fake.current.ecr.push("startupwebapp", tag);
     fake.current.ecs.failImage(":b");
@@ -124,16 +198,48 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect((await runCli(["deploy", "--image", ":b", "--file", path], fake.current)).code).toBe(1); // 3, rolled back to 2
     expect((await runCli(["deploy", "--image", ":c", "--file", path], fake.current)).code).toBe(0); // 4
     expect(revisionOf(fake.current)).toBe("4");
-    const result = await runCli(["rollback", "--file", path], fake.current);
+    expect(knownGood(fake.current)).toEqual([1, 2, 4]);
+    // Another machine: an env file with the inputs only, nothing recorded. Its runbook lists the same revisions.
+    const elsewhere = tempEnvFile(INPUTS);
+    const runbook = await runCli(["runbook", "--file", elsewhere], fake.current);
+    expect(runbook.stdout).toMatch(
+      /verified healthy, oldest first: startupwebapp-service-task:1, startupwebapp-service-task:2, startupwebapp-service-task:4\./,
+    );
+    const result = await runCli(["rollback", "--file", elsewhere], fake.current);
     expect(result.code, result.stderr).toBe(0);
     expect(revisionOf(fake.current)).toBe("2");
-    expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
+    expect(recorded(elsewhere, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
     // Nothing was deregistered: the service can still go forward again.
     expect(fake.current.ecs.taskDefinitions.filter((t) => t.status === "ACTIVE").map((t) => t.revision)).toEqual([
       1, 2, 3, 4,
     ]);
     expect((await runCli(["rollback", "--to", "4", "--file", path], fake.current)).code).toBe(0);
     expect(revisionOf(fake.current)).toBe("4");
+    // Back to 2, then to 1 (create's first deployment, healthy); before 1 there is none: say so, change nothing.
+    expect((await runCli(["rollback", "--to", "2", "--file", path], fake.current)).code).toBe(0);
+    expect((await runCli(["rollback", "--file", path], fake.current)).code).toBe(0);
+    expect(revisionOf(fake.current)).toBe("1");
+    const before = fake.current.calls.length;
+    const none = await runCli(["rollback", "--file", path], fake.current);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /no known-good revision of startupwebapp-service-task before startupwebapp-service-task:1/,
+    );
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+  });
+
+  it("never rolls back to an INACTIVE revision", async () => {
+    const path = await stack(fake.current);
+    fake.current.ecr.push("startupwebapp", "a");
+    expect((await runCli(["deploy", "--image", ":a", "--file", path], fake.current)).code).toBe(0);
+    const ecs = new ECSClient({ region: "us-east-1" });
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: `${FAMILY}:1` }));
+    const result = await runCli(["rollback", "--to", "1", "--file", path], fake.current);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/startupwebapp-service-task:1 is INACTIVE: ECS starts nothing from it/);
+    expect(revisionOf(fake.current)).toBe("2");
+    const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `${FAMILY}:1` }));
+    expect(described.taskDefinition?.status).toBe("INACTIVE");
   });
 
   describe("refuses bad input with exit 2 and changes nothing", () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { main } from "../src/commands/program.js";
 import type { Io } from "../src/commands/render.js";
 import type { Deps } from "../src/commands/setup.js";
@@ -11,9 +11,13 @@ import { AwsClients } from "../src/core/aws.js";
 import type { Context } from "../src/core/context.js";
 import { EnvFile } from "../src/core/env-file.js";
 import { Events } from "../src/core/events.js";
+import { actionOf } from "../src/iam/actions.js";
+import { actionsFor } from "../src/iam/policy.js";
+import type { Action, Resource } from "../src/resources/resource.js";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
+import { assess, createResource, destroyResource, verifyResource } from "../src/state/lifecycle.js";
 import { installInProcess } from "./support/in-process.js";
 
 export { APPENDED_LINE, INPUTS } from "../src/sandbox/aws/inputs.js";
@@ -43,8 +47,11 @@ export function internetOf(fake: AwsFake): FakeInternet {
  * INFRA_FAKE_ADAPTER=wire the same tests run through the wire adapter instead: every SDK client made in the test
  * reaches the fake over HTTP (AWS_ENDPOINT_URL), so the suites also check that both adapters agree.
  */
-export function useFake(): { current: AwsFake & { restore(): void } } {
+export function useFake(opts: { iamPolicy?: boolean } = {}): { current: AwsFake & { restore(): void } } {
   const holder = {} as { current: AwsFake & { restore(): void } };
+  // Every call infra made in the test must be allowed by the policy `infra iam-policy all` prints (a test of the
+  // fake itself, which calls AWS directly, opts out).
+  if (opts.iamPolicy !== false) afterEach(() => expectCoveredByPolicy(holder.current.calls));
   if (process.env.INFRA_FAKE_ADAPTER === "wire") {
     beforeEach(async () => {
       const { DUMMY_CREDENTIALS, openWire } = await import("./support/wire.js");
@@ -69,6 +76,13 @@ export function useFake(): { current: AwsFake & { restore(): void } } {
   return holder;
 }
 
+/** Every call the fake received is one the IAM policy for everything allows. */
+export function expectCoveredByPolicy(calls: readonly { service: string; op: string }[]): void {
+  const allowed = new Set(actionsFor(["all"]));
+  const missing = [...new Set(calls.map((c) => actionOf(c.service, c.op)).filter((a) => !allowed.has(a)))];
+  expect(missing, "actions infra used that src/iam/policy.ts does not allow").toEqual([]);
+}
+
 export async function contextFor(fake: AwsFake, envPath: string, options: Partial<Context["options"]> = {}) {
   const env = await EnvFile.load(envPath);
   const events = new Events();
@@ -78,10 +92,22 @@ export async function contextFor(fake: AwsFake, envPath: string, options: Partia
     clock: fake.clock,
     events,
     options: { wait: true, timeoutMs: 45 * 60_000, ...options },
-    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => internetOf(fake).get(url) },
+    steps: { has: () => false, finished: async () => {} },
   };
   return ctx;
+}
+
+/** One resource's commands, as `infra <command> <resource>` runs them, on a context. */
+export function lifecycleOf<C>(resource: Resource<C>) {
+  const assessed = async (ctx: Context, action: Action) => assess(ctx, resource, resource.config(ctx.env, action));
+  return {
+    plan: (ctx: Context) => assessed(ctx, "plan"),
+    create: async (ctx: Context) => createResource(ctx, await assessed(ctx, "create")),
+    verify: async (ctx: Context) => verifyResource(ctx, await assessed(ctx, "verify")),
+    destroy: (ctx: Context) => destroyResource(ctx, resource, resource.config(ctx.env, "destroy")),
+  };
 }
 
 export interface CliResult {
@@ -103,7 +129,7 @@ export async function runCli(
     ...deps,
     env: deps.env ?? {},
     clock: fake.clock,
-    dns: { resolveNs: async (domain) => fake.delegationOf(domain) },
+    dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => internetOf(fake).get(url) },
     io: {
       stdout: (t) => {

@@ -1,44 +1,75 @@
-// status, plan and cost: what exists, what create would do, and what the stack costs a month.
+// status, plan and cost: what exists, what create would change, and what the stack costs a month. All three read
+// the same assessments create applies.
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
+import { CheckFailedError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { drillStatus, lastDrill } from "../recovery/record.js";
-import type { Resource } from "../resources/resource.js";
+import { diff } from "../state/diff.js";
+import { type Assessment, assess, verifyResource } from "../state/lifecycle.js";
+import { type Change, isChange } from "../state/model.js";
+import { changeData, planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { printJson, printTable } from "./render.js";
-import { configureEach, type Deps, loadInputs, makeContext } from "./setup.js";
+import { printTable } from "./render.js";
+import { configureEach, type Deps, loadInputs, makeContext, type Selected } from "./setup.js";
 
-export function registerInspection({ program, deps, opts, resourceHelp }: Commands): void {
+/** How long plan waits for credentials, and then for AWS's answers, before it shows the plan uncompared. */
+const CREDENTIALS_MS = 1_500;
+const ANSWERS_MS = 10_000;
+
+export function registerInspection({ program, deps, opts, resourceHelp, result }: Commands): void {
   const { io } = deps;
   program
     .command("status")
-    .description("every resource: recorded ids, exists?, healthy?")
+    .description("every resource: recorded ids, exists?, in sync?, healthy?")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const rows = [];
       for (const { resource, config, inputError } of configureEach(env, "verify")) {
-        const checks = inputError ? [] : await (await resource.load()).verify(ctx, config);
         const recorded = Object.fromEntries(resource.records.map((k) => [k, env.get(k) ?? ""]));
-        const exists = checks[0]?.status === "OK";
-        const healthy = exists && checks.every((c) => c.status !== "FAIL");
-        const failed = inputError ? [inputError] : checks.filter((c) => c.status === "FAIL").map((c) => c.name);
-        rows.push({ resource: resource.name, recorded, exists, healthy, failed });
+        if (inputError) {
+          rows.push({
+            resource: resource.name,
+            recorded,
+            exists: "?",
+            changes: 0,
+            healthy: false,
+            problems: [inputError],
+          });
+          continue;
+        }
+        const a = await assess(ctx, resource, config);
+        const checks = await verifyResource(ctx, a);
+        const found = a.desired.filter((d) => a.observation.has(d.key)).length;
+        const exists = found === 0 ? "no" : found === a.desired.length ? "yes" : "partly";
+        const problems = checks
+          .filter((c) => c.status === "FAIL")
+          .map((c) => `${c.name}${c.detail ? ` (${c.detail})` : ""}`);
+        rows.push({
+          resource: resource.name,
+          recorded,
+          exists,
+          changes: a.changes.filter(isChange).length,
+          healthy: problems.length === 0,
+          problems,
+        });
       }
-      if (o.json) return printJson(io, { ok: true, command: "status", resources: rows, ...lastDrill(env) });
+      if (o.json) return result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
       printTable(
         io,
-        ["RESOURCE", "EXISTS", "HEALTHY", "RECORDED ID", "PROBLEMS"],
+        ["RESOURCE", "EXISTS", "CHANGES", "HEALTHY", "RECORDED ID", "PROBLEMS"],
         rows.map((r) => [
           r.resource,
-          r.exists ? "yes" : "no",
+          r.exists,
+          String(r.changes),
           r.healthy ? "yes" : "no",
           // The first id it recorded, short: the tail of an ARN names the thing.
           Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
-          r.failed.join("; "),
+          r.problems.join("; "),
         ]),
       );
       io.stdout(drillStatus(env).line);
@@ -46,28 +77,46 @@ export function registerInspection({ program, deps, opts, resourceHelp }: Comman
 
   program
     .command("plan")
-    .description("what create would do, step by step; needs no AWS account")
+    .description("what create would change, field by field, and the monthly cost; needs no AWS account")
     .argument("[resource...]", resourceHelp)
+    .option("--exit-code", "exit 1 when create would change anything, 0 when not (as git diff --exit-code)")
     .action(async (names: string[], _o, cmd: Command) => {
-      const o = opts(cmd);
+      const o = opts(cmd) as GlobalOptions & { exitCode?: boolean };
       const { env, selected, timeoutMs, endpoint } = await loadInputs(names.length ? names : ["all"], o, "plan");
-      const steps = selected.map(({ resource, config }) => ({ resource: resource.name, steps: resource.plan(config) }));
-      const verdicts = await compare(
-        deps,
-        env,
-        o,
-        timeoutMs,
-        endpoint,
-        selected.map((s) => s.resource),
-      );
-      const plan = steps.map((p) => ({ ...p, ...verdicts.find((v) => v.resource === p.resource) }));
+      const comparison = await compare(deps, env, o, timeoutMs, endpoint, selected);
+      const plans = selected.map(({ resource, config }) => {
+        const assessed = comparison.assessments?.get(resource.name);
+        const desired = assessed?.desired ?? resource.desired(config);
+        const changes = assessed?.changes ?? diff(desired, new Map());
+        return { resource: resource.name, desired, changes };
+      });
+      const all = plans.flatMap((p) => p.changes);
       const cost = await monthlyCost(env, o.region);
-      if (o.json) return printJson(io, { ok: true, command: "plan", plan, cost: cost.estimate });
-      for (const p of plan) {
-        io.stdout(`${p.resource}: ${p.verdict ?? "not compared"}${p.detail ? ` (${p.detail})` : ""}\n`);
-        for (const [i, step] of p.steps.entries()) io.stdout(`  ${i + 1}. ${step}\n`);
+      if (o.json) {
+        result({
+          ok: true,
+          command: "plan",
+          compared: !comparison.reason,
+          ...(comparison.reason ? { notCompared: comparison.reason } : {}),
+          changes: countChanges(all),
+          resources: plans.map((p) => ({ resource: p.resource, changes: changeData(p.changes, p.desired) })),
+          cost: cost.estimate,
+        });
+      } else {
+        if (comparison.reason)
+          io.stdout(`Not compared with what exists (${comparison.reason}): the whole stack is shown as created.\n\n`);
+        for (const p of plans) {
+          const lines = planLines(p.changes, p.desired);
+          io.stdout(`${p.resource}${p.changes.some(isChange) ? "" : ": no changes"}\n`);
+          for (const line of lines) io.stdout(`  ${line}\n`);
+        }
+        const n = countChanges(all);
+        io.stdout(
+          `\nPlan: ${n.create} to create, ${n.update} to update, ${n.replace} to replace, ${n.adopt} to adopt, ${n.delete} to delete.\n`,
+        );
+        io.stdout(`\nMonthly cost, as configured\n${cost.text}\n`);
       }
-      io.stdout(`\nMonthly cost, as configured\n${cost.text}\n`);
+      if (o.exitCode && all.some(isChange)) throw new CheckFailedError("create would change the stack");
     });
 
   program
@@ -77,21 +126,30 @@ export function registerInspection({ program, deps, opts, resourceHelp }: Comman
       const o = opts(cmd);
       const { env } = await loadInputs([], o, "plan");
       const cost = await monthlyCost(env, o.region);
-      if (o.json) return printJson(io, { ok: true, command: "cost", cost: cost.estimate });
+      if (o.json) return result({ ok: true, command: "cost", cost: cost.estimate });
       io.stdout(`${cost.text}\n`);
     });
 }
 
-/** Plan compares with what exists when AWS answers; without a region or an account it says it could not. */
+function countChanges(changes: Change[]) {
+  const n = { create: 0, update: 0, replace: 0, adopt: 0, delete: 0 };
+  for (const c of changes) if (c.action in n) n[c.action as keyof typeof n]++;
+  return n;
+}
+
+/**
+ * Plan compares with what exists when AWS answers: credentials are looked for once (each SDK client would
+ * otherwise look on its own, and wait for an instance metadata endpoint that may never answer), and then AWS has
+ * a time budget. Failing either, plan says once why it did not compare: the plan itself never needs AWS.
+ */
 async function compare(
   deps: Deps,
   env: EnvFile,
   o: GlobalOptions,
   timeoutMs: number,
   endpoint: string | undefined,
-  resources: Resource[],
-) {
-  const { compareWithAws } = await import("./compare.js");
+  selected: Selected[],
+): Promise<{ assessments?: Map<string, Assessment>; reason?: string }> {
   let ctx: Context;
   try {
     // Quietly: plan prints its own result, not the reads behind it.
@@ -103,10 +161,26 @@ async function compare(
       endpoint,
     );
   } catch (err) {
-    const detail = `could not compare with what exists: ${(err as Error).message}`;
-    return resources.map((r) => ({ resource: r.name, verdict: "not compared" as const, detail }));
+    if (err instanceof InputError) return { reason: err.message };
+    throw err;
   }
-  return compareWithAws(ctx, resources);
+  const missing = await ctx.aws.missingCredentials(CREDENTIALS_MS);
+  if (missing) return { reason: missing };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from AWS within ${ANSWERS_MS / 1000} s`)), ANSWERS_MS);
+  });
+  try {
+    const all = await Promise.race([
+      Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config))),
+      late,
+    ]);
+    return { assessments: new Map(all.map((a) => [a.resource.name, a])) };
+  } catch (err) {
+    return { reason: (err as Error).message.split("\n")[0] ?? String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Loaded on demand: the price table is data, not start-up work. */
@@ -119,7 +193,7 @@ async function monthlyCost(env: EnvReader, region: string | undefined) {
   const input = costInputFrom(env, region);
   const estimate = estimateMonthlyCost(input);
   if (input.wafEnabled) return { estimate, text: formatCost(estimate) };
-  // The WAF is opt-in (Phase 5.17): show what turning it on would add, so the decision can be made from here.
+  // The WAF is opt-in: show what turning it on would add, so the decision can be made from here.
   const withWaf = estimateMonthlyCost({ ...input, wafEnabled: true });
   const waf = withWaf.lines.filter((l) => l.item.startsWith("WAF"));
   const addsUsd = Math.round((withWaf.totalUsd - estimate.totalUsd) * 100) / 100;

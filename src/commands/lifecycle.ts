@@ -1,44 +1,58 @@
-// create, verify and destroy: the resources as a step graph, their checks, and the confirmation destroy needs.
+// create, verify and destroy: the resources' assessments (observe, then diff), applied as a step graph, shown as
+// checks, or removed. create asks before it changes what exists; destroy asks before it deletes.
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import { CheckFailedError, InputError } from "../core/errors.js";
 import type { Check, Resource } from "../resources/resource.js";
+import { type Assessment, assess, createResource, destroyResource, verifyResource } from "../state/lifecycle.js";
+import { altersExisting } from "../state/model.js";
+import { planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { type Io, printChecks, printJson } from "./render.js";
-import { type Deps, prepare } from "./setup.js";
-import { runSteps, type StepOutcome, summarize } from "./steps.js";
+import { printChecks } from "./render.js";
+import { type Deps, prepare, type Selected } from "./setup.js";
+import { runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
-export function registerLifecycle({ program, deps, opts, resourceHelp }: Commands): void {
+export function registerLifecycle({ program, deps, opts, resourceHelp, result }: Commands): void {
   const { io } = deps;
   program
     .command("create")
-    .description("make what is missing, leave what is right alone")
+    .description("make what is missing, change what differs (asking first), leave what is right alone")
     .argument("<resource...>", resourceHelp)
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "create", deps);
-      // Each step reads its inputs again when its turn comes: the steps before it have recorded theirs.
+      const assessed = await assessAll(ctx, selected);
+      await confirmChanges(deps, o, assessed);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
         "create",
-        async (r) => (await r.load()).create(ctx, r.config(ctx.env, "create")),
+        async (r, steps) => {
+          const stepCtx = { ...ctx, steps };
+          // Inputs are read again when the step's turn comes: the steps before it have recorded theirs. What was
+          // observed up front still holds unless they changed (no other resource changes this one's objects).
+          const config = r.config(ctx.env, "create");
+          const before = assessed.get(r.name);
+          const a = before && same(before.read, config) ? before : await assess(stepCtx, r, config);
+          return createResource(stepCtx, a);
+        },
       );
-      finish(io, o, ctx, outcomes, `create ${names.join(" ")}`);
+      finish(o, ctx, outcomes, `create ${names.join(" ")}`, result);
     });
 
   program
     .command("verify")
-    .description("check, read-only, that each piece exists and is configured as specified")
+    .description("check, read-only, that each piece exists and is as specified, and is healthy")
     .argument("<resource...>", resourceHelp)
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "verify", deps);
       const checks: Check[] = [];
-      for (const { resource, config } of selected) checks.push(...(await (await resource.load()).verify(ctx, config)));
-      if (o.json) printJson(io, { ok: checks.every((c) => c.status !== "FAIL"), command: "verify", checks });
-      else printChecks(io, checks);
+      for (const { resource, config } of selected)
+        checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
       const failed = checks.filter((c) => c.status === "FAIL");
+      if (o.json) result({ ok: failed.length === 0, command: "verify", checks });
+      else printChecks(io, checks);
       if (failed.length > 0) throw new CheckFailedError(`${failed.length} check(s) failed`);
     });
 
@@ -50,39 +64,70 @@ export function registerLifecycle({ program, deps, opts, resourceHelp }: Command
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "destroy", deps);
-      await confirmDestroy(
-        deps,
-        o,
-        selected.map((s) => s.resource),
-        ctx,
-      );
+      await confirmDestroy(deps, o, selected, ctx);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
         "destroy",
-        async (r) => (await r.load()).destroy(ctx, r.config(ctx.env, "destroy")),
+        async (r, steps) => {
+          await destroyResource({ ...ctx, steps }, r, r.config(ctx.env, "destroy"));
+          return { changed: true };
+        },
       );
       if (names.includes("all") && outcomes.every((x) => x.status === "done"))
-        await reportLeftovers(ctx, env(ctx, "PROJECT_NAME"));
-      finish(io, o, ctx, outcomes, `destroy ${names.join(" ")} --yes`);
+        await reportLeftovers(ctx, ctx.env.get("PROJECT_NAME") ?? "");
+      finish(o, ctx, outcomes, `destroy ${names.join(" ")} --yes`, result);
     });
 }
 
-/** After the steps: the JSON document, or the summary and the first failure (which sets the exit code). */
-function finish(io: Io, o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command: string) {
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Every selected resource observed and compared, read-only, before anything changes. */
+async function assessAll(ctx: Context, selected: Selected[]): Promise<Map<string, Assessment>> {
+  const all = await Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config)));
+  return new Map(all.map((a) => [a.resource.name, a]));
+}
+
+/**
+ * Making what is missing needs no question; changing, taking over or deleting what exists does, as with
+ * `terraform apply`: on a terminal it asks, without one it needs --yes.
+ */
+async function confirmChanges(deps: Deps, o: GlobalOptions, assessed: Map<string, Assessment>) {
+  const altering = [...assessed.values()].filter((a) => a.changes.some(altersExisting));
+  if (altering.length === 0 || o.yes) return;
+  const text = altering
+    .map(
+      (a) =>
+        `${a.resource.name}\n${planLines(a.changes.filter(altersExisting), a.desired)
+          .map((l) => `  ${l}`)
+          .join("\n")}`,
+    )
+    .join("\n");
+  if (!deps.io.stdinIsTTY) {
+    throw new InputError(
+      `create would change what exists: ${altering.map((a) => a.resource.name).join(", ")} (see \`infra plan\`)`,
+      "pass --yes to make those changes without asking",
+    );
+  }
+  deps.io.stderr(`These changes touch what already exists:\n${text}\n`);
+  if ((await deps.io.ask("Make them? Type yes to go on: ")).trim() !== "yes")
+    throw new InputError("create cancelled: nothing was changed");
+}
+
+/** After the steps: the JSON document, or the summary; the first failure that is a cause sets the exit code. */
+function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command: string, result: Commands["result"]) {
   const failures = outcomes.flatMap((x) => (x.status === "failed" ? [x.error] : []));
   const summary = summarize(outcomes, command);
   if (o.json) {
     const steps = outcomes.map(({ name, status }) => ({ name, status }));
-    printJson(io, { ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
+    result({ ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
   }
-  if (summary) io.stderr(`${summary}\n`);
-  if (failures.length > 0) throw failures[0];
+  if (summary) ctx.events.for("all").warning(summary);
+  const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
+  if (cause) throw cause;
 }
 
-const env = (ctx: Context, key: string) => ctx.env.get(key) ?? "";
-
-/** Destroy lists what it will delete (what the env file recorded) and asks on a terminal; never silently. */
-async function confirmDestroy(deps: Deps, o: GlobalOptions, resources: Resource[], ctx: Context) {
+/** Destroy lists what it will delete, object by object, and asks on a terminal; never silently. */
+async function confirmDestroy(deps: Deps, o: GlobalOptions, selected: Selected[], ctx: Context) {
   if (o.yes) return;
   if (!deps.io.stdinIsTTY) {
     throw new InputError(
@@ -90,21 +135,36 @@ async function confirmDestroy(deps: Deps, o: GlobalOptions, resources: Resource[
       "pass --yes to destroy without asking",
     );
   }
-  const lines = resources.map((r) => {
-    const recorded = r.records.map((k) => ctx.env.get(k)).filter(Boolean);
-    return `  ${r.name}: ${recorded.length ? recorded.join(", ") : "(nothing recorded; looked up by name and tag)"}`;
-  });
+  const lines: string[] = [];
+  for (const { resource, config } of [...selected].reverse()) {
+    const r = resource as Resource<unknown>;
+    const observation = await (await r.load()).observe(ctx, config);
+    const objects = [...observation.values()].reverse();
+    lines.push(r.name);
+    if (objects.length === 0) lines.push("  (nothing found)");
+    for (const x of objects)
+      lines.push(
+        x.managed && !x.leave
+          ? `  - ${x.kind} ${x.name}`
+          : `    ${x.kind} ${x.name}: left in place, ${x.leave ?? "not made by infra"}`,
+      );
+  }
   deps.io.stderr(`This deletes, in ${ctx.aws.settings.region}:\n${lines.join("\n")}\n`);
-  const question = `Destroy ${resources.map((r) => r.name).join(", ")} recorded in ${o.envFile}? Type yes to go on: `;
+  const question = `Destroy ${selected.map((s) => s.resource.name).join(", ")} recorded in ${o.envFile}? Type yes to go on: `;
   if ((await deps.io.ask(question)).trim() !== "yes") throw new InputError("destroy cancelled: nothing was changed");
 }
 
 /** `destroy all` ends by asking AWS what still carries this stack's tags. */
 async function reportLeftovers(ctx: Context, project: string) {
   const { leftovers } = await import("../core/leftovers.js");
-  const left = await leftovers(ctx, project);
+  const { left, gone } = await leftovers(ctx, project);
   const ev = ctx.events.for("all");
+  const deregistered = gone.length
+    ? ` (${gone.length} deleted or deregistered ECS item(s) still listed by the tagging API: ECS keeps them INACTIVE, at no cost)`
+    : "";
   if (left.length === 0)
-    ev.deleted(`nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}`);
+    ev.deleted(
+      `nothing tagged Project=${project}, ManagedBy=infra is left in ${ctx.aws.settings.region}${deregistered}`,
+    );
   else ev.warning(`still tagged Project=${project}, ManagedBy=infra: ${left.join(", ")}`);
 }

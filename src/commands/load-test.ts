@@ -8,14 +8,15 @@ import { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { Interrupt, InterruptedError } from "../core/interrupt.js";
-import { CAPS, DEFAULT_PATH, DEFAULTS, type LoadOptions, type LoadPlan, planLoad, wafWarning } from "../load/plan.js";
+import { defaultOf } from "../core/keys.js";
+import { CAPS, DEFAULTS, type LoadOptions, type LoadPlan, planLoad, wafWarning } from "../load/plan.js";
 import { describePlan, jsonDocument, type LoadResult, passed, renderText } from "../load/report.js";
 import type { Sampling } from "../load/sampler.js";
 import { type StackKeys, stackKeys } from "../load/stack-keys.js";
 import { evaluate, parseExpect } from "../load/thresholds.js";
 import { checkEndpoint, type GlobalOptions, parseDuration } from "./options.js";
 import type { Commands } from "./program.js";
-import { printJson, progressRenderer } from "./render.js";
+import { progressRenderer } from "./render.js";
 import { type Deps, makeContext } from "./setup.js";
 
 interface Options extends LoadOptions {
@@ -25,7 +26,7 @@ interface Options extends LoadOptions {
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
-export function registerLoadTest({ program, deps, opts }: Commands): void {
+export function registerLoadTest({ program, deps, opts, result: setResult }: Commands): void {
   const { normal } = CAPS;
   program
     .command("load-test")
@@ -35,7 +36,7 @@ export function registerLoadTest({ program, deps, opts }: Commands): void {
     .option("--connections <n>", `connections to open at most (at most ${normal.connections})`, DEFAULTS.connections)
     .option(
       "--path <path>",
-      `a path to request, repeatable (default: HEALTH_CHECK_PATH, else ${DEFAULT_PATH})`,
+      `a path to request, repeatable (default: HEALTH_CHECK_PATH, else ${defaultOf("HEALTH_CHECK_PATH", () => undefined)})`,
       collect,
     )
     .option("--paths-file <file>", "weighted paths, one per line: <weight> <path>")
@@ -69,7 +70,7 @@ export function registerLoadTest({ program, deps, opts }: Commands): void {
       );
       const verdicts = evaluate(expectations, measured.summary, measured.latencyAt);
       const result: LoadResult = { plan, ...measured, verdicts };
-      if (g.json) printJson(deps.io, jsonDocument(result));
+      if (g.json) setResult(jsonDocument(result));
       else deps.io.stdout(renderText(result));
       if (result.interrupted)
         throw new InterruptedError("load test: the report shows what was measured until then", true);

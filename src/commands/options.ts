@@ -1,4 +1,4 @@
-// The global options of SPEC.md section 1, parsed and checked once.
+// The global options every command takes, parsed and checked once.
 import { InputError } from "../core/errors.js";
 
 export interface GlobalOptions {

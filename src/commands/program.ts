@@ -6,6 +6,7 @@ import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
 import { checkEnvFileFor, SANDBOX_ENV_FILE } from "../sandbox/files.js";
 import type { SandboxSession } from "../sandbox/session.js";
+import { registerIamPolicy } from "./iam.js";
 import { registerInspection } from "./inspect.js";
 import { registerLifecycle } from "./lifecycle.js";
 import { registerLoadTest } from "./load-test.js";
@@ -29,10 +30,20 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     );
     return ExitCode.input;
   }
+  // With --json a command hands its one document here, printed once whatever happens next.
+  let document: Record<string, unknown> | undefined;
   const sandbox: { session?: SandboxSession } = {};
-  const program = buildProgram(deps, sandbox);
+  const program = buildProgram(
+    deps,
+    (doc) => {
+      document = doc;
+    },
+    sandbox,
+  );
+  const json = () => program.opts<{ json: boolean }>().json;
   try {
     await program.parseAsync(argv, { from: "user" });
+    if (json()) printJson(io, document ?? { ok: true });
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -40,27 +51,38 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       // (`infra` alone shows the help too, as a usage error: commander.help.)
       return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
     }
-    const { json, verbose } = program.opts<{ json: boolean; verbose: boolean }>();
-    const { lines, exitCode } = describeError(err, verbose);
+    const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
     // A failed check, or an interrupted run that printed its partial result, has said all there is.
-    const reported = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
-    if (!reported) io.stderr(`${lines.join("\n")}\n`);
-    if (json && !reported) printJson(io, { ok: false, error: lines[0], exitCode });
+    const said = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
+    if (json()) {
+      if (!said) io.stderr(`${JSON.stringify({ kind: "error", message: lines[0], exitCode })}\n`);
+      printJson(io, { ...document, ok: false, ...(said ? {} : { error: lines[0] }), exitCode });
+    } else if (!said) io.stderr(`${lines.join("\n")}\n`);
     return exitCode;
   } finally {
     await sandbox.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
 }
 
-export function buildProgram(deps: Deps, sandbox: { session?: SandboxSession } = {}): Command {
+export function buildProgram(
+  deps: Deps,
+  result: Commands["result"] = () => {},
+  sandbox: { session?: SandboxSession } = {},
+): Command {
   const { io } = deps;
   // What the commands run with: the caller's, or the sandbox's clients and internet under --sandbox.
   const commandDeps: Deps = { ...deps };
-  const program = new Command("infra")
+  const program: Command = new Command("infra")
     .description("Take a containerised web service to production on AWS, and keep it there.")
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // With --json, even commander's own complaints are NDJSON on stderr.
+      outputError: (text, write) =>
+        write(program.opts().json ? `${JSON.stringify({ kind: "error", message: text.trim() })}\n` : text),
+    })
     .showSuggestionAfterError()
     .option(
       "-f, --file <path>",
@@ -116,12 +138,13 @@ export function buildProgram(deps: Deps, sandbox: { session?: SandboxSession } =
     };
   };
   const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
-  const commands = { program, deps: commandDeps, opts, resourceHelp };
+  const commands = { program, deps: commandDeps, opts, resourceHelp, result };
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
   registerRecovery(commands);
   registerLoadTest(commands);
+  registerIamPolicy(commands);
   registerSandbox(commands);
   return program;
 }
@@ -132,4 +155,6 @@ export interface Commands {
   deps: Deps;
   opts: (cmd: Command) => GlobalOptions;
   resourceHelp: string;
+  /** With --json: the command's one JSON document (printed once, by main). */
+  result: (document: Record<string, unknown>) => void;
 }

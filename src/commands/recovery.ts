@@ -2,14 +2,14 @@
 import type { Command } from "commander";
 import { CheckFailedError } from "../core/errors.js";
 import { Interrupt } from "../core/interrupt.js";
-import { DEFAULT_CHECK_COMMAND, type DrillFlags, drillConfig } from "../recovery/config.js";
+import { defaultOf } from "../core/keys.js";
+import { type DrillFlags, drillConfig } from "../recovery/config.js";
 import { LAST_DRILL_KEY } from "../recovery/record.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { printJson } from "./render.js";
 import { loadInputs, makeContext } from "./setup.js";
 
-export function registerRecovery({ program, deps, opts }: Commands): void {
+export function registerRecovery({ program, deps, opts, result }: Commands): void {
   const { io } = deps;
   program
     .command("dr-drill")
@@ -20,7 +20,7 @@ export function registerRecovery({ program, deps, opts }: Commands): void {
     )
     .option(
       "--check-command <command>",
-      `run against the restored database (default: DR_CHECK_COMMAND, then "${DEFAULT_CHECK_COMMAND}")`,
+      `run against the restored database (default: DR_CHECK_COMMAND, then "${defaultOf("DR_CHECK_COMMAND", () => undefined)}")`,
     )
     .option("--keep", "keep the restored instance afterwards (it is billed until deleted)")
     .action(async (_o, cmd: Command) => {
@@ -36,12 +36,9 @@ export function registerRecovery({ program, deps, opts }: Commands): void {
       const outcome = await interrupt.guard((signal) => runDrill(ctx, config, signal));
       const summary = summarise(outcome, config, ctx.aws.settings.region);
       if (summary.record) await env.record({ [LAST_DRILL_KEY]: summary.record });
-      if (outcome.error) {
-        if (!o.json) io.stdout(summary.text);
-        throw outcome.error;
-      }
-      if (o.json) printJson(io, { ok: summary.verdict === "met", command: "dr-drill", drill: summary.json });
+      if (o.json) result({ ok: summary.verdict === "met", command: "dr-drill", drill: summary.json });
       else io.stdout(summary.text);
+      if (outcome.error) throw outcome.error;
       if (summary.verdict !== "met") throw new CheckFailedError(`dr-drill: ${summary.verdict}`);
     });
 
@@ -58,7 +55,7 @@ export function registerRecovery({ program, deps, opts }: Commands): void {
       const inputs = runbookInputs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const markdown = renderRunbook(await gatherFacts(ctx, inputs, o.envFile));
-      if (o.json) printJson(io, { ok: true, command: "runbook", markdown });
+      if (o.json) result({ ok: true, command: "runbook", markdown });
       else io.stdout(`${markdown}\n`);
     });
 }

@@ -5,14 +5,14 @@ import { deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { printJson } from "./render.js";
 import { loadInputs, makeContext } from "./setup.js";
 
-export function registerRelease({ program, deps, opts }: Commands): void {
-  const { io } = deps;
+export function registerRelease({ program, deps, opts, result }: Commands): void {
   program
     .command("deploy")
-    .description("new revision with this image -> update the service -> follow it -> probe; rolls back on failure")
+    .description(
+      "new revision with this image -> update the service -> follow it -> probe -> tag it KnownGood; rolls back on failure",
+    )
     .requiredOption(
       "--image <uri|:tag>",
       "the image to run: repository:tag, repository@sha256:..., or :tag in ECR_REPOSITORY_URI",
@@ -31,12 +31,14 @@ export function registerRelease({ program, deps, opts }: Commands): void {
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
       });
-      if (o.json) printJson(io, { ok: true, command: "deploy", events: ctx.events.log });
+      if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });
 
   program
     .command("rollback")
-    .description("back to the last known-good revision (or --to one), followed and probed like a deploy")
+    .description(
+      "back to the newest revision tagged KnownGood before the current one (or --to one), followed and probed like a deploy",
+    )
     .option("--to <revision>", "a revision number, family:revision or task definition ARN")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & { to?: string };
@@ -48,6 +50,6 @@ export function registerRelease({ program, deps, opts }: Commands): void {
       }
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
-      if (o.json) printJson(io, { ok: true, command: "rollback", events: ctx.events.log });
+      if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
     });
 }

@@ -46,10 +46,19 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
   const endpoint = checkEndpoint(opts.endpointUrl);
   const env = await EnvFile.load(opts.envFile);
   const resources = names.length > 0 ? selectResources(names, env) : [];
-  // Each step is checked against the env file as it will be when its turn comes.
-  const selected = resources.map((resource, i) => ({
+  // Each step is checked against the env file as it will be when its turn comes: what the other steps of the run
+  // record is "known after" them.
+  const selected = resources.map((resource) => ({
     resource,
-    config: resource.config(action === "destroy" ? env : withPendingRecords(env, resources.slice(0, i)), action),
+    config: resource.config(
+      action === "destroy"
+        ? env
+        : withPendingRecords(
+            env,
+            resources.filter((r) => r !== resource),
+          ),
+      action,
+    ),
   }));
   return { env, selected, timeoutMs, endpoint };
 }
@@ -101,6 +110,7 @@ export function makeContext(
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
+    steps: { has: () => false, finished: async () => {} },
     http: deps.http ?? {
       get: async (url, timeoutMs) => ({
         status: (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).status,

@@ -1,19 +1,29 @@
-// Running several resources as a small dependency graph: a step starts once the steps it needs have
+// Running several resources as a small dependency graph: a step starts once the steps it comes after have
 // finished, so the ALB provisions while the certificate validates and the task definition registers. A failed
-// step stops the steps that need it; the others run to the end. Destroy walks the arrows backwards.
+// step stops the steps that need it; the others run to the end. Destroy walks the arrows backwards. A step that
+// needs what another records part-way (the HTTPS listener needs the certificate) waits for it through `finished`.
+import type { StepRun } from "../core/context.js";
+import { ExitCode, InfraError } from "../core/errors.js";
 import type { Resource } from "../resources/resource.js";
 
 export type StepOutcome =
-  | { name: string; status: "done" }
+  | { name: string; status: "done"; changed: boolean }
   | { name: string; status: "failed"; error: unknown }
   | { name: string; status: "not started"; waitingFor: string };
+
+/** A step that could not finish because another step it waited for did not: that one's failure is the cause. */
+export class WaitedStepFailed extends InfraError {
+  constructor(step: string) {
+    super(`${step} did not finish`, ExitCode.aws);
+  }
+}
 
 export async function runSteps(
   // biome-ignore lint/suspicious/noExplicitAny: each resource has its own config type.
   selected: Resource<any>[],
   direction: "create" | "destroy",
   // biome-ignore lint/suspicious/noExplicitAny: see above.
-  run: (resource: Resource<any>) => Promise<void>,
+  run: (resource: Resource<any>, steps: StepRun) => Promise<{ changed: boolean } | undefined>,
 ): Promise<StepOutcome[]> {
   const names = new Set(selected.map((r) => r.name));
   const needs = new Map<string, string[]>(selected.map((r) => [r.name, []]));
@@ -24,6 +34,14 @@ export async function runSteps(
     }
   }
   const started = new Map<string, Promise<StepOutcome>>();
+  const steps: StepRun = {
+    has: (name) => names.has(name),
+    async finished(name) {
+      if (!names.has(name)) return;
+      const outcome = await start(name);
+      if (outcome.status !== "done") throw new WaitedStepFailed(name);
+    },
+  };
   const start = (name: string): Promise<StepOutcome> => {
     let outcome = started.get(name);
     if (!outcome) {
@@ -32,8 +50,8 @@ export async function runSteps(
         const blocked = before.find((o) => o.status !== "done");
         if (blocked) return { name, status: "not started", waitingFor: blocked.name };
         try {
-          await run(selected.find((r) => r.name === name) as Resource);
-          return { name, status: "done" };
+          const result = await run(selected.find((r) => r.name === name) as Resource, steps);
+          return { name, status: "done", changed: result?.changed ?? true };
         } catch (error) {
           return { name, status: "failed", error };
         }
@@ -44,6 +62,26 @@ export async function runSteps(
   };
   const outcomes = await Promise.all(selected.map((r) => start(r.name)));
   return direction === "create" ? outcomes : outcomes.reverse();
+}
+
+/** The graph's own mistakes, found before anything runs: a step after an unknown one, or a cycle. */
+export function checkGraph(resources: readonly Pick<Resource, "name" | "after">[]): void {
+  const byName = new Map(resources.map((r) => [r.name, r]));
+  for (const r of resources) {
+    const unknown = r.after.find((a) => !byName.has(a));
+    if (unknown) throw new Error(`${r.name} comes after ${unknown}, which is not a resource`);
+  }
+  const visiting = new Set<string>();
+  const visited = new Set<string>();
+  const visit = (name: string, path: string[]) => {
+    if (visited.has(name)) return;
+    if (visiting.has(name)) throw new Error(`the resources' order has a cycle: ${[...path, name].join(" -> ")}`);
+    visiting.add(name);
+    for (const a of byName.get(name)?.after ?? []) visit(a, [...path, name]);
+    visiting.delete(name);
+    visited.add(name);
+  };
+  for (const r of resources) visit(r.name, []);
 }
 
 /** One line for the end of a run that did not fully succeed: what was done, what failed, what did not start. */

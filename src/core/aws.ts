@@ -42,7 +42,7 @@ export interface ClientMap {
 }
 
 /**
- * The SDK's default of 3 attempts is too few for bursts of describes and for Route 53 (aws-behaviours.md);
+ * The SDK's default of 3 attempts is too few for bursts of describes and for Route 53 (docs/aws-behaviours.md);
  * standard mode backs off exponentially with jitter (capped at 20 s). (Adaptive mode's client-side rate limiter
  * slowed three throttled calls to 6 s in test/core/aws.test.ts: not worth it for a handful of control-plane calls.)
  */
@@ -67,8 +67,11 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   rds: async (c) => new (await import("@aws-sdk/client-rds")).RDSClient(c),
 };
 
+type CredentialProvider = () => Promise<unknown>;
+
 export class AwsClients {
   private readonly made = new Map<keyof ClientMap, Promise<unknown>>();
+  private credentials?: Promise<CredentialProvider>;
 
   constructor(
     readonly settings: AwsSettings,
@@ -80,10 +83,45 @@ export class AwsClients {
     if (injected) return Promise.resolve(injected);
     let client = this.made.get(name);
     if (!client) {
-      client = makers[name](this.clientConfig());
+      client = this.provider().then((credentials) => makers[name]({ ...this.clientConfig(), credentials }));
       this.made.set(name, client);
     }
     return client as Promise<ClientMap[K]>;
+  }
+
+  /**
+   * One credential chain for every client: each client would otherwise walk the chain (environment, profiles, SSO,
+   * then the instance metadata endpoint) on its own, and with no credentials each would wait for that endpoint.
+   */
+  private provider(): Promise<CredentialProvider> {
+    const fixed = this.settings.credentials;
+    this.credentials ??= fixed
+      ? Promise.resolve(async () => fixed)
+      : import("@aws-sdk/credential-provider-node").then(({ defaultProvider }) =>
+          defaultProvider(this.settings.profile ? { profile: this.settings.profile } : {}),
+        );
+    return this.credentials;
+  }
+
+  /** Why no credentials could be had within ms (none found, or the chain did not answer), or undefined when found. */
+  async missingCredentials(ms: number): Promise<string | undefined> {
+    if (Object.keys(this.injected).length > 0) return undefined;
+    const provider = await this.provider();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no AWS credentials found within ${ms / 1000} s`), ms);
+    });
+    try {
+      return await Promise.race([
+        provider().then(
+          () => undefined,
+          (err: Error) => `no AWS credentials: ${err.message.split("\n")[0]}`,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   ec2 = () => this.get("ec2");
@@ -102,13 +140,12 @@ export class AwsClients {
   rds = () => this.get("rds");
 
   private clientConfig() {
-    const { region, profile, endpoint, credentials } = this.settings;
+    const { region, profile, endpoint } = this.settings;
     return {
       region,
       ...RETRY,
       ...(profile ? { profile } : {}),
       ...(endpoint ? { endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
     };
   }
 }

@@ -17,11 +17,21 @@ export interface RunOptions {
 /** Public DNS, to check that a domain is really delegated to its Route 53 zone. */
 export interface DnsResolver {
   resolveNs(domain: string): Promise<string[]>;
+  /** It answers for the zones of the AWS endpoint in use (the sandbox's own public DNS), not only the world's. */
+  knowsEndpointZones?: boolean;
 }
 
 /** HTTP, to probe the service through its real domain after a deploy. */
 export interface HttpProbe {
   get(url: string, timeoutMs: number): Promise<{ status: number }>;
+}
+
+/** The other steps of the same run (`create all`), for a resource that needs what one of them records. */
+export interface StepRun {
+  /** Whether that step is part of this run. */
+  has(step: string): boolean;
+  /** Resolves once that step has finished (at once when it is not part of this run); rejects when it failed. */
+  finished(step: string): Promise<void>;
 }
 
 export interface Context {
@@ -32,4 +42,5 @@ export interface Context {
   options: RunOptions;
   dns: DnsResolver;
   http: HttpProbe;
+  steps: StepRun;
 }

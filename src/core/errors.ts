@@ -1,4 +1,4 @@
-// Typed errors, and the one place that maps them to SPEC.md section 1's exit codes.
+// Typed errors, and the one place that maps them to the exit codes users rely on (README, "Exit codes").
 
 export const ExitCode = {
   ok: 0,

@@ -1,7 +1,7 @@
 // Reading a resource's inputs from the env file: every missing key named at once, every malformed value
 // rejected with the key and what was expected (each key's rule is in keys.ts), all before any AWS call.
 import { InputError } from "./errors.js";
-import { validatorOf } from "./keys.js";
+import { defaultOf, specOf } from "./keys.js";
 import type { Validator } from "./validators.js";
 
 export interface EnvReader {
@@ -18,12 +18,12 @@ export const pendingValue = (key: string, resource: string) => `<${key} from ${r
 const isPending = (value: string) => /^<[A-Z0-9_]+ from [a-z0-9-]+>$/.test(value);
 
 /** The env file as a step will see it, once the steps before it have recorded what they make. */
-export function withPendingRecords(env: EnvReader, earlier: { name: string; records: readonly string[] }[]): EnvReader {
+export function withPendingRecords(env: EnvReader, others: { name: string; records: readonly string[] }[]): EnvReader {
   return {
     get(key) {
       const value = env.get(key);
       if (value !== undefined) return value;
-      const maker = earlier.findLast((r) => r.records.includes(key));
+      const maker = others.find((r) => r.records.includes(key));
       return maker ? pendingValue(key, maker.name) : undefined;
     },
   };
@@ -32,7 +32,7 @@ export function withPendingRecords(env: EnvReader, earlier: { name: string; reco
 export function readInputs(env: EnvReader, resource: string) {
   const missing: string[] = [];
   const check = (key: string, value: string, validate?: Validator) => {
-    const rule = validatorOf(key);
+    const { rule } = specOf(key);
     if (!isPending(value)) {
       rule(key, value);
       validate?.(key, value);
@@ -40,21 +40,16 @@ export function readInputs(env: EnvReader, resource: string) {
     return value;
   };
   return {
-    /** A key that must be set. */
+    /** A key that must have a value: from the env file, else its default (src/core/keys.ts), else it is missing. */
     need(key: string, validate?: Validator): string {
-      const value = env.get(key);
+      const value = env.get(key) ?? defaultOf(key, (k) => env.get(k));
       if (value === undefined) {
-        validatorOf(key);
         missing.push(key);
         return "";
       }
       return check(key, value, validate);
     },
-    /** A key with a default. */
-    orDefault(key: string, fallback: string, validate?: Validator): string {
-      return check(key, env.get(key) ?? fallback, validate);
-    },
-    /** A key that may be unset. */
+    /** A key that may be unset (defaults do not apply: unset means "none"). */
     maybe(key: string, validate?: Validator): string | undefined {
       const value = env.get(key);
       return value === undefined ? undefined : check(key, value, validate);

@@ -32,7 +32,61 @@ const countries: v.Validator = (key, value) => {
   if (unknown.length) throw new InputError(`${key} has codes that are not ISO 3166 countries: ${unknown.join(", ")}`);
 };
 
-export const KEYS: Readonly<Record<string, v.Validator>> = {
+/** A key's rule, and its default when the env file has no value: what the user's scripts built. */
+export interface KeySpec {
+  rule: v.Validator;
+  default?: string | ((get: (key: string) => string | undefined) => string | undefined);
+}
+
+const defaults: Readonly<Record<string, KeySpec["default"]>> = {
+  ENVIRONMENT: "production",
+  CONTAINER_PORT: "8000",
+  HEALTH_CHECK_PATH: "/order/products",
+  DNS_PROVIDER: "route53",
+  IMAGE_TAG: "latest",
+  TASK_CPU: "512",
+  TASK_MEMORY: "1024",
+  DJANGO_SETTINGS_MODULE: "StartupWebApp.settings_production",
+  GUNICORN_WORKERS: "3",
+  LOG_RETENTION_DAYS: "7",
+  DESIRED_COUNT: "2",
+  HEALTH_CHECK_GRACE_PERIOD: "120",
+  TARGET_DEREGISTRATION_DELAY: "300",
+  ALB_DELETION_PROTECTION: "false",
+  ALB_NAME: (get) => `${get("PROJECT_NAME")}-alb`,
+  TARGET_GROUP_NAME: (get) => `${get("PROJECT_NAME")}-tg`,
+  ALB_SECURITY_GROUP_NAME: (get) => `${get("PROJECT_NAME")}-alb-sg`,
+  ECS_SERVICE_NAME: (get) => `${get("PROJECT_NAME")}-service`,
+  DATABASE_NAME: (get) => `${get("PROJECT_NAME")}_prod`,
+  // The address of the site the API serves: the frontend's own domain once its step recorded it, else the one the
+  // scripts' values make of these keys (https://startupwebapp.mosaicmeshai.com from startupwebapp, mosaicmeshai.com).
+  ENVIRONMENT_DOMAIN: (get) => {
+    const frontend = get("FRONTEND_CUSTOM_DOMAIN");
+    if (frontend) return `https://${frontend}`;
+    const [project, domain] = [get("PROJECT_NAME"), get("DOMAIN_NAME")];
+    return project && domain ? `https://${project}.${domain}` : undefined;
+  },
+  ECS_ENABLE_EXECUTE_COMMAND: "true",
+  AUTOSCALING_MIN_CAPACITY: "1",
+  AUTOSCALING_MAX_CAPACITY: "4",
+  AUTOSCALING_CPU_TARGET: "70",
+  AUTOSCALING_MEMORY_TARGET: "80",
+  AUTOSCALING_SCALE_OUT_COOLDOWN: "60",
+  AUTOSCALING_SCALE_IN_COOLDOWN: "300",
+  ALARM_LATENCY_P95_SECONDS: "1",
+  ALARM_5XX_COUNT: "10",
+  ALARM_CPU_PERCENT: "80",
+  ALARM_MEMORY_PERCENT: "85",
+  CLOUDWATCH_DASHBOARD_NAME: "StartupWebApp-RDS-MultiTenant",
+  WAF_ENABLED: "false",
+  WAF_RATE_LIMIT: "2000",
+  // The hardening evaluation's recovery targets, and the check a drill runs against the restored database.
+  DR_RTO_TARGET: "4h",
+  DR_RPO_TARGET: "24h",
+  DR_CHECK_COMMAND: "python manage.py check --database default",
+};
+
+const RULES: Readonly<Record<string, v.Validator>> = {
   // Inputs from earlier phases
   AWS_REGION: v.region,
   PROJECT_NAME: v.projectName,
@@ -52,6 +106,7 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   DB_SECRET_NAME: v.secretName,
   DB_SECRET_ARN: v.arn("secretsmanager"),
   DATABASE_NAME: v.databaseName,
+  FRONTEND_CUSTOM_DOMAIN: v.domainName,
   RDS_INSTANCE_ID: v.dbInstanceId,
   // Optional inputs
   CONTAINER_PORT: v.port,
@@ -63,14 +118,24 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   TASK_CPU: v.positiveInt,
   TASK_MEMORY: v.positiveInt,
   DJANGO_SETTINGS_MODULE: v.pythonModule,
+  ENVIRONMENT_DOMAIN: v.httpUrl,
   GUNICORN_WORKERS: v.positiveInt,
   LOG_RETENTION_DAYS: retention,
   CONTAINER_DEFINITION_FILE: v.filePath,
   DESIRED_COUNT: v.positiveInt,
+  // ECS: 0 to 2,147,483,647 seconds (healthCheckGracePeriodSeconds).
   HEALTH_CHECK_GRACE_PERIOD: v.nonNegativeInt,
+  ECS_ENABLE_EXECUTE_COMMAND: v.boolean,
   ALB_NAME: v.elbName,
   TARGET_GROUP_NAME: v.elbName,
   ALB_SECURITY_GROUP_NAME: v.securityGroupName,
+  TARGET_DEREGISTRATION_DELAY: v.pattern(
+    /^([0-9]|[1-9]\d{1,2}|[1-2]\d{3}|3[0-5]\d{2}|3600)$/,
+    "a number of seconds (0-3600)",
+  ),
+  ALB_DELETION_PROTECTION: v.boolean,
+  ALB_ACCESS_LOGS_BUCKET: v.pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+  ALB_ACCESS_LOGS_PREFIX: v.pattern(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, "an S3 key prefix"),
   ECS_SERVICE_NAME: v.ecsName,
   ECS_TASK_DEFINITION_FAMILY: v.ecsName,
   AUTOSCALING_MIN_CAPACITY: v.positiveInt,
@@ -84,6 +149,7 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   ALARM_5XX_COUNT: v.positiveNumber,
   ALARM_CPU_PERCENT: v.positiveNumber,
   ALARM_MEMORY_PERCENT: v.positiveNumber,
+  CLOUDWATCH_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_ENABLED: v.boolean,
   WAF_RATE_LIMIT: wafRateLimit,
   WAF_BLOCKED_COUNTRIES: countries,
@@ -100,28 +166,39 @@ export const KEYS: Readonly<Record<string, v.Validator>> = {
   HTTPS_LISTENER_ARN: v.arn("elasticloadbalancing"),
   ACM_CERTIFICATE_ARN: v.arn("acm"),
   HOSTED_ZONE_CREATED_BY_INFRA: v.boolean,
+  API_ALIAS_RECORD: v.pattern(
+    /^[a-z0-9.-]{1,253}( [a-z0-9.-]{1,253})*$/i,
+    "the names of the alias records infra made, separated by spaces",
+  ),
   ECS_SERVICE_TASK_DEFINITION_FAMILY: v.ecsName,
   ECS_SERVICE_TASK_DEFINITION_ARN: v.arn("ecs"),
   ECS_SERVICE_TASK_DEFINITION_REVISION: v.positiveInt,
   ECS_SERVICE_LOG_GROUP: v.pattern(/^[\w\-/.#]{1,512}$/, "a log group name"),
   ECS_SERVICE_ARN: v.arn("ecs"),
-  ECS_SERVICE_GOOD_REVISIONS: v.pattern(
-    /^(arn:aws[a-z-]*:ecs:\S+)(\s+arn:aws[a-z-]*:ecs:\S+)*$/,
-    "a list of task definition ARNs",
-  ),
   AUTOSCALING_CPU_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
   AUTOSCALING_MEMORY_POLICY: v.pattern(/^\S{1,256}$/, "a scaling policy name"),
+  SNS_TOPIC_ARN: v.arn("sns"),
   SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),
   SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_WEB_ACL_ARN: v.arn("wafv2"),
   DR_LAST_DRILL: v.pattern(/^\S+Z( [a-z]+=\S+)+$/, "a drill record as infra dr-drill writes it"),
 };
 
-/** The validator of a key; a key missing from the table is a bug in infra, not in the env file. */
-export function validatorOf(key: string): v.Validator {
-  const validator = KEYS[key];
-  if (!validator) throw new Error(`${key} is read but not listed in src/core/keys.ts`);
-  return validator;
+export const KEYS: Readonly<Record<string, KeySpec>> = Object.fromEntries(
+  Object.entries(RULES).map(([key, rule]) => [key, { rule, ...(defaults[key] ? { default: defaults[key] } : {}) }]),
+);
+
+/** A key's rule and default; a key missing from the table is a bug in infra, not in the env file. */
+export function specOf(key: string): KeySpec {
+  const spec = KEYS[key];
+  if (!spec) throw new Error(`${key} is read but not listed in src/core/keys.ts`);
+  return spec;
+}
+
+/** The value the scripts' setup implies for a key the env file leaves empty, if there is one. */
+export function defaultOf(key: string, get: (key: string) => string | undefined): string | undefined {
+  const d = specOf(key).default;
+  return typeof d === "function" ? d(get) : d;
 }
 
 /** No value may carry a control character: it would end up in a request, a tag or a container's environment. */

@@ -7,12 +7,12 @@ import { type CostInput, monitoringAlarmCount } from "./estimate.js";
 
 export function costInputFrom(env: EnvReader, regionOverride?: string): CostInput {
   const input = readInputs(env, "cost");
-  const region = regionOverride ?? input.orDefault("AWS_REGION", "us-east-1");
-  const taskCpu = Number(input.orDefault("TASK_CPU", "512"));
-  const taskMemoryMiB = Number(input.orDefault("TASK_MEMORY", "1024"));
-  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2"));
-  const autoscalingMax = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4"));
-  const logRetentionDays = Number(input.orDefault("LOG_RETENTION_DAYS", "7"));
+  const region = regionOverride ?? input.need("AWS_REGION");
+  const taskCpu = Number(input.need("TASK_CPU"));
+  const taskMemoryMiB = Number(input.need("TASK_MEMORY"));
+  const desiredCount = Number(input.need("DESIRED_COUNT"));
+  const autoscalingMax = Number(input.need("AUTOSCALING_MAX_CAPACITY"));
+  const logRetentionDays = Number(input.need("LOG_RETENTION_DAYS"));
   input.done();
   return {
     region,

@@ -1,15 +1,15 @@
 // Checks before a deploy changes anything: the service is there and settled, the image exists, the secrets the
 // task definition references exist. A failed check is an input error (exit 2): nothing was changed.
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
-import { DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "../core/context.js";
 import { awsStep, InputError, isAwsError } from "../core/errors.js";
-import { describeService } from "../resources/ecs-service/deployment.js";
+import { describeRevision, describeService, type Revision } from "../resources/common/ecs.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 
-export async function liveService(ctx: Context, c: DeployConfig, opts: { settled: boolean }): Promise<Service> {
+export async function liveService(ctx: Context, c: DeployConfig): Promise<Service> {
   const ecs = await ctx.aws.ecs();
   const svc = await awsStep("read service", c.serviceName, () => describeService(ecs, c.cluster, c.serviceName));
   if (svc?.status !== "ACTIVE") {
@@ -18,30 +18,26 @@ export async function liveService(ctx: Context, c: DeployConfig, opts: { settled
       "run `infra create ecs-service` first",
     );
   }
+  return svc;
+}
+
+/** A new deployment waits for the one in progress: two at once would leave neither followed to its end. */
+export function requireSettled(svc: Service, c: DeployConfig): void {
   const busy = svc.deployments?.filter((d) => d.rolloutState === "IN_PROGRESS") ?? [];
-  if (opts.settled && (busy.length > 0 || (svc.deployments?.length ?? 0) > 1)) {
+  if (busy.length > 0 || (svc.deployments?.length ?? 0) > 1) {
     throw new InputError(
       `service ${c.serviceName} has a deployment in progress (${busy.map((d) => d.id).join(", ") || "more than one deployment"})`,
       "wait for it to finish (infra verify ecs-service), then deploy",
     );
   }
-  return svc;
 }
 
-export async function taskDefinition(
-  ctx: Context,
-  ref: string,
-): Promise<TaskDefinition & { tags?: { key?: string; value?: string }[] }> {
+/** A revision with its tags; one that does not exist is an input error (it was named by the user or the env file). */
+export async function taskDefinition(ctx: Context, ref: string): Promise<Revision> {
   const ecs = await ctx.aws.ecs();
-  return awsStep("read task definition", ref, async () => {
-    try {
-      const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ["TAGS"] }));
-      return { ...(out.taskDefinition as TaskDefinition), tags: out.tags };
-    } catch (err) {
-      if (isAwsError(err, "ClientException")) throw new InputError(`task definition ${ref} does not exist`);
-      throw err;
-    }
-  });
+  const td = await awsStep("read task definition", ref, () => describeRevision(ecs, ref));
+  if (!td) throw new InputError(`task definition ${ref} does not exist`);
+  return td;
 }
 
 export async function requireImage(ctx: Context, image: ImageRef): Promise<void> {

@@ -16,9 +16,9 @@ export interface DeployConfig {
 
 export function deployConfig(env: EnvReader, opts: { migrate: boolean }): DeployConfig {
   const input = readInputs(env, opts.migrate ? "deploy --migrate" : "deploy");
-  const project = input.need("PROJECT_NAME");
+  input.need("PROJECT_NAME"); // checked: ECS_SERVICE_NAME's default is made of it
   const cluster = input.need("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  const serviceName = input.need("ECS_SERVICE_NAME");
   const ecrRepository = input.maybe("ECR_REPOSITORY_URI");
   const migrate = opts.migrate ? input.need : input.maybe;
   const migrationFamily = migrate("ECS_TASK_DEFINITION_FAMILY");
@@ -26,7 +26,7 @@ export function deployConfig(env: EnvReader, opts: { migrate: boolean }): Deploy
   const securityGroupId = migrate("BACKEND_SECURITY_GROUP_ID");
   const explicit = input.maybe("HEALTH_CHECK_URL");
   const domain = input.maybe("API_DOMAIN_NAME");
-  const path = input.orDefault("HEALTH_CHECK_PATH", "/order/products");
+  const path = input.need("HEALTH_CHECK_PATH");
   input.done();
   if (explicit && !/^https?:\/\/[^\s/]+/.test(explicit))
     throw new InputError(`HEALTH_CHECK_URL="${explicit}" is not an http(s) URL`);

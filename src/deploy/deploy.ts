@@ -1,13 +1,14 @@
-// `infra deploy` and `infra rollback`: move the service to a revision, follow the deployment that started,
-// probe the service through its domain, and put it back on the revision it replaced when any of that fails.
-// Success is only ever reported for the revision asked for (anchors.md: "deploy reported success although the
-// circuit breaker rolled it back").
+// `infra deploy` and `infra rollback`: move the service to a revision, follow the deployment that started, probe
+// the service through its domain, and put it back on the revision it replaced when any of that fails. Success is
+// only ever reported for the revision asked for: a deployment the circuit breaker rolled back is a failure. A
+// revision that passed is tagged known good in AWS (known-good.ts); the env file records what runs.
 import { type Service, type TaskDefinition, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { awsStep, InputError } from "../core/errors.js";
+import type { Revision } from "../resources/common/ecs.js";
+import { lastKnownGoodBefore, markKnownGood } from "../resources/common/known-good.js";
 import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
-import { GOOD_REVISIONS, goodRevisions, withGoodRevision } from "../resources/ecs-service/known-good.js";
-import { liveService, requireImage, requireSecrets, taskDefinition } from "./checks.js";
+import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 import { runMigration } from "./migrate.js";
@@ -23,54 +24,62 @@ export interface DeployOptions {
 
 export async function deploy(ctx: Context, c: DeployConfig, o: DeployOptions): Promise<void> {
   const ev = ctx.events.for("deploy");
-  const svc = await liveService(ctx, c, { settled: true });
+  const svc = await liveService(ctx, c);
   const current = await taskDefinition(ctx, svc.taskDefinition as string);
-  if (mainContainer(current)?.image === o.image.uri) {
-    ev.exists(`${c.serviceName} already runs ${o.image.uri} (${shortName(current.taskDefinitionArn)})`);
-    return;
-  }
+  // The service is there already: an earlier run moved it (and may have lost the answer), so finish its work.
+  if (mainContainer(current)?.image === o.image.uri) return settle(ctx, c, svc, current);
+  requireSettled(svc, c);
   await requireImage(ctx, o.image);
   await requireSecrets(ctx, current);
   if (o.migrate) await runMigration(ctx, c, o.image.uri);
   const next = await registerWithImage(ctx, current, o.image.uri);
   ev.created(`task definition ${shortName(next.taskDefinitionArn)} (${o.image.uri})`);
   await moveTo(ctx, c, svc, next, current, { rollback: o.rollback });
-  // IMAGE_TAG too, so that `create ecs-service-task-definition` keeps this image rather than going back to the old tag.
-  const sameRepository = o.image.repository === c.ecrRepository && o.image.tag && !o.image.digest;
-  await record(ctx, next, { good: true, ...(sameRepository ? { imageTag: o.image.tag } : {}) });
+  await passed(ctx, next);
 }
 
 export async function rollback(ctx: Context, c: DeployConfig, to: string | undefined): Promise<void> {
-  const svc = await liveService(ctx, c, { settled: false });
-  const current = svc.taskDefinition as string;
-  const target = to ? await taskDefinition(ctx, revisionRef(to, current)) : await lastGoodBefore(ctx, current);
+  const svc = await liveService(ctx, c);
+  const current = await taskDefinition(ctx, svc.taskDefinition as string);
+  const target = to ? await taskDefinition(ctx, revisionRef(to, current)) : await lastKnownGoodBefore(ctx, current);
   if (target.status !== "ACTIVE")
-    throw new InputError(`${shortName(target.taskDefinitionArn)} is ${target.status}, not ACTIVE`);
-  if (target.taskDefinitionArn === current) {
-    ctx.events.for("deploy").exists(`${c.serviceName} already runs ${shortName(current)}`);
-    return;
-  }
-  const previous = await taskDefinition(ctx, current);
-  await moveTo(ctx, c, svc, target, previous, { rollback: true });
-  await record(ctx, target, { good: false });
+    throw new InputError(`${shortName(target.taskDefinitionArn)} is ${target.status}: ECS starts nothing from it`);
+  if (target.taskDefinitionArn === current.taskDefinitionArn) return settle(ctx, c, svc, current);
+  await moveTo(ctx, c, svc, target, current, { rollback: true });
+  await passed(ctx, target);
 }
 
 /** `--to 7`, `--to family:7` or an ARN. */
-function revisionRef(to: string, current: string): string {
-  if (/^\d+$/.test(to)) return `${shortName(current).replace(/:\d+$/, "")}:${to}`;
+function revisionRef(to: string, current: TaskDefinition): string {
+  if (/^\d+$/.test(to)) return `${current.family}:${to}`;
   if (/^arn:aws[a-z-]*:ecs:/.test(to) || /^[\w-]+:\d+$/.test(to)) return to;
   throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
 }
 
-/** The newest known-good revision older than the current one: never one that failed, never merely "the previous". */
-async function lastGoodBefore(ctx: Context, current: string): Promise<TaskDefinition> {
-  const good = goodRevisions(ctx.env);
-  const at = good.lastIndexOf(current);
-  const target = (at >= 0 ? good.slice(0, at) : good).at(-1);
-  if (!target) {
-    throw new InputError(`no known-good revision before ${shortName(current)}`, "name one with --to <revision>");
+/**
+ * The service already runs the revision asked for: follow the deployment that moved it there if it is still going,
+ * probe, and mark and record it, as the run that started it would have.
+ */
+async function settle(ctx: Context, c: DeployConfig, svc: Service, current: Revision) {
+  const ev = ctx.events.for("deploy");
+  const arn = current.taskDefinitionArn as string;
+  const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
+  ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);
+  try {
+    if (primary?.id && primary.rolloutState === "IN_PROGRESS") await follow(ctx, c, primary.id, arn);
+    await probe(ctx, c.probeUrl);
+  } catch (err) {
+    if (err instanceof DeploymentFailed)
+      throw new DeploymentFailed(err.message, "`infra rollback` returns to the last known-good revision");
+    throw err;
   }
-  return taskDefinition(ctx, target);
+  await passed(ctx, current);
+}
+
+/** The revision runs and answered: known good from now on, and what the env file says runs. */
+async function passed(ctx: Context, td: Revision) {
+  await markKnownGood(ctx, td);
+  await record(ctx, td);
 }
 
 async function moveTo(
@@ -93,7 +102,7 @@ async function moveTo(
   } catch (err) {
     if (!(err instanceof DeploymentFailed) || !o.rollback) throw err;
     const back = await restore(ctx, c, previous);
-    await record(ctx, back, { good: false });
+    await record(ctx, back);
     throw new DeploymentFailed(
       err.message,
       `rolled back: ${c.serviceName} runs ${shortName(back.taskDefinitionArn)} again`,
@@ -123,7 +132,7 @@ const follow = (ctx: Context, c: DeployConfig, deploymentId: string, taskDefinit
 /** Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. */
 async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition): Promise<TaskDefinition> {
   const arn = previous.taskDefinitionArn as string;
-  const svc = await liveService(ctx, c, { settled: false });
+  const svc = await liveService(ctx, c);
   const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
   const moved = svc.taskDefinition !== arn;
   const deploymentId = moved ? await updateService(ctx, c, arn, "roll back service") : primary?.id;
@@ -132,12 +141,10 @@ async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition):
   return previous;
 }
 
-async function record(ctx: Context, td: TaskDefinition, o: { good: boolean; imageTag?: string }) {
-  const arn = td.taskDefinitionArn as string;
+/** The env file says which revision runs (for `create`, and for people); the known-good marks live in AWS. */
+async function record(ctx: Context, td: TaskDefinition) {
   await ctx.env.record({
-    ECS_SERVICE_TASK_DEFINITION_ARN: arn,
+    ECS_SERVICE_TASK_DEFINITION_ARN: td.taskDefinitionArn as string,
     ECS_SERVICE_TASK_DEFINITION_REVISION: String(td.revision ?? ""),
-    ...(o.good ? { [GOOD_REVISIONS]: withGoodRevision(goodRevisions(ctx.env), arn) } : {}),
-    ...(o.imageTag ? { IMAGE_TAG: o.imageTag } : {}),
   });
 }

@@ -15,8 +15,9 @@ const LOG_LINES = 20;
 
 export async function runMigration(ctx: Context, c: DeployConfig, image: string): Promise<void> {
   const family = c.migrationFamily as string;
+  // A family with no ACTIVE revision may be described as an INACTIVE one, which ECS runs nothing from: register.
   let td = await taskDefinition(ctx, family);
-  if (mainContainer(td)?.image !== image) td = await registerWithImage(ctx, td, image);
+  if (td.status !== "ACTIVE" || mainContainer(td)?.image !== image) td = await registerWithImage(ctx, td, image);
   const run = {
     cluster: c.cluster,
     subnets: c.privateSubnetIds,

@@ -1,5 +1,6 @@
 // A new revision that differs from the live one only in the image, so settings changed by hand in the live
-// definition survive a deploy.
+// definition survive a deploy. It keeps the live revision's tags (ManagedBy=infra among them), but not the
+// known-good mark: that one is earned by passing a probe.
 import {
   type ContainerDefinition,
   RegisterTaskDefinitionCommand,
@@ -8,12 +9,12 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { awsStep } from "../core/errors.js";
+import type { Revision } from "../resources/common/ecs.js";
+import { KNOWN_GOOD } from "../resources/common/known-good.js";
+import { mainContainer } from "../resources/common/task-definition.js";
 
-/** The container a deploy changes: `web`, else the first essential one. */
-export function mainContainer(td: TaskDefinition): ContainerDefinition | undefined {
-  const containers = td.containerDefinitions ?? [];
-  return containers.find((c) => c.name === "web") ?? containers.find((c) => c.essential !== false) ?? containers[0];
-}
+export { shortName } from "../resources/common/ecs.js";
+export { mainContainer };
 
 export function withImage(
   td: TaskDefinition & { tags?: { key?: string; value?: string }[] },
@@ -29,6 +30,7 @@ export function variantOf(
   family = td.family,
 ): RegisterTaskDefinitionCommandInput {
   const main = mainContainer(td);
+  const tags = (td.tags ?? []).filter((t) => t.key !== KNOWN_GOOD);
   return {
     family,
     taskRoleArn: td.taskRoleArn,
@@ -45,16 +47,14 @@ export function variantOf(
     proxyConfiguration: td.proxyConfiguration,
     ephemeralStorage: td.ephemeralStorage,
     runtimePlatform: td.runtimePlatform,
-    ...(td.tags?.length ? { tags: td.tags } : {}),
+    ...(tags.length ? { tags } : {}),
   };
 }
 
-export async function registerWithImage(ctx: Context, td: TaskDefinition, image: string): Promise<TaskDefinition> {
+export async function registerWithImage(ctx: Context, td: Revision, image: string): Promise<Revision> {
   const ecs = await ctx.aws.ecs();
   const out = await awsStep("register task definition", `${td.family} with ${image}`, () =>
     ecs.send(new RegisterTaskDefinitionCommand(withImage(td, image))),
   );
-  return out.taskDefinition as TaskDefinition;
+  return { ...(out.taskDefinition as TaskDefinition), tags: out.tags ?? [] };
 }
-
-export const shortName = (arn?: string) => arn?.split("/").at(-1) ?? "?";

@@ -42,8 +42,6 @@ export const CAPS = {
   lifted: { rate: 2_000, durationMs: 60 * 60_000, connections: 1_000 },
 };
 const MAX_REQUEST_TIMEOUT_MS = 60_000;
-/** The path the user's scripts gave the target group's health check, and so the default target. */
-export const DEFAULT_PATH = "/order/products";
 
 /** "30s", "2m", "500ms", "1h" or a number of seconds. */
 export function parseDurationOption(option: string, text: string): number {
@@ -127,7 +125,7 @@ async function pathsOf(o: LoadOptions, env: EnvReader): Promise<WeightedPath[]> 
   const given = (o.path ?? []).map((p) => ({ path: checkPath(p, "--path"), weight: 1 }));
   const fromFile = o.pathsFile ? await readPathsFile(o.pathsFile) : [];
   if (given.length + fromFile.length > 0) return [...given, ...fromFile];
-  return [{ path: readInputs(env, "load-test").orDefault("HEALTH_CHECK_PATH", DEFAULT_PATH), weight: 1 }];
+  return [{ path: readInputs(env, "load-test").need("HEALTH_CHECK_PATH"), weight: 1 }];
 }
 
 /**
@@ -137,7 +135,7 @@ async function pathsOf(o: LoadOptions, env: EnvReader): Promise<WeightedPath[]> 
 export function wafWarning(plan: LoadPlan, env: EnvReader): string | undefined {
   const input = readInputs(env, "load-test");
   if (plan.outsideStack || input.maybe("WAF_ENABLED") !== "true") return undefined;
-  const limit = Number(input.orDefault("WAF_RATE_LIMIT", "2000"));
+  const limit = Number(input.need("WAF_RATE_LIMIT"));
   const inFiveMinutes = plan.rate * (Math.min(plan.durationMs, 300_000) / 1000);
   if (!(inFiveMinutes > limit)) return undefined;
   return `the WAF blocks an IP above ${limit} requests in 5 minutes: this run sends ${Math.round(inFiveMinutes)} in its first 5 minutes, so from about ${Math.round(limit / plan.rate)} s on it will be answered 403`;

@@ -18,7 +18,7 @@ import type { ResourceEvents } from "../core/events.js";
 import { taskDefinition } from "../deploy/checks.js";
 import { type OneOffResult, runOnce } from "../deploy/migrate.js";
 import { mainContainer, shortName, variantOf } from "../deploy/revision.js";
-import type { Tag } from "../resources/tags.js";
+import type { Tag } from "../resources/common/tags.js";
 import type { DrillConfig } from "./config.js";
 
 const POINTED = ["DATABASE_HOST", "DATABASE_PORT"];

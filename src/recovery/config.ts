@@ -1,11 +1,10 @@
 // What `infra dr-drill` reads from the env file and its options, all checked before any AWS call (each key's value
 // by readInputs, against src/core/keys.ts; here, what the values become).
+
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
+import { defaultOf } from "../core/keys.js";
 
-export const DEFAULT_CHECK_COMMAND = "python manage.py check --database default";
-export const DEFAULT_RTO_TARGET = "4h";
-export const DEFAULT_RPO_TARGET = "24h";
 /** The smallest classes, cheapest first: Graviton where the engine version offers it, else x86. */
 export const SMALLEST_CLASSES = ["db.t4g.micro", "db.t3.micro"] as const;
 /** The tag that marks an instance as a drill of the database it names: how a rerun finds a killed run's. */
@@ -41,16 +40,16 @@ export interface DrillFlags {
 export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
   const input = readInputs(env, "dr-drill");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
+  const environment = input.need("ENVIRONMENT");
   const instanceId = input.need("RDS_INSTANCE_ID");
   const migration = input.need("ECS_TASK_DEFINITION_FAMILY");
   const cluster = input.need("ECS_CLUSTER_NAME");
   const subnets = [input.need("PRIVATE_SUBNET_1_ID"), input.need("PRIVATE_SUBNET_2_ID")];
   const securityGroup = input.need("BACKEND_SECURITY_GROUP_ID");
-  const command = flags.checkCommand ?? input.orDefault("DR_CHECK_COMMAND", DEFAULT_CHECK_COMMAND);
+  const command = flags.checkCommand ?? input.need("DR_CHECK_COMMAND");
   const klass = input.maybe("DR_DRILL_INSTANCE_CLASS");
-  const rto = input.orDefault("DR_RTO_TARGET", DEFAULT_RTO_TARGET);
-  const rpo = input.orDefault("DR_RPO_TARGET", DEFAULT_RPO_TARGET);
+  const rto = input.need("DR_RTO_TARGET");
+  const rpo = input.need("DR_RPO_TARGET");
   input.done();
   if (migration.length > 255 - "-dr-drill".length)
     throw new InputError(
@@ -92,11 +91,12 @@ export function parseCommand(key: string, text: string): string[] {
       throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
     return words;
   }
-  if (trimmed === "") throw new InputError(`${key} is empty`, `for example "${DEFAULT_CHECK_COMMAND}"`);
+  if (trimmed === "")
+    throw new InputError(`${key} is empty`, `for example "${defaultOf("DR_CHECK_COMMAND", () => undefined)}"`);
   if (/["'\\$`;|&<>]/.test(trimmed))
     throw new InputError(
       `${key} "${trimmed}" has shell syntax, but it runs without a shell`,
-      `write it as words (${DEFAULT_CHECK_COMMAND}) or as a JSON array, e.g. ["sh","-c","..."]`,
+      `write it as words (${defaultOf("DR_CHECK_COMMAND", () => undefined)}) or as a JSON array, e.g. ["sh","-c","..."]`,
     );
   return trimmed.split(/\s+/);
 }

@@ -6,7 +6,7 @@ import type { Context } from "../core/context.js";
 import { asAwsError, InfraError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { InterruptedError } from "../core/interrupt.js";
-import { stackTags } from "../resources/tags.js";
+import { stackTags } from "../resources/common/tags.js";
 import { abortable } from "./abort.js";
 import { type CheckResult, registerCheck, removeCheckRevisions, runCheck } from "./check.js";
 import { DRILL_TAG, type DrillConfig, drillInstanceId, drillPrefix, KEPT_TAG } from "./config.js";

@@ -5,7 +5,8 @@
 // an AWS call (and that CI may commit, so the history of drills is the file's history). One line, `key=value`
 // words after the time, so a person can read it and a script can grep it.
 import type { EnvReader } from "../core/inputs.js";
-import { DEFAULT_RPO_TARGET, DEFAULT_RTO_TARGET, parseTarget } from "./config.js";
+import { defaultOf } from "../core/keys.js";
+import { parseTarget } from "./config.js";
 
 export const LAST_DRILL_KEY = "DR_LAST_DRILL";
 
@@ -72,7 +73,8 @@ export function parseRecord(text: string | undefined): DrillRecord | undefined {
 
 /** The targets as the env file sets them; defaults when unset or unreadable (status must not fail on them). */
 export function targetsOf(env: EnvReader): { rtoMs: number; rpoMs: number; rto: string; rpo: string } {
-  const read = (key: string, fallback: string) => {
+  const read = (key: string) => {
+    const fallback = defaultOf(key, (k) => env.get(k)) as string;
     const text = env.get(key) ?? fallback;
     try {
       return { text, ms: parseTarget(key, text) };
@@ -80,8 +82,8 @@ export function targetsOf(env: EnvReader): { rtoMs: number; rpoMs: number; rto: 
       return { text: fallback, ms: parseTarget(key, fallback) };
     }
   };
-  const rto = read("DR_RTO_TARGET", DEFAULT_RTO_TARGET);
-  const rpo = read("DR_RPO_TARGET", DEFAULT_RPO_TARGET);
+  const rto = read("DR_RTO_TARGET");
+  const rpo = read("DR_RPO_TARGET");
   return { rtoMs: rto.ms, rpoMs: rpo.ms, rto: rto.text, rpo: rpo.text };
 }
 

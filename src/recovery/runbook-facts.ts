@@ -7,8 +7,8 @@ import type { Context } from "../core/context.js";
 import { awsErrorCode } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
 import { shortName } from "../deploy/revision.js";
-import { describeService } from "../resources/ecs-service/deployment.js";
-import { goodRevisions } from "../resources/ecs-service/known-good.js";
+import { describeService, familyOf } from "../resources/common/ecs.js";
+import { knownGoodRevisions } from "../resources/common/known-good.js";
 import { allAlarmNames } from "../resources/monitoring/alarms.js";
 import { describeInstance, type RestorePoint, restorePoint } from "./rds.js";
 import { type DrillRecord, parseRecord, targetsOf } from "./record.js";
@@ -30,6 +30,7 @@ export interface RunbookFacts extends RunbookInputs {
   region: string;
   file: string;
   generatedAt: string;
+  /** The revisions tagged KnownGood in AWS (deployed and probed), oldest first. */
   goodRevisions: string[];
   runningRevision: Read<string | undefined>;
   database: Read<{ instance: DBInstance; snapshot: RestorePoint | undefined } | undefined>;
@@ -42,12 +43,12 @@ export interface RunbookFacts extends RunbookInputs {
 export function runbookInputs(env: EnvReader): RunbookInputs {
   const input = readInputs(env, "runbook");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
+  const environment = input.need("ENVIRONMENT");
   const cluster = input.maybe("ECS_CLUSTER_NAME");
-  const service = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
+  const service = input.need("ECS_SERVICE_NAME");
   const databaseId = input.maybe("RDS_INSTANCE_ID");
   const secretArn = input.maybe("DB_SECRET_ARN");
-  const topicArn = input.maybe("SERVICE_ALERTS_TOPIC_ARN");
+  const topicArn = input.maybe("SNS_TOPIC_ARN");
   input.done();
   return { project, environment, cluster, service, databaseId, secretArn, topicArn };
 }
@@ -62,11 +63,14 @@ async function read<T>(what: () => Promise<T>): Promise<Read<T>> {
 
 export async function gatherFacts(ctx: Context, i: RunbookInputs, file: string): Promise<RunbookFacts> {
   const t = targetsOf(ctx.env);
-  const [runningRevision, database, alarms, subscriptions] = await Promise.all([
+  const [running, database, alarms, subscriptions] = await Promise.all([
     read(async () => {
       if (!i.cluster) return undefined;
       const svc = await describeService(await ctx.aws.ecs(), i.cluster, i.service);
-      return svc?.status === "ACTIVE" ? shortName(svc.taskDefinition) : undefined;
+      if (svc?.status !== "ACTIVE") return undefined;
+      const family = familyOf(svc.taskDefinition) as string;
+      const good = await knownGoodRevisions(ctx, family);
+      return { revision: shortName(svc.taskDefinition), good: good.map((td) => shortName(td.taskDefinitionArn)) };
     }),
     read(async () => {
       if (!i.databaseId) return undefined;
@@ -93,8 +97,8 @@ export async function gatherFacts(ctx: Context, i: RunbookInputs, file: string):
     region: ctx.aws.settings.region,
     file,
     generatedAt: new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    goodRevisions: goodRevisions(ctx.env).map((a) => shortName(a)),
-    runningRevision,
+    goodRevisions: running.ok ? (running.value?.good ?? []) : [],
+    runningRevision: running.ok ? { ok: true, value: running.value?.revision } : running,
     database,
     alarms,
     subscriptions,

@@ -214,7 +214,7 @@ function alarms(f: RunbookFacts, aws: (...a: string[]) => string): string {
     );
     parts.push(["| alarm | watches | fires when | state now |", "|---|---|---|---|", ...rows].join("\n"));
   }
-  if (!f.topicArn) parts.push("No alerts topic is recorded (SERVICE_ALERTS_TOPIC_ARN): alarms notify nobody.");
+  if (!f.topicArn) parts.push("No alerts topic is recorded (SNS_TOPIC_ARN): alarms notify nobody.");
   else {
     const subs = f.subscriptions.ok ? f.subscriptions.value : [];
     const who = subs.map(

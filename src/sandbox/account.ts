@@ -32,7 +32,6 @@ export function sandboxEnvText(): string {
 # \`infra sandbox reset\` starts the sandbox account and this file over.
 ${SANDBOX_KEY}="true"
 ${INPUTS}# Optional inputs, filled so that every command has something to do.
-HEALTH_CHECK_PATH="/health"
 ECS_TASK_DEFINITION_FAMILY="${MIGRATION_FAMILY}"
 RDS_INSTANCE_ID="${DATABASE}"
 ALARM_EMAIL="ops@${DOMAIN}"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseImage } from "../../src/deploy/image.js";
+import { definitionFields, sameButImage } from "../../src/resources/common/task-definition.js";
 import { buildContainer } from "../../src/resources/ecs-service-task-definition/container.js";
-import { sameTaskDefinition } from "../../src/resources/ecs-service-task-definition/normalize.js";
 
 const container = buildContainer({
   image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
@@ -12,6 +12,7 @@ const container = buildContainer({
   region: "us-east-1",
   secretName: "db",
   secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+  environmentDomain: "https://app.example.com",
   workers: 3,
   logs: { group: "/ecs/app-service", region: "us-east-1" },
 });
@@ -44,28 +45,38 @@ describe("task definitions compare after normalising what AWS fills in", () => {
         },
       ],
     };
-    expect(sameTaskDefinition(registered, sent)).toBe(true);
+    expect(definitionFields(registered)).toEqual(definitionFields(sent));
   });
 
-  it("sees a changed image, environment value or size", () => {
+  it("sees a changed image, environment value or size, and tells a new image from any other change", () => {
     const change = (c: Partial<typeof container>, top: Partial<typeof sent> = {}) => ({
       ...sent,
       ...top,
       containerDefinitions: [{ ...container, ...c }],
     });
-    expect(sameTaskDefinition(change({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2" }), sent)).toBe(
-      false,
-    );
-    expect(sameTaskDefinition(change({ environment: [{ name: "DATABASE_NAME", value: "other" }] }), sent)).toBe(false);
-    expect(sameTaskDefinition(change({}, { memory: "2048" }), sent)).toBe(false);
+    const differs = (td: typeof sent) => {
+      const [a, b] = [definitionFields(td), definitionFields(sent)];
+      return Object.keys(a).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    };
+    const image = change({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2" });
+    expect(differs(image)).toEqual(["image"]);
+    expect(sameButImage(image, sent)).toBe(true);
+    const env = change({ environment: [{ name: "DATABASE_NAME", value: "other" }] });
+    expect(differs(env)).toEqual(["environment"]);
+    expect(sameButImage(env, sent)).toBe(false);
+    expect(differs(change({}, { memory: "2048" }))).toEqual(["memory"]);
+    expect(differs(change({ ulimits: [{ name: "nofile", softLimit: 1024, hardLimit: 4096 }] }))).toEqual([
+      "other container settings",
+    ]);
   });
 
   it("never puts a secret value in the environment: credentials are Secrets Manager references", () => {
     expect(container.environment?.map((e) => e.name)).toEqual([
       "DJANGO_SETTINGS_MODULE",
-      "DATABASE_NAME",
       "AWS_REGION",
       "DB_SECRET_NAME",
+      "DATABASE_NAME",
+      "ENVIRONMENT_DOMAIN",
     ]);
     expect(container.secrets).toContainEqual({
       name: "DATABASE_PASSWORD",

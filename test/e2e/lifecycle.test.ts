@@ -16,7 +16,7 @@ const revisionOf = () => e.fake.ecs.serviceNamed(SERVICE)?.taskDefinition.split(
 const never = /loopback-only: refused|Error: |at .*\.js:\d+/;
 let created: ReturnType<typeof inventory>;
 
-describe("infra --sandbox, through the built binary", { timeout: 60_000 }, () => {
+describe("infra --sandbox, through the built binary", { timeout: 180_000 }, () => {
   it("creates the whole stack with create all: progress on stderr, the ids in the env file", async () => {
     const result = await e.run(["create", "all"]);
 
@@ -49,8 +49,10 @@ describe("infra --sandbox, through the built binary", { timeout: 60_000 }, () =>
     const result = await e.run(["status", "--json"]);
 
     expect(result.code).toBe(0);
-    const doc = JSON.parse(result.stdout) as { resources: { resource: string; exists: boolean; healthy: boolean }[] };
-    expect(doc.resources.filter((r) => !r.exists || !r.healthy)).toEqual([]);
+    const doc = JSON.parse(result.stdout) as {
+      resources: { resource: string; exists: string; changes: number; healthy: boolean }[];
+    };
+    expect(doc.resources.filter((r) => r.exists !== "yes" || r.changes > 0 || !r.healthy)).toEqual([]);
     expect(doc.resources.map((r) => r.resource)).toContain("ecs-service");
     for (const line of result.stderr.split("\n").filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   });
@@ -59,7 +61,7 @@ describe("infra --sandbox, through the built binary", { timeout: 60_000 }, () =>
     const result = await e.run(["deploy", "--image", ":v2"]);
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/health: 200/);
+    expect(result.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/order\/products: 200/);
     expect(result.stderr).not.toMatch(never);
     expect(revisionOf()).toBe("2");
     expect(e.fake.ecs.taskDefinitions.find((t) => t.revision === 2)?.containerDefinitions?.[0]?.image).toMatch(/:v2$/);

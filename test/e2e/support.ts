@@ -112,7 +112,7 @@ export function recordedIdsExist(e: E2e): Record<string, boolean> {
     ECS_SERVICE_TASK_DEFINITION_ARN: (v: string) =>
       fake.ecs.taskDefinitions.some((t) => t.taskDefinitionArn === v && t.status === "ACTIVE"),
     ECS_SERVICE_ARN: (v: string) => [...fake.ecs.services.values()].some((s) => s.arn === v),
-    SERVICE_ALERTS_TOPIC_ARN: (v: string) => fake.sns.topics.has(v),
+    SNS_TOPIC_ARN: (v: string) => fake.sns.topics.has(v),
   };
   return Object.fromEntries(Object.entries(has).map(([k, test]) => [k, test(e.recorded(k) ?? "")]));
 }

@@ -8,11 +8,15 @@ import { type InstanceRecord, latestRestorable } from "../../src/sandbox/aws/rds
 import { readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { DB, drillStack } from "./support.js";
 
-/** The whole stack with its database, a deploy of v2 after v1, and one drill recorded. */
+/**
+ * The whole stack with its database, revision 1 probed (a deploy of the image it runs marks it known good), a deploy
+ * of v2, and one drill recorded.
+ */
 async function stackWithHistory(fake: AwsFake): Promise<string> {
   fake.route53.addZone("startupwebapp.com");
   const path = await drillStack(fake, 'ALARM_EMAIL="ops@startupwebapp.com"\n');
-  for (const argv of [["create", "all"], ["deploy", "--image", ":v2"], ["dr-drill"]]) {
+  const steps = [["create", "all"], ["deploy", "--image", ":latest"], ["deploy", "--image", ":v2"], ["dr-drill"]];
+  for (const argv of steps) {
     if (argv[0] === "deploy") fake.ecr.push("startupwebapp", "v2");
     const result = await runCli([...argv, "-f", path], fake);
     expect(result.code, `${argv.join(" ")}: ${result.stderr}`).toBe(0);

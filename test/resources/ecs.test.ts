@@ -1,113 +1,220 @@
 import { writeFileSync } from "node:fs";
+import { DeregisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import type { Context } from "../../src/core/context.js";
-import * as acm from "../../src/resources/acm-certificate/actions.js";
-import { acmConfig } from "../../src/resources/acm-certificate/config.js";
-import * as alb from "../../src/resources/alb/actions.js";
-import { albConfig } from "../../src/resources/alb/config.js";
-import * as service from "../../src/resources/ecs-service/actions.js";
-import { serviceConfig } from "../../src/resources/ecs-service/config.js";
-import * as taskDefinition from "../../src/resources/ecs-service-task-definition/actions.js";
-import { taskDefinitionConfig } from "../../src/resources/ecs-service-task-definition/config.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
+import {
+  createEcs,
+  destroyEcs,
+  ecs,
+  ecsState,
+  FAMILY,
+  NOTHING,
+  REPO,
+  RUNNING,
+  SERVICE,
+  service,
+  taskDefinition,
+  withAlb,
+} from "./ecs-stack.js";
 
-const step = {
-  taskDefinition: (ctx: Context) => taskDefinition.create(ctx, taskDefinitionConfig(ctx.env, "create")),
-  service: (ctx: Context) => service.create(ctx, serviceConfig(ctx.env, "create")),
+const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds/startupwebapp/multi-tenant/master-AbCdEf";
+
+/** The container create-ecs-service-task-definition.sh registered, setting by setting (with this env file's values). */
+const SCRIPTS_CONTAINER = {
+  name: "web",
+  image: `${REPO}:latest`,
+  essential: true,
+  command: [
+    "gunicorn",
+    "StartupWebApp.wsgi:application",
+    "--bind",
+    "0.0.0.0:8000",
+    "--workers",
+    "3",
+    "--timeout",
+    "30",
+    "--access-logfile",
+    "-",
+    "--error-logfile",
+    "-",
+  ],
+  portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }],
+  environment: [
+    { name: "DJANGO_SETTINGS_MODULE", value: "StartupWebApp.settings_production" },
+    { name: "AWS_REGION", value: "us-east-1" },
+    { name: "DB_SECRET_NAME", value: "rds/startupwebapp/multi-tenant/master" },
+    { name: "DATABASE_NAME", value: "startupwebapp" },
+    { name: "ENVIRONMENT_DOMAIN", value: "https://startupwebapp.startupwebapp.com" },
+  ],
+  secrets: [
+    { name: "DATABASE_PASSWORD", valueFrom: `${SECRET}:password::` },
+    { name: "DATABASE_USER", valueFrom: `${SECRET}:username::` },
+    { name: "DATABASE_HOST", valueFrom: `${SECRET}:host::` },
+    { name: "DATABASE_PORT", valueFrom: `${SECRET}:port::` },
+  ],
+  logConfiguration: {
+    logDriver: "awslogs",
+    options: {
+      "awslogs-group": "/ecs/startupwebapp-service",
+      "awslogs-region": "us-east-1",
+      "awslogs-stream-prefix": "web",
+    },
+  },
+  healthCheck: {
+    command: ["CMD-SHELL", "curl -f http://localhost:8000/order/products || exit 1"],
+    interval: 30,
+    timeout: 5,
+    retries: 3,
+    startPeriod: 60,
+  },
 };
-const destroyEcs = async (ctx: Context) => {
-  await service.destroy(ctx, serviceConfig(ctx.env, "destroy"));
-  await taskDefinition.destroy(ctx, taskDefinitionConfig(ctx.env, "destroy"));
-};
 
-/** The ALB with its HTTPS listener, so the target group has a listener (as ECS requires). */
-async function withListener(fake: AwsFake, path: string) {
-  fake.route53.addZone("startupwebapp.com");
-  await alb.create(await contextFor(fake, path), albConfig((await contextFor(fake, path)).env, "create"));
-  const ctx = await contextFor(fake, path);
-  await acm.create(ctx, acmConfig(ctx.env, "create"));
-}
-
-function ecsState(fake: AwsFake) {
-  const live = [...fake.ecs.services.values()].filter((s) => s.status !== "INACTIVE");
-  return {
-    services: live.map((s) => `${s.serviceName} ${s.status} ${s.taskDefinition.split("/").at(-1)} ${s.desiredCount}`),
-    activeRevisions: fake.ecs.taskDefinitions
-      .filter((t) => t.status === "ACTIVE")
-      .map((t) => `${t.family}:${t.revision}`),
-    logGroups: [...fake.logs.groups.values()].map((g) => `${g.logGroupName} ${g.retentionInDays}`),
-  };
-}
-
-const RUNNING = {
-  services: ["startupwebapp-service ACTIVE startupwebapp-service-task:1 2"],
-  activeRevisions: ["startupwebapp-service-task:1"],
-  logGroups: ["/ecs/startupwebapp-service 7"],
-};
-const NOTHING = { services: [], activeRevisions: [], logGroups: [] };
+const STACK_TAGS = (name: string) => [
+  { key: "Name", value: name },
+  { key: "Project", value: "startupwebapp" },
+  { key: "Environment", value: "production" },
+  { key: "ManagedBy", value: "infra" },
+];
 
 describe("ecs-service-task-definition and ecs-service against the AWS fake", () => {
   const fake = useFake();
 
-  it("go create -> verify -> destroy -> recreate, recreating while the old service still drains", async () => {
-    const path = tempEnvFile();
-    await withListener(fake.current, path);
-    let ctx = await contextFor(fake.current, path);
-    await step.taskDefinition(ctx);
-    await step.service(ctx);
+  it("go create -> verify -> destroy -> recreate, waiting out the old service's DRAINING, and leave nothing", async () => {
+    const path = await withAlb(fake.current);
+    let ctx = await createEcs(fake.current, path);
     expect(ecsState(fake.current)).toEqual(RUNNING);
-    const checks = [
-      ...(await taskDefinition.verify(ctx, taskDefinitionConfig(ctx.env, "verify"))),
-      ...(await service.verify(ctx, serviceConfig(ctx.env, "verify"))),
-    ];
+    const checks = [...(await taskDefinition.verify(ctx)), ...(await service.verify(ctx))];
     expect(checks.filter((c) => c.status !== "OK")).toEqual([]);
+    expect(checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        "running == desired",
+        "targets healthy",
+        "ECS Exec on on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
+      ]),
+    );
 
     // Destroy without waiting: the service is left DRAINING, and the recreate must wait for it.
     ctx = await contextFor(fake.current, path, { wait: false });
-    await service.destroy(ctx, serviceConfig(ctx.env, "destroy"));
-    expect(fake.current.ecs.serviceNamed("startupwebapp-service")?.status).toBe("DRAINING");
-    ctx = await contextFor(fake.current, path);
-    await step.taskDefinition(ctx);
-    await step.service(ctx);
+    await service.destroy(ctx);
+    expect(ecsState(fake.current).services).toEqual([`${SERVICE} DRAINING ${FAMILY}:1 0`]);
+    ctx = await createEcs(fake.current, path);
     expect(ecsState(fake.current)).toEqual(RUNNING);
     expect(
       ctx.events.log.some((e) => e.kind === "waiting" && e.message.includes("old service to finish draining")),
     ).toBe(true);
 
-    await destroyEcs(await contextFor(fake.current, path));
+    await destroyEcs(fake.current, path);
     expect(ecsState(fake.current)).toEqual(NOTHING);
     expect(readText(path)).toContain('ECS_SERVICE_ARN=""');
+    expect(readText(path)).toContain('ECS_SERVICE_TASK_DEFINITION_ARN=""');
+
+    // The family's only revision is INACTIVE now: create registers a new one, and the service runs that.
+    await createEcs(fake.current, path);
+    expect(ecsState(fake.current)).toEqual({
+      ...RUNNING,
+      services: [`${SERVICE} ACTIVE ${FAMILY}:2 2`],
+      activeRevisions: [`${FAMILY}:2`],
+    });
   });
 
-  it("makes no mutating call and registers no revision when run again", async () => {
-    const path = tempEnvFile();
-    await withListener(fake.current, path);
-    for (const s of [step.taskDefinition, step.service]) await s(await contextFor(fake.current, path));
+  it("builds what the user's scripts built, field by field, with the stack's tags", async () => {
+    const path = await withAlb(fake.current);
+    const ctx = await createEcs(fake.current, path);
+    const [td] = fake.current.ecs.taskDefinitions;
+    expect(td).toMatchObject({
+      family: FAMILY,
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "512",
+      memory: "1024",
+      executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+      taskRoleArn: "arn:aws:iam::123456789012:role/startupwebapp-task-role",
+      // The stack's tags, and once its first deployment completed with every target healthy, KnownGood.
+      tags: [...STACK_TAGS(FAMILY), { key: "KnownGood", value: expect.any(String) }],
+    });
+    expect(td?.runtimePlatform).toBeUndefined();
+    const registered = fake.current.calls.find((c) => c.op === "RegisterTaskDefinition")?.input as {
+      containerDefinitions: unknown[];
+    };
+    expect(registered.containerDefinitions).toEqual([SCRIPTS_CONTAINER]);
+
+    const svc = fake.current.ecs.serviceNamed(SERVICE);
+    expect(svc).toMatchObject({
+      desiredCount: 2,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ["subnet-0c1c2c3c4c5c60001", "subnet-0c1c2c3c4c5c60002"],
+          securityGroups: [BACKEND_SG],
+          assignPublicIp: "DISABLED",
+        },
+      },
+      loadBalancers: [{ targetGroupArn: ctx.env.get("TARGET_GROUP_ARN"), containerName: "web", containerPort: 8000 }],
+      healthCheckGracePeriodSeconds: 120,
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+      },
+      deploymentController: { type: "ECS" },
+      enableExecuteCommand: true,
+      propagateTags: "NONE",
+      tags: STACK_TAGS(SERVICE),
+    });
+    const create = fake.current.calls.find((c) => c.op === "CreateService")?.input;
+    expect(create).toMatchObject({ schedulingStrategy: "REPLICA" });
+    expect(fake.current.logs.groups.get("/ecs/startupwebapp-service")?.tags).toEqual({
+      Name: "startupwebapp-service-logs",
+      Project: "startupwebapp",
+      Environment: "production",
+      ManagedBy: "infra",
+    });
+    expect({
+      family: ctx.env.get("ECS_SERVICE_TASK_DEFINITION_FAMILY"),
+      arn: ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN"),
+      revision: ctx.env.get("ECS_SERVICE_TASK_DEFINITION_REVISION"),
+      logs: ctx.env.get("ECS_SERVICE_LOG_GROUP"),
+      service: ctx.env.get("ECS_SERVICE_NAME"),
+      serviceArn: ctx.env.get("ECS_SERVICE_ARN"),
+    }).toEqual({
+      family: FAMILY,
+      arn: td?.arn,
+      revision: "1",
+      logs: "/ecs/startupwebapp-service",
+      service: SERVICE,
+      serviceArn: svc?.arn,
+    });
+  });
+
+  it("makes no mutating call and registers no revision when run again, and plans nothing", async () => {
+    const path = await withAlb(fake.current);
+    await createEcs(fake.current, path);
     const before = fake.current.calls.length;
-    for (const s of [step.taskDefinition, step.service]) await s(await contextFor(fake.current, path));
+    const ctx = await createEcs(fake.current, path);
     expect(fake.current.mutatingCalls(before)).toEqual([]);
-    expect(ecsState(fake.current).activeRevisions).toEqual(["startupwebapp-service-task:1"]);
+    expect(ecsState(fake.current)).toEqual(RUNNING);
+    const planned = [...(await taskDefinition.plan(ctx)).changes, ...(await service.plan(ctx)).changes];
+    expect(planned.map((c) => c.action)).toEqual(["keep", "keep", "keep"]);
   });
 
-  it("registers a new revision and rolls it out when the image tag changes, keeping auto scaling's count", async () => {
-    const path = tempEnvFile();
-    await withListener(fake.current, path);
-    for (const s of [step.taskDefinition, step.service]) await s(await contextFor(fake.current, path));
-    fake.current.ecs.setDesired("startupwebapp-service", 3); // what auto scaling chose
-    writeFileSync(path, `${readText(path)}IMAGE_TAG="v2"\nAUTOSCALING_MIN_CAPACITY="1"\n`);
-    for (const s of [step.taskDefinition, step.service]) await s(await contextFor(fake.current, path));
-    expect(ecsState(fake.current).services).toEqual(["startupwebapp-service ACTIVE startupwebapp-service-task:2 3"]);
-    const update = fake.current.calls.find((c) => c.op === "UpdateService");
-    expect(update?.input).not.toHaveProperty("desiredCount");
+  it("finds nothing and succeeds when destroy runs twice", async () => {
+    const path = await withAlb(fake.current);
+    await createEcs(fake.current, path);
+    await destroyEcs(fake.current, path);
+    const before = fake.current.calls.length;
+    await destroyEcs(fake.current, path);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect(ecsState(fake.current)).toEqual(NOTHING);
   });
 
   it("fails fast, with the stopped reason, when the image cannot be pulled", async () => {
-    const path = tempEnvFile(`${INPUTS}IMAGE_TAG="missing"\n`);
-    await withListener(fake.current, path);
+    const path = await withAlb(fake.current, `${INPUTS}IMAGE_TAG="missing"\n`);
     fake.current.ecs.failImage(":missing");
-    await step.taskDefinition(await contextFor(fake.current, path));
+    await taskDefinition.create(await contextFor(fake.current, path));
     const started = fake.current.clock.now();
     const result = await runCli(["create", "ecs-service", "--file", path], fake.current);
     expect(result.code).toBe(1);
@@ -115,44 +222,62 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
       /deployment ecs-svc\/\d+ of startupwebapp-service (tasks cannot start|FAILED).*CannotPullContainerError/,
     );
     expect(fake.current.clock.now() - started).toBeLessThan(5 * 60_000);
+    // The ARN is recorded before the wait: the next run finds the service rather than making another.
+    expect(readText(path)).toMatch(/^ECS_SERVICE_ARN="arn:aws:ecs:.*startupwebapp-service"$/m);
   });
 
-  it("refuses to create the service while no listener forwards to the target group, naming the step", async () => {
+  it("does not make the service while no listener forwards to the target group, and says which step does", async () => {
     const path = tempEnvFile();
-    await alb.create(
-      await contextFor(fake.current, path),
-      albConfig((await contextFor(fake.current, path)).env, "create"),
-    );
-    await step.taskDefinition(await contextFor(fake.current, path));
+    await runCli(["create", "alb", "--file", path], fake.current); // no certificate: HTTP:80 only
+    await taskDefinition.create(await contextFor(fake.current, path));
     const result = await runCli(["create", "ecs-service", "--file", path], fake.current);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(
-      /target group startupwebapp-tg is not attached to a listener yet - run `infra create acm-certificate`/,
-    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/target group startupwebapp-tg is not attached to a listener yet/);
     expect(fake.current.calls.filter((c) => c.op === "CreateService")).toEqual([]);
+    const verified = await runCli(["verify", "ecs-service", "--file", path], fake.current);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(/FAIL.*service startupwebapp-service.*missing: create makes it/);
   });
 
-  it("refuses to deregister the task definition while the service uses it", async () => {
-    const path = tempEnvFile();
-    await withListener(fake.current, path);
-    for (const s of [step.taskDefinition, step.service]) await s(await contextFor(fake.current, path));
+  it("refuses to deregister the task definition while a service runs it, changing nothing (exit 2)", async () => {
+    const path = await withAlb(fake.current);
+    await createEcs(fake.current, path);
+    const before = fake.current.calls.length;
     const result = await runCli(["destroy", "ecs-service-task-definition", "--yes", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /service startupwebapp-service \(ACTIVE\) still uses task definition startupwebapp-service-task - run `infra destroy ecs-service` first/,
+      /service startupwebapp-service \(ACTIVE\) still runs task definition startupwebapp-service-task - run `infra destroy ecs-service` first/,
     );
-    expect(ecsState(fake.current).activeRevisions).toEqual(["startupwebapp-service-task:1"]);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect(ecsState(fake.current)).toEqual(RUNNING);
   });
 
   it("keeps the log group with --keep-logs", async () => {
     const path = tempEnvFile();
-    await step.taskDefinition(await contextFor(fake.current, path));
+    await taskDefinition.create(await contextFor(fake.current, path));
     const result = await runCli(
       ["destroy", "ecs-service-task-definition", "--yes", "--keep-logs", "--file", path],
       fake.current,
     );
     expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/log group \/ecs\/startupwebapp-service: kept, with the logs in it \(--keep-logs\)/);
     expect(ecsState(fake.current)).toEqual({ ...NOTHING, logGroups: ["/ecs/startupwebapp-service 7"] });
+  });
+
+  it("never uses an INACTIVE revision: one deregistered behind the service's back is replaced by a new one", async () => {
+    const path = await withAlb(fake.current);
+    await createEcs(fake.current, path);
+    await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: `${FAMILY}:1` }));
+    const ctx = await contextFor(fake.current, path);
+    const planned = (await taskDefinition.plan(ctx)).changes.map((c) => c.action);
+    expect(planned).toEqual(["keep", "create"]);
+    const before = fake.current.calls.length;
+    await createEcs(fake.current, path);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
+    expect(ecsState(fake.current).services).toEqual([`${SERVICE} ACTIVE ${FAMILY}:2 2`]);
+    const again = fake.current.calls.length;
+    await createEcs(fake.current, path);
+    expect(fake.current.mutatingCalls(again)).toEqual([]);
   });
 });
 
@@ -176,6 +301,11 @@ describe("ECS inputs are checked before any change", () => {
       'ECS_TASK_ROLE_ARN="task-role"',
       /ECS_TASK_ROLE_ARN="task-role" is not an IAM role ARN/,
     ],
+    [
+      "an environment domain that is not a URL",
+      'ENVIRONMENT_DOMAIN="example.com"',
+      /ENVIRONMENT_DOMAIN="example\.com" is not an http\(s\) URL/,
+    ],
   ];
   for (const [name, lines, message] of cases) {
     it(`rejects ${name} with exit 2 and no AWS call`, async () => {
@@ -189,37 +319,72 @@ describe("ECS inputs are checked before any change", () => {
     });
   }
 
+  it("rejects an ECS Exec setting that is not true or false, with exit 2 and no AWS call", async () => {
+    const path = tempEnvFile(`${INPUTS}ECS_ENABLE_EXECUTE_COMMAND="yes"\n`);
+    const result = await runCli(["plan", "ecs-service", "--file", path], fake.current);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/ECS_ENABLE_EXECUTE_COMMAND="yes" must be true or false/);
+    expect(fake.current.calls).toEqual([]);
+  });
+
+  it("takes ENVIRONMENT_DOMAIN from the frontend's domain when it is recorded, else from the project and domain", async () => {
+    const domainOf = async (text: string) => {
+      const ctx = await contextFor(fake.current, tempEnvFile(text));
+      const fields = (await taskDefinition.plan(ctx)).desired.find((d) => d.key === "task-definition")?.fields;
+      return ((fields?.environment ?? []) as string[]).find((e) => e.startsWith("ENVIRONMENT_DOMAIN="));
+    };
+    expect(await domainOf(INPUTS)).toBe("ENVIRONMENT_DOMAIN=https://startupwebapp.startupwebapp.com");
+    expect(await domainOf(`${INPUTS}FRONTEND_CUSTOM_DOMAIN="www.startupwebapp.com"\n`)).toBe(
+      "ENVIRONMENT_DOMAIN=https://www.startupwebapp.com",
+    );
+    expect(await domainOf(`${INPUTS}ENVIRONMENT_DOMAIN="https://shop.example.com"\n`)).toBe(
+      "ENVIRONMENT_DOMAIN=https://shop.example.com",
+    );
+  });
+
   it("rejects a malformed container definition file with exit 2 and no AWS call", async () => {
     const file = tempEnvFile("{ not json", "container.json");
-    const text = `${INPUTS}CONTAINER_DEFINITION_FILE="${file}"\n`;
-    const path = tempEnvFile(text);
+    const path = tempEnvFile(`${INPUTS}CONTAINER_DEFINITION_FILE="${file}"\n`);
     const result = await runCli(["create", "ecs-service-task-definition", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/CONTAINER_DEFINITION_FILE .*container\.json: .*JSON/);
     expect(fake.current.calls).toEqual([]);
   });
 
-  it("takes a user's own container definition from a file", async () => {
+  it("takes a user's own container definition from a file, and owns every setting in it", async () => {
     const file = tempEnvFile(
       JSON.stringify({
         name: "web",
         image: "public.ecr.aws/nginx/nginx:1.27",
         portMappings: [{ containerPort: 8000 }],
+        ulimits: [{ name: "nofile", softLimit: 1024, hardLimit: 4096 }],
       }),
       "container.json",
     );
     const path = tempEnvFile(`${INPUTS}CONTAINER_DEFINITION_FILE="${file}"\n`);
-    const ctx = await contextFor(fake.current, path);
-    await step.taskDefinition(ctx);
+    await taskDefinition.create(await contextFor(fake.current, path));
     const [registered] = fake.current.ecs.taskDefinitions;
     expect(registered?.containerDefinitions?.[0]).toMatchObject({
       name: "web",
       image: "public.ecr.aws/nginx/nginx:1.27",
       logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/startupwebapp-service" } },
+      ulimits: [{ name: "nofile", softLimit: 1024, hardLimit: 4096 }],
     });
     const before = fake.current.calls.length;
-    await step.taskDefinition(await contextFor(fake.current, path));
+    await taskDefinition.create(await contextFor(fake.current, path));
     expect(fake.current.mutatingCalls(before)).toEqual([]);
+
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "web",
+        image: "public.ecr.aws/nginx/nginx:1.27",
+        portMappings: [{ containerPort: 8000 }],
+      }),
+    );
+    const ctx = await contextFor(fake.current, path);
+    const changed = (await taskDefinition.plan(ctx)).changes.flatMap((c) => ("fields" in c ? c.fields : []));
+    expect(changed.map((f) => [f.field, f.to])).toEqual([["other container settings", "none"]]);
   });
 });
 
@@ -227,17 +392,11 @@ describe("ecs converges after a failure at any mutating call", () => {
   async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
     const fake = installInProcess(new AwsFake());
     try {
-      const path = tempEnvFile();
-      await withListener(fake, path);
-      return await body(fake, path);
+      return await body(fake, await withAlb(fake));
     } finally {
       fake.restore();
     }
   }
-  const createEcs = async (fake: AwsFake, path: string) => {
-    await step.taskDefinition(await contextFor(fake, path));
-    await step.service(await contextFor(fake, path));
-  };
 
   it("of create, whether the call failed or only its response was lost", async () => {
     const calls = await withStack(async (fake, path) => {
@@ -250,6 +409,7 @@ describe("ecs converges after a failure at any mutating call", () => {
       "PutRetentionPolicy",
       "RegisterTaskDefinition",
       "CreateService",
+      "TagResource", // KnownGood, once the first deployment completed with every target healthy
     ]);
     for (const when of ["before", "after"] as const) {
       for (const { nth, op } of calls) {
@@ -257,9 +417,14 @@ describe("ecs converges after a failure at any mutating call", () => {
           fake.inject({ mutating: true, nth, when });
           await expect(createEcs(fake, path), `${when} ${op}`).rejects.toThrow();
           fake.clearFaults();
-          fake.clock.advance(60_000);
-          await createEcs(fake, path);
+          fake.clock.advance(60_000); // the user reads the error and runs it again
+          const ctx = await createEcs(fake, path);
           expect(ecsState(fake), `${when} ${op}`).toEqual(RUNNING);
+          expect(ctx.env.get("ECS_SERVICE_ARN"), `${when} ${op}`).toBe(fake.ecs.serviceNamed(SERVICE)?.arn);
+          expect(ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(fake.ecs.taskDefinitions[0]?.arn);
+          const again = fake.calls.length;
+          await createEcs(fake, path);
+          expect(fake.mutatingCalls(again), `${when} ${op}: a third run`).toEqual([]);
         });
       }
     }
@@ -269,7 +434,7 @@ describe("ecs converges after a failure at any mutating call", () => {
     const calls = await withStack(async (fake, path) => {
       await createEcs(fake, path);
       const before = fake.calls.length;
-      await destroyEcs(await contextFor(fake, path));
+      await destroyEcs(fake, path);
       return fake.acceptedMutations(before);
     });
     expect(calls.map((c) => c.op)).toEqual([
@@ -283,11 +448,13 @@ describe("ecs converges after a failure at any mutating call", () => {
         await withStack(async (fake, path) => {
           await createEcs(fake, path);
           fake.inject({ mutating: true, nth, when });
-          await expect(destroyEcs(await contextFor(fake, path)), `${when} ${op}`).rejects.toThrow();
+          await expect(destroyEcs(fake, path), `${when} ${op}`).rejects.toThrow();
           fake.clearFaults();
           fake.clock.advance(60_000);
-          await destroyEcs(await contextFor(fake, path));
+          const ctx = await destroyEcs(fake, path);
           expect(ecsState(fake), `${when} ${op}`).toEqual(NOTHING);
+          for (const key of ["ECS_SERVICE_ARN", "ECS_SERVICE_TASK_DEFINITION_ARN", "ECS_SERVICE_LOG_GROUP"])
+            expect(ctx.env.get(key), `${when} ${op}`).toBeUndefined();
         });
       }
     }

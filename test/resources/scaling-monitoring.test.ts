@@ -1,154 +1,355 @@
-import { appendFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Context } from "../../src/core/context.js";
-import * as autoscaling from "../../src/resources/ecs-autoscaling/actions.js";
-import { autoScalingConfig } from "../../src/resources/ecs-autoscaling/config.js";
-import * as monitoring from "../../src/resources/monitoring/actions.js";
-import { monitoringConfig } from "../../src/resources/monitoring/config.js";
+import { withPendingRecords } from "../../src/core/inputs.js";
+import { autoScalingResource } from "../../src/resources/ecs-autoscaling/config.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
-import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
+import { assess } from "../../src/state/lifecycle.js";
+import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
+import { ALB_RECORDS, RESOURCE_ID, registerTarget, runningService, SERVICE, scriptsAutoScaling } from "./scripts.js";
 
-const step = {
-  autoscaling: (ctx: Context) => autoscaling.create(ctx, autoScalingConfig(ctx.env, "create")),
-  monitoring: (ctx: Context) => monitoring.create(ctx, monitoringConfig(ctx.env, "create")),
-};
-const destroyBoth = async (ctx: Context) => {
-  await monitoring.destroy(ctx, monitoringConfig(ctx.env, "destroy"));
-  await autoscaling.destroy(ctx, autoScalingConfig(ctx.env, "destroy"));
-};
+const { create, destroy, verify, plan } = lifecycleOf(autoScalingResource);
 
-/** The stack up to the ECS service, made through the CLI. */
-async function serviceStack(fake: AwsFake, extra = ""): Promise<string> {
-  fake.route53.addZone("startupwebapp.com");
-  const path = tempEnvFile();
-  if (extra) appendFileSync(path, extra);
-  for (const r of ["alb", "acm-certificate", "route53-records", "ecs-service-task-definition", "ecs-service"]) {
-    const result = await runCli(["create", r, "--file", path], fake);
-    expect(result.code, result.stderr).toBe(0);
-  }
-  return path;
-}
-
-function state(fake: AwsFake) {
-  const ours = [...fake.cloudwatch.alarms.keys()].filter((n) => n.startsWith("startupwebapp-")).sort();
+/** The scalable target, its policies and the alarms AWS makes for them, as AWS holds them. */
+function scalingState(fake: AwsFake) {
   return {
-    targets: [...fake.autoscaling.targets.values()].map((t) => `${t.ResourceId} ${t.MinCapacity}-${t.MaxCapacity}`),
-    policies: [...fake.autoscaling.policies.values()].map((p) => p.PolicyName).sort(),
+    targets: [...fake.autoscaling.targets.values()].map(
+      (t) =>
+        `${t.ResourceId} ${t.MinCapacity}-${t.MaxCapacity}${t.tags.ManagedBy === "infra" ? " ManagedBy=infra" : ""}`,
+    ),
+    policies: [...fake.autoscaling.policies.values()]
+      .map((p) => {
+        const t = p.TargetTrackingScalingPolicyConfiguration;
+        const scaleIn = t?.DisableScaleIn ? ", no scale-in" : "";
+        return `${p.PolicyName}: ${t?.PredefinedMetricSpecification?.PredefinedMetricType} ${t?.TargetValue}, cooldowns out ${t?.ScaleOutCooldown} in ${t?.ScaleInCooldown}${scaleIn}`;
+      })
+      .sort(),
     trackingAlarms: [...fake.cloudwatch.alarms.keys()].filter((n) => n.startsWith("TargetTracking-")).length,
-    alarms: ours,
-    dashboards: [...fake.cloudwatch.dashboards.keys()],
-    topics: [...fake.sns.topics.keys()].map((a) => a.split(":").at(-1)),
-    subscriptions: [...fake.sns.subscriptions.values()].map((s) => s.Endpoint),
   };
 }
 
-const SERVICE_ALARMS = [
-  "alb-5xx",
-  "ecs-cpu-high",
-  "ecs-memory-high",
-  "latency-p95",
-  "no-healthy-hosts",
-  "target-5xx",
-  "unhealthy-hosts",
-];
-const RUNNING = {
-  targets: ["service/startupwebapp-cluster/startupwebapp-service 1-4"],
-  policies: ["startupwebapp-cpu-scaling", "startupwebapp-memory-scaling"],
-  trackingAlarms: 4,
-  alarms: SERVICE_ALARMS.map((n) => `startupwebapp-${n}`),
-  dashboards: ["startupwebapp-service"],
-  topics: ["startupwebapp-service-alerts"],
-  subscriptions: [],
+/** What create-ecs-autoscaling.sh built: the defaults reproduce it, with the stack's tags on the target. */
+const SCALING = {
+  targets: [`${RESOURCE_ID} 1-4 ManagedBy=infra`],
+  policies: [
+    "startupwebapp-cpu-scaling: ECSServiceAverageCPUUtilization 70, cooldowns out 60 in 300",
+    "startupwebapp-memory-scaling: ECSServiceAverageMemoryUtilization 80, cooldowns out 60 in 300",
+  ],
+  trackingAlarms: 4, // a high and a low alarm per policy
 };
-const NOTHING = {
-  targets: [],
-  policies: [],
-  trackingAlarms: 0,
-  alarms: [],
-  dashboards: [],
-  topics: [],
-  subscriptions: [],
-};
+const NOTHING = { targets: [], policies: [], trackingAlarms: 0 };
 
-describe("ecs-autoscaling and monitoring against the AWS fake", () => {
+/** The service create-ecs-service.sh made, running; the env file as the earlier phases left it. */
+async function withService(): Promise<string> {
+  await runningService();
+  return tempEnvFile(INPUTS);
+}
+
+/** The step that records ECS_SERVICE_NAME, as `create all` sees it before that step has run. */
+const serviceStep = { name: "ecs-service", records: ["ECS_SERVICE_NAME"] };
+
+const desiredCount = (fake: AwsFake) => fake.ecs.serviceNamed(SERVICE)?.desiredCount;
+
+describe("ecs-autoscaling against the AWS fake", () => {
   const fake = useFake();
 
-  it("go create -> verify -> destroy -> recreate -> destroy, leaving nothing", async () => {
-    const path = await serviceStack(fake.current);
+  it("goes create -> verify -> destroy -> recreate -> destroy, and destroy leaves no policy or alarm behind", async () => {
+    const path = await withService();
     for (let round = 0; round < 2; round++) {
       const ctx = await contextFor(fake.current, path);
-      await step.autoscaling(ctx);
-      await step.monitoring(ctx);
-      expect(state(fake.current)).toEqual(RUNNING);
-      const checks = [
-        ...(await autoscaling.verify(ctx, autoScalingConfig(ctx.env, "verify"))),
-        ...(await monitoring.verify(ctx, monitoringConfig(ctx.env, "verify"))),
-      ];
+      await create(ctx);
+      expect(scalingState(fake.current)).toEqual(SCALING);
+      expect(ctx.env.get("AUTOSCALING_CPU_POLICY")).toBe("startupwebapp-cpu-scaling");
+      expect(ctx.env.get("AUTOSCALING_MEMORY_POLICY")).toBe("startupwebapp-memory-scaling");
+      const checks = await verify(ctx);
       expect(checks.filter((c) => c.status !== "OK")).toEqual([]);
-      await destroyBoth(await contextFor(fake.current, path));
-      expect(state(fake.current)).toEqual(NOTHING);
-      expect(readText(path)).toMatch(/^AUTOSCALING_MIN_CAPACITY=""$/m);
+      expect(checks.map((c) => c.name)).toContain("policy startupwebapp-cpu-scaling has its target tracking alarms");
+
+      const before = fake.current.calls.length;
+      await destroy(ctx);
+      // Deregistering the target deletes its policies, and they their alarms: one call.
+      expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["DeregisterScalableTarget"]);
+      expect(scalingState(fake.current)).toEqual(NOTHING);
+      expect(readText(path)).toMatch(/^AUTOSCALING_CPU_POLICY=""$/m);
+      expect(readText(path)).toMatch(/^AUTOSCALING_MEMORY_POLICY=""$/m);
     }
   });
 
-  it("makes no mutating call when run again", async () => {
-    const path = await serviceStack(fake.current, 'ALARM_EMAIL="ops@startupwebapp.com"\n');
-    for (const s of [step.autoscaling, step.monitoring]) await s(await contextFor(fake.current, path));
-    const before = fake.current.calls.length;
-    for (const s of [step.autoscaling, step.monitoring]) await s(await contextFor(fake.current, path));
+  it("makes no mutating call when run again, and destroy run twice finds nothing the second time", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    let before = fake.current.calls.length;
+    const ctx = await contextFor(fake.current, path);
+    await create(ctx);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect((await plan(ctx)).changes.map((c) => c.action)).toEqual(["keep", "keep", "keep"]);
+    await destroy(ctx);
+    before = fake.current.calls.length;
+    await destroy(await contextFor(fake.current, path));
     expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
-  it("puts back an alarm changed by hand, and leaves the target tracking alarms to their policies", async () => {
-    const path = await serviceStack(fake.current);
-    for (const s of [step.autoscaling, step.monitoring]) await s(await contextFor(fake.current, path));
-    const alarm = fake.current.cloudwatch.alarms.get("startupwebapp-latency-p95");
-    if (alarm) alarm.Threshold = 5;
+  it("owns the desired count once the target exists: a count scaling chose is left alone, a new range moves it", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    fake.current.ecs.setDesired(SERVICE, 3); // what a scale-out does
     const before = fake.current.calls.length;
-    await step.monitoring(await contextFor(fake.current, path));
-    const puts = fake.current.mutatingCalls(before);
-    expect(puts.map((c) => `${c.op} ${(c.input as { AlarmName?: string }).AlarmName}`)).toEqual([
-      "PutMetricAlarm startupwebapp-latency-p95",
-    ]);
-    expect(
-      fake.current.calls.some((c) => (c.input as { AlarmName?: string }).AlarmName?.startsWith("TargetTracking-")),
-    ).toBe(false);
+    await create(await contextFor(fake.current, path));
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect(desiredCount(fake.current)).toBe(3);
+
+    writeFileSync(path, `${readText(path)}AUTOSCALING_MAX_CAPACITY="2"\n`);
+    await create(await contextFor(fake.current, path));
+    // Application Auto Scaling brings the count into the new range; no UpdateService from infra.
+    expect(desiredCount(fake.current)).toBe(2);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterScalableTarget"]);
   });
 
-  it("adds the seed's RDS alarms when RDS_INSTANCE_ID is set, and an email subscription waiting for confirmation", async () => {
-    const path = await serviceStack(
-      fake.current,
-      'RDS_INSTANCE_ID="startupwebapp-multi-tenant-prod"\nALARM_EMAIL="ops@startupwebapp.com"\n',
-    );
+  it("puts back a maximum changed behind its back, with plan, verify and create agreeing", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    const target = fake.current.autoscaling.targets.get(RESOURCE_ID);
+    if (target) target.MaxCapacity = 8;
     const ctx = await contextFor(fake.current, path);
-    await step.monitoring(ctx);
-    const rds = fake.current.cloudwatch.alarms;
-    expect(rds.get("startupwebapp-rds-cpu-high")).toMatchObject({ Threshold: 70, Period: 300, EvaluationPeriods: 2 });
-    expect(rds.get("startupwebapp-rds-connections-high")).toMatchObject({ Threshold: 80 });
-    expect(rds.get("startupwebapp-rds-free-storage-low")).toMatchObject({
-      Threshold: 2 * 1024 ** 3,
-      ComparisonOperator: "LessThanThreshold",
-    });
-    expect(rds.get("startupwebapp-rds-freeable-memory-low")).toMatchObject({ Threshold: 500 * 1024 ** 2 });
-    expect(ctx.events.log.some((e) => e.message.includes("confirmation link"))).toBe(true);
-    const checks = await monitoring.verify(ctx, monitoringConfig(ctx.env, "verify"));
-    expect(checks.find((c) => c.name.startsWith("email subscription"))?.status).toBe("SKIP");
-    // Alarms in ALARM are reported, not failed.
-    fake.current.cloudwatch.setState("startupwebapp-rds-cpu-high", "ALARM");
-    const again = await contextFor(fake.current, path);
-    expect(
-      (await monitoring.verify(again, monitoringConfig(again.env, "verify"))).filter((c) => c.status === "FAIL"),
-    ).toEqual([]);
-    expect(
-      again.events.log.some(
-        (e) => e.kind === "warning" && e.message.includes("startupwebapp-rds-cpu-high is in ALARM"),
-      ),
-    ).toBe(true);
-    await monitoring.destroy(again, monitoringConfig(again.env, "destroy"));
-    expect(state(fake.current).subscriptions).toEqual([]);
-    expect(state(fake.current).alarms).toEqual([]);
+
+    const planned = (await plan(ctx)).changes.flatMap((c) =>
+      c.action === "update" ? c.fields.map((f) => `${c.desired.name} ${f.field}: ${f.from} -> ${f.to}`) : [],
+    );
+    const failing = (await verify(ctx)).filter((c) => c.status === "FAIL").map((c) => [c.name, c.detail]);
+    const before = fake.current.calls.length;
+    await create(ctx);
+
+    expect(planned).toEqual([`${RESOURCE_ID} max capacity: 8 -> 4`]);
+    expect(failing).toEqual([[`scalable target ${RESOURCE_ID}: max capacity`, "8, want 4"]]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterScalableTarget"]);
+    expect(scalingState(fake.current)).toEqual(SCALING);
+    const again = fake.current.calls.length;
+    await create(await contextFor(fake.current, path));
+    expect(fake.current.mutatingCalls(again)).toEqual([]);
   });
+
+  it("puts back a policy whose scale-in was turned off by hand, and resumes a suspended target", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    const memory = fake.current.autoscaling.policyNamed("startupwebapp-memory-scaling");
+    const config = memory?.TargetTrackingScalingPolicyConfiguration;
+    if (config) config.DisableScaleIn = true;
+    const target = fake.current.autoscaling.targets.get(RESOURCE_ID);
+    if (target?.SuspendedState) target.SuspendedState.DynamicScalingInSuspended = true;
+    const ctx = await contextFor(fake.current, path);
+
+    const failing = (await verify(ctx)).filter((c) => c.status === "FAIL").map((c) => [c.name, c.detail]);
+    const before = fake.current.calls.length;
+    await create(ctx);
+
+    expect(failing).toEqual([
+      [`scalable target ${RESOURCE_ID}: scaling suspended`, "dynamic scale-in, want none"],
+      ["scaling policy startupwebapp-memory-scaling: scale-in", "disabled, want enabled"],
+    ]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterScalableTarget", "PutScalingPolicy"]);
+    expect(target?.SuspendedState?.DynamicScalingInSuspended).toBe(false);
+    expect(scalingState(fake.current)).toEqual(SCALING);
+  });
+
+  it("deregisters the target it made for the service's old name when ECS_SERVICE_NAME changes, and no other", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    await runningService("startupwebapp-web"); // the service, made again under a new name
+    await runningService("someone-elses"); // with a target of its own, not this stack's
+    await registerTarget("service/startupwebapp-cluster/someone-elses");
+    writeFileSync(path, `${readText(path)}ECS_SERVICE_NAME="startupwebapp-web"\n`);
+    const ctx = await contextFor(fake.current, path);
+
+    const planned = (await plan(ctx)).changes.map(
+      (c) => `${c.action} ${"desired" in c ? c.desired.name : c.observed.name}`,
+    );
+    const before = fake.current.calls.length;
+    await create(ctx);
+
+    expect(planned).toEqual([
+      "create service/startupwebapp-cluster/startupwebapp-web",
+      "create startupwebapp-cpu-scaling",
+      "create startupwebapp-memory-scaling",
+      `delete ${RESOURCE_ID}`,
+    ]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual([
+      "RegisterScalableTarget",
+      "PutScalingPolicy",
+      "PutScalingPolicy",
+      "DeregisterScalableTarget",
+    ]);
+    expect([...fake.current.autoscaling.targets.keys()].sort()).toEqual([
+      "service/startupwebapp-cluster/someone-elses",
+      "service/startupwebapp-cluster/startupwebapp-web",
+    ]);
+    await destroy(ctx);
+    expect([...fake.current.autoscaling.targets.keys()]).toEqual(["service/startupwebapp-cluster/someone-elses"]);
+  });
+
+  it("in a run that also makes the service, finds nothing to delete while the service's name is not known yet", async () => {
+    const path = await withService();
+    await create(await contextFor(fake.current, path));
+    const ctx = await contextFor(fake.current, path);
+    const env = withPendingRecords(ctx.env, [serviceStep]);
+    const a = await assess(ctx, autoScalingResource, autoScalingResource.config(env, "plan"));
+    expect(a.changes.map((c) => `${c.action} ${"desired" in c ? c.desired.kind : c.observed.kind}`)).toEqual([
+      "create scalable target",
+      "create scaling policy",
+      "create scaling policy",
+    ]);
+  });
+
+  it("adopts what create-ecs-autoscaling.sh made: tags the target, changes nothing else, and destroy removes it", async () => {
+    const path = await withService();
+    await scriptsAutoScaling();
+    const ctx = await contextFor(fake.current, path);
+
+    const planned = (await plan(ctx)).changes.map((c) => `${c.action} ${"desired" in c ? c.desired.name : ""}`);
+    const before = fake.current.calls.length;
+    await create(ctx);
+
+    expect(planned).toEqual([
+      `adopt ${RESOURCE_ID}`,
+      "adopt startupwebapp-cpu-scaling",
+      "adopt startupwebapp-memory-scaling",
+    ]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["TagResource"]);
+    expect(scalingState(fake.current)).toEqual(SCALING);
+    expect(ctx.env.get("AUTOSCALING_CPU_POLICY")).toBe("startupwebapp-cpu-scaling");
+    await destroy(ctx);
+    expect(scalingState(fake.current)).toEqual(NOTHING);
+  });
+
+  it("leaves a scalable target it did not make when it is told to destroy before adopting it", async () => {
+    const path = await withService();
+    await scriptsAutoScaling();
+    const ctx = await contextFor(fake.current, path);
+    const before = fake.current.calls.length;
+    await destroy(ctx);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+    expect(scalingState(fake.current).policies).toHaveLength(2);
+    expect(ctx.events.log.filter((e) => e.kind === "skipped").map((e) => e.message)).toEqual([
+      "scaling policy startupwebapp-memory-scaling: left in place, not made by infra",
+      "scaling policy startupwebapp-cpu-scaling: left in place, not made by infra",
+      `scalable target ${RESOURCE_ID}: left in place, not made by infra`,
+    ]);
+  });
+
+  it("waits up to 2 minutes for Application Auto Scaling to see the service, then stops saying what it waited for", async () => {
+    const ctx = await contextFor(fake.current, tempEnvFile());
+    await expect(create(ctx)).rejects.toThrow(
+      /timed out after 120 s waiting for auto scaling to see startupwebapp-service/,
+    );
+    expect(ctx.events.log.filter((e) => e.kind === "waiting").map((e) => e.state)).toContain("ValidationException");
+    expect(fake.current.clock.slept).toBeGreaterThanOrEqual(120_000);
+    expect(fake.current.mutatingCalls().filter((c) => !c.refused)).toEqual([]);
+  });
+});
+
+/** Each input the resource reads: the change plan shows, what verify fails on, and the only calls create makes. */
+const TARGET = `scalable target ${RESOURCE_ID}`;
+const CPU = "scaling policy startupwebapp-cpu-scaling";
+const MEMORY = "scaling policy startupwebapp-memory-scaling";
+const INPUT_CHANGES: { line: string; fields: string[]; calls: string[] }[] = [
+  {
+    line: 'AUTOSCALING_MIN_CAPACITY="2"',
+    fields: [`${TARGET}: min capacity 1 -> 2`],
+    calls: ["RegisterScalableTarget"],
+  },
+  {
+    line: 'AUTOSCALING_MAX_CAPACITY="6"',
+    fields: [`${TARGET}: max capacity 4 -> 6`],
+    calls: ["RegisterScalableTarget"],
+  },
+  { line: 'AUTOSCALING_CPU_TARGET="60"', fields: [`${CPU}: target value 70 -> 60`], calls: ["PutScalingPolicy"] },
+  { line: 'AUTOSCALING_MEMORY_TARGET="75"', fields: [`${MEMORY}: target value 80 -> 75`], calls: ["PutScalingPolicy"] },
+  {
+    line: 'AUTOSCALING_SCALE_OUT_COOLDOWN="120"',
+    fields: [`${CPU}: scale-out cooldown 60 -> 120`, `${MEMORY}: scale-out cooldown 60 -> 120`],
+    calls: ["PutScalingPolicy", "PutScalingPolicy"],
+  },
+  {
+    line: 'AUTOSCALING_SCALE_IN_COOLDOWN="600"',
+    fields: [`${CPU}: scale-in cooldown 300 -> 600`, `${MEMORY}: scale-in cooldown 300 -> 600`],
+    calls: ["PutScalingPolicy", "PutScalingPolicy"],
+  },
+];
+
+describe("ecs-autoscaling: one desired state for plan, verify and create", () => {
+  const fake = useFake();
+
+  it.each(INPUT_CHANGES)(
+    "after $line, plan names the field, verify fails on it, create changes only that",
+    async ({ line, fields, calls }) => {
+      const path = await withService();
+      await create(await contextFor(fake.current, path));
+      writeFileSync(path, `${readText(path)}${line}\n`);
+      const ctx = await contextFor(fake.current, path);
+
+      const planned = (await plan(ctx)).changes.flatMap((c) =>
+        c.action === "update"
+          ? c.fields.map((f) => `${c.desired.kind} ${c.desired.name}: ${f.field} ${f.from} -> ${f.to}`)
+          : [],
+      );
+      const failing = (await verify(ctx)).filter((c) => c.status === "FAIL").map((c) => `${c.name} ${c.detail}`);
+      const before = fake.current.calls.length;
+      await create(ctx);
+
+      expect(planned).toEqual(fields);
+      // Verify says the same, as "<object>: <field> <is>, want <wanted>".
+      expect(failing).toEqual(fields.map((f) => f.replace(/ (\S+) -> (\S+)$/, " $1, want $2")));
+      expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(calls);
+      expect((await verify(ctx)).filter((c) => c.status !== "OK")).toEqual([]);
+      const again = fake.current.calls.length;
+      await create(await contextFor(fake.current, path));
+      expect(fake.current.mutatingCalls(again)).toEqual([]);
+    },
+  );
+});
+
+describe("ecs-autoscaling converges after a failure at any mutating call", () => {
+  async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
+    const fake = installInProcess(new AwsFake());
+    try {
+      return await body(fake, await withService());
+    } finally {
+      fake.restore();
+    }
+  }
+
+  for (const phase of ["create", "destroy"] as const) {
+    it(`of ${phase}, whether the call failed or only its response was lost`, async () => {
+      const run = async (fake: AwsFake, path: string) =>
+        (phase === "create" ? create : destroy)(await contextFor(fake, path));
+      const ops = await withStack(async (fake, path) => {
+        if (phase === "destroy") await create(await contextFor(fake, path));
+        const before = fake.calls.length;
+        await run(fake, path);
+        return fake.acceptedMutations(before);
+      });
+      expect(ops.map((o) => o.op)).toEqual(
+        phase === "create"
+          ? ["RegisterScalableTarget", "PutScalingPolicy", "PutScalingPolicy"]
+          : ["DeregisterScalableTarget"],
+      );
+      for (const when of ["before", "after"] as const) {
+        for (const { nth, op } of ops) {
+          await withStack(async (fake, path) => {
+            if (phase === "destroy") await create(await contextFor(fake, path));
+            fake.inject({ mutating: true, nth, when });
+            await expect(run(fake, path), `${when} ${op}`).rejects.toThrow();
+            fake.clearFaults();
+            fake.clock.advance(60_000);
+            await run(fake, path);
+            expect(scalingState(fake), `${when} ${op}`).toEqual(phase === "create" ? SCALING : NOTHING);
+            const before = fake.calls.length;
+            await run(fake, path);
+            expect(fake.mutatingCalls(before), `${when} ${op}: then nothing`).toEqual([]);
+          });
+        }
+      }
+    });
+  }
 });
 
 describe("scaling and alarm inputs are checked before any change", () => {
@@ -172,10 +373,15 @@ describe("scaling and alarm inputs are checked before any change", () => {
       'ALARM_EMAIL="ops at startupwebapp"',
       /ALARM_EMAIL="ops at startupwebapp" is not an email address/,
     ],
+    [
+      "a dashboard name CloudWatch refuses",
+      'CLOUDWATCH_DASHBOARD_NAME="RDS dashboard"',
+      /CLOUDWATCH_DASHBOARD_NAME="RDS dashboard" is not a dashboard name/,
+    ],
   ];
   for (const [name, lines, message] of cases) {
     it(`rejects ${name} with exit 2 and no AWS call`, async () => {
-      const text = `${INPUTS}ALB_ARN="arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"\nTARGET_GROUP_ARN="arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"\n${lines}\n`;
+      const text = `${INPUTS}${ALB_RECORDS}${lines}\n`;
       const path = tempEnvFile(text);
       const result = await runCli(["create", "ecs-autoscaling", "monitoring", "--file", path], fake.current);
       expect(result.code).toBe(2);
@@ -184,63 +390,4 @@ describe("scaling and alarm inputs are checked before any change", () => {
       expect(readText(path)).toBe(text);
     });
   }
-});
-
-describe("ecs-autoscaling and monitoring converge after a failure at any mutating call", () => {
-  async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = installInProcess(new AwsFake());
-    try {
-      return await body(fake, await serviceStack(fake, 'ALARM_EMAIL="ops@startupwebapp.com"\n'));
-    } finally {
-      fake.restore();
-    }
-  }
-  const createBoth = async (fake: AwsFake, path: string) => {
-    await step.autoscaling(await contextFor(fake, path));
-    await step.monitoring(await contextFor(fake, path));
-  };
-  const withEmail = { ...RUNNING, subscriptions: ["ops@startupwebapp.com"] };
-
-  it("of create, whether the call failed or only its response was lost", async () => {
-    const calls = await withStack(async (fake, path) => {
-      const before = fake.calls.length;
-      await createBoth(fake, path);
-      return fake.acceptedMutations(before);
-    });
-    expect(calls.length).toBe(13); // target, 2 policies, topic, subscription, 7 alarms, dashboard
-    for (const when of ["before", "after"] as const) {
-      for (const { nth, op } of calls) {
-        await withStack(async (fake, path) => {
-          fake.inject({ mutating: true, nth, when });
-          await expect(createBoth(fake, path), `${when} ${op}`).rejects.toThrow();
-          fake.clearFaults();
-          fake.clock.advance(60_000);
-          await createBoth(fake, path);
-          expect(state(fake), `${when} ${op}`).toEqual(withEmail);
-        });
-      }
-    }
-  });
-
-  it("of destroy, whether the call failed or only its response was lost", async () => {
-    const calls = await withStack(async (fake, path) => {
-      await createBoth(fake, path);
-      const before = fake.calls.length;
-      await destroyBoth(await contextFor(fake, path));
-      return fake.acceptedMutations(before);
-    });
-    for (const when of ["before", "after"] as const) {
-      for (const { nth, op } of calls) {
-        await withStack(async (fake, path) => {
-          await createBoth(fake, path);
-          fake.inject({ mutating: true, nth, when });
-          await expect(destroyBoth(await contextFor(fake, path)), `${when} ${op}`).rejects.toThrow();
-          fake.clearFaults();
-          fake.clock.advance(60_000);
-          await destroyBoth(await contextFor(fake, path));
-          expect(state(fake), `${when} ${op}`).toEqual(NOTHING);
-        });
-      }
-    }
-  });
 });

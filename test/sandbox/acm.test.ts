@@ -1,4 +1,4 @@
-// The ACM fake behaves as AWS does (aws-behaviours.md "ACM", pitfalls 2, 3, 6, 8): checked with real SDK clients.
+// The ACM fake behaves as AWS does (docs/aws-behaviours.md, "ACM"): checked with real SDK clients.
 import {
   ACMClient,
   AddTagsToCertificateCommand,
@@ -34,7 +34,7 @@ import {
 import { SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const acm = () => new ACMClient({ region: "us-east-1" });
 const r53 = () => new Route53Client({ region: "us-east-1" });
 const elbv2 = () => new ElasticLoadBalancingV2Client({ region: "us-east-1" });

@@ -17,7 +17,7 @@ import { SUBNETS } from "../../src/sandbox/aws/ec2.js";
 import { CLUSTER } from "../../src/sandbox/aws/ecs.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const aas = () => new ApplicationAutoScalingClient({ region: "us-east-1" });
 const ecs = () => new ECSClient({ region: "us-east-1" });
 const WEB = `service/${CLUSTER}/web`;

@@ -13,7 +13,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const cw = () => new CloudWatchClient({ region: "us-east-1" });
 const LB = { Name: "LoadBalancer", Value: "app/web-alb/50dc6c495c0c9188" };
 const TG = { Name: "TargetGroup", Value: "targetgroup/web-tg/73e2d6bc24d8a067" };

@@ -17,13 +17,14 @@ import {
   PutMetricAlarmCommand,
   type PutMetricAlarmInput,
   ResourceNotFound,
+  ResourceNotFoundException,
   SetAlarmStateCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { describe, expect, it } from "vitest";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const cw = () => new CloudWatchClient({ region: "us-east-1" });
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx";
@@ -237,6 +238,24 @@ describe("CloudWatch fake: dashboards", () => {
     });
     await dashboard("web", { widgets: [] });
     expect((await cw().send(new GetDashboardCommand({ DashboardName: "web" }))).DashboardBody).toBe('{"widgets":[]}');
+  });
+
+  it("takes PutDashboard's tags only when it creates the dashboard, and deletes them with it", async () => {
+    const ResourceARN = "arn:aws:cloudwatch::123456789012:dashboard/web";
+    const tagsOf = async () => (await cw().send(new ListTagsForResourceCommand({ ResourceARN }))).Tags;
+    const put = (Tags: { Key: string; Value: string }[]) =>
+      cw().send(new PutDashboardCommand({ DashboardName: "web", DashboardBody: JSON.stringify(BODY), Tags }));
+    await put([{ Key: "ManagedBy", Value: "infra" }]);
+    await put([{ Key: "Other", Value: "x" }]);
+    await cw().send(new TagResourceCommand({ ResourceARN, Tags: [{ Key: "Env", Value: "production" }] }));
+    expect(await tagsOf()).toEqual([
+      { Key: "ManagedBy", Value: "infra" },
+      { Key: "Env", Value: "production" },
+    ]);
+    await cw().send(new DeleteDashboardsCommand({ DashboardNames: ["web"] }));
+    await expect(tagsOf()).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await cw().send(new PutDashboardCommand({ DashboardName: "web", DashboardBody: JSON.stringify(BODY) }));
+    expect(await tagsOf()).toEqual([]);
   });
 
   it.each([

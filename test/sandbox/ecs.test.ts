@@ -42,7 +42,7 @@ import {
 } from "../../src/sandbox/aws/ecs.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const ecs = () => new ECSClient({ region: "us-east-1" });
 const elbv2 = () => new ElasticLoadBalancingV2Client({ region: "us-east-1" });
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web";
@@ -226,6 +226,19 @@ describe("ECS fake: task definitions", () => {
       name: "ClientException",
       message: "Unable to describe task definition.",
     });
+  });
+
+  it("describes a family with no ACTIVE revision as its latest INACTIVE one, which no service may use", async () => {
+    await register("v1");
+    await register("v2");
+    for (const r of ["web:1", "web:2"]) await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: r }));
+    const described = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: "web" }));
+    expect([described.taskDefinition?.revision, described.taskDefinition?.status]).toEqual([2, "INACTIVE"]);
+    const listed = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: "web" }));
+    expect(listed.taskDefinitionArns).toEqual([]);
+    await register("v3");
+    const again = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: "web" }));
+    expect([again.taskDefinition?.revision, again.taskDefinition?.status]).toEqual([3, "ACTIVE"]);
   });
 
   it("returns a task definition's tags only when asked", async () => {
@@ -433,6 +446,19 @@ describe("ECS fake: deployments", () => {
     fake.current.ecs.setDesired("web", 1);
     expect(await service()).toMatchObject({ desiredCount: 1, runningCount: 1 });
     expect((await service())?.deployments).toHaveLength(1);
+  });
+
+  it("turning ECS Exec on reaches only the tasks launched afterwards, such as a forced deployment's", async () => {
+    await register();
+    await createService();
+    await until(completed);
+    const execOf = async () => (await describeTasks(await taskArns())).map((t) => t.enableExecuteCommand);
+    const on = (await update({ enableExecuteCommand: true })).service;
+    expect([on?.enableExecuteCommand, on?.deployments?.length]).toEqual([true, 1]);
+    expect(await execOf()).toEqual([false, false]);
+    await update({ forceNewDeployment: true });
+    await until(completed);
+    expect(await execOf()).toEqual([true, true]);
   });
 
   it("a deployment of an image that cannot be pulled fails with the circuit breaker and rolls back", async () => {

@@ -17,7 +17,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const logs = () => new CloudWatchLogsClient({ region: "us-east-1" });
 const create = (logGroupName: string, tags?: Record<string, string>) =>
   logs().send(new CreateLogGroupCommand({ logGroupName, ...(tags ? { tags } : {}) }));

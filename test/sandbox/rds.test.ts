@@ -22,7 +22,7 @@ import { describe, expect, it } from "vitest";
 import { DB_SECURITY_GROUP, DB_SUBNET_GROUP } from "../../src/sandbox/aws/rds.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const rds = () => new RDSClient({ region: "us-east-1" });
 const DB = "startupwebapp-multi-tenant-prod";
 const HOUR = 3_600_000;

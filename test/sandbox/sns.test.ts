@@ -22,7 +22,7 @@ import { describe, expect, it } from "vitest";
 import { PENDING_EXPIRES_MS } from "../../src/sandbox/aws/sns.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const sns = () => new SNSClient({ region: "us-east-1" });
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts";
 const EMAIL = "ops@startupwebapp.com";

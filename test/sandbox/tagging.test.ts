@@ -31,10 +31,11 @@ import { describe, expect, it } from "vitest";
 import { DIMENSION } from "../../src/sandbox/aws/autoscaling.js";
 import { BACKEND_SG, SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
 import { CLUSTER } from "../../src/sandbox/aws/ecs.js";
+import { PURGED_AFTER_INACTIVE_MS } from "../../src/sandbox/aws/ecs-state.js";
 import { LISTED_AFTER_DELETE_MS, TOKEN_VALID_MS } from "../../src/sandbox/aws/tagging.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const region = { region: "us-east-1" };
 const PROJECT = [
   { Key: "Project", Value: "startupwebapp" },
@@ -163,7 +164,7 @@ describe("Resource Groups Tagging API fake", () => {
     expect(await listedArns({ TagFilters: PROJECT_FILTERS, ResourceTypeFilters: ["ecs:service"] })).toEqual([]);
   });
 
-  it("lists only the ACTIVE revisions of a task definition", async () => {
+  it("still lists a deregistered (INACTIVE) revision of a task definition: ECS keeps it", async () => {
     const ecs = new ECSClient(region);
     const register = () =>
       ecs.send(
@@ -176,10 +177,10 @@ describe("Resource Groups Tagging API fake", () => {
     const first = (await register()).taskDefinition?.taskDefinitionArn as string;
     const second = (await register()).taskDefinition?.taskDefinitionArn as string;
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: first }));
-    expect(await listedArns()).toEqual([second]);
+    expect(await listedArns()).toEqual([first, second]);
   });
 
-  it("lists an ECS service and its scalable target while the service is ACTIVE", async () => {
+  it("lists an ECS service while ECS still describes it after its deletion, and then no more", async () => {
     const ecs = new ECSClient(region);
     await ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -215,7 +216,14 @@ describe("Resource Groups Tagging API fake", () => {
     expect((await listedArns()).sort()).toEqual([service?.serviceArn, ScalableTargetARN].sort());
     await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "web", force: true }));
     fake.current.clock.advance(LISTED_AFTER_DELETE_MS);
-    expect(await listedArns({ TagFilters: PROJECT_FILTERS, ResourceTypeFilters: ["ecs"] })).toEqual([]);
+    // DRAINING, then INACTIVE: ECS still describes it, and it still carries its tags.
+    expect(await listedArns({ TagFilters: PROJECT_FILTERS, ResourceTypeFilters: ["ecs:service"] })).toEqual([
+      service?.serviceArn,
+    ]);
+    fake.current.clock.advance(
+      fake.current.latency.serviceDrainingMs + PURGED_AFTER_INACTIVE_MS + LISTED_AFTER_DELETE_MS,
+    );
+    expect(await listedArns({ TagFilters: PROJECT_FILTERS, ResourceTypeFilters: ["ecs:service"] })).toEqual([]);
   });
 
   it("pages with a PaginationToken that is an empty string on the last page", async () => {

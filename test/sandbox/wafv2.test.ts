@@ -31,10 +31,14 @@ import {
 } from "@aws-sdk/client-wafv2";
 import { describe, expect, it } from "vitest";
 import { SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
-import { ASSOCIATED_AFTER_DISASSOCIATION_MS, UNAVAILABLE_AFTER_CREATE_MS } from "../../src/sandbox/aws/wafv2.js";
+import {
+  ASSOCIATED_AFTER_DISASSOCIATION_MS,
+  LISTED_AFTER_CREATE_MS,
+  UNAVAILABLE_AFTER_CREATE_MS,
+} from "../../src/sandbox/aws/wafv2.js";
 import { useFake } from "../helpers.js";
 
-const fake = useFake();
+const fake = useFake({ iamPolicy: false });
 const waf = () => new WAFV2Client({ region: "us-east-1" });
 const visibility = (MetricName: string) => ({
   SampledRequestsEnabled: true,
@@ -203,6 +207,7 @@ describe("WAF fake: web ACLs", () => {
 
   it("lists web ACLs in pages", async () => {
     for (const Name of ["c", "a", "b"]) await create({ Name });
+    fake.current.clock.advance(LISTED_AFTER_CREATE_MS);
     const first = await waf().send(new ListWebACLsCommand({ Scope: "REGIONAL", Limit: 2 }));
     expect(first.WebACLs?.map((w) => w.Name)).toEqual(["a", "b"]);
     const rest = await waf().send(
@@ -210,6 +215,18 @@ describe("WAF fake: web ACLs", () => {
     );
     expect(rest.WebACLs?.map((w) => w.Name)).toEqual(["c"]);
     expect(rest.NextMarker).toBeUndefined();
+  });
+
+  it("lists a new web ACL only once the create has reached every reader, though GetWebACL has it at once", async () => {
+    const acl = await create();
+    const names = async () =>
+      (await waf().send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs?.map((w) => w.Name);
+    expect(await names()).toEqual([]);
+    expect((await get(acl)).WebACL?.ARN).toBe(acl.ARN);
+    fake.current.clock.advance(LISTED_AFTER_CREATE_MS - 1);
+    expect(await names()).toEqual([]);
+    fake.current.clock.advance(1);
+    expect(await names()).toEqual(["web"]);
   });
 
   it("a stale lock token is refused", async () => {

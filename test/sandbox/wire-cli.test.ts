@@ -44,7 +44,7 @@ describe("the CLI over the wire", () => {
 
     const verified = await cli(["verify", "all"], path);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/\d+ checks: \d+ OK, 0 FAIL, 0 SKIP/);
+    expect(verified.stdout).toMatch(/\d+ checks: \d+ OK, 0 FAIL, \d+ SKIP/);
 
     const status = await cli(["status", "--json"], path);
     const rows = JSON.parse(status.stdout).resources as { resource: string; exists: boolean; healthy: boolean }[];
@@ -71,13 +71,13 @@ describe("the CLI over the wire", () => {
     const rolledBack = await sandbox(["rollback"]);
 
     expect(deployed.code).toBe(0);
-    expect(deployed.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/health: 200/);
+    expect(deployed.stderr).toMatch(/health probe GET https:\/\/api\.startupwebapp\.com\/order\/products: 200/);
     expect(rolledBack.code).toBe(0);
     expect(wire.fake.ecs.serviceNamed("startupwebapp-service")?.taskDefinition).toMatch(
       /startupwebapp-service-task:1$/,
     );
-    const verified = await sandbox(["verify", "route53-records"]);
-    expect(verified.stdout).toMatch(/\[OK {2}\] route53-records: startupwebapp\.com is delegated to the zone/);
+    const verified = await sandbox(["verify", "acm-certificate"]);
+    expect(verified.stdout).toMatch(/\[OK {2}\] acm-certificate: startupwebapp\.com is delegated to its Route 53 zone/);
   });
 
   it("makes the same accepted calls as the in-process adapter for create all", async () => {
@@ -90,7 +90,9 @@ describe("the CLI over the wire", () => {
       const other = tempEnvFile();
       expect((await runCli(["create", "all", "--file", other], inProcess)).code).toBe(0);
       expect(accepted(wire.fake)).toEqual(accepted(inProcess));
-      expect(readText(path)).toBe(readText(other));
+      // The same lines: steps that run side by side append their keys in whichever order they finish.
+      const lines = (text: string) => text.split("\n").sort();
+      expect(lines(readText(path))).toEqual(lines(readText(other)));
     } finally {
       inProcess.restore();
     }

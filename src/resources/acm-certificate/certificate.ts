@@ -1,156 +1,182 @@
-// Finding, requesting and waiting on the certificate, with ACM's traps: validation records that appear
-// late, a shared wildcard/apex record, "SUCCESS" before ISSUED, idempotency tokens that outlive a destroy.
+// Handlers for the certificate: requested with DNS validation and the stack's tags, its CNAME published (in Route 53,
+// or printed for the user's DNS provider), then waited on until ISSUED. A certificate still PENDING_VALIDATION is a
+// field difference whose update resumes that wait; one a listener still serves is never deleted by create.
 import { randomUUID } from "node:crypto";
 import {
-  type ACMClient,
+  AddTagsToCertificateCommand,
   type CertificateDetail,
   DeleteCertificateCommand,
-  DescribeCertificateCommand,
-  ListCertificatesCommand,
-  ListTagsForCertificateCommand,
   RequestCertificateCommand,
-  type ResourceRecord,
 } from "@aws-sdk/client-acm";
-import type { Context } from "../../core/context.js";
-import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
-import type { ResourceEvents } from "../../core/events.js";
-import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
-import { isManaged, stackTags } from "../tags.js";
-import type { AcmConfig } from "./config.js";
+import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
+import { retryWhile, waitOptions } from "../../core/wait.js";
+import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { fqdn } from "../common/dns/names.js";
+import { type DnsRun, deleteRecord, readRecord } from "../common/dns/records.js";
+import { findZone, type Zone } from "../common/dns/zone.js";
+import { stackTags } from "../common/tags.js";
+import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
+import {
+  describeCertificate,
+  describeHolder,
+  holdersOf,
+  isLive,
+  listCertificates,
+  namesOf,
+  validationRecordsOf,
+  waitForValidationRecords,
+  waitIssued,
+} from "./acm.js";
+import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
+import { checkDelegation } from "./delegation.js";
+import { publishValidation } from "./validation-record.js";
 
 const MINUTE = 60_000;
 
-export interface AcmRun {
-  ctx: Context;
-  c: AcmConfig;
-  ev: ResourceEvents;
-  acm: ACMClient;
-}
-
-export async function describe(run: AcmRun, arn: string): Promise<CertificateDetail | undefined> {
-  try {
-    return (await run.acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
-  } catch (err) {
-    if (isAwsError(err, "ResourceNotFound")) return undefined;
-    throw err;
+/**
+ * Waiting for a validation that cannot complete would hang until --timeout: with public DNS sending the domain
+ * elsewhere, stop at once. When DNS cannot be asked, say so and wait.
+ */
+async function requireDelegation(run: ApplyRun<AcmConfig>) {
+  const zone = run.objects.get("hosted-zone")?.raw as Zone | undefined;
+  if (!zone) return;
+  const delegation = await checkDelegation(run.ctx, run.c.domain, zone.nameServers);
+  if (delegation.state === "elsewhere") {
+    throw new InfraError(
+      `certificate validation cannot complete: ${delegation.detail}`,
+      ExitCode.aws,
+      `set the name servers of ${run.c.domain} at its registrar to ${zone.nameServers.join(", ")}, then run \`infra create acm-certificate\` again`,
+    );
   }
+  if (delegation.state === "unknown") run.ev.warning(`delegation of ${run.c.domain} not checked: ${delegation.detail}`);
 }
 
-const covers = (cert: { DomainName?: string; SubjectAlternativeNames?: string[] }, names: string[]) =>
-  names.every((n) => cert.DomainName === n || cert.SubjectAlternativeNames?.includes(n));
+/** Publishes the validation CNAME, then waits for ISSUED unless --no-wait. Returns the status it ends in. */
+async function settle(run: ApplyRun<AcmConfig>, arn: string, label: string): Promise<string> {
+  const { c, ctx, ev } = run;
+  const acm = await ctx.aws.acm();
+  const records = await waitForValidationRecords({ ctx, ev, acm }, arn, label);
+  if (c.externalDns) {
+    for (const r of records) ev.warning(`set this record at your DNS provider: ${r.Name} CNAME ${r.Value}`);
+  } else await publishValidation(run, arn, records);
+  if (!ctx.options.wait) {
+    ev.warning(`certificate ${label} is PENDING_VALIDATION (--no-wait): \`infra create acm-certificate\` waits for it`);
+    return "PENDING_VALIDATION";
+  }
+  return (await waitIssued({ ctx, ev, acm }, arn, label)).Status as string;
+}
 
-/** Certificates in these states are dead ends: a timed-out or failed validation never recovers. */
-const usable = (cert: CertificateDetail) => cert.Status === "ISSUED" || cert.Status === "PENDING_VALIDATION";
+const observed = (d: DesiredObject, arn: string, status: string): ObservedObject => ({
+  key: d.key,
+  kind: d.kind,
+  name: d.name,
+  id: arn,
+  fields: { ...d.fields, status },
+  managed: true,
+});
+
+export const certificateHandlers: KindHandlers<AcmConfig> = {
+  async create(run, d) {
+    const { c, ctx } = run;
+    // Before anything is requested: a certificate that cannot be validated would only sit there.
+    if (!c.externalDns && ctx.options.wait) await requireDelegation(run);
+    const acm = await ctx.aws.acm();
+    const out = await awsStep("request certificate", d.name, () =>
+      acm.send(
+        new RequestCertificateCommand({
+          DomainName: c.names[0],
+          SubjectAlternativeNames: [c.names[1]],
+          ValidationMethod: "DNS",
+          KeyAlgorithm: KEY_ALGORITHM,
+          // 1-32 word characters, remembered for an hour: fresh per request, so one after a destroy is a new one;
+          // the lookups before keep a second run from requesting a second certificate.
+          IdempotencyToken: randomUUID().replace(/-/g, ""),
+          Tags: stackTags(c, c.certificateName),
+        }),
+      ),
+    );
+    const arn = out.CertificateArn as string;
+    await run.made(observed(d, arn, "PENDING_VALIDATION"));
+    return observed(d, arn, await settle(run, arn, d.name));
+  },
+  async update(run, d, o, fields) {
+    if (!fields.some((f) => f.field === "status")) return;
+    if (!run.c.externalDns && run.ctx.options.wait) await requireDelegation(run);
+    await settle(run, o.id, d.name);
+  },
+  async adopt(run, _d, o) {
+    const acm = await run.ctx.aws.acm();
+    await awsStep("tag certificate", o.name, () =>
+      acm.send(
+        new AddTagsToCertificateCommand({ CertificateArn: o.id, Tags: stackTags(run.c, run.c.certificateName) }),
+      ),
+    );
+  },
+  async delete(run, o) {
+    const { c, ctx, ev } = run;
+    const acm = await ctx.aws.acm();
+    const cert = await awsStep("read certificate", o.name, () => describeCertificate(acm, o.id));
+    if (!cert) return;
+    // Destroy refused up front what it may not wait for; create never waits for another resource to let go.
+    if (!c.destroying) {
+      const holders = await holdersOf(ctx, cert);
+      if (holders.length > 0)
+        throw new NotYet(
+          `certificate ${o.name}: still served by ${holders.map(describeHolder).join(", ")}; once \`infra create alb\` serves the new one, \`infra create acm-certificate\` deletes it`,
+        );
+    }
+    if (!c.externalDns) await deleteOtherDomainsValidation(run, cert);
+    // ACM lists the load balancer in InUseBy for a while after its listener let go: ResourceInUse passes.
+    const options = {
+      ...waitOptions(ctx, `certificate ${o.name} released by its listener`),
+      transient: ["ResourceInUse"],
+    };
+    options.timeoutMs = Math.max(options.timeoutMs, 20 * MINUTE);
+    await awsStep("delete certificate", o.name, () =>
+      retryWhile(ctx, ev, options, async () => {
+        try {
+          await acm.send(new DeleteCertificateCommand({ CertificateArn: o.id }));
+        } catch (err) {
+          if (!isAwsError(err, "ResourceNotFound")) throw err;
+        }
+      }),
+    );
+  },
+};
 
 /**
- * Ours: the recorded one, else one for the same names that carries our tags (ISSUED first). Lookups, not
- * idempotency tokens, keep a second run from requesting a second certificate.
+ * A certificate for another domain (DOMAIN_NAME changed) left its CNAME in that domain's zone: delete it there,
+ * unless another certificate validates through it. The CNAME of this domain is the validation record's own.
  */
-export async function findCertificate(run: AcmRun, opts: { anyState?: boolean } = {}) {
-  const { c } = run;
-  const recorded = run.ctx.env.get("ACM_CERTIFICATE_ARN");
-  if (recorded) {
-    const cert = await describe(run, recorded);
-    if (cert && (opts.anyState || (usable(cert) && covers(cert, c.names)))) return cert;
+async function deleteOtherDomainsValidation(run: ApplyRun<AcmConfig>, cert: CertificateDetail) {
+  const { c, ctx, ev } = run;
+  const apex = (n: string) => n.replace(/^\*\./, "").toLowerCase();
+  const domains = [...new Set(namesOf(cert).map(apex))].filter((d) => d !== c.domain);
+  if (domains.length === 0) return;
+  const r53 = await ctx.aws.route53();
+  const dns: DnsRun = { ctx, ev, r53 };
+  const acm = await ctx.aws.acm();
+  const others = (await awsStep("list certificates", c.domain, () => listCertificates(acm))).filter(
+    (s) => s.CertificateArn !== cert.CertificateArn && isLive(s.Status),
+  );
+  for (const domain of domains) {
+    if (others.some((s) => namesOf(s).some((n) => apex(n) === domain))) continue;
+    const zone = await findZone(r53, domain, { hostedZoneId: undefined, zoneRecorded: undefined });
+    if (!zone) continue;
+    for (const r of validationRecordsOf(cert) ?? []) {
+      // "_<hash>.<domain>.": the CNAME of that domain.
+      if (
+        fqdn(r.Name ?? "")
+          .split(".")
+          .slice(1)
+          .join(".") !== fqdn(domain)
+      )
+        continue;
+      const record = await awsStep("read record", `${r.Name} CNAME`, () =>
+        readRecord(r53, zone.id, r.Name as string, "CNAME"),
+      );
+      if (record?.ResourceRecords?.some((v) => fqdn(v.Value ?? "") === fqdn(r.Value ?? "")))
+        await deleteRecord(dns, zone.id, record, `validation CNAME ${r.Name}`);
+    }
   }
-  const candidates = [];
-  for (const summary of await listCertificates(run, opts.anyState ? undefined : ["ISSUED", "PENDING_VALIDATION"])) {
-    if (summary.DomainName !== c.names[0]) continue;
-    const tags = (await run.acm.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn })))
-      .Tags;
-    if (!isManaged(tags) || !tags?.some((t) => t.Key === "Project" && t.Value === c.project)) continue;
-    const cert = await describe(run, summary.CertificateArn as string);
-    if (cert && covers(cert, c.names)) candidates.push(cert);
-  }
-  return candidates.find((x) => x.Status === "ISSUED") ?? candidates[0];
-}
-
-export async function listCertificates(run: AcmRun, statuses?: ("ISSUED" | "PENDING_VALIDATION")[]) {
-  const all = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await run.acm.send(
-      new ListCertificatesCommand({ ...(statuses ? { CertificateStatuses: statuses } : {}), NextToken, MaxItems: 100 }),
-    );
-    all.push(...(out.CertificateSummaryList ?? []));
-    NextToken = out.NextToken;
-  } while (NextToken);
-  return all;
-}
-
-export async function requestCertificate(run: AcmRun): Promise<string> {
-  const { c } = run;
-  const out = await awsStep("request certificate", c.names[0], () =>
-    run.acm.send(
-      new RequestCertificateCommand({
-        DomainName: c.names[0],
-        SubjectAlternativeNames: [c.names[1]],
-        ValidationMethod: "DNS",
-        // 1-32 word characters, valid for an hour: fresh per run, so a request after a destroy is a new one.
-        IdempotencyToken: randomUUID().replace(/-/g, ""),
-        Tags: stackTags(c, c.names[0]),
-      }),
-    ),
-  );
-  return out.CertificateArn as string;
-}
-
-/** The validation CNAMEs, once ACM has made them (a few seconds after the request), deduplicated. */
-export async function validationRecords(run: AcmRun, arn: string): Promise<ResourceRecord[]> {
-  const options = { ...waitOptions(run.ctx, "validation records from ACM"), timeoutMs: 5 * MINUTE };
-  return awsStep("read validation records", arn, () =>
-    waitUntil(run.ctx, run.ev, options, async () => {
-      const cert = await describe(run, arn);
-      const dvos = cert?.DomainValidationOptions ?? [];
-      if (dvos.length === 0 || dvos.some((d) => !d.ResourceRecord)) return pending("not ready yet");
-      const unique = new Map(dvos.map((d) => [d.ResourceRecord?.Name, d.ResourceRecord as ResourceRecord]));
-      return done([...unique.values()]);
-    }),
-  );
-}
-
-/** Status ISSUED, not merely every name SUCCESS: ACM reports those first. */
-export async function waitIssued(run: AcmRun, arn: string): Promise<CertificateDetail> {
-  return awsStep("wait for certificate", run.c.names[0], () =>
-    waitUntil(
-      run.ctx,
-      run.ev,
-      { ...waitOptions(run.ctx, `certificate for ${run.c.domain} ISSUED`), maxDelayMs: 15_000 },
-      async () => {
-        const cert = await describe(run, arn);
-        if (!cert)
-          throw new AwsError("wait for certificate", arn, "ResourceNotFoundException", "the certificate was deleted");
-        if (cert.Status === "ISSUED") return done(cert);
-        if (cert.Status !== "PENDING_VALIDATION") {
-          throw new AwsError(
-            "wait for certificate",
-            arn,
-            cert.Status ?? "UNKNOWN",
-            cert.FailureReason ?? "validation did not succeed",
-          );
-        }
-        const validated = (cert.DomainValidationOptions ?? []).filter((d) => d.ValidationStatus === "SUCCESS").length;
-        return pending(`PENDING_VALIDATION, ${validated}/${cert.DomainValidationOptions?.length ?? 0} names validated`);
-      },
-    ),
-  );
-}
-
-/** ACM notices late that a listener let go of the certificate: ResourceInUse is retried, not reported. */
-export async function deleteCertificate(run: AcmRun, arn: string): Promise<void> {
-  const options = {
-    ...waitOptions(run.ctx, "certificate released by its load balancer"),
-    transient: ["ResourceInUse"],
-  };
-  options.timeoutMs = Math.max(options.timeoutMs, 20 * MINUTE);
-  await awsStep("delete certificate", arn, () =>
-    retryWhile(run.ctx, run.ev, options, async () => {
-      try {
-        await run.acm.send(new DeleteCertificateCommand({ CertificateArn: arn }));
-      } catch (err) {
-        if (!isAwsError(err, "ResourceNotFound")) throw err;
-      }
-    }),
-  );
-  run.ev.deleted(`certificate ${arn}`);
 }

@@ -1,40 +1,95 @@
-// The `acm-certificate` resource (seed step 2): a DNS-validated certificate for *.<DOMAIN_NAME> and
-// <DOMAIN_NAME>, attached to the ALB's HTTPS listener. No SDK import here.
+// The `acm-certificate` resource: a DNS-validated certificate for *.<DOMAIN_NAME> and <DOMAIN_NAME>, its validation
+// CNAME, and the public hosted zone that holds it (the user's, used as it is; made only when there is none). Its
+// inputs and the objects it wants, with no SDK import. The HTTPS listener that serves it belongs to `alb`.
+import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
-import { type AlbConfig, albConfig, TLS_POLICY } from "../alb/config.js";
-import { type DnsConfig, readDnsInputs } from "../dns/config.js";
+import { type DesiredObject, ref } from "../../state/model.js";
+import { type DnsConfig, readDnsInputs } from "../common/dns/config.js";
+import { fqdn } from "../common/dns/names.js";
+import { stackTags } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
 
+/** RequestCertificate's default, and what the user's scripts asked for. */
+export const KEY_ALGORITHM = "RSA_2048";
+
 export interface AcmConfig extends DnsConfig {
-  /** The names the certificate covers: the wildcard first (its DomainName), then the apex. */
+  region: string;
+  /** What the certificate covers: the wildcard (its DomainName) and the apex. */
   names: [string, string];
-  /** Where to attach it: the ALB's names (looked up, not required to exist). */
-  alb: AlbConfig;
+  /** Its Name tag, as the user's scripts named theirs. */
+  certificateName: string;
+  /** Destroy, rather than create: a certificate in use is then refused up front or waited for, never skipped. */
+  destroying: boolean;
 }
 
 export const acmResource: Resource<AcmConfig> = {
   name: "acm-certificate",
+  summary: "ACM certificate for *.<DOMAIN_NAME> and <DOMAIN_NAME>, validated through DNS (Route 53 or by hand)",
   after: [],
-  summary: "ACM certificate for *.<DOMAIN_NAME> and <DOMAIN_NAME>, validated through DNS, on the HTTPS listener",
-  reads: ["PROJECT_NAME", "DOMAIN_NAME"],
-  optional: ["ENVIRONMENT", "HOSTED_ZONE_ID", "DNS_PROVIDER", "ALB_NAME", "TARGET_GROUP_NAME"],
-  records: ["ACM_CERTIFICATE_ARN", "HTTPS_LISTENER_ARN", "HOSTED_ZONE_ID", "HOSTED_ZONE_CREATED_BY_INFRA"],
+  records: ["ACM_CERTIFICATE_ARN", "HOSTED_ZONE_ID", "HOSTED_ZONE_CREATED_BY_INFRA"],
   config: acmConfig,
-  plan: (c) => [
-    `certificate for ${c.names.join(" and ")} with DNS validation, unless infra made one already`,
-    c.externalDns
-      ? "print the validation CNAME for you to set at your DNS provider (DNS_PROVIDER=external)"
-      : `validation CNAME (one, shared by both names) in the public hosted zone of ${c.domain}${c.hostedZoneId ? ` (${c.hostedZoneId})` : ", made if missing"}`,
-    "check that the domain is delegated to that zone, then wait until the certificate is ISSUED",
-    `listener HTTPS:443 on ${c.alb.albName} with it (${TLS_POLICY}), when the load balancer exists`,
-  ],
-  load: () => import("./actions.js"),
+  desired: acmDesired,
+  load: async () => (await import("./model.js")).acmModel,
 };
 
-export function acmConfig(env: EnvReader, _action: Action): AcmConfig {
+export function acmConfig(env: EnvReader, action: Action): AcmConfig {
   const input = readInputs(env, "acm-certificate");
   const dns = readDnsInputs(input);
+  const region = input.need("AWS_REGION");
+  const recorded = input.maybe("ACM_CERTIFICATE_ARN");
   input.done();
-  // The ALB is looked up by name to attach the certificate: only its names are needed, not its network inputs.
-  return { ...dns, names: [`*.${dns.domain}`, dns.domain], alb: albConfig(env, "verify") };
+  // ACM certificates are regional, and a load balancer serves only those of its own region.
+  const certRegion = recorded?.split(":")[3];
+  if (certRegion && !recorded?.startsWith("<") && certRegion !== region) {
+    throw new InputError(
+      `ACM_CERTIFICATE_ARN is a certificate in ${certRegion}, but the stack is in ${region}`,
+      "empty ACM_CERTIFICATE_ARN to have infra find or request the certificate in the stack's region, or correct AWS_REGION",
+    );
+  }
+  return {
+    ...dns,
+    region,
+    names: [`*.${dns.domain}`, dns.domain],
+    certificateName: `${dns.project}-certificate`,
+    destroying: action === "destroy",
+  };
+}
+
+const tagList = (c: AcmConfig, name: string) =>
+  stackTags(c, name)
+    .map((t) => `${t.Key}=${t.Value}`)
+    .sort();
+
+export function acmDesired(c: AcmConfig): DesiredObject[] {
+  const certificate: DesiredObject = {
+    key: "certificate",
+    kind: "certificate",
+    name: c.names[0],
+    fields: { names: [...c.names].sort(), validation: "DNS", "key algorithm": KEY_ALGORITHM, status: "ISSUED" },
+    awaited: ["status"],
+    replaceOn: {
+      names: "ACM cannot change a certificate's names: a new one is requested",
+      validation: "a certificate's validation method is fixed",
+      "key algorithm": "a certificate's key algorithm is fixed",
+    },
+  };
+  if (c.externalDns) return [certificate];
+  return [
+    {
+      key: "hosted-zone",
+      kind: "hosted zone",
+      name: c.domain,
+      fields: { name: fqdn(c.domain), tags: tagList(c, c.domain) },
+      // The user's zone is used as it is, and stays when the stack goes.
+      adopt: false,
+    },
+    certificate,
+    {
+      key: "validation-record",
+      kind: "validation record",
+      name: `CNAME of ${c.domain}`,
+      // The CNAME ACM asks for: known once the certificate is requested. The wildcard and the apex share it.
+      fields: { validates: ref("certificate") },
+    },
+  ];
 }

@@ -1,170 +1,133 @@
-// HTTP:80 redirects to HTTPS; HTTPS:443 forwards to the target group with a TLS 1.3 policy, once there is an
-// issued certificate (`acm-certificate` attaches it otherwise).
+// Handlers for the two listeners: HTTP:80 redirects to HTTPS; HTTPS:443 forwards to the target group with a
+// TLS 1.3 policy and the certificate `acm-certificate` records.
 import { DescribeCertificateCommand } from "@aws-sdk/client-acm";
 import {
   type Action,
+  AddTagsCommand,
   CreateListenerCommand,
   DeleteListenerCommand,
-  DescribeListenersCommand,
   type Listener,
   ModifyListenerCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
-import { retryWhile } from "../../core/wait.js";
-import { stackTags } from "../tags.js";
-import { TLS_POLICY } from "./config.js";
-import type { AlbRun } from "./run.js";
+import { retryWhile, waitOptions } from "../../core/wait.js";
+import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
+import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
+import type { AlbConfig } from "./config.js";
+import { REDIRECT } from "./config.js";
+import { clientsOf, listenersOf } from "./observe.js";
 
 const MINUTE = 60_000;
 
-export const REDIRECT_TO_HTTPS: Action[] = [
-  { Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } },
-];
-
-export const forwardTo = (targetGroupArn: string): Action[] => [{ Type: "forward", TargetGroupArn: targetGroupArn }];
-
-export async function listenersOf(run: AlbRun, albArn: string): Promise<Listener[]> {
-  try {
-    const out = await run.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: albArn }));
-    return out.Listeners ?? [];
-  } catch (err) {
-    if (isAwsError(err, "LoadBalancerNotFound")) return [];
-    throw err;
-  }
-}
-
-export function isRedirectToHttps(l: Listener | undefined): boolean {
-  const r = l?.DefaultActions?.[0]?.RedirectConfig;
-  return l?.Protocol === "HTTP" && r?.Protocol === "HTTPS" && r.Port === "443" && r.StatusCode === "HTTP_301";
-}
-
-export function forwardsTo(l: Listener | undefined, targetGroupArn: string): boolean {
-  const a = l?.DefaultActions?.[0];
-  if (a?.Type !== "forward") return false;
-  const groups = a.ForwardConfig?.TargetGroups?.map((g) => g.TargetGroupArn) ?? [a.TargetGroupArn];
-  return groups.length === 1 && groups[0] === targetGroupArn;
-}
-
-export async function ensureHttpListener(run: AlbRun, albArn: string, existing: Listener[]): Promise<void> {
-  const http = existing.find((l) => l.Port === 80);
-  const arn = await upsertListener(run, albArn, http, {
-    label: "listener HTTP:80 -> HTTPS (301)",
-    matches: isRedirectToHttps,
-    settings: { Protocol: "HTTP", Port: 80, DefaultActions: REDIRECT_TO_HTTPS },
-  });
-  await run.ctx.env.record({ HTTP_LISTENER_ARN: arn });
-}
-
-/** Creates or updates the HTTPS listener when ACM_CERTIFICATE_ARN names an issued certificate. */
-export async function ensureHttpsListener(run: AlbRun, albArn: string, tgArn: string, existing: Listener[]) {
-  const { c, ev } = run;
-  // Read now, not when the run began: in `create all` the certificate is requested while the ALB provisions.
-  const certificateArn = run.ctx.env.get("ACM_CERTIFICATE_ARN") ?? c.certificateArn;
-  if (!certificateArn) {
-    ev.skipped("listener HTTPS:443: no ACM_CERTIFICATE_ARN yet; `infra create acm-certificate` adds it");
-    return;
-  }
-  const status = await awsStep("read certificate", certificateArn, () => certificateStatus(run, certificateArn));
-  if (status !== "ISSUED") {
-    ev.skipped(`listener HTTPS:443: certificate is ${status}; \`infra create acm-certificate\` adds it once ISSUED`);
-    return;
-  }
-  const https = existing.find((l) => l.Port === 443);
-  const arn = await upsertListener(run, albArn, https, {
-    label: `listener HTTPS:443 -> ${c.targetGroupName}`,
-    matches: (l) =>
-      l?.Protocol === "HTTPS" &&
-      l.SslPolicy === TLS_POLICY &&
-      l.Certificates?.[0]?.CertificateArn === certificateArn &&
-      forwardsTo(l, tgArn),
-    settings: {
-      Protocol: "HTTPS",
-      Port: 443,
-      SslPolicy: TLS_POLICY,
-      Certificates: [{ CertificateArn: certificateArn }],
-      DefaultActions: forwardTo(tgArn),
-    },
-  });
-  await run.ctx.env.record({ HTTPS_LISTENER_ARN: arn });
-}
-
-export async function certificateStatus(run: AlbRun, arn: string): Promise<string> {
-  const acm = await run.ctx.aws.acm();
-  try {
-    const out = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
-    return out.Certificate?.Status ?? "UNKNOWN";
-  } catch (err) {
-    if (isAwsError(err, "ResourceNotFound")) return "not found";
-    throw err;
-  }
-}
-
-interface ListenerSpec {
-  label: string;
-  matches: (l: Listener | undefined) => boolean;
-  settings: Required<Pick<Listener, "Protocol" | "Port" | "DefaultActions">> &
-    Pick<Listener, "SslPolicy" | "Certificates">;
-}
-
-async function upsertListener(
-  run: AlbRun,
-  albArn: string,
-  current: Listener | undefined,
-  spec: ListenerSpec,
-): Promise<string> {
-  const { ev } = run;
-  if (current && spec.matches(current)) {
-    ev.exists(spec.label);
-    return current.ListenerArn as string;
-  }
-  // Right after a certificate is issued ELBv2 may not see it yet: CertificateNotFound / UnsupportedCertificate.
-  const retry = {
-    ...run.waitFor(`certificate usable by ${spec.label}`),
-    timeoutMs: 5 * MINUTE,
-    transient: ["CertificateNotFound", "UnsupportedCertificate"],
+function settings(d: DesiredObject) {
+  const f = d.fields;
+  const action = String(f.action);
+  const DefaultActions: Action[] =
+    action === REDIRECT
+      ? [{ Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } }]
+      : [{ Type: "forward", TargetGroupArn: action }];
+  return {
+    Protocol: f.protocol as "HTTP" | "HTTPS",
+    Port: Number(f.port),
+    DefaultActions,
+    ...(f.protocol === "HTTPS"
+      ? { SslPolicy: String(f["TLS policy"]), Certificates: [{ CertificateArn: String(f.certificate) }] }
+      : {}),
   };
-  if (current) {
-    const arn = current.ListenerArn as string;
-    await awsStep("modify listener", spec.label, () =>
-      retryWhile(run.ctx, ev, retry, () =>
-        run.elbv2.send(new ModifyListenerCommand({ ListenerArn: arn, ...spec.settings })),
-      ),
-    );
-    ev.updated(spec.label);
-    return arn;
-  }
-  const created = await awsStep("create listener", spec.label, () =>
-    retryWhile(run.ctx, ev, retry, async () => {
-      try {
-        const out = await run.elbv2.send(
-          new CreateListenerCommand({
-            LoadBalancerArn: albArn,
-            ...spec.settings,
-            Tags: stackTags(run.c, `${run.c.albName}-${spec.settings.Port}`),
-          }),
-        );
-        return out.Listeners?.[0];
-      } catch (err) {
-        // The port is taken: a concurrent run made it since we looked.
-        if (!isAwsError(err, "DuplicateListener")) throw err;
-        return (await listenersOf(run, albArn)).find((l) => l.Port === spec.settings.Port);
-      }
-    }),
-  );
-  if (!created)
-    throw new AwsError("create listener", spec.label, "DuplicateListener", "port taken, no listener found on it");
-  if (!spec.matches(created)) return upsertListener(run, albArn, created, spec); // a concurrent run's: converge it
-  ev.created(spec.label);
-  return created.ListenerArn as string;
 }
 
-export async function deleteListener(run: AlbRun, l: Listener): Promise<void> {
-  await awsStep("delete listener", `${l.Protocol}:${l.Port}`, async () => {
+/** Right after a certificate is issued ELBv2 may not see it yet: CertificateNotFound, UnsupportedCertificate. */
+const certificateNotSeenYet = (run: ApplyRun<AlbConfig>, d: DesiredObject) => ({
+  ...waitOptions(run.ctx, `certificate usable by listener ${d.name}`),
+  timeoutMs: 5 * MINUTE,
+  transient: ["CertificateNotFound", "UnsupportedCertificate"],
+});
+
+/** The HTTPS listener serves the certificate `acm-certificate` records: only once ACM has issued it. */
+async function requireIssued(run: ApplyRun<AlbConfig>, d: DesiredObject) {
+  if (d.fields.protocol !== "HTTPS") return;
+  const arn = String(d.fields.certificate);
+  const acm = await run.ctx.aws.acm();
+  const status = await awsStep("read certificate", arn, async () => {
     try {
-      await run.elbv2.send(new DeleteListenerCommand({ ListenerArn: l.ListenerArn }));
+      return (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate?.Status;
     } catch (err) {
-      if (!isAwsError(err, "ListenerNotFound")) throw err;
+      if (isAwsError(err, "ResourceNotFound")) return "not found";
+      throw err;
     }
   });
-  run.ev.deleted(`listener ${l.Protocol}:${l.Port}`);
+  if (status !== "ISSUED")
+    throw new NotYet(
+      `listener ${d.name}: its certificate is ${status}; \`infra create acm-certificate\` waits until it is ISSUED, then run \`infra create alb\` again`,
+    );
+}
+
+export const listenerHandlers: KindHandlers<AlbConfig> = {
+  async create(run, d): Promise<ObservedObject> {
+    const { c, ctx } = run;
+    await requireIssued(run, d);
+    const { elbv2 } = await clientsOf(ctx);
+    const albArn = run.objects.get("load-balancer")?.id as string;
+    const input = settings(d);
+    const listener: Listener | undefined = await awsStep("create listener", d.name, () =>
+      retryWhile(ctx, run.ev, certificateNotSeenYet(run, d), async () => {
+        try {
+          const out = await elbv2.send(
+            new CreateListenerCommand({
+              LoadBalancerArn: albArn,
+              ...input,
+              Tags: stackTags(c, `${c.albName}-${input.Port}`),
+            }),
+          );
+          return out.Listeners?.[0];
+        } catch (err) {
+          // The port is taken: a run whose answer was lost made it. Converge that one.
+          if (!isAwsError(err, "DuplicateListener")) throw err;
+          const existing = (await listenersOf(elbv2, albArn)).find((l) => l.Port === input.Port);
+          if (existing) await modify(run, d, existing.ListenerArn as string);
+          return existing;
+        }
+      }),
+    );
+    if (!listener) throw new AwsError("create listener", d.name, "DuplicateListener", "port taken, no listener on it");
+    return {
+      key: d.key,
+      kind: d.kind,
+      name: d.name,
+      id: listener.ListenerArn as string,
+      fields: { ...d.fields },
+      managed: true,
+    };
+  },
+  async update(run, d, o, fields) {
+    if (fields.some((f) => f.field === "certificate")) await requireIssued(run, d);
+    await modify(run, d, o.id);
+  },
+  async adopt(run, _d, o) {
+    const { elbv2 } = await clientsOf(run.ctx);
+    const port = String(o.fields.port);
+    await awsStep("tag listener", o.name, () =>
+      elbv2.send(new AddTagsCommand({ ResourceArns: [o.id], Tags: stackTags(run.c, `${run.c.albName}-${port}`) })),
+    );
+  },
+  async delete(run, o) {
+    const { elbv2 } = await clientsOf(run.ctx);
+    await awsStep("delete listener", o.name, async () => {
+      try {
+        await elbv2.send(new DeleteListenerCommand({ ListenerArn: o.id }));
+      } catch (err) {
+        if (!isAwsError(err, "ListenerNotFound")) throw err;
+      }
+    });
+  },
+};
+
+async function modify(run: ApplyRun<AlbConfig>, d: DesiredObject, arn: string) {
+  const { elbv2 } = await clientsOf(run.ctx);
+  await awsStep("modify listener", d.name, () =>
+    retryWhile(run.ctx, run.ev, certificateNotSeenYet(run, d), () =>
+      elbv2.send(new ModifyListenerCommand({ ListenerArn: arn, ...settings(d) })),
+    ),
+  );
 }

@@ -1,208 +1,50 @@
-// The ALB's security group (80/443 from anywhere) and the backend group's one rule that lets the ALB, and
-// only the ALB, reach the container port.
+// Handlers for the ALB's security group (80 and 443 from anywhere, nothing else) and the backend group's one rule
+// that lets the ALB, and only the ALB, reach the container port.
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateTagsCommand,
   DeleteSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
-  type SecurityGroup,
 } from "@aws-sdk/client-ec2";
-import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
-import { done, pending, retryWhile, waitUntil } from "../../core/wait.js";
-import { missingTags, stackTags } from "../tags.js";
-import { PUBLIC_PORTS } from "./config.js";
-import type { AlbRun } from "./run.js";
+import { awsStep, isAwsError } from "../../core/errors.js";
+import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
+import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
+import type { ApplyRun, KindHandlers } from "../resource.js";
+import type { AlbConfig } from "./config.js";
+import { clientsOf, describeIngress, describeSecurityGroup, findSecurityGroup } from "./observe.js";
 
-const ANYWHERE = "0.0.0.0/0";
 const MINUTE = 60_000;
 
-export async function describeSecurityGroup(run: AlbRun, id: string): Promise<SecurityGroup | undefined> {
-  try {
-    const out = await run.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }));
-    return out.SecurityGroups?.[0];
-  } catch (err) {
-    if (isAwsError(err, "InvalidGroup.NotFound", "InvalidGroupId.Malformed")) return undefined;
-    throw err;
-  }
+/** "tcp 443 from 0.0.0.0/0" back into the permission AWS takes. */
+function permissionOf(line: string): IpPermission {
+  const m = /^(\w+) (\d+)(?:-(\d+))? from (\S+)$/.exec(line);
+  if (!m) throw new Error(`not a rule: ${line}`);
+  const [, protocol, from, to, source = ""] = m;
+  const range = source.startsWith("sg-")
+    ? { UserIdGroupPairs: [{ GroupId: source }] }
+    : source.includes(":")
+      ? { Ipv6Ranges: [{ CidrIpv6: source }] }
+      : { IpRanges: [{ CidrIp: source }] };
+  return { IpProtocol: protocol, FromPort: Number(from), ToPort: Number(to ?? from), ...range };
 }
 
-/** By recorded id, then by name in the VPC (GroupNames only works in the default VPC: use filters). */
-export async function findAlbSecurityGroup(run: AlbRun): Promise<SecurityGroup | undefined> {
-  const { c } = run;
-  const recorded = run.ctx.env.get("ALB_SECURITY_GROUP_ID");
-  const byId = recorded ? await describeSecurityGroup(run, recorded) : undefined;
-  if (byId) return byId;
-  const Filters = [{ Name: "group-name", Values: [c.securityGroupName] }];
-  if (c.vpcId) Filters.push({ Name: "vpc-id", Values: [c.vpcId] });
-  const out = await run.ec2.send(new DescribeSecurityGroupsCommand({ Filters }));
-  return out.SecurityGroups?.[0];
-}
-
-export async function ensureAlbSecurityGroup(run: AlbRun): Promise<string> {
-  const { c, ev } = run;
-  const name = c.securityGroupName;
-  const tags = stackTags(c, name);
-  let group = await awsStep("find security group", name, () => findAlbSecurityGroup(run));
-  if (!group) {
-    const id = await awsStep("create security group", name, async () => {
-      try {
-        const out = await run.ec2.send(
-          new CreateSecurityGroupCommand({
-            GroupName: name,
-            Description: `${c.project} ALB: HTTP and HTTPS from the internet`,
-            VpcId: c.vpcId,
-            TagSpecifications: [{ ResourceType: "security-group", Tags: tags }],
-          }),
-        );
-        return out.GroupId as string;
-      } catch (err) {
-        // Names are unique per VPC: a concurrent or half-finished run made it. Use that one, once visible.
-        if (!isAwsError(err, "InvalidGroup.Duplicate")) throw err;
-        const existing = await waitUntil(run.ctx, ev, run.waitFor(`security group ${name} visible`), async () => {
-          const g = await findAlbSecurityGroup(run);
-          return g ? done(g) : pending("not visible yet");
-        });
-        return existing.GroupId as string;
-      }
-    });
-    await run.ctx.env.record({ ALB_SECURITY_GROUP_ID: id });
-    ev.created(`security group ${name} (${id})`);
-    // A new group is not always visible to the next call at once.
-    group = await waitUntil(run.ctx, ev, run.waitFor(`security group ${id} visible`), async () => {
-      const g = await describeSecurityGroup(run, id);
-      return g ? done(g) : pending("not visible yet");
-    });
-  } else {
-    ev.exists(`security group ${name} (${group.GroupId})`);
-    await tagIfMissing(run, group, tags);
-  }
-  const id = group.GroupId as string;
-  await run.ctx.env.record({ ALB_SECURITY_GROUP_ID: id });
-
-  const missing = PUBLIC_PORTS.filter((p) => !allows(group.IpPermissions, p, { cidr: ANYWHERE }));
-  if (missing.length > 0) {
-    await authorize(
-      run,
-      id,
-      name,
-      missing.map((p) => tcpFrom(p, { cidr: ANYWHERE })),
-    );
-    ev.created(`ingress tcp ${missing.join(", ")} from ${ANYWHERE} on ${name}`);
-  }
-  return id;
-}
-
-export async function ensureBackendIngress(run: AlbRun, albGroupId: string): Promise<void> {
-  const { c, ev } = run;
-  const backendId = c.backendSecurityGroupId as string;
-  const what = `ingress tcp ${c.containerPort} from ${albGroupId} on ${backendId}`;
-  const backend = await awsStep("find backend security group", backendId, () => describeSecurityGroup(run, backendId));
-  if (!backend) {
-    throw new AwsError(
-      "find backend security group",
-      backendId,
-      "InvalidGroup.NotFound",
-      "BACKEND_SECURITY_GROUP_ID names no security group",
-    );
-  }
-  if (allows(backend.IpPermissions, c.containerPort, { groupId: albGroupId })) {
-    ev.exists(what);
-    return;
-  }
-  await authorize(
-    run,
-    backendId,
-    backendId,
-    [tcpFrom(c.containerPort, { groupId: albGroupId })],
-    [{ ResourceType: "security-group-rule", Tags: stackTags(c, `${c.project}-alb-to-backend`) }],
-  );
-  ev.created(what);
-}
-
-/** Removes the backend rule that references the ALB group: the ALB group cannot be deleted while it exists. */
-export async function revokeBackendIngress(run: AlbRun, albGroupId: string): Promise<void> {
-  const { c, ev } = run;
-  const backendId = c.backendSecurityGroupId;
-  if (!backendId) return;
-  const backend = await awsStep("find backend security group", backendId, () => describeSecurityGroup(run, backendId));
-  const rules = (backend?.IpPermissions ?? []).filter((p) => p.UserIdGroupPairs?.some((g) => g.GroupId === albGroupId));
-  if (rules.length === 0) return;
-  const ours = rules.map((p) => ({
-    ...p,
-    UserIdGroupPairs: p.UserIdGroupPairs?.filter((g) => g.GroupId === albGroupId),
-  }));
-  await awsStep("revoke backend ingress", backendId, async () => {
+async function authorize(run: ApplyRun<AlbConfig>, groupId: string, lines: string[], tagName?: string) {
+  if (lines.length === 0) return;
+  const { ec2 } = await clientsOf(run.ctx);
+  const TagSpecifications = tagName
+    ? [{ ResourceType: "security-group-rule" as const, Tags: stackTags(run.c, tagName) }]
+    : undefined;
+  await awsStep("authorize ingress", groupId, async () => {
     try {
-      await run.ec2.send(
-        new RevokeSecurityGroupIngressCommand({
-          GroupId: backendId,
-          IpPermissions: ours.map((p) => ({ ...p, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [] })),
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          IpPermissions: lines.map(permissionOf),
+          TagSpecifications,
         }),
-      );
-    } catch (err) {
-      if (!isAwsError(err, "InvalidPermission.NotFound", "InvalidGroup.NotFound")) throw err;
-    }
-  });
-  ev.deleted(`ingress from ${albGroupId} on ${backendId}`);
-}
-
-/** Network interfaces of a just-deleted ALB linger and hold the group: retry until AWS lets go. */
-export async function deleteSecurityGroup(run: AlbRun, id: string, name: string): Promise<void> {
-  await awsStep("delete security group", name, () =>
-    retryWhile(
-      run.ctx,
-      run.ev,
-      {
-        ...run.waitFor(`security group ${name} to be released`),
-        transient: ["DependencyViolation", "InvalidGroup.InUse"],
-        timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
-      },
-      async () => {
-        try {
-          await run.ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }));
-        } catch (err) {
-          if (!isAwsError(err, "InvalidGroup.NotFound")) throw err;
-        }
-      },
-    ),
-  );
-  run.ev.deleted(`security group ${name} (${id})`);
-}
-
-export function allows(perms: IpPermission[] | undefined, port: number, from: { cidr?: string; groupId?: string }) {
-  return (perms ?? []).some(
-    (p) =>
-      (p.IpProtocol === "tcp" || p.IpProtocol === "-1") &&
-      (p.IpProtocol === "-1" || ((p.FromPort ?? 0) <= port && port <= (p.ToPort ?? 0))) &&
-      (from.cidr
-        ? p.IpRanges?.some((r) => r.CidrIp === from.cidr)
-        : p.UserIdGroupPairs?.some((g) => g.GroupId === from.groupId)),
-  );
-}
-
-function tcpFrom(port: number, from: { cidr?: string; groupId?: string }): IpPermission {
-  return {
-    IpProtocol: "tcp",
-    FromPort: port,
-    ToPort: port,
-    ...(from.cidr ? { IpRanges: [{ CidrIp: from.cidr }] } : { UserIdGroupPairs: [{ GroupId: from.groupId }] }),
-  };
-}
-
-async function authorize(
-  run: AlbRun,
-  groupId: string,
-  label: string,
-  IpPermissions: IpPermission[],
-  TagSpecifications?: { ResourceType: "security-group-rule"; Tags: { Key: string; Value: string }[] }[],
-) {
-  await awsStep("authorize ingress", label, async () => {
-    try {
-      await run.ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions, TagSpecifications }),
       );
     } catch (err) {
       if (!isAwsError(err, "InvalidPermission.Duplicate")) throw err; // already there: what we wanted
@@ -210,11 +52,131 @@ async function authorize(
   });
 }
 
-async function tagIfMissing(run: AlbRun, group: SecurityGroup, tags: { Key: string; Value: string }[]) {
-  const missing = missingTags(tags, group.Tags);
-  if (missing.length === 0) return;
-  await awsStep("tag security group", run.c.securityGroupName, () =>
-    run.ec2.send(new CreateTagsCommand({ Resources: [group.GroupId as string], Tags: missing })),
-  );
-  run.ev.updated(`tags ${missing.map((t) => t.Key).join(", ")} on ${run.c.securityGroupName}`);
+async function revoke(run: ApplyRun<AlbConfig>, groupId: string, permissions: IpPermission[]) {
+  if (permissions.length === 0) return;
+  const { ec2 } = await clientsOf(run.ctx);
+  await awsStep("revoke ingress", groupId, async () => {
+    try {
+      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: permissions }));
+    } catch (err) {
+      if (!isAwsError(err, "InvalidPermission.NotFound", "InvalidGroup.NotFound")) throw err;
+    }
+  });
 }
+
+const ingressOf = (d: DesiredObject) => (d.fields.ingress ?? []) as string[];
+
+export const securityGroupHandlers: KindHandlers<AlbConfig> = {
+  async create(run, d) {
+    const { c, ctx, ev } = run;
+    const { ec2 } = await clientsOf(ctx);
+    const name = c.securityGroupName;
+    const id = await awsStep("create security group", name, async () => {
+      try {
+        const out = await ec2.send(
+          new CreateSecurityGroupCommand({
+            GroupName: name,
+            Description: `${c.project} ALB: HTTP and HTTPS from the internet`,
+            VpcId: c.vpcId,
+            TagSpecifications: [{ ResourceType: "security-group", Tags: stackTags(c, name) }],
+          }),
+        );
+        return out.GroupId as string;
+      } catch (err) {
+        // Names are unique per VPC: a run whose answer was lost made it. Use that one, once visible.
+        if (!isAwsError(err, "InvalidGroup.Duplicate")) throw err;
+        return "";
+      }
+    });
+    // A new group is not always visible to the next call at once.
+    const group = await awsStep("find security group", name, () =>
+      waitUntil(ctx, ev, waitOptions(ctx, `security group ${name} visible`), async () => {
+        const g = id ? await describeSecurityGroup(ec2, id) : await findSecurityGroup(ec2, c, undefined);
+        return g ? done(g) : pending("not visible yet");
+      }),
+    );
+    const have = describeIngress(group.IpPermissions);
+    await authorize(
+      run,
+      group.GroupId as string,
+      ingressOf(d).filter((l) => !have.includes(l)),
+    );
+    return {
+      key: d.key,
+      kind: d.kind,
+      name,
+      id: group.GroupId as string,
+      fields: { ...d.fields },
+      managed: true,
+      raw: group,
+    };
+  },
+  async update(run, d, o) {
+    const want = ingressOf(d);
+    const have = (o.fields.ingress ?? []) as string[];
+    await authorize(
+      run,
+      o.id,
+      want.filter((l) => !have.includes(l)),
+    );
+    await revoke(run, o.id, have.filter((l) => !want.includes(l)).map(permissionOf));
+  },
+  async adopt(run, _d, o) {
+    const { ec2 } = await clientsOf(run.ctx);
+    await awsStep("tag security group", o.name, () =>
+      ec2.send(new CreateTagsCommand({ Resources: [o.id], Tags: stackTags(run.c, o.name) })),
+    );
+  },
+  async delete(run, o) {
+    const { ec2 } = await clientsOf(run.ctx);
+    // Network interfaces of a just-deleted ALB linger and hold the group: retry until AWS lets go.
+    await awsStep("delete security group", o.name, () =>
+      retryWhile(
+        run.ctx,
+        run.ev,
+        {
+          ...waitOptions(run.ctx, `security group ${o.name} to be released`),
+          transient: ["DependencyViolation", "InvalidGroup.InUse"],
+          timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
+        },
+        async () => {
+          try {
+            await ec2.send(new DeleteSecurityGroupCommand({ GroupId: o.id }));
+          } catch (err) {
+            if (!isAwsError(err, "InvalidGroup.NotFound")) throw err;
+          }
+        },
+      ),
+    );
+  },
+};
+
+/** The backend rule is held by the ALB's group: adopting the group adopts it, and nothing needs tagging. */
+export const backendRuleHandlers: KindHandlers<AlbConfig> = {
+  async create(run, d): Promise<ObservedObject> {
+    const groupId = String(d.fields["security group"]);
+    const from = String(d.fields.from);
+    await authorize(run, groupId, [`tcp ${d.fields.port} from ${from}`], `${run.c.project}-alb-to-backend`);
+    return {
+      key: d.key,
+      kind: d.kind,
+      name: d.name,
+      id: `${groupId} tcp ${d.fields.port} from ${from}`,
+      fields: { ...d.fields },
+      managed: true,
+    };
+  },
+  async adopt() {},
+  async delete(run, o) {
+    const permission = o.raw as IpPermission;
+    const from = String(o.fields.from);
+    await revoke(run, String(o.fields["security group"]), [
+      {
+        IpProtocol: permission.IpProtocol,
+        FromPort: permission.FromPort,
+        ToPort: permission.ToPort,
+        UserIdGroupPairs: permission.UserIdGroupPairs?.filter((g) => g.GroupId === from),
+      },
+    ]);
+  },
+};

@@ -1,13 +1,20 @@
-// The `ecs-autoscaling` resource (seed step 6): the service's scalable target and two target tracking
-// policies. No SDK import here.
+// The `ecs-autoscaling` resource: the service's desired count as a scalable target (min and max tasks) and two
+// target tracking policies, on average CPU and on average memory. Once the target exists it owns the desired count:
+// Application Auto Scaling moves it within [min, max], and `ecs-service` sets it only when it makes the service.
+// Its inputs and the AWS objects it wants, with no SDK import.
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
+import type { DesiredObject } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
 
-export interface AutoScalingConfig {
-  project: string;
+export const NAMESPACE = "ecs";
+export const DIMENSION = "ecs:service:DesiredCount";
+
+export interface AutoScalingConfig extends StackIdentity {
   cluster: string;
   serviceName: string;
+  /** "service/<cluster>/<service>": how Application Auto Scaling names an ECS service. */
   resourceId: string;
   min: number;
   max: number;
@@ -21,57 +28,72 @@ export interface AutoScalingConfig {
 
 export const autoScalingResource: Resource<AutoScalingConfig> = {
   name: "ecs-autoscaling",
+  summary: "scalable target of the service's task count, target tracking on average CPU and memory",
   after: ["ecs-service"],
-  summary: "scalable target and CPU / memory target tracking policies of the ECS service",
-  reads: ["PROJECT_NAME", "ECS_CLUSTER_NAME"],
-  optional: [
-    "ECS_SERVICE_NAME",
-    "AUTOSCALING_MIN_CAPACITY",
-    "AUTOSCALING_MAX_CAPACITY",
-    "AUTOSCALING_CPU_TARGET",
-    "AUTOSCALING_MEMORY_TARGET",
-    "AUTOSCALING_SCALE_OUT_COOLDOWN",
-    "AUTOSCALING_SCALE_IN_COOLDOWN",
-  ],
-  records: [
-    "AUTOSCALING_MIN_CAPACITY",
-    "AUTOSCALING_MAX_CAPACITY",
-    "AUTOSCALING_CPU_POLICY",
-    "AUTOSCALING_MEMORY_POLICY",
-  ],
+  // The capacities are inputs (with the scripts' 1 and 4 as defaults), not records: destroy must not forget them.
+  records: ["AUTOSCALING_CPU_POLICY", "AUTOSCALING_MEMORY_POLICY"],
   config: autoScalingConfig,
-  plan: (c) => [
-    `scalable target ${c.resourceId}: ${c.min} to ${c.max} tasks`,
-    `target tracking ${c.cpuPolicy}: average CPU ${c.cpuTarget} %, and ${c.memoryPolicy}: average memory ${c.memoryTarget} %; scale out after ${c.scaleOutCooldown} s, in after ${c.scaleInCooldown} s`,
-  ],
-  load: () => import("./actions.js"),
+  desired: autoScalingDesired,
+  load: async () => (await import("./model.js")).autoScalingModel,
 };
 
 export function autoScalingConfig(env: EnvReader, _action: Action): AutoScalingConfig {
   const input = readInputs(env, "ecs-autoscaling");
   const project = input.need("PROJECT_NAME");
+  const environment = input.need("ENVIRONMENT");
   const cluster = input.need("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const min = Number(input.orDefault("AUTOSCALING_MIN_CAPACITY", "1"));
-  const max = Number(input.orDefault("AUTOSCALING_MAX_CAPACITY", "4"));
-  const cpuTarget = Number(input.orDefault("AUTOSCALING_CPU_TARGET", "70"));
-  const memoryTarget = Number(input.orDefault("AUTOSCALING_MEMORY_TARGET", "80"));
-  const scaleOutCooldown = Number(input.orDefault("AUTOSCALING_SCALE_OUT_COOLDOWN", "180"));
-  const scaleInCooldown = Number(input.orDefault("AUTOSCALING_SCALE_IN_COOLDOWN", "300"));
-  input.done();
-  if (min > max) throw new InputError(`AUTOSCALING_MIN_CAPACITY=${min} is above AUTOSCALING_MAX_CAPACITY=${max}`);
-  return {
+  const serviceName = input.need("ECS_SERVICE_NAME");
+  const min = Number(input.need("AUTOSCALING_MIN_CAPACITY"));
+  const max = Number(input.need("AUTOSCALING_MAX_CAPACITY"));
+  const config: AutoScalingConfig = {
     project,
+    environment,
     cluster,
     serviceName,
     resourceId: `service/${cluster}/${serviceName}`,
     min,
     max,
-    cpuTarget,
-    memoryTarget,
-    scaleOutCooldown,
-    scaleInCooldown,
+    cpuTarget: Number(input.need("AUTOSCALING_CPU_TARGET")),
+    memoryTarget: Number(input.need("AUTOSCALING_MEMORY_TARGET")),
+    scaleOutCooldown: Number(input.need("AUTOSCALING_SCALE_OUT_COOLDOWN")),
+    scaleInCooldown: Number(input.need("AUTOSCALING_SCALE_IN_COOLDOWN")),
     cpuPolicy: `${project}-cpu-scaling`,
     memoryPolicy: `${project}-memory-scaling`,
   };
+  input.done();
+  if (min > max) throw new InputError(`AUTOSCALING_MIN_CAPACITY=${min} is above AUTOSCALING_MAX_CAPACITY=${max}`);
+  return config;
+}
+
+export const POLICY_METRICS = {
+  cpu: "ECSServiceAverageCPUUtilization",
+  memory: "ECSServiceAverageMemoryUtilization",
+} as const;
+
+export type PolicyKind = keyof typeof POLICY_METRICS;
+
+export function autoScalingDesired(c: AutoScalingConfig): DesiredObject[] {
+  const policy = (kind: PolicyKind, name: string, target: number): DesiredObject => ({
+    key: `policy:${kind}`,
+    kind: "scaling policy",
+    name,
+    fields: {
+      type: "target tracking",
+      metric: POLICY_METRICS[kind],
+      "target value": target,
+      "scale-out cooldown": c.scaleOutCooldown,
+      "scale-in cooldown": c.scaleInCooldown,
+      "scale-in": "enabled",
+    },
+  });
+  return [
+    {
+      key: "scalable-target",
+      kind: "scalable target",
+      name: c.resourceId,
+      fields: { "min capacity": c.min, "max capacity": c.max, "scaling suspended": "none" },
+    },
+    policy("cpu", c.cpuPolicy, c.cpuTarget),
+    policy("memory", c.memoryPolicy, c.memoryTarget),
+  ];
 }

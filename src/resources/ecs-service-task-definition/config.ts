@@ -1,11 +1,15 @@
-// The `ecs-service-task-definition` resource (seed step 4): the log group and the Fargate task definition of
-// the web service. No SDK import here.
-import { readFileSync } from "node:fs";
+// The `ecs-service-task-definition` resource: the log group and the Fargate task definition of the web service.
+// Its inputs and the AWS objects it wants, with no SDK import, so validating inputs and planning cost nothing.
+// The image is the one exception to "the inputs say what is wanted": once the service runs, the image belongs to
+// `deploy`, and the wanted definition takes the image the service runs (model.ts settles it from what exists).
+import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
+import type { DesiredObject } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
+import { definitionFields, WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../tags.js";
-import { buildContainer, type ContainerDefinition } from "./container.js";
+import { buildContainer, containerFromFile } from "./container.js";
 
 /** Fargate's cpu -> allowed memory (MiB). */
 const FARGATE_MEMORY: Record<string, (m: number) => boolean> = {
@@ -16,47 +20,29 @@ const FARGATE_MEMORY: Record<string, (m: number) => boolean> = {
   "4096": (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
 };
 
+export type TaskDefinitionInput = Omit<RegisterTaskDefinitionCommandInput, "tags">;
+
 export interface TaskDefinitionConfig extends StackIdentity {
   family: string;
+  logGroup: string;
+  retentionDays: number;
+  /** The image the definition runs: the service's once it runs, else ECR_REPOSITORY_URI:IMAGE_TAG. */
+  image: string;
   cpu: string;
   memory: string;
   executionRoleArn: string;
   taskRoleArn: string;
-  logGroup: string;
-  retentionDays: number;
-  container: ContainerDefinition;
-  /** Destroy: the service that must be gone first. */
+  /** The web container, but for its image (undefined for destroy, which needs none of it). */
+  container: ContainerDefinition | undefined;
+  /** Where to find the service that runs the family: for its image, and so destroy can refuse while it does. */
   clusterName: string | undefined;
   serviceName: string;
 }
 
 export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
   name: "ecs-service-task-definition",
-  after: [],
   summary: "log group and Fargate task definition of the web service",
-  reads: [
-    "PROJECT_NAME",
-    "AWS_REGION",
-    "ECR_REPOSITORY_URI",
-    "ECS_TASK_EXECUTION_ROLE_ARN",
-    "ECS_TASK_ROLE_ARN",
-    "DB_SECRET_ARN",
-    "DB_SECRET_NAME",
-    "DATABASE_NAME",
-  ],
-  optional: [
-    "ENVIRONMENT",
-    "IMAGE_TAG",
-    "TASK_CPU",
-    "TASK_MEMORY",
-    "CONTAINER_PORT",
-    "HEALTH_CHECK_PATH",
-    "DJANGO_SETTINGS_MODULE",
-    "GUNICORN_WORKERS",
-    "LOG_RETENTION_DAYS",
-    "CONTAINER_DEFINITION_FILE",
-    "ECS_CLUSTER_NAME",
-  ],
+  after: [],
   records: [
     "ECS_SERVICE_TASK_DEFINITION_FAMILY",
     "ECS_SERVICE_TASK_DEFINITION_ARN",
@@ -64,57 +50,43 @@ export const taskDefinitionResource: Resource<TaskDefinitionConfig> = {
     "ECS_SERVICE_LOG_GROUP",
   ],
   config: taskDefinitionConfig,
-  plan: (c) => [
-    `log group ${c.logGroup}, ${c.retentionDays}-day retention`,
-    `task definition ${c.family}: Fargate, ${Number(c.cpu) / 1024} vCPU, ${c.memory} MiB, container ${c.container.name} from ${c.container.image}; a new revision only when it differs from the latest`,
-  ],
-  load: () => import("./actions.js"),
+  desired: taskDefinitionDesired,
+  load: async () => (await import("./model.js")).taskDefinitionModel,
 };
 
 export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefinitionConfig {
   const input = readInputs(env, "ecs-service-task-definition");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
-  const family = `${project}-service-task`;
-  const logGroup = `/ecs/${project}-service`;
-  const clusterName = input.maybe("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  const retention = input.orDefault("LOG_RETENTION_DAYS", "7");
   const identity = {
     project,
-    environment,
-    family,
-    logGroup,
-    retentionDays: Number(retention),
-    clusterName,
-    serviceName,
+    environment: input.need("ENVIRONMENT"),
+    family: `${project}-service-task`,
+    logGroup: `/ecs/${project}-service`,
+    clusterName: input.maybe("ECS_CLUSTER_NAME"),
+    serviceName: input.need("ECS_SERVICE_NAME"),
   };
   if (action === "destroy") {
     input.done();
-    // Destroy finds the family by name and the revisions by listing: it needs none of the container's inputs.
-    return {
-      ...identity,
-      cpu: "",
-      memory: "",
-      executionRoleArn: "",
-      taskRoleArn: "",
-      container: { name: "web", image: "" },
-    };
+    // Destroy finds the family and the log group by name: it needs none of the container's inputs.
+    const none = { image: "", cpu: "", memory: "", executionRoleArn: "", taskRoleArn: "", container: undefined };
+    return { ...identity, retentionDays: 0, ...none };
   }
-  const cpu = input.orDefault("TASK_CPU", "512");
-  const memory = input.orDefault("TASK_MEMORY", "1024");
+  const cpu = input.need("TASK_CPU");
+  const memory = input.need("TASK_MEMORY");
   const region = input.need("AWS_REGION");
   const repository = input.need("ECR_REPOSITORY_URI");
-  const tag = input.orDefault("IMAGE_TAG", "latest");
+  const tag = input.need("IMAGE_TAG");
   const executionRoleArn = input.need("ECS_TASK_EXECUTION_ROLE_ARN");
   const taskRoleArn = input.need("ECS_TASK_ROLE_ARN");
   const secretArn = input.need("DB_SECRET_ARN");
   const secretName = input.need("DB_SECRET_NAME");
   const databaseName = input.need("DATABASE_NAME");
-  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000"));
-  const healthCheckPath = input.orDefault("HEALTH_CHECK_PATH", "/order/products");
-  const settingsModule = input.orDefault("DJANGO_SETTINGS_MODULE", "StartupWebApp.settings_production");
-  const workers = Number(input.orDefault("GUNICORN_WORKERS", "3"));
+  const environmentDomain = input.need("ENVIRONMENT_DOMAIN");
+  const containerPort = Number(input.need("CONTAINER_PORT"));
+  const healthCheckPath = input.need("HEALTH_CHECK_PATH");
+  const settingsModule = input.need("DJANGO_SETTINGS_MODULE");
+  const workers = Number(input.need("GUNICORN_WORKERS"));
+  const retentionDays = Number(input.need("LOG_RETENTION_DAYS"));
   const file = input.maybe("CONTAINER_DEFINITION_FILE");
   input.done();
   if (!FARGATE_MEMORY[cpu]?.(Number(memory))) {
@@ -123,8 +95,8 @@ export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefini
       "0.25 vCPU (256): 512-2048 MiB; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720, in 1024 steps",
     );
   }
+  const logs = { group: identity.logGroup, region };
   const image = `${repository}:${tag}`;
-  const logs = { group: logGroup, region };
   const container = file
     ? containerFromFile(file, { image, logs, containerPort })
     : buildContainer({
@@ -136,47 +108,51 @@ export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefini
         region,
         secretName,
         secretArn,
+        environmentDomain,
         workers,
         logs,
       });
-  return { ...identity, cpu, memory, executionRoleArn, taskRoleArn, container };
+  return {
+    ...identity,
+    retentionDays,
+    image: container.image ?? image,
+    cpu,
+    memory,
+    executionRoleArn,
+    taskRoleArn,
+    container,
+  };
 }
 
-/** A user whose app is not the seed's brings their container definition; we fill in the image and the logs. */
-function containerFromFile(
-  path: string,
-  defaults: { image: string; logs: { group: string; region: string }; containerPort: number },
-) {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new InputError(`CONTAINER_DEFINITION_FILE ${path}: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new InputError(`CONTAINER_DEFINITION_FILE ${path}: not a JSON object (one container definition)`);
-  }
-  const c = parsed as ContainerDefinition;
-  if (c.name !== undefined && c.name !== "web")
-    throw new InputError(
-      `CONTAINER_DEFINITION_FILE ${path}: the container must be named "web" (the service routes to it)`,
-    );
-  if (!(c.portMappings ?? []).some((p) => p.containerPort === defaults.containerPort)) {
-    throw new InputError(
-      `CONTAINER_DEFINITION_FILE ${path}: no portMappings entry for CONTAINER_PORT ${defaults.containerPort}`,
-    );
-  }
+/** What RegisterTaskDefinition is sent (the scripts' definition: no runtime platform, no volumes). */
+export function definitionOf(c: TaskDefinitionConfig): TaskDefinitionInput {
+  if (!c.container) throw new Error("the task definition's container is read for create, plan and verify only");
   return {
-    ...c,
-    name: "web",
-    image: c.image ?? defaults.image,
-    logConfiguration: c.logConfiguration ?? {
-      logDriver: "awslogs" as const,
-      options: {
-        "awslogs-group": defaults.logs.group,
-        "awslogs-region": defaults.logs.region,
-        "awslogs-stream-prefix": "web",
-      },
-    },
+    family: c.family,
+    taskRoleArn: c.taskRoleArn,
+    executionRoleArn: c.executionRoleArn,
+    networkMode: "awsvpc",
+    requiresCompatibilities: ["FARGATE"],
+    cpu: c.cpu,
+    memory: c.memory,
+    containerDefinitions: [{ ...c.container, name: WEB, image: c.image }],
   };
+}
+
+export function taskDefinitionDesired(c: TaskDefinitionConfig): DesiredObject[] {
+  return [
+    {
+      key: "log-group",
+      kind: "log group",
+      name: c.logGroup,
+      fields: { retention: `${c.retentionDays} days` },
+    },
+    {
+      key: "task-definition",
+      kind: "task definition",
+      name: c.family,
+      // Every field is changed by registering a new revision: nothing is changed in place, nothing replaced.
+      fields: definitionFields(definitionOf(c)),
+    },
+  ];
 }

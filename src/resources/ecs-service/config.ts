@@ -1,7 +1,16 @@
-// The `ecs-service` resource (seed step 5): the Fargate service behind the target group. No SDK import here.
+// The `ecs-service` resource: the Fargate service behind the target group, as the user's scripts made it (2 tasks
+// at creation, private subnets, the backend group, no public IP, 120 s grace, rolling 100/200 with the circuit
+// breaker and rollback, ECS Exec). No SDK import here.
+// Two values have another owner once the service exists (model.ts settles them from what exists): the desired
+// count belongs to whoever scales the service, and a revision that differs from the running one only in its image
+// is `deploy`'s (or `rollback`'s) business, not create's.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
+import type { DesiredObject } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
+import { WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
-import type { StackIdentity } from "../tags.js";
+
+export const CIRCUIT_BREAKER = "on, with rollback";
 
 export interface ServiceConfig extends StackIdentity {
   cluster: string;
@@ -10,70 +19,77 @@ export interface ServiceConfig extends StackIdentity {
   targetGroupArn: string;
   privateSubnetIds: string[];
   securityGroupId: string;
-  desiredCount: number;
+  /** The tasks it starts with; undefined once it exists (the count is then auto scaling's, or the user's). */
+  desiredCount: number | undefined;
   gracePeriodSeconds: number;
-  containerName: string;
   containerPort: number;
-  /** Auto scaling owns the desired count once `ecs-autoscaling` has recorded its capacities. */
-  scaledByAutoScaling: boolean;
+  executeCommand: boolean;
 }
 
 export const serviceResource: Resource<ServiceConfig> = {
   name: "ecs-service",
+  summary: "Fargate service behind the target group, rolling deployments with circuit breaker and rollback",
   after: ["alb", "acm-certificate", "ecs-service-task-definition"],
-  summary: "Fargate service behind the target group, rolling deployments with circuit breaker",
-  reads: [
-    "PROJECT_NAME",
-    "ECS_CLUSTER_NAME",
-    "PRIVATE_SUBNET_1_ID",
-    "PRIVATE_SUBNET_2_ID",
-    "BACKEND_SECURITY_GROUP_ID",
-    "TARGET_GROUP_ARN",
-    "ECS_SERVICE_TASK_DEFINITION_ARN",
-  ],
-  optional: ["ENVIRONMENT", "ECS_SERVICE_NAME", "DESIRED_COUNT", "HEALTH_CHECK_GRACE_PERIOD", "CONTAINER_PORT"],
-  records: ["ECS_SERVICE_NAME", "ECS_SERVICE_ARN", "ECS_SERVICE_GOOD_REVISIONS"],
+  records: ["ECS_SERVICE_NAME", "ECS_SERVICE_ARN"],
   config: serviceConfig,
-  plan: (c) => [
-    `service ${c.serviceName} in ${c.cluster}: ${c.desiredCount} Fargate tasks of ${c.taskDefinitionArn.split("/").at(-1)}, private subnets, no public IP`,
-    `behind ${c.targetGroupArn.split(":").at(-1)} (container ${c.containerName}:${c.containerPort}), ${c.gracePeriodSeconds} s health check grace, rolling 100/200 with circuit breaker and rollback`,
-    "wait for the deployment to complete (fail fast on a failed deployment or a fatal task stop), then report target health",
-  ],
-  load: () => import("./actions.js"),
+  desired: serviceDesired,
+  load: async () => (await import("./model.js")).serviceModel,
 };
 
 export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
   const input = readInputs(env, "ecs-service");
-  const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
-  const cluster = input.need("ECS_CLUSTER_NAME");
-  const serviceName = input.orDefault("ECS_SERVICE_NAME", `${project}-service`);
-  // Destroy and verify find the service by name; create needs everything it runs with.
-  const need = action === "create" || action === "plan" ? input.need : input.maybe;
-  const taskDefinitionArn = need("ECS_SERVICE_TASK_DEFINITION_ARN") ?? "";
-  const targetGroupArn = need("TARGET_GROUP_ARN") ?? "";
-  const privateSubnetIds = [need("PRIVATE_SUBNET_1_ID"), need("PRIVATE_SUBNET_2_ID")].filter((s): s is string =>
-    Boolean(s),
-  );
-  const securityGroupId = need("BACKEND_SECURITY_GROUP_ID") ?? "";
-  const desiredCount = Number(input.orDefault("DESIRED_COUNT", "2"));
-  const gracePeriodSeconds = Number(input.orDefault("HEALTH_CHECK_GRACE_PERIOD", "120"));
-  const containerPort = Number(input.orDefault("CONTAINER_PORT", "8000"));
-  input.done();
-  const scaledByAutoScaling = Boolean(env.get("AUTOSCALING_MIN_CAPACITY"));
-  return {
-    project,
-    environment,
-    cluster,
-    serviceName,
-    taskDefinitionArn,
-    targetGroupArn,
-    privateSubnetIds,
-    securityGroupId,
-    desiredCount,
-    gracePeriodSeconds,
-    containerName: "web",
-    containerPort,
-    scaledByAutoScaling,
+  // Destroy finds the service by recorded ARN or by name: it needs nothing it would run with.
+  const need = action === "destroy" ? input.maybe : input.need;
+  const config: ServiceConfig = {
+    project: input.need("PROJECT_NAME"),
+    environment: input.need("ENVIRONMENT"),
+    cluster: input.need("ECS_CLUSTER_NAME"),
+    serviceName: input.need("ECS_SERVICE_NAME"),
+    taskDefinitionArn: need("ECS_SERVICE_TASK_DEFINITION_ARN") ?? "",
+    targetGroupArn: need("TARGET_GROUP_ARN") ?? "",
+    privateSubnetIds: [need("PRIVATE_SUBNET_1_ID"), need("PRIVATE_SUBNET_2_ID")].filter((s): s is string => Boolean(s)),
+    securityGroupId: need("BACKEND_SECURITY_GROUP_ID") ?? "",
+    desiredCount: Number(input.need("DESIRED_COUNT")),
+    gracePeriodSeconds: Number(input.need("HEALTH_CHECK_GRACE_PERIOD")),
+    containerPort: Number(input.need("CONTAINER_PORT")),
+    executeCommand: input.need("ECS_ENABLE_EXECUTE_COMMAND") === "true",
   };
+  input.done();
+  return config;
+}
+
+export function serviceDesired(c: ServiceConfig): DesiredObject[] {
+  return [
+    {
+      key: "service",
+      kind: "service",
+      name: c.serviceName,
+      fields: {
+        name: c.serviceName,
+        cluster: c.cluster,
+        "task definition": c.taskDefinitionArn,
+        "desired count (at creation)": c.desiredCount,
+        "launch type": "FARGATE",
+        "platform version": "LATEST",
+        subnets: [...c.privateSubnetIds].sort(),
+        "security groups": [c.securityGroupId],
+        "public IP": "DISABLED",
+        "target group": c.targetGroupArn,
+        container: `${WEB}:${c.containerPort}`,
+        "health check grace period": c.gracePeriodSeconds,
+        "minimum healthy percent": 100,
+        "maximum percent": 200,
+        "circuit breaker": CIRCUIT_BREAKER,
+        "scheduling strategy": "REPLICA",
+        "deployment controller": "ECS",
+        "ECS Exec": c.executeCommand,
+      },
+      replaceOn: {
+        name: "a service cannot be renamed",
+        cluster: "a service cannot move to another cluster",
+        "launch type": "a service's launch type is fixed",
+        "scheduling strategy": "a service's scheduling strategy is fixed",
+      },
+    },
+  ];
 }

@@ -1,23 +1,17 @@
 // Following one ECS deployment to its end. Done means that deployment COMPLETED with running == desired and
 // the service on its task definition; FAILED (circuit breaker), replaced, or tasks stopping for a cause that
 // retrying will not fix (an image that cannot be pulled, secrets that cannot be read) end it at once. The
-// ServicesStable waiter can report success after a rollback (aws-behaviours.md): this never does.
-import {
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  type ECSClient,
-  ListTasksCommand,
-  type Service,
-  type Task,
-} from "@aws-sdk/client-ecs";
+// ServicesStable waiter can report success after a rollback (docs/aws-behaviours.md, "ECS"): this never does.
+import { DescribeTasksCommand, ListTasksCommand, type Service, type Task } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
-import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
+import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
+import { describeService, shortName } from "../common/ecs.js";
 
 /** Stopped-task reasons that no amount of waiting will cure. */
 const FATAL =
@@ -35,17 +29,6 @@ export interface DeploymentWatch {
 export class DeploymentFailed extends InfraError {
   constructor(message: string, suggestion: string) {
     super(message, ExitCode.checkFailed, suggestion);
-  }
-}
-
-export async function describeService(ecs: ECSClient, cluster: string, name: string): Promise<Service | undefined> {
-  try {
-    const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [name], include: ["TAGS"] }));
-    // An unknown or purged service comes back in failures with reason MISSING, not as an error.
-    return out.services?.find((s) => s.serviceName === name);
-  } catch (err) {
-    if (isAwsError(err, "ClusterNotFoundException")) return undefined; // no cluster, so no service
-    throw err;
   }
 }
 
@@ -77,7 +60,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
       const d = svc.deployments?.find((x) => x.id === w.deploymentId);
       if (!d) {
         const primary = svc.deployments?.find((x) => x.status === "PRIMARY");
-        throw failure(w, svc, `was replaced by ${primary?.id} (${shortTd(primary?.taskDefinition)})`, []);
+        throw failure(w, svc, `was replaced by ${primary?.id} (${shortName(primary?.taskDefinition)})`, []);
       }
       if (d.rolloutState === "FAILED")
         throw failure(w, svc, `FAILED: ${d.rolloutStateReason ?? "circuit breaker"}`, await stoppedTasks(w));
@@ -114,18 +97,16 @@ async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
 const stopReason = (t: Task) =>
   [t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean).join("; ") || "no reason given";
 
-const shortTd = (arn?: string) => arn?.split("/").at(-1) ?? "?";
-
 function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]): DeploymentFailed {
   const events = (svc.events ?? []).slice(0, 3).map((e) => e.message);
   const reasons = [...new Set(stopped.map(stopReason))].slice(0, 2);
   const detail = [...reasons.map((r) => `stopped task: ${r}`), ...events.map((e) => `event: ${e}`)].join(" | ");
-  const now = shortTd(svc.taskDefinition);
+  const now = shortName(svc.taskDefinition);
   return new DeploymentFailed(
     `deployment ${w.deploymentId} of ${w.serviceName} ${what}${detail ? ` | ${detail}` : ""}`,
     svc.taskDefinition === w.taskDefinitionArn
       ? `the service still runs ${now}: fix the cause, then run again`
-      : `the service runs ${now}, not ${shortTd(w.taskDefinitionArn)}`,
+      : `the service runs ${now}, not ${shortName(w.taskDefinitionArn)}`,
   );
 }
 

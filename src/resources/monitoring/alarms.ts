@@ -1,174 +1,156 @@
-// The alarms, as PutMetricAlarm inputs: on the ALB and its targets, on the ECS service, and (when
-// RDS_INSTANCE_ID is set) the seed's RDS alarms. Missing data is treated per alarm: no traffic is not an
-// error, but no healthy host reporting is.
-import type { PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
+// The alarms monitoring wants: on the ALB and its targets and on the ECS service, and (when RDS_INSTANCE_ID is set)
+// the four RDS alarms exactly as create-monitoring.sh makes them: their names, thresholds, periods, evaluation
+// periods and descriptions, acting on the topic only, missing data left at AWS's default. Pure: no SDK import.
 import type { MonitoringConfig } from "./config.js";
 
-type Alarm = PutMetricAlarmCommandInput & { AlarmName: string };
+export interface AlarmSpec {
+  name: string;
+  description: string;
+  namespace: string;
+  metric: string;
+  dimensions: { name: string; value: string }[];
+  /** A statistic (Average) or an extended one (p95). */
+  statistic: string;
+  period: number;
+  evaluationPeriods: number;
+  /** Of the evaluation periods, how many must breach (AWS's default: all of them). */
+  datapoints?: number;
+  comparison: "GreaterThanThreshold" | "LessThanThreshold";
+  threshold: number;
+  treatMissingData: "missing" | "notBreaching" | "breaching" | "ignore";
+  /** Also notify when the alarm returns to OK. */
+  okActions: boolean;
+}
+
+const RDS = ["rds-cpu-high", "rds-connections-high", "rds-storage-low", "rds-memory-low"];
+const SERVICE = [
+  "alb-5xx",
+  "target-5xx",
+  "latency-p95",
+  "unhealthy-hosts",
+  "no-healthy-hosts",
+  "ecs-cpu-high",
+  "ecs-memory-high",
+];
+/** Made beside the scripts' storage and memory alarms by an earlier version of infra: deleted when found ours. */
+const LEGACY = ["rds-free-storage-low", "rds-freeable-memory-low"];
+
+/** Every alarm name monitoring may own, wanted or not: what observe looks for. */
+export const allAlarmNames = (project: string) => [...SERVICE, ...RDS, ...LEGACY].map((n) => `${project}-${n}`);
 
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;
 
-/** Every alarm name this resource may have made, RDS ones included: what destroy removes. */
-export const allAlarmNames = (project: string) =>
-  [
-    "alb-5xx",
-    "target-5xx",
-    "latency-p95",
-    "unhealthy-hosts",
-    "no-healthy-hosts",
-    "ecs-cpu-high",
-    "ecs-memory-high",
-    "rds-cpu-high",
-    "rds-connections-high",
-    "rds-free-storage-low",
-    "rds-freeable-memory-low",
-  ].map((n) => `${project}-${n}`);
-
-export function alarmSpecs(c: MonitoringConfig, topicArn: string): Alarm[] {
+export function alarmSpecs(c: MonitoringConfig): AlarmSpec[] {
   const t = c.thresholds;
-  const alb = [{ Name: "LoadBalancer", Value: c.loadBalancer }];
-  const targets = [...alb, { Name: "TargetGroup", Value: c.targetGroup }];
+  const alb = [{ name: "LoadBalancer", value: c.loadBalancer }];
+  const targets = [...alb, { name: "TargetGroup", value: c.targetGroup }];
   const ecs = [
-    { Name: "ClusterName", Value: c.cluster },
-    { Name: "ServiceName", Value: c.serviceName },
+    { name: "ClusterName", value: c.cluster },
+    { name: "ServiceName", value: c.serviceName },
   ];
-  const rds = [{ Name: "DBInstanceIdentifier", Value: c.rdsInstanceId ?? "" }];
-  const alarm = (name: string, description: string, rest: Omit<PutMetricAlarmCommandInput, "AlarmName">): Alarm => ({
-    AlarmName: `${c.project}-${name}`,
-    AlarmDescription: `${description} (made by infra)`,
-    ActionsEnabled: true,
-    AlarmActions: [topicArn],
-    OKActions: [topicArn],
+  type Rest = Omit<AlarmSpec, "name" | "description" | "okActions">;
+  // The service's alarms also say when things are well again.
+  const service = (name: string, description: string, rest: Rest): AlarmSpec => ({
+    name: `${c.project}-${name}`,
+    description: `${description} (made by infra)`,
+    okActions: true,
     ...rest,
   });
-  const list: Alarm[] = [
-    alarm("alb-5xx", `load balancer answered 5xx more than ${t.http5xxPer5Min} times in 5 minutes`, {
-      Namespace: "AWS/ApplicationELB",
-      MetricName: "HTTPCode_ELB_5XX_Count",
-      Dimensions: alb,
-      Statistic: "Sum",
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: t.http5xxPer5Min,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
+  const list: AlarmSpec[] = [
+    service("alb-5xx", `load balancer answered 5xx more than ${t.http5xxPer5Min} times in 5 minutes`, {
+      ...elb("HTTPCode_ELB_5XX_Count", alb, "Sum", 300, 1),
+      comparison: "GreaterThanThreshold",
+      threshold: t.http5xxPer5Min,
+      treatMissingData: "notBreaching",
     }),
-    alarm("target-5xx", `the service answered 5xx more than ${t.http5xxPer5Min} times in 5 minutes`, {
-      Namespace: "AWS/ApplicationELB",
-      MetricName: "HTTPCode_Target_5XX_Count",
-      Dimensions: targets,
-      Statistic: "Sum",
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: t.http5xxPer5Min,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
+    service("target-5xx", `the service answered 5xx more than ${t.http5xxPer5Min} times in 5 minutes`, {
+      ...elb("HTTPCode_Target_5XX_Count", targets, "Sum", 300, 1),
+      comparison: "GreaterThanThreshold",
+      threshold: t.http5xxPer5Min,
+      treatMissingData: "notBreaching",
     }),
-    alarm("latency-p95", `p95 response time above ${t.latencyP95Seconds} s for 10 of 15 minutes`, {
-      Namespace: "AWS/ApplicationELB",
-      MetricName: "TargetResponseTime",
-      Dimensions: targets,
-      ExtendedStatistic: "p95",
-      Period: 300,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 2,
-      Threshold: t.latencyP95Seconds,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
+    service("latency-p95", `p95 response time above ${t.latencyP95Seconds} s for 10 of 15 minutes`, {
+      ...elb("TargetResponseTime", targets, "p95", 300, 3),
+      datapoints: 2,
+      comparison: "GreaterThanThreshold",
+      threshold: t.latencyP95Seconds,
+      treatMissingData: "notBreaching",
     }),
-    alarm("unhealthy-hosts", "a target failed its health checks for 3 minutes", {
-      Namespace: "AWS/ApplicationELB",
-      MetricName: "UnHealthyHostCount",
-      Dimensions: targets,
-      Statistic: "Maximum",
-      Period: 60,
-      EvaluationPeriods: 3,
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
+    service("unhealthy-hosts", "a target failed its health checks for 3 minutes", {
+      ...elb("UnHealthyHostCount", targets, "Maximum", 60, 3),
+      comparison: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
     }),
-    alarm("no-healthy-hosts", "no healthy target for 3 minutes: the service is down", {
-      Namespace: "AWS/ApplicationELB",
-      MetricName: "HealthyHostCount",
-      Dimensions: targets,
-      Statistic: "Minimum",
-      Period: 60,
-      EvaluationPeriods: 3,
-      Threshold: 1,
-      ComparisonOperator: "LessThanThreshold",
-      TreatMissingData: "breaching",
+    service("no-healthy-hosts", "no healthy target for 3 minutes: the service is down", {
+      ...elb("HealthyHostCount", targets, "Minimum", 60, 3),
+      comparison: "LessThanThreshold",
+      threshold: 1,
+      // No data at all means no healthy host reported: that is the outage this alarm is for.
+      treatMissingData: "breaching",
     }),
-    alarm("ecs-cpu-high", `service CPU above ${t.cpuPercent} % for 10 minutes`, {
-      Namespace: "AWS/ECS",
-      MetricName: "CPUUtilization",
-      Dimensions: ecs,
-      Statistic: "Average",
-      Period: 300,
-      EvaluationPeriods: 2,
-      Threshold: t.cpuPercent,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "missing",
+    service("ecs-cpu-high", `service CPU above ${t.cpuPercent} % for 10 minutes`, {
+      ...metric("AWS/ECS", "CPUUtilization", ecs, "Average", 300, 2),
+      comparison: "GreaterThanThreshold",
+      threshold: t.cpuPercent,
+      treatMissingData: "missing",
     }),
-    alarm("ecs-memory-high", `service memory above ${t.memoryPercent} % for 10 minutes`, {
-      Namespace: "AWS/ECS",
-      MetricName: "MemoryUtilization",
-      Dimensions: ecs,
-      Statistic: "Average",
-      Period: 300,
-      EvaluationPeriods: 2,
-      Threshold: t.memoryPercent,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "missing",
+    service("ecs-memory-high", `service memory above ${t.memoryPercent} % for 10 minutes`, {
+      ...metric("AWS/ECS", "MemoryUtilization", ecs, "Average", 300, 2),
+      comparison: "GreaterThanThreshold",
+      threshold: t.memoryPercent,
+      treatMissingData: "missing",
     }),
   ];
-  if (c.rdsInstanceId) {
-    list.push(
-      alarm("rds-cpu-high", "database CPU above 70 % for 10 minutes", {
-        Namespace: "AWS/RDS",
-        MetricName: "CPUUtilization",
-        Dimensions: rds,
-        Statistic: "Average",
-        Period: 300,
-        EvaluationPeriods: 2,
-        Threshold: 70,
-        ComparisonOperator: "GreaterThanThreshold",
-        TreatMissingData: "missing",
-      }),
-      alarm("rds-connections-high", "more than 80 database connections", {
-        Namespace: "AWS/RDS",
-        MetricName: "DatabaseConnections",
-        Dimensions: rds,
-        Statistic: "Average",
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 80,
-        ComparisonOperator: "GreaterThanThreshold",
-        TreatMissingData: "missing",
-      }),
-      alarm("rds-free-storage-low", "database free storage below 2 GB", {
-        Namespace: "AWS/RDS",
-        MetricName: "FreeStorageSpace",
-        Dimensions: rds,
-        Statistic: "Average",
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 2 * GB,
-        ComparisonOperator: "LessThanThreshold",
-        TreatMissingData: "missing",
-      }),
-      alarm("rds-freeable-memory-low", "database freeable memory below 500 MB", {
-        Namespace: "AWS/RDS",
-        MetricName: "FreeableMemory",
-        Dimensions: rds,
-        Statistic: "Average",
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 500 * MB,
-        ComparisonOperator: "LessThanThreshold",
-        TreatMissingData: "missing",
-      }),
-    );
-  }
+  if (c.rdsInstanceId) list.push(...rdsAlarms(c.project, c.rdsInstanceId));
   return list;
 }
+
+/** create-monitoring.sh's four alarms, as it makes them. */
+function rdsAlarms(project: string, instance: string): AlarmSpec[] {
+  const rds = (
+    name: string,
+    metricName: string,
+    comparison: AlarmSpec["comparison"],
+    threshold: number,
+    evaluationPeriods: number,
+    description: string,
+  ): AlarmSpec => ({
+    name: `${project}-${name}`,
+    description,
+    ...metric("AWS/RDS", metricName, [{ name: "DBInstanceIdentifier", value: instance }], "Average", 300, 1),
+    evaluationPeriods,
+    comparison,
+    threshold,
+    treatMissingData: "missing",
+    okActions: false,
+  });
+  return [
+    rds("rds-cpu-high", "CPUUtilization", "GreaterThanThreshold", 70, 2, "Alert when RDS CPU exceeds 70%"),
+    rds(
+      "rds-connections-high",
+      "DatabaseConnections",
+      "GreaterThanThreshold",
+      80,
+      2,
+      "Alert when RDS connections exceed 80",
+    ),
+    rds("rds-storage-low", "FreeStorageSpace", "LessThanThreshold", 2 * GB, 1, "Alert when RDS free storage below 2GB"),
+    rds("rds-memory-low", "FreeableMemory", "LessThanThreshold", 500 * MB, 2, "Alert when RDS free memory below 500MB"),
+  ];
+}
+
+function metric(
+  namespace: string,
+  name: string,
+  dimensions: AlarmSpec["dimensions"],
+  statistic: string,
+  period: number,
+  evaluationPeriods: number,
+) {
+  return { namespace, metric: name, dimensions, statistic, period, evaluationPeriods };
+}
+
+const elb = (name: string, dimensions: AlarmSpec["dimensions"], statistic: string, period: number, evals: number) =>
+  metric("AWS/ApplicationELB", name, dimensions, statistic, period, evals);

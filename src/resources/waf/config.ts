@@ -1,56 +1,70 @@
+// The `waf` resource (opt-in): a regional web ACL with AWS's managed rule groups and a per-IP rate limit, and its
+// association with the load balancer whose ARN `alb` records. Its inputs and the AWS objects it wants, with no SDK
+// import.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
-import { type AlbConfig, albConfig } from "../alb/config.js";
+import { type DesiredObject, isPending, ref } from "../../state/model.js";
+import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
+import { describeRules, wantedRules } from "./rules.js";
 
-export const MANAGED_RULE_GROUPS = [
-  "AWSManagedRulesAmazonIpReputationList",
-  "AWSManagedRulesCommonRuleSet",
-  "AWSManagedRulesKnownBadInputsRuleSet",
-  "AWSManagedRulesSQLiRuleSet",
-] as const;
+export const SCOPE = "REGIONAL" as const;
 
-export interface WafConfig {
-  project: string;
-  environment: string;
+export interface WafConfig extends StackIdentity {
   aclName: string;
   rateLimit: number;
   blockedCountries: string[];
-  alb: AlbConfig;
+  /** The load balancer to protect: recorded by `alb` (a placeholder while that step has not run). */
+  albArn: string | undefined;
 }
 
 export const wafResource: Resource<WafConfig> = {
   name: "waf",
-  after: ["alb"],
   summary: "regional web ACL (AWS managed rules, per-IP rate limit) on the ALB; in `all` only when WAF_ENABLED=true",
-  reads: ["PROJECT_NAME"],
-  optional: ["WAF_ENABLED", "WAF_RATE_LIMIT", "WAF_BLOCKED_COUNTRIES", "ALB_NAME"],
+  after: ["alb"],
   records: ["WAF_WEB_ACL_ARN"],
   inAll: (env) => env.get("WAF_ENABLED") === "true",
   config: wafConfig,
-  plan: (c) => [
-    `web ACL ${c.aclName} (regional, default allow): ${MANAGED_RULE_GROUPS.join(", ")}`,
-    `rate limit: block an IP above ${c.rateLimit} requests per 5 minutes${c.blockedCountries.length ? `; block ${c.blockedCountries.join(", ")}` : ""}`,
-    `associated with load balancer ${c.alb.albName}`,
-  ],
-  load: () => import("./actions.js"),
+  desired: wafDesired,
+  load: async () => (await import("./model.js")).wafModel,
 };
 
-export function wafConfig(env: EnvReader, _action: Action): WafConfig {
+export function wafConfig(env: EnvReader, action: Action): WafConfig {
   const input = readInputs(env, "waf");
   const project = input.need("PROJECT_NAME");
-  const environment = input.orDefault("ENVIRONMENT", "production");
-  const rate = input.orDefault("WAF_RATE_LIMIT", "2000");
   const countries = (input.maybe("WAF_BLOCKED_COUNTRIES") ?? "")
     .split(/[\s,]+/)
     .filter(Boolean)
     .map((c) => c.toUpperCase());
-  input.done();
-  return {
+  const config: WafConfig = {
     project,
-    environment,
+    environment: input.need("ENVIRONMENT"),
     aclName: `${project}-web-acl`,
-    rateLimit: Number(rate),
+    rateLimit: Number(input.need("WAF_RATE_LIMIT")),
     blockedCountries: [...new Set(countries)],
-    alb: albConfig(env, "verify"),
+    // Destroy lets go of the load balancer it finds; without one there is no association to let go of.
+    albArn: action === "destroy" ? input.maybe("ALB_ARN") : input.need("ALB_ARN"),
   };
+  input.done();
+  return config;
+}
+
+/** The load balancer's name, from its ARN (…:loadbalancer/app/<name>/<id>). */
+export const albNameOf = (arn: string | undefined) =>
+  arn === undefined || isPending(arn) ? "the load balancer" : (arn.split("/").at(-2) ?? arn);
+
+export function wafDesired(c: WafConfig): DesiredObject[] {
+  return [
+    {
+      key: "web-acl",
+      kind: "web ACL",
+      name: c.aclName,
+      fields: { "default action": "allow", rules: describeRules(wantedRules(c)), metrics: "on" },
+    },
+    {
+      key: "association",
+      kind: "web ACL association",
+      name: `${c.aclName} on ${albNameOf(c.albArn)}`,
+      fields: { "load balancer": c.albArn ?? "(none)", "web ACL": ref("web-acl") },
+    },
+  ];
 }

@@ -1,7 +1,7 @@
 // ACM as `infra` uses it: certificates requested with DNS validation, validation records that appear a few
 // seconds late, PENDING_VALIDATION -> ISSUED only some time after the CNAMEs are in Route 53, idempotency
-// tokens that outlive the certificate, and InUseBy that lags behind ELBv2. Behaviours from aws-behaviours.md
-// "ACM" and pitfalls 2, 3, 6 and 8. Status is computed from the clock and Route 53 on every read.
+// tokens that outlive the certificate, and InUseBy that lags behind ELBv2. Behaviours from docs/aws-behaviours.md
+// "ACM". Status is computed from the clock and Route 53 on every read.
 import { createHash } from "node:crypto";
 import {
   ACMClient,
@@ -23,13 +23,13 @@ import { modeled } from "./errors.js";
 
 export type CertificateStatus = "PENDING_VALIDATION" | "ISSUED" | "FAILED" | "VALIDATION_TIMED_OUT";
 
-/** DomainValidationOptions[].ResourceRecord is missing for this long after the request (pitfall 3). */
+/** DomainValidationOptions[].ResourceRecord is missing for this long after the request. */
 export const RECORDS_AFTER_MS = 5_000;
-/** ISSUED comes this long after every name reads SUCCESS (pitfall 2). */
+/** ISSUED comes this long after every name reads SUCCESS. */
 export const ISSUED_AFTER_VALIDATION_MS = 30_000;
-/** ACM still lists a load balancer in InUseBy this long after its listener let go (pitfall 6). */
+/** ACM still lists a load balancer in InUseBy this long after its listener let go. */
 export const IN_USE_AFTER_DETACH_MS = 30_000;
-/** A RequestCertificate IdempotencyToken is remembered for an hour (pitfall 8). */
+/** A RequestCertificate IdempotencyToken is remembered for an hour. */
 export const TOKEN_WINDOW_MS = 3_600_000;
 /** AWS gives up on a certificate left pending for 72 hours. */
 export const VALIDATION_TIMEOUT_MS = 72 * 3_600_000;
@@ -258,7 +258,7 @@ export class AcmModel {
     const keyAlgorithm = input.KeyAlgorithm ?? "RSA_2048";
     const key = JSON.stringify([token, input.DomainName, input.SubjectAlternativeNames ?? [], method, keyAlgorithm]);
     const earlier = token === undefined ? undefined : this.tokens.get(key);
-    // Same token, same parameters, within the hour: the same ARN, even if that certificate is gone (pitfall 8).
+    // Same token, same parameters, within the hour: the same ARN, even if that certificate is gone.
     if (earlier && this.now() < earlier.at + TOKEN_WINDOW_MS) return { CertificateArn: earlier.arn };
     const cert = this.create(
       input.DomainName,
@@ -332,7 +332,7 @@ export class AcmModel {
     };
   }
 
-  /** Refused while anything uses it, including for a while after its listener went away (pitfall 6). */
+  /** Refused while anything uses it, including for a while after its listener went away. */
   private deleteCertificate(input: { CertificateArn: string }) {
     const cert = this.mustGet(input.CertificateArn);
     if (this.inUseBy(cert).length > 0) {

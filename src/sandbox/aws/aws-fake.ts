@@ -32,6 +32,7 @@ import {
 } from "./elbv2.js";
 import { throttling } from "./errors.js";
 import { LogsModel } from "./logs.js";
+import { PublicDns } from "./public-dns.js";
 import { RdsModel } from "./rds.js";
 import { INSYNC_AFTER_MS, Route53Model } from "./route53.js";
 import { SecretsModel } from "./secrets.js";
@@ -160,11 +161,13 @@ export class AwsFake<C extends Clock = FakeClock> {
   /** The Resource Groups Tagging API: reads the other models, so it holds no resources of its own. */
   readonly tagging = new TaggingModel(this);
   /**
-   * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns. Tests set it to model a
-   * domain delegated elsewhere; unset, a domain is delegated to its first (oldest) public zone, so a second zone
-   * made by mistake is not the one the world sees (pitfall 7).
+   * Public DNS as the registrar left it: domain -> the name servers its NS lookup returns (none: the domain does not
+   * exist). Tests set it to model a domain delegated elsewhere; unset, a domain is delegated to its first (oldest)
+   * public zone, so a second zone made by mistake is not the one the world sees.
    */
   readonly delegations = new Map<string, string[]>();
+  /** A resolver in front of that public DNS (the `resolveNs` the tests give the CLI); it can be made to fail. */
+  readonly dns = new PublicDns(this);
   private faults: Fault[] = [];
 
   /** Time for the models' asynchronous states: a discrete-event fake clock unless another is given. */
@@ -189,15 +192,6 @@ export class AwsFake<C extends Clock = FakeClock> {
       this.rds,
       this.tagging,
     ];
-  }
-
-  /** What a public NS lookup of the domain answers (the `resolveNs` the tests give the CLI). */
-  delegationOf(domain: string): string[] {
-    const name = domain.toLowerCase().replace(/\.$/, "");
-    const set = this.delegations.get(name);
-    if (set) return [...set];
-    const zone = this.route53.zonesNamed(name).find((z) => !z.Config.PrivateZone);
-    return zone ? [...zone.nameServers] : [];
   }
 
   /** Fail the nth matching call from now on. */

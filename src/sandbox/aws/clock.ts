@@ -33,14 +33,19 @@ export class FakeClock implements Clock {
   }
 
   /**
-   * After a real millisecond (so other branches finish their real work, such as writing the env file, and go
-   * to sleep too), jump to the earliest wake-up time and wake whoever is due.
+   * Once the other branches have finished their real work and gone to sleep too (a real millisecond, and no file
+   * request in flight: a branch writing the env file is awake, however many milliseconds the disk takes), jump to
+   * the earliest wake-up time and wake whoever is due.
    */
   private tick(): void {
     if (this.ticking) return;
     this.ticking = true;
     setTimeout(() => {
       this.ticking = false;
+      if (fileWorkInFlight()) {
+        this.tick();
+        return;
+      }
       const next = Math.min(...this.timers.map((x) => x.at));
       if (!Number.isFinite(next)) return;
       this.t = Math.max(this.t, next);
@@ -51,3 +56,7 @@ export class FakeClock implements Clock {
     }, 1);
   }
 }
+
+/** Node's own handles for file system requests under way (process.getActiveResourcesInfo). */
+const FILE_REQUESTS = new Set(["FSReqPromise", "FSReqCallback", "CloseReq"]);
+const fileWorkInFlight = () => process.getActiveResourcesInfo().some((r) => FILE_REQUESTS.has(r));

@@ -2,13 +2,15 @@
 // not a JSON object with a `widgets` array is refused with InvalidParameterInput (DashboardInvalidInputError in
 // the SDK) and its DashboardValidationMessages. A missing dashboard is ResourceNotFound: the SDK resolves that
 // wire code to its ResourceNotFound class, never to DashboardNotFoundError (it matches the shape name first).
-// Dashboards are global: their ARN has no region.
+// Dashboards are global: their ARN has no region. PutDashboard's Tags count only when it creates the dashboard (an
+// update ignores them: TagResource tags one that exists); deleting a dashboard deletes its tags.
 import {
   type DashboardEntry,
   DashboardInvalidInputError,
   type DashboardValidationMessage,
   InvalidNextToken,
   ResourceNotFound,
+  type Tag,
 } from "@aws-sdk/client-cloudwatch";
 import { ACCOUNT } from "./ec2.js";
 import { byName, coded, page } from "./shared.js";
@@ -37,10 +39,12 @@ const notFound = (message: string) => coded(ResourceNotFound, "ResourceNotFound"
 
 export class Dashboards {
   readonly all = new Map<string, Dashboard>();
+  /** Dashboard name -> its tags. */
+  readonly tags = new Map<string, Tag[]>();
 
   constructor(private readonly now: () => number) {}
 
-  put(input: { DashboardName?: string; DashboardBody?: string }) {
+  put(input: { DashboardName?: string; DashboardBody?: string; Tags?: Tag[] }) {
     const name = input.DashboardName ?? "";
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(name))
       throw rejected([
@@ -52,6 +56,7 @@ export class Dashboards {
     const body = input.DashboardBody ?? "";
     const messages = validate(body);
     if (messages.length) throw rejected(messages);
+    if (!this.all.has(name)) this.tags.set(name, [...(input.Tags ?? [])]);
     this.all.set(name, {
       DashboardName: name,
       DashboardArn: `${DASHBOARD_PREFIX}${name}`,
@@ -73,7 +78,10 @@ export class Dashboards {
     const names = input.DashboardNames ?? [];
     const absent = names.filter((n) => !this.all.has(n));
     if (absent.length) throw notFound(`Dashboards [${absent.join(", ")}] do not exist`);
-    for (const n of names) this.all.delete(n);
+    for (const n of names) {
+      this.all.delete(n);
+      this.tags.delete(n);
+    }
     return {};
   }
 

@@ -32,7 +32,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ALARM_PREFIX, alarmConfiguration } from "./cloudwatch-alarms.js";
-import { Dashboards } from "./cloudwatch-dashboards.js";
+import { DASHBOARD_PREFIX, Dashboards } from "./cloudwatch-dashboards.js";
 import { AlarmHistory } from "./cloudwatch-history.js";
 import { Metrics } from "./cloudwatch-metrics.js";
 import { byName, coded, page } from "./shared.js";
@@ -178,11 +178,16 @@ export class CloudWatchModel {
     return {};
   }
 
+  /** An alarm's or a dashboard's tags: the two kinds of resource here that carry them. */
   private tagsOf(arn: string): Tag[] {
-    const tags = arn.startsWith(ALARM_PREFIX) ? this.tags.get(arn) : undefined;
+    const tags = arn.startsWith(ALARM_PREFIX)
+      ? this.tags.get(arn)
+      : arn.startsWith(DASHBOARD_PREFIX)
+        ? this.dashboardStore.tags.get(arn.slice(DASHBOARD_PREFIX.length))
+        : undefined;
     if (!tags)
       throw coded(ResourceNotFoundException, "ResourceNotFoundException", `${arn} does not exist.`, {
-        ResourceType: "alarm",
+        ResourceType: arn.startsWith(DASHBOARD_PREFIX) ? "dashboard" : "alarm",
         ResourceId: arn,
       });
     return tags;

@@ -29,6 +29,7 @@ interface Rule {
   from: number;
   to: number;
   cidr?: string;
+  cidrIpv6?: string;
   groupId?: string;
 }
 
@@ -220,12 +221,18 @@ function toRules(p: IpPermission): Rule[] {
   const base = { protocol: p.IpProtocol ?? "tcp", from: p.FromPort ?? -1, to: p.ToPort ?? -1 };
   return [
     ...(p.IpRanges ?? []).map((r) => ({ ...base, cidr: r.CidrIp as string })),
+    ...(p.Ipv6Ranges ?? []).map((r) => ({ ...base, cidrIpv6: r.CidrIpv6 as string })),
     ...(p.UserIdGroupPairs ?? []).map((g) => ({ ...base, groupId: g.GroupId as string })),
   ];
 }
 
 const sameRule = (a: Rule, b: Rule) =>
-  a.protocol === b.protocol && a.from === b.from && a.to === b.to && a.cidr === b.cidr && a.groupId === b.groupId;
+  a.protocol === b.protocol &&
+  a.from === b.from &&
+  a.to === b.to &&
+  a.cidr === b.cidr &&
+  a.cidrIpv6 === b.cidrIpv6 &&
+  a.groupId === b.groupId;
 
 /** Rules as DescribeSecurityGroups shows them: one IpPermission per protocol and port range. */
 function render(g: Group) {
@@ -237,9 +244,11 @@ function render(g: Group) {
       FromPort: r.from,
       ToPort: r.to,
       IpRanges: [],
+      Ipv6Ranges: [],
       UserIdGroupPairs: [],
     };
     if (r.cidr) p.IpRanges?.push({ CidrIp: r.cidr });
+    if (r.cidrIpv6) p.Ipv6Ranges?.push({ CidrIpv6: r.cidrIpv6 });
     if (r.groupId) p.UserIdGroupPairs?.push({ GroupId: r.groupId, UserId: ACCOUNT });
     perms.set(key, p);
   }

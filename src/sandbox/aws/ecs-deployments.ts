@@ -2,7 +2,7 @@
 // their target groups and turn healthy; the PRIMARY deployment completes once running == desired has held a
 // while, and the older deployments are drained. Tasks of an image that cannot be pulled, or that fails the ELB
 // health checks, stop and are replaced; the deployment circuit breaker marks such a deployment FAILED and, with
-// rollback, deploys the last COMPLETED deployment's task definition again (aws-behaviours.md "ECS", pitfall 9).
+// rollback, deploys the last COMPLETED deployment's task definition again (docs/aws-behaviours.md, "ECS").
 // The scheduler runs lazily: every read first replays the events due since the last one, in time order.
 import { ACCOUNT, SUBNETS } from "./ec2.js";
 import {
@@ -220,6 +220,7 @@ export class Scheduler {
       availabilityZone: `us-east-1${"abcdef"[k % 6]}`,
       launchedAt: t,
       ran: false,
+      enableExecuteCommand: svc.enableExecuteCommand,
       ...(runsAt !== undefined ? { runsAt } : {}),
       ...(healthyAt !== undefined ? { healthyAt } : {}),
       ...(fate ? { fate } : {}),

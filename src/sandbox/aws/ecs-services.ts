@@ -1,7 +1,7 @@
 // CreateService and UpdateService, checked as AWS checks them: the cluster, the task definition and its launch
 // type, awsvpc network configuration, target groups that a listener forwards to (retried by callers for a while,
-// aws-behaviours.md "ECS"), clientToken, and idempotency: the same request with the same token returns the
-// ACTIVE service; anything else while the name is ACTIVE or DRAINING is "not idempotent" (pitfall 4).
+// docs/aws-behaviours.md, "ECS"), clientToken, and idempotency: the same request with the same token returns the
+// ACTIVE service; anything else while the name is ACTIVE or DRAINING is "not idempotent".
 import {
   type CreateServiceRequest,
   type DeploymentConfiguration,
@@ -148,7 +148,9 @@ export class ServiceRequests {
       svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
     if (input.deploymentConfiguration)
       svc.deploymentConfiguration = { ...svc.deploymentConfiguration, ...input.deploymentConfiguration };
+    // ECS Exec reaches only tasks launched after the change (the tasks keep what they started with).
     if (input.enableExecuteCommand !== undefined) svc.enableExecuteCommand = input.enableExecuteCommand;
+    if (input.deploymentController?.type) svc.deploymentController = { type: input.deploymentController.type };
     if (input.propagateTags !== undefined) svc.propagateTags = input.propagateTags;
     if (input.desiredCount !== undefined) {
       svc.desiredCount = input.desiredCount;

@@ -120,6 +120,8 @@ export interface Task {
   /** When and why it will fail, decided at launch. */
   fate?: Fate;
   ran: boolean;
+  /** ECS Exec as the service had it when the task was launched: a running task keeps it. */
+  enableExecuteCommand: boolean;
   stoppedAt?: number;
   stopCode?: string;
   stoppedReason?: string;

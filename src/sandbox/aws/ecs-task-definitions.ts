@@ -1,7 +1,7 @@
 // ECS task definitions as AWS keeps them: every RegisterTaskDefinition is a new revision, and what comes back is
 // not what was sent. AWS fills in defaults (cpu 0, essential, tcp, hostPort = containerPort under awsvpc, empty
 // lists) and adds fields of its own, so a naive comparison with the wanted definition always differs
-// (aws-behaviours.md "ECS", pitfall 10). Fargate's network mode and cpu/memory pairs are checked as AWS does.
+// (docs/aws-behaviours.md, "ECS"). Fargate's network mode and cpu/memory pairs are checked as AWS does.
 import { ClientException, type ContainerDefinition, type Tag, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { ACCOUNT } from "./ec2.js";
 import { modeled } from "./errors.js";
@@ -60,12 +60,17 @@ export class TaskDefinitions {
 
   constructor(private readonly now: () => number) {}
 
-  /** family, family:revision or ARN; a family alone means its latest ACTIVE revision (as AWS resolves it). */
+  /**
+   * family, family:revision or ARN. A family alone means its latest ACTIVE revision; AWS keeps deregistered
+   * (INACTIVE) revisions discoverable, so a family with none ACTIVE is described as its latest INACTIVE one (the
+   * least convenient reading of DescribeTaskDefinition: callers must look at `status`).
+   */
   find(ref: string): TaskDefinitionRecord | undefined {
     const name = ref.startsWith(TASK_DEFINITION_PREFIX) ? ref.slice(TASK_DEFINITION_PREFIX.length) : ref;
     const [family, rev] = name.split(":");
     if (rev !== undefined) return this.all.find((t) => t.family === family && String(t.revision) === rev);
-    return this.all.filter((t) => t.family === family && t.status === "ACTIVE").at(-1);
+    const revisions = this.all.filter((t) => t.family === family);
+    return revisions.filter((t) => t.status === "ACTIVE").at(-1) ?? revisions.at(-1);
   }
 
   register(input: RegisterInput) {

@@ -101,7 +101,7 @@ export class TaskQueries {
       ...dates,
       ...(stopped ? { stopCode: task.stopCode, stoppedReason: task.stoppedReason } : {}),
       healthStatus: "UNKNOWN",
-      enableExecuteCommand: svc.enableExecuteCommand,
+      enableExecuteCommand: task.enableExecuteCommand,
       version: stopped ? 4 : task.ran ? 3 : 1,
       containers: (td?.containerDefinitions ?? []).map((c) => ({
         containerArn: `${clusterArn.replace(":cluster/", ":container/")}/${idOf(task)}/${uuid(`${task.arn}/${c.name}`)}`,

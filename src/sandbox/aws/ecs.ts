@@ -1,8 +1,8 @@
 // ECS as `infra` uses it: one Fargate cluster, task definitions (ecs-task-definitions.ts), services created and
 // updated as AWS checks them (ecs-services.ts) whose deployments play out on the fake clock (ecs-deployments.ts,
 // state and timings in ecs-state.ts), their tasks (ecs-tasks.ts) and tags.
-// Behaviours from aws-behaviours.md "ECS": a deleted service is DRAINING, then INACTIVE, then MISSING; creating
-// it again while it drains is "not idempotent" (pitfall 4); DescribeServices answers MISSING in `failures`.
+// Behaviours from docs/aws-behaviours.md, "ECS": a deleted service is DRAINING, then INACTIVE, then MISSING;
+// creating it again while it drains is "not idempotent"; DescribeServices answers MISSING in `failures`.
 import {
   ClientException,
   ClusterNotFoundException,

@@ -13,6 +13,7 @@ import {
   DeleteLoadBalancerCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
@@ -26,8 +27,10 @@ import {
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
   ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
+  OperationNotPermittedException,
   ResourceInUseException,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
@@ -54,9 +57,25 @@ interface LoadBalancer {
   type: string;
   subnets: string[];
   securityGroups: string[];
+  /** DescribeLoadBalancerAttributes' keys and values (strings, as AWS returns them). */
+  attributes: Record<string, string>;
   createdAt: number;
   deletedAt?: number;
 }
+
+/**
+ * An Application Load Balancer's attributes as AWS sets them when none are given (ELBv2 API reference,
+ * LoadBalancerAttribute): deletion protection and access logs off, invalid header fields passed through.
+ */
+export const LOAD_BALANCER_DEFAULTS: Readonly<Record<string, string>> = {
+  "deletion_protection.enabled": "false",
+  "access_logs.s3.enabled": "false",
+  "access_logs.s3.bucket": "",
+  "access_logs.s3.prefix": "",
+  "idle_timeout.timeout_seconds": "60",
+  "routing.http.drop_invalid_header_fields.enabled": "false",
+  "routing.http2.enabled": "true",
+};
 
 interface TargetGroup {
   TargetGroupArn: string;
@@ -130,6 +149,8 @@ export class Elbv2Model {
     [CreateLoadBalancerCommand, (i) => this.createLoadBalancer(i)],
     [DeleteLoadBalancerCommand, (i) => this.deleteLoadBalancer(i)],
     [SetSecurityGroupsCommand, (i) => this.setSecurityGroups(i)],
+    [DescribeLoadBalancerAttributesCommand, (i) => this.describeLbAttributes(i)],
+    [ModifyLoadBalancerAttributesCommand, (i) => this.modifyLbAttributes(i)],
     [SetSubnetsCommand, (i) => this.setSubnets(i)],
     [DescribeTargetGroupsCommand, (i) => this.describeTargetGroups(i)],
     [CreateTargetGroupCommand, (i) => this.createTargetGroup(i)],
@@ -304,6 +325,7 @@ export class Elbv2Model {
       type: input.Type ?? "application",
       subnets: [...subnets],
       securityGroups: [...(input.SecurityGroups ?? [])],
+      attributes: { ...LOAD_BALANCER_DEFAULTS },
       createdAt: this.now(),
     };
     this.loadBalancers.set(arn, lb);
@@ -321,6 +343,9 @@ export class Elbv2Model {
   private deleteLoadBalancer(input: { LoadBalancerArn: string }) {
     const lb = this.loadBalancers.get(input.LoadBalancerArn);
     if (!lb || lb.deletedAt !== undefined) return {}; // deleting what is gone succeeds
+    if (lb.attributes["deletion_protection.enabled"] === "true") {
+      throw modeled(OperationNotPermittedException, "Load balancer cannot be deleted: deletion protection is enabled");
+    }
     lb.deletedAt = this.now();
     for (const l of this.listenersOf(lb.arn)) this.removeListener(l);
     this.fake.waf.forget(lb.arn); // AWS drops the load balancer's web ACL association with it
@@ -329,6 +354,32 @@ export class Elbv2Model {
       if (n.Description === `ELB app/${lb.name}/${id}`) n.goneAt = this.now() + this.fake.latency.albInterfacesLingerMs;
     }
     return {};
+  }
+
+  private describeLbAttributes(input: { LoadBalancerArn: string }) {
+    const lb = this.mustGetLb(input.LoadBalancerArn);
+    return { Attributes: Object.entries(lb.attributes).map(([Key, Value]) => ({ Key, Value })) };
+  }
+
+  /** Only known keys, only "true"/"false" for the switches; the attributes named change, the others stay. */
+  private modifyLbAttributes(input: { LoadBalancerArn: string; Attributes: { Key?: string; Value?: string }[] }) {
+    const lb = this.mustGetLb(input.LoadBalancerArn);
+    for (const a of input.Attributes) {
+      const key = a.Key ?? "";
+      if (!(key in LOAD_BALANCER_DEFAULTS))
+        throw unmodeled("ValidationError", `Load balancer attribute key '${key}' is not recognized`);
+      if (key.endsWith(".enabled") && a.Value !== "true" && a.Value !== "false")
+        throw unmodeled("ValidationError", `Load balancer attribute value '${a.Value}' is not valid for ${key}`);
+    }
+    const next = { ...lb.attributes };
+    for (const a of input.Attributes) next[a.Key ?? ""] = a.Value ?? "";
+    if (next["access_logs.s3.enabled"] === "true" && !next["access_logs.s3.bucket"])
+      throw unmodeled(
+        "ValidationError",
+        "The value of 'access_logs.s3.bucket' cannot be empty when access logs are enabled",
+      );
+    lb.attributes = next;
+    return { Attributes: Object.entries(lb.attributes).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   private setSecurityGroups(input: { LoadBalancerArn: string; SecurityGroups: string[] }) {

@@ -1,5 +1,5 @@
 // Route 53 record sets: names as AWS stores them, AWS's listing order, and ChangeResourceRecordSets' rules
-// (aws-behaviours.md "Route 53"): CREATE of an existing record, a DELETE that does not match exactly, the same
+// (docs/aws-behaviours.md, "Route 53"): CREATE of an existing record, a DELETE that does not match exactly, the same
 // record twice in a batch and a record outside the zone are InvalidChangeBatch, and a batch is all or nothing.
 import { InvalidChangeBatch, InvalidInput, type ResourceRecordSet, type VPC } from "@aws-sdk/client-route-53";
 import { modeled } from "./errors.js";
@@ -18,6 +18,7 @@ export interface Zone {
   vpc?: VPC;
   nameServers: string[];
   records: Map<string, Stored>;
+  tags: { Key: string; Value: string }[];
 }
 
 export interface RecordChange {

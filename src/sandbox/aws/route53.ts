@@ -1,10 +1,11 @@
 // Route 53 as `infra` uses it: hosted zones (duplicates allowed under a new CallerReference), record sets
 // with AWS's normalised names and strict change batches, and changes that go PENDING -> INSYNC.
-// Behaviours from aws-behaviours.md "Route 53". It also remembers when each record existed, so that ACM's
+// Behaviours from docs/aws-behaviours.md "Route 53". It also remembers when each record existed, so that ACM's
 // DNS validation (acm.ts) can tell when a validation CNAME was in place.
 import { createHash } from "node:crypto";
 import {
   ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
   CreateHostedZoneCommand,
   DeleteHostedZoneCommand,
   GetChangeCommand,
@@ -15,6 +16,7 @@ import {
   InvalidInput,
   ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
+  ListTagsForResourceCommand,
   NoSuchChange,
   NoSuchHostedZone,
   type ResourceRecordSet,
@@ -71,11 +73,13 @@ export class Route53Model {
     [ChangeResourceRecordSetsCommand, (i) => this.changeResourceRecordSets(i)],
     [ListResourceRecordSetsCommand, (i) => this.listResourceRecordSets(i)],
     [GetChangeCommand, (i) => this.getChange(i)],
+    [ChangeTagsForResourceCommand, (i) => this.changeTags(i)],
+    [ListTagsForResourceCommand, (i) => this.listTags(i)],
   ];
 
   private now = () => this.fake.clock.now();
 
-  /** A zone made outside `infra` (tests): returns its Id, "/hostedzone/Z...". */
+  /** A zone made outside `infra` (tests): returns its Id, "/hostedzone/<13 to 20 characters>". */
   addZone(name: string, opts: { private?: boolean } = {}): string {
     return this.makeZone(name, `fake-zone-${this.seq + 1}`, !!opts.private).Id;
   }
@@ -129,13 +133,16 @@ export class Route53Model {
         `ns-${parseInt(h.slice(i * 3, i * 3 + 3), 16) % 2048}.awsdns-${String(parseInt(h.slice(12 + i * 2, 14 + i * 2), 16) % 64).padStart(2, "0")}${tld}`,
     );
     const zone: Zone = {
-      Id: `${ZONE}Z0${h.slice(20, 38)}`,
+      // AWS promises no form for a zone id beyond "up to 32 characters" (its own start with Z; emulators' need not):
+      // the fake's never do, and vary in length, so nothing can lean on a prefix.
+      Id: `${ZONE}${h.slice(20, 33 + (this.seq % 8))}`,
       Name: zoneName,
       CallerReference: callerReference,
       Config: { PrivateZone: privateZone, ...(comment !== undefined ? { Comment: comment } : {}) },
       ...(vpc ? { vpc } : {}),
       nameServers: servers,
       records: new Map(),
+      tags: [],
     };
     // Every new zone starts with its SOA and NS record sets at the apex.
     const soa = `${servers[0]}. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`;
@@ -176,7 +183,7 @@ export class Route53Model {
     HostedZoneConfig?: { Comment?: string; PrivateZone?: boolean };
     VPC?: VPC;
   }) {
-    // Reusing a CallerReference is refused; the same name under a new one makes ANOTHER zone (pitfall 7).
+    // Reusing a CallerReference is refused; the same name under a new one makes ANOTHER zone.
     if (this.callerReferences.has(input.CallerReference)) {
       throw modeled(
         HostedZoneAlreadyExists,
@@ -299,6 +306,39 @@ export class Route53Model {
     if (at === undefined) throw modeled(NoSuchChange, `A change with the specified change ID does not exist: ${Id}`);
     const Status = this.now() < at + this.fake.latency.route53InsyncMs ? "PENDING" : "INSYNC";
     return { ChangeInfo: { Id, Status, SubmittedAt: new Date(at) } };
+  }
+
+  /**
+   * Tags of a hosted zone (CreateHostedZone takes none): at most 10 added per call, 50 on a zone; a key is 1-128
+   * characters, a value up to 256.
+   */
+  private changeTags(input: {
+    ResourceType: string;
+    ResourceId: string;
+    AddTags?: { Key?: string; Value?: string }[];
+    RemoveTagKeys?: string[];
+  }) {
+    if (input.ResourceType !== "hostedzone") throw modeled(InvalidInput, "Only hosted zones are modeled");
+    const zone = this.mustGetZone(input.ResourceId);
+    const add = input.AddTags ?? [];
+    if (add.length > 10 || (input.RemoveTagKeys?.length ?? 0) > 10)
+      throw modeled(InvalidInput, "At most 10 tags can be added or removed in one request");
+    for (const t of add) {
+      if (!t.Key || t.Key.length > 128 || (t.Value ?? "").length > 256)
+        throw modeled(InvalidInput, `Invalid tag: ${t.Key}`);
+    }
+    const kept = zone.tags.filter(
+      (t) => !add.some((a) => a.Key === t.Key) && !(input.RemoveTagKeys ?? []).includes(t.Key),
+    );
+    const next = [...kept, ...add.map((t) => ({ Key: t.Key as string, Value: t.Value ?? "" }))];
+    if (next.length > 50) throw modeled(InvalidInput, "A hosted zone can have at most 50 tags");
+    zone.tags = next;
+    return {};
+  }
+
+  private listTags(input: { ResourceType: string; ResourceId: string }) {
+    const zone = this.mustGetZone(input.ResourceId);
+    return { ResourceTagSet: { ResourceType: "hostedzone", ResourceId: bare(zone.Id, ZONE), Tags: zone.tags } };
   }
 
   private mustGetZone(id: string): Zone {

@@ -88,15 +88,18 @@ export class TaggingModel {
       ),
       ...[...f.elbv2.listeners.keys()].map((arn) => row(arn, "elasticloadbalancing:listener", f.elbv2.tags.get(arn))),
       ...[...f.acm.certificates.values()].map((c) => row(c.CertificateArn, "acm:certificate", c.tags)),
+      // A deleted service keeps its tags while ECS still describes it (DRAINING, then INACTIVE), and a deregistered
+      // task definition revision is INACTIVE, not gone: both are still tagged resources to this API.
       ...[...f.ecs.services.values()]
-        .filter((s) => f.ecs.statusOf(s) === "ACTIVE")
+        .filter((s) => f.ecs.statusOf(s) !== "MISSING")
         .map((s) => row(s.arn, "ecs:service", s.tags)),
-      ...f.ecs.taskDefinitions
-        .filter((t) => t.status === "ACTIVE")
-        .map((t) => row(t.arn, "ecs:task-definition", t.tags)),
+      ...f.ecs.taskDefinitions.map((t) => row(t.arn, "ecs:task-definition", t.tags)),
       ...[...f.logs.groups.values()].map((g) => row(f.logs.arnOf(g.logGroupName), "logs:log-group", g.tags)),
       ...[...f.cloudwatch.alarms.values()].map((a) =>
         row(a.AlarmArn ?? "", "cloudwatch:alarm", f.cloudwatch.tags.get(a.AlarmArn ?? "")),
+      ),
+      ...[...f.cloudwatch.dashboards.values()].map((d) =>
+        row(d.DashboardArn, "cloudwatch:dashboard", f.cloudwatch.dashboardStore.tags.get(d.DashboardName)),
       ),
       // An SNS topic's ARN names no resource type, but the tagging API calls it "sns:topic".
       ...[...f.sns.topics.values()].map((t) => row(t.TopicArn, "sns:topic", t.tags)),
@@ -105,13 +108,8 @@ export class TaggingModel {
       ),
       ...f.rds.live().map((i) => row(instanceArn(i.id), "rds:db", i.tags)),
       ...[...f.waf.webAcls.values()].map((w) => row(w.webAcl.ARN ?? "", "wafv2:regional/webacl", w.tags)),
-      // The Route 53 model keeps no tags today; read them if it ever does.
       ...[...f.route53.zones.values()].map((z) =>
-        row(
-          `arn:aws:route53:::hostedzone/${z.Id.replace("/hostedzone/", "")}`,
-          "route53:hostedzone",
-          (z as { tags?: Tags }).tags,
-        ),
+        row(`arn:aws:route53:::hostedzone/${z.Id.replace("/hostedzone/", "")}`, "route53:hostedzone", z.tags),
       ),
     ];
     return all

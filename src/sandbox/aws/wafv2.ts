@@ -2,7 +2,8 @@
 // them (wafv2-rules.ts); every change needs the current LockToken and issues a new one; a new web ACL cannot be
 // associated for a few seconds ("retry the request"); a resource has at most one web ACL (associating another
 // replaces it); a web ACL cannot be deleted while associated, nor for a while after, because WAF learns of a
-// disassociation late; deleting the load balancer takes its association with it (elbv2.ts calls `forget`).
+// disassociation late; ListWebACLs leaves a new web ACL out for a while, for the same reason (only CreateWebACL's
+// answer is sure to name it); deleting the load balancer takes its association with it (elbv2.ts calls `forget`).
 import {
   AssociateWebACLCommand,
   CreateWebACLCommand,
@@ -46,6 +47,8 @@ export { MANAGED_RULE_GROUPS, MAX_CAPACITY, RATE_LIMIT_MAX, RATE_LIMIT_MIN } fro
 export const WEB_ACL_PREFIX = `arn:aws:wafv2:us-east-1:${ACCOUNT}:regional/webacl/`;
 /** AssociateWebACL answers WAFUnavailableEntityException this long after CreateWebACL. */
 export const UNAVAILABLE_AFTER_CREATE_MS = 5_000;
+/** ListWebACLs leaves a new web ACL out for this long after CreateWebACL. */
+export const LISTED_AFTER_CREATE_MS = 30_000;
 /** DeleteWebACL answers WAFAssociatedItemException this long after the web ACL's last disassociation. */
 export const ASSOCIATED_AFTER_DISASSOCIATION_MS = 20_000;
 
@@ -179,7 +182,9 @@ export class WafModel {
     const limit = input.Limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
       throw invalidParameter("WEB_ACL", String(limit), "The parameter contains formatting that's not valid.");
-    const all = [...this.webAcls.values()].sort(byName((r) => r.webAcl.Name as string));
+    const all = [...this.webAcls.values()]
+      .filter((r) => this.now() >= r.createdAt + LISTED_AFTER_CREATE_MS)
+      .sort(byName((r) => r.webAcl.Name as string));
     const p = page(all, input.NextMarker, limit, () =>
       invalidParameter("WEB_ACL", "NextMarker", "The parameter contains formatting that's not valid."),
     );

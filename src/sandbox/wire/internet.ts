@@ -19,7 +19,14 @@ const json = (status: number, value: unknown): Reply => ({
 /** Answers /_sandbox/ns?domain=... and /_sandbox/get?url=... */
 export async function internetReply(fake: Fake, internet: FakeInternet, url: URL): Promise<Reply> {
   const what = url.pathname.slice(INTERNET_PATH.length);
-  if (what === "ns") return json(200, { nameServers: fake.delegationOf(url.searchParams.get("domain") ?? "") });
+  if (what === "ns") {
+    try {
+      return json(200, { nameServers: await fake.dns.resolveNs(url.searchParams.get("domain") ?? "") });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return json(200, { error: { code: e.code ?? "ESERVFAIL", message: e.message } });
+    }
+  }
   if (what === "get") {
     try {
       return json(200, await internet.get(url.searchParams.get("url") ?? ""));
@@ -44,12 +51,13 @@ async function ask(base: string, path: string, timeoutMs = 10_000): Promise<Reco
 export function sandboxInternet(base: string): { dns: DnsResolver; http: HttpProbe } {
   return {
     dns: {
+      knowsEndpointZones: true,
       resolveNs: async (domain) => {
         const answer = await ask(base, `ns?domain=${encodeURIComponent(domain)}`);
-        const servers = answer.nameServers as string[];
-        // node:dns answers a name without NS records with ENODATA; callers handle both.
-        if (servers.length === 0) throw Object.assign(new Error(`queryNs ENODATA ${domain}`), { code: "ENODATA" });
-        return servers;
+        // The sandbox's resolver fails as node:dns does (ENOTFOUND, ENODATA): pass its code on.
+        const error = answer.error as { code: string; message: string } | undefined;
+        if (error) throw Object.assign(new Error(error.message), { code: error.code });
+        return answer.nameServers as string[];
       },
     },
     http: {

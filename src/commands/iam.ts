@@ -1,0 +1,32 @@
+// iam-policy: the least-privilege IAM policy for the resources and commands named (default: everything infra does).
+import type { Command } from "commander";
+import { EnvFile } from "../core/env-file.js";
+import { InputError } from "../core/errors.js";
+import { policyFor, TOPICS } from "../iam/policy.js";
+import type { Commands } from "./program.js";
+
+export function registerIamPolicy({ program, deps, opts, result }: Commands): void {
+  const topics = Object.keys(TOPICS).filter((t) => t !== "leftovers");
+  program
+    .command("iam-policy")
+    .description("the least-privilege IAM policy those resources and commands need, as JSON")
+    .argument("[what...]", `all (the default), or any of: ${topics.filter((t) => t !== "all").join(", ")}`)
+    .action(async (names: string[], _o, cmd: Command) => {
+      const o = opts(cmd);
+      const wanted = names.length ? names : ["all"];
+      const unknown = wanted.find((n) => !topics.includes(n));
+      if (unknown) throw new InputError(`unknown resource or command ${unknown}`, `one of: ${topics.join(", ")}`);
+      // destroy all ends with a scan of what is left: part of every resource's destroy.
+      const covered = wanted.includes("all") ? wanted : [...wanted, "leftovers"];
+      // The task roles the policy lets infra pass to ECS come from the env file, when there is one.
+      const env = await EnvFile.load(o.envFile).catch(() => undefined);
+      const roles = ["ECS_TASK_EXECUTION_ROLE_ARN", "ECS_TASK_ROLE_ARN"].flatMap((k) => env?.get(k) ?? []);
+      if (!env)
+        deps.io.stderr(
+          `note: no env file at ${o.envFile}: iam:PassRole is allowed for any role passed to ECS tasks, not only the two task roles\n`,
+        );
+      const policy = policyFor(covered, roles);
+      if (o.json) result({ ok: true, command: "iam-policy", policy });
+      else deps.io.stdout(`${JSON.stringify(policy, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,77 @@
+// The `alb` resource's model: how it observes what exists, the handlers of each kind of object it owns, what it
+// records, and the checks that are not state (what the backend group lets in, the certificate's status).
+import { DescribeCertificateCommand } from "@aws-sdk/client-acm";
+import type { Context } from "../../core/context.js";
+import { awsStep, InputError, isAwsError } from "../../core/errors.js";
+import type { Observation } from "../../state/model.js";
+import { checklist, type ResourceModel } from "../resource.js";
+import type { AlbConfig } from "./config.js";
+import { listenerHandlers } from "./listeners.js";
+import { loadBalancerHandlers } from "./load-balancer.js";
+import { clientsOf, describeIngress, describeSecurityGroup, observeAlb } from "./observe.js";
+import { backendRuleHandlers, securityGroupHandlers } from "./security-groups.js";
+import { targetGroupHandlers } from "./target-group.js";
+
+export const albModel: ResourceModel<AlbConfig> = {
+  observe: observeAlb,
+  handlers: {
+    "security group": securityGroupHandlers,
+    "target group": targetGroupHandlers,
+    "load balancer": loadBalancerHandlers,
+    "security group rule": backendRuleHandlers,
+    listener: listenerHandlers,
+  },
+  recorded(objects) {
+    const id = (key: string) => objects.get(key)?.id ?? "";
+    const lb = objects.get("load-balancer")?.raw as { DNSName?: string } | undefined;
+    return {
+      ALB_SECURITY_GROUP_ID: id("security-group"),
+      TARGET_GROUP_ARN: id("target-group"),
+      ALB_ARN: id("load-balancer"),
+      ALB_DNS_NAME: lb?.DNSName ?? "",
+      HTTP_LISTENER_ARN: id("listener:80"),
+      HTTPS_LISTENER_ARN: id("listener:443"),
+    };
+  },
+  checks: albChecks,
+  async beforeDestroy(_ctx, c, objects) {
+    if (objects.get("load-balancer")?.fields["deletion protection"] === true) {
+      throw new InputError(
+        `load balancer ${c.albName} has deletion protection on`,
+        "set ALB_DELETION_PROTECTION=false and run `infra create alb` to turn it off, then destroy",
+      );
+    }
+  },
+};
+
+const OPEN = ["0.0.0.0/0", "::/0"];
+
+async function albChecks(ctx: Context, c: AlbConfig, objects: Observation) {
+  const { checks, check, skip } = checklist("alb");
+  if (c.backendSecurityGroupId) {
+    const { ec2 } = await clientsOf(ctx);
+    const backend = await awsStep("find backend security group", c.backendSecurityGroupId, () =>
+      describeSecurityGroup(ec2, c.backendSecurityGroupId),
+    );
+    const open = describeIngress(backend?.IpPermissions).filter((l) => OPEN.some((o) => l.endsWith(` from ${o}`)));
+    check(
+      `backend ${c.backendSecurityGroupId} takes nothing from the internet (0.0.0.0/0, ::/0)`,
+      Boolean(backend) && open.length === 0,
+      backend ? open.join("; ") : "the group does not exist",
+    );
+  } else skip("backend security group", "BACKEND_SECURITY_GROUP_ID is not set");
+  const certificate = objects.get("listener:443")?.fields.certificate;
+  if (typeof certificate === "string" && certificate) {
+    const acm = await ctx.aws.acm();
+    const status = await awsStep("read certificate", certificate, async () => {
+      try {
+        return (await acm.send(new DescribeCertificateCommand({ CertificateArn: certificate }))).Certificate?.Status;
+      } catch (err) {
+        if (isAwsError(err, "ResourceNotFound")) return "not found";
+        throw err;
+      }
+    });
+    check("the HTTPS listener's certificate is ISSUED", status === "ISSUED", status);
+  }
+  return checks;
+}

@@ -1,0 +1,284 @@
+// What of the `alb` resource exists: each object found by its recorded id first, then by name, and described in
+// the same fields its desired state uses, so the two compare field by field.
+import {
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+  type IpPermission,
+  type SecurityGroup,
+} from "@aws-sdk/client-ec2";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  type Listener,
+  type LoadBalancer,
+  type TargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Context } from "../../core/context.js";
+import { awsStep, isAwsError } from "../../core/errors.js";
+import type { ObservedObject } from "../../state/model.js";
+import { isManaged, type Tag } from "../common/tags.js";
+import { type AlbConfig, REDIRECT } from "./config.js";
+
+export interface AlbClients {
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+}
+
+export async function clientsOf(ctx: Context): Promise<AlbClients> {
+  const [ec2, elbv2] = await Promise.all([ctx.aws.ec2(), ctx.aws.elbv2()]);
+  return { ec2, elbv2 };
+}
+
+export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string, ObservedObject>> {
+  const { ec2, elbv2 } = await clientsOf(ctx);
+  const env = ctx.env;
+  const [group, tg, lb] = await Promise.all([
+    awsStep("find security group", c.securityGroupName, () =>
+      findSecurityGroup(ec2, c, env.get("ALB_SECURITY_GROUP_ID")),
+    ),
+    awsStep("find target group", c.targetGroupName, () => findTargetGroup(elbv2, c, env.get("TARGET_GROUP_ARN"))),
+    awsStep("find load balancer", c.albName, () => findLoadBalancer(elbv2, c.albName, env.get("ALB_ARN"))),
+  ]);
+  const listeners = lb
+    ? await awsStep("list listeners", c.albName, () => listenersOf(elbv2, lb.LoadBalancerArn as string))
+    : [];
+  const arns = [tg?.TargetGroupArn, lb?.LoadBalancerArn, ...listeners.map((l) => l.ListenerArn)].filter(
+    (a): a is string => Boolean(a),
+  );
+  const [tags, tgDelay, lbAttributes, backend] = await Promise.all([
+    arns.length ? awsStep("read tags", c.albName, () => tagsOf(elbv2, arns)) : new Map<string, Tag[]>(),
+    tg ? awsStep("read target group attributes", c.targetGroupName, () => targetGroupAttributes(elbv2, tg)) : undefined,
+    lb ? awsStep("read load balancer attributes", c.albName, () => loadBalancerAttributes(elbv2, lb)) : undefined,
+    group && c.backendSecurityGroupId
+      ? awsStep("find backend security group", c.backendSecurityGroupId, () =>
+          describeSecurityGroup(ec2, c.backendSecurityGroupId),
+        )
+      : undefined,
+  ]);
+
+  const found = new Map<string, ObservedObject>();
+  const managedByArn = (arn: string | undefined) => isManaged(tags.get(arn ?? ""));
+  if (group) {
+    found.set("security-group", {
+      key: "security-group",
+      kind: "security group",
+      name: group.GroupName ?? "",
+      id: group.GroupId as string,
+      fields: { name: group.GroupName, vpc: group.VpcId, ingress: describeIngress(group.IpPermissions) },
+      managed: isManaged(group.Tags),
+      raw: group,
+    });
+  }
+  if (tg) {
+    const port = tg.HealthCheckPort === "traffic-port" ? "the traffic port" : `port ${tg.HealthCheckPort}`;
+    found.set("target-group", {
+      key: "target-group",
+      kind: "target group",
+      name: tg.TargetGroupName ?? "",
+      id: tg.TargetGroupArn as string,
+      fields: {
+        name: tg.TargetGroupName,
+        protocol: tg.Protocol,
+        port: tg.Port,
+        vpc: tg.VpcId,
+        "target type": tg.TargetType,
+        "health check": `${tg.HealthCheckProtocol} ${tg.HealthCheckPath} on ${port}`,
+        "health check interval": tg.HealthCheckIntervalSeconds,
+        "health check timeout": tg.HealthCheckTimeoutSeconds,
+        "healthy threshold": tg.HealthyThresholdCount,
+        "unhealthy threshold": tg.UnhealthyThresholdCount,
+        "success codes": tg.Matcher?.HttpCode,
+        "deregistration delay": tgDelay,
+      },
+      managed: managedByArn(tg.TargetGroupArn),
+      raw: tg,
+    });
+  }
+  if (lb) {
+    const a = lbAttributes ?? {};
+    const logs = a["access_logs.s3.enabled"] === "true";
+    found.set("load-balancer", {
+      key: "load-balancer",
+      kind: "load balancer",
+      name: lb.LoadBalancerName ?? "",
+      id: lb.LoadBalancerArn as string,
+      fields: {
+        name: lb.LoadBalancerName,
+        scheme: lb.Scheme,
+        type: lb.Type,
+        state: lb.State?.Code === "active_impaired" ? "active" : lb.State?.Code,
+        subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId as string).sort(),
+        "security groups": [...(lb.SecurityGroups ?? [])].sort(),
+        "drop invalid header fields": a["routing.http.drop_invalid_header_fields.enabled"] === "true",
+        "deletion protection": a["deletion_protection.enabled"] === "true",
+        "access logs": logs ? `s3://${a["access_logs.s3.bucket"] ?? ""}/${a["access_logs.s3.prefix"] ?? ""}` : "off",
+      },
+      managed: managedByArn(lb.LoadBalancerArn),
+      raw: lb,
+    });
+  }
+  if (group && backend) {
+    const rule = backendRule(backend.IpPermissions, group.GroupId as string, c.containerPort);
+    if (rule) {
+      found.set("backend-ingress", {
+        key: "backend-ingress",
+        kind: "security group rule",
+        name: `tcp ${rule.port} from ${group.GroupName} on ${backend.GroupId}`,
+        id: `${backend.GroupId} tcp ${rule.port} from ${group.GroupId}`,
+        fields: { "security group": backend.GroupId, port: rule.port, from: group.GroupId },
+        // A rule is held by the group it lets in: ours once that group is ours.
+        managed: isManaged(group.Tags),
+        raw: rule.permission,
+      });
+    }
+  }
+  for (const l of listeners) {
+    const key = l.Port === 80 ? "listener:80" : l.Port === 443 ? "listener:443" : undefined;
+    if (!key) continue;
+    found.set(key, {
+      key,
+      kind: "listener",
+      name: `${l.Protocol}:${l.Port}`,
+      id: l.ListenerArn as string,
+      fields: {
+        protocol: l.Protocol,
+        port: l.Port,
+        ...(l.Port === 443 ? { "TLS policy": l.SslPolicy, certificate: l.Certificates?.[0]?.CertificateArn } : {}),
+        action: describeAction(l),
+      },
+      managed: managedByArn(l.ListenerArn),
+      raw: l,
+    });
+  }
+  return found;
+}
+
+/** Ingress rules as one sorted list of "tcp 443 from 0.0.0.0/0" lines: the form the desired state takes. */
+export function describeIngress(perms: IpPermission[] | undefined): string[] {
+  const lines = (perms ?? []).flatMap((p) => {
+    const what = p.IpProtocol === "-1" ? "all traffic" : `${p.IpProtocol} ${portRange(p)}`;
+    return [
+      ...(p.IpRanges ?? []).map((r) => `${what} from ${r.CidrIp}`),
+      ...(p.Ipv6Ranges ?? []).map((r) => `${what} from ${r.CidrIpv6}`),
+      ...(p.UserIdGroupPairs ?? []).map((g) => `${what} from ${g.GroupId}`),
+      ...(p.PrefixListIds ?? []).map((l) => `${what} from ${l.PrefixListId}`),
+    ];
+  });
+  return lines.sort();
+}
+
+const portRange = (p: IpPermission) => (p.FromPort === p.ToPort ? `${p.FromPort}` : `${p.FromPort}-${p.ToPort}`);
+
+/** The backend group's rule that lets the ALB group in: on the container port if there is one, else any port. */
+function backendRule(perms: IpPermission[] | undefined, albGroupId: string, port: number) {
+  const fromAlb = (perms ?? []).filter(
+    (p) => p.IpProtocol === "tcp" && p.UserIdGroupPairs?.some((g) => g.GroupId === albGroupId),
+  );
+  const permission = fromAlb.find((p) => p.FromPort === port && p.ToPort === port) ?? fromAlb[0];
+  return permission
+    ? { permission, port: permission.FromPort === permission.ToPort ? permission.FromPort : portRange(permission) }
+    : undefined;
+}
+
+function describeAction(l: Listener): string {
+  const a = l.DefaultActions?.[0];
+  const r = a?.RedirectConfig;
+  if (a?.Type === "redirect" && r?.Protocol === "HTTPS" && r.Port === "443" && r.StatusCode === "HTTP_301")
+    return REDIRECT;
+  if (a?.Type === "forward") {
+    const groups = a.ForwardConfig?.TargetGroups?.map((g) => g.TargetGroupArn) ?? [a.TargetGroupArn];
+    return groups.length === 1 ? String(groups[0]) : `forward to ${groups.length} target groups`;
+  }
+  return a?.Type ?? "none";
+}
+
+export async function describeSecurityGroup(ec2: EC2Client, id: string): Promise<SecurityGroup | undefined> {
+  try {
+    return (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }))).SecurityGroups?.[0];
+  } catch (err) {
+    if (isAwsError(err, "InvalidGroup.NotFound", "InvalidGroupId.Malformed")) return undefined;
+    throw err;
+  }
+}
+
+/** By recorded id, then by name in the VPC (GroupNames only works in the default VPC: use filters). */
+export async function findSecurityGroup(ec2: EC2Client, c: AlbConfig, recorded: string | undefined) {
+  const byId = recorded ? await describeSecurityGroup(ec2, recorded) : undefined;
+  if (byId) return byId;
+  const Filters = [{ Name: "group-name", Values: [c.securityGroupName] }];
+  if (c.vpcId) Filters.push({ Name: "vpc-id", Values: [c.vpcId] });
+  return (await ec2.send(new DescribeSecurityGroupsCommand({ Filters }))).SecurityGroups?.[0];
+}
+
+export async function findTargetGroup(
+  elbv2: ElasticLoadBalancingV2Client,
+  c: AlbConfig,
+  recorded: string | undefined,
+): Promise<TargetGroup | undefined> {
+  const lookups = [...(recorded ? [{ TargetGroupArns: [recorded] }] : []), { Names: [c.targetGroupName] }];
+  for (const input of lookups) {
+    try {
+      const out = await elbv2.send(new DescribeTargetGroupsCommand(input));
+      if (out.TargetGroups?.[0]) return out.TargetGroups[0];
+    } catch (err) {
+      if (!isAwsError(err, "TargetGroupNotFound", "ValidationError")) throw err;
+    }
+  }
+  return undefined;
+}
+
+export async function describeLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  input: { LoadBalancerArns?: string[]; Names?: string[] },
+): Promise<LoadBalancer | undefined> {
+  try {
+    return (await elbv2.send(new DescribeLoadBalancersCommand(input))).LoadBalancers?.[0];
+  } catch (err) {
+    if (isAwsError(err, "LoadBalancerNotFound", "ValidationError")) return undefined;
+    throw err;
+  }
+}
+
+export async function findLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  name: string,
+  recorded: string | undefined,
+) {
+  const byArn = recorded ? await describeLoadBalancer(elbv2, { LoadBalancerArns: [recorded] }) : undefined;
+  return byArn ?? (await describeLoadBalancer(elbv2, { Names: [name] }));
+}
+
+export async function listenersOf(elbv2: ElasticLoadBalancingV2Client, albArn: string): Promise<Listener[]> {
+  try {
+    return (await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: albArn }))).Listeners ?? [];
+  } catch (err) {
+    if (isAwsError(err, "LoadBalancerNotFound")) return [];
+    throw err;
+  }
+}
+
+/** DescribeTags takes at most 20 ARNs a call. */
+async function tagsOf(elbv2: ElasticLoadBalancingV2Client, arns: string[]): Promise<Map<string, Tag[]>> {
+  const tags = new Map<string, Tag[]>();
+  for (let i = 0; i < arns.length; i += 20) {
+    const out = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
+    for (const d of out.TagDescriptions ?? []) tags.set(d.ResourceArn as string, (d.Tags ?? []) as Tag[]);
+  }
+  return tags;
+}
+
+async function targetGroupAttributes(elbv2: ElasticLoadBalancingV2Client, tg: TargetGroup) {
+  const out = await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn }));
+  const delay = out.Attributes?.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value;
+  return delay === undefined ? undefined : Number(delay);
+}
+
+async function loadBalancerAttributes(elbv2: ElasticLoadBalancingV2Client, lb: LoadBalancer) {
+  const out = await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  return Object.fromEntries((out.Attributes ?? []).map((a) => [a.Key as string, a.Value ?? ""]));
+}

@@ -1,0 +1,167 @@
+// Handlers for the scalable target and its two target tracking policies. RegisterScalableTarget and
+// PutScalingPolicy are create-or-update calls; DeregisterScalableTarget deletes the target's policies (and their
+// TargetTracking-... alarms) with it, so destroy makes that one call.
+import {
+  type ApplicationAutoScalingClient,
+  DeleteScalingPolicyCommand,
+  DeregisterScalableTargetCommand,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+  type RegisterScalableTargetCommandInput,
+  TagResourceCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import { awsStep, isAwsError } from "../../core/errors.js";
+import { retryWhile, waitOptions } from "../../core/wait.js";
+import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { stackTags } from "../common/tags.js";
+import type { ApplyRun, KindHandlers } from "../resource.js";
+import { type AutoScalingConfig, DIMENSION, NAMESPACE } from "./config.js";
+
+const MINUTE = 60_000;
+type Run = ApplyRun<AutoScalingConfig>;
+
+const tagMap = (c: AutoScalingConfig) =>
+  Object.fromEntries(stackTags(c, c.resourceId).map((t) => [t.Key, t.Value] as const));
+
+const gone = (err: unknown) => {
+  if (!isAwsError(err, "ObjectNotFoundException")) throw err;
+};
+
+async function register(run: Run, extra: Partial<RegisterScalableTargetCommandInput>) {
+  const { c, ctx } = run;
+  const aas = await ctx.aws.autoscaling();
+  // Right after the service (or the service-linked role) is made, Application Auto Scaling may not see it yet.
+  const retry = {
+    ...waitOptions(ctx, `auto scaling to see ${c.serviceName}`),
+    timeoutMs: 2 * MINUTE,
+    transient: [{ code: "ValidationException", message: /Unable to assume IAM role|ECS service doesn't exist/i }],
+  };
+  return awsStep("register scalable target", c.resourceId, () =>
+    retryWhile(ctx, run.ev, retry, () =>
+      aas.send(
+        new RegisterScalableTargetCommand({
+          ServiceNamespace: NAMESPACE,
+          ResourceId: c.resourceId,
+          ScalableDimension: DIMENSION,
+          MinCapacity: c.min,
+          MaxCapacity: c.max,
+          ...extra,
+        }),
+      ),
+    ),
+  );
+}
+
+export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
+  async create(run, d): Promise<ObservedObject> {
+    // Tags count only when the target is new; a target that already existed is adopted (TagResource) instead.
+    const out = await register(run, { Tags: tagMap(run.c) });
+    return {
+      key: d.key,
+      kind: d.kind,
+      name: d.name,
+      id: out.ScalableTargetARN ?? d.name,
+      fields: { ...d.fields },
+      managed: true,
+    };
+  },
+  async update(run, _d, _o, fields) {
+    const resume = fields.some((f) => f.field === "scaling suspended");
+    await register(run, resume ? { SuspendedState: NOT_SUSPENDED } : {});
+  },
+  async adopt(run, _d, o) {
+    const aas = await run.ctx.aws.autoscaling();
+    await awsStep("tag scalable target", o.name, () =>
+      aas.send(new TagResourceCommand({ ResourceARN: o.id, Tags: tagMap(run.c) })),
+    );
+  },
+  async delete(run, o) {
+    const aas = await run.ctx.aws.autoscaling();
+    await awsStep("deregister scalable target", o.name, () =>
+      aas
+        .send(
+          new DeregisterScalableTargetCommand({
+            ServiceNamespace: NAMESPACE,
+            ResourceId: o.name,
+            ScalableDimension: DIMENSION,
+          }),
+        )
+        .then(() => undefined, gone),
+    );
+  },
+};
+
+const NOT_SUSPENDED = {
+  DynamicScalingInSuspended: false,
+  DynamicScalingOutSuspended: false,
+  ScheduledScalingSuspended: false,
+};
+
+async function putPolicy(run: Run, d: DesiredObject, aas: ApplicationAutoScalingClient) {
+  const f = d.fields;
+  const retry = {
+    ...waitOptions(run.ctx, `policy ${d.name}`),
+    timeoutMs: 2 * MINUTE,
+    transient: ["ConcurrentUpdateException", "FailedResourceAccessException"],
+  };
+  return awsStep("put scaling policy", d.name, () =>
+    retryWhile(run.ctx, run.ev, retry, () =>
+      aas.send(
+        new PutScalingPolicyCommand({
+          PolicyName: d.name,
+          ServiceNamespace: NAMESPACE,
+          ResourceId: run.c.resourceId,
+          ScalableDimension: DIMENSION,
+          PolicyType: "TargetTrackingScaling",
+          TargetTrackingScalingPolicyConfiguration: {
+            TargetValue: Number(f["target value"]),
+            PredefinedMetricSpecification: {
+              PredefinedMetricType: f.metric as "ECSServiceAverageCPUUtilization",
+            },
+            ScaleOutCooldown: Number(f["scale-out cooldown"]),
+            ScaleInCooldown: Number(f["scale-in cooldown"]),
+            DisableScaleIn: f["scale-in"] === "disabled",
+          },
+        }),
+      ),
+    ),
+  );
+}
+
+export const scalingPolicyHandlers: KindHandlers<AutoScalingConfig> = {
+  async create(run, d) {
+    const aas = await run.ctx.aws.autoscaling();
+    const out = await putPolicy(run, d, aas);
+    return {
+      key: d.key,
+      kind: d.kind,
+      name: d.name,
+      id: out.PolicyARN ?? d.name,
+      fields: { ...d.fields },
+      managed: true,
+    };
+  },
+  async update(run, d) {
+    await putPolicy(run, d, await run.ctx.aws.autoscaling());
+  },
+  // A policy cannot carry tags: it is ours once its scalable target is.
+  async adopt() {},
+  async delete(run, o) {
+    // Deregistering a target we own deletes its policies: no call of its own then.
+    const target = run.objects.get("scalable-target");
+    if (target?.managed) return;
+    const aas = await run.ctx.aws.autoscaling();
+    await awsStep("delete scaling policy", o.name, () =>
+      aas
+        .send(
+          new DeleteScalingPolicyCommand({
+            PolicyName: o.name,
+            ServiceNamespace: NAMESPACE,
+            ResourceId: run.c.resourceId,
+            ScalableDimension: DIMENSION,
+          }),
+        )
+        .then(() => undefined, gone),
+    );
+  },
+};

@@ -1,0 +1,69 @@
+// Handlers for the task definition family. A revision cannot change: a change is a new revision, which keeps what
+// the inputs do not own in the current one (volumes, ephemeral storage, ...). The revisions carry the stack's
+// tags: a revision is the only thing of a family that can, and ManagedBy=infra is what makes the family ours.
+// Destroy deregisters every ACTIVE revision of the family (deregistered ones cannot run anything new).
+import {
+  DeregisterTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  TagResourceCommand,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import { awsStep, isAwsError } from "../../core/errors.js";
+import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../common/ecs.js";
+import { stackTags } from "../common/tags.js";
+import type { ApplyRun, KindHandlers } from "../resource.js";
+import { definitionOf, type TaskDefinitionConfig } from "./config.js";
+import { observedRevision } from "./observe.js";
+
+type Run = ApplyRun<TaskDefinitionConfig>;
+
+/** Task-level settings the inputs do not own: a new revision keeps those of the one it follows. */
+const CARRIED = ["volumes", "placementConstraints", "ephemeralStorage", "pidMode", "ipcMode", "proxyConfiguration"];
+
+async function register(run: Run, carried: TaskDefinition | undefined): Promise<Revision> {
+  const ecs = await run.ctx.aws.ecs();
+  const { c } = run;
+  const kept = Object.fromEntries(
+    CARRIED.flatMap((k) => {
+      const v = carried?.[k as keyof TaskDefinition];
+      return v === undefined || (Array.isArray(v) && v.length === 0) ? [] : [[k, v]];
+    }),
+  );
+  const tags = toEcsTags(stackTags(c, c.family));
+  const out = await awsStep("register task definition", `${c.family} (${c.image})`, () =>
+    ecs.send(new RegisterTaskDefinitionCommand({ ...kept, ...definitionOf(c), tags })),
+  );
+  return { ...(out.taskDefinition as TaskDefinition), tags: out.tags ?? tags };
+}
+
+async function tag(run: Run, arn: string) {
+  const ecs = await run.ctx.aws.ecs();
+  await awsStep("tag task definition", arn, () =>
+    ecs.send(new TagResourceCommand({ resourceArn: arn, tags: toEcsTags(stackTags(run.c, run.c.family)) })),
+  );
+}
+
+export const taskDefinitionHandlers: KindHandlers<TaskDefinitionConfig> = {
+  async create(run) {
+    return observedRevision(run.c, await register(run, undefined));
+  },
+  async update(run, _d, o) {
+    await run.made(observedRevision(run.c, await register(run, o.raw as TaskDefinition | undefined)));
+  },
+  adopt: (run, _d, o) => tag(run, o.id),
+  async delete(run) {
+    const ecs = await run.ctx.aws.ecs();
+    const family = run.c.family;
+    const arns = await awsStep("list task definitions", family, () => activeRevisions(ecs, family));
+    for (const arn of arns.reverse()) {
+      await awsStep("deregister task definition", arn, async () => {
+        try {
+          await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+        } catch (err) {
+          // Gone already (a revision deleted after deregistration is no longer described).
+          if (!isAwsError(err, "ClientException") || (await describeRevision(ecs, arn))) throw err;
+        }
+      });
+    }
+  },
+};

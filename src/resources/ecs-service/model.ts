@@ -1,0 +1,76 @@
+// The `ecs-service` resource's model: how it observes the service, its handlers, what it records, which values
+// belong to another owner once the service exists, and the checks that are not state: the tasks running as many as
+// wanted, their targets healthy, and whether ECS Exec (a shell into the containers) is on where it should be.
+import { DescribeTasksCommand, ListTasksCommand, type Service } from "@aws-sdk/client-ecs";
+import type { Context } from "../../core/context.js";
+import { awsStep } from "../../core/errors.js";
+import type { Observation } from "../../state/model.js";
+import { checklist, type ResourceModel } from "../resource.js";
+import type { ServiceConfig } from "./config.js";
+import { reportTargetHealth } from "./deployment.js";
+import { observeService, type ServiceRaw } from "./observe.js";
+import { serviceHandlers } from "./service.js";
+
+const RESOURCE = "ecs-service";
+
+export const serviceModel: ResourceModel<ServiceConfig> = {
+  observe: observeService,
+  handlers: { service: serviceHandlers },
+  settle(c, observation) {
+    const raw = observation.get("service")?.raw as ServiceRaw | undefined;
+    if (!raw) return c;
+    // The count is set at creation only; then it is whoever scales the service's. The revision is the recorded one
+    // only when that is a definition change to roll out: what a deploy or a rollback chose stays.
+    return { ...c, desiredCount: undefined, taskDefinitionArn: raw.revision ?? c.taskDefinitionArn };
+  },
+  recorded(objects, c) {
+    const svc = objects.get("service");
+    return { ECS_SERVICE_NAME: svc ? c.serviceName : "", ECS_SERVICE_ARN: svc?.id ?? "" };
+  },
+  checks: serviceChecks,
+};
+
+async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observation) {
+  const { checks, check, skip } = checklist(RESOURCE);
+  const svc = (objects.get("service")?.raw as ServiceRaw | undefined)?.service;
+  if (!svc) {
+    skip("tasks and targets", `service ${c.serviceName} does not exist`);
+    return checks;
+  }
+  check("running == desired", svc.runningCount === svc.desiredCount, `${svc.runningCount}/${svc.desiredCount} running`);
+  const targetGroup = svc.loadBalancers?.[0]?.targetGroupArn;
+  if (targetGroup) {
+    const elbv2 = await ctx.aws.elbv2();
+    // Draining targets are tasks on their way out (a deployment's old ones): they are not the service's health.
+    const targets = (await reportTargetHealth(ctx.events.for(RESOURCE), elbv2, targetGroup)).filter(
+      (t) => t.TargetHealth?.State !== "draining",
+    );
+    const healthy = targets.filter((t) => t.TargetHealth?.State === "healthy").length;
+    check("targets healthy", healthy > 0 && healthy === targets.length, `${healthy}/${targets.length} healthy`);
+  } else skip("targets healthy", "the service is behind no target group");
+  const exec = await awsStep("read tasks", c.serviceName, () => execOnTasks(ctx, svc));
+  const want = c.executeCommand;
+  const off = exec.filter((on) => on !== want).length;
+  check(
+    `ECS Exec ${want ? "on" : "off"} on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=${want})`,
+    off === 0,
+    `${exec.length - off}/${exec.length} tasks${want ? ": anyone allowed ecs:ExecuteCommand can open a shell in them" : ""}`,
+  );
+  return checks;
+}
+
+/** Whether each running task of the service was started with ECS Exec: a task keeps what it started with. */
+async function execOnTasks(ctx: Context, svc: Service): Promise<boolean[]> {
+  const ecs = await ctx.aws.ecs();
+  const cluster = svc.clusterArn as string;
+  const list = await ecs.send(
+    new ListTasksCommand({ cluster, serviceName: svc.serviceName, desiredStatus: "RUNNING" }),
+  );
+  const arns = list.taskArns ?? [];
+  const found: boolean[] = [];
+  for (let i = 0; i < arns.length; i += 100) {
+    const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }));
+    found.push(...(out.tasks ?? []).map((t) => t.enableExecuteCommand === true));
+  }
+  return found;
+}

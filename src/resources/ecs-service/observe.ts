@@ -1,0 +1,92 @@
+// What of `ecs-service` exists: the service, found by its recorded ARN first, then by name in the cluster, and
+// described in the fields its desired state uses. A DRAINING or INACTIVE service is on its way out: absent (create
+// waits for a draining one to go before it makes the new one). Observe also weighs the revision the env file records
+// against the one the service runs (model.ts settle): the service moves only to a definition change it has not
+// picked up yet; a revision that differs in its image only is a deploy's or a rollback's business, and an older one
+// is what a stale env file still says.
+import type { ECSClient, Service } from "@aws-sdk/client-ecs";
+import type { Context } from "../../core/context.js";
+import { awsStep } from "../../core/errors.js";
+import { isPending, type ObservedObject } from "../../state/model.js";
+import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
+import { isManaged } from "../common/tags.js";
+import { isPendingChange } from "../common/task-definition.js";
+import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
+
+export interface ServiceRaw {
+  service: Service;
+  /** The revision the service should run: the recorded one when it is a change to roll out, else the running one. */
+  revision: string | undefined;
+}
+
+export async function observeService(ctx: Context, c: ServiceConfig): Promise<Map<string, ObservedObject>> {
+  const ecs = await ctx.aws.ecs();
+  const found = new Map<string, ObservedObject>();
+  const svc = await awsStep("read service", c.serviceName, () => findService(ecs, c, ctx.env.get("ECS_SERVICE_ARN")));
+  if (!svc) return found;
+  const revision = await awsStep("read task definitions", c.serviceName, () => revisionToRun(ecs, c, svc));
+  found.set("service", observedService(svc, revision));
+  return found;
+}
+
+export function observedService(svc: Service, revision?: string): ObservedObject {
+  return {
+    key: "service",
+    kind: "service",
+    name: svc.serviceName ?? "",
+    id: svc.serviceArn as string,
+    fields: serviceFields(svc),
+    managed: isManaged(fromEcsTags(svc.tags)),
+    raw: { service: svc, revision } satisfies ServiceRaw,
+  };
+}
+
+export function serviceFields(svc: Service): Record<string, ObservedObject["fields"][string]> {
+  const net = svc.networkConfiguration?.awsvpcConfiguration;
+  const lb = svc.loadBalancers?.[0];
+  const dc = svc.deploymentConfiguration;
+  const cb = dc?.deploymentCircuitBreaker;
+  const strategy = svc.capacityProviderStrategy?.map((s) => s.capacityProvider).join(", ");
+  return {
+    name: svc.serviceName,
+    cluster: svc.clusterArn?.split("/").at(-1),
+    "task definition": svc.taskDefinition,
+    "launch type": svc.launchType ?? (strategy ? `capacity providers ${strategy}` : "none"),
+    "platform version": svc.platformVersion ?? "none",
+    subnets: [...(net?.subnets ?? [])].sort(),
+    "security groups": [...(net?.securityGroups ?? [])].sort(),
+    "public IP": net?.assignPublicIp ?? "none",
+    "target group":
+      (svc.loadBalancers?.length ?? 0) > 1
+        ? `${svc.loadBalancers?.length} target groups`
+        : (lb?.targetGroupArn ?? "none"),
+    container: lb ? `${lb.containerName}:${lb.containerPort}` : "none",
+    "health check grace period": svc.healthCheckGracePeriodSeconds ?? 0,
+    "minimum healthy percent": dc?.minimumHealthyPercent,
+    "maximum percent": dc?.maximumPercent,
+    "circuit breaker": cb?.enable ? (cb.rollback ? CIRCUIT_BREAKER : "on, no rollback") : "off",
+    "scheduling strategy": svc.schedulingStrategy ?? "REPLICA",
+    "deployment controller": svc.deploymentController?.type ?? "ECS",
+    "ECS Exec": svc.enableExecuteCommand ?? false,
+  };
+}
+
+/** By recorded ARN (its cluster is in it), then by name in the cluster; only an ACTIVE service counts. */
+async function findService(ecs: ECSClient, c: ServiceConfig, recorded: string | undefined) {
+  const cluster = recorded?.split(":service/")[1]?.split("/")[0];
+  const byArn = recorded && cluster ? await describeService(ecs, cluster, recorded) : undefined;
+  if (byArn?.status === "ACTIVE") return byArn;
+  const byName = await describeService(ecs, c.cluster, c.serviceName);
+  return byName?.status === "ACTIVE" ? byName : undefined;
+}
+
+/** The recorded revision when it is a change the service has not picked up yet (or it runs an unusable one). */
+async function revisionToRun(ecs: ECSClient, c: ServiceConfig, svc: Service): Promise<string | undefined> {
+  const recorded = c.taskDefinitionArn;
+  const runs = svc.taskDefinition;
+  if (!recorded || isPending(recorded) || !runs || recorded === runs) return runs;
+  const [want, running] = await Promise.all([describeRevision(ecs, recorded), describeRevision(ecs, runs)]);
+  if (want?.status !== "ACTIVE") return runs; // ECS would refuse it: the task definition step records an ACTIVE one
+  if (running?.status !== "ACTIVE" || want.family !== running.family) return recorded;
+  return isPendingChange(want, running) ? recorded : runs;
+}

@@ -1,0 +1,140 @@
+// Handlers for the alarms and the dashboard. PutMetricAlarm and PutDashboard create or overwrite: an update sends
+// the whole configuration. Tags count only when an alarm or dashboard is created; one found is tagged with
+// TagResource when it is adopted.
+import {
+  DeleteAlarmsCommand,
+  DeleteDashboardsCommand,
+  GetDashboardCommand,
+  PutDashboardCommand,
+  PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
+  TagResourceCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { awsStep, isAwsError } from "../../core/errors.js";
+import type { DesiredObject, ObservedObject, Value } from "../../state/model.js";
+import { isManaged, stackTags } from "../common/tags.js";
+import type { ApplyRun, KindHandlers } from "../resource.js";
+import type { MonitoringConfig } from "./config.js";
+import { dashboardBody } from "./dashboard.js";
+import { cwTags } from "./observe.js";
+
+type Run = ApplyRun<MonitoringConfig>;
+
+const strings = (v: Value) => (Array.isArray(v) ? v.map(String) : []);
+/** p95, tm90, wm99.5...: an extended statistic, which PutMetricAlarm takes in its own parameter. */
+const EXTENDED = /^(p|tm|tc|ts|wm)\d/;
+
+/** The alarm's whole configuration, from its desired fields (references to the topic already resolved). */
+export function alarmInput(d: DesiredObject): PutMetricAlarmCommandInput {
+  const f = d.fields;
+  const [Namespace, MetricName] = String(f.metric).split(" ");
+  const statistic = String(f.statistic);
+  const evaluationPeriods = Number(f["evaluation periods"]);
+  const datapoints = Number(f["datapoints to alarm"]);
+  const treat = String(f["treat missing data"]);
+  return {
+    AlarmName: d.name,
+    AlarmDescription: String(f.description),
+    ActionsEnabled: f["actions enabled"] === true,
+    AlarmActions: strings(f["alarm actions"]),
+    OKActions: strings(f["OK actions"]),
+    InsufficientDataActions: strings(f["insufficient data actions"]),
+    Namespace,
+    MetricName,
+    Dimensions: strings(f.dimensions).map((s) => ({
+      Name: s.slice(0, s.indexOf("=")),
+      Value: s.slice(s.indexOf("=") + 1),
+    })),
+    ...(EXTENDED.test(statistic)
+      ? { ExtendedStatistic: statistic }
+      : { Statistic: statistic as PutMetricAlarmCommandInput["Statistic"] }),
+    Period: Number(f.period),
+    EvaluationPeriods: evaluationPeriods,
+    // AWS's defaults (all periods; "missing") are left unsent, as create-monitoring.sh leaves them.
+    ...(datapoints !== evaluationPeriods ? { DatapointsToAlarm: datapoints } : {}),
+    ...(treat !== "missing" ? { TreatMissingData: treat } : {}),
+    Threshold: Number(f.threshold),
+    ComparisonOperator: f.comparison as PutMetricAlarmCommandInput["ComparisonOperator"],
+  };
+}
+
+async function putAlarm(run: Run, input: PutMetricAlarmCommandInput) {
+  const cw = await run.ctx.aws.cloudwatch();
+  await awsStep("put alarm", input.AlarmName ?? "", () => cw.send(new PutMetricAlarmCommand(input)));
+}
+
+async function tag(run: Run, o: ObservedObject) {
+  const cw = await run.ctx.aws.cloudwatch();
+  await awsStep(`tag ${o.kind}`, o.name, () =>
+    cw.send(new TagResourceCommand({ ResourceARN: o.id, Tags: stackTags(run.c, o.name) })),
+  );
+}
+
+export const alarmHandlers: KindHandlers<MonitoringConfig> = {
+  async create(run, d) {
+    const input = alarmInput(d);
+    await putAlarm(run, { ...input, Tags: stackTags(run.c, d.name) });
+    // PutMetricAlarm answers nothing: the name identifies the alarm until observe reads its ARN.
+    return { key: d.key, kind: d.kind, name: d.name, id: d.name, fields: { ...d.fields }, managed: true };
+  },
+  async update(run, d) {
+    await putAlarm(run, alarmInput(d));
+  },
+  adopt: (run, _d, o) => tag(run, o),
+  async delete(run, o) {
+    const cw = await run.ctx.aws.cloudwatch();
+    // A missing alarm is no error to DeleteAlarms.
+    await awsStep("delete alarm", o.name, () => cw.send(new DeleteAlarmsCommand({ AlarmNames: [o.name] })));
+  },
+};
+
+async function putDashboard(run: Run, d: DesiredObject, create: boolean) {
+  const cw = await run.ctx.aws.cloudwatch();
+  const out = await awsStep("put dashboard", d.name, () =>
+    cw.send(
+      new PutDashboardCommand({
+        DashboardName: d.name,
+        DashboardBody: dashboardBody(run.c),
+        ...(create ? { Tags: stackTags(run.c, d.name) } : {}),
+      }),
+    ),
+  );
+  // Warnings only (an error would have been thrown): the dashboard was saved, some widget may show nothing.
+  for (const m of out.DashboardValidationMessages ?? [])
+    run.ev.warning(`dashboard ${d.name}: ${m.DataPath ?? ""} ${m.Message ?? ""}`.trim());
+}
+
+export const dashboardHandlers: KindHandlers<MonitoringConfig> = {
+  async create(run, d) {
+    await putDashboard(run, d, true);
+    const cw = await run.ctx.aws.cloudwatch();
+    const arn = (
+      await awsStep("read dashboard", d.name, () => cw.send(new GetDashboardCommand({ DashboardName: d.name })))
+    ).DashboardArn as string;
+    const o: ObservedObject = {
+      key: d.key,
+      kind: d.kind,
+      name: d.name,
+      id: arn,
+      fields: { ...d.fields },
+      managed: true,
+    };
+    // A dashboard of that name that existed already (a renamed one's new name) kept its tags: make it ours.
+    if (!isManaged(await awsStep("read dashboard tags", d.name, () => cwTags(cw, arn)))) await tag(run, o);
+    return o;
+  },
+  async update(run, d) {
+    await putDashboard(run, d, false);
+  },
+  adopt: (run, _d, o) => tag(run, o),
+  async delete(run, o) {
+    const cw = await run.ctx.aws.cloudwatch();
+    await awsStep("delete dashboard", o.name, async () => {
+      try {
+        await cw.send(new DeleteDashboardsCommand({ DashboardNames: [o.name] }));
+      } catch (err) {
+        if (!isAwsError(err, "ResourceNotFound", "DashboardNotFoundError")) throw err;
+      }
+    });
+  },
+};

@@ -1,0 +1,172 @@
+// The generic life of one resource: assess (observe, then diff against what it wants), create (apply exactly the
+// diff), verify (the diff as FAIL lines, plus the checks that are not state) and destroy. Every command goes
+// through these, so they agree by construction.
+import type { Context } from "../core/context.js";
+import { awsStep } from "../core/errors.js";
+import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
+import { diff, resolveFields } from "./diff.js";
+import { type Change, type DesiredObject, type Observation, type ObservedObject, waitsFor } from "./model.js";
+import { formatValue, stateChecks } from "./render.js";
+
+export interface Assessment<C = unknown> {
+  resource: Resource<C>;
+  /** The config as read from the env file, before settle: what a later read is compared with. */
+  read: C;
+  /** The config the desired state was made from (settled from what exists). */
+  config: C;
+  desired: DesiredObject[];
+  observation: Observation;
+  changes: Change[];
+  model: ResourceModel<C>;
+}
+
+export async function assess<C>(ctx: Context, resource: Resource<C>, config: C): Promise<Assessment<C>> {
+  const model = await resource.load();
+  const observation = await model.observe(ctx, config);
+  // Values that belong to another owner once the object exists (the image a service runs) come from what exists.
+  const settled = model.settle ? model.settle(config, observation) : config;
+  const desired = resource.desired(settled);
+  return { resource, read: config, config: settled, desired, observation, changes: diff(desired, observation), model };
+}
+
+export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise<Check[]> {
+  const state = stateChecks(a.resource.name, a.changes, a.desired);
+  return [...state, ...((await a.model.checks?.(ctx, a.config, a.observation)) ?? [])];
+}
+
+/** Applies the diff, in the order the objects are wanted; objects that wait for another step's output come last. */
+export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise<{ changed: boolean }> {
+  const { resource, model } = a;
+  const ev = ctx.events.for(resource.name);
+  const objects = new Map(a.observation);
+  const record = () => ctx.env.record(model.recorded(objects, run.c));
+  const run: ApplyRun<C> = {
+    ctx,
+    c: a.config,
+    ev,
+    objects,
+    made: async (o) => {
+      objects.set(o.key, o);
+      await record();
+    },
+  };
+  const waiting = new Set(a.desired.filter((d) => waitsFor(d).length > 0).map((d) => d.key));
+  let changed = false;
+  for (const change of a.changes) {
+    if ("desired" in change && waiting.has(change.desired.key)) continue;
+    changed = (await applyOrSkip(run, model, change)) || changed;
+    await record();
+  }
+  if (waiting.size === 0) return { changed };
+
+  // What another step of this run records (the certificate the HTTPS listener serves): wait for that step, then
+  // read the inputs again and apply what can be applied now.
+  const steps = [...new Set(a.desired.filter((d) => waiting.has(d.key)).flatMap(waitsFor))];
+  for (const step of steps) await ctx.steps.finished(step);
+  const fresh = resource.config(ctx.env, "create");
+  run.c = model.settle ? model.settle(fresh, run.objects) : fresh;
+  const later = resource.desired(run.c).filter((d) => waiting.has(d.key));
+  for (const change of diff(later, run.objects).filter((c) => c.action !== "delete")) {
+    if ("desired" in change && waitsFor(change.desired).length > 0) {
+      ev.skipped(`${change.desired.kind} ${change.desired.name}: waits for ${waitsFor(change.desired).join(", ")}`);
+      continue;
+    }
+    changed = (await applyOrSkip(run, model, change)) || changed;
+    await record();
+  }
+  return { changed };
+}
+
+async function applyOrSkip<C>(run: ApplyRun<C>, model: ResourceModel<C>, change: Change): Promise<boolean> {
+  try {
+    return await applyChange(run, model, change);
+  } catch (err) {
+    if (!(err instanceof NotYet)) throw err;
+    run.ev.skipped(err.message);
+    return false;
+  }
+}
+
+async function applyChange<C>(run: ApplyRun<C>, model: ResourceModel<C>, change: Change): Promise<boolean> {
+  const { ev } = run;
+  const handlersOf = (kind: string) => {
+    const h = model.handlers[kind];
+    if (!h) throw new Error(`no handlers for ${kind}`);
+    return h;
+  };
+  const resolved = (d: DesiredObject): DesiredObject => ({ ...d, fields: resolveFields(d.fields, run.objects) });
+  const label = (o: { kind: string; name: string }) => `${o.kind} ${o.name}`;
+  const fieldList = (c: Extract<Change, { fields: unknown }>) =>
+    c.fields.map((f) => `${f.field} ${formatValue(f.from)} -> ${formatValue(f.to)}`).join(", ");
+  const made = async (d: DesiredObject) => {
+    const o: ObservedObject = await handlersOf(d.kind).create(run, resolved(d));
+    run.objects.set(d.key, o);
+    ev.created(label(d));
+  };
+  switch (change.action) {
+    case "keep":
+    case "use":
+      ev.exists(label(change.desired));
+      return false;
+    case "create":
+      await made(change.desired);
+      return true;
+    case "update": {
+      const h = handlersOf(change.desired.kind);
+      if (!h.update) throw new Error(`${change.desired.kind} cannot be updated in place`);
+      await h.update(run, resolved(change.desired), change.observed, change.fields);
+      ev.updated(`${label(change.desired)}: ${fieldList(change)}`);
+      return true;
+    }
+    case "adopt": {
+      const h = handlersOf(change.desired.kind);
+      await h.adopt(run, resolved(change.desired), change.observed);
+      run.objects.set(change.desired.key, { ...change.observed, managed: true });
+      ev.updated(`${label(change.desired)}: adopted`);
+      if (change.fields.length > 0) {
+        if (!h.update) throw new Error(`${change.desired.kind} cannot be updated in place`);
+        await h.update(run, resolved(change.desired), change.observed, change.fields);
+        ev.updated(`${label(change.desired)}: ${fieldList(change)}`);
+      }
+      return true;
+    }
+    case "replace":
+      await handlersOf(change.observed.kind).delete(run, change.observed);
+      run.objects.delete(change.observed.key);
+      ev.deleted(`${label(change.observed)} (${change.reason})`);
+      await made(change.desired);
+      return true;
+    case "delete":
+      await handlersOf(change.observed.kind).delete(run, change.observed);
+      run.objects.delete(change.observed.key);
+      ev.deleted(label(change.observed));
+      return true;
+  }
+}
+
+/** Deletes what infra owns, in the reverse of the order it is made; what it does not own is named and left. */
+export async function destroyResource<C>(ctx: Context, resource: Resource<C>, config: C): Promise<void> {
+  const model = await resource.load();
+  const ev = ctx.events.for(resource.name);
+  const observation = await model.observe(ctx, config);
+  await model.beforeDestroy?.(ctx, config, observation);
+  const run: ApplyRun<C> = { ctx, c: config, ev, objects: new Map(observation), made: async () => {} };
+  for (const o of [...observation.values()].reverse()) {
+    if (!o.managed || o.leave) {
+      ev.skipped(`${o.kind} ${o.name}: left in place, ${o.leave ?? "not made by infra"}`);
+      continue;
+    }
+    const h = model.handlers[o.kind];
+    if (!h) throw new Error(`no handlers for ${o.kind}`);
+    const kept = h.keep?.(run, o);
+    if (kept) {
+      ev.skipped(`${o.kind} ${o.name}: ${kept}`);
+      continue;
+    }
+    await awsStep("delete", `${o.kind} ${o.name}`, () => h.delete(run, o));
+    run.objects.delete(o.key);
+    ev.deleted(`${o.kind} ${o.name}`);
+  }
+  const emptied = Object.fromEntries(resource.records.map((k) => [k, ""]));
+  await ctx.env.record({ ...emptied, ...model.recordedAfterDestroy?.(run.objects, config) });
+}
