@@ -52,8 +52,13 @@ export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise
   };
   const waiting = new Set(a.desired.filter((d) => waitsFor(d).length > 0).map((d) => d.key));
   let changed = false;
-  for (const change of a.changes) {
-    if ("desired" in change && waiting.has(change.desired.key)) continue;
+  for (const planned of a.changes) {
+    if ("desired" in planned && waiting.has(planned.desired.key)) continue;
+    // What lived in an object replaced earlier in this run went with it (a load balancer's listeners): made again.
+    const went = "observed" in planned && "desired" in planned && !objects.has(planned.desired.key);
+    const change: Change = went ? { action: "create", desired: planned.desired } : planned;
+    if (change.action === "replace")
+      for (const d of a.desired) if (d.within === change.desired.key) objects.delete(d.key);
     changed = (await applyOrSkip(run, model, change)) || changed;
     await record();
   }

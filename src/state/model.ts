@@ -52,6 +52,8 @@ export interface DesiredObject {
   /** Its name in AWS (or what names it best): "startupwebapp-tg". */
   name: string;
   fields: Fields;
+  /** The key of the object it lives in (a listener in its load balancer): made again when that one is replaced. */
+  within?: string;
   /**
    * Fields AWS moves on its own (a load balancer's state, a certificate's status): a difference there is something
    * create waits for, not a change it makes, so it needs no confirmation.
