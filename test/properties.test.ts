@@ -72,7 +72,7 @@ const CHANGES: Record<string, Record<string, { value: string; field: string }>> 
  * Keys a resource reads that this test does not change, and why. Each reaches AWS (or decides what does) in a way
  * a one-key change on a finished stack cannot show on its own; where another test covers it, it says which.
  */
-export const NOT_CHANGED_HERE: Record<string, string> = {
+const NOT_CHANGED_HERE: Record<string, string> = {
   PROJECT_NAME: "the prefix of every name: a new stack beside the old one; each name has its own key, changed here",
   ENVIRONMENT: "only the Environment tag, written when infra makes or adopts an object (tags are not desired fields)",
   AWS_REGION: "another region is another stack: there is nothing there to compare with",
@@ -167,7 +167,11 @@ describe("an input changed on a finished stack", () => {
     const unaccounted = RESOURCES.flatMap((r) => {
       const read = new Set<string>();
       try {
-        r.config({ get: (k) => (read.add(k), example.get(k) || undefined) }, "create");
+        const recording = (k: string) => {
+          read.add(k);
+          return example.get(k) || undefined;
+        };
+        r.config({ get: recording }, "create");
       } catch {
         // keys recorded by other resources are not set here: still read
       }
