@@ -290,6 +290,29 @@ describe("the infra CLI", () => {
     expect(events.some((e) => e.kind === "waiting" && e.state === "provisioning" && e.elapsedMs >= 0)).toBe(true);
   });
 
+  it("prints exactly one JSON document on stdout, and only NDJSON on stderr, when a step fails under --json", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    fake.current.inject({
+      op: "CreateService",
+      nth: 1,
+      error: () => Object.assign(new Error("not authorized"), { name: "AccessDenied", $metadata: {} }),
+    });
+
+    const result = await runCli(["create", "all", "--json", "--file", tempEnvFile()], fake.current);
+
+    expect(result.code).toBe(3);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({
+      ok: false,
+      exitCode: 3,
+      error: expect.stringMatching(/create service .*AccessDenied/),
+    });
+    expect(doc.steps).toContainEqual({ name: "ecs-service", status: "failed" });
+    const lines = result.stderr.trimEnd().split("\n");
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ kind: "error", exitCode: 3 }));
+  });
+
   it("shows status: recorded ids, exists and healthy", async () => {
     const path = tempEnvFile();
     await runCli(["create", "alb", "--file", path], fake.current);
