@@ -4,7 +4,7 @@
 // made it. Failing to create it for lack of permission is an input error, never "locked by someone else".
 import fs from "node:fs/promises";
 import { hostname } from "node:os";
-import { InfraError, InputError } from "./errors.js";
+import { ExitCode, InfraError, InputError } from "./errors.js";
 
 export interface LockOwner {
   pid: number;
@@ -65,7 +65,7 @@ async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> 
       const who = holder ? `infra process ${holder.pid} on ${holder.host}` : "another infra process";
       throw new InfraError(
         `env file ${lockPath.replace(/\.lock$/, "")} is locked by ${who} (${lockPath})`,
-        2,
+        ExitCode.input,
         "wait for the other infra command to finish, then run this one again",
       );
     }

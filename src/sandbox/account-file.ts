@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import { hostname } from "node:os";
-import { InfraError, InputError } from "../core/errors.js";
+import { ExitCode, InfraError, InputError } from "../core/errors.js";
 import { isAlive } from "../core/file-lock.js";
 import type { Fake } from "./aws/aws-fake.js";
 import { restore, type Snapshot, snapshot } from "./aws/snapshot.js";
@@ -72,7 +72,7 @@ export async function lockAccount(statePath: string): Promise<() => Promise<void
     if (Date.now() >= deadline) {
       throw new InfraError(
         `the sandbox account in ${statePath} is in use by infra process ${other?.pid ?? "?"}`,
-        2,
+        ExitCode.input,
         `wait for it to finish; to share one sandbox between processes, run \`infra sandbox serve\` and set ${SANDBOX_URL_VARIABLE}`,
       );
     }

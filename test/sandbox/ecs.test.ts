@@ -1,4 +1,4 @@
-// The ECS fake behaves as AWS does (aws-behaviours.md "ECS", pitfalls 4, 9 and 10): checked with real SDK clients.
+// The ECS fake behaves as AWS does (docs/aws-behaviours.md, "ECS"): checked with real SDK clients.
 import {
   ClientException,
   ClusterNotFoundException,

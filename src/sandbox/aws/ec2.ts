@@ -1,5 +1,5 @@
 // EC2 as `infra` uses it: security groups, their ingress rules and tags, and the network interfaces that
-// hold them. Behaviours from aws-behaviours.md "EC2 security groups".
+// hold them. Behaviours from docs/aws-behaviours.md, "EC2 security groups".
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
