@@ -248,3 +248,30 @@ describe("drift made behind infra's back", () => {
     expect(await status()).toBe(0);
   });
 });
+
+describe("a change that reaches another step", () => {
+  const fake = useFake();
+
+  it("shows in plan and in create's question the service's move to the revision the task definition step makes", async () => {
+    const path = await finishedStack(fake.current);
+    setKey(path, "TASK_CPU", "256");
+
+    const plan = await runCli(["plan", "all", "--file", path], fake.current);
+    const asked = await runCli(["create", "all", "--file", path], fake.current);
+    const before = fake.current.calls.length;
+    const created = await runCli(["create", "all", "--yes", "--file", path], fake.current);
+
+    expect(plan.stdout).toMatch(
+      /^ecs-service-task-definition\n {2}~ task definition startupwebapp-service-task\n {6}cpu: 512 -> 256$/m,
+    );
+    expect(plan.stdout).toMatch(
+      /^ecs-service\n {2}~ service startupwebapp-service\n {6}task definition: task-definition\/startupwebapp-service-task:1 -> \(known after ecs-service-task-definition\)$/m,
+    );
+    expect(plan.stdout).toMatch(/^Plan: 0 to create, 2 to update, 0 to replace, 0 to adopt, 0 to delete\.$/m);
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toMatch(/create would change what exists: ecs-service-task-definition, ecs-service/);
+    expect(created.code, created.stderr).toBe(0);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
+    expect((await runCli(["plan", "all", "--exit-code", "--file", path], fake.current)).code).toBe(0);
+  });
+});

@@ -7,13 +7,13 @@ import { CheckFailedError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { drillStatus, lastDrill } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
-import { type Assessment, assess, verifyResource } from "../state/lifecycle.js";
+import { type Assessment, assess, refine, verifyResource } from "../state/lifecycle.js";
 import { type Change, isChange } from "../state/model.js";
 import { changeData, planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { printTable } from "./render.js";
-import { configureEach, type Deps, loadInputs, makeContext, type Selected } from "./setup.js";
+import { configureEach, type Deps, loadInputs, makeContext, readAsStep, type Selected } from "./setup.js";
 
 /** How long plan waits for credentials, and then for AWS's answers, before it shows the plan uncompared. */
 const CREDENTIALS_MS = 1_500;
@@ -171,10 +171,12 @@ async function compare(
     timer = setTimeout(() => reject(new Error(`no answer from AWS within ${ANSWERS_MS / 1000} s`)), ANSWERS_MS);
   });
   try {
-    const all = await Promise.race([
+    const observed = await Promise.race([
       Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config))),
       late,
     ]);
+    const run = selected.map((s) => s.resource);
+    const all = refine(observed, (r, view) => readAsStep(r, view, run, "plan"), env);
     return { assessments: new Map(all.map((a) => [a.resource.name, a])) };
   } catch (err) {
     return { reason: (err as Error).message.split("\n")[0] ?? String(err) };

@@ -2,15 +2,22 @@
 // checks, or removed. create asks before it changes what exists; destroy asks before it deletes.
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
-import { CheckFailedError, InputError } from "../core/errors.js";
+import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { Check, Resource } from "../resources/resource.js";
-import { type Assessment, assess, createResource, destroyResource, verifyResource } from "../state/lifecycle.js";
+import {
+  type Assessment,
+  assess,
+  createResource,
+  destroyResource,
+  refine,
+  verifyResource,
+} from "../state/lifecycle.js";
 import { altersExisting } from "../state/model.js";
 import { planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { printChecks } from "./render.js";
-import { type Deps, prepare, type Selected } from "./setup.js";
+import { type Deps, prepare, readAsStep, type Selected } from "./setup.js";
 import { runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
 export function registerLifecycle({ program, deps, opts, resourceHelp, result }: Commands): void {
@@ -83,7 +90,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /** Every selected resource observed and compared, read-only, before anything changes. */
 async function assessAll(ctx: Context, selected: Selected[]): Promise<Map<string, Assessment>> {
-  const all = await Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config)));
+  const observed = await Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config)));
+  const run = selected.map((s) => s.resource);
+  const all = refine(observed, (r, env) => readAsStep(r, env, run, "create"), ctx.env);
   return new Map(all.map((a) => [a.resource.name, a]));
 }
 
@@ -124,6 +133,14 @@ function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command
   if (summary) ctx.events.for("all").warning(summary);
   const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
   if (cause) throw cause;
+  // Nothing failed, but what an incomplete step holds back did not run: the job is not done.
+  const waiting = outcomes.filter((o) => o.status === "not started");
+  if (waiting.length)
+    throw new InfraError(
+      `not done: ${waiting.map((o) => o.name).join(", ")} did not start (see above why)`,
+      ExitCode.aws,
+      `run \`infra ${command}\` again once what is missing is there`,
+    );
 }
 
 /** Destroy lists what it will delete, object by object, and asks on a terminal; never silently. */

@@ -170,6 +170,8 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
       key: "listener:443",
       kind: "listener",
       within: "load-balancer",
+      // Its certificate must be issued, not only recorded: in a run with acm-certificate, it waits for that step.
+      after: ["acm-certificate"],
       name: "HTTPS:443",
       fields: {
         protocol: "HTTPS",

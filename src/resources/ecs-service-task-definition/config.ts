@@ -151,6 +151,7 @@ export function taskDefinitionDesired(c: TaskDefinitionConfig): DesiredObject[] 
       key: "task-definition",
       kind: "task definition",
       name: c.family,
+      versioned: true,
       // Every field is changed by registering a new revision: nothing is changed in place, nothing replaced.
       fields: definitionFields(definitionOf(c)),
     },

@@ -1,10 +1,12 @@
 // The `ecs-service` resource's model: how it observes the service, its handlers, what it records, which values
 // belong to another owner once the service exists, and the checks that are not state: the tasks running as many as
 // wanted, their targets healthy, and whether ECS Exec (a shell into the containers) is on where it should be.
+
 import { DescribeTasksCommand, ListTasksCommand, type Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
+import { isPending } from "../../state/model.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
 import { reportTargetHealth } from "./deployment.js";
@@ -20,8 +22,10 @@ export const serviceModel: ResourceModel<ServiceConfig> = {
     const raw = observation.get("service")?.raw as ServiceRaw | undefined;
     if (!raw) return c;
     // The count is set at creation only; then it is whoever scales the service's. The revision is the recorded one
-    // only when that is a definition change to roll out: what a deploy or a rollback chose stays.
-    return { ...c, desiredCount: undefined, taskDefinitionArn: raw.revision ?? c.taskDefinitionArn };
+    // only when that is a definition change to roll out: what a deploy or a rollback chose stays. A revision the
+    // task definition step makes in this run is not known yet: the service moves to it, "known after" that step.
+    const revision = isPending(c.taskDefinitionArn) ? c.taskDefinitionArn : (raw.revision ?? c.taskDefinitionArn);
+    return { ...c, desiredCount: undefined, taskDefinitionArn: revision };
   },
   recorded(objects, c) {
     const svc = objects.get("service");
