@@ -84,10 +84,9 @@ const NOT_CHANGED_HERE: Record<string, string> = {
   BACKEND_SECURITY_GROUP_ID: "the fake's account has one backend group (an earlier phase's)",
   ECS_CLUSTER_NAME:
     "the fake's account has one cluster (an earlier phase's); the service replaces on it (cluster field)",
-  CONTAINER_PORT:
-    "moves the service to another port: the target group is replaced, and AWS refuses to delete one the listener and the service still use",
-  TARGET_GROUP_NAME: "as CONTAINER_PORT: a renamed target group is a replace of one in use",
-  ALB_SECURITY_GROUP_NAME: "a renamed group is a replace of one the load balancer uses: AWS refuses to delete it",
+  CONTAINER_PORT: "a replace AWS refuses while the listener uses the target group: refused up front (below)",
+  TARGET_GROUP_NAME: "as CONTAINER_PORT: refused up front (below)",
+  ALB_SECURITY_GROUP_NAME: "a replace AWS refuses while the load balancer uses the group: refused up front (below)",
   DOMAIN_NAME:
     "a new certificate beside the old one, deleted once alb has moved the listener (a second create): dns-stack.test.ts",
   DNS_PROVIDER: "hands the records to another DNS provider: external DNS is covered in acm-certificate.test.ts",
@@ -273,5 +272,54 @@ describe("a change that reaches another step", () => {
     expect(created.code, created.stderr).toBe(0);
     expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
     expect((await runCli(["plan", "all", "--exit-code", "--file", path], fake.current)).code).toBe(0);
+  });
+});
+
+describe("a change AWS would refuse whatever the wait", () => {
+  const fake = useFake();
+
+  it.each([
+    [
+      "CONTAINER_PORT",
+      "9000",
+      /target group startupwebapp-tg would have to be replaced \(a target group's port is fixed\), but a listener forwards to it/,
+    ],
+    [
+      "TARGET_GROUP_NAME",
+      "startupwebapp-tg2",
+      /target group startupwebapp-tg would have to be replaced .*a listener forwards to it/,
+    ],
+    [
+      "ALB_SECURITY_GROUP_NAME",
+      "startupwebapp-alb-sg2",
+      /security group startupwebapp-alb-sg would have to be replaced .*the load balancer uses it/,
+    ],
+  ])(
+    "%s: refused with exit 2 before any change, instead of waiting on a delete AWS refuses",
+    async (key, value, message) => {
+      const path = await finishedStack(fake.current);
+      setKey(path, key, value);
+      const before = fake.current.calls.length;
+
+      const result = await runCli(["create", "all", "--yes", "--file", path], fake.current);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(fake.current.mutatingCalls(before)).toEqual([]);
+    },
+  );
+
+  it("checks every resource a destroy names before deleting anything", async () => {
+    const path = await finishedStack(fake.current);
+    const before = fake.current.calls.length;
+
+    const result = await runCli(
+      ["destroy", "route53-records", "acm-certificate", "--yes", "--file", path],
+      fake.current,
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/certificate \*\.startupwebapp\.com is in use by a listener/);
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 });

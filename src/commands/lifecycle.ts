@@ -9,10 +9,12 @@ import {
   assess,
   createResource,
   destroyResource,
+  observeForDestroy,
   refine,
+  refusal,
   verifyResource,
 } from "../state/lifecycle.js";
-import { altersExisting } from "../state/model.js";
+import { altersExisting, type Observation } from "../state/model.js";
 import { planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
@@ -30,6 +32,9 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "create", deps);
       const assessed = await assessAll(ctx, selected);
+      // What AWS would refuse whatever the wait, or infra will not do, stops the run before any change.
+      const refused = [...assessed.values()].flatMap((a) => refusal(a) ?? []);
+      if (refused.length) throw new InputError(refused.join("; "), "nothing was changed");
       await confirmChanges(deps, o, assessed);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
@@ -71,12 +76,18 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "destroy", deps);
-      await confirmDestroy(deps, o, selected, ctx);
+      // Every resource is observed, and may refuse (a certificate still in use), before anything is deleted.
+      const inRun = new Set(selected.map((s) => s.resource.name));
+      const checkCtx = { ...ctx, steps: { has: (n: string) => inRun.has(n), finished: async () => {} } };
+      const found = new Map<string, Observation>();
+      for (const { resource, config } of selected)
+        found.set(resource.name, await observeForDestroy(checkCtx, resource as Resource<unknown>, config));
+      await confirmDestroy(deps, o, selected, ctx, found);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
         "destroy",
         async (r, steps) => {
-          await destroyResource({ ...ctx, steps }, r, r.config(ctx.env, "destroy"));
+          await destroyResource({ ...ctx, steps }, r, r.config(ctx.env, "destroy"), found.get(r.name));
           return { changed: true };
         },
       );
@@ -144,7 +155,13 @@ function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command
 }
 
 /** Destroy lists what it will delete, object by object, and asks on a terminal; never silently. */
-async function confirmDestroy(deps: Deps, o: GlobalOptions, selected: Selected[], ctx: Context) {
+async function confirmDestroy(
+  deps: Deps,
+  o: GlobalOptions,
+  selected: Selected[],
+  ctx: Context,
+  found: Map<string, Observation>,
+) {
   if (o.yes) return;
   if (!deps.io.stdinIsTTY) {
     throw new InputError(
@@ -153,11 +170,9 @@ async function confirmDestroy(deps: Deps, o: GlobalOptions, selected: Selected[]
     );
   }
   const lines: string[] = [];
-  for (const { resource, config } of [...selected].reverse()) {
-    const r = resource as Resource<unknown>;
-    const observation = await (await r.load()).observe(ctx, config);
-    const objects = [...observation.values()].reverse();
-    lines.push(r.name);
+  for (const { resource } of [...selected].reverse()) {
+    const objects = [...(found.get(resource.name)?.values() ?? [])].reverse();
+    lines.push(resource.name);
     if (objects.length === 0) lines.push("  (nothing found)");
     for (const x of objects)
       lines.push(

@@ -2,7 +2,7 @@
 // diff), verify (the diff as FAIL lines, plus the checks that are not state) and destroy. Every command goes
 // through these, so they agree by construction.
 import type { Context } from "../core/context.js";
-import { awsStep } from "../core/errors.js";
+import { awsStep, InputError } from "../core/errors.js";
 import { type EnvReader, pendingValue } from "../core/inputs.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
 import { diff, resolveFields } from "./diff.js";
@@ -93,6 +93,17 @@ export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise
 }
 
 /** Applies the diff, in the order the objects are wanted; objects that wait for another step's output come last. */
+/**
+ * Why create cannot apply an assessment, checked before any change: it would replace (delete, then make again)
+ * something infra did not make, or the resource's model knows AWS would refuse a change whatever the wait.
+ */
+export function refusal(a: Assessment): string | undefined {
+  const stranger = a.changes.find((c) => c.action === "replace" && !c.observed.managed);
+  if (stranger && stranger.action === "replace")
+    return `${stranger.desired.kind} ${stranger.desired.name} was made outside infra and would have to be replaced (${stranger.reason}): infra does not delete what it did not make; delete or rename it yourself, or keep its ${stranger.fields.map((f) => f.field).join(", ")}`;
+  return a.model.refuse?.(a.changes, a.config);
+}
+
 /** What a step did: whether it changed anything, and whether something it wants could not be made yet. */
 export interface Applied {
   changed: boolean;
@@ -101,6 +112,8 @@ export interface Applied {
 
 export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise<Applied> {
   const { resource, model } = a;
+  const refused = refusal(a as Assessment);
+  if (refused) throw new InputError(`${resource.name}: ${refused}`);
   const ev = ctx.events.for(resource.name);
   const objects = new Map(a.observation);
   const record = () => ctx.env.record(model.recorded(objects, run.c));
@@ -222,12 +235,24 @@ async function applyChange<C>(run: ApplyRun<C>, model: ResourceModel<C>, change:
   }
 }
 
-/** Deletes what infra owns, in the reverse of the order it is made; what it does not own is named and left. */
-export async function destroyResource<C>(ctx: Context, resource: Resource<C>, config: C): Promise<void> {
+/** What destroy will find, and whether it may go on: observed and checked for every resource before any deletes. */
+export async function observeForDestroy<C>(ctx: Context, resource: Resource<C>, config: C): Promise<Observation> {
   const model = await resource.load();
-  const ev = ctx.events.for(resource.name);
   const observation = await model.observe(ctx, config);
   await model.beforeDestroy?.(ctx, config, observation);
+  return observation;
+}
+
+/** Deletes what infra owns, in the reverse of the order it is made; what it does not own is named and left. */
+export async function destroyResource<C>(
+  ctx: Context,
+  resource: Resource<C>,
+  config: C,
+  observed?: Observation,
+): Promise<void> {
+  const model = await resource.load();
+  const ev = ctx.events.for(resource.name);
+  const observation = observed ?? (await observeForDestroy(ctx, resource, config));
   const run: ApplyRun<C> = { ctx, c: config, ev, objects: new Map(observation), made: async () => {} };
   for (const o of [...observation.values()].reverse()) {
     if (!o.managed || o.leave) {

@@ -470,3 +470,29 @@ describe("alb: one desired state for plan, verify and create", () => {
     expect(stackState(fake.current)).toEqual(EMPTY_STACK);
   });
 });
+
+describe("alb: what infra did not make", () => {
+  const fake = useFake();
+
+  it("is never deleted to be replaced: a same-named target group on another port is refused, exit 2, nothing changed", async () => {
+    const path = tempEnvFile();
+    await create(await contextFor(fake.current, path));
+    // The user's own target group of that name: not tagged, on another port.
+    const tg = [...fake.current.elbv2.targetGroups.values()][0];
+    if (tg) {
+      fake.current.elbv2.tags.set(tg.TargetGroupArn, []);
+      tg.Port = 8080;
+      fake.current.elbv2.listeners.clear();
+    }
+    writeFileSync(path, INPUTS);
+    const before = fake.current.calls.length;
+
+    await expect(create(await contextFor(fake.current, path))).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /target group startupwebapp-tg was made outside infra and would have to be replaced/,
+      ),
+    });
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
+  });
+});

@@ -34,6 +34,21 @@ export const albModel: ResourceModel<AlbConfig> = {
     };
   },
   checks: albChecks,
+  refuse(changes) {
+    // Replacing deletes first: AWS refuses to delete a target group a listener forwards to (ResourceInUse) and a
+    // security group a load balancer uses (DependencyViolation), however long one waits.
+    for (const c of changes) {
+      if (c.action !== "replace") continue;
+      const raw = c.observed.raw as { LoadBalancerArns?: string[] } | undefined;
+      if (c.desired.kind === "target group" && raw?.LoadBalancerArns?.length)
+        return `target group ${c.observed.name} would have to be replaced (${c.reason}), but a listener forwards to it and AWS refuses to delete it while one does: destroy ecs-service and alb first, then create them again, or keep ${c.fields.map((f) => f.field).join(", ")}`;
+      const lb = changes.find((x) => "observed" in x && x.observed.key === "load-balancer");
+      const users = lb && "observed" in lb ? ((lb.observed.fields["security groups"] ?? []) as string[]) : [];
+      if (c.desired.kind === "security group" && users.includes(c.observed.id))
+        return `security group ${c.observed.name} would have to be replaced (${c.reason}), but the load balancer uses it and AWS refuses to delete it while it does: destroy alb first, then create it again, or keep ${c.fields.map((f) => f.field).join(", ")}`;
+    }
+    return undefined;
+  },
   async beforeDestroy(_ctx, c, objects) {
     if (objects.get("load-balancer")?.fields["deletion protection"] === true) {
       throw new InputError(
