@@ -419,6 +419,11 @@ describe("infra plan with no AWS account", () => {
         /^Not compared with what exists \(no AWS credentials.*\): the whole stack is shown as created\.$/m,
       );
       expect(result.stdout).toMatch(/^Total\s+\d+\.\d\d$/m);
+
+      // --exit-code promises an answer to "would create change anything?": uncompared, there is none.
+      const asked = await runCli(["plan", "all", "--file", "aws-resources.env.example", "--exit-code"], new AwsFake());
+      expect(asked.code).toBe(3);
+      expect(asked.stderr).toMatch(/plan --exit-code: not compared with what exists \(no AWS credentials.*unknown/);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
-import { CheckFailedError, InputError } from "../core/errors.js";
+import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { drillStatus, lastDrill } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
@@ -116,6 +116,11 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         );
         io.stdout(`\nMonthly cost, as configured\n${cost.text}\n`);
       }
+      if (o.exitCode && comparison.reason)
+        throw new InfraError(
+          `plan --exit-code: not compared with what exists (${comparison.reason}), so whether create would change anything is unknown`,
+          ExitCode.aws,
+        );
       if (o.exitCode && all.some(isChange)) throw new CheckFailedError("create would change the stack");
     });
 

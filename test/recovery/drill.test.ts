@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import fsp from "node:fs/promises";
+import { describe, expect, it, vi } from "vitest";
 import { Interrupt } from "../../src/core/interrupt.js";
 import { parseRecord } from "../../src/recovery/record.js";
 import { DB_SECURITY_GROUP, DB_SUBNET_GROUP, endpointOf } from "../../src/sandbox/aws/rds.js";
@@ -9,6 +10,21 @@ const DRILL = `${DB}-drill-20260101`;
 
 describe("infra dr-drill against the AWS fake", () => {
   const fake = useFake();
+
+  it("refuses an env file it could not record the result in, exit 2, before restoring anything", async () => {
+    const path = await drillStack(fake.current);
+    const since = fake.current.calls.length;
+    const access = vi.spyOn(fsp, "access").mockRejectedValue(Object.assign(new Error("denied"), { code: "EACCES" }));
+    try {
+      const result = await runCli(["dr-drill", "-f", path], fake.current);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cannot write .*\(EACCES\)/);
+      expect(fake.current.calls.slice(since)).toEqual([]);
+    } finally {
+      access.mockRestore();
+    }
+  });
 
   it("restores the newest snapshot into a temporary instance, checks it, deletes it and records RTO and RPO", async () => {
     const path = await drillStack(fake.current);
