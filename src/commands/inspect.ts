@@ -28,37 +28,52 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
       const o = opts(cmd);
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const rows = [];
-      for (const { resource, config, inputError } of configureEach(env, "verify")) {
-        const recorded = Object.fromEntries(resource.records.map((k) => [k, env.get(k) ?? ""]));
-        if (inputError) {
-          rows.push({
+      const unread: InfraError[] = [];
+      // Every resource is read at once, and one AWS refuses to show (AccessDenied on one service, say) is a row, not
+      // the end of the table: the rest of the stack is still worth seeing.
+      const rows = await Promise.all(
+        configureEach(env, "verify").map(async ({ resource, config, inputError }) => {
+          const recorded = Object.fromEntries(resource.records.map((k) => [k, env.get(k) ?? ""]));
+          const unknown = (problem: string) => ({
             resource: resource.name,
             recorded,
             exists: "?",
             changes: 0,
             healthy: false,
-            problems: [inputError],
+            problems: [problem],
           });
-          continue;
-        }
-        const a = await assess(ctx, resource, config);
-        const checks = await verifyResource(ctx, a);
-        const found = a.desired.filter((d) => a.observation.has(d.key)).length;
-        const exists = found === 0 ? "no" : found === a.desired.length ? "yes" : "partly";
-        const problems = checks
-          .filter((c) => c.status === "FAIL")
-          .map((c) => `${c.name}${c.detail ? ` (${c.detail})` : ""}`);
-        rows.push({
-          resource: resource.name,
-          recorded,
-          exists,
-          changes: a.changes.filter(isChange).length,
-          healthy: problems.length === 0,
-          problems,
-        });
+          if (inputError) return unknown(inputError);
+          try {
+            const a = await assess(ctx, resource, config);
+            const checks = await verifyResource(ctx, a);
+            const found = a.desired.filter((d) => a.observation.has(d.key)).length;
+            const exists = found === 0 ? "no" : found === a.desired.length ? "yes" : "partly";
+            const problems = checks
+              .filter((c) => c.status === "FAIL")
+              .map((c) => `${c.name}${c.detail ? ` (${c.detail})` : ""}`);
+            return {
+              resource: resource.name,
+              recorded,
+              exists,
+              changes: a.changes.filter(isChange).length,
+              healthy: problems.length === 0,
+              problems,
+            };
+          } catch (err) {
+            if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+            unread.push(err);
+            return unknown(err.message);
+          }
+        }),
+      );
+      const failed = unread[0]
+        ? new InfraError(`status: ${unread.length} resource(s) could not be read: ${unread[0].message}`, ExitCode.aws)
+        : undefined;
+      result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
+      if (o.json) {
+        if (failed) throw failed;
+        return;
       }
-      if (o.json) return result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
       printTable(
         io,
         ["RESOURCE", "EXISTS", "CHANGES", "HEALTHY", "RECORDED ID", "PROBLEMS"],
@@ -73,6 +88,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         ]),
       );
       io.stdout(drillStatus(env).line);
+      if (failed) throw failed;
     });
 
   program

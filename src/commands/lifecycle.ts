@@ -76,6 +76,12 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "destroy", deps);
+      // Off a terminal without --yes the answer is known before asking AWS anything.
+      if (!o.yes && !deps.io.stdinIsTTY)
+        throw new InputError(
+          "destroy asks for confirmation, and stdin is not a terminal",
+          "pass --yes to destroy without asking",
+        );
       // Every resource is observed, and may refuse (a certificate still in use), before anything is deleted.
       const inRun = new Set(selected.map((s) => s.resource.name));
       const checkCtx = { ...ctx, steps: { has: (n: string) => inRun.has(n), finished: async () => {} } };
@@ -163,12 +169,6 @@ async function confirmDestroy(
   found: Map<string, Observation>,
 ) {
   if (o.yes) return;
-  if (!deps.io.stdinIsTTY) {
-    throw new InputError(
-      "destroy asks for confirmation, and stdin is not a terminal",
-      "pass --yes to destroy without asking",
-    );
-  }
   const lines: string[] = [];
   for (const { resource } of [...selected].reverse()) {
     const objects = [...(found.get(resource.name)?.values() ?? [])].reverse();

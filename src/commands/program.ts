@@ -49,7 +49,11 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
       // (`infra` alone shows the help too, as a usage error: commander.help.)
-      return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
+      if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
+      // Options may not have been parsed as far as --json: the argv says whether the caller reads stdout as JSON.
+      if (json() || argv.includes("--json"))
+        printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
+      return ExitCode.input;
     }
     const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
     // A failed check, or an interrupted run that printed its partial result, has said all there is.

@@ -62,7 +62,7 @@ describe("the env document", () => {
 
   it("writes a value with $ and backticks so that bash's source reads it back literally and runs nothing", () => {
     const doc = EnvDocument.parse("", "t");
-    const value = 'x$(touch pwned)`id`${HOME}\\$';
+    const value = "x$(touch pwned)`id`${HOME}\\$";
     doc.set("A", value);
     const path = tempEnvFile(doc.toString());
 
