@@ -133,4 +133,16 @@ describe("--sandbox, through the real binary", () => {
     const local = await runBinary(["--sandbox", "status", "--json"], { cwd });
     expect(statusOf(local.stdout)["ecs-service-task-definition"]).toBe(true);
   });
+
+  it("under --json, says where it serves as NDJSON on stderr and prints one document on stdout when it stops", async () => {
+    const serve = startBinary(["sandbox", "serve", "--json"], { cwd: folder() });
+    const [, url] = (await serve.waitFor(/"kind":"serving","url":"([^"]+)"/, "stderr")) as [string, string];
+
+    serve.child.kill("SIGINT");
+    const ended = await serve.ended;
+
+    expect(ended.code).toBe(130);
+    expect(JSON.parse(ended.stdout)).toMatchObject({ ok: false, command: "sandbox serve", url, exitCode: 130 });
+    for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+  });
 });

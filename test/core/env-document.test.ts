@@ -62,6 +62,7 @@ describe("the env document", () => {
 
   it("writes a value with $ and backticks so that bash's source reads it back literally and runs nothing", () => {
     const doc = EnvDocument.parse("", "t");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text ${HOME} is what is tested
     const value = "x$(touch pwned)`id`${HOME}\\$";
     doc.set("A", value);
     const path = tempEnvFile(doc.toString());
