@@ -1,9 +1,10 @@
 // The `alb` resource's model: how it observes what exists, the handlers of each kind of object it owns, what it
 // records, and the checks that are not state (what the backend group lets in, the certificate's status).
-import { DescribeCertificateCommand } from "@aws-sdk/client-acm";
+
 import type { Context } from "../../core/context.js";
-import { awsStep, InputError, isAwsError } from "../../core/errors.js";
+import { awsStep, InputError } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
+import { certificateStatus } from "../common/certificate.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { AlbConfig } from "./config.js";
 import { listenerHandlers } from "./listeners.js";
@@ -77,15 +78,7 @@ async function albChecks(ctx: Context, c: AlbConfig, objects: Observation) {
   } else skip("backend security group", "BACKEND_SECURITY_GROUP_ID is not set");
   const certificate = objects.get("listener:443")?.fields.certificate;
   if (typeof certificate === "string" && certificate) {
-    const acm = await ctx.aws.acm();
-    const status = await awsStep("read certificate", certificate, async () => {
-      try {
-        return (await acm.send(new DescribeCertificateCommand({ CertificateArn: certificate }))).Certificate?.Status;
-      } catch (err) {
-        if (isAwsError(err, "ResourceNotFound")) return "not found";
-        throw err;
-      }
-    });
+    const status = await certificateStatus(ctx, certificate);
     check("the HTTPS listener's certificate is ISSUED", status === "ISSUED", status);
   }
   return checks;
