@@ -16,17 +16,13 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 const interrupt = new Interrupt();
-// Under --json stderr carries only NDJSON, these notices included.
-const notice = process.argv.includes("--json")
-  ? (message: string) => process.stderr.write(`${JSON.stringify({ kind: "interrupted", message })}\n`)
-  : (message: string) => process.stderr.write(`\n${message}\n`);
 process.on("SIGINT", () => {
   if (interrupt.handle()) {
-    notice("interrupted: cleaning up (Ctrl-C again stops at once)");
+    process.stderr.write(interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
     return;
   }
   // The env file is only ever replaced by rename, so stopping here loses nothing.
-  notice("interrupted");
+  process.stderr.write(interrupt.notice("interrupted"));
   process.exit(ExitCode.interrupted);
 });
 

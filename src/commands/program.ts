@@ -50,9 +50,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       // Commander has printed its message; help and version are successes, anything else is usage.
       // (`infra` alone shows the help too, as a usage error: commander.help.)
       if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
-      // Options may not have been parsed as far as --json: the argv says whether the caller reads stdout as JSON.
-      if (json() || argv.includes("--json"))
-        printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
+      if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
       return ExitCode.input;
     }
     const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
@@ -110,6 +108,7 @@ export function buildProgram(
   // sandbox starts, its code loaded only then (start-up stays cheap without it).
   program.hook("preAction", async (_root, action) => {
     const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
+    if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
     const sandboxed = Boolean(o.sandbox);
     await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);
