@@ -81,9 +81,8 @@ const NOT_CHANGED_HERE: Record<string, string> = {
   PUBLIC_SUBNET_2_ID: "as PUBLIC_SUBNET_1_ID",
   PRIVATE_SUBNET_1_ID: "the fake's VPC has two private subnets, both in use",
   PRIVATE_SUBNET_2_ID: "as PRIVATE_SUBNET_1_ID",
-  BACKEND_SECURITY_GROUP_ID: "the fake's account has one backend group (an earlier phase's)",
-  ECS_CLUSTER_NAME:
-    "the fake's account has one cluster (an earlier phase's); the service replaces on it (cluster field)",
+  BACKEND_SECURITY_GROUP_ID: "the fake's account has one backend group (a prerequisite)",
+  ECS_CLUSTER_NAME: "the fake's account has one cluster (a prerequisite); the service replaces on it (cluster field)",
   CONTAINER_PORT: "a replace AWS refuses while the listener uses the target group: refused up front (below)",
   TARGET_GROUP_NAME: "as CONTAINER_PORT: refused up front (below)",
   ALB_SECURITY_GROUP_NAME: "a replace AWS refuses while the load balancer uses the group: refused up front (below)",

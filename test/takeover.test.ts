@@ -12,7 +12,7 @@ import { scriptsStack } from "./support/scripts-stack.js";
 
 const TEMPLATE = readFileSync(new URL("./fixtures/aws-resources.env.template", import.meta.url), "utf8");
 
-/** The user's env file: the template, as the earlier phases and the scripts filled it with `sed`. */
+/** The user's env file: the template, filled with `sed` with the prerequisites' ids and what the scripts made. */
 function usersEnvFile(scriptsRecords: string, extra: Record<string, string>): string {
   const doc = EnvDocument.parse(TEMPLATE, "template");
   const earlier = {
@@ -48,7 +48,7 @@ describe("taking over the stack the user's scripts built", () => {
 
   it("plans adoptions, makes only tagging calls beside what the scripts never made, verifies, and destroys it all", async () => {
     const records = await scriptsStack(fake.current);
-    // The Phase 5.15 domain keys; the domain's DNS is at the registrar, as the scripts left it.
+    // The domain keys the template lacks; the domain's DNS is at the registrar, as the scripts left it.
     const path = tempEnvFile(
       usersEnvFile(records, {
         DOMAIN_NAME: "startupwebapp.com",
@@ -163,7 +163,7 @@ describe("the user's env file as it is", () => {
   const fake = useFake();
   const DOMAIN_KEYS = { DOMAIN_NAME: "startupwebapp.com", API_DOMAIN_NAME: "api.startupwebapp.com" };
 
-  it("creates the whole stack from the template plus the ids and the Phase 5.15 domain keys alone", async () => {
+  it("creates the whole stack from the template plus the ids and the domain keys it lacks alone", async () => {
     const zone = fake.current.route53.addZone("startupwebapp.com").replace("/hostedzone/", "");
     const path = tempEnvFile(usersEnvFile("", { ...DOMAIN_KEYS, HOSTED_ZONE_ID: zone }));
 
@@ -196,7 +196,7 @@ describe("the user's env file as it is", () => {
       ),
     );
 
-    // create-alb.sh
+    // The load balancer (docs/earlier-scripts.md lists what each script made)
     expect(wanted["alb security group startupwebapp-alb-sg"]).toMatchObject({
       ingress: ["tcp 443 from 0.0.0.0/0", "tcp 80 from 0.0.0.0/0"],
     });
@@ -223,12 +223,12 @@ describe("the user's env file as it is", () => {
     });
     expect(wanted["alb listener HTTP:80"]).toMatchObject({ port: 80, action: "redirect to HTTPS:443 (301)" });
     expect(wanted["alb listener HTTPS:443"]).toMatchObject({ "TLS policy": "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-    // create-acm-certificate.sh
+    // The certificate
     expect(wanted["acm-certificate certificate *.startupwebapp.com"]).toMatchObject({
       names: ["*.startupwebapp.com", "startupwebapp.com"],
       validation: "DNS",
     });
-    // create-ecs-autoscaling.sh
+    // Auto scaling
     const scaling = Object.entries(wanted).filter(([k]) => k.startsWith("ecs-autoscaling"));
     const policy = (metric: string, target: number) => ({
       type: "target tracking",
@@ -243,7 +243,7 @@ describe("the user's env file as it is", () => {
       policy("ECSServiceAverageCPUUtilization", 70),
       policy("ECSServiceAverageMemoryUtilization", 80),
     ]);
-    // create-monitoring.sh: its topic, its four RDS alarms, its dashboard (the service's rows added to it)
+    // Monitoring: the scripts' topic, four RDS alarms and dashboard (the service's rows added to it)
     expect(Object.keys(wanted).filter((k) => k.startsWith("monitoring"))).toEqual(
       expect.arrayContaining([
         "monitoring topic startupwebapp-rds-alerts",

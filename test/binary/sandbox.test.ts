@@ -27,7 +27,7 @@ describe("--sandbox, through the real binary", () => {
     const first = await runBinary(["--sandbox", "status", "--json"], { cwd });
 
     expect(first.code).toBe(0);
-    // Nothing of the stack yet: only what the earlier phases left (the hosted zone among them).
+    // Nothing of the stack yet: only the prerequisites (the hosted zone among them).
     expect(statusOf(first.stdout)).toMatchObject({
       alb: false,
       "ecs-service-task-definition": false,

@@ -436,7 +436,7 @@ describe("alb: one desired state for plan, verify and create", () => {
   it("adopts what the user's scripts made (untagged, same names): tags it and records it, changing nothing else", async () => {
     const path = tempEnvFile(`${INPUTS}ALB_DELETION_PROTECTION="false"\n`);
     await create(await contextFor(fake.current, path));
-    // As create-alb.sh left it: its own tags, not ours; the attributes AWS defaults to; nothing recorded.
+    // As the earlier scripts left it (docs/earlier-scripts.md): its own tags, not ours; the attributes AWS defaults to; nothing recorded.
     for (const [arn] of fake.current.elbv2.tags)
       fake.current.elbv2.tags.set(arn, [{ Key: "ManagedBy", Value: "InfrastructureAsCode" }]);
     for (const g of fake.current.ec2.groups.values()) if (g.GroupId !== BACKEND_SG) g.Tags = [];

@@ -1,6 +1,7 @@
-// The production stack as the user's bash scripts built it, with their calls and their values (create-alb.sh,
-// create-acm-certificate.sh, create-alb-https-listener.sh, create-ecs-service-task-definition.sh,
-// create-ecs-service.sh, create-ecs-autoscaling.sh, create-monitoring.sh): their names, their tags, never ours.
+// The production stack as the user's bash scripts built it (docs/earlier-scripts.md), with their calls and their
+// values (create-alb.sh, create-acm-certificate.sh, create-alb-https-listener.sh,
+// create-ecs-service-task-definition.sh, create-ecs-service.sh, create-ecs-autoscaling.sh, create-monitoring.sh):
+// their names, their tags, never ours.
 // DNS was at their registrar, so nothing of it is in Route 53; the certificate was validated by hand.
 import {
   CloudWatchLogsClient,

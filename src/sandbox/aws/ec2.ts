@@ -59,7 +59,7 @@ export class Ec2Model {
   private seq = 0;
 
   constructor(private readonly fake: Fake) {
-    // The backend group of the ECS tasks: made by an earlier phase, not by infra.
+    // The backend group of the ECS tasks: a prerequisite, not made by infra.
     this.groups.set(BACKEND_SG, {
       GroupId: BACKEND_SG,
       GroupName: "startupwebapp-backend-sg",

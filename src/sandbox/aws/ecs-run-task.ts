@@ -1,6 +1,6 @@
 // RunTask: one-off tasks outside any service, as `deploy --migrate` runs them. A task goes PENDING -> RUNNING
 // -> STOPPED with its essential container's exit code, and writes its output to its awslogs stream. Tests
-// decide the outcome per image with `migrationOutcome`.
+// decide the outcome per image with `outcomes`.
 import { ClientException, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
 import { hexId } from "./ecs-state.js";
