@@ -605,3 +605,28 @@ describe("ECS fake: updating, deleting and describing services", () => {
     expect(tagged.services?.[0]?.tags).toHaveLength(2);
   });
 });
+
+describe("ECS fake: listing and describing tasks", () => {
+  it("lists a service's tasks in pages of at most 100, and describes at most 100 tasks per call", async () => {
+    await register();
+    await createService({ desiredCount: 130 });
+    await until((s) => s?.runningCount === 130);
+    const list = (input: { maxResults?: number; nextToken?: string } = {}) =>
+      ecs().send(new ListTasksCommand({ cluster: CLUSTER, serviceName: "web", ...input }));
+
+    // Given 130 running tasks, when listed without maxResults, then the first page holds 100 and a token.
+    const first = await list();
+    expect([first.taskArns?.length, typeof first.nextToken]).toEqual([100, "string"]);
+    const second = await list({ nextToken: first.nextToken });
+    expect([second.taskArns?.length, second.nextToken]).toEqual([30, undefined]);
+    expect(new Set([...(first.taskArns ?? []), ...(second.taskArns ?? [])]).size).toBe(130);
+    const small = await list({ maxResults: 7 });
+    expect([small.taskArns?.length, typeof small.nextToken]).toEqual([7, "string"]);
+
+    // maxResults is 1 to 100; DescribeTasks takes at most 100 tasks.
+    for (const maxResults of [0, 101]) await expect(list({ maxResults })).rejects.toThrow(InvalidParameterException);
+    const all = [...(first.taskArns ?? []), ...(second.taskArns ?? [])];
+    await expect(describeTasks(all.slice(0, 101))).rejects.toThrow(InvalidParameterException);
+    expect(await describeTasks(all.slice(0, 100))).toHaveLength(100);
+  });
+});
