@@ -17,6 +17,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionRequest,
+  RunTaskCommand,
   ServiceNotActiveException,
   ServiceNotFoundException,
   TagResourceCommand,
@@ -628,5 +629,36 @@ describe("ECS fake: listing and describing tasks", () => {
     const all = [...(first.taskArns ?? []), ...(second.taskArns ?? [])];
     await expect(describeTasks(all.slice(0, 101))).rejects.toThrow(InvalidParameterException);
     expect(await describeTasks(all.slice(0, 100))).toHaveLength(100);
+  });
+});
+
+describe("ECS fake: one-off tasks", () => {
+  const runTask = (taskDefinition: string) =>
+    ecs().send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition,
+        launchType: "FARGATE",
+        networkConfiguration: { awsvpcConfiguration: { subnets: SUBNETS, securityGroups: [BACKEND_SG] } },
+      }),
+    );
+
+  it("runs no task from an INACTIVE revision, named or as its family's only one, and runs an ACTIVE one", async () => {
+    // Given a family whose only revision was deregistered,
+    await register("v1");
+    await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:1" }));
+
+    // when a task is run from it by revision or by family, then ECS refuses, and nothing runs.
+    for (const ref of ["web:1", "web"])
+      await expect(runTask(ref)).rejects.toMatchObject({
+        name: "InvalidParameterException",
+        message: "TaskDefinition is inactive",
+      });
+    expect(fake.current.ecs.oneOff.tasks).toEqual([]);
+
+    // A new revision is ACTIVE: the family runs it.
+    await register("v2");
+    const ran = await runTask("web");
+    expect(ran.tasks?.map((t) => t.taskDefinitionArn?.split("/").at(-1))).toEqual(["web:2"]);
   });
 });
