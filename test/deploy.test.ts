@@ -300,5 +300,15 @@ describe("infra deploy and rollback against the AWS fake", () => {
         expect(readText(path)).toBe(text);
       });
     }
+
+    it("a HEALTH_CHECK_URL that is not an http(s) URL, before any AWS call", async () => {
+      const path = tempEnvFile(`${INPUTS}HEALTH_CHECK_URL="ftp://api.startupwebapp.com/order/products"\n`);
+      const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /HEALTH_CHECK_URL="ftp:\/\/api\.startupwebapp\.com\/order\/products" is not an http\(s\) URL/,
+      );
+      expect(fake.current.calls).toEqual([]);
+    });
   });
 });
