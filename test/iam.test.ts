@@ -1,6 +1,7 @@
 // The IAM policy cannot drift from the code: each resource's and command's actions are recomputed here from the AWS
-// calls its source makes (every `new XCommand(` in the files it imports, its shared pieces included), and must be
-// exactly the catalogue's. Every call the fake receives in the suite is checked against it too (test/helpers.ts).
+// calls its source makes (every `new XCommand(` or `paginateX(` in the files it imports, its shared pieces
+// included), and must be exactly the catalogue's. Every call the fake receives in the suite is checked against it
+// too (test/helpers.ts).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -60,6 +61,9 @@ function actionsOf(files: string[]): string[] {
       // `XCommand`, or `XCommand as Y` (the operation is X, the code says `new Y(`).
       for (const [, op, alias] of (m[1] as string).matchAll(/(\w+)Command\b(?:\s+as\s+(\w+))?/g))
         if (text.includes(`new ${alias ?? `${op}Command`}(`)) found.add(`${prefix}:${op}`);
+      // A paginator (`paginateListTasks(`) makes the call of its operation, page after page.
+      for (const [, op] of (m[1] as string).matchAll(/\bpaginate(\w+)\b/g))
+        if (text.includes(`paginate${op}(`)) found.add(`${prefix}:${op}`);
     }
   }
   return [...found].sort();

@@ -133,14 +133,15 @@ export const securityGroupHandlers: KindHandlers<AlbConfig> = {
   },
   async delete(run, o) {
     const { ec2 } = await clientsOf(run.ctx);
-    // Network interfaces of a just-deleted ALB linger and hold the group: retry until AWS lets go.
+    // Network interfaces of a just-deleted ALB linger and hold the group: retry until AWS lets go. In a VPC a group
+    // in use is DependencyViolation (docs/aws-behaviours.md, "EC2 security groups").
     await awsStep("delete security group", o.name, () =>
       retryWhile(
         run.ctx,
         run.ev,
         {
           ...waitOptions(run.ctx, `security group ${o.name} to be released`),
-          transient: ["DependencyViolation", "InvalidGroup.InUse"],
+          transient: ["DependencyViolation"],
           timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
         },
         async () => {
