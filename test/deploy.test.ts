@@ -174,12 +174,18 @@ describe("infra deploy and rollback against the AWS fake", () => {
     fake.current.ecr.push("startupwebapp", "v3");
     fake.current.ecs.oneOff.outcomes.set(":v3", {
       exitCode: 1,
-      log: ["Applying shop.0042_orders...", "django.db.utils.ProgrammingError: relation exists"],
+      // A log longer than a page: the last 20 lines are shown, read back from the tail.
+      log: [
+        ...Array.from({ length: 30 }, (_, i) => `Applying shop.${String(i + 1).padStart(4, "0")}... OK`),
+        "django.db.utils.ProgrammingError: relation exists",
+      ],
     });
     const before = fake.current.calls.length;
     const result = await runCli(["deploy", "--image", ":v3", "--migrate", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/migration log: django\.db\.utils\.ProgrammingError: relation exists/);
+    expect(result.stderr).toMatch(/migration log: Applying shop\.0012\.\.\. OK/);
+    expect(result.stderr).not.toMatch(/shop\.0011/);
     expect(result.stderr).toMatch(/error: migration task exited 1.* - the service was not changed/);
     expect(fake.current.calls.slice(before).filter((c) => c.op === "UpdateService")).toEqual([]);
     expect(revisionOf(fake.current)).toBe("1");
