@@ -130,6 +130,26 @@ describe("the IAM policy", () => {
       expect(fake.current.calls).toEqual([]);
     });
 
+    it("lets infra pass a role named with --pass-role beside the task roles, and refuses one that is not a role ARN", async () => {
+      const migration = "arn:aws:iam::123456789012:role/startupwebapp-migration-role";
+
+      const result = await runCli(
+        ["iam-policy", "deploy", "--pass-role", migration, "--file", tempEnvFile()],
+        fake.current,
+      );
+      const bad = await runCli(["iam-policy", "--pass-role", "*", "--file", tempEnvFile()], fake.current);
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).Statement[1].Resource).toEqual([
+        "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        "arn:aws:iam::123456789012:role/startupwebapp-task-role",
+        migration,
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --pass-role="\*" is not an IAM role ARN/);
+      expect(bad.stdout).toBe("");
+    });
+
     it("refuses what is neither a resource nor a command, exit 2", async () => {
       const result = await runCli(["iam-policy", "albb", "--file", tempEnvFile()], fake.current);
 

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 import { readInputs } from "../core/inputs.js";
+import { roleArn } from "../core/validators.js";
 import { policyFor, TOPICS } from "../iam/policy.js";
 import type { Commands } from "./program.js";
 
@@ -13,8 +14,15 @@ export function registerIamPolicy({ program, deps, opts, result }: Commands): vo
     .command("iam-policy")
     .description("the least-privilege IAM policy those resources and commands need, as JSON")
     .argument("[what...]", `all (the default), or any of: ${topics.filter((t) => t !== "all").join(", ")}`)
-    .action(async (names: string[], _o, cmd: Command) => {
+    .option(
+      "--pass-role <arn>",
+      "another role infra may pass to ECS tasks (repeatable): one a migration task definition uses beside the two task roles",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .action(async (names: string[], command: { passRole: string[] }, cmd: Command) => {
       const o = opts(cmd);
+      for (const arn of command.passRole) roleArn("--pass-role", arn);
       const wanted = names.length ? names : ["all"];
       const unknown = wanted.find((n) => !topics.includes(n));
       if (unknown) throw new InputError(`unknown resource or command ${unknown}`, `one of: ${topics.join(", ")}`);
@@ -24,8 +32,9 @@ export function registerIamPolicy({ program, deps, opts, result }: Commands): vo
       // No file is fine (a policy can be written before the stack); a file that is there is read and checked as any.
       const env = existsSync(o.envFile) ? await EnvFile.load(o.envFile) : undefined;
       const inputs = env && readInputs(env, "iam-policy");
-      const roles = ["ECS_TASK_EXECUTION_ROLE_ARN", "ECS_TASK_ROLE_ARN"].flatMap((k) => inputs?.maybe(k) ?? []);
-      if (!env) {
+      const taskRoles = ["ECS_TASK_EXECUTION_ROLE_ARN", "ECS_TASK_ROLE_ARN"].flatMap((k) => inputs?.maybe(k) ?? []);
+      const roles = [...new Set([...taskRoles, ...command.passRole])];
+      if (!env && command.passRole.length === 0) {
         const message = `no env file at ${o.envFile}: iam:PassRole is allowed for any role passed to ECS tasks, not only the two task roles`;
         deps.io.stderr(o.json ? `${JSON.stringify({ kind: "note", message })}\n` : `note: ${message}\n`);
       }
