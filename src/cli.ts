@@ -18,11 +18,11 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 const interrupt = new Interrupt();
 process.on("SIGINT", () => {
   if (interrupt.handle()) {
-    process.stderr.write("\ninterrupted: cleaning up (Ctrl-C again stops at once)\n");
+    process.stderr.write(interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
     return;
   }
   // The env file is only ever replaced by rename, so stopping here loses nothing.
-  process.stderr.write("\ninterrupted\n");
+  process.stderr.write(interrupt.notice("interrupted"));
   process.exit(ExitCode.interrupted);
 });
 

@@ -1,7 +1,8 @@
-// The project's own rules, checked: one owner per recorded key, no resource reaching into another's folder, a step
-// graph without unknown names or cycles, and an env example that documents exactly the keys infra reads.
+// The project's own rules, checked: one owner per recorded key, no resource reaching into another's folder, imports
+// that follow the layers docs/architecture.md lists, a step graph without unknown names or cycles, and an env example
+// that documents exactly the keys infra reads.
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkGraph } from "../src/commands/steps.js";
 import { EnvDocument } from "../src/core/env-document.js";
@@ -16,6 +17,35 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? filesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
   );
+}
+
+/** The layers table of docs/architecture.md: each layer's paths under src/, and the layers it may import from. */
+function documentedLayers(): { name: string; paths: string[]; uses: string[] }[] {
+  const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
+  const section = doc.slice(doc.indexOf("## The layers"), doc.indexOf("\n## ", doc.indexOf("## The layers") + 1));
+  const ticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+  return section
+    .split("\n")
+    .filter((line) => line.startsWith("| `src/"))
+    .map((line) => {
+      const cells = line.split("|").map((c) => c.trim());
+      const paths = ticked(cells[1] as string).map((p) => p.replace(/^src\//, "").replace(/\/$/, ""));
+      return { name: paths[0] as string, paths, uses: ticked(cells[3] as string) };
+    });
+}
+
+/** The layer a file under src/ belongs to, and its unit: the layer, or for a resource folder that folder. */
+function layerOf(
+  layers: ReturnType<typeof documentedLayers>,
+  file: string,
+): { layer: string; unit: string } | undefined {
+  const folder = /^resources\/([^/]+)\//.exec(file)?.[1];
+  if (folder && folder !== "common") return { layer: "resources/<name>", unit: `resources/${folder}` };
+  const matches = layers.flatMap((l) =>
+    l.paths.filter((p) => file === p || file.startsWith(`${p}/`)).map((p) => ({ layer: l.name, length: p.length })),
+  );
+  const best = matches.sort((a, b) => b.length - a.length)[0];
+  return best && { layer: best.layer, unit: best.layer };
 }
 
 describe("the project's structure", () => {
@@ -39,6 +69,31 @@ describe("the project's structure", () => {
       ),
     );
     expect(crossings).toEqual([]);
+  });
+
+  it("imports only what docs/architecture.md's layers table allows each layer, and places every file in a layer", () => {
+    const layers = documentedLayers();
+    expect(layers.length).toBeGreaterThan(10);
+    // The table lists each layer above every layer it uses.
+    const named = (name: string) => layers.findIndex((l) => l.name === name);
+    const row = (name: string) =>
+      named(name) >= 0 || !name.startsWith("resources/") ? named(name) : named("resources/<name>");
+    expect(layers.flatMap((l, i) => l.uses.filter((u) => !(row(u) > i)).map((u) => `${l.name} uses ${u}`))).toEqual([]);
+    const src = join(ROOT, "src");
+    const problems = filesUnder(src).flatMap((path) => {
+      const file = path.slice(src.length + 1);
+      const from = layerOf(layers, file);
+      if (!from) return [`${file} is in no layer of the table`];
+      const uses = layers.find((l) => l.name === from.layer)?.uses ?? [];
+      return [...readFileSync(path, "utf8").matchAll(/(?:from|import\()\s*"(\.[^"]+)"/g)].flatMap((m) => {
+        const target = posix.normalize(posix.join(dirname(file), m[1] as string)).replace(/\.js$/, ".ts");
+        const to = layerOf(layers, target);
+        if (!to) return [`${file} imports ${target}, which is in no layer`];
+        const allowed = to.unit === from.unit || uses.includes(to.unit) || uses.includes(to.layer);
+        return allowed ? [] : [`${file} (${from.layer}) imports ${target} (${to.unit})`];
+      });
+    });
+    expect(problems).toEqual([]);
   });
 
   it("orders the resources in a graph without unknown names or cycles", () => {

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
+import { unmodeled } from "../src/sandbox/aws/errors.js";
 import { APPENDED_LINE, INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 describe("the infra CLI", () => {
@@ -90,6 +91,19 @@ describe("the infra CLI", () => {
         expect(result.stdout).toBe("");
         expect(fake.current.calls).toEqual([]);
         if (path) expect(readText(path)).toBe(before);
+      });
+
+      it(`${name}, under --json: one JSON document on stdout, NDJSON on stderr`, async () => {
+        const { argv } = setup();
+        const result = await runCli([...argv, "--json"], fake.current);
+        expect(result.code).toBe(2);
+        expect(JSON.parse(result.stdout)).toMatchObject({
+          ok: false,
+          exitCode: 2,
+          error: expect.stringMatching(message),
+        });
+        for (const line of result.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+        expect(fake.current.calls).toEqual([]);
       });
     }
   });
@@ -290,6 +304,29 @@ describe("the infra CLI", () => {
     expect(events.some((e) => e.kind === "waiting" && e.state === "provisioning" && e.elapsedMs >= 0)).toBe(true);
   });
 
+  it("prints exactly one JSON document on stdout, and only NDJSON on stderr, when a step fails under --json", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    fake.current.inject({
+      op: "CreateService",
+      nth: 1,
+      error: () => Object.assign(new Error("not authorized"), { name: "AccessDenied", $metadata: {} }),
+    });
+
+    const result = await runCli(["create", "all", "--json", "--file", tempEnvFile()], fake.current);
+
+    expect(result.code).toBe(3);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({
+      ok: false,
+      exitCode: 3,
+      error: expect.stringMatching(/create service .*AccessDenied/),
+    });
+    expect(doc.steps).toContainEqual({ name: "ecs-service", status: "failed" });
+    const lines = result.stderr.trimEnd().split("\n");
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ kind: "error", exitCode: 3 }));
+  });
+
   it("shows status: recorded ids, exists and healthy", async () => {
     const path = tempEnvFile();
     await runCli(["create", "alb", "--file", path], fake.current);
@@ -305,6 +342,43 @@ describe("the infra CLI", () => {
     expect(table.stdout.split("\n")[1]).toMatch(
       /^alb\s+partly\s+1\s+no\s+startupwebapp-alb\/\w+\s+listener HTTPS:443 \(missing: made once acm-certificate has run\)$/,
     );
+  });
+
+  it("shows status of every resource when AWS refuses to show one, and exits 3 naming it", async () => {
+    const path = tempEnvFile();
+    await runCli(["create", "alb", "--file", path], fake.current);
+    for (let nth = 1; nth <= 3; nth++)
+      fake.current.inject({
+        op: "ListCertificates",
+        nth,
+        error: () => unmodeled("AccessDenied", "not authorized to perform: acm:ListCertificates", 403),
+      });
+
+    const result = await runCli(["status", "--file", path, "--json"], fake.current);
+
+    expect(result.code).toBe(3);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({
+      ok: false,
+      exitCode: 3,
+      error: expect.stringMatching(/status: 1 resource\(s\) could not be read: list certificates/),
+    });
+    const rows = new Map(doc.resources.map((r: { resource: string }) => [r.resource, r]));
+    expect(rows.get("acm-certificate")).toMatchObject({
+      exists: "?",
+      healthy: false,
+      problems: [expect.stringMatching(/AccessDenied: not authorized to perform: acm:ListCertificates/)],
+    });
+    expect(rows.get("alb")).toMatchObject({ exists: "partly" });
+    expect([...rows.keys()]).toEqual([
+      "alb",
+      "acm-certificate",
+      "route53-records",
+      "ecs-service-task-definition",
+      "ecs-service",
+      "ecs-autoscaling",
+      "monitoring",
+    ]);
   });
 
   it("plans from the example env file, saying what exists and what it costs", async () => {
@@ -396,6 +470,11 @@ describe("infra plan with no AWS account", () => {
         /^Not compared with what exists \(no AWS credentials.*\): the whole stack is shown as created\.$/m,
       );
       expect(result.stdout).toMatch(/^Total\s+\d+\.\d\d$/m);
+
+      // --exit-code promises an answer to "would create change anything?": uncompared, there is none.
+      const asked = await runCli(["plan", "all", "--file", "aws-resources.env.example", "--exit-code"], new AwsFake());
+      expect(asked.code).toBe(3);
+      expect(asked.stderr).toMatch(/plan --exit-code: not compared with what exists \(no AWS credentials.*unknown/);
     } finally {
       vi.unstubAllEnvs();
     }

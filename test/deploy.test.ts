@@ -174,12 +174,18 @@ describe("infra deploy and rollback against the AWS fake", () => {
     fake.current.ecr.push("startupwebapp", "v3");
     fake.current.ecs.oneOff.outcomes.set(":v3", {
       exitCode: 1,
-      log: ["Applying shop.0042_orders...", "django.db.utils.ProgrammingError: relation exists"],
+      // A log longer than a page: the last 20 lines are shown, read back from the tail.
+      log: [
+        ...Array.from({ length: 30 }, (_, i) => `Applying shop.${String(i + 1).padStart(4, "0")}... OK`),
+        "django.db.utils.ProgrammingError: relation exists",
+      ],
     });
     const before = fake.current.calls.length;
     const result = await runCli(["deploy", "--image", ":v3", "--migrate", "--file", path], fake.current);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/migration log: django\.db\.utils\.ProgrammingError: relation exists/);
+    expect(result.stderr).toMatch(/migration log: Applying shop\.0012\.\.\. OK/);
+    expect(result.stderr).not.toMatch(/shop\.0011/);
     expect(result.stderr).toMatch(/error: migration task exited 1.* - the service was not changed/);
     expect(fake.current.calls.slice(before).filter((c) => c.op === "UpdateService")).toEqual([]);
     expect(revisionOf(fake.current)).toBe("1");
@@ -188,6 +194,35 @@ describe("infra deploy and rollback against the AWS fake", () => {
     const retried = await runCli(["deploy", "--image", ":v3", "--migrate", "--file", path], fake.current);
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stderr).toMatch(/migration task exited 0/);
+  });
+
+  it("runs the migration from a new revision when its only one, of the same image, was deregistered", async () => {
+    // Given a migration family whose only revision, of the image to deploy, is INACTIVE (ECS runs nothing from it),
+    const path = await stack(fake.current, 'ECS_TASK_DEFINITION_FAMILY="startupwebapp-migration-task"\n');
+    const ecs = new ECSClient({ region: "us-east-1" });
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "startupwebapp-migration-task",
+        executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [{ name: "migrate", image: `${REPO}:v3`, command: ["python", "manage.py", "migrate"] }],
+      }),
+    );
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "startupwebapp-migration-task:1" }));
+    fake.current.ecr.push("startupwebapp", "v3");
+
+    // when deploy runs the migration, then it registers and runs a new ACTIVE revision, and the deploy goes on.
+    const result = await runCli(["deploy", "--image", ":v3", "--migrate", "--file", path], fake.current);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/migration task exited 0/);
+    const migrations = fake.current.ecs.taskDefinitions.filter((t) => t.family === "startupwebapp-migration-task");
+    expect(migrations.map((t) => `${t.revision} ${t.status}`)).toEqual(["1 INACTIVE", "2 ACTIVE"]);
+    expect(fake.current.ecs.oneOff.tasks.map((t) => t.taskDefinitionArn.split("/").at(-1))).toEqual([
+      "startupwebapp-migration-task:2",
+    ]);
   });
 
   it("rolls back to the last known-good revision, not to one that failed, from any machine", async () => {
@@ -271,5 +306,15 @@ describe("infra deploy and rollback against the AWS fake", () => {
         expect(readText(path)).toBe(text);
       });
     }
+
+    it("a HEALTH_CHECK_URL that is not an http(s) URL, before any AWS call", async () => {
+      const path = tempEnvFile(`${INPUTS}HEALTH_CHECK_URL="ftp://api.startupwebapp.com/order/products"\n`);
+      const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /HEALTH_CHECK_URL="ftp:\/\/api\.startupwebapp\.com\/order\/products" is not an http\(s\) URL/,
+      );
+      expect(fake.current.calls).toEqual([]);
+    });
   });
 });

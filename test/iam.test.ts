@@ -1,12 +1,14 @@
 // The IAM policy cannot drift from the code: each resource's and command's actions are recomputed here from the AWS
-// calls its source makes (every `new XCommand(` in the files it imports, its shared pieces included), and must be
-// exactly the catalogue's. Every call the fake receives in the suite is checked against it too (test/helpers.ts).
+// calls its source makes (every `new XCommand(` or `paginateX(` in the files it imports, its shared pieces
+// included), and must be exactly the catalogue's. Every call the fake receives in the suite is checked against it
+// too (test/helpers.ts).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PREFIX } from "../src/iam/actions.js";
 import { ACTIONS, actionsFor, policyFor } from "../src/iam/policy.js";
-import { runCli, tempEnvFile, useFake } from "./helpers.js";
+import { INPUTS, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 const SRC = new URL("../src/", import.meta.url).pathname;
 
@@ -59,6 +61,9 @@ function actionsOf(files: string[]): string[] {
       // `XCommand`, or `XCommand as Y` (the operation is X, the code says `new Y(`).
       for (const [, op, alias] of (m[1] as string).matchAll(/(\w+)Command\b(?:\s+as\s+(\w+))?/g))
         if (text.includes(`new ${alias ?? `${op}Command`}(`)) found.add(`${prefix}:${op}`);
+      // A paginator (`paginateListTasks(`) makes the call of its operation, page after page.
+      for (const [, op] of (m[1] as string).matchAll(/\bpaginate(\w+)\b/g))
+        if (text.includes(`paginate${op}(`)) found.add(`${prefix}:${op}`);
     }
   }
   return [...found].sort();
@@ -125,11 +130,61 @@ describe("the IAM policy", () => {
       expect(fake.current.calls).toEqual([]);
     });
 
+    it("lets infra pass a role named with --pass-role beside the task roles, and refuses one that is not a role ARN", async () => {
+      const migration = "arn:aws:iam::123456789012:role/startupwebapp-migration-role";
+
+      const result = await runCli(
+        ["iam-policy", "deploy", "--pass-role", migration, "--file", tempEnvFile()],
+        fake.current,
+      );
+      const bad = await runCli(["iam-policy", "--pass-role", "*", "--file", tempEnvFile()], fake.current);
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).Statement[1].Resource).toEqual([
+        "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        "arn:aws:iam::123456789012:role/startupwebapp-task-role",
+        migration,
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --pass-role="\*" is not an IAM role ARN/);
+      expect(bad.stdout).toBe("");
+    });
+
     it("refuses what is neither a resource nor a command, exit 2", async () => {
       const result = await runCli(["iam-policy", "albb", "--file", tempEnvFile()], fake.current);
 
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/unknown resource or command albb/);
+    });
+
+    it("refuses a task role that is not a role ARN, rather than letting infra pass whatever it names", async () => {
+      const path = tempEnvFile(INPUTS.replace(/^ECS_TASK_ROLE_ARN=.*$/m, 'ECS_TASK_ROLE_ARN="*"'));
+
+      const result = await runCli(["iam-policy", "--file", path], fake.current);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: ECS_TASK_ROLE_ARN="\*" is not/);
+      expect(result.stdout).toBe("");
+    });
+
+    it("refuses a malformed env file rather than treating it as absent", async () => {
+      const result = await runCli(["iam-policy", "--file", tempEnvFile(`${INPUTS}oops\n`)], fake.current);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/not a KEY=value line/);
+    });
+
+    it("without an env file, notes that any task role may be passed: as NDJSON under --json", async () => {
+      const missing = join(tmpdir(), "infra-no-such-folder", "aws-resources.env");
+
+      const text = await runCli(["iam-policy", "--file", missing], fake.current);
+      const json = await runCli(["iam-policy", "--file", missing, "--json"], fake.current);
+
+      expect(text.code).toBe(0);
+      expect(text.stderr).toMatch(/^note: no env file at .*: iam:PassRole is allowed for any role/);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stderr)).toMatchObject({ kind: "note", message: expect.stringMatching(/^no env file/) });
+      expect(JSON.parse(json.stdout).policy.Statement[1].Resource).toBe("arn:aws:iam::*:role/*");
     });
   });
 });

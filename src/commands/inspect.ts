@@ -3,17 +3,17 @@
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
-import { CheckFailedError, InputError } from "../core/errors.js";
+import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { drillStatus, lastDrill } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
-import { type Assessment, assess, verifyResource } from "../state/lifecycle.js";
+import { type Assessment, assess, refine, verifyResource } from "../state/lifecycle.js";
 import { type Change, isChange } from "../state/model.js";
 import { changeData, planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { printTable } from "./render.js";
-import { configureEach, type Deps, loadInputs, makeContext, type Selected } from "./setup.js";
+import { configureEach, type Deps, loadInputs, makeContext, readAsStep, type Selected } from "./setup.js";
 
 /** How long plan waits for credentials, and then for AWS's answers, before it shows the plan uncompared. */
 const CREDENTIALS_MS = 1_500;
@@ -28,37 +28,52 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
       const o = opts(cmd);
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const rows = [];
-      for (const { resource, config, inputError } of configureEach(env, "verify")) {
-        const recorded = Object.fromEntries(resource.records.map((k) => [k, env.get(k) ?? ""]));
-        if (inputError) {
-          rows.push({
+      const unread: InfraError[] = [];
+      // Every resource is read at once, and one AWS refuses to show (AccessDenied on one service, say) is a row, not
+      // the end of the table: the rest of the stack is still worth seeing.
+      const rows = await Promise.all(
+        configureEach(env, "verify").map(async ({ resource, config, inputError }) => {
+          const recorded = Object.fromEntries(resource.records.map((k) => [k, env.get(k) ?? ""]));
+          const unknown = (problem: string) => ({
             resource: resource.name,
             recorded,
             exists: "?",
             changes: 0,
             healthy: false,
-            problems: [inputError],
+            problems: [problem],
           });
-          continue;
-        }
-        const a = await assess(ctx, resource, config);
-        const checks = await verifyResource(ctx, a);
-        const found = a.desired.filter((d) => a.observation.has(d.key)).length;
-        const exists = found === 0 ? "no" : found === a.desired.length ? "yes" : "partly";
-        const problems = checks
-          .filter((c) => c.status === "FAIL")
-          .map((c) => `${c.name}${c.detail ? ` (${c.detail})` : ""}`);
-        rows.push({
-          resource: resource.name,
-          recorded,
-          exists,
-          changes: a.changes.filter(isChange).length,
-          healthy: problems.length === 0,
-          problems,
-        });
+          if (inputError) return unknown(inputError);
+          try {
+            const a = await assess(ctx, resource, config);
+            const checks = await verifyResource(ctx, a);
+            const found = a.desired.filter((d) => a.observation.has(d.key)).length;
+            const exists = found === 0 ? "no" : found === a.desired.length ? "yes" : "partly";
+            const problems = checks
+              .filter((c) => c.status === "FAIL")
+              .map((c) => `${c.name}${c.detail ? ` (${c.detail})` : ""}`);
+            return {
+              resource: resource.name,
+              recorded,
+              exists,
+              changes: a.changes.filter(isChange).length,
+              healthy: problems.length === 0,
+              problems,
+            };
+          } catch (err) {
+            if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+            unread.push(err);
+            return unknown(err.message);
+          }
+        }),
+      );
+      const failed = unread[0]
+        ? new InfraError(`status: ${unread.length} resource(s) could not be read: ${unread[0].message}`, ExitCode.aws)
+        : undefined;
+      result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
+      if (o.json) {
+        if (failed) throw failed;
+        return;
       }
-      if (o.json) return result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
       printTable(
         io,
         ["RESOURCE", "EXISTS", "CHANGES", "HEALTHY", "RECORDED ID", "PROBLEMS"],
@@ -73,6 +88,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         ]),
       );
       io.stdout(drillStatus(env).line);
+      if (failed) throw failed;
     });
 
   program
@@ -116,6 +132,11 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         );
         io.stdout(`\nMonthly cost, as configured\n${cost.text}\n`);
       }
+      if (o.exitCode && comparison.reason)
+        throw new InfraError(
+          `plan --exit-code: not compared with what exists (${comparison.reason}), so whether create would change anything is unknown`,
+          ExitCode.aws,
+        );
       if (o.exitCode && all.some(isChange)) throw new CheckFailedError("create would change the stack");
     });
 
@@ -171,10 +192,12 @@ async function compare(
     timer = setTimeout(() => reject(new Error(`no answer from AWS within ${ANSWERS_MS / 1000} s`)), ANSWERS_MS);
   });
   try {
-    const all = await Promise.race([
+    const observed = await Promise.race([
       Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config))),
       late,
     ]);
+    const run = selected.map((s) => s.resource);
+    const all = refine(observed, (r, view) => readAsStep(r, view, run, "plan"), env);
     return { assessments: new Map(all.map((a) => [a.resource.name, a])) };
   } catch (err) {
     return { reason: (err as Error).message.split("\n")[0] ?? String(err) };

@@ -2,15 +2,24 @@
 // checks, or removed. create asks before it changes what exists; destroy asks before it deletes.
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
-import { CheckFailedError, InputError } from "../core/errors.js";
+import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { Check, Resource } from "../resources/resource.js";
-import { type Assessment, assess, createResource, destroyResource, verifyResource } from "../state/lifecycle.js";
-import { altersExisting } from "../state/model.js";
+import {
+  type Assessment,
+  assess,
+  createResource,
+  destroyResource,
+  observeForDestroy,
+  refine,
+  refusal,
+  verifyResource,
+} from "../state/lifecycle.js";
+import { altersExisting, type Observation } from "../state/model.js";
 import { planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { printChecks } from "./render.js";
-import { type Deps, prepare, type Selected } from "./setup.js";
+import { type Deps, prepare, readAsStep, type Selected } from "./setup.js";
 import { runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
 export function registerLifecycle({ program, deps, opts, resourceHelp, result }: Commands): void {
@@ -23,6 +32,9 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "create", deps);
       const assessed = await assessAll(ctx, selected);
+      // What AWS would refuse whatever the wait, or infra will not do, stops the run before any change.
+      const refused = [...assessed.values()].flatMap((a) => refusal(a) ?? []);
+      if (refused.length) throw new InputError(refused.join("; "), "nothing was changed");
       await confirmChanges(deps, o, assessed);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
@@ -64,12 +76,24 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "destroy", deps);
-      await confirmDestroy(deps, o, selected, ctx);
+      // Off a terminal without --yes the answer is known before asking AWS anything.
+      if (!o.yes && !deps.io.stdinIsTTY)
+        throw new InputError(
+          "destroy asks for confirmation, and stdin is not a terminal",
+          "pass --yes to destroy without asking",
+        );
+      // Every resource is observed, and may refuse (a certificate still in use), before anything is deleted.
+      const inRun = new Set(selected.map((s) => s.resource.name));
+      const checkCtx = { ...ctx, steps: { has: (n: string) => inRun.has(n), finished: async () => {} } };
+      const found = new Map<string, Observation>();
+      for (const { resource, config } of selected)
+        found.set(resource.name, await observeForDestroy(checkCtx, resource as Resource<unknown>, config));
+      await confirmDestroy(deps, o, selected, ctx, found);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
         "destroy",
         async (r, steps) => {
-          await destroyResource({ ...ctx, steps }, r, r.config(ctx.env, "destroy"));
+          await destroyResource({ ...ctx, steps }, r, r.config(ctx.env, "destroy"), found.get(r.name));
           return { changed: true };
         },
       );
@@ -83,7 +107,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /** Every selected resource observed and compared, read-only, before anything changes. */
 async function assessAll(ctx: Context, selected: Selected[]): Promise<Map<string, Assessment>> {
-  const all = await Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config)));
+  const observed = await Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config)));
+  const run = selected.map((s) => s.resource);
+  const all = refine(observed, (r, env) => readAsStep(r, env, run, "create"), ctx.env);
   return new Map(all.map((a) => [a.resource.name, a]));
 }
 
@@ -124,23 +150,29 @@ function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command
   if (summary) ctx.events.for("all").warning(summary);
   const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
   if (cause) throw cause;
+  // Nothing failed, but what an incomplete step holds back did not run: the job is not done.
+  const waiting = outcomes.filter((o) => o.status === "not started");
+  if (waiting.length)
+    throw new InfraError(
+      `not done: ${waiting.map((o) => o.name).join(", ")} did not start (see above why)`,
+      ExitCode.aws,
+      `run \`infra ${command}\` again once what is missing is there`,
+    );
 }
 
 /** Destroy lists what it will delete, object by object, and asks on a terminal; never silently. */
-async function confirmDestroy(deps: Deps, o: GlobalOptions, selected: Selected[], ctx: Context) {
+async function confirmDestroy(
+  deps: Deps,
+  o: GlobalOptions,
+  selected: Selected[],
+  ctx: Context,
+  found: Map<string, Observation>,
+) {
   if (o.yes) return;
-  if (!deps.io.stdinIsTTY) {
-    throw new InputError(
-      "destroy asks for confirmation, and stdin is not a terminal",
-      "pass --yes to destroy without asking",
-    );
-  }
   const lines: string[] = [];
-  for (const { resource, config } of [...selected].reverse()) {
-    const r = resource as Resource<unknown>;
-    const observation = await (await r.load()).observe(ctx, config);
-    const objects = [...observation.values()].reverse();
-    lines.push(r.name);
+  for (const { resource } of [...selected].reverse()) {
+    const objects = [...(found.get(resource.name)?.values() ?? [])].reverse();
+    lines.push(resource.name);
     if (objects.length === 0) lines.push("  (nothing found)");
     for (const x of objects)
       lines.push(

@@ -49,7 +49,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
       // (`infra` alone shows the help too, as a usage error: commander.help.)
-      return ["commander.helpDisplayed", "commander.version"].includes(err.code) ? 0 : ExitCode.input;
+      if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
+      if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
+      return ExitCode.input;
     }
     const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
     // A failed check, or an interrupted run that printed its partial result, has said all there is.
@@ -106,6 +108,7 @@ export function buildProgram(
   // sandbox starts, its code loaded only then (start-up stays cheap without it).
   program.hook("preAction", async (_root, action) => {
     const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
+    if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
     const sandboxed = Boolean(o.sandbox);
     await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);

@@ -7,9 +7,8 @@ import { InputError } from "../core/errors.js";
 import { Interrupt, InterruptedError } from "../core/interrupt.js";
 import { SANDBOX_ENV_FILE, SANDBOX_KEY, SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "../sandbox/files.js";
 import type { Commands } from "./program.js";
-import { printJson } from "./render.js";
 
-export function registerSandbox({ program, deps }: Commands): void {
+export function registerSandbox({ program, deps, result }: Commands): void {
   const { io } = deps;
   const sandbox = program
     .command("sandbox")
@@ -33,7 +32,7 @@ export function registerSandbox({ program, deps }: Commands): void {
         rmSync(envPath);
         removed.push(envPath);
       }
-      if (json) return printJson(io, { ok: true, command: "sandbox reset", removed });
+      if (json) return result({ ok: true, command: "sandbox reset", removed });
       io.stdout(`sandbox reset: removed ${removed.join(", ")}; the next --sandbox command starts a new account\n`);
     });
 
@@ -53,8 +52,11 @@ export function registerSandbox({ program, deps }: Commands): void {
         ...(json ? {} : { log: (line: string) => io.stderr(`${line}\n`) }),
       });
       const { url } = server;
-      if (json) printJson(io, { ok: true, command: "sandbox serve", url, state: statePath });
-      else {
+      if (json) {
+        // The document comes when serving ends; whoever waits for the address reads it from stderr now.
+        io.stderr(`${JSON.stringify({ kind: "serving", url, state: statePath })}\n`);
+        result({ command: "sandbox serve", url, state: statePath });
+      } else {
         io.stdout(`${SANDBOX_URL_VARIABLE}=${url}\n`);
         const { accessKeyId, secretAccessKey } = SANDBOX_CREDENTIALS;
         io.stderr(

@@ -5,7 +5,7 @@ import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
-import { withPendingRecords } from "../core/inputs.js";
+import { type EnvReader, withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
 import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
@@ -61,6 +61,12 @@ export async function loadInputs(names: string[], opts: GlobalOptions, action: A
     ),
   }));
   return { env, selected, timeoutMs, endpoint };
+}
+
+/** A step's inputs as its turn will see them: what the other steps of the run record is "known after" them. */
+export function readAsStep(resource: Resource, env: EnvReader, run: readonly Resource[], action: Action): unknown {
+  const others = run.filter((r) => r !== resource);
+  return resource.config(action === "destroy" ? env : withPendingRecords(env, others), action);
 }
 
 /** For `status`: every resource, those whose inputs are missing or wrong reported instead of stopping the run. */

@@ -7,7 +7,7 @@ import { ExitCode, InfraError } from "../core/errors.js";
 import type { Resource } from "../resources/resource.js";
 
 export type StepOutcome =
-  | { name: string; status: "done"; changed: boolean }
+  | { name: string; status: "done"; changed: boolean; incomplete?: boolean }
   | { name: string; status: "failed"; error: unknown }
   | { name: string; status: "not started"; waitingFor: string };
 
@@ -23,7 +23,7 @@ export async function runSteps(
   selected: Resource<any>[],
   direction: "create" | "destroy",
   // biome-ignore lint/suspicious/noExplicitAny: see above.
-  run: (resource: Resource<any>, steps: StepRun) => Promise<{ changed: boolean } | undefined>,
+  run: (resource: Resource<any>, steps: StepRun) => Promise<{ changed: boolean; incomplete?: boolean } | undefined>,
 ): Promise<StepOutcome[]> {
   const names = new Set(selected.map((r) => r.name));
   const needs = new Map<string, string[]>(selected.map((r) => [r.name, []]));
@@ -40,6 +40,7 @@ export async function runSteps(
       if (!names.has(name)) return;
       const outcome = await start(name);
       if (outcome.status !== "done") throw new WaitedStepFailed(name);
+      // An incomplete step finished what it could: what waits on part of it learns so when it looks.
     },
   };
   const start = (name: string): Promise<StepOutcome> => {
@@ -47,11 +48,12 @@ export async function runSteps(
     if (!outcome) {
       outcome = (async (): Promise<StepOutcome> => {
         const before = await Promise.all((needs.get(name) ?? []).map(start));
-        const blocked = before.find((o) => o.status !== "done");
+        // A step that could not make everything (its certificate still validating) holds back what comes after it.
+        const blocked = before.find((o) => o.status !== "done" || o.incomplete);
         if (blocked) return { name, status: "not started", waitingFor: blocked.name };
         try {
           const result = await run(selected.find((r) => r.name === name) as Resource, steps);
-          return { name, status: "done", changed: result?.changed ?? true };
+          return { name, status: "done", changed: result?.changed ?? true, incomplete: result?.incomplete ?? false };
         } catch (error) {
           return { name, status: "failed", error };
         }
@@ -87,12 +89,13 @@ export function checkGraph(resources: readonly Pick<Resource, "name" | "after">[
 /** One line for the end of a run that did not fully succeed: what was done, what failed, what did not start. */
 export function summarize(outcomes: StepOutcome[], command: string): string | undefined {
   const failed = outcomes.filter((o) => o.status === "failed");
-  if (failed.length === 0) return undefined;
-  const list = (status: StepOutcome["status"]) => outcomes.filter((o) => o.status === status).map((o) => o.name);
+  const notStarted = outcomes.filter((o) => o.status === "not started");
+  if (failed.length === 0 && notStarted.length === 0) return undefined;
+  const done = outcomes.filter((o) => o.status === "done");
   const parts = [
-    list("done").length ? `done: ${list("done").join(", ")}` : "",
-    `failed: ${failed.map((o) => o.name).join(", ")}`,
-    list("not started").length ? `not started: ${list("not started").join(", ")}` : "",
+    done.length ? `done: ${done.map((o) => `${o.name}${o.incomplete ? " (in part)" : ""}`).join(", ")}` : "",
+    failed.length ? `failed: ${failed.map((o) => o.name).join(", ")}` : "",
+    notStarted.length ? `not started: ${notStarted.map((o) => o.name).join(", ")}` : "",
   ].filter(Boolean);
   return `${parts.join("; ")}. Fix the cause, then run \`infra ${command}\` again: it resumes where this run stopped.`;
 }

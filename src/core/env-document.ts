@@ -104,8 +104,9 @@ function parseValue(rest: string, where: string): { value: string; length: numbe
   return { value, length: value.length };
 }
 
+/** Double quotes, with what bash expands inside them ($, backtick) escaped: users `source` this file. */
 function quote(value: string): string {
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+  return `"${value.replace(/[\\"$`]/g, "\\$&").replace(/\n/g, "\\n")}"`;
 }
 
 const clip = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);

@@ -4,7 +4,7 @@
 // made it. Failing to create it for lack of permission is an input error, never "locked by someone else".
 import fs from "node:fs/promises";
 import { hostname } from "node:os";
-import { InfraError, InputError } from "./errors.js";
+import { ExitCode, InfraError, InputError } from "./errors.js";
 
 export interface LockOwner {
   pid: number;
@@ -17,6 +17,10 @@ export interface LockOptions {
   waitMs?: number;
   /** Told when a dead holder's lock is taken over. */
   onTakeOver?: (owner: LockOwner) => void;
+  /** A lock held for as long as its process lives (the sandbox account's) is never stale by age, only by death. */
+  heldWhileAlive?: boolean;
+  /** The error when a live holder keeps the lock past waitMs. */
+  busy?: (holder: LockOwner | undefined) => InfraError;
 }
 
 const STALE_MS = 30_000;
@@ -31,20 +35,32 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-const isGone = (o: LockOwner) => (o.host === hostname() && !isAlive(o.pid)) || Date.now() - o.at > STALE_MS;
+/** The owner of a lock file with nothing in it. */
+const EMPTY: LockOwner = { pid: 0, host: "", at: 0 };
+const dead = (o: LockOwner) => o.host === hostname() && !isAlive(o.pid);
 
+/** Runs work holding `<path>.lock`. */
 export async function withLock<T>(path: string, work: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const lockPath = `${path}.lock`;
-  const owner = await acquire(lockPath, opts);
+  const release = await lock(`${path}.lock`, opts);
   try {
     return await work();
   } finally {
-    // Only our own lock: after a takeover by someone who thought us dead, theirs is not ours to remove.
-    if ((await readOwner(lockPath))?.pid === owner.pid) await fs.rm(lockPath, { force: true });
+    await release();
   }
 }
 
+/** Takes lockPath, waiting for a live holder up to waitMs; returns what lets it go. */
+export async function lock(lockPath: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
+  const owner = await acquire(lockPath, opts);
+  return async () => {
+    // Only our own lock: after a takeover by someone who thought us dead, theirs is not ours to remove.
+    if ((await readOwner(lockPath))?.pid === owner.pid) await fs.rm(lockPath, { force: true });
+  };
+}
+
 async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> {
+  const isGone = (o: LockOwner) =>
+    o.pid === EMPTY.pid || dead(o) || (!opts.heldWhileAlive && Date.now() - o.at > STALE_MS);
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   let delay = 10;
   for (;;) {
@@ -62,10 +78,11 @@ async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> 
       continue;
     }
     if (Date.now() >= deadline) {
+      if (opts.busy) throw opts.busy(holder);
       const who = holder ? `infra process ${holder.pid} on ${holder.host}` : "another infra process";
       throw new InfraError(
         `env file ${lockPath.replace(/\.lock$/, "")} is locked by ${who} (${lockPath})`,
-        2,
+        ExitCode.input,
         "wait for the other infra command to finish, then run this one again",
       );
     }
@@ -82,7 +99,7 @@ async function takeOver(lockPath: string, holder: LockOwner): Promise<boolean> {
   } catch {
     return false; // someone else moved it first
   }
-  const moved = (await readOwner(aside)) ?? { pid: 0, host: "", at: 0 };
+  const moved = (await readOwner(aside)) ?? EMPTY;
   if (moved.pid === holder.pid && moved.at === holder.at) {
     await fs.rm(aside, { force: true });
     return true;
@@ -95,7 +112,7 @@ async function takeOver(lockPath: string, holder: LockOwner): Promise<boolean> {
 async function emptyLock(lockPath: string): Promise<LockOwner | undefined> {
   try {
     const st = await fs.stat(lockPath);
-    return st.size === 0 && Date.now() - st.mtimeMs > 2_000 ? { pid: 0, host: "", at: 0 } : undefined;
+    return st.size === 0 && Date.now() - st.mtimeMs > 2_000 ? EMPTY : undefined;
   } catch {
     return undefined;
   }

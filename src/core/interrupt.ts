@@ -17,6 +17,13 @@ export class InterruptedError extends InfraError {
 export class Interrupt {
   private readonly controller = new AbortController();
   private guards = 0;
+  /** Under --json, stderr carries only NDJSON: Ctrl-C's notices too. Set once the options are parsed. */
+  json = false;
+
+  /** The line the process prints on Ctrl-C, in the format stderr carries. */
+  notice(message: string): string {
+    return this.json ? `${JSON.stringify({ kind: "interrupted", message })}\n` : `\n${message}\n`;
+  }
 
   /** What the process does on SIGINT: true when a guarded command takes it over, false to exit now. */
   handle(): boolean {

@@ -32,7 +32,10 @@ const countries: v.Validator = (key, value) => {
   if (unknown.length) throw new InputError(`${key} has codes that are not ISO 3166 countries: ${unknown.join(", ")}`);
 };
 
-/** A key's rule, and its default when the env file has no value: what the user's scripts built. */
+/**
+ * A key's rule, and its default when the env file has no value: where the earlier scripts set one, their value
+ * (docs/earlier-scripts.md).
+ */
 export interface KeySpec {
   rule: v.Validator;
   default?: string | ((get: (key: string) => string | undefined) => string | undefined);
@@ -58,7 +61,7 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   ALB_SECURITY_GROUP_NAME: (get) => `${get("PROJECT_NAME")}-alb-sg`,
   ECS_SERVICE_NAME: (get) => `${get("PROJECT_NAME")}-service`,
   DATABASE_NAME: (get) => `${get("PROJECT_NAME")}_prod`,
-  // The address of the site the API serves: the frontend's own domain once its step recorded it, else the one the
+  // The address of the site the API serves: the frontend's own domain once its setup recorded it, else the one the
   // scripts' values make of these keys (https://startupwebapp.mosaicmeshai.com from startupwebapp, mosaicmeshai.com).
   ENVIRONMENT_DOMAIN: (get) => {
     const frontend = get("FRONTEND_CUSTOM_DOMAIN");
@@ -80,14 +83,15 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   CLOUDWATCH_DASHBOARD_NAME: "StartupWebApp-RDS-MultiTenant",
   WAF_ENABLED: "false",
   WAF_RATE_LIMIT: "2000",
-  // The hardening evaluation's recovery targets, and the check a drill runs against the restored database.
+  // The recovery targets (a usable database within 4 hours, at most a day of data lost), and the check a drill runs
+  // against the restored database.
   DR_RTO_TARGET: "4h",
   DR_RPO_TARGET: "24h",
   DR_CHECK_COMMAND: "python manage.py check --database default",
 };
 
 const RULES: Readonly<Record<string, v.Validator>> = {
-  // Inputs from earlier phases
+  // Inputs: the prerequisites infra builds on (docs/earlier-scripts.md)
   AWS_REGION: v.region,
   PROJECT_NAME: v.projectName,
   ENVIRONMENT: v.tagValue,
@@ -195,7 +199,7 @@ export function specOf(key: string): KeySpec {
   return spec;
 }
 
-/** The value the scripts' setup implies for a key the env file leaves empty, if there is one. */
+/** The default of a key the env file leaves empty, if it has one. */
 export function defaultOf(key: string, get: (key: string) => string | undefined): string | undefined {
   const d = specOf(key).default;
   return typeof d === "function" ? d(get) : d;

@@ -22,7 +22,8 @@ export const awsId = (prefix: string) => pattern(new RegExp(`^${prefix}-[0-9a-f]
 export const arn = (service: string) =>
   pattern(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:\\S+$`), `an ${service} ARN`);
 
-export const region = pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region name (like us-east-1)");
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+export const region = pattern(REGION_NAME, "an AWS region name (like us-east-1)");
 
 export const port: Validator = (key, value) => {
   const n = Number(value);

@@ -1,6 +1,6 @@
 // What one `infra dr-drill` costs: the temporary instance's hours and its storage for as long as it exists. Not a
-// monthly line: drills are run by hand or on a schedule (the Phase 5.17 plan suggests monthly), so it is shown on
-// its own under the monthly total.
+// monthly line: drills are run by hand or on a schedule (monthly, say), so it is shown on its own under the
+// monthly total.
 import type { PriceTable } from "./prices.js";
 
 export interface DrillInput {

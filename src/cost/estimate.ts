@@ -8,12 +8,11 @@ import { type PriceTable, pricesFor } from "./prices.js";
 export const HOURS_PER_MONTH = 730;
 
 /**
- * Alarms the `monitoring` resource makes for the service. The SPEC names six (ALB 5xx, target 5xx, p95 target
- * response time, unhealthy hosts, ECS CPU, ECS memory); 7 leaves room for one more so the estimate does not
- * come in low. The monitoring resource should pass its real count once it exists.
+ * Alarms the `monitoring` resource makes for the service (src/resources/monitoring/alarms.ts): ALB 5xx, target
+ * 5xx, p95 target response time, unhealthy hosts, no healthy hosts, ECS CPU and ECS memory.
  */
 export const SERVICE_ALARMS = 7;
-/** The seed's RDS alarms (CPU, connections, free storage, freeable memory), when RDS_INSTANCE_ID is set. */
+/** The earlier scripts' RDS alarms (CPU, connections, free storage, freeable memory), when RDS_INSTANCE_ID is set. */
 export const RDS_ALARMS = 4;
 /** Target tracking makes a high and a low alarm per policy, and they are billed: CPU and memory policies. */
 export const AUTOSCALING_ALARMS = 4;

@@ -40,8 +40,8 @@ export interface PriceTable {
   sns: { emailNotification: number };
   /**
    * Amazon RDS for PostgreSQL, Single-AZ, on-demand: the classes a recovery drill restores into (the smallest ones),
-   * and General Purpose storage (gp2 and gp3 cost the same per GB-month). The production database itself is an
-   * earlier phase's and is not in the estimate.
+   * and General Purpose storage (gp2 and gp3 cost the same per GB-month). The production database itself is a
+   * prerequisite, not made by infra, and is not in the estimate.
    */
   rds: { instanceHour: Readonly<Record<string, number>>; storageGbMonth: number; hoursPerMonth: number };
   /** ACM public certificates used with an ALB cost nothing. */

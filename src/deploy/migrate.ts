@@ -12,6 +12,8 @@ import type { DeployConfig } from "./config.js";
 import { mainContainer, registerWithImage, shortName } from "./revision.js";
 
 const LOG_LINES = 20;
+/** Pages read back from the tail at most: enough for a short task's output, bounded for a chatty one. */
+const LOG_PAGES = 5;
 
 export async function runMigration(ctx: Context, c: DeployConfig, image: string): Promise<void> {
   const family = c.migrationFamily as string;
@@ -107,16 +109,27 @@ async function logTail(ctx: Context, td: TaskDefinition, task: Task): Promise<st
   const prefix = options?.["awslogs-stream-prefix"];
   if (!group || !prefix || !container?.name) return [];
   const logs = await ctx.aws.logs();
+  const logStreamName = `${prefix}/${container.name}/${task.taskArn?.split("/").at(-1)}`;
   try {
-    const out = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: group,
-        logStreamName: `${prefix}/${container.name}/${task.taskArn?.split("/").at(-1)}`,
-        limit: LOG_LINES,
-        startFromHead: false,
-      }),
-    );
-    return (out.events ?? []).map((e) => e.message ?? "");
+    // Read back from the tail: AWS may answer an empty or part-full page while older events exist, and gives the
+    // same token back once there is nothing before it.
+    let lines: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < LOG_PAGES && lines.length < LOG_LINES; page++) {
+      const out = await logs.send(
+        new GetLogEventsCommand({
+          logGroupName: group,
+          logStreamName,
+          limit: LOG_LINES,
+          startFromHead: false,
+          ...(token ? { nextToken: token } : {}),
+        }),
+      );
+      lines = [...(out.events ?? []).map((e) => e.message ?? ""), ...lines];
+      if (!out.nextBackwardToken || out.nextBackwardToken === token) break;
+      token = out.nextBackwardToken;
+    }
+    return lines.slice(-LOG_LINES);
   } catch (err) {
     if (isAwsError(err, "ResourceNotFoundException")) return ["(no log stream)"];
     throw err;

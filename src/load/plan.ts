@@ -1,6 +1,7 @@
 // What a load test will do, checked before it sends anything: the target (the stack's own endpoint unless
 // another is named, and then only with --outside-stack), the paths, the rate, duration and connections within
 // caps that only --lift-caps raises.
+import { parseDuration } from "../core/duration.js";
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
 import { checkPath, readPathsFile, type WeightedPath } from "./paths.js";
@@ -43,16 +44,6 @@ export const CAPS = {
 };
 const MAX_REQUEST_TIMEOUT_MS = 60_000;
 
-/** "30s", "2m", "500ms", "1h" or a number of seconds. */
-export function parseDurationOption(option: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new InputError(`${option} ${text} is not a duration`, "write it like 30s, 2m or 500ms");
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  const ms = Number(m[1]) * unit;
-  if (ms <= 0) throw new InputError(`${option} ${text} must be more than zero`);
-  return ms;
-}
-
 function positive(option: string, text: string, integer: boolean): number {
   const ok = integer ? /^\d+$/.test(text) : /^\d+(\.\d+)?$/.test(text);
   const n = Number(text);
@@ -73,9 +64,9 @@ function capped(option: string, value: number, normal: number, lifted: number, l
 export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan> {
   const liftCaps = Boolean(o.liftCaps);
   const rate = positive("--rate", o.rate, false);
-  const durationMs = parseDurationOption("--duration", o.duration);
+  const durationMs = parseDuration(o.duration, "--duration");
   const connections = positive("--connections", o.connections, true);
-  const requestTimeoutMs = parseDurationOption("--request-timeout", o.requestTimeout);
+  const requestTimeoutMs = parseDuration(o.requestTimeout, "--request-timeout");
   const { normal, lifted } = CAPS;
   capped("--rate", rate, normal.rate, lifted.rate, liftCaps, `${o.rate} req/s`);
   capped("--duration", durationMs, normal.durationMs, lifted.durationMs, liftCaps, o.duration);

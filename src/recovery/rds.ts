@@ -13,7 +13,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-rds";
 import type { Context } from "../core/context.js";
-import { AwsError, awsStep, InfraError, isAwsError } from "../core/errors.js";
+import { AwsError, awsStep, ExitCode, InfraError, isAwsError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../core/wait.js";
 import { KEPT_TAG, SMALLEST_CLASSES } from "./config.js";
@@ -52,7 +52,7 @@ export async function sourceInstance(ctx: Context, id: string): Promise<DBInstan
   if (!found)
     throw new InfraError(
       `RDS_INSTANCE_ID="${id}": no such DB instance in ${ctx.aws.settings.region}`,
-      3,
+      ExitCode.aws,
       "check RDS_INSTANCE_ID and --region",
     );
   return found;
@@ -115,7 +115,7 @@ export async function drillClass(ctx: Context, source: DBInstance, wanted: strin
   }
   throw new InfraError(
     `RDS offers none of ${wanted ?? SMALLEST_CLASSES.join(", ")} for ${Engine} ${EngineVersion}`,
-    3,
+    ExitCode.aws,
     "set DR_DRILL_INSTANCE_CLASS to a class RDS offers for that engine version",
   );
 }

@@ -1,4 +1,5 @@
-// The resources in Phase 5.15 order: create walks this list forwards, destroy backwards.
+// The resources in the order they are built, each after what it needs: create walks this list forwards, destroy
+// backwards.
 import { InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { acmResource } from "./acm-certificate/config.js";

@@ -4,7 +4,7 @@
 import type { Context } from "../core/context.js";
 import type { ResourceEvents } from "../core/events.js";
 import type { EnvReader } from "../core/inputs.js";
-import type { DesiredObject, FieldChange, Observation, ObservedObject } from "../state/model.js";
+import type { Change, DesiredObject, FieldChange, Observation, ObservedObject } from "../state/model.js";
 
 export type Action = "create" | "verify" | "destroy" | "plan";
 
@@ -81,6 +81,11 @@ export interface ResourceModel<C> {
   recordedAfterDestroy?(left: Observation, c: C): Record<string, string>;
   /** Health and posture, which are not state: targets healthy, a certificate not expiring, ECS Exec on. */
   checks?(ctx: Context, c: C, objects: Observation): Promise<Check[]>;
+  /**
+   * Why create cannot make these changes, when AWS would refuse them whatever the wait (replacing a target group a
+   * listener still forwards to): checked before any change, exit 2.
+   */
+  refuse?(changes: readonly Change[], c: C): string | undefined;
   /** Refuses a destroy that would break something still using the resource (exit 2). */
   beforeDestroy?(ctx: Context, c: C, objects: Observation): Promise<void>;
 }

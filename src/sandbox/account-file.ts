@@ -3,9 +3,8 @@
 // `infra sandbox serve` for hours), so only a holder that is gone is taken over, never one that is merely old.
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
-import { hostname } from "node:os";
-import { InfraError, InputError } from "../core/errors.js";
-import { isAlive } from "../core/file-lock.js";
+import { ExitCode, InfraError, InputError } from "../core/errors.js";
+import { lock } from "../core/file-lock.js";
 import type { Fake } from "./aws/aws-fake.js";
 import { restore, type Snapshot, snapshot } from "./aws/snapshot.js";
 import { SANDBOX_URL_VARIABLE } from "./files.js";
@@ -43,62 +42,16 @@ export async function saveAccount(path: string, fake: Fake): Promise<void> {
   await fs.rename(temp, path);
 }
 
-interface Holder {
-  pid: number;
-  host: string;
-}
-
-const WAIT_MS = 10_000;
-
 /** Takes the account's lock (`<state>.lock`), waiting a while for another process; returns what lets it go. */
-export async function lockAccount(statePath: string): Promise<() => Promise<void>> {
-  const lockPath = `${statePath}.lock`;
-  const me: Holder = { pid: process.pid, host: hostname() };
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      await fs.writeFile(lockPath, JSON.stringify(me), { flag: "wx" });
-      return async () => {
-        if ((await holder(lockPath))?.pid === me.pid) await fs.rm(lockPath, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    const other = await holder(lockPath);
-    if (other && other.host === hostname() && !isAlive(other.pid)) {
-      await takeOver(lockPath, other);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new InfraError(
-        `the sandbox account in ${statePath} is in use by infra process ${other?.pid ?? "?"}`,
-        2,
+export function lockAccount(statePath: string, waitMs = 10_000): Promise<() => Promise<void>> {
+  return lock(`${statePath}.lock`, {
+    waitMs,
+    heldWhileAlive: true,
+    busy: (holder) =>
+      new InfraError(
+        `the sandbox account in ${statePath} is in use by infra process ${holder?.pid ?? "?"}`,
+        ExitCode.input,
         `wait for it to finish; to share one sandbox between processes, run \`infra sandbox serve\` and set ${SANDBOX_URL_VARIABLE}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function holder(lockPath: string): Promise<Holder | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(lockPath, "utf8")) as Holder;
-  } catch {
-    return undefined; // gone, or being written this instant
-  }
-}
-
-/** Moves a dead holder's lock aside (rename is atomic); puts it back if it was not that holder's after all. */
-async function takeOver(lockPath: string, dead: Holder): Promise<void> {
-  const aside = `${lockPath}.${process.pid}.stale`;
-  if (
-    !(await fs.rename(lockPath, aside).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return;
-  const moved = await holder(aside);
-  if (moved?.pid === dead.pid) await fs.rm(aside, { force: true });
-  else await fs.rename(aside, lockPath).catch(() => undefined);
+      ),
+  });
 }

@@ -1,7 +1,7 @@
-// The sandbox account: what the earlier phases of the plan left in it (a VPC with public and private subnets,
-// the backend security group, the ECS cluster, the task roles, the database and its secret, an ECR repository
-// with a few image tags, the migration task definition and the domain's hosted zone), the env file that points at it with
-// every input filled, and the server that answers for it (its state on disk: account-file.ts).
+// The sandbox account: the prerequisites infra builds on (docs/earlier-scripts.md: a VPC with public and private
+// subnets, the backend security group, the ECS cluster, the task roles, the database and its secret, an ECR
+// repository with a few image tags, the migration task definition and the domain's hosted zone), the env file that
+// points at it with every input filled, and the server that answers for it (its state on disk: account-file.ts).
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -50,7 +50,7 @@ async function apply(fake: Fake, Command: new (input: never) => object, input: o
   throw new Error(`no model answers ${Command.name}`);
 }
 
-/** A new sandbox account, as the earlier phases left it. */
+/** A new sandbox account, holding the prerequisites only. */
 export async function seededAccount(clock: Clock): Promise<AwsFake<Clock>> {
   const fake = new AwsFake<Clock>(clock);
   Object.assign(fake.latency, scaleLatency(DEFAULT_LATENCY, SANDBOX_LATENCY_FACTOR));
@@ -91,7 +91,7 @@ export async function seededAccount(clock: Clock): Promise<AwsFake<Clock>> {
       },
     ],
   });
-  fake.calls.length = 0; // the earlier phases' calls are not this sandbox's history
+  fake.calls.length = 0; // making the prerequisites is not this sandbox's history
   return fake;
 }
 

@@ -2,7 +2,8 @@
 // diff), verify (the diff as FAIL lines, plus the checks that are not state) and destroy. Every command goes
 // through these, so they agree by construction.
 import type { Context } from "../core/context.js";
-import { awsStep } from "../core/errors.js";
+import { awsStep, InputError } from "../core/errors.js";
+import { type EnvReader, pendingValue } from "../core/inputs.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
 import { diff, resolveFields } from "./diff.js";
 import { type Change, type DesiredObject, type Observation, type ObservedObject, waitsFor } from "./model.js";
@@ -29,14 +30,90 @@ export async function assess<C>(ctx: Context, resource: Resource<C>, config: C):
   return { resource, read: config, config: settled, desired, observation, changes: diff(desired, observation), model };
 }
 
+/** An id no object has yet: what a step will make in this run. */
+const TO_BE_MADE = "<to be made>";
+
+/**
+ * The recorded keys a step will change when it applies its changes: those of objects it makes, replaces, or makes
+ * a new version of (a task definition's new revision), compared with what the env file holds now.
+ */
+export function changingKeys(a: Assessment, env: EnvReader): string[] {
+  const after = new Map(a.observation);
+  for (const c of a.changes) {
+    const renewed = c.action === "create" || c.action === "replace" || (c.action === "update" && c.desired.versioned);
+    if (renewed) {
+      const was = a.observation.get(c.desired.key);
+      after.set(c.desired.key, { ...(was ?? { ...c.desired, managed: true }), id: TO_BE_MADE });
+    }
+    if (c.action === "delete") after.delete(c.observed.key);
+  }
+  const then = a.model.recorded(after, a.config);
+  return Object.keys(then).filter((k) => (then[k] ?? "") !== (env.get(k) ?? "") || then[k]?.includes(TO_BE_MADE));
+}
+
+/**
+ * What another step of the same run will change (a new task definition revision) is not known until it has run:
+ * the assessments that read it are made again, from what was observed (no AWS call), with it "known after" that
+ * step, so plan and create's question show every change create makes: the service's move to the new revision too.
+ */
+export function refine(
+  assessments: Assessment[],
+  read: (resource: Resource, env: EnvReader) => unknown,
+  env: EnvReader,
+) {
+  let current = assessments;
+  const inputs = new Map(current.map((a) => [a.resource.name, JSON.stringify(a.read)]));
+  for (let round = 0; round < assessments.length; round++) {
+    const changing = new Map<string, string>();
+    for (const a of current) for (const k of changingKeys(a, env)) changing.set(k, a.resource.name);
+    let again = false;
+    current = current.map((a) => {
+      const view: EnvReader = {
+        get: (k) => {
+          const by = changing.get(k);
+          return by && by !== a.resource.name ? pendingValue(k, by) : env.get(k);
+        },
+      };
+      const config = read(a.resource, view);
+      if (JSON.stringify(config) === inputs.get(a.resource.name)) return a;
+      inputs.set(a.resource.name, JSON.stringify(config));
+      again = true;
+      const settled = a.model.settle ? a.model.settle(config, a.observation) : config;
+      const desired = a.resource.desired(settled);
+      return { ...a, config: settled, desired, changes: diff(desired, a.observation) };
+    });
+    if (!again) break;
+  }
+  return current;
+}
+
 export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise<Check[]> {
   const state = stateChecks(a.resource.name, a.changes, a.desired);
   return [...state, ...((await a.model.checks?.(ctx, a.config, a.observation)) ?? [])];
 }
 
 /** Applies the diff, in the order the objects are wanted; objects that wait for another step's output come last. */
-export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise<{ changed: boolean }> {
+/**
+ * Why create cannot apply an assessment, checked before any change: it would replace (delete, then make again)
+ * something infra did not make, or the resource's model knows AWS would refuse a change whatever the wait.
+ */
+export function refusal(a: Assessment): string | undefined {
+  const stranger = a.changes.find((c) => c.action === "replace" && !c.observed.managed);
+  if (stranger && stranger.action === "replace")
+    return `${stranger.desired.kind} ${stranger.desired.name} was made outside infra and would have to be replaced (${stranger.reason}): infra does not delete what it did not make; delete or rename it yourself, or keep its ${stranger.fields.map((f) => f.field).join(", ")}`;
+  return a.model.refuse?.(a.changes, a.config);
+}
+
+/** What a step did: whether it changed anything, and whether something it wants could not be made yet. */
+export interface Applied {
+  changed: boolean;
+  incomplete: boolean;
+}
+
+export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise<Applied> {
   const { resource, model } = a;
+  const refused = refusal(a as Assessment);
+  if (refused) throw new InputError(`${resource.name}: ${refused}`);
   const ev = ctx.events.for(resource.name);
   const objects = new Map(a.observation);
   const record = () => ctx.env.record(model.recorded(objects, run.c));
@@ -50,18 +127,25 @@ export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise
       await record();
     },
   };
-  const waiting = new Set(a.desired.filter((d) => waitsFor(d).length > 0).map((d) => d.key));
+  const stepsOf = (d: DesiredObject) => [...new Set([...waitsFor(d), ...(d.after ?? []).filter(ctx.steps.has)])];
+  const waiting = new Set(a.desired.filter((d) => stepsOf(d).length > 0).map((d) => d.key));
+  const skipped = { count: 0 };
   let changed = false;
-  for (const change of a.changes) {
-    if ("desired" in change && waiting.has(change.desired.key)) continue;
-    changed = (await applyOrSkip(run, model, change)) || changed;
+  for (const planned of a.changes) {
+    if ("desired" in planned && waiting.has(planned.desired.key)) continue;
+    // What lived in an object replaced earlier in this run went with it (a load balancer's listeners): made again.
+    const went = "observed" in planned && "desired" in planned && !objects.has(planned.desired.key);
+    const change: Change = went ? { action: "create", desired: planned.desired } : planned;
+    if (change.action === "replace")
+      for (const d of a.desired) if (d.within === change.desired.key) objects.delete(d.key);
+    changed = (await applyOrSkip(run, model, change, skipped)) || changed;
     await record();
   }
-  if (waiting.size === 0) return { changed };
+  if (waiting.size === 0) return { changed, incomplete: skipped.count > 0 };
 
-  // What another step of this run records (the certificate the HTTPS listener serves): wait for that step, then
+  // What another step of this run makes (the certificate the HTTPS listener serves): wait for that step, then
   // read the inputs again and apply what can be applied now.
-  const steps = [...new Set(a.desired.filter((d) => waiting.has(d.key)).flatMap(waitsFor))];
+  const steps = [...new Set(a.desired.filter((d) => waiting.has(d.key)).flatMap(stepsOf))];
   for (const step of steps) await ctx.steps.finished(step);
   const fresh = resource.config(ctx.env, "create");
   run.c = model.settle ? model.settle(fresh, run.objects) : fresh;
@@ -69,20 +153,27 @@ export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise
   for (const change of diff(later, run.objects).filter((c) => c.action !== "delete")) {
     if ("desired" in change && waitsFor(change.desired).length > 0) {
       ev.skipped(`${change.desired.kind} ${change.desired.name}: waits for ${waitsFor(change.desired).join(", ")}`);
+      skipped.count++;
       continue;
     }
-    changed = (await applyOrSkip(run, model, change)) || changed;
+    changed = (await applyOrSkip(run, model, change, skipped)) || changed;
     await record();
   }
-  return { changed };
+  return { changed, incomplete: skipped.count > 0 };
 }
 
-async function applyOrSkip<C>(run: ApplyRun<C>, model: ResourceModel<C>, change: Change): Promise<boolean> {
+async function applyOrSkip<C>(
+  run: ApplyRun<C>,
+  model: ResourceModel<C>,
+  change: Change,
+  skipped: { count: number },
+): Promise<boolean> {
   try {
     return await applyChange(run, model, change);
   } catch (err) {
     if (!(err instanceof NotYet)) throw err;
     run.ev.skipped(err.message);
+    skipped.count++;
     return false;
   }
 }
@@ -144,12 +235,24 @@ async function applyChange<C>(run: ApplyRun<C>, model: ResourceModel<C>, change:
   }
 }
 
-/** Deletes what infra owns, in the reverse of the order it is made; what it does not own is named and left. */
-export async function destroyResource<C>(ctx: Context, resource: Resource<C>, config: C): Promise<void> {
+/** What destroy will find, and whether it may go on: observed and checked for every resource before any deletes. */
+export async function observeForDestroy<C>(ctx: Context, resource: Resource<C>, config: C): Promise<Observation> {
   const model = await resource.load();
-  const ev = ctx.events.for(resource.name);
   const observation = await model.observe(ctx, config);
   await model.beforeDestroy?.(ctx, config, observation);
+  return observation;
+}
+
+/** Deletes what infra owns, in the reverse of the order it is made; what it does not own is named and left. */
+export async function destroyResource<C>(
+  ctx: Context,
+  resource: Resource<C>,
+  config: C,
+  observed?: Observation,
+): Promise<void> {
+  const model = await resource.load();
+  const ev = ctx.events.for(resource.name);
+  const observation = observed ?? (await observeForDestroy(ctx, resource, config));
   const run: ApplyRun<C> = { ctx, c: config, ev, objects: new Map(observation), made: async () => {} };
   for (const o of [...observation.values()].reverse()) {
     if (!o.managed || o.leave) {

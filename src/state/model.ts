@@ -52,6 +52,15 @@ export interface DesiredObject {
   /** Its name in AWS (or what names it best): "startupwebapp-tg". */
   name: string;
   fields: Fields;
+  /** The key of the object it lives in (a listener in its load balancer): made again when that one is replaced. */
+  within?: string;
+  /**
+   * Steps whose end it needs when they are part of the same run, whatever the env file holds already: the HTTPS
+   * listener needs the certificate issued, not only its ARN recorded.
+   */
+  after?: readonly string[];
+  /** Every change makes a new version of it with a new id (a task definition's revisions). */
+  versioned?: boolean;
   /**
    * Fields AWS moves on its own (a load balancer's state, a certificate's status): a difference there is something
    * create waits for, not a change it makes, so it needs no confirmation.

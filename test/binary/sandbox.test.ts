@@ -27,7 +27,7 @@ describe("--sandbox, through the real binary", () => {
     const first = await runBinary(["--sandbox", "status", "--json"], { cwd });
 
     expect(first.code).toBe(0);
-    // Nothing of the stack yet: only what the earlier phases left (the hosted zone among them).
+    // Nothing of the stack yet: only the prerequisites (the hosted zone among them).
     expect(statusOf(first.stdout)).toMatchObject({
       alb: false,
       "ecs-service-task-definition": false,
@@ -132,5 +132,17 @@ describe("--sandbox, through the real binary", () => {
     expect(ended.code).toBe(130);
     const local = await runBinary(["--sandbox", "status", "--json"], { cwd });
     expect(statusOf(local.stdout)["ecs-service-task-definition"]).toBe(true);
+  });
+
+  it("under --json, says where it serves as NDJSON on stderr and prints one document on stdout when it stops", async () => {
+    const serve = startBinary(["sandbox", "serve", "--json"], { cwd: folder() });
+    const [, url] = (await serve.waitFor(/"kind":"serving","url":"([^"]+)"/, "stderr")) as [string, string];
+
+    serve.child.kill("SIGINT");
+    const ended = await serve.ended;
+
+    expect(ended.code).toBe(130);
+    expect(JSON.parse(ended.stdout)).toMatchObject({ ok: false, command: "sandbox serve", url, exitCode: 130 });
+    for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
   });
 });

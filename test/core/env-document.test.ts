@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvDocument } from "../../src/core/env-document.js";
 import { InputError } from "../../src/core/errors.js";
+import { tempEnvFile } from "../helpers.js";
 
 const template = readFileSync(new URL("../fixtures/aws-resources.env.template", import.meta.url), "utf8");
 
@@ -55,6 +58,24 @@ describe("the env document", () => {
     doc.set("A", 'a "b" \\c');
     expect(doc.toString()).toBe('A="a \\"b\\" \\\\c"\n');
     expect(EnvDocument.parse(doc.toString(), "t").get("A")).toBe('a "b" \\c');
+  });
+
+  it("writes a value with $ and backticks so that bash's source reads it back literally and runs nothing", () => {
+    const doc = EnvDocument.parse("", "t");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text ${HOME} is what is tested
+    const value = "x$(touch pwned)`id`${HOME}\\$";
+    doc.set("A", value);
+    const path = tempEnvFile(doc.toString());
+
+    const sourced = spawnSync("bash", ["-c", 'source "$1" && printf %s "$A"', "bash", path], {
+      encoding: "utf8",
+      cwd: dirname(path),
+    });
+
+    expect(sourced.stderr).toBe("");
+    expect(existsSync(join(dirname(path), "pwned"))).toBe(false);
+    expect(sourced.stdout).toBe(value);
+    expect(EnvDocument.parse(doc.toString(), "t").get("A")).toBe(value);
   });
 
   it("does not append a key only to empty it", () => {

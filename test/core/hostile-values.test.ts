@@ -65,6 +65,23 @@ describe("hostile values in the env file", () => {
     });
   }
 
+  it("refuses a certificate of another region than the stack's, before any change", async () => {
+    const path = tempEnvFile(
+      withValue(
+        "ACM_CERTIFICATE_ARN",
+        `"arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"`,
+      ),
+    );
+    const before = readText(path);
+
+    const result = await runCli(["create", "all", "--file", path], fake.current);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/ACM_CERTIFICATE_ARN is a certificate in eu-west-1, but the stack is in us-east-1/);
+    expect(fake.current.calls).toEqual([]);
+    expect(readText(path)).toBe(before);
+  });
+
   it("accepts a hosted zone id of any form the Route 53 API allows (32 characters, no Z promised)", async () => {
     const path = tempEnvFile(withValue("HOSTED_ZONE_ID", `"OQX8VL0LNEYO79CQSDZXKS"`));
 

@@ -11,8 +11,11 @@ import {
 import { PRICES, pricesFor } from "../../src/cost/prices.js";
 import { formatCost } from "../../src/cost/render.js";
 
-/** The seed's stack: 2 tasks of 0.5 vCPU / 1 GB, auto scaling up to 4, the service alarms, one dashboard, no WAF. */
-const SEED: CostInput = {
+/**
+ * The earlier scripts' stack (docs/earlier-scripts.md): 2 tasks of 0.5 vCPU / 1 GB, auto scaling up to 4, the service
+ * alarms, one dashboard, no WAF.
+ */
+const STACK: CostInput = {
   region: "us-east-1",
   taskCpu: 512,
   taskMemoryMiB: 1024,
@@ -30,18 +33,18 @@ const amount = (estimate: CostEstimate, item: string) => {
 };
 const fargate = (e: CostEstimate) => amount(e, "Fargate vCPU") + amount(e, "Fargate memory");
 
-describe("the seed's sanity checks", () => {
+describe("the estimate against figures worked out by hand", () => {
   it("prices the ALB at about $16 a month (0.0225 x 730 = $16.43), with capacity units on their own line", () => {
-    const e = estimateMonthlyCost(SEED);
+    const e = estimateMonthlyCost(STACK);
     expect(amount(e, "Application Load Balancer")).toBe(16.43);
-    // The seed's "~$16/month + ~$0.008/LCU-hour": one LCU all month is 730 x $0.008.
+    // About $16 a month plus $0.008 an LCU-hour: one LCU all month is 730 x $0.008.
     expect(amount(e, "ALB capacity units")).toBe(5.84);
   });
 
   it("prices 2 tasks of 0.5 vCPU / 1 GB at about $36 a month", () => {
-    // 0.5 x 0.04048 x 730 x 2 + 1 x 0.004445 x 730 x 2 = 29.55 + 6.49 = $36.04. The seed's "~$39/month" used an
-    // older blended figure of about $0.027 an hour per task (2 x 0.027 x 730 = $39.42), not today's split prices.
-    const e = estimateMonthlyCost(SEED);
+    // 0.5 x 0.04048 x 730 x 2 + 1 x 0.004445 x 730 x 2 = 29.55 + 6.49 = $36.04 (per vCPU-hour and per GB-hour, as
+    // Fargate bills them; an older blended figure of about $0.027 an hour per task would say $39.42).
+    const e = estimateMonthlyCost(STACK);
     expect(amount(e, "Fargate vCPU")).toBe(29.55);
     expect(amount(e, "Fargate memory")).toBe(6.49);
     expect(cents(fargate(e))).toBe(36.04);
@@ -49,33 +52,39 @@ describe("the seed's sanity checks", () => {
   });
 
   it("doubles the Fargate cost at the auto-scaling maximum of 4 tasks, and only that", () => {
-    const e = estimateMonthlyCost(SEED);
-    const atMax = estimateMonthlyCost({ ...SEED, desiredCount: 4 });
+    const e = estimateMonthlyCost(STACK);
+    const atMax = estimateMonthlyCost({ ...STACK, desiredCount: 4 });
     expect(cents(fargate(atMax))).toBe(cents(2 * fargate(e)));
     expect(e.atMaxScale).toEqual({ tasks: 4, totalUsd: cents(e.totalUsd + fargate(e)) });
     expect(e.atMaxScale?.totalUsd).toBe(atMax.totalUsd);
   });
 
   it("adds the WAF lines only when WAF is enabled", () => {
-    const off = estimateMonthlyCost(SEED);
-    const on = estimateMonthlyCost({ ...SEED, wafEnabled: true });
+    const off = estimateMonthlyCost(STACK);
+    const on = estimateMonthlyCost({ ...STACK, wafEnabled: true });
     expect(off.lines.filter((l) => l.item.startsWith("WAF"))).toEqual([]);
-    // $5 web ACL + 5 rules x $1 + 10 million requests x $0.60: the evaluation's "$11-17/month".
+    // $5 web ACL + 5 rules x $1 + 10 million requests x $0.60: $16 a month.
     expect(on.lines.filter((l) => l.item.startsWith("WAF")).map((l) => l.monthlyUsd)).toEqual([5, 5, 6]);
     expect(cents(on.totalUsd - off.totalUsd)).toBe(16);
   });
 
   it("uses us-east-1 prices for a region without prices, and says so in a note", () => {
-    const e = estimateMonthlyCost({ ...SEED, region: "ap-south-2" });
+    const e = estimateMonthlyCost({ ...STACK, region: "ap-south-2" });
     expect(e.note).toMatch(/ap-south-2.*us-east-1/);
     expect(e.region).toBe("ap-south-2");
     expect(e.prices.region).toBe("us-east-1");
-    expect(e.totalUsd).toBe(estimateMonthlyCost(SEED).totalUsd);
-    expect(estimateMonthlyCost(SEED).note).toBeUndefined();
+    expect(e.totalUsd).toBe(estimateMonthlyCost(STACK).totalUsd);
+    expect(estimateMonthlyCost(STACK).note).toBeUndefined();
   });
 
   it("rounds every line to cents and makes the total exactly their sum", () => {
-    const e = estimateMonthlyCost({ ...SEED, wafEnabled: true, taskCpu: 1024, taskMemoryMiB: 3072, desiredCount: 3 });
+    const e = estimateMonthlyCost({
+      ...STACK,
+      wafEnabled: true,
+      taskCpu: 1024,
+      taskMemoryMiB: 3072,
+      desiredCount: 3,
+    });
     for (const line of e.lines) expect(Math.round(line.monthlyUsd * 100)).toBeCloseTo(line.monthlyUsd * 100, 9);
     const sumInCents = e.lines.reduce((sum, l) => sum + Math.round(l.monthlyUsd * 100), 0);
     expect(Math.round(e.totalUsd * 100)).toBe(sumInCents);
@@ -83,49 +92,51 @@ describe("the seed's sanity checks", () => {
 });
 
 describe("the estimate", () => {
-  it("totals $73.14 for the seed's stack and $109.18 at its auto-scaling maximum", () => {
-    const e = estimateMonthlyCost(SEED);
+  it("totals $73.14 for the earlier scripts' stack and $109.18 at its auto-scaling maximum", () => {
+    const e = estimateMonthlyCost(STACK);
     expect(e.totalUsd).toBe(73.14);
     expect(e.atMaxScale?.totalUsd).toBe(109.18);
   });
 
   it("has no total at maximum scale and no auto scaling alarms when no maximum is given", () => {
-    const { autoscalingMax: _, ...fixed } = SEED;
+    const { autoscalingMax: _, ...fixed } = STACK;
     const e = estimateMonthlyCost(fixed);
     expect(e.atMaxScale).toBeUndefined();
     expect(e.lines.some((l) => l.item === "Auto scaling alarms")).toBe(false);
-    expect(amount(estimateMonthlyCost(SEED), "Auto scaling alarms")).toBe(cents(AUTOSCALING_ALARMS * 0.1));
+    expect(amount(estimateMonthlyCost(STACK), "Auto scaling alarms")).toBe(cents(AUTOSCALING_ALARMS * 0.1));
   });
 
   it("counts the RDS alarms when they are on", () => {
     expect(monitoringAlarmCount(false)).toBe(7);
-    expect(amount(estimateMonthlyCost({ ...SEED, alarms: monitoringAlarmCount(true) }), "CloudWatch alarms")).toBe(1.1);
+    expect(amount(estimateMonthlyCost({ ...STACK, alarms: monitoringAlarmCount(true) }), "CloudWatch alarms")).toBe(
+      1.1,
+    );
   });
 
   it("keeps as many days of logs as the retention says", () => {
-    const week = amount(estimateMonthlyCost(SEED), "CloudWatch Logs storage");
-    const year = estimateMonthlyCost({ ...SEED, logRetentionDays: 365 });
+    const week = amount(estimateMonthlyCost(STACK), "CloudWatch Logs storage");
+    const year = estimateMonthlyCost({ ...STACK, logRetentionDays: 365 });
     expect(week).toBe(0.03);
     // 5 GB a month for 365 days is 60 GB held at a time, at $0.03.
     expect(amount(year, "CloudWatch Logs storage")).toBe(1.8);
   });
 
   it("drops the Route 53 lines when the domain's DNS is elsewhere", () => {
-    const e = estimateMonthlyCost({ ...SEED, hostedZones: 0 });
+    const e = estimateMonthlyCost({ ...STACK, hostedZones: 0 });
     expect(e.lines.some((l) => l.item.startsWith("Route 53"))).toBe(false);
   });
 
   it("takes other usage guesses and lists them among the assumptions", () => {
-    const e = estimateMonthlyCost({ ...SEED, usage: { lcuAverage: 2.5, logGbPerMonth: 20 } });
+    const e = estimateMonthlyCost({ ...STACK, usage: { lcuAverage: 2.5, logGbPerMonth: 20 } });
     expect(amount(e, "ALB capacity units")).toBe(14.6);
     expect(amount(e, "CloudWatch Logs ingestion")).toBe(10);
     expect(e.assumptions.join("\n")).toContain("20 GB of logs a month");
   });
 
   it("refuses counts that are negative, fractional or not numbers", () => {
-    expect(() => estimateMonthlyCost({ ...SEED, desiredCount: -1 })).toThrow(RangeError);
-    expect(() => estimateMonthlyCost({ ...SEED, alarms: 1.5 })).toThrow(/alarms/);
-    expect(() => estimateMonthlyCost({ ...SEED, usage: { logGbPerMonth: Number.NaN } })).toThrow(/logGbPerMonth/);
+    expect(() => estimateMonthlyCost({ ...STACK, desiredCount: -1 })).toThrow(RangeError);
+    expect(() => estimateMonthlyCost({ ...STACK, alarms: 1.5 })).toThrow(/alarms/);
+    expect(() => estimateMonthlyCost({ ...STACK, usage: { logGbPerMonth: Number.NaN } })).toThrow(/logGbPerMonth/);
   });
 
   it("rounds half-cents up despite binary floating point", () => {
@@ -148,7 +159,7 @@ describe("the price table", () => {
 });
 
 describe("formatCost", () => {
-  const text = formatCost(estimateMonthlyCost(SEED));
+  const text = formatCost(estimateMonthlyCost(STACK));
 
   it("aligns the amounts in one column and ends with the totals, assumptions and price sources", () => {
     const lines = text.split("\n");
@@ -167,7 +178,7 @@ describe("formatCost", () => {
   });
 
   it("prints the note of a region without prices", () => {
-    expect(formatCost(estimateMonthlyCost({ ...SEED, region: "ap-south-2" }))).toMatch(
+    expect(formatCost(estimateMonthlyCost({ ...STACK, region: "ap-south-2" }))).toMatch(
       /^Note: no prices for ap-south-2/m,
     );
     expect(text).not.toContain("Note:");
@@ -175,7 +186,7 @@ describe("formatCost", () => {
 });
 
 describe("what one recovery drill costs", () => {
-  const withDrill = (drill: NonNullable<CostInput["drill"]>) => estimateMonthlyCost({ ...SEED, drill });
+  const withDrill = (drill: NonNullable<CostInput["drill"]>) => estimateMonthlyCost({ ...STACK, drill });
 
   it("prices the smallest class's hours and the storage for as long, apart from the monthly total", () => {
     const e = withDrill({ instanceClass: "db.t4g.micro", storageGb: 20, hours: 1, basis: "assumed" });
@@ -184,7 +195,7 @@ describe("what one recovery drill costs", () => {
       usd: 0.02,
       detail: "db.t4g.micro 1 h (assumed) x $0.016 + 20 GB x $0.115 per GB-month for 1 h of 730",
     });
-    expect(e.totalUsd).toBe(estimateMonthlyCost(SEED).totalUsd);
+    expect(e.totalUsd).toBe(estimateMonthlyCost(STACK).totalUsd);
     expect(formatCost(e)).toMatch(/^One DR drill \(infra dr-drill, not monthly\): \$0\.02 \(db\.t4g\.micro 1 h/m);
   });
 

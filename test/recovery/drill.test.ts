@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import fsp from "node:fs/promises";
+import { DeregisterTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { describe, expect, it, vi } from "vitest";
 import { Interrupt } from "../../src/core/interrupt.js";
 import { parseRecord } from "../../src/recovery/record.js";
 import { DB_SECURITY_GROUP, DB_SUBNET_GROUP, endpointOf } from "../../src/sandbox/aws/rds.js";
@@ -9,6 +11,21 @@ const DRILL = `${DB}-drill-20260101`;
 
 describe("infra dr-drill against the AWS fake", () => {
   const fake = useFake();
+
+  it("refuses an env file it could not record the result in, exit 2, before restoring anything", async () => {
+    const path = await drillStack(fake.current);
+    const since = fake.current.calls.length;
+    const access = vi.spyOn(fsp, "access").mockRejectedValue(Object.assign(new Error("denied"), { code: "EACCES" }));
+    try {
+      const result = await runCli(["dr-drill", "-f", path], fake.current);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cannot write .*\(EACCES\)/);
+      expect(fake.current.calls.slice(since)).toEqual([]);
+    } finally {
+      access.mockRestore();
+    }
+  });
 
   it("restores the newest snapshot into a temporary instance, checks it, deletes it and records RTO and RPO", async () => {
     const path = await drillStack(fake.current);
@@ -99,6 +116,24 @@ describe("infra dr-drill against the AWS fake", () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/check log: django\.db\.utils\.OperationalError: no such table/);
     expect(recorded(path, "DR_LAST_DRILL")).toMatch(/ check=exit-1 .* result=failed$/);
+    expect(leftovers(fake.current)).toEqual(NOTHING_LEFT);
+  });
+
+  it("runs its check from a copy it registers even when the migration family's only revision is INACTIVE", async () => {
+    // Given the migration family's only revision deregistered (ECS runs nothing from it),
+    const path = await drillStack(fake.current);
+    await new ECSClient({ region: "us-east-1" }).send(
+      new DeregisterTaskDefinitionCommand({ taskDefinition: `${MIGRATION}:1` }),
+    );
+
+    // when the drill runs, then its check runs from an ACTIVE copy, removed afterwards; the family is left as it was.
+    const result = await runCli(["dr-drill", "-f", path], fake.current);
+    expect(result.code, result.stderr).toBe(0);
+    expect(fake.current.ecs.oneOff.tasks.map((t) => t.taskDefinitionArn.split("/").at(-1))).toEqual([
+      `${CHECK_FAMILY}:1`,
+    ]);
+    const migration = fake.current.ecs.taskDefinitions.filter((t) => t.family === MIGRATION);
+    expect(migration.map((t) => `${t.revision} ${t.status}`)).toEqual(["1 INACTIVE"]);
     expect(leftovers(fake.current)).toEqual(NOTHING_LEFT);
   });
 

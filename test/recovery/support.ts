@@ -1,5 +1,5 @@
 // A stack with a database to drill: the production instance with automated snapshots, the migration task
-// definition (its DATABASE_HOST a secret, as the seed's), its log group, and an env file naming them.
+// definition (its DATABASE_HOST a secret, as in the earlier scripts' task definition), its log group, and an env file naming them.
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";

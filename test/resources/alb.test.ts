@@ -436,7 +436,7 @@ describe("alb: one desired state for plan, verify and create", () => {
   it("adopts what the user's scripts made (untagged, same names): tags it and records it, changing nothing else", async () => {
     const path = tempEnvFile(`${INPUTS}ALB_DELETION_PROTECTION="false"\n`);
     await create(await contextFor(fake.current, path));
-    // As create-alb.sh left it: its own tags, not ours; the attributes AWS defaults to; nothing recorded.
+    // As the earlier scripts left it (docs/earlier-scripts.md): its own tags, not ours; the attributes AWS defaults to; nothing recorded.
     for (const [arn] of fake.current.elbv2.tags)
       fake.current.elbv2.tags.set(arn, [{ Key: "ManagedBy", Value: "InfrastructureAsCode" }]);
     for (const g of fake.current.ec2.groups.values()) if (g.GroupId !== BACKEND_SG) g.Tags = [];
@@ -468,5 +468,31 @@ describe("alb: one desired state for plan, verify and create", () => {
     expectRecordsMatch(fake.current, ctx);
     await destroy(ctx);
     expect(stackState(fake.current)).toEqual(EMPTY_STACK);
+  });
+});
+
+describe("alb: what infra did not make", () => {
+  const fake = useFake();
+
+  it("is never deleted to be replaced: a same-named target group on another port is refused, exit 2, nothing changed", async () => {
+    const path = tempEnvFile();
+    await create(await contextFor(fake.current, path));
+    // The user's own target group of that name: not tagged, on another port.
+    const tg = [...fake.current.elbv2.targetGroups.values()][0];
+    if (tg) {
+      fake.current.elbv2.tags.set(tg.TargetGroupArn, []);
+      tg.Port = 8080;
+      fake.current.elbv2.listeners.clear();
+    }
+    writeFileSync(path, INPUTS);
+    const before = fake.current.calls.length;
+
+    await expect(create(await contextFor(fake.current, path))).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /target group startupwebapp-tg was made outside infra and would have to be replaced/,
+      ),
+    });
+    expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ import {
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds/startupwebapp/multi-tenant/master-AbCdEf";
 
-/** The container create-ecs-service-task-definition.sh registered, setting by setting (with this env file's values). */
+/** The container the earlier scripts registered, setting by setting (with this env file's values). */
 const SCRIPTS_CONTAINER = {
   name: "web",
   image: `${REPO}:latest`,

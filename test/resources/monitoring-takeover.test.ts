@@ -42,7 +42,7 @@ describe("monitoring reads what alb records", () => {
   });
 });
 
-describe("monitoring takes over what create-monitoring.sh made", () => {
+describe("monitoring takes over the earlier scripts' monitoring", () => {
   const fake = useFake();
 
   it("adopts the scripts' topic, subscription, RDS alarms and dashboard, adds the service's beside them, and destroy leaves nothing", async () => {

@@ -48,7 +48,7 @@ describe("monitoring against the AWS fake", () => {
     }
   });
 
-  it("reproduces create-monitoring.sh by default: its topic, its four RDS alarms as it sets them, its dashboard name", async () => {
+  it("reproduces the earlier scripts' monitoring by default: their topic, their four RDS alarms as set, their dashboard name", async () => {
     const ctx = await contextFor(fake.current, tempEnvFile(FULL_INPUTS));
     await create(ctx);
     const topicArn = ctx.env.get("SNS_TOPIC_ARN");

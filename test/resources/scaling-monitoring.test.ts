@@ -28,7 +28,7 @@ function scalingState(fake: AwsFake) {
   };
 }
 
-/** What create-ecs-autoscaling.sh built: the defaults reproduce it, with the stack's tags on the target. */
+/** What the earlier scripts' auto scaling was: the defaults reproduce it, with the stack's tags on the target. */
 const SCALING = {
   targets: [`${RESOURCE_ID} 1-4 ManagedBy=infra`],
   policies: [
@@ -39,7 +39,7 @@ const SCALING = {
 };
 const NOTHING = { targets: [], policies: [], trackingAlarms: 0 };
 
-/** The service create-ecs-service.sh made, running; the env file as the earlier phases left it. */
+/** The service the earlier scripts made, running; the env file with the prerequisites' ids. */
 async function withService(): Promise<string> {
   await runningService();
   return tempEnvFile(INPUTS);
@@ -199,7 +199,7 @@ describe("ecs-autoscaling against the AWS fake", () => {
     ]);
   });
 
-  it("adopts what create-ecs-autoscaling.sh made: tags the target, changes nothing else, and destroy removes it", async () => {
+  it("adopts the earlier scripts' auto scaling: tags the target, changes nothing else, and destroy removes it", async () => {
     const path = await withService();
     await scriptsAutoScaling();
     const ctx = await contextFor(fake.current, path);

@@ -1,5 +1,6 @@
-// What the user's scripts made before infra, made here with their calls and their values (create-ecs-service.sh's
-// service, create-ecs-autoscaling.sh, create-monitoring.sh), so tests can check that infra takes them over.
+// What the user's scripts made before infra (docs/earlier-scripts.md), made here with their calls and their values
+// (create-ecs-service.sh's service, create-ecs-autoscaling.sh, create-monitoring.sh), so tests can check that infra
+// takes them over.
 import {
   ApplicationAutoScalingClient,
   PutScalingPolicyCommand,

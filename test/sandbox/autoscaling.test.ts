@@ -1,5 +1,5 @@
-// The Application Auto Scaling fake behaves as AWS does (aws-behaviours.md "Application Auto Scaling and
-// CloudWatch"): checked with real SDK clients against an ACTIVE ECS service of the fake.
+// The Application Auto Scaling fake behaves as AWS does (docs/aws-behaviours.md, "Application Auto Scaling" and
+// "CloudWatch"): checked with real SDK clients against an ACTIVE ECS service of the fake.
 import {
   ApplicationAutoScalingClient,
   DeleteScalingPolicyCommand,

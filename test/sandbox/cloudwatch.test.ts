@@ -1,5 +1,5 @@
-// The CloudWatch fake behaves as AWS does (aws-behaviours.md "Application Auto Scaling and CloudWatch"): checked
-// with the real SDK client, errors as the SDK delivers them (class, and the query wire code as Code).
+// The CloudWatch fake behaves as AWS does (docs/aws-behaviours.md, "Application Auto Scaling" and "CloudWatch"):
+// checked with the real SDK client, errors as the SDK delivers them (class, and the query wire code as Code).
 import {
   CloudWatchClient,
   DashboardInvalidInputError,

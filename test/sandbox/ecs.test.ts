@@ -1,4 +1,4 @@
-// The ECS fake behaves as AWS does (aws-behaviours.md "ECS", pitfalls 4, 9 and 10): checked with real SDK clients.
+// The ECS fake behaves as AWS does (docs/aws-behaviours.md, "ECS"): checked with real SDK clients.
 import {
   ClientException,
   ClusterNotFoundException,
@@ -17,6 +17,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionRequest,
+  RunTaskCommand,
   ServiceNotActiveException,
   ServiceNotFoundException,
   TagResourceCommand,
@@ -603,5 +604,61 @@ describe("ECS fake: updating, deleting and describing services", () => {
       new DescribeServicesCommand({ cluster: CLUSTER, services: ["web"], include: ["TAGS"] }),
     );
     expect(tagged.services?.[0]?.tags).toHaveLength(2);
+  });
+});
+
+describe("ECS fake: listing and describing tasks", () => {
+  it("lists a service's tasks in pages of at most 100, and describes at most 100 tasks per call", async () => {
+    await register();
+    await createService({ desiredCount: 130 });
+    await until((s) => s?.runningCount === 130);
+    const list = (input: { maxResults?: number; nextToken?: string } = {}) =>
+      ecs().send(new ListTasksCommand({ cluster: CLUSTER, serviceName: "web", ...input }));
+
+    // Given 130 running tasks, when listed without maxResults, then the first page holds 100 and a token.
+    const first = await list();
+    expect([first.taskArns?.length, typeof first.nextToken]).toEqual([100, "string"]);
+    const second = await list({ nextToken: first.nextToken });
+    expect([second.taskArns?.length, second.nextToken]).toEqual([30, undefined]);
+    expect(new Set([...(first.taskArns ?? []), ...(second.taskArns ?? [])]).size).toBe(130);
+    const small = await list({ maxResults: 7 });
+    expect([small.taskArns?.length, typeof small.nextToken]).toEqual([7, "string"]);
+
+    // maxResults is 1 to 100; DescribeTasks takes at most 100 tasks.
+    for (const maxResults of [0, 101]) await expect(list({ maxResults })).rejects.toThrow(InvalidParameterException);
+    const all = [...(first.taskArns ?? []), ...(second.taskArns ?? [])];
+    await expect(describeTasks(all.slice(0, 101))).rejects.toThrow(InvalidParameterException);
+    expect(await describeTasks(all.slice(0, 100))).toHaveLength(100);
+  });
+});
+
+describe("ECS fake: one-off tasks", () => {
+  const runTask = (taskDefinition: string) =>
+    ecs().send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition,
+        launchType: "FARGATE",
+        networkConfiguration: { awsvpcConfiguration: { subnets: SUBNETS, securityGroups: [BACKEND_SG] } },
+      }),
+    );
+
+  it("runs no task from an INACTIVE revision, named or as its family's only one, and runs an ACTIVE one", async () => {
+    // Given a family whose only revision was deregistered,
+    await register("v1");
+    await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:1" }));
+
+    // when a task is run from it by revision or by family, then ECS refuses, and nothing runs.
+    for (const ref of ["web:1", "web"])
+      await expect(runTask(ref)).rejects.toMatchObject({
+        name: "InvalidParameterException",
+        message: "TaskDefinition is inactive",
+      });
+    expect(fake.current.ecs.oneOff.tasks).toEqual([]);
+
+    // A new revision is ACTIVE: the family runs it.
+    await register("v2");
+    const ran = await runTask("web");
+    expect(ran.tasks?.map((t) => t.taskDefinitionArn?.split("/").at(-1))).toEqual(["web:2"]);
   });
 });

@@ -5,6 +5,7 @@ import {
   DeleteLogGroupCommand,
   DeleteRetentionPolicyCommand,
   DescribeLogGroupsCommand,
+  GetLogEventsCommand,
   InvalidParameterException,
   ListTagsForResourceCommand,
   ListTagsLogGroupCommand,
@@ -82,5 +83,38 @@ describe("CloudWatch Logs fake", () => {
     });
     const starred = logs().send(new ListTagsForResourceCommand({ resourceArn: `${ARN}:*` }));
     await expect(starred).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
+  it("reads a stream from its tail in pages: the first may be empty, and the token comes back unchanged at the start", async () => {
+    await create("/ecs/web");
+    fake.current.logs.write("/ecs/web", "migrate/app/1", ["one", "two", "three", "four", "five"]);
+    const page = (nextToken?: string, startFromHead = false) =>
+      logs().send(
+        new GetLogEventsCommand({
+          logGroupName: "/ecs/web",
+          logStreamName: "migrate/app/1",
+          limit: 2,
+          startFromHead,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+    const messages = (out: { events?: { message?: string }[] }) => out.events?.map((e) => e.message);
+
+    const tail = await page();
+    expect(messages(tail)).toEqual([]);
+    const last = await page(tail.nextBackwardToken);
+    expect(messages(last)).toEqual(["four", "five"]);
+    const before = await page(last.nextBackwardToken);
+    expect(messages(before)).toEqual(["two", "three"]);
+    const first = await page(before.nextBackwardToken);
+    expect(messages(first)).toEqual(["one"]);
+    const start = await page(first.nextBackwardToken);
+    expect(messages(start)).toEqual([]);
+    expect(start.nextBackwardToken).toBe(first.nextBackwardToken);
+
+    const head = await page(undefined, true);
+    expect(messages(head)).toEqual(["one", "two"]);
+    expect(messages(await page(head.nextForwardToken, true))).toEqual(["three", "four"]);
+    await expect(page("not-a-token")).rejects.toBeInstanceOf(InvalidParameterException);
   });
 });

@@ -184,7 +184,7 @@ describe("the AWS fake over HTTP, one client at a time", () => {
     expect(tags).toEqual({ ManagedBy: "infra" });
   });
 
-  it("ECR (JSON 1.1): the image an earlier phase pushed", async () => {
+  it("ECR (JSON 1.1): the image pushed before infra ran", async () => {
     const ecr = await wire.current.aws.ecr();
     const out = await ecr.send(
       new DescribeImagesCommand({ repositoryName: "startupwebapp", imageIds: [{ imageTag: "latest" }] }),

@@ -162,12 +162,16 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
     {
       key: "listener:80",
       kind: "listener",
+      within: "load-balancer",
       name: "HTTP:80",
       fields: { protocol: "HTTP", port: 80, action: REDIRECT },
     },
     {
       key: "listener:443",
       kind: "listener",
+      within: "load-balancer",
+      // Its certificate must be issued, not only recorded: in a run with acm-certificate, it waits for that step.
+      after: ["acm-certificate"],
       name: "HTTPS:443",
       fields: {
         protocol: "HTTPS",

@@ -1,6 +1,6 @@
 // Handlers for the two listeners: HTTP:80 redirects to HTTPS; HTTPS:443 forwards to the target group with a
 // TLS 1.3 policy and the certificate `acm-certificate` records.
-import { DescribeCertificateCommand } from "@aws-sdk/client-acm";
+
 import {
   type Action,
   AddTagsCommand,
@@ -12,6 +12,7 @@ import {
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import { certificateStatus } from "../common/certificate.js";
 import { stackTags } from "../common/tags.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import type { AlbConfig } from "./config.js";
@@ -48,15 +49,7 @@ const certificateNotSeenYet = (run: ApplyRun<AlbConfig>, d: DesiredObject) => ({
 async function requireIssued(run: ApplyRun<AlbConfig>, d: DesiredObject) {
   if (d.fields.protocol !== "HTTPS") return;
   const arn = String(d.fields.certificate);
-  const acm = await run.ctx.aws.acm();
-  const status = await awsStep("read certificate", arn, async () => {
-    try {
-      return (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate?.Status;
-    } catch (err) {
-      if (isAwsError(err, "ResourceNotFound")) return "not found";
-      throw err;
-    }
-  });
+  const status = await certificateStatus(run.ctx, arn);
   if (status !== "ISSUED")
     throw new NotYet(
       `listener ${d.name}: its certificate is ${status}; \`infra create acm-certificate\` waits until it is ISSUED, then run \`infra create alb\` again`,

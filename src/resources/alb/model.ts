@@ -1,9 +1,10 @@
 // The `alb` resource's model: how it observes what exists, the handlers of each kind of object it owns, what it
 // records, and the checks that are not state (what the backend group lets in, the certificate's status).
-import { DescribeCertificateCommand } from "@aws-sdk/client-acm";
+
 import type { Context } from "../../core/context.js";
-import { awsStep, InputError, isAwsError } from "../../core/errors.js";
+import { awsStep, InputError } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
+import { certificateStatus } from "../common/certificate.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { AlbConfig } from "./config.js";
 import { listenerHandlers } from "./listeners.js";
@@ -34,6 +35,21 @@ export const albModel: ResourceModel<AlbConfig> = {
     };
   },
   checks: albChecks,
+  refuse(changes) {
+    // Replacing deletes first: AWS refuses to delete a target group a listener forwards to (ResourceInUse) and a
+    // security group a load balancer uses (DependencyViolation), however long one waits.
+    for (const c of changes) {
+      if (c.action !== "replace") continue;
+      const raw = c.observed.raw as { LoadBalancerArns?: string[] } | undefined;
+      if (c.desired.kind === "target group" && raw?.LoadBalancerArns?.length)
+        return `target group ${c.observed.name} would have to be replaced (${c.reason}), but a listener forwards to it and AWS refuses to delete it while one does: destroy ecs-service and alb first, then create them again, or keep ${c.fields.map((f) => f.field).join(", ")}`;
+      const lb = changes.find((x) => "observed" in x && x.observed.key === "load-balancer");
+      const users = lb && "observed" in lb ? ((lb.observed.fields["security groups"] ?? []) as string[]) : [];
+      if (c.desired.kind === "security group" && users.includes(c.observed.id))
+        return `security group ${c.observed.name} would have to be replaced (${c.reason}), but the load balancer uses it and AWS refuses to delete it while it does: destroy alb first, then create it again, or keep ${c.fields.map((f) => f.field).join(", ")}`;
+    }
+    return undefined;
+  },
   async beforeDestroy(_ctx, c, objects) {
     if (objects.get("load-balancer")?.fields["deletion protection"] === true) {
       throw new InputError(
@@ -62,15 +78,7 @@ async function albChecks(ctx: Context, c: AlbConfig, objects: Observation) {
   } else skip("backend security group", "BACKEND_SECURITY_GROUP_ID is not set");
   const certificate = objects.get("listener:443")?.fields.certificate;
   if (typeof certificate === "string" && certificate) {
-    const acm = await ctx.aws.acm();
-    const status = await awsStep("read certificate", certificate, async () => {
-      try {
-        return (await acm.send(new DescribeCertificateCommand({ CertificateArn: certificate }))).Certificate?.Status;
-      } catch (err) {
-        if (isAwsError(err, "ResourceNotFound")) return "not found";
-        throw err;
-      }
-    });
+    const status = await certificateStatus(ctx, certificate);
     check("the HTTPS listener's certificate is ISSUED", status === "ISSUED", status);
   }
   return checks;

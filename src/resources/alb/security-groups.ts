@@ -18,16 +18,20 @@ import { clientsOf, describeIngress, describeSecurityGroup, findSecurityGroup } 
 
 const MINUTE = 60_000;
 
-/** "tcp 443 from 0.0.0.0/0" back into the permission AWS takes. */
-function permissionOf(line: string): IpPermission {
-  const m = /^(\w+) (\d+)(?:-(\d+))? from (\S+)$/.exec(line);
+/** A line of describeIngress ("tcp 443 from 0.0.0.0/0", "all traffic from sg-1", "icmp -1 from pl-2") back into the
+ * permission AWS takes: revoking one infra does not want must work whatever the rule is. */
+export function permissionOf(line: string): IpPermission {
+  const m = /^(?:(all traffic)|(\S+) (-?\d+)(?:-(-?\d+))?) from (\S+)$/.exec(line);
   if (!m) throw new Error(`not a rule: ${line}`);
-  const [, protocol, from, to, source = ""] = m;
+  const [, all, protocol, from, to, source = ""] = m;
   const range = source.startsWith("sg-")
     ? { UserIdGroupPairs: [{ GroupId: source }] }
-    : source.includes(":")
-      ? { Ipv6Ranges: [{ CidrIpv6: source }] }
-      : { IpRanges: [{ CidrIp: source }] };
+    : source.startsWith("pl-")
+      ? { PrefixListIds: [{ PrefixListId: source }] }
+      : source.includes(":")
+        ? { Ipv6Ranges: [{ CidrIpv6: source }] }
+        : { IpRanges: [{ CidrIp: source }] };
+  if (all) return { IpProtocol: "-1", ...range };
   return { IpProtocol: protocol, FromPort: Number(from), ToPort: Number(to ?? from), ...range };
 }
 
@@ -129,14 +133,15 @@ export const securityGroupHandlers: KindHandlers<AlbConfig> = {
   },
   async delete(run, o) {
     const { ec2 } = await clientsOf(run.ctx);
-    // Network interfaces of a just-deleted ALB linger and hold the group: retry until AWS lets go.
+    // Network interfaces of a just-deleted ALB linger and hold the group: retry until AWS lets go. In a VPC a group
+    // in use is DependencyViolation (docs/aws-behaviours.md, "EC2 security groups").
     await awsStep("delete security group", o.name, () =>
       retryWhile(
         run.ctx,
         run.ev,
         {
           ...waitOptions(run.ctx, `security group ${o.name} to be released`),
-          transient: ["DependencyViolation", "InvalidGroup.InUse"],
+          transient: ["DependencyViolation"],
           timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
         },
         async () => {

@@ -11,14 +11,40 @@ import { definitionFields, WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
 import { buildContainer, containerFromFile } from "./container.js";
 
-/** Fargate's cpu -> allowed memory (MiB). */
-const FARGATE_MEMORY: Record<string, (m: number) => boolean> = {
-  "256": (m) => [512, 1024, 2048].includes(m),
-  "512": (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
-  "1024": (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
-  "2048": (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
-  "4096": (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
+/** The memory (MiB) one Fargate cpu size takes, and how to say it. */
+interface FargateMemory {
+  takes: (mib: number) => boolean;
+  says: string;
+}
+
+const steps = (from: number, to: number, step: number): FargateMemory => ({
+  takes: (m) => m >= from && m <= to && (m - from) % step === 0,
+  says: `${from} to ${to} MiB in steps of ${step}`,
+});
+
+/** Fargate's cpu units -> the memory each takes (docs/aws-behaviours.md, "ECS", "Fargate's sizes"). */
+const FARGATE_MEMORY: Record<string, FargateMemory> = {
+  "256": { takes: (m) => [512, 1024, 2048].includes(m), says: "512, 1024 or 2048 MiB" },
+  "512": steps(1024, 4096, 1024),
+  "1024": steps(2048, 8192, 1024),
+  "2048": steps(4096, 16384, 1024),
+  "4096": steps(8192, 30720, 1024),
+  "8192": steps(16384, 61440, 4096),
+  "16384": steps(32768, 122880, 8192),
 };
+
+/** TASK_CPU and TASK_MEMORY must be one of Fargate's pairs: AWS refuses any other at registration. */
+function requireFargateSize(cpu: string, memory: string): void {
+  const sizes = FARGATE_MEMORY[cpu];
+  if (sizes?.takes(Number(memory))) return;
+  const cpus = Object.keys(FARGATE_MEMORY);
+  throw new InputError(
+    `TASK_CPU=${cpu} with TASK_MEMORY=${memory} is not a Fargate size`,
+    sizes
+      ? `${cpu} cpu units take ${sizes.says}`
+      : `Fargate's cpu sizes are ${cpus.slice(0, -1).join(", ")} and ${cpus.at(-1)} units (1024 = 1 vCPU)`,
+  );
+}
 
 export type TaskDefinitionInput = Omit<RegisterTaskDefinitionCommandInput, "tags">;
 
@@ -89,12 +115,7 @@ export function taskDefinitionConfig(env: EnvReader, action: Action): TaskDefini
   const retentionDays = Number(input.need("LOG_RETENTION_DAYS"));
   const file = input.maybe("CONTAINER_DEFINITION_FILE");
   input.done();
-  if (!FARGATE_MEMORY[cpu]?.(Number(memory))) {
-    throw new InputError(
-      `TASK_CPU=${cpu} with TASK_MEMORY=${memory} is not a Fargate size`,
-      "0.25 vCPU (256): 512-2048 MiB; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; 4096: 8192-30720, in 1024 steps",
-    );
-  }
+  requireFargateSize(cpu, memory);
   const logs = { group: identity.logGroup, region };
   const image = `${repository}:${tag}`;
   const container = file
@@ -151,6 +172,7 @@ export function taskDefinitionDesired(c: TaskDefinitionConfig): DesiredObject[] 
       key: "task-definition",
       kind: "task definition",
       name: c.family,
+      versioned: true,
       // Every field is changed by registering a new revision: nothing is changed in place, nothing replaced.
       fields: definitionFields(definitionOf(c)),
     },

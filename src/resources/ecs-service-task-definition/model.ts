@@ -56,13 +56,16 @@ async function secretChecks(_ctx: Context, _c: TaskDefinitionConfig, objects: Ob
 
 /**
  * Deregistering the revisions a live service runs would leave it unable to replace its tasks: any ACTIVE service
- * of the cluster, ours or another, that runs this family stops the destroy before it changes anything.
+ * of the cluster that runs this family stops the destroy before it changes anything, unless it is the stack's own
+ * service and the same run destroys it first.
  */
 async function refuseWhileRunning(ctx: Context, c: TaskDefinitionConfig) {
   if (!c.clusterName) return;
   const cluster = c.clusterName;
   const users = await awsStep("list services", cluster, () => servicesOf(ctx, cluster));
-  const running = users.filter((s) => s.status === "ACTIVE" && familyOf(s.taskDefinition) === c.family);
+  // Within `destroy ecs-service ecs-service-task-definition` (or all), the stack's own service goes first.
+  const going = (s: Service) => ctx.steps.has("ecs-service") && s.serviceName === c.serviceName;
+  const running = users.filter((s) => s.status === "ACTIVE" && familyOf(s.taskDefinition) === c.family && !going(s));
   if (running.length === 0) return;
   throw new InfraError(
     `${running.map((u) => `service ${u.serviceName} (${u.status})`).join(", ")} still runs task definition ${c.family}`,

@@ -2,7 +2,7 @@
 // the service on its task definition; FAILED (circuit breaker), replaced, or tasks stopping for a cause that
 // retrying will not fix (an image that cannot be pulled, secrets that cannot be read) end it at once. The
 // ServicesStable waiter can report success after a rollback (docs/aws-behaviours.md, "ECS"): this never does.
-import { DescribeTasksCommand, ListTasksCommand, type Service, type Task } from "@aws-sdk/client-ecs";
+import type { Service, Task } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -12,6 +12,7 @@ import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 import { describeService, shortName } from "../common/ecs.js";
+import { serviceTasks } from "../common/ecs-tasks.js";
 
 /** Stopped-task reasons that no amount of waiting will cure. */
 const FATAL =
@@ -83,15 +84,13 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   );
 }
 
-/** The stopped tasks this deployment started, newest first. */
+/** The stopped tasks this deployment started, newest first: among every stopped task of the service, all pages. */
 async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
   const ecs = await w.ctx.aws.ecs();
-  const list = await ecs.send(
-    new ListTasksCommand({ cluster: w.cluster, serviceName: w.serviceName, desiredStatus: "STOPPED" }),
-  );
-  if (!list.taskArns?.length) return [];
-  const out = await ecs.send(new DescribeTasksCommand({ cluster: w.cluster, tasks: list.taskArns.slice(0, 100) }));
-  return (out.tasks ?? []).filter((t) => t.startedBy === w.deploymentId);
+  const stopped = await serviceTasks(ecs, w.cluster, w.serviceName, "STOPPED");
+  return stopped
+    .filter((t) => t.startedBy === w.deploymentId)
+    .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
 }
 
 const stopReason = (t: Task) =>

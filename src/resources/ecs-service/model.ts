@@ -1,10 +1,13 @@
 // The `ecs-service` resource's model: how it observes the service, its handlers, what it records, which values
 // belong to another owner once the service exists, and the checks that are not state: the tasks running as many as
 // wanted, their targets healthy, and whether ECS Exec (a shell into the containers) is on where it should be.
-import { DescribeTasksCommand, ListTasksCommand, type Service } from "@aws-sdk/client-ecs";
+
+import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
+import { isPending } from "../../state/model.js";
+import { serviceTasks } from "../common/ecs-tasks.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
 import { reportTargetHealth } from "./deployment.js";
@@ -20,8 +23,10 @@ export const serviceModel: ResourceModel<ServiceConfig> = {
     const raw = observation.get("service")?.raw as ServiceRaw | undefined;
     if (!raw) return c;
     // The count is set at creation only; then it is whoever scales the service's. The revision is the recorded one
-    // only when that is a definition change to roll out: what a deploy or a rollback chose stays.
-    return { ...c, desiredCount: undefined, taskDefinitionArn: raw.revision ?? c.taskDefinitionArn };
+    // only when that is a definition change to roll out: what a deploy or a rollback chose stays. A revision the
+    // task definition step makes in this run is not known yet: the service moves to it, "known after" that step.
+    const revision = isPending(c.taskDefinitionArn) ? c.taskDefinitionArn : (raw.revision ?? c.taskDefinitionArn);
+    return { ...c, desiredCount: undefined, taskDefinitionArn: revision };
   },
   recorded(objects, c) {
     const svc = objects.get("service");
@@ -62,15 +67,6 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
 /** Whether each running task of the service was started with ECS Exec: a task keeps what it started with. */
 async function execOnTasks(ctx: Context, svc: Service): Promise<boolean[]> {
   const ecs = await ctx.aws.ecs();
-  const cluster = svc.clusterArn as string;
-  const list = await ecs.send(
-    new ListTasksCommand({ cluster, serviceName: svc.serviceName, desiredStatus: "RUNNING" }),
-  );
-  const arns = list.taskArns ?? [];
-  const found: boolean[] = [];
-  for (let i = 0; i < arns.length; i += 100) {
-    const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }));
-    found.push(...(out.tasks ?? []).map((t) => t.enableExecuteCommand === true));
-  }
-  return found;
+  const tasks = await serviceTasks(ecs, svc.clusterArn as string, svc.serviceName as string, "RUNNING");
+  return tasks.map((t) => t.enableExecuteCommand === true);
 }

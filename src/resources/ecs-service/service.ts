@@ -13,7 +13,7 @@ import {
   type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import { DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { awsStep, InputError, isAwsError } from "../../core/errors.js";
+import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
 import type { DesiredObject, FieldChange } from "../../state/model.js";
 import { describeRevision, describeService, shortName, toEcsTags } from "../common/ecs.js";
@@ -192,7 +192,13 @@ async function requireListener(run: Run) {
       throw err;
     }
   });
-  if (!tg) throw new InputError(`target group ${arn} does not exist`, "run `infra create alb` first");
+  // The ARN is one `alb` recorded: a group gone since is AWS's state, not the user's input.
+  if (!tg)
+    throw new InfraError(
+      `read target group ${arn}: TargetGroupNotFound: the target group TARGET_GROUP_ARN records does not exist`,
+      ExitCode.aws,
+      "run `infra create alb`: it makes the target group and records it",
+    );
   if (!tg.LoadBalancerArns?.length) {
     throw new NotYet(
       `service ${run.c.serviceName}: target group ${tg.TargetGroupName} is not attached to a listener yet; \`infra create alb\` adds the HTTPS listener that forwards to it once the certificate is issued (\`infra create acm-certificate\`)`,
@@ -200,13 +206,15 @@ async function requireListener(run: Run) {
   }
 }
 
-/** ECS runs nothing new from an INACTIVE revision. */
+/** ECS runs nothing new from an INACTIVE revision; one deregistered since it was recorded is AWS's state. */
 async function requireActive(run: Run, arn: string) {
   const ecs = await run.ctx.aws.ecs();
   const td = await awsStep("read task definition", arn, () => describeRevision(ecs, arn));
   if (td?.status !== "ACTIVE") {
-    throw new InputError(
-      `task definition ${shortName(arn)} is ${td?.status ?? "missing"}: ECS starts nothing from it`,
+    const state = td ? `it is ${td.status} in ECS` : "ECS has no such revision";
+    throw new InfraError(
+      `read task definition ${shortName(arn)}: ${state}, and ECS starts no service from it`,
+      ExitCode.aws,
       "run `infra create ecs-service-task-definition`: it registers an ACTIVE revision and records it",
     );
   }

@@ -1,5 +1,5 @@
 // The alarms monitoring wants: on the ALB and its targets and on the ECS service, and (when RDS_INSTANCE_ID is set)
-// the four RDS alarms exactly as create-monitoring.sh makes them: their names, thresholds, periods, evaluation
+// the earlier scripts' four RDS alarms exactly (docs/earlier-scripts.md): their names, thresholds, periods, evaluation
 // periods and descriptions, acting on the topic only, missing data left at AWS's default. Pure: no SDK import.
 import type { MonitoringConfig } from "./config.js";
 
@@ -107,7 +107,7 @@ export function alarmSpecs(c: MonitoringConfig): AlarmSpec[] {
   return list;
 }
 
-/** create-monitoring.sh's four alarms, as it makes them. */
+/** The earlier scripts' four RDS alarms, as they made them. */
 function rdsAlarms(project: string, instance: string): AlarmSpec[] {
   const rds = (
     name: string,

@@ -50,7 +50,7 @@ export function alarmInput(d: DesiredObject): PutMetricAlarmCommandInput {
       : { Statistic: statistic as PutMetricAlarmCommandInput["Statistic"] }),
     Period: Number(f.period),
     EvaluationPeriods: evaluationPeriods,
-    // AWS's defaults (all periods; "missing") are left unsent, as create-monitoring.sh leaves them.
+    // AWS's defaults (all periods; "missing") are left unsent, as the earlier scripts left them.
     ...(datapoints !== evaluationPeriods ? { DatapointsToAlarm: datapoints } : {}),
     ...(treat !== "missing" ? { TreatMissingData: treat } : {}),
     Threshold: Number(f.threshold),

@@ -1,5 +1,5 @@
 // The `monitoring` resource: one SNS topic for alerts (emailing ALARM_EMAIL), the service's alarms beside the
-// user's RDS alarms, and one dashboard. It takes over what create-monitoring.sh made (the topic in SNS_TOPIC_ARN,
+// user's RDS alarms, and one dashboard. It takes over the earlier scripts' monitoring (the topic in SNS_TOPIC_ARN,
 // the dashboard CLOUDWATCH_DASHBOARD_NAME, the four RDS alarms) instead of making a second of each. Its inputs and
 // the AWS objects it wants, with no SDK import.
 import { type EnvReader, readInputs } from "../../core/inputs.js";

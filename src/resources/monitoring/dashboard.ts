@@ -1,5 +1,5 @@
 // The one dashboard: the service's rows (requests, errors, latency, tasks behind the load balancer, ECS CPU and
-// memory), then - when RDS_INSTANCE_ID is set - the six RDS widgets of create-monitoring.sh. Every metric here is
+// memory), then - when RDS_INSTANCE_ID is set - the earlier scripts' six RDS widgets. Every metric here is
 // published without Container Insights: AWS/ApplicationELB and AWS/ECS's service CPUUtilization and
 // MemoryUtilization (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html), AWS/RDS.
 // Pure: no SDK import.
@@ -106,7 +106,7 @@ export function dashboardBody(c: MonitoringConfig): string {
       c.rdsInstanceId as string,
       { label },
     ];
-    // create-monitoring.sh's widgets: 5-minute averages, y axis from 0 (CPU up to 100).
+    // The earlier scripts' widgets: 5-minute averages, y axis from 0 (CPU up to 100).
     const script = (title: string, metrics: Metric[], max?: number): Widget => ({
       title,
       metrics,

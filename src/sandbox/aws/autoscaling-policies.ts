@@ -2,7 +2,7 @@
 // registered target ("No scalable target registered for ..."). A target tracking policy makes its own CloudWatch
 // alarms, "TargetTracking-<resource id>-AlarmHigh-<uuid>" (3 of 3 minutes above the target) and "...-AlarmLow-
 // <uuid>" (15 of 15 minutes below 90% of it; none when scale-in is disabled), made anew on each update and
-// deleted with the policy (aws-behaviours.md: do not touch those).
+// deleted with the policy (docs/aws-behaviours.md, "Application Auto Scaling": infra does not touch those).
 import {
   type CustomizedMetricSpecification,
   InvalidNextTokenException,

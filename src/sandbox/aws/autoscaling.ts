@@ -1,9 +1,9 @@
-// Application Auto Scaling as `infra` uses it: ECS services' desired counts as scalable targets, and target
-// tracking policies on them (autoscaling-policies.ts). Behaviours from aws-behaviours.md "Application Auto
-// Scaling and CloudWatch": RegisterScalableTarget is create-or-update and needs an ACTIVE ECS service ("ECS
-// service doesn't exist"); a registered target brings the desired count into [min, max] at once;
-// DeregisterScalableTarget also deletes the target's policies (and so their alarms); ObjectNotFoundException
-// when there is nothing to deregister. What scaling did is kept as activities (autoscaling-activities.ts).
+// Application Auto Scaling as `infra` uses it: ECS services' desired counts as scalable targets, and target tracking
+// policies on them (autoscaling-policies.ts). Behaviours from docs/aws-behaviours.md, "Application Auto Scaling" and
+// "CloudWatch": RegisterScalableTarget is create-or-update and needs an ACTIVE ECS service ("ECS service doesn't
+// exist"); a registered target brings the desired count into [min, max] at once; DeregisterScalableTarget also
+// deletes the target's policies (and so their alarms); ObjectNotFoundException when there is nothing to deregister.
+// What scaling did is kept as activities (autoscaling-activities.ts).
 import {
   ApplicationAutoScalingClient,
   DeleteScalingPolicyCommand,

@@ -226,7 +226,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   /**
    * How modeled errors are spelled: "modeled" as the SDK delivers them today (LoadBalancerNotFoundException);
    * "wire" as the raw code (LoadBalancerNotFound), which the SDK delivers when a code is missing from its model.
-   * Code that matches one spelling only breaks under the other (aws-behaviours.md, pitfall 1).
+   * Code that matches one spelling only breaks under the other (docs/aws-behaviours.md, "The SDK for JavaScript v3").
    */
   spelling: "modeled" | "wire" = "modeled";
 

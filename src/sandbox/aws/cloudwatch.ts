@@ -1,9 +1,9 @@
 // CloudWatch as `infra` uses it: metric alarms (cloudwatch-alarms.ts checks them), their state and tags, and
 // dashboards (cloudwatch-dashboards.ts), alarm history (cloudwatch-history.ts) and metric data published by the
-// services (cloudwatch-metrics.ts). Behaviours from aws-behaviours.md "Application Auto Scaling and
-// CloudWatch": PutMetricAlarm is create-or-update and overwrites the whole configuration; DescribeAlarms of
-// unknown names is an empty list, not an error; DeleteAlarms of a missing alarm succeeds. Errors carry their
-// query wire code as `Code` (CloudWatch's JSON protocol is query-compatible).
+// services (cloudwatch-metrics.ts). Behaviours from docs/aws-behaviours.md, "Application Auto Scaling" and
+// "CloudWatch": PutMetricAlarm is create-or-update and overwrites the whole configuration; DescribeAlarms of unknown
+// names is an empty list, not an error; DeleteAlarms of a missing alarm succeeds. Errors carry their query wire code
+// as `Code` (CloudWatch's JSON protocol is query-compatible).
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
@@ -155,7 +155,7 @@ export class CloudWatchModel {
     return { MetricAlarms: p.items, CompositeAlarms: [], ...(p.next ? { NextToken: p.next } : {}) };
   }
 
-  /** Missing alarms are ignored (aws-behaviours.md: "DeleteAlarms of a missing alarm -> gone"). */
+  /** Missing alarms are ignored (docs/aws-behaviours.md, "CloudWatch"). */
   deleteAlarms(input: { AlarmNames?: string[] }) {
     const names = input.AlarmNames ?? [];
     if (names.length > 100) throw invalid("The collection AlarmNames must not have more than 100 members.");

@@ -1,5 +1,5 @@
 // EC2 as `infra` uses it: security groups, their ingress rules and tags, and the network interfaces that
-// hold them. Behaviours from aws-behaviours.md "EC2 security groups".
+// hold them. Behaviours from docs/aws-behaviours.md, "EC2 security groups".
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -59,7 +59,7 @@ export class Ec2Model {
   private seq = 0;
 
   constructor(private readonly fake: Fake) {
-    // The backend group of the ECS tasks: made by an earlier phase, not by infra.
+    // The backend group of the ECS tasks: a prerequisite, not made by infra.
     this.groups.set(BACKEND_SG, {
       GroupId: BACKEND_SG,
       GroupName: "startupwebapp-backend-sg",

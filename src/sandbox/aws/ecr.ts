@@ -13,7 +13,7 @@ import { modeled } from "./errors.js";
 export class EcrModel {
   readonly name = "ECR";
   readonly client = ECRClient;
-  /** Repository name -> tags pushed. The earlier phase pushed startupwebapp:latest. */
+  /** Repository name -> tags pushed. The prerequisites include startupwebapp:latest. */
   readonly repositories = new Map<string, Set<string>>([["startupwebapp", new Set(["latest"])]]);
 
   readonly handlers: ServiceModel["handlers"] = [[DescribeImagesCommand, (i) => this.describeImages(i)]];

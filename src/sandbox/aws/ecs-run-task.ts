@@ -1,10 +1,9 @@
 // RunTask: one-off tasks outside any service, as `deploy --migrate` runs them. A task goes PENDING -> RUNNING
 // -> STOPPED with its essential container's exit code, and writes its output to its awslogs stream. Tests
-// decide the outcome per image with `migrationOutcome`.
-import { ClientException, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
+// decide the outcome per image with `outcomes`.
+import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
 import { hexId } from "./ecs-state.js";
-import { modeled } from "./errors.js";
 
 export const RUN_TASK_STARTS_MS = 30_000;
 export const RUN_TASK_STOPS_MS = 90_000;
@@ -33,8 +32,8 @@ export class OneOffTasks {
 
   run(input: RunTaskCommandInput) {
     const clusterArn = this.ecs.clusterArn(input.cluster);
-    const td = this.ecs.definitions.find(input.taskDefinition as string);
-    if (!td) throw modeled(ClientException, "TaskDefinition not found.");
+    // Nothing new runs from an INACTIVE revision (docs/aws-behaviours.md, "ECS"): "TaskDefinition is inactive".
+    const td = this.ecs.mustFindTaskDefinition(input.taskDefinition as string);
     const container = td.containerDefinitions?.find((c) => c.essential !== false) ?? td.containerDefinitions?.[0];
     const image = container?.image ?? "";
     const outcome = [...this.outcomes].find(([part]) => image.includes(part))?.[1] ?? {

@@ -1,7 +1,8 @@
 // ListTasks and DescribeTasks: the tasks the scheduler launched (ecs-deployments.ts), PENDING, RUNNING or
 // STOPPED with AWS's stop codes and reasons, each with its ENI in one of the service's subnets. Stopped tasks
-// stay visible for an hour, as in AWS.
-import { ServiceNotFoundException } from "@aws-sdk/client-ecs";
+// stay visible for an hour, as in AWS. ListTasks answers in pages of at most 100 (maxResults 1 to 100, default
+// 100) with a nextToken; DescribeTasks takes at most 100 tasks (docs/aws-behaviours.md, "ECS").
+import { InvalidParameterException, ServiceNotFoundException } from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
 import { idOf, STOPPED_TASK_VISIBLE_MS, type Task, uuid } from "./ecs-state.js";
 import { modeled } from "./errors.js";
@@ -23,6 +24,9 @@ export class TaskQueries {
     nextToken?: string;
   }) {
     this.ecs.clusterArn(input.cluster);
+    const max = input.maxResults ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > 100)
+      throw modeled(InvalidParameterException, "maxResults must be between 1 and 100.");
     if (input.serviceName !== undefined && !this.ecs.findService(input.serviceName))
       throw modeled(ServiceNotFoundException, "Service not found.");
     const wanted = input.desiredStatus ?? "RUNNING";
@@ -38,7 +42,6 @@ export class TaskQueries {
       )
       .map((t) => t.arn);
     const from = input.nextToken ? Number(Buffer.from(input.nextToken, "base64").toString()) : 0;
-    const max = input.maxResults ?? 100;
     return {
       taskArns: arns.slice(from, from + max),
       ...(from + max < arns.length ? { nextToken: Buffer.from(String(from + max)).toString("base64") } : {}),

@@ -110,8 +110,10 @@ export class EcsModel {
 
   private now = () => this.fake.clock.now();
 
-  /** Service tasks and one-off tasks alike. */
+  /** Service tasks and one-off tasks alike, at most 100 of them per call. */
   private describeTasks(input: { cluster?: string; tasks: string[] }) {
+    this.clusterArn(input.cluster);
+    if (input.tasks.length > 100) throw modeled(InvalidParameterException, "tasks can have at most 100 items.");
     const oneOff = input.tasks.flatMap((ref) => {
       const t = this.oneOff.find(ref);
       return t ? [this.oneOff.render(t)] : [];

@@ -1,6 +1,6 @@
 // Elastic Load Balancing v2 as `infra` uses it: load balancers (provisioning -> active, network interfaces
 // that linger after deletion), target groups (in use while a listener forwards to them, and a little after),
-// listeners and tags. Behaviours from aws-behaviours.md "ELBv2".
+// listeners and tags. Behaviours from docs/aws-behaviours.md, "Elastic Load Balancing v2".
 import {
   type Action,
   AddTagsCommand,

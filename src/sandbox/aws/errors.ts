@@ -1,6 +1,6 @@
 // Errors as the SDK delivers them. Modeled errors are instances of the SDK's own exception classes (name =
 // shape name, e.g. LoadBalancerNotFoundException); unmodeled ones carry the raw wire code as name
-// (every EC2 error, ELBv2's ValidationError and UnsupportedCertificate): aws-behaviours.md "SDK v3 basics".
+// (every EC2 error, ELBv2's ValidationError and UnsupportedCertificate): docs/aws-behaviours.md, "The SDK for JavaScript v3".
 
 type ExceptionClass = new (opts: { message: string; $metadata: object }) => Error;
 

@@ -1,7 +1,7 @@
-// The inputs an earlier phase left in the env file, pointing at what the fake has (shared by tests and bench).
+// The env file's inputs, the prerequisites' ids, pointing at what the fake has (shared by tests and bench).
 import { BACKEND_SG, SUBNETS, VPC_ID } from "./ec2.js";
 
-/** The inputs an earlier phase left in the env file, pointing at what the fake has. */
+/** The env file's inputs (the prerequisites' ids), pointing at what the fake has. */
 export const INPUTS = `# Configuration
 AWS_REGION="us-east-1"
 PROJECT_NAME="startupwebapp"

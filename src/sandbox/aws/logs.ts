@@ -67,18 +67,38 @@ export class LogsModel {
     this.streams.set(key, [...(this.streams.get(key) ?? []), ...lines]);
   }
 
+  /**
+   * Pages of a stream, as AWS's tokens walk it: a backward token reads the events before a position, a forward one
+   * those from it. Read from the tail with no token, the first page is empty (AWS may answer an empty page while
+   * more events exist: the least convenient reading); at either end the token given comes back unchanged.
+   */
   private getLogEvents(input: {
     logGroupName: string;
     logStreamName: string;
     limit?: number;
     startFromHead?: boolean;
+    nextToken?: string;
   }) {
     this.mustGet(input.logGroupName);
     const lines = this.streams.get(`${input.logGroupName}\u0000${input.logStreamName}`);
     if (!lines) throw modeled(ResourceNotFoundException, "The specified log stream does not exist.");
     const limit = input.limit ?? 10_000;
-    const picked = input.startFromHead ? lines.slice(0, limit) : lines.slice(-limit);
-    return { events: picked.map((message, i) => ({ message, timestamp: i, ingestionTime: i })) };
+    const token = input.nextToken ?? (input.startFromHead ? "f/0" : `b/${lines.length}/tail`);
+    const [direction, at, tail] = token.split("/");
+    const position = Number(at);
+    if (!(direction === "f" || direction === "b") || !Number.isInteger(position) || position > lines.length)
+      throw invalid("The specified nextToken is invalid.");
+    const [from, to] =
+      direction === "f"
+        ? [position, Math.min(lines.length, position + limit)]
+        : [Math.max(0, position - limit), position];
+    const picked = tail ? [] : lines.slice(from, to);
+    const events = picked.map((message, i) => ({ message, timestamp: from + i, ingestionTime: from + i }));
+    return {
+      events,
+      nextForwardToken: tail ? `f/${position}` : `f/${to}`,
+      nextBackwardToken: tail ? `b/${position}` : `b/${from}`,
+    };
   }
 
   arnOf(name: string): string {

@@ -1,7 +1,7 @@
 // Amazon RDS, as `infra dr-drill` and `infra runbook` use it: DB instances and their automated snapshots, restores
 // from a snapshot or to a point in time that take minutes on the clock, deletion, and the instance classes offered
-// per engine version. An earlier phase made the production database: tests add it with `addDatabase`. Behaviours,
-// with the AWS documentation they come from: docs/aws-behaviours.md, RDS.
+// per engine version. The production database is a prerequisite, not infra's: tests add it with `addDatabase`.
+// Behaviours, with the AWS documentation they come from: docs/aws-behaviours.md, RDS.
 import {
   AddTagsToResourceCommand,
   DBInstanceAlreadyExistsFault,
@@ -45,7 +45,7 @@ import { page } from "./shared.js";
 
 export { endpointOf, RDS_TIMINGS } from "./rds-state.js";
 
-/** The DB subnet group the earlier phase made for the database: the two private subnets of the stack's VPC. */
+/** The database's DB subnet group, a prerequisite: the two private subnets of the stack's VPC. */
 export const DB_SUBNET_GROUP = "startupwebapp-db-subnets";
 export const DB_SECURITY_GROUP = "sg-0d0d0d0d0d0d0d0d0";
 export const PRIVATE_SUBNETS = ["subnet-0c1c2c3c4c5c60001", "subnet-0c1c2c3c4c5c60002"];
@@ -93,7 +93,7 @@ export class RdsModel {
 
   now = () => this.fake.clock.now();
 
-  /** The production database, as an earlier phase made it, with automated snapshots taken `snapshotsAgoMs` ago. */
+  /** The production database (a prerequisite), with automated snapshots taken `snapshotsAgoMs` ago. */
   addDatabase(o: { id: string; snapshotsAgoMs?: number[]; instanceClass?: string; engineVersion?: string }) {
     const now = this.now();
     const record: InstanceRecord = {

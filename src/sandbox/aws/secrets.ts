@@ -13,7 +13,7 @@ export const DB_SECRET_ARN =
 export class SecretsModel {
   readonly name = "SecretsManager";
   readonly client = SecretsManagerClient;
-  /** ARNs of the secrets that exist (an earlier phase made the database's). */
+  /** ARNs of the secrets that exist (the database's is a prerequisite). */
   readonly secrets = new Set<string>([DB_SECRET_ARN]);
 
   readonly handlers: ServiceModel["handlers"] = [[DescribeSecretCommand, (i) => this.describeSecret(i)]];
