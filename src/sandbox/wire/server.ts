@@ -66,7 +66,7 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
     try {
       const input = await found.input();
       const index = fake.calls.length; // dispatch records the call before anything else can run
-      const output = await fake.dispatch(service.name, op.name, input, op.handler);
+      const output = await fake.dispatch(service.name, op.name, input, op.handler, signedRegion(req));
       const call = fake.calls[index];
       if (call && options.onApplied) await options.onApplied(call);
       reply = found.reply(output, requestId);
@@ -145,6 +145,14 @@ function unknownReply(service: WireService | undefined, message: string, request
   const code = json ? "UnknownOperationException" : "InvalidAction";
   const error = { code, queryCode: code, status: 400, type: "Sender" as const, message, members: {} };
   return json ? writeJsonError(service, error) : xmlErrorReply(service, error, requestId);
+}
+
+/**
+ * The region a request was signed for (SigV4's credential scope: Credential=<key>/<date>/<region>/<service>/...):
+ * behind one endpoint, what tells a client of eu-west-1 from one of us-east-1.
+ */
+function signedRegion(req: IncomingMessage): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(header(req, "authorization") ?? "")?.[1];
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
