@@ -4,7 +4,7 @@ import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "../core/context.js";
-import { awsStep, InputError, isAwsError } from "../core/errors.js";
+import { awsErrorCode, awsStep, InputError, isAwsError } from "../core/errors.js";
 import { describeRevision, describeService, type Revision } from "../resources/common/ecs.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
@@ -40,24 +40,39 @@ export async function taskDefinition(ctx: Context, ref: string): Promise<Revisio
   return td;
 }
 
-export async function requireImage(ctx: Context, image: ImageRef): Promise<void> {
+/**
+ * The image exists in ECR: its digest now (what the tag names), or undefined when it is not in ECR or cannot be read.
+ * The repository is looked up in the registry and region the URI names, which need not be the stack's. Another
+ * account's repository answers only if its policy lets these credentials describe it; AWS answers AccessDenied
+ * otherwise (and for a repository that does not exist), which says nothing about the image: ECS pulls it with the
+ * task execution role, so the deploy goes on and the deployment shows whether the image can be pulled.
+ */
+export async function requireImage(ctx: Context, image: ImageRef): Promise<string | undefined> {
+  const ev = ctx.events.for("deploy");
   if (!image.ecr) {
-    ctx.events.for("deploy").skipped(`image ${image.uri} is not in ECR: not checked before deploying`);
-    return;
+    ev.skipped(`image ${image.uri} is not in ECR: not checked before deploying`);
+    return undefined;
   }
-  const { registryId, repositoryName } = image.ecr;
-  const ecr = await ctx.aws.ecr();
-  await awsStep("find image", image.uri, async () => {
+  const { registryId, region, repositoryName } = image.ecr;
+  const ecr = await ctx.aws.inRegion("ecr", region);
+  return awsStep("find image", image.uri, async () => {
     try {
       const imageIds = [
         { ...(image.tag ? { imageTag: image.tag } : {}), ...(image.digest ? { imageDigest: image.digest } : {}) },
       ];
-      await ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds }));
+      const out = await ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds }));
+      return out.imageDetails?.[0]?.imageDigest;
     } catch (err) {
       if (isAwsError(err, "ImageNotFoundException"))
         throw new InputError(`image ${image.uri} is not in ECR`, "push it first");
       if (isAwsError(err, "RepositoryNotFoundException"))
-        throw new InputError(`ECR repository ${repositoryName} does not exist`);
+        throw new InputError(`ECR repository ${repositoryName} does not exist in registry ${registryId} (${region})`);
+      if (isAwsError(err, "AccessDeniedException")) {
+        ev.warning(
+          `could not check image ${image.uri} in ECR (${awsErrorCode(err)}: ${(err as Error).message}): deploying it unchecked`,
+        );
+        return undefined;
+      }
       throw err;
     }
   });
