@@ -462,6 +462,69 @@ describe("ECS fake: deployments", () => {
     expect(await execOf()).toEqual([true, true]);
   });
 
+  it("resolves an ECR tag to its digest when a deployment starts: a tag pushed again runs only after a forced deployment", async () => {
+    fake.current.ecr.push("web", "v1");
+    const first = fake.current.ecr.digestOf("web", "v1");
+    await register("v1");
+    await createService();
+    await until(completed);
+    const digests = async () => (await describeTasks(await taskArns())).map((t) => t.containers?.[0]?.imageDigest);
+    expect(await digests()).toEqual([first, first]);
+
+    fake.current.ecr.push("web", "v1");
+    const second = fake.current.ecr.digestOf("web", "v1");
+    expect(second).not.toBe(first);
+    // Scaling out starts tasks from the digest the deployment resolved, not from what the tag names now.
+    await update({ desiredCount: 3 });
+    await until((s) => s?.runningCount === 3);
+    expect(await digests()).toEqual([first, first, first]);
+    // A pending task has not pulled anything yet: it reports no digest.
+    await update({ forceNewDeployment: true });
+    const [pending] = (await describeTasks(await taskArns())).filter((t) => t.lastStatus === "PENDING");
+    expect(pending?.containers?.[0]?.imageDigest).toBeUndefined();
+    await until(completed);
+    expect(await digests()).toEqual([second, second, second]);
+  });
+
+  it("with versionConsistency disabled, each task pulls what the tag names when it starts, not what it named at the deployment's start", async () => {
+    fake.current.ecr.push("web", "v1");
+    const first = fake.current.ecr.digestOf("web", "v1");
+    const container = {
+      name: "web",
+      image: `${IMAGE}:v1`,
+      portMappings: [{ containerPort: 8000 }],
+      versionConsistency: "disabled" as const,
+    };
+    await register("v1", { containerDefinitions: [container] });
+    await createService();
+    await until(completed);
+    fake.current.ecr.push("web", "v1");
+    const second = fake.current.ecr.digestOf("web", "v1");
+    await update({ desiredCount: 3 });
+    await until((s) => s?.runningCount === 3);
+    const digests = (await describeTasks(await taskArns())).map((t) => t.containers?.[0]?.imageDigest).sort();
+    expect(digests).toEqual([first, first, second].sort());
+  });
+
+  it("a circuit breaker rollback returns to the digest the last completed deployment ran, not to the tag's new one", async () => {
+    fake.current.ecr.push("web", "v1");
+    const good = fake.current.ecr.digestOf("web", "v1");
+    await register("v1");
+    await createService({ deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } });
+    await until(completed);
+    fake.current.ecr.push("web", "v1");
+    const bad = fake.current.ecr.digestOf("web", "v1") as string;
+    fake.current.ecs.failImage(bad); // the image the tag names now cannot start
+    await update({ forceNewDeployment: true });
+    await until((s) => s?.deployments?.some((d) => d.rolloutState === "FAILED") ?? false);
+    await until(completed);
+    const tasks = await describeTasks(await taskArns());
+    expect(tasks.map((t) => [t.lastStatus, t.containers?.[0]?.imageDigest])).toEqual([
+      ["RUNNING", good],
+      ["RUNNING", good],
+    ]);
+  });
+
   it("a deployment of an image that cannot be pulled fails with the circuit breaker and rolls back", async () => {
     const v1 = await register("v1");
     await createService({ deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } });

@@ -11,6 +11,7 @@ import {
   type Fate,
   hexId,
   idOf,
+  type ResolvedImage,
   type SchedulerContext,
   type Service,
   type Task,
@@ -39,8 +40,11 @@ export class Scheduler {
     svc.at = Math.max(svc.at, until);
   }
 
-  /** Starts a new PRIMARY deployment of the service's task definition; the others become ACTIVE. */
-  deploy(svc: Service, at: number, reason?: string): Deployment {
+  /**
+   * Starts a new PRIMARY deployment of the service's task definition; the others become ACTIVE. Its images are
+   * resolved to digests now (a rollback reuses those the deployment it returns to resolved).
+   */
+  deploy(svc: Service, at: number, reason?: string, images?: ResolvedImage[]): Deployment {
     for (const d of svc.deployments) d.status = "ACTIVE";
     const id = `ecs-svc/${(1_234_567_890_123_456_789n + BigInt(++this.seq) * 7_919_000_001n).toString()}`;
     const d: Deployment = {
@@ -53,12 +57,26 @@ export class Scheduler {
       rolloutStateReason: reason ?? `ECS deployment ${id} in progress.`,
       createdAt: at,
       updatedAt: at,
+      images: images ? structuredClone(images) : this.resolve(svc.taskDefinition),
       ...(svc.networkConfiguration ? { networkConfiguration: structuredClone(svc.networkConfiguration) } : {}),
       nextLaunchAt: at,
     };
     svc.deployments.unshift(d);
     svc.steady = false;
     return d;
+  }
+
+  /** A container whose versionConsistency is "disabled" is left unresolved: each task pulls the tag as it starts. */
+  private resolve(taskDefinitionArn: string): ResolvedImage[] {
+    return (this.ctx.taskDefinition(taskDefinitionArn)?.containerDefinitions ?? []).map((c) => {
+      const image: ResolvedImage = { containerName: c.name ?? "", image: c.image ?? "" };
+      return c.versionConsistency === "disabled" ? { ...image, atLaunch: true } : this.pin(image);
+    });
+  }
+
+  private pin(image: ResolvedImage): ResolvedImage {
+    const imageDigest = this.ctx.resolveImage(image.image);
+    return imageDigest ? { ...image, imageDigest } : image;
   }
 
   /** Stops every task of the service at once (DeleteService). */
@@ -155,7 +173,8 @@ export class Scheduler {
     this.event(svc, fate.at, `rolling back to deployment ${back.id}.`);
     svc.taskDefinition = back.taskDefinition;
     if (back.networkConfiguration) svc.networkConfiguration = structuredClone(back.networkConfiguration);
-    this.deploy(svc, fate.at, `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`);
+    // The rollback returns to the last successful deployment as it was, its resolved digests included.
+    this.deploy(svc, fate.at, `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`, back.images);
   }
 
   private schedule(svc: Service, t: number) {
@@ -192,11 +211,13 @@ export class Scheduler {
     const subnets = d.networkConfiguration?.awsvpcConfiguration?.subnets ?? SUBNETS;
     const subnet = subnets[n % subnets.length] ?? "";
     const k = Math.max(0, SUBNETS.indexOf(subnet));
-    const images = this.ctx.taskDefinition(d.taskDefinition)?.containerDefinitions?.map((c) => c.image ?? "");
-    const pull = this.ctx.failureFor(images ?? [], "pull");
+    const resolved = d.images.map((i) => (i.atLaunch ? this.pin(i) : i));
+    // A failure may be set for an image by reference (":v2") or by the digest a tag resolved to.
+    const images = resolved.flatMap((i) => [i.image, ...(i.imageDigest ? [i.imageDigest] : [])]);
+    const pull = this.ctx.failureFor(images, "pull");
     const { taskStartMs, taskStaggerMs, targetHealthCheckMs } = this.ctx.latency();
     const runsAt = pull ? undefined : t + taskStartMs + i * taskStaggerMs;
-    const health = svc.loadBalancers.length ? this.ctx.failureFor(images ?? [], "health") : undefined;
+    const health = svc.loadBalancers.length ? this.ctx.failureFor(images, "health") : undefined;
     const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
     let fate: Fate | undefined;
     if (pull) fate = { at: t + taskStartMs + i * taskStaggerMs, kind: "pull", reason: pull.reason };
@@ -219,6 +240,7 @@ export class Scheduler {
       attachmentId: uuid(`attachment:${n}`),
       availabilityZone: `us-east-1${"abcdef"[k % 6]}`,
       launchedAt: t,
+      images: structuredClone(resolved),
       ran: false,
       enableExecuteCommand: svc.enableExecuteCommand,
       ...(runsAt !== undefined ? { runsAt } : {}),

@@ -39,6 +39,18 @@ export interface ImageFailure {
   reason: string;
 }
 
+/**
+ * A container's image as a deployment resolved it: ECS resolves a tag to the digest it names when the deployment
+ * starts, and every task of the deployment runs that digest (no digest: not an image the fake's ECR holds).
+ */
+export interface ResolvedImage {
+  containerName: string;
+  image: string;
+  imageDigest?: string;
+  /** versionConsistency "disabled": not resolved by the deployment, but by each task when it starts. */
+  atLaunch?: true;
+}
+
 export interface ServiceEvent {
   id: string;
   createdAt: number;
@@ -55,6 +67,8 @@ export interface Deployment {
   rolloutStateReason: string;
   createdAt: number;
   updatedAt: number;
+  /** The task definition's images, resolved to digests when the deployment started. */
+  images: ResolvedImage[];
   networkConfiguration?: NetworkConfiguration;
   /** When the scheduler may launch again (after a failure). */
   nextLaunchAt: number;
@@ -113,6 +127,8 @@ export interface Task {
   attachmentId: string;
   availabilityZone: string;
   launchedAt: number;
+  /** Its deployment's resolved images: what it pulls. */
+  images: ResolvedImage[];
   /** When it reaches RUNNING (undefined: never, its image cannot be pulled). */
   runsAt?: number;
   /** When it counts as healthy: at RUNNING, or once its targets pass the health checks. */
@@ -135,6 +151,8 @@ export interface SchedulerContext {
   latency(): Latency;
   tasks: Task[];
   taskDefinition(arn: string): TaskDefinitionRecord | undefined;
+  /** The digest an image reference names now (a digest in it, or the tag looked up in ECR), if ECR holds it. */
+  resolveImage(image: string): string | undefined;
   failureFor(images: string[], kind: ImageFailure["kind"]): ImageFailure | undefined;
   registerTarget(targetGroupArn: string, task: Task, port: number): void;
   deregisterTarget(targetGroupArn: string, task: Task, at: number): void;

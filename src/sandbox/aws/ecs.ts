@@ -31,6 +31,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
+import { parseEcrImage } from "./ecr.js";
 import { Scheduler } from "./ecs-deployments.js";
 import { OneOffTasks } from "./ecs-run-task.js";
 import { ServiceRequests } from "./ecs-services.js";
@@ -62,6 +63,12 @@ export class EcsModel {
     latency: () => this.fake.latency,
     tasks: this.tasks,
     taskDefinition: (arn) => this.definitions.find(arn),
+    resolveImage: (image) => {
+      const ref = parseEcrImage(image);
+      if (!ref) return undefined;
+      if (ref.digest) return this.fake.ecr.hasDigest(ref.repository, ref.digest, ref.where) ? ref.digest : undefined;
+      return ref.tag ? this.fake.ecr.digestOf(ref.repository, ref.tag, ref.where) : undefined;
+    },
     failureFor: (images, kind) =>
       this.failures.find((f) => f.kind === kind && images.some((image) => image.includes(f.image))),
     registerTarget: (tg, task, port) =>
