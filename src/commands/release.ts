@@ -19,8 +19,17 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
     )
     .option("--migrate", "first run the migration task definition (ECS_TASK_DEFINITION_FAMILY) with the new image")
     .option("--no-rollback", "leave the service where a failed deployment left it")
+    .option(
+      "--force-new-deployment",
+      "when the service runs this image already, start a new deployment even if its tag still names the digest the tasks run, or they cannot be compared",
+    )
     .action(async (_o, cmd: Command) => {
-      const o = opts(cmd) as GlobalOptions & { image: string; migrate?: boolean; rollback: boolean };
+      const o = opts(cmd) as GlobalOptions & {
+        image: string;
+        migrate?: boolean;
+        rollback: boolean;
+        forceNewDeployment?: boolean;
+      };
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
       await env.checkWritable();
@@ -30,6 +39,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
         image,
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
+        forceNewDeployment: Boolean(o.forceNewDeployment),
       });
       if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });

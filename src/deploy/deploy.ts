@@ -1,33 +1,38 @@
 // `infra deploy` and `infra rollback`: move the service to a revision, follow the deployment that started, probe
 // the service through its domain, and put it back on the revision it replaced when any of that fails. Success is
 // only ever reported for the revision asked for: a deployment the circuit breaker rolled back is a failure. A
-// revision that passed is tagged known good in AWS (known-good.ts); the env file records what runs.
-import { type Service, type TaskDefinition, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+// revision that passed is tagged known good in AWS (known-good.ts); the env file records what runs. The image the
+// service names already gets a new deployment only when its tag names another digest now (redeploy.ts).
+import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
-import { awsStep, InputError } from "../core/errors.js";
-import type { Revision } from "../resources/common/ecs.js";
-import { lastKnownGoodBefore, markKnownGood } from "../resources/common/known-good.js";
-import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
+import { InputError } from "../core/errors.js";
+import { lastKnownGoodBefore } from "../resources/common/known-good.js";
+import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
 import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 import { runMigration } from "./migrate.js";
 import { probe } from "./probe.js";
+import { redeployIfMoved } from "./redeploy.js";
 import { mainContainer, registerWithImage, shortName } from "./revision.js";
+import { follow, passed, record, settle, updateService } from "./rollout.js";
 
 export interface DeployOptions {
   image: ImageRef;
   migrate: boolean;
   /** --no-rollback: leave the service where the failed deployment left it. */
   rollback: boolean;
+  /** --force-new-deployment: for the image the service names already, a new deployment even when not needed. */
+  forceNewDeployment: boolean;
 }
 
 export async function deploy(ctx: Context, c: DeployConfig, o: DeployOptions): Promise<void> {
   const ev = ctx.events.for("deploy");
   const svc = await liveService(ctx, c);
   const current = await taskDefinition(ctx, svc.taskDefinition as string);
-  // The service is there already: an earlier run moved it (and may have lost the answer), so finish its work.
-  if (mainContainer(current)?.image === o.image.uri) return settle(ctx, c, svc, current);
+  // The service names the image already: an earlier run moved it (and may have lost the answer), or its tag was
+  // pushed again since.
+  if (mainContainer(current)?.image === o.image.uri) return redeployIfMoved(ctx, c, svc, current, o);
   requireSettled(svc, c);
   await requireImage(ctx, o.image);
   await requireSecrets(ctx, current);
@@ -54,32 +59,6 @@ function revisionRef(to: string, current: TaskDefinition): string {
   if (/^\d+$/.test(to)) return `${current.family}:${to}`;
   if (/^arn:aws[a-z-]*:ecs:/.test(to) || /^[\w-]+:\d+$/.test(to)) return to;
   throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
-}
-
-/**
- * The service already runs the revision asked for: follow the deployment that moved it there if it is still going,
- * probe, and mark and record it, as the run that started it would have.
- */
-async function settle(ctx: Context, c: DeployConfig, svc: Service, current: Revision) {
-  const ev = ctx.events.for("deploy");
-  const arn = current.taskDefinitionArn as string;
-  const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
-  ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);
-  try {
-    if (primary?.id && primary.rolloutState === "IN_PROGRESS") await follow(ctx, c, primary.id, arn);
-    await probe(ctx, c.probeUrl);
-  } catch (err) {
-    if (err instanceof DeploymentFailed)
-      throw new DeploymentFailed(err.message, "`infra rollback` returns to the last known-good revision");
-    throw err;
-  }
-  await passed(ctx, current);
-}
-
-/** The revision runs and answered: known good from now on, and what the env file says runs. */
-async function passed(ctx: Context, td: Revision) {
-  await markKnownGood(ctx, td);
-  await record(ctx, td);
 }
 
 async function moveTo(
@@ -110,25 +89,6 @@ async function moveTo(
   }
 }
 
-/** Points the service at a revision (never at a desired count: a redeploy keeps what auto scaling chose). */
-async function updateService(ctx: Context, c: DeployConfig, arn: string, step: string): Promise<string> {
-  const ecs = await ctx.aws.ecs();
-  const out = await awsStep(step, c.serviceName, () =>
-    ecs.send(new UpdateServiceCommand({ cluster: c.cluster, service: c.serviceName, taskDefinition: arn })),
-  );
-  return out.service?.deployments?.find((d) => d.status === "PRIMARY")?.id as string;
-}
-
-const follow = (ctx: Context, c: DeployConfig, deploymentId: string, taskDefinitionArn: string) =>
-  followDeployment({
-    ctx,
-    ev: ctx.events.for("deploy"),
-    cluster: c.cluster,
-    serviceName: c.serviceName,
-    deploymentId,
-    taskDefinitionArn,
-  });
-
 /** Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. */
 async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition): Promise<TaskDefinition> {
   const arn = previous.taskDefinitionArn as string;
@@ -139,12 +99,4 @@ async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition):
   ctx.events.for("deploy").warning(`rolling back ${c.serviceName} to ${shortName(arn)}`);
   if (deploymentId && (moved || primary?.rolloutState !== "COMPLETED")) await follow(ctx, c, deploymentId, arn);
   return previous;
-}
-
-/** The env file says which revision runs (for `create`, and for people); the known-good marks live in AWS. */
-async function record(ctx: Context, td: TaskDefinition) {
-  await ctx.env.record({
-    ECS_SERVICE_TASK_DEFINITION_ARN: td.taskDefinitionArn as string,
-    ECS_SERVICE_TASK_DEFINITION_REVISION: String(td.revision ?? ""),
-  });
 }
