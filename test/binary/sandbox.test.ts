@@ -1,7 +1,7 @@
 // `--sandbox`, `infra sandbox reset` and `infra sandbox serve`, through the real binary in a folder of its own:
 // the sandbox makes its env file and account on first use, keeps the account between processes, and its files
 // never pass for a real stack's (nor a real env file for the sandbox's).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,22 @@ describe("--sandbox, through the real binary", () => {
     expect(made.stderr).toMatch(/\+ ecs-service-task-definition: task definition startupwebapp-service-task$/m);
     expect(readFileSync(join(cwd, ENV_FILE), "utf8")).toMatch(/^ECS_SERVICE_TASK_DEFINITION_REVISION="1"$/m);
     expect(statusOf(again.stdout)["ecs-service-task-definition"]).toBe(true);
+  });
+
+  it("runs create all to its end when the reader of its output goes away (| head), and leaves no lock behind", async () => {
+    const cwd = folder();
+    const running = startBinary(["--sandbox", "create", "all"], { cwd, env: isolatedEnv() });
+    await running.waitFor(/\+ alb: security group/, "stderr");
+
+    // As `infra create all 2>&1 | head -3` does once it has its lines: the pipe's reading end closes.
+    running.child.stdout?.destroy();
+    running.child.stderr?.destroy();
+    const ended = await running.ended;
+    const status = await runBinary(["--sandbox", "status", "--json"], { cwd });
+
+    expect(ended.code).toBe(0);
+    expect(Object.values(statusOf(status.stdout)).every(Boolean), status.stdout).toBe(true);
+    expect(readdirSync(cwd).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("refuses a sandbox env file without --sandbox with exit 2, changing nothing", async () => {
