@@ -30,6 +30,7 @@ process.on("SIGINT", () => {
   }
   // The env file is only ever replaced by rename, so stopping here loses nothing.
   write("stderr", interrupt.notice("interrupted"));
+  write("stdout", interrupt.document());
   process.exit(ExitCode.interrupted);
 });
 

@@ -63,6 +63,18 @@ describe("--sandbox, through the real binary", () => {
     expect(readdirSync(cwd).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
   });
 
+  it("on Ctrl-C under --json, prints one JSON document on stdout and only NDJSON on stderr (exit 130)", async () => {
+    const running = startBinary(["--sandbox", "create", "all", "--json"], { cwd: folder(), env: isolatedEnv() });
+    await running.waitFor(/"kind":"waiting"/, "stderr");
+
+    running.child.kill("SIGINT");
+    const ended = await running.ended;
+
+    expect(ended.code).toBe(130);
+    expect(JSON.parse(ended.stdout)).toEqual({ ok: false, error: "interrupted", exitCode: 130 });
+    for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
   it("refuses a sandbox env file without --sandbox with exit 2, changing nothing", async () => {
     const cwd = folder();
     await runBinary(["--sandbox", "status"], { cwd });
