@@ -457,6 +457,21 @@ describe("the infra CLI", () => {
 });
 
 describe("infra plan with no AWS account", () => {
+  it("refuses a region that is not one, exit 2 with or without --exit-code, rather than plan against nothing", async () => {
+    for (const extra of [[], ["--exit-code"]]) {
+      const fake = new AwsFake();
+      const result = await runCli(
+        ["plan", "all", "--file", "aws-resources.env.example", "--region", "nonsense", ...extra],
+        fake,
+      );
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: region nonsense is not an AWS region name/m);
+      expect(result.stdout).toBe("");
+      expect(fake.calls).toEqual([]);
+    }
+  });
+
   it("still plans, with costs, and says it could not compare with what exists", async () => {
     vi.stubEnv("AWS_PROFILE", "infra-test-no-such-profile");
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
