@@ -108,6 +108,19 @@ describe("the infra CLI", () => {
     }
   });
 
+  it("shows help when asked (--help, help, help <command>) with exit 0, a command's help with the global options; bare infra is a usage error", async () => {
+    for (const argv of [["--help"], ["help"], ["help", "deploy"], ["deploy", "--help"]]) {
+      const asked = await runCli(argv, fake.current);
+      expect(asked.code, argv.join(" ")).toBe(0);
+      expect(asked.stdout).toMatch(/^Usage: infra/m);
+    }
+    const deployHelp = await runCli(["help", "deploy"], fake.current);
+    expect(deployHelp.stdout).toMatch(/^Global Options:$/m);
+    expect(deployHelp.stdout).toMatch(/^ {2}-f, --file <path>/m);
+    expect((await runCli([], fake.current)).code).toBe(2);
+    expect(fake.current.calls).toEqual([]);
+  });
+
   it("creates, verifies and destroys alb, printing progress on stderr and checks on stdout", async () => {
     const path = tempEnvFile();
     const created = await runCli(["create", "alb", "--file", path], fake.current);

@@ -48,8 +48,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
-      // (`infra` alone shows the help too, as a usage error: commander.help.)
+      // (`infra` alone shows the help too, as a usage error; `infra help [command]` asked for it: exit 0.)
       if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
+      if (err.code === "commander.help" && err.exitCode === 0) return ExitCode.ok;
       if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
       return ExitCode.input;
     }
@@ -86,6 +87,8 @@ export function buildProgram(
         write(program.opts().json ? `${JSON.stringify({ kind: "error", message: text.trim() })}\n` : text),
     })
     .showSuggestionAfterError()
+    // A command's help lists the options every command takes (-f, --json, --yes...) too.
+    .configureHelp({ showGlobalOptions: true })
     .option(
       "-f, --file <path>",
       `the env file to read inputs from and record resources in (default: INFRA_ENV_FILE, then ${DEFAULT_ENV_FILE})`,
