@@ -31,7 +31,8 @@ export const region = pattern(REGION_NAME, "an AWS region name (like us-east-1)"
 
 export const port: Validator = (key, value) => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InputError(`${setting(key, value)} is not a port (1-65535)`);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new InputError(`${setting(key, value)} is not a port (1-65535)`);
 };
 
 /**
@@ -61,7 +62,9 @@ export const tagValue = pattern(/^[\p{L}\p{N} +\-=._:/@]{1,256}$/u, "a valid tag
 /** ELBv2 names: at most 32 of [A-Za-z0-9-], no hyphen at either end, not internal-... */
 export const elbName: Validator = (key, value) => {
   if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(value)) {
-    throw new InputError(`${setting(key, value)} is not a valid load balancer or target group name (1-32 of A-Z a-z 0-9 -)`);
+    throw new InputError(
+      `${setting(key, value)} is not a valid load balancer or target group name (1-32 of A-Z a-z 0-9 -)`,
+    );
   }
   if (value.startsWith("internal-")) throw new InputError(`${setting(key, value)} must not start with "internal-"`);
 };

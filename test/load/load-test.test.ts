@@ -189,7 +189,8 @@ describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
   const refused = [
     ["a rate of 0", ["--rate", "0"], /--rate 0 is not a number above 0/],
     ["a negative duration", ["--duration=-5s"], /--duration -5s is not a duration/],
-    ["a rate above the cap", ["--rate", "500"], /--rate 500 req\/s is above the cap of 200 - pass --lift-caps/],
+    ["a rate above the cap", ["--rate", "500"], /--rate 500 req\/s is above the cap of 200 req\/s - pass --lift-caps/],
+    ["a duration above the cap", ["--duration", "11m"], /--duration 11m is above the cap of 10m - pass --lift-caps/],
     ["more than ten minutes", ["--duration", "11m"], /--duration 11m is above the cap/],
     ["an unknown --expect metric", ["--expect", "p99<500ms,latency<3ms"], /unknown metric "latency"/],
     ["a malformed --expect", ["--expect", "p99<<500ms"], /--expect p99<<500ms is not <metric><op><value>/],
