@@ -102,6 +102,8 @@ describe("the infra CLI", () => {
           exitCode: 2,
           error: expect.stringMatching(message),
         });
+        // The message alone: "error: " starts a terminal line, not a JSON field.
+        expect(JSON.parse(result.stdout).error).not.toMatch(/^error: /);
         for (const line of result.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
         expect(fake.current.calls).toEqual([]);
       });

@@ -58,8 +58,10 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     // A failed check, or an interrupted run that printed its partial result, has said all there is.
     const said = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
     if (json()) {
-      if (!said) io.stderr(`${JSON.stringify({ kind: "error", message: lines[0], exitCode })}\n`);
-      printJson(io, { ...document, ok: false, ...(said ? {} : { error: lines[0] }), exitCode });
+      // The message alone, as commander's are: "error: " is how a terminal line starts, not part of it.
+      const message = lines[0]?.replace(/^error: /, "");
+      if (!said) io.stderr(`${JSON.stringify({ kind: "error", message, exitCode })}\n`);
+      printJson(io, { ...document, ok: false, ...(said ? {} : { error: message }), exitCode });
     } else if (!said) io.stderr(`${lines.join("\n")}\n`);
     return exitCode;
   } finally {

@@ -55,7 +55,9 @@ export class EnvFile {
 
   private async recordLocked(updates: Record<string, string>): Promise<void> {
     const onTakeOver = (o: LockOwner) =>
-      this.notice(`took over the env file lock of infra process ${o.pid || "?"}, which is gone`);
+      this.notice(
+        `took over the env file lock ${o.pid ? `of infra process ${o.pid}, which is gone` : "a process left empty"}`,
+      );
     await withLock(
       this.realPath,
       async () => {

@@ -2,6 +2,7 @@
 // the sandbox makes its env file and account on first use, keeps the account between processes, and its files
 // never pass for a real stack's (nor a real env file for the sandbox's).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -73,6 +74,23 @@ describe("--sandbox, through the real binary", () => {
     expect(ended.code).toBe(130);
     expect(JSON.parse(ended.stdout)).toEqual({ ok: false, error: "interrupted", exitCode: 130 });
     for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
+  it("refuses to serve on a port in use: exit 2, one line saying so", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as { port: number };
+
+      const result = await runBinary(["sandbox", "serve", "--port", String(port)], { cwd: folder() });
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is in use - pick another`, "m"),
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it("refuses a sandbox env file without --sandbox with exit 2, changing nothing", async () => {

@@ -191,7 +191,7 @@ describe("ecs: drift behind infra's back, where plan, verify and create agree", 
       `task definition ${FAMILY}: environment`,
       `service ${SERVICE}: health check grace period`,
       `service ${SERVICE}: ECS Exec`,
-      "ECS Exec on on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
+      "ECS Exec enabled on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
     ]);
 
     const before = fake.current.calls.length;

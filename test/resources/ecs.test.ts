@@ -92,7 +92,7 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
       expect.arrayContaining([
         "running == desired",
         "targets healthy",
-        "ECS Exec on on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
+        "ECS Exec enabled on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
       ]),
     );
 

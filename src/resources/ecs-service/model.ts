@@ -57,7 +57,7 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
   const want = c.executeCommand;
   const off = exec.filter((on) => on !== want).length;
   check(
-    `ECS Exec ${want ? "on" : "off"} on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=${want})`,
+    `ECS Exec ${want ? "enabled" : "disabled"} on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=${want})`,
     off === 0,
     `${exec.length - off}/${exec.length} tasks${want ? ": anyone allowed ecs:ExecuteCommand can open a shell in them" : ""}`,
   );

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { InputError } from "../../core/errors.js";
 import type { Call, Fake } from "../aws/aws-fake.js";
 import { describeError } from "./errors.js";
 import { INTERNET_PATH, internetReply, newInternet } from "./internet.js";
@@ -82,7 +83,16 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE" || err.code === "EACCES"
+          ? new InputError(
+              `port ${options.port} on 127.0.0.1 is ${err.code === "EADDRINUSE" ? "in use" : "not allowed"}`,
+              "pick another with --port, or leave it out for a free one",
+            )
+          : err,
+      ),
+    );
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
   const { port } = server.address() as AddressInfo;
