@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { unmodeled } from "../src/sandbox/aws/errors.js";
@@ -21,6 +21,15 @@ describe("the infra CLI", () => {
           return { argv: ["create", "alb", "--file", path], path };
         },
         /alb needs VPC_ID, which is not set in the env file/,
+      ],
+      [
+        "an env file in another encoding than UTF-8 (a Latin-1 comment)",
+        () => {
+          const path = tempEnvFile(INPUTS);
+          appendFileSync(path, Buffer.from("# caf\xe9\n", "latin1"));
+          return { argv: ["create", "alb", "--file", path], path };
+        },
+        new RegExp(`is not UTF-8 \\(line ${INPUTS.split("\n").length}\\) - convert it`),
       ],
       [
         "a malformed line",

@@ -110,8 +110,9 @@ async function replace(realPath: string, text: string): Promise<void> {
 async function readDocument(path: string): Promise<EnvDocument> {
   let text: string;
   try {
-    text = await fs.readFile(path, "utf8");
+    text = utf8(await fs.readFile(path), path);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
       throw new InputError(
@@ -122,4 +123,35 @@ async function readDocument(path: string): Promise<EnvDocument> {
     throw new InputError(`cannot read env file ${path}: ${(err as Error).message}`);
   }
   return EnvDocument.parse(text, path);
+}
+
+/**
+ * The file as UTF-8, or refused: decoding another encoding would turn its bytes into U+FFFD, and the next write
+ * would replace them in the user's file for good.
+ */
+function utf8(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InputError(
+      `env file ${path} is not UTF-8 (line ${badLine(bytes)})`,
+      `convert it, for example: iconv -f latin1 -t utf-8 ${path} > ${path}.utf8 && mv ${path}.utf8 ${path}`,
+    );
+  }
+}
+
+/** The first line (from 1) that is not UTF-8: a newline byte never occurs inside a UTF-8 character. */
+function badLine(bytes: Buffer): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    try {
+      decoder.decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    } catch {
+      return line;
+    }
+    if (end === -1) return line;
+    start = end + 1;
+  }
 }
