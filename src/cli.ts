@@ -2,6 +2,7 @@
 // The `infra` executable: real stdio, the process environment, and exit codes.
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
+import { releaseClaimsNow } from "./core/env-file.js";
 import { ExitCode } from "./core/errors.js";
 import { Interrupt } from "./core/interrupt.js";
 
@@ -21,6 +22,9 @@ for (const name of ["stdout", "stderr"] as const) {
 const write = (name: "stdout" | "stderr", text: string) => {
   if (!gone[name]) process[name].write(text);
 };
+
+// However the process ends (Ctrl-C exits at once), the stack claim it holds on the env file goes with it.
+process.on("exit", releaseClaimsNow);
 
 const interrupt = new Interrupt();
 process.on("SIGINT", () => {

@@ -1,6 +1,7 @@
 // The commander layer: the global options, the commands (lifecycle.ts, release.ts, inspect.ts), and the one
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
+import { releaseClaims } from "../core/env-file.js";
 import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
@@ -65,6 +66,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     } else if (!said) io.stderr(`${lines.join("\n")}\n`);
     return exitCode;
   } finally {
+    await releaseClaims();
     await sandbox.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
 }

@@ -27,7 +27,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       const o = opts(cmd) as GlobalOptions & DrillFlags;
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
       const config = drillConfig(env, o);
-      await env.checkWritable(); // the drill records its result: refuse a read-only file before restoring anything
+      await env.claim(); // the drill records its result: refuse a read-only file before restoring anything
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const [{ runDrill }, { summarise }] = await Promise.all([
         import("../recovery/drill.js"),

@@ -32,7 +32,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       };
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
-      await env.checkWritable();
+      await env.claim();
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       await (await import("../deploy/deploy.js")).deploy(ctx, config, {
@@ -54,7 +54,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const o = opts(cmd) as GlobalOptions & { to?: string };
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: false });
-      await env.checkWritable();
+      await env.claim();
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
       }

@@ -180,6 +180,33 @@ describe("--sandbox, through the real binary", () => {
     expect(statusOf(local.stdout)["ecs-service-task-definition"]).toBe(true);
   });
 
+  it("lets one process at a time change the stack of an env file: a second create stops at once, exit 2, saying so", async () => {
+    const cwd = folder();
+    const serve = startBinary(["sandbox", "serve"], { cwd });
+    try {
+      const [, url] = (await serve.waitFor(/^INFRA_SANDBOX_URL=(\S+)$/m, "stdout")) as [string, string];
+      const env = isolatedEnv({ INFRA_SANDBOX_URL: url });
+      const first = startBinary(["--sandbox", "create", "all"], { cwd, env });
+      await first.waitFor(/\+ alb: security group/, "stderr");
+
+      const second = await runBinary(["--sandbox", "create", "alb", "--yes"], { cwd, env });
+      const reading = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
+      const ended = await first.ended;
+
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(
+        /^error: another infra process \(\d+, since .* UTC\) is changing the stack of env file/m,
+      );
+      expect(reading.code).toBe(0); // reading needs no claim
+      expect(ended.code, ended.stderr).toBe(0);
+      expect(readdirSync(cwd).filter((f) => f.endsWith(".lock"))).toEqual(["infra-sandbox.state.json.lock"]);
+      expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+    } finally {
+      serve.child.kill("SIGINT");
+      await serve.ended;
+    }
+  });
+
   it("under --json, says where it serves as NDJSON on stderr and prints one document on stdout when it stops", async () => {
     const serve = startBinary(["sandbox", "serve", "--json"], { cwd: folder() });
     const [, url] = (await serve.waitFor(/"kind":"serving","url":"([^"]+)"/, "stderr")) as [string, string];
