@@ -33,9 +33,10 @@ describe("infra deploy with an image outside the stack's ECR repository", () => 
     expect(readText(path)).toBe(text);
   });
 
-  it("given another account's repository that this account may not describe, when deploying, then it warns it could not check and deploys", async () => {
+  it("given another account's repository that this account may pull from but not describe, when deploying, then it warns it could not check and deploys", async () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("shared", "v1", { registryId: OTHER_ACCOUNT });
+    fake.current.ecr.share("shared", { registryId: OTHER_ACCOUNT }, { pullOnly: true });
     const result = await runCli(["deploy", "--image", `${SHARED}:v1`, "--file", path], fake.current);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/not in ECR|does not exist/);

@@ -98,10 +98,11 @@ describe("infra deploy of the image the service already names", () => {
     expect(revisionOf(fake.current)).toBe("2");
   });
 
-  it("given another account's repository this account may not describe, when deploying its tag again, then it says it could not compare and starts nothing", async () => {
+  it("given another account's repository this account may pull from but not describe, when deploying its tag again, then it says it could not compare and starts nothing", async () => {
     const path = await stack(fake.current);
     const ecr = fake.current.ecr;
     ecr.push("shared", "v1", { registryId: OTHER_ACCOUNT });
+    ecr.share("shared", { registryId: OTHER_ACCOUNT }, { pullOnly: true });
     expect((await runCli(["deploy", "--image", `${SHARED}:v1`, "--file", path], fake.current)).code).toBe(0);
     const first = ecr.digestOf("shared", "v1", { registryId: OTHER_ACCOUNT });
     ecr.push("shared", "v1", { registryId: OTHER_ACCOUNT });

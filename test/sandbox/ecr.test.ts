@@ -71,4 +71,26 @@ describe("the ECR fake", () => {
     const out = await describe("shared");
     expect(out.imageDetails?.[0]).toMatchObject({ registryId: OTHER_ACCOUNT, imageTags: ["v1"] });
   });
+
+  it("a repository policy that grants pulling only still refuses DescribeImages, while ECS may pull from it", async () => {
+    // Given another account's repository whose policy lets this account pull (BatchGetImage) but not describe,
+    fake.current.ecr.push("pullable", "v1", { registryId: OTHER_ACCOUNT });
+    fake.current.ecr.share("pullable", { registryId: OTHER_ACCOUNT }, { pullOnly: true });
+    // then DescribeImages is refused,
+    await expect(
+      ecr().send(
+        new DescribeImagesCommand({
+          registryId: OTHER_ACCOUNT,
+          repositoryName: "pullable",
+          imageIds: [{ imageTag: "v1" }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "AccessDeniedException" });
+    // and a pull of the tag finds its image; a tag it lacks is not found, another repository is still denied.
+    const where = { registryId: OTHER_ACCOUNT, region: "us-east-1" };
+    const digest = fake.current.ecr.digestOf("pullable", "v1", { registryId: OTHER_ACCOUNT });
+    expect(fake.current.ecr.pull({ where, repository: "pullable", tag: "v1" })).toEqual({ digest });
+    expect(fake.current.ecr.pull({ where, repository: "pullable", tag: "v2" })).toEqual({ error: "not found" });
+    expect(fake.current.ecr.pull({ where, repository: "other", tag: "v1" })).toEqual({ error: "denied" });
+  });
 });

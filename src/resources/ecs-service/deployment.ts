@@ -93,8 +93,10 @@ async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
 }
 
+/** The task's reason and its containers', each said once (a failed pull gives the same words to both). */
 const stopReason = (t: Task) =>
-  [t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean).join("; ") || "no reason given";
+  [...new Set([t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean))].join("; ") ||
+  "no reason given";
 
 function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]): DeploymentFailed {
   const events = (svc.events ?? []).slice(0, 3).map((e) => e.message);

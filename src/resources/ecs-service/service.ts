@@ -22,7 +22,7 @@ import { stackTags } from "../common/tags.js";
 import { WEB } from "../common/task-definition.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
-import { followDeployment, reportTargetHealth } from "./deployment.js";
+import { DeploymentFailed, followDeployment, reportTargetHealth } from "./deployment.js";
 import { observedService } from "./observe.js";
 
 type Run = ApplyRun<ServiceConfig>;
@@ -168,6 +168,10 @@ async function follow(run: Run, svc: Service, before: Service | undefined): Prom
     serviceName: run.c.serviceName,
     deploymentId: primary.id,
     taskDefinitionArn: svc.taskDefinition as string,
+  }).catch((err: unknown) => {
+    // Here a failed deployment is AWS failing the step (exit 3); exit 1 is a deploy's, which puts the service back.
+    if (!(err instanceof DeploymentFailed)) throw err;
+    throw new InfraError(err.message, ExitCode.aws, err.suggestion, { cause: err });
   });
   run.ev.updated(`deployment ${primary.id} completed`);
   const elbv2 = await run.ctx.aws.elbv2();

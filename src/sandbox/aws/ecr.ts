@@ -30,6 +30,8 @@ export interface EcrRepository {
   images: EcrImage[];
   /** Accounts the repository policy lets describe and pull its images (its own account always can). */
   readers: string[];
+  /** Accounts the repository policy lets pull its images (BatchGetImage) but not describe them. */
+  pullers: string[];
 }
 
 /** Where a repository is: its registry (account) and region; this account's and us-east-1 unless said. */
@@ -74,10 +76,29 @@ export class EcrModel {
     return Boolean(this.repository(repository, where)?.images.some((i) => i.digest === digest));
   }
 
-  /** The repository policy lets this account read the repository (a cross-account pull). */
-  share(repository: string, where: Where): void {
+  /**
+   * What a pull of this reference by this account finds: the digest it names (a digest wins over a tag, and no tag
+   * means "latest", as for docker pull), "not found" (no such repository, tag or digest), or "denied" (another
+   * account's repository whose policy does not share it).
+   */
+  pull(ref: EcrRef): { digest: string } | { error: "not found" | "denied" } {
+    const repo = this.repository(ref.repository, ref.where);
+    const shared = repo?.readers.includes(ACCOUNT) || repo?.pullers.includes(ACCOUNT);
+    if (ref.where.registryId !== ACCOUNT && !shared) return { error: "denied" };
+    const image = ref.digest
+      ? repo?.images.find((i) => i.digest === ref.digest)
+      : repo?.images.find((i) => i.tags.includes(ref.tag ?? "latest"));
+    return image ? { digest: image.digest } : { error: "not found" };
+  }
+
+  /**
+   * The repository policy lets this account describe and pull the repository's images, or (`pullOnly`) pull them
+   * only, as a policy written for ECS commonly does: then DescribeImages is still AccessDenied.
+   */
+  share(repository: string, where: Where, { pullOnly = false } = {}): void {
     const repo = this.repository(repository, where, true) as EcrRepository;
-    if (!repo.readers.includes(ACCOUNT)) repo.readers.push(ACCOUNT);
+    const list = pullOnly ? repo.pullers : repo.readers;
+    if (!list.includes(ACCOUNT)) list.push(ACCOUNT);
   }
 
   private repository(name: string, where: Where, create = false): EcrRepository | undefined {
@@ -86,7 +107,7 @@ export class EcrModel {
     const key = `${registryId}/${region}/${name}`;
     let repo = this.repositories.get(key);
     if (!repo && create) {
-      repo = { registryId, region, name, images: [], readers: [] };
+      repo = { registryId, region, name, images: [], readers: [], pullers: [] };
       this.repositories.set(key, repo);
     }
     return repo;
@@ -146,10 +167,16 @@ export const uriOf = (repo: Pick<EcrRepository, "registryId" | "region" | "name"
 const ECR_IMAGE =
   /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([\w][\w.-]*))?(?:@(sha256:[a-f0-9]{64}))?$/;
 
+/** An image reference in an ECR repository: its registry and region, repository, tag and/or digest. */
+export interface EcrRef {
+  where: Required<Where>;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
 /** An image URI as ECR's parts, when it names an ECR repository. */
-export function parseEcrImage(
-  image: string,
-): { where: Required<Where>; repository: string; tag?: string; digest?: string } | undefined {
+export function parseEcrImage(image: string): EcrRef | undefined {
   const m = ECR_IMAGE.exec(image);
   if (!m) return undefined;
   return {

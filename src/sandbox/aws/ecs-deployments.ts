@@ -1,7 +1,8 @@
 // How an ECS service's deployments play out on the fake clock: tasks start (PENDING -> RUNNING), register in
 // their target groups and turn healthy; the PRIMARY deployment completes once running == desired has held a
-// while, and the older deployments are drained. Tasks of an image that cannot be pulled, or that fails the ELB
-// health checks, stop and are replaced; the deployment circuit breaker marks such a deployment FAILED and, with
+// while, and the older deployments are drained. Tasks of an image that cannot be pulled (missing from the fake's
+// ECR, not shared with this account, or failed by a test), or that fails the ELB health checks, stop and are
+// replaced; the deployment circuit breaker marks such a deployment FAILED and, with
 // rollback, deploys the last COMPLETED deployment's task definition again (docs/aws-behaviours.md, "ECS").
 // The scheduler runs lazily: every read first replays the events due since the last one, in time order.
 import { ACCOUNT, SUBNETS } from "./ec2.js";
@@ -75,8 +76,7 @@ export class Scheduler {
   }
 
   private pin(image: ResolvedImage): ResolvedImage {
-    const imageDigest = this.ctx.resolveImage(image.image);
-    return imageDigest ? { ...image, imageDigest } : image;
+    return { ...image, ...this.ctx.resolveImage(image.image) };
   }
 
   /** Stops every task of the service at once (DeleteService). */
@@ -214,7 +214,8 @@ export class Scheduler {
     const resolved = d.images.map((i) => (i.atLaunch ? this.pin(i) : i));
     // A failure may be set for an image by reference (":v2") or by the digest a tag resolved to.
     const images = resolved.flatMap((i) => [i.image, ...(i.imageDigest ? [i.imageDigest] : [])]);
-    const pull = this.ctx.failureFor(images, "pull");
+    const unpullable = resolved.find((i) => i.cannotPull)?.cannotPull;
+    const pull = this.ctx.failureFor(images, "pull") ?? (unpullable ? { reason: unpullable } : undefined);
     const { taskStartMs, taskStaggerMs, targetHealthCheckMs } = this.ctx.latency();
     const runsAt = pull ? undefined : t + taskStartMs + i * taskStaggerMs;
     const health = svc.loadBalancers.length ? this.ctx.failureFor(images, "health") : undefined;

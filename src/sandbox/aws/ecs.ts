@@ -35,7 +35,15 @@ import { parseEcrImage } from "./ecr.js";
 import { Scheduler } from "./ecs-deployments.js";
 import { OneOffTasks } from "./ecs-run-task.js";
 import { ServiceRequests } from "./ecs-services.js";
-import { type ImageFailure, PULL_FAILURE, PURGED_AFTER_INACTIVE_MS, type Service, type Task } from "./ecs-state.js";
+import {
+  cannotPull,
+  type ImageFailure,
+  PULL_FAILURE,
+  PURGED_AFTER_INACTIVE_MS,
+  type Pull,
+  type Service,
+  type Task,
+} from "./ecs-state.js";
 import { TaskDefinitions } from "./ecs-task-definitions.js";
 import { TaskQueries } from "./ecs-tasks.js";
 import { modeled } from "./errors.js";
@@ -63,12 +71,7 @@ export class EcsModel {
     latency: () => this.fake.latency,
     tasks: this.tasks,
     taskDefinition: (arn) => this.definitions.find(arn),
-    resolveImage: (image) => {
-      const ref = parseEcrImage(image);
-      if (!ref) return undefined;
-      if (ref.digest) return this.fake.ecr.hasDigest(ref.repository, ref.digest, ref.where) ? ref.digest : undefined;
-      return ref.tag ? this.fake.ecr.digestOf(ref.repository, ref.tag, ref.where) : undefined;
-    },
+    resolveImage: (image) => this.resolveImage(image),
     failureFor: (images, kind) =>
       this.failures.find((f) => f.kind === kind && images.some((image) => image.includes(f.image))),
     registerTarget: (tg, task, port) =>
@@ -116,6 +119,18 @@ export class EcsModel {
   ]);
 
   private now = () => this.fake.clock.now();
+
+  /**
+   * What pulling the image finds in the fake's ECR, with this account's rights (the task execution role's: another
+   * account's repository only when its policy shares it). An image in any other registry (Docker Hub,
+   * public.ecr.aws) cannot be checked: it is taken as pullable, with no digest.
+   */
+  resolveImage(image: string): Pull {
+    const ref = parseEcrImage(image);
+    if (!ref) return undefined;
+    const found = this.fake.ecr.pull(ref);
+    return "digest" in found ? { imageDigest: found.digest } : { cannotPull: cannotPull(image, found.error) };
+  }
 
   /** Service tasks and one-off tasks alike, at most 100 of them per call. */
   private describeTasks(input: { cluster?: string; tasks: string[] }) {

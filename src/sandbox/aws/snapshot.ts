@@ -11,7 +11,7 @@
 import type { Fake, ServiceModel } from "./aws-fake.js";
 
 /** Raised whenever a model keeps its state in another shape: a state saved in the old one is refused, not misread. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 type Encoded = null | boolean | number | string | { [tag: string]: unknown };
 
