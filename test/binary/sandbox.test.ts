@@ -136,6 +136,30 @@ describe("--sandbox, through the real binary", () => {
     expect(existsSync(join(cwd, STATE_FILE))).toBe(false);
   });
 
+  it("writes a runbook whose infra lines run as printed against the sandbox, and whose aws lines say how to reach it", async () => {
+    // Given the sandbox's runbook,
+    const cwd = folder();
+    const runbook = await runBinary(["--sandbox", "runbook"], { cwd });
+    expect(runbook.code, runbook.stderr).toBe(0);
+    const lines = [...runbook.stdout.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] ?? "").split("\n"));
+    const infra = lines.filter((l) => l.startsWith("infra "));
+    const aws = lines.filter((l) => l.startsWith("aws "));
+    expect(infra.length).toBeGreaterThan(3);
+    expect(aws.length).toBeGreaterThan(3);
+
+    // then each infra line carries --sandbox, and one pasted as printed runs against the sandbox;
+    for (const line of infra) expect(line).toMatch(/^infra --sandbox \S.* -f \.\/aws-resources\.sandbox\.env$/);
+    const status = infra.find((l) => l.startsWith("infra --sandbox status ")) as string;
+    const pasted = await runBinary(status.split(" ").slice(1), { cwd });
+    expect(pasted.code, `${status}: ${pasted.stderr}`).toBe(0);
+    expect(pasted.stdout).toMatch(/ecs-service/);
+    // each aws line names the served sandbox's endpoint, and the runbook says how to serve it.
+    for (const line of aws) expect(line).toMatch(/ --endpoint-url "\$INFRA_SANDBOX_URL"( > [\w.-]+)?$/);
+    expect(runbook.stdout).toMatch(
+      /only while `infra sandbox serve` runs in another terminal, with INFRA_SANDBOX_URL exported as it prints it and the sandbox's credentials \(`export AWS_ACCESS_KEY_ID=AKIDSANDBOX AWS_SECRET_ACCESS_KEY=sandbox-not-a-secret`\)/,
+    );
+  });
+
   it("refuses load-test with --sandbox: it would send real requests, and the sandbox's stack has no endpoint", async () => {
     const cwd = folder();
 
