@@ -133,6 +133,33 @@ describe("a service whose deployment FAILED", () => {
     expect(result.stderr).toMatch(/new deployment ecs-svc\/\d+ of .*:1: deployment ecs-svc\/\d+ FAILED/);
     expect(running(fake.current)).toBe(2);
   });
+
+  it("given the tag pushed since, when rolling back to the revision it names, then a new deployment runs it, exit 0", async () => {
+    const path = await failedStack();
+    fake.current.ecr.push("startupwebapp", "nope");
+
+    const before = fake.current.calls.length;
+    const result = await runCli(["rollback", "--to", "1", "--file", path], fake.current);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(updates(fake.current, before)).toEqual([{ taskDefinition: td(1), forceNewDeployment: true }]);
+    expect(running(fake.current)).toBe(2);
+  });
+
+  it("given another image that fails too, when deploying it, then the service is not put back on the revision that ran nothing, exit 1", async () => {
+    const path = await failedStack();
+    fake.current.ecr.push("startupwebapp", "v2");
+    fake.current.ecs.failHealthChecks(":v2");
+
+    const before = fake.current.calls.length;
+    const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+
+    expect(result.code).toBe(1);
+    expect(updates(fake.current, before)).toEqual([{ taskDefinition: td(2), forceNewDeployment: undefined }]);
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toMatch(
+      /not rolled back: startupwebapp-service ran nothing before \(deployment ecs-svc\/\d+ FAILED\)/,
+    );
+  });
 });
 
 describe("a service whose deployment completed", () => {
