@@ -6,6 +6,7 @@ import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "../core/context.js";
 import { awsErrorCode, awsStep, InputError, isAwsError } from "../core/errors.js";
 import { describeRevision, describeService, type Revision } from "../resources/common/ecs.js";
+import { failedDeployment } from "../resources/common/failed-deployment.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 
@@ -21,9 +22,13 @@ export async function liveService(ctx: Context, c: DeployConfig): Promise<Servic
   return svc;
 }
 
-/** A deployment is in progress: one rolling out, or more than one (an old one still draining). */
+/**
+ * A deployment is in progress: one rolling out, or more than one (an old one still draining). A FAILED one that
+ * left the service running nothing is not: ECS does nothing more for it.
+ */
 export const deploying = (svc: Service): boolean =>
-  (svc.deployments?.some((d) => d.rolloutState === "IN_PROGRESS") ?? false) || (svc.deployments?.length ?? 0) > 1;
+  (svc.deployments?.some((d) => d.rolloutState === "IN_PROGRESS") ?? false) ||
+  ((svc.deployments?.length ?? 0) > 1 && !failedDeployment(svc));
 
 /** A new deployment waits for the one in progress: two at once would leave neither followed to its end. */
 export function requireSettled(svc: Service, c: DeployConfig): void {

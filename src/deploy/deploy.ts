@@ -1,11 +1,13 @@
 // `infra deploy` and `infra rollback`: move the service to a revision, follow the deployment that started, probe
-// the service through its domain, and put it back on the revision it replaced when any of that fails. Success is
-// only ever reported for the revision asked for: a deployment the circuit breaker rolled back is a failure. A
-// revision that passed is tagged known good in AWS (known-good.ts); the env file records what runs. The image the
-// service names already gets a new deployment only when its tag names another digest now (redeploy.ts).
+// the service through its domain, and put it back on the revision it replaced when any of that fails (unless that
+// one ran nothing: its deployment FAILED). Success is only ever reported for the revision asked for: a deployment
+// the circuit breaker rolled back is a failure. A revision that passed is tagged known good in AWS (known-good.ts);
+// the env file records what runs. The image the service names already gets a new deployment only when its tag
+// names another digest now, or its deployment FAILED (redeploy.ts).
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { InputError } from "../core/errors.js";
+import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { lastKnownGoodBefore } from "../resources/common/known-good.js";
 import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
 import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
@@ -80,6 +82,13 @@ async function moveTo(
     await probe(ctx, c.probeUrl);
   } catch (err) {
     if (!(err instanceof DeploymentFailed) || !o.rollback) throw err;
+    // A revision whose deployment FAILED ran nothing: going back to it would not run the service either.
+    const failed = failedDeployment(svc);
+    if (failed)
+      throw new DeploymentFailed(
+        err.message,
+        `not rolled back: ${c.serviceName} ran nothing before (deployment ${failed.id} FAILED); deploy an image that runs`,
+      );
     const back = await restore(ctx, c, previous);
     await record(ctx, back);
     throw new DeploymentFailed(

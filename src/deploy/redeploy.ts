@@ -1,11 +1,13 @@
 // `deploy` of the image the service's revision already names. The task definition stays, but the image behind a
 // tag may not have: ECS runs the digest a tag named when the deployment started (docs/aws-behaviours.md, "ECS"),
 // so when the tag names another digest now, a new deployment of the same revision (forceNewDeployment) runs it.
-// When the digests cannot be compared, nothing starts unless --force-new-deployment asks for it.
+// When the digests cannot be compared, nothing starts unless --force-new-deployment asks for it. A service whose
+// deployment FAILED runs nothing: a new deployment starts whatever the digests say.
 import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { InputError } from "../core/errors.js";
 import type { Revision } from "../resources/common/ecs.js";
+import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
 import { deploying, liveService, requireSecrets } from "./checks.js";
 import type { DeployConfig } from "./config.js";
@@ -27,7 +29,9 @@ export async function redeployIfMoved(
   // A deployment is going: an earlier run started it (and may have lost the answer), so finish its work.
   if (deploying(svc)) return settle(ctx, c, svc, current);
   const compared = await compareDigests(ctx, c, o.image, mainContainer(current)?.name);
-  const reason = reasonFor(compared, o);
+  const failed = failedDeployment(svc);
+  // ECS starts nothing more for a FAILED deployment: only a new one runs the image (pushed since, perhaps).
+  const reason = failed ? `deployment ${failed.id} FAILED (${failed.rolloutStateReason})` : reasonFor(compared, o);
   if (!reason) {
     if (compared.verdict === "unknown")
       ev.warning(

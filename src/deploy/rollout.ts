@@ -4,6 +4,7 @@ import { type Service, type TaskDefinition, UpdateServiceCommand } from "@aws-sd
 import type { Context } from "../core/context.js";
 import { awsStep } from "../core/errors.js";
 import type { Revision } from "../resources/common/ecs.js";
+import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { markKnownGood } from "../resources/common/known-good.js";
 import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
 import type { DeployConfig } from "./config.js";
@@ -48,15 +49,23 @@ export const follow = (ctx: Context, c: DeployConfig, deploymentId: string, task
 
 /**
  * The service already runs the revision asked for: follow the deployment that moved it there if it is still going,
- * probe, and mark and record it, as the run that started it would have.
+ * probe, and mark and record it, as the run that started it would have. A deployment that FAILED is not followed:
+ * ECS does nothing more for it, so a new deployment of the revision starts.
  */
 export async function settle(ctx: Context, c: DeployConfig, svc: Service, current: Revision) {
   const ev = ctx.events.for("deploy");
   const arn = current.taskDefinitionArn as string;
   const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
-  ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);
+  const failed = failedDeployment(svc);
   try {
-    if (primary?.id && primary.rolloutState === "IN_PROGRESS") await follow(ctx, c, primary.id, arn);
+    if (failed) {
+      const id = await updateService(ctx, c, arn, "start a new deployment", true);
+      ev.updated(`service ${c.serviceName}: new deployment ${id} of ${shortName(arn)}: deployment ${failed.id} FAILED`);
+      await follow(ctx, c, id, arn);
+    } else {
+      ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);
+      if (primary?.id && primary.rolloutState === "IN_PROGRESS") await follow(ctx, c, primary.id, arn);
+    }
     await probe(ctx, c.probeUrl);
   } catch (err) {
     if (err instanceof DeploymentFailed)

@@ -8,6 +8,7 @@ import { awsStep } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
 import { isPending } from "../../state/model.js";
 import { serviceTasks } from "../common/ecs-tasks.js";
+import { failedDeployment } from "../common/failed-deployment.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
 import { reportTargetHealth } from "./deployment.js";
@@ -26,7 +27,12 @@ export const serviceModel: ResourceModel<ServiceConfig> = {
     // only when that is a definition change to roll out: what a deploy or a rollback chose stays. A revision the
     // task definition step makes in this run is not known yet: the service moves to it, "known after" that step.
     const revision = isPending(c.taskDefinitionArn) ? c.taskDefinitionArn : (raw.revision ?? c.taskDefinitionArn);
-    return { ...c, desiredCount: undefined, taskDefinitionArn: revision };
+    return {
+      ...c,
+      desiredCount: undefined,
+      taskDefinitionArn: revision,
+      deploymentFailed: failedDeployment(raw.service) !== undefined,
+    };
   },
   recorded(objects, c) {
     const svc = objects.get("service");

@@ -68,6 +68,8 @@ const PARAMETER: Record<string, keyof ReturnType<typeof settings>> = {
   "platform version": "platformVersion",
   "deployment controller": "deploymentController",
   "ECS Exec": "enableExecuteCommand",
+  // A new deployment of the revision it should run (forceNewDeployment, below).
+  deployment: "taskDefinition",
 };
 
 export const serviceHandlers: KindHandlers<ServiceConfig> = {
@@ -116,7 +118,8 @@ export const serviceHandlers: KindHandlers<ServiceConfig> = {
     }
     if (input.taskDefinition) await requireActive(run, input.taskDefinition);
     // ECS Exec reaches only tasks started after the change: start them.
-    if (changed(fields, "ECS Exec")) input.forceNewDeployment = true;
+    // A FAILED deployment is not retried by ECS: start a new one, which resolves the image tags again.
+    if (changed(fields, "ECS Exec") || changed(fields, "deployment")) input.forceNewDeployment = true;
     const ecs = await ctx.aws.ecs();
     const before = (o.raw as { service?: Service } | undefined)?.service;
     const out = await awsStep("update service", c.serviceName, () => ecs.send(new UpdateServiceCommand(input)));
