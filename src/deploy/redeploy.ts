@@ -14,7 +14,7 @@ import { type Comparison, compareDigests, shortDigest } from "./digests.js";
 import { runMigration } from "./migrate.js";
 import { probe } from "./probe.js";
 import { mainContainer, registerWithImage, shortName } from "./revision.js";
-import { follow, passed, record, settle, updateService } from "./rollout.js";
+import { follow, leftRunning, passed, record, settle, updateService } from "./rollout.js";
 
 export async function redeployIfMoved(
   ctx: Context,
@@ -24,8 +24,9 @@ export async function redeployIfMoved(
   o: DeployOptions,
 ): Promise<void> {
   const ev = ctx.events.for("deploy");
+  const again = `deploy --image ${o.image.uri}`;
   // A deployment is going: an earlier run started it (and may have lost the answer), so finish its work.
-  if (deploying(svc)) return settle(ctx, c, svc, current);
+  if (deploying(svc)) return settle(ctx, c, svc, current, again);
   const compared = await compareDigests(ctx, c, o.image, mainContainer(current)?.name);
   const reason = reasonFor(compared, o);
   if (!reason) {
@@ -33,7 +34,7 @@ export async function redeployIfMoved(
       ev.warning(
         `could not compare the image the tasks run with ${o.image.uri} (${compared.why}): no new deployment; --force-new-deployment starts one`,
       );
-    return settle(ctx, c, svc, current);
+    return settle(ctx, c, svc, current, again);
   }
   const ecr = compared.ecr;
   if (ecr?.kind === "missing") throw new InputError(ecr.why, "push it first");
@@ -43,6 +44,7 @@ export async function redeployIfMoved(
   const arn = current.taskDefinitionArn as string;
   const deploymentId = await updateService(ctx, c, arn, "start a new deployment", true);
   ev.updated(`service ${c.serviceName}: new deployment ${deploymentId} of ${shortName(arn)}: ${reason}`);
+  if (!ctx.options.wait) return leftRunning(ctx, c, deploymentId, current, again);
   try {
     await follow(ctx, c, deploymentId, arn);
     await probe(ctx, c.probeUrl);
