@@ -1,7 +1,7 @@
 // --no-wait, through the CLI: what takes long is started and left running, what it started is recorded, the run
 // says what is left and how to finish it, and it exits 0; a later run without --no-wait finishes the job.
 import { describe, expect, it } from "vitest";
-import { runCli, useFake } from "./helpers.js";
+import { readText, runCli, tempEnvFile, useFake } from "./helpers.js";
 import { knownGood, recorded, revisionOf, stack, td } from "./support/deploy-stack.js";
 
 describe("infra deploy --no-wait", () => {
@@ -70,5 +70,46 @@ describe("infra deploy --no-wait", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--migrate waits for the migration task to finish/);
     expect(fake.current.calls.length).toBe(before);
+  });
+});
+
+describe("infra create --no-wait", () => {
+  const fake = useFake();
+
+  it("given no stack, when create all --no-wait runs, then it starts what takes long, says in one line what is left for a run without --no-wait, and exits 0", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+
+    const result = await runCli(["create", "all", "--no-wait", "--file", path], fake.current);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/error|Fix the cause/);
+    const line = result.stderr.split("\n").filter((l) => l.includes("all: "));
+    expect(line).toEqual([
+      expect.stringMatching(
+        /! all: not finished because of --no-wait: alb in part; route53-records, ecs-service, ecs-autoscaling, monitoring not started, as what they need is still in progress \(see above\); run `infra create all` again without --no-wait to finish$/,
+      ),
+    ]);
+    // What it started is recorded: the certificate being validated, the load balancer being provisioned.
+    expect(readText(path)).toMatch(/^ACM_CERTIFICATE_ARN="arn:aws:acm:[^"]+"$/m);
+    expect(readText(path)).toMatch(/^ALB_ARN="arn:aws:elasticloadbalancing:[^"]+"$/m);
+    expect(fake.current.ecs.serviceNamed("startupwebapp-service")).toBeUndefined();
+
+    const finished = await runCli(["create", "all", "--file", path], fake.current);
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stderr).not.toMatch(/not finished|not started/);
+    expect(fake.current.ecs.serviceNamed("startupwebapp-service")?.status).toBe("ACTIVE");
+  });
+
+  it("given a step that fails, when create all --no-wait runs, then the failure is the cause: the run exits 3 and says to fix it", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    fake.current.inject({ op: "RegisterTaskDefinition", nth: 1 });
+
+    const result = await runCli(["create", "all", "--no-wait", "--file", path], fake.current);
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/failed: ecs-service-task-definition.*Fix the cause/);
+    expect(result.stderr).not.toMatch(/because of --no-wait/);
   });
 });
