@@ -45,7 +45,7 @@ describe("a target group the ECS service names, gone from AWS", () => {
     // The rest of the stack is still checked: the ALB's objects, the task definition's posture, the tasks' ECS Exec.
     expect(result.stdout).toMatch(/^\[OK {2}\] alb: target group startupwebapp-tg/m);
     expect(result.stdout).toMatch(/^\[OK {2}\] ecs-service-task-definition: secrets are Secrets Manager or SSM/m);
-    expect(result.stdout).toMatch(/^\[OK {2}\] ecs-service: ECS Exec on on the running tasks/m);
+    expect(result.stdout).toMatch(/^\[OK {2}\] ecs-service: ECS Exec enabled on the running tasks/m);
     expect(result.stdout).toMatch(
       /^\[FAIL\] ecs-service: service startupwebapp-service: target group \(targetgroup\/startupwebapp-tg\//m,
     );
