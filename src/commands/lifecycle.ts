@@ -20,7 +20,7 @@ import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { printChecks } from "./render.js";
 import { type Deps, prepare, readAsStep, type Selected } from "./setup.js";
-import { runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
+import { leftForLater, runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
 export function registerLifecycle({ program, deps, opts, resourceHelp, result }: Commands): void {
   const { io } = deps;
@@ -142,11 +142,14 @@ async function confirmChanges(deps: Deps, o: GlobalOptions, assessed: Map<string
 /** After the steps: the JSON document, or the summary; the first failure that is a cause sets the exit code. */
 function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command: string, result: Commands["result"]) {
   const failures = outcomes.flatMap((x) => (x.status === "failed" ? [x.error] : []));
-  const summary = summarize(outcomes, command);
+  // --no-wait promises to start what takes long and return: what had to wait is left, not failed.
+  const later = o.wait ? undefined : leftForLater(outcomes, command);
+  const summary = later ? undefined : summarize(outcomes, command);
   if (o.json) {
     const steps = outcomes.map(({ name, status }) => ({ name, status }));
     result({ ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
   }
+  if (later) return ctx.events.for("all").skipped(later);
   if (summary) ctx.events.for("all").warning(summary);
   const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
   if (cause) throw cause;

@@ -102,7 +102,10 @@ export function buildProgram(
     .option("--endpoint-url <url>", "AWS-compatible endpoint: LocalStack, moto (default: AWS_ENDPOINT_URL)")
     .option("--json", "print one JSON document on stdout", false)
     .option("--yes", "do not ask for confirmation", false)
-    .option("--no-wait", "start what takes long and return without waiting")
+    .option(
+      "--no-wait",
+      "start what takes long, record it and return (exit 0) without waiting; run the same command without it to finish",
+    )
     .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
     .option("--verbose", "show stack traces of errors", false)
     .option(

@@ -11,7 +11,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
   program
     .command("deploy")
     .description(
-      "new revision with this image -> update the service -> follow it -> probe -> tag it KnownGood; rolls back on failure",
+      "new revision with this image -> update the service -> follow it -> probe -> tag it KnownGood; rolls back on failure (--no-wait: starts the deployment and returns)",
     )
     .requiredOption(
       "--image <uri|:tag>",
@@ -30,6 +30,12 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
         rollback: boolean;
         forceNewDeployment?: boolean;
       };
+      // The migration must have run before the service moves: that is a wait --no-wait cannot skip.
+      if (o.migrate && !o.wait)
+        throw new InputError(
+          "--migrate waits for the migration task to finish before the service moves, and --no-wait says not to wait",
+          "run the deploy with --migrate and without --no-wait",
+        );
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
       await env.claim();

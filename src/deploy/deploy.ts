@@ -17,7 +17,7 @@ import { runMigration } from "./migrate.js";
 import { probe } from "./probe.js";
 import { redeployIfMoved } from "./redeploy.js";
 import { mainContainer, registerWithImage, shortName } from "./revision.js";
-import { follow, passed, record, settle, updateService } from "./rollout.js";
+import { follow, leftRunning, passed, record, settle, updateService } from "./rollout.js";
 
 export interface DeployOptions {
   image: ImageRef;
@@ -35,14 +35,14 @@ export async function deploy(ctx: Context, c: DeployConfig, o: DeployOptions): P
   // The service names the image already: an earlier run moved it (and may have lost the answer), or its tag was
   // pushed again since.
   if (mainContainer(current)?.image === o.image.uri) return redeployIfMoved(ctx, c, svc, current, o);
+  const again = `deploy --image ${o.image.uri}`;
   requireSettled(svc, c);
   await requireImage(ctx, o.image);
   await requireSecrets(ctx, current);
   if (o.migrate) await runMigration(ctx, c, o.image.uri);
   const next = await registerWithImage(ctx, current, o.image.uri);
   ev.created(`task definition ${shortName(next.taskDefinitionArn)} (${o.image.uri})`);
-  await moveTo(ctx, c, svc, next, current, { rollback: o.rollback });
-  await passed(ctx, next);
+  if (await moveTo(ctx, c, svc, next, current, { rollback: o.rollback, again })) await passed(ctx, next);
 }
 
 export async function rollback(ctx: Context, c: DeployConfig, to: string | undefined): Promise<void> {
@@ -51,9 +51,10 @@ export async function rollback(ctx: Context, c: DeployConfig, to: string | undef
   const target = to ? await taskDefinition(ctx, revisionRef(to, current)) : await lastKnownGoodBefore(ctx, current);
   if (target.status !== "ACTIVE")
     throw new InputError(`${shortName(target.taskDefinitionArn)} is ${target.status}: ECS starts nothing from it`);
-  if (target.taskDefinitionArn === current.taskDefinitionArn) return settle(ctx, c, svc, current);
-  await moveTo(ctx, c, svc, target, current, { rollback: true });
-  await passed(ctx, target);
+  // Once the service runs it, `rollback --to` that revision follows the deployment to its end and probes it.
+  const again = `rollback --to ${target.revision}`;
+  if (target.taskDefinitionArn === current.taskDefinitionArn) return settle(ctx, c, svc, current, again);
+  if (await moveTo(ctx, c, svc, target, current, { rollback: true, again })) await passed(ctx, target);
 }
 
 /** `--to 7`, `--to family:7` or an ARN. */
@@ -69,14 +70,18 @@ async function moveTo(
   svc: Service,
   next: TaskDefinition,
   previous: TaskDefinition,
-  o: { rollback: boolean },
-) {
+  o: { rollback: boolean; again: string },
+): Promise<boolean> {
   const ev = ctx.events.for("deploy");
   const nextArn = next.taskDefinitionArn as string;
   const deploymentId = await updateService(ctx, c, nextArn, "update service");
   ev.updated(
     `service ${c.serviceName} -> ${shortName(nextArn)} (deployment ${deploymentId}, was ${shortName(svc.taskDefinition)})`,
   );
+  if (!ctx.options.wait) {
+    await leftRunning(ctx, c, deploymentId, next, o.again);
+    return false;
+  }
   try {
     await follow(ctx, c, deploymentId, nextArn);
     await probe(ctx, c.probeUrl);
@@ -96,6 +101,7 @@ async function moveTo(
       `rolled back: ${c.serviceName} runs ${shortName(back.taskDefinitionArn)} again`,
     );
   }
+  return true;
 }
 
 /** Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. */

@@ -16,7 +16,7 @@ import { type Comparison, compareDigests, shortDigest } from "./digests.js";
 import { runMigration } from "./migrate.js";
 import { probe } from "./probe.js";
 import { mainContainer, registerWithImage, shortName } from "./revision.js";
-import { follow, passed, record, settle, updateService } from "./rollout.js";
+import { follow, leftRunning, passed, record, settle, updateService } from "./rollout.js";
 
 export async function redeployIfMoved(
   ctx: Context,
@@ -26,8 +26,9 @@ export async function redeployIfMoved(
   o: DeployOptions,
 ): Promise<void> {
   const ev = ctx.events.for("deploy");
+  const again = `deploy --image ${o.image.uri}`;
   // A deployment is going: an earlier run started it (and may have lost the answer), so finish its work.
-  if (deploying(svc)) return settle(ctx, c, svc, current);
+  if (deploying(svc)) return settle(ctx, c, svc, current, again);
   const compared = await compareDigests(ctx, c, o.image, mainContainer(current)?.name);
   const failed = failedDeployment(svc);
   // ECS starts nothing more for a FAILED deployment: only a new one runs the image (pushed since, perhaps).
@@ -37,7 +38,7 @@ export async function redeployIfMoved(
       ev.warning(
         `could not compare the image the tasks run with ${o.image.uri} (${compared.why}): no new deployment; --force-new-deployment starts one`,
       );
-    return settle(ctx, c, svc, current);
+    return settle(ctx, c, svc, current, again);
   }
   const ecr = compared.ecr;
   if (ecr?.kind === "missing") throw new InputError(ecr.why, "push it first");
@@ -47,6 +48,7 @@ export async function redeployIfMoved(
   const arn = current.taskDefinitionArn as string;
   const deploymentId = await updateService(ctx, c, arn, "start a new deployment", true);
   ev.updated(`service ${c.serviceName}: new deployment ${deploymentId} of ${shortName(arn)}: ${reason}`);
+  if (!ctx.options.wait) return leftRunning(ctx, c, deploymentId, current, again);
   try {
     await follow(ctx, c, deploymentId, arn);
     await probe(ctx, c.probeUrl);

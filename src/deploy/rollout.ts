@@ -48,19 +48,45 @@ export const follow = (ctx: Context, c: DeployConfig, deploymentId: string, task
   });
 
 /**
+ * --no-wait: the deployment has started and is left to run. The env file says what the service names now (as
+ * after any move); the known-good mark waits for a run that follows it to the end and probes it, which `again` is.
+ */
+export async function leftRunning(
+  ctx: Context,
+  c: DeployConfig,
+  deploymentId: string,
+  td: TaskDefinition,
+  again: string,
+) {
+  await record(ctx, td);
+  ctx.events
+    .for("deploy")
+    .skipped(
+      `deployment ${deploymentId} of ${c.serviceName} started, not followed (--no-wait): \`infra status\` shows how it goes; \`infra ${again}\` without --no-wait follows it to the end and probes it`,
+    );
+}
+
+/**
  * The service already runs the revision asked for: follow the deployment that moved it there if it is still going,
  * probe, and mark and record it, as the run that started it would have. A deployment that FAILED is not followed:
  * ECS does nothing more for it, so a new deployment of the revision starts.
  */
-export async function settle(ctx: Context, c: DeployConfig, svc: Service, current: Revision) {
+export async function settle(ctx: Context, c: DeployConfig, svc: Service, current: Revision, again: string) {
   const ev = ctx.events.for("deploy");
   const arn = current.taskDefinitionArn as string;
   const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
   const failed = failedDeployment(svc);
+  if (!ctx.options.wait && !failed) {
+    ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);
+    if (primary?.id && primary.rolloutState === "IN_PROGRESS") return leftRunning(ctx, c, primary.id, current, again);
+    ev.skipped(`not probed (--no-wait): \`infra ${again}\` without --no-wait probes it`);
+    return;
+  }
   try {
     if (failed) {
       const id = await updateService(ctx, c, arn, "start a new deployment", true);
       ev.updated(`service ${c.serviceName}: new deployment ${id} of ${shortName(arn)}: deployment ${failed.id} FAILED`);
+      if (!ctx.options.wait) return leftRunning(ctx, c, id, current, again);
       await follow(ctx, c, id, arn);
     } else {
       ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);

@@ -180,7 +180,7 @@ async function follow(run: Run, svc: Service, before: Service | undefined): Prom
   const elbv2 = await run.ctx.aws.elbv2();
   const targets = await reportTargetHealth(run.ev, elbv2, run.c.targetGroupArn);
   // Deployed and every target healthy: a revision `rollback` may return to.
-  if (targets.length > 0 && targets.every((t) => t.TargetHealth?.State === "healthy")) {
+  if (targets && targets.length > 0 && targets.every((t) => t.TargetHealth?.State === "healthy")) {
     const revision = await describeRevision(await run.ctx.aws.ecs(), svc.taskDefinition as string);
     if (revision) await markKnownGood(run.ctx, revision);
   }
