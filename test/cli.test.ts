@@ -405,6 +405,24 @@ describe("the infra CLI", () => {
     ]);
   });
 
+  it("verifies every resource when AWS refuses to show one: a FAIL line for it, the others' checks, exit 3", async () => {
+    const path = tempEnvFile();
+    await runCli(["create", "alb", "--file", path], fake.current);
+    for (let nth = 1; nth <= 3; nth++)
+      fake.current.inject({
+        op: "ListCertificates",
+        nth,
+        error: () => unmodeled("AccessDenied", "not authorized to perform: acm:ListCertificates", 403),
+      });
+
+    const result = await runCli(["verify", "alb", "acm-certificate", "--file", path], fake.current);
+
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/^\[FAIL\] acm-certificate: read from AWS .*AccessDenied: not authorized/m);
+    expect(result.stdout).toMatch(/^\[OK {2}\] alb: /m);
+    expect(result.stderr).toMatch(/^error: verify: 1 resource\(s\) could not be read: list certificates/m);
+  });
+
   it("plans from the example env file, saying what exists and what it costs", async () => {
     const result = await runCli(["plan", "all", "--file", "aws-resources.env.example"], fake.current);
     expect(result.code).toBe(0);

@@ -60,11 +60,26 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "verify", deps);
       const checks: Check[] = [];
-      for (const { resource, config } of selected)
-        checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
+      // A resource AWS refuses to show (AccessDenied on one service, say) is a FAIL line, not the end of the run:
+      // the other resources' checks are still worth seeing. The exit code then says AWS failed (3), not a check.
+      const unread: InfraError[] = [];
+      for (const { resource, config } of selected) {
+        try {
+          checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
+        } catch (err) {
+          if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+          unread.push(err);
+          checks.push({ resource: resource.name, status: "FAIL", name: "read from AWS", detail: err.message });
+        }
+      }
       const failed = checks.filter((c) => c.status === "FAIL");
       if (o.json) result({ ok: failed.length === 0, command: "verify", checks });
       else printChecks(io, checks);
+      if (unread[0])
+        throw new InfraError(
+          `verify: ${unread.length} resource(s) could not be read: ${unread[0].message}`,
+          ExitCode.aws,
+        );
       if (failed.length > 0) throw new CheckFailedError(`${failed.length} check(s) failed`);
     });
 
