@@ -2,6 +2,7 @@
 // The `infra` executable: real stdio, the process environment, and exit codes.
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
+import { releaseClaimsNow } from "./core/env-file.js";
 import { ExitCode } from "./core/errors.js";
 import { Interrupt } from "./core/interrupt.js";
 
@@ -9,20 +10,31 @@ import { Interrupt } from "./core/interrupt.js";
 // the dependencies here are pinned (see README, "Requirements").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-// `infra plan | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw err;
-});
+// `infra create all | head` closes the pipe early: that is the reader's choice, not a reason to stop half-way
+// through a change. Once a stream's reader is gone, what would go to it is dropped and the command runs to its end.
+const gone = { stdout: false, stderr: false };
+for (const name of ["stdout", "stderr"] as const) {
+  process[name].on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    gone[name] = true;
+  });
+}
+const write = (name: "stdout" | "stderr", text: string) => {
+  if (!gone[name]) process[name].write(text);
+};
+
+// However the process ends (Ctrl-C exits at once), the stack claim it holds on the env file goes with it.
+process.on("exit", releaseClaimsNow);
 
 const interrupt = new Interrupt();
 process.on("SIGINT", () => {
   if (interrupt.handle()) {
-    process.stderr.write(interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
+    write("stderr", interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
     return;
   }
   // The env file is only ever replaced by rename, so stopping here loses nothing.
-  process.stderr.write(interrupt.notice("interrupted"));
+  write("stderr", interrupt.notice("interrupted"));
+  write("stdout", interrupt.document());
   process.exit(ExitCode.interrupted);
 });
 
@@ -30,8 +42,8 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   interrupt,
   io: {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => write("stdout", text),
+    stderr: (text) => write("stderr", text),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     ask: async (question) => {
@@ -48,4 +60,5 @@ const code = await main(process.argv.slice(2), {
 // Done: a credential lookup still waiting on an instance metadata endpoint that never answers must not hold the
 // process open. Exit once what was written has been flushed.
 process.exitCode = code;
-process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+const flushed = (name: "stdout" | "stderr", then: () => void) => (gone[name] ? then() : process[name].write("", then));
+flushed("stdout", () => flushed("stderr", () => process.exit(code)));

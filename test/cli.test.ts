@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { unmodeled } from "../src/sandbox/aws/errors.js";
@@ -21,6 +21,15 @@ describe("the infra CLI", () => {
           return { argv: ["create", "alb", "--file", path], path };
         },
         /alb needs VPC_ID, which is not set in the env file/,
+      ],
+      [
+        "an env file in another encoding than UTF-8 (a Latin-1 comment)",
+        () => {
+          const path = tempEnvFile(INPUTS);
+          appendFileSync(path, Buffer.from("# caf\xe9\n", "latin1"));
+          return { argv: ["create", "alb", "--file", path], path };
+        },
+        new RegExp(`is not UTF-8 \\(line ${INPUTS.split("\n").length}\\) - convert it`),
       ],
       [
         "a malformed line",
@@ -102,10 +111,25 @@ describe("the infra CLI", () => {
           exitCode: 2,
           error: expect.stringMatching(message),
         });
+        // The message alone: "error: " starts a terminal line, not a JSON field.
+        expect(JSON.parse(result.stdout).error).not.toMatch(/^error: /);
         for (const line of result.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
         expect(fake.current.calls).toEqual([]);
       });
     }
+  });
+
+  it("shows help when asked (--help, help, help <command>) with exit 0, a command's help with the global options; bare infra is a usage error", async () => {
+    for (const argv of [["--help"], ["help"], ["help", "deploy"], ["deploy", "--help"]]) {
+      const asked = await runCli(argv, fake.current);
+      expect(asked.code, argv.join(" ")).toBe(0);
+      expect(asked.stdout).toMatch(/^Usage: infra/m);
+    }
+    const deployHelp = await runCli(["help", "deploy"], fake.current);
+    expect(deployHelp.stdout).toMatch(/^Global Options:$/m);
+    expect(deployHelp.stdout).toMatch(/^ {2}-f, --file <path>/m);
+    expect((await runCli([], fake.current)).code).toBe(2);
+    expect(fake.current.calls).toEqual([]);
   });
 
   it("creates, verifies and destroys alb, printing progress on stderr and checks on stdout", async () => {
@@ -381,6 +405,24 @@ describe("the infra CLI", () => {
     ]);
   });
 
+  it("verifies every resource when AWS refuses to show one: a FAIL line for it, the others' checks, exit 3", async () => {
+    const path = tempEnvFile();
+    await runCli(["create", "alb", "--file", path], fake.current);
+    for (let nth = 1; nth <= 3; nth++)
+      fake.current.inject({
+        op: "ListCertificates",
+        nth,
+        error: () => unmodeled("AccessDenied", "not authorized to perform: acm:ListCertificates", 403),
+      });
+
+    const result = await runCli(["verify", "alb", "acm-certificate", "--file", path], fake.current);
+
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/^\[FAIL\] acm-certificate: read from AWS .*AccessDenied: not authorized/m);
+    expect(result.stdout).toMatch(/^\[OK {2}\] alb: /m);
+    expect(result.stderr).toMatch(/^error: verify: 1 resource\(s\) could not be read: list certificates/m);
+  });
+
   it("plans from the example env file, saying what exists and what it costs", async () => {
     const result = await runCli(["plan", "all", "--file", "aws-resources.env.example"], fake.current);
     expect(result.code).toBe(0);
@@ -457,6 +499,21 @@ describe("the infra CLI", () => {
 });
 
 describe("infra plan with no AWS account", () => {
+  it("refuses a region that is not one, exit 2 with or without --exit-code, rather than plan against nothing", async () => {
+    for (const extra of [[], ["--exit-code"]]) {
+      const fake = new AwsFake();
+      const result = await runCli(
+        ["plan", "all", "--file", "aws-resources.env.example", "--region", "nonsense", ...extra],
+        fake,
+      );
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: region nonsense is not an AWS region name/m);
+      expect(result.stdout).toBe("");
+      expect(fake.calls).toEqual([]);
+    }
+  });
+
   it("still plans, with costs, and says it could not compare with what exists", async () => {
     vi.stubEnv("AWS_PROFILE", "infra-test-no-such-profile");
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");

@@ -27,13 +27,13 @@ const denied = (action: string) => () =>
 const sites: Site[] = [
   {
     op: "DeleteTargetGroup",
-    argv: ["destroy", "alb", "--yes"],
+    argv: ["destroy", "ecs-service", "alb", "--yes"],
     given: "finished",
     error: denied("elasticloadbalancing:DeleteTargetGroup"),
   },
   {
     op: "DeleteSecurityGroup",
-    argv: ["destroy", "alb", "--yes"],
+    argv: ["destroy", "ecs-service", "alb", "--yes"],
     given: "finished",
     error: denied("ec2:DeleteSecurityGroup"),
   },

@@ -10,7 +10,7 @@ import { diff } from "../state/diff.js";
 import { type Assessment, assess, refine, verifyResource } from "../state/lifecycle.js";
 import { type Change, isChange } from "../state/model.js";
 import { changeData, planLines } from "../state/render.js";
-import type { GlobalOptions } from "./options.js";
+import { type GlobalOptions, resolveRegion } from "./options.js";
 import type { Commands } from "./program.js";
 import { printTable } from "./render.js";
 import { configureEach, type Deps, loadInputs, makeContext, readAsStep, type Selected } from "./setup.js";
@@ -99,6 +99,9 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & { exitCode?: boolean };
       const { env, selected, timeoutMs, endpoint } = await loadInputs(names.length ? names : ["all"], o, "plan");
+      // No region is a reason not to compare; a region that is not one is the user's mistake to fix.
+      const region = o.region ?? env.get("AWS_REGION") ?? deps.env.AWS_REGION;
+      if (region) resolveRegion(region, undefined, undefined);
       const comparison = await compare(deps, env, o, timeoutMs, endpoint, selected);
       const plans = selected.map(({ resource, config }) => {
         const assessed = comparison.assessments?.get(resource.name);

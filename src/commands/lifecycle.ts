@@ -20,7 +20,7 @@ import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { printChecks } from "./render.js";
 import { type Deps, prepare, readAsStep, type Selected } from "./setup.js";
-import { runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
+import { leftForLater, runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
 export function registerLifecycle({ program, deps, opts, resourceHelp, result }: Commands): void {
   const { io } = deps;
@@ -60,11 +60,26 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       const o = opts(cmd);
       const { ctx, selected } = await prepare(names, o, "verify", deps);
       const checks: Check[] = [];
-      for (const { resource, config } of selected)
-        checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
+      // A resource AWS refuses to show (AccessDenied on one service, say) is a FAIL line, not the end of the run:
+      // the other resources' checks are still worth seeing. The exit code then says AWS failed (3), not a check.
+      const unread: InfraError[] = [];
+      for (const { resource, config } of selected) {
+        try {
+          checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
+        } catch (err) {
+          if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+          unread.push(err);
+          checks.push({ resource: resource.name, status: "FAIL", name: "read from AWS", detail: err.message });
+        }
+      }
       const failed = checks.filter((c) => c.status === "FAIL");
       if (o.json) result({ ok: failed.length === 0, command: "verify", checks });
       else printChecks(io, checks);
+      if (unread[0])
+        throw new InfraError(
+          `verify: ${unread.length} resource(s) could not be read: ${unread[0].message}`,
+          ExitCode.aws,
+        );
       if (failed.length > 0) throw new CheckFailedError(`${failed.length} check(s) failed`);
     });
 
@@ -142,11 +157,14 @@ async function confirmChanges(deps: Deps, o: GlobalOptions, assessed: Map<string
 /** After the steps: the JSON document, or the summary; the first failure that is a cause sets the exit code. */
 function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command: string, result: Commands["result"]) {
   const failures = outcomes.flatMap((x) => (x.status === "failed" ? [x.error] : []));
-  const summary = summarize(outcomes, command);
+  // --no-wait promises to start what takes long and return: what had to wait is left, not failed.
+  const later = o.wait ? undefined : leftForLater(outcomes, command);
+  const summary = later ? undefined : summarize(outcomes, command);
   if (o.json) {
     const steps = outcomes.map(({ name, status }) => ({ name, status }));
     result({ ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
   }
+  if (later) return ctx.events.for("all").skipped(later);
   if (summary) ctx.events.for("all").warning(summary);
   const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
   if (cause) throw cause;

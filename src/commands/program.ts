@@ -1,6 +1,7 @@
 // The commander layer: the global options, the commands (lifecycle.ts, release.ts, inspect.ts), and the one
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
+import { releaseClaims } from "../core/env-file.js";
 import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
@@ -48,8 +49,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
-      // (`infra` alone shows the help too, as a usage error: commander.help.)
+      // (`infra` alone shows the help too, as a usage error; `infra help [command]` asked for it: exit 0.)
       if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
+      if (err.code === "commander.help" && err.exitCode === 0) return ExitCode.ok;
       if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
       return ExitCode.input;
     }
@@ -57,11 +59,14 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     // A failed check, or an interrupted run that printed its partial result, has said all there is.
     const said = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
     if (json()) {
-      if (!said) io.stderr(`${JSON.stringify({ kind: "error", message: lines[0], exitCode })}\n`);
-      printJson(io, { ...document, ok: false, ...(said ? {} : { error: lines[0] }), exitCode });
+      // The message alone, as commander's are: "error: " is how a terminal line starts, not part of it.
+      const message = lines[0]?.replace(/^error: /, "");
+      if (!said) io.stderr(`${JSON.stringify({ kind: "error", message, exitCode })}\n`);
+      printJson(io, { ...document, ok: false, ...(said ? {} : { error: message }), exitCode });
     } else if (!said) io.stderr(`${lines.join("\n")}\n`);
     return exitCode;
   } finally {
+    await releaseClaims();
     await sandbox.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
 }
@@ -86,6 +91,8 @@ export function buildProgram(
         write(program.opts().json ? `${JSON.stringify({ kind: "error", message: text.trim() })}\n` : text),
     })
     .showSuggestionAfterError()
+    // A command's help lists the options every command takes (-f, --json, --yes...) too.
+    .configureHelp({ showGlobalOptions: true })
     .option(
       "-f, --file <path>",
       `the env file to read inputs from and record resources in (default: INFRA_ENV_FILE, then ${DEFAULT_ENV_FILE})`,
@@ -95,7 +102,10 @@ export function buildProgram(
     .option("--endpoint-url <url>", "AWS-compatible endpoint: LocalStack, moto (default: AWS_ENDPOINT_URL)")
     .option("--json", "print one JSON document on stdout", false)
     .option("--yes", "do not ask for confirmation", false)
-    .option("--no-wait", "start what takes long and return without waiting")
+    .option(
+      "--no-wait",
+      "start what takes long, record it and return (exit 0) without waiting; run the same command without it to finish",
+    )
     .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
     .option("--verbose", "show stack traces of errors", false)
     .option(

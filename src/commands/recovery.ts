@@ -9,6 +9,15 @@ import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
 
+/** What a runbook written in the sandbox tells the AWS CLI: the served sandbox's URL variable and credentials. */
+async function sandboxAccess() {
+  const [{ SANDBOX_URL_VARIABLE }, { SANDBOX_CREDENTIALS }] = await Promise.all([
+    import("../sandbox/files.js"),
+    import("../sandbox/session.js"),
+  ]);
+  return { urlVariable: SANDBOX_URL_VARIABLE, ...SANDBOX_CREDENTIALS };
+}
+
 export function registerRecovery({ program, deps, opts, result }: Commands): void {
   const { io } = deps;
   program
@@ -27,7 +36,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       const o = opts(cmd) as GlobalOptions & DrillFlags;
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
       const config = drillConfig(env, o);
-      await env.checkWritable(); // the drill records its result: refuse a read-only file before restoring anything
+      await env.claim(); // the drill records its result: refuse a read-only file before restoring anything
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const [{ runDrill }, { summarise }] = await Promise.all([
         import("../recovery/drill.js"),
@@ -55,7 +64,9 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       ]);
       const inputs = runbookInputs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const markdown = renderRunbook(await gatherFacts(ctx, inputs, o.envFile));
+      const markdown = renderRunbook(
+        await gatherFacts(ctx, inputs, o.envFile, o.sandbox ? await sandboxAccess() : undefined),
+      );
       if (o.json) result({ ok: true, command: "runbook", markdown });
       else io.stdout(`${markdown}\n`);
     });

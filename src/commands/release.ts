@@ -11,7 +11,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
   program
     .command("deploy")
     .description(
-      "new revision with this image -> update the service -> follow it -> probe -> tag it KnownGood; rolls back on failure",
+      "new revision with this image -> update the service -> follow it -> probe -> tag it KnownGood; rolls back on failure (--no-wait: starts the deployment and returns)",
     )
     .requiredOption(
       "--image <uri|:tag>",
@@ -19,17 +19,33 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
     )
     .option("--migrate", "first run the migration task definition (ECS_TASK_DEFINITION_FAMILY) with the new image")
     .option("--no-rollback", "leave the service where a failed deployment left it")
+    .option(
+      "--force-new-deployment",
+      "when the service runs this image already, start a new deployment even if its tag still names the digest the tasks run, or they cannot be compared",
+    )
     .action(async (_o, cmd: Command) => {
-      const o = opts(cmd) as GlobalOptions & { image: string; migrate?: boolean; rollback: boolean };
+      const o = opts(cmd) as GlobalOptions & {
+        image: string;
+        migrate?: boolean;
+        rollback: boolean;
+        forceNewDeployment?: boolean;
+      };
+      // The migration must have run before the service moves: that is a wait --no-wait cannot skip.
+      if (o.migrate && !o.wait)
+        throw new InputError(
+          "--migrate waits for the migration task to finish before the service moves, and --no-wait says not to wait",
+          "run the deploy with --migrate and without --no-wait",
+        );
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
-      await env.checkWritable();
+      await env.claim();
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       await (await import("../deploy/deploy.js")).deploy(ctx, config, {
         image,
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
+        forceNewDeployment: Boolean(o.forceNewDeployment),
       });
       if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });
@@ -44,7 +60,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const o = opts(cmd) as GlobalOptions & { to?: string };
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: false });
-      await env.checkWritable();
+      await env.claim();
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
       }

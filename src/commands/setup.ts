@@ -85,7 +85,7 @@ export function configureEach(env: EnvFile, action: Action) {
 
 export async function prepare(names: string[], opts: GlobalOptions, action: Action, deps: Deps): Promise<Prepared> {
   const { env, selected, timeoutMs, endpoint } = await loadInputs(names, opts, action);
-  if (action === "create" || action === "destroy") await env.checkWritable();
+  if (action === "create" || action === "destroy") await env.claim();
   return { ctx: makeContext(env, opts, deps, timeoutMs, endpoint), selected };
 }
 

@@ -99,3 +99,19 @@ export function summarize(outcomes: StepOutcome[], command: string): string | un
   ].filter(Boolean);
   return `${parts.join("; ")}. Fix the cause, then run \`infra ${command}\` again: it resumes where this run stopped.`;
 }
+
+/**
+ * Under --no-wait, a run in which nothing failed: the steps that finished in part, and those that did not start
+ * because they need what is still in progress (a certificate being validated), are left for a run that waits.
+ */
+export function leftForLater(outcomes: StepOutcome[], command: string): string | undefined {
+  if (outcomes.some((o) => o.status === "failed")) return undefined;
+  const partly = outcomes.filter((o) => o.status === "done" && o.incomplete).map((o) => o.name);
+  const notStarted = outcomes.filter((o) => o.status === "not started").map((o) => o.name);
+  if (partly.length === 0 && notStarted.length === 0) return undefined;
+  const left = [
+    partly.length ? `${partly.join(", ")} in part` : "",
+    notStarted.length ? `${notStarted.join(", ")} not started` : "",
+  ].filter(Boolean);
+  return `not finished because of --no-wait: ${left.join("; ")}, as what they need is still in progress (see above); run \`infra ${command}\` again without --no-wait to finish`;
+}

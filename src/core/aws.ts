@@ -70,7 +70,7 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
 type CredentialProvider = () => Promise<unknown>;
 
 export class AwsClients {
-  private readonly made = new Map<keyof ClientMap, Promise<unknown>>();
+  private readonly made = new Map<string, Promise<unknown>>();
   private credentials?: Promise<CredentialProvider>;
 
   constructor(
@@ -79,12 +79,21 @@ export class AwsClients {
   ) {}
 
   get<K extends keyof ClientMap>(name: K): Promise<ClientMap[K]> {
+    return this.inRegion(name, this.settings.region);
+  }
+
+  /**
+   * A client for another region than the stack's, with the same credentials and endpoint: what lives in a region
+   * of its own, such as an ECR repository named by an image URI. An injected client is used as it is.
+   */
+  inRegion<K extends keyof ClientMap>(name: K, region: string): Promise<ClientMap[K]> {
     const injected = this.injected[name];
     if (injected) return Promise.resolve(injected);
-    let client = this.made.get(name);
+    const key = region === this.settings.region ? name : `${name}@${region}`;
+    let client = this.made.get(key);
     if (!client) {
-      client = this.provider().then((credentials) => makers[name]({ ...this.clientConfig(), credentials }));
-      this.made.set(name, client);
+      client = this.provider().then((credentials) => makers[name]({ ...this.clientConfig(), region, credentials }));
+      this.made.set(key, client);
     }
     return client as Promise<ClientMap[K]>;
   }

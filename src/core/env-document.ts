@@ -51,11 +51,13 @@ export class EnvDocument {
       line.value = value;
       return;
     }
+    // A new line ends as the file's lines do: a file kept with CRLF (edited on Windows) stays CRLF.
+    const eol = this.lines.some((l) => l.eol === "\r\n") ? "\r\n" : "\n";
     const last = this.lines.at(-1);
-    if (last && last.eol === "" && last.text !== "") last.eol = "\n";
+    if (last && last.eol === "" && last.text !== "") last.eol = eol;
     const text = `${key}=${quoted}`;
     if (last && last.eol === "" && last.text === "") this.lines.pop(); // empty document
-    this.lines.push({ text, eol: "\n", key, value, valueStart: key.length + 1, valueEnd: text.length });
+    this.lines.push({ text, eol, key, value, valueStart: key.length + 1, valueEnd: text.length });
   }
 
   toString(): string {

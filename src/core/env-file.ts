@@ -2,11 +2,12 @@
 // (a symlink and its target are one file), compared and applied against the file as read under that lock, and
 // written to a temp file beside it then renamed over it, so two `infra` processes never lose each other's keys and a
 // crash mid-write leaves the old file whole.
+import { readFileSync, rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { EnvDocument } from "./env-document.js";
-import { InputError } from "./errors.js";
-import { isAlive, type LockOwner, unwritable, withLock } from "./file-lock.js";
+import { ExitCode, InfraError, InputError } from "./errors.js";
+import { isAlive, type LockOwner, lock, unwritable, withLock } from "./file-lock.js";
 
 const TEMP = /^(.*)\.(\d+)\.infra-tmp$/;
 
@@ -33,8 +34,31 @@ export class EnvFile {
     return value ? value : undefined;
   }
 
+  /**
+   * Before the first AWS call of a command that changes the stack: the file and its folder are writable, and no
+   * other infra process is changing the stack this file records (two `create all` at once would race on AWS).
+   * Held until the command ends (`releaseClaims`); a holder that is gone (kill -9) is taken over at once.
+   */
+  async claim(): Promise<void> {
+    await this.checkWritable();
+    const lockPath = `${this.realPath}.run.lock`;
+    if (claims.has(lockPath)) return;
+    const release = await lock(lockPath, {
+      waitMs: 0,
+      heldWhileAlive: true,
+      onTakeOver: (o) => this.notice(`took over the stack claim of infra process ${o.pid || "?"}, which is gone`),
+      busy: (holder) =>
+        new InfraError(
+          `another infra process${holder ? ` (${holder.pid}, since ${new Date(holder.at).toISOString().slice(11, 19)} UTC)` : ""} is changing the stack of env file ${this.path}`,
+          ExitCode.input,
+          "wait for it to finish, or stop it, then run this command again",
+        ),
+    });
+    claims.set(lockPath, release);
+  }
+
   /** Before the first AWS call of a command that records: the file and its folder (temp file, lock) are writable. */
-  async checkWritable(): Promise<void> {
+  private async checkWritable(): Promise<void> {
     for (const target of [this.realPath, dirname(this.realPath)]) {
       await fs.access(target, fs.constants.W_OK).catch((err) => {
         throw unwritable(target, err);
@@ -55,7 +79,9 @@ export class EnvFile {
 
   private async recordLocked(updates: Record<string, string>): Promise<void> {
     const onTakeOver = (o: LockOwner) =>
-      this.notice(`took over the env file lock of infra process ${o.pid || "?"}, which is gone`);
+      this.notice(
+        `took over the env file lock ${o.pid ? `of infra process ${o.pid}, which is gone` : "a process left empty"}`,
+      );
     await withLock(
       this.realPath,
       async () => {
@@ -84,6 +110,27 @@ export class EnvFile {
   }
 }
 
+/** The stack claims this process holds: lock path -> what lets it go. */
+const claims = new Map<string, () => Promise<void>>();
+
+/** Lets go of every stack claim this process holds: at the end of each command. */
+export async function releaseClaims(): Promise<void> {
+  for (const [path, release] of [...claims]) {
+    claims.delete(path);
+    await release();
+  }
+}
+
+/** The same, synchronously, for a process exiting at once (Ctrl-C): only the claims still ours. */
+export function releaseClaimsNow(): void {
+  for (const path of claims.keys()) {
+    try {
+      if (JSON.parse(readFileSync(path, "utf8")).pid === process.pid) rmSync(path, { force: true });
+    } catch {}
+  }
+  claims.clear();
+}
+
 /** Writes beside the file (same folder, same file system, same mode), flushes, then renames over it. */
 async function replace(realPath: string, text: string): Promise<void> {
   const temp = `${realPath}.${process.pid}.infra-tmp`;
@@ -108,8 +155,9 @@ async function replace(realPath: string, text: string): Promise<void> {
 async function readDocument(path: string): Promise<EnvDocument> {
   let text: string;
   try {
-    text = await fs.readFile(path, "utf8");
+    text = utf8(await fs.readFile(path), path);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
       throw new InputError(
@@ -120,4 +168,35 @@ async function readDocument(path: string): Promise<EnvDocument> {
     throw new InputError(`cannot read env file ${path}: ${(err as Error).message}`);
   }
   return EnvDocument.parse(text, path);
+}
+
+/**
+ * The file as UTF-8, or refused: decoding another encoding would turn its bytes into U+FFFD, and the next write
+ * would replace them in the user's file for good.
+ */
+function utf8(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InputError(
+      `env file ${path} is not UTF-8 (line ${badLine(bytes)})`,
+      `convert it, for example: iconv -f latin1 -t utf-8 ${path} > ${path}.utf8 && mv ${path}.utf8 ${path}`,
+    );
+  }
+}
+
+/** The first line (from 1) that is not UTF-8: a newline byte never occurs inside a UTF-8 character. */
+function badLine(bytes: Buffer): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    try {
+      decoder.decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    } catch {
+      return line;
+    }
+    if (end === -1) return line;
+    start = end + 1;
+  }
 }

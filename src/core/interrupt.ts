@@ -25,6 +25,13 @@ export class Interrupt {
     return this.json ? `${JSON.stringify({ kind: "interrupted", message })}\n` : `\n${message}\n`;
   }
 
+  /** Under --json, the one document stdout carries when Ctrl-C stops the process before the command printed its own. */
+  document(): string {
+    return this.json
+      ? `${JSON.stringify({ ok: false, error: "interrupted", exitCode: ExitCode.interrupted }, null, 2)}\n`
+      : "";
+  }
+
   /** What the process does on SIGINT: true when a guarded command takes it over, false to exit now. */
   handle(): boolean {
     if (this.guards === 0 || this.controller.signal.aborted) return false;

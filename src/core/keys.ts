@@ -12,7 +12,9 @@ export const RETENTION_DAYS = [
 
 const retention: v.Validator = (key, value) => {
   if (!RETENTION_DAYS.includes(Number(value)) || !/^\d+$/.test(value))
-    throw new InputError(`${key}="${value}" is not a retention CloudWatch offers (${RETENTION_DAYS.join(", ")})`);
+    throw new InputError(
+      `${v.setting(key, value)} is not a retention CloudWatch offers (${RETENTION_DAYS.join(", ")})`,
+    );
 };
 
 /** A WAF rate-based rule's limit: 10 to 2,000,000,000 requests per 5 minutes. */
@@ -20,7 +22,7 @@ const wafRateLimit: v.Validator = (key, value) => {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 10 || n > 2_000_000_000)
     throw new InputError(
-      `${key}="${value}" is not a rate limit AWS accepts (10 to 2,000,000,000 requests per 5 minutes)`,
+      `${v.setting(key, value)} is not a rate limit AWS accepts (10 to 2,000,000,000 requests per 5 minutes)`,
     );
 };
 

@@ -5,16 +5,20 @@ import { InputError } from "./errors.js";
 
 export type Validator = (key: string, value: string) => void;
 
+/** KEY="value" for an error line: a long value is cut, so the one line stays a line a person can read. */
+export const setting = (key: string, value: string) =>
+  value.length <= 80 ? `${key}="${value}"` : `${key}="${value.slice(0, 60)}..." (${value.length} characters)`;
+
 export const pattern =
   (re: RegExp, what: string): Validator =>
   (key, value) => {
-    if (!re.test(value)) throw new InputError(`${key}="${value}" is not ${what}`);
+    if (!re.test(value)) throw new InputError(`${setting(key, value)} is not ${what}`);
   };
 
 export const oneOf =
   (...values: string[]): Validator =>
   (key, value) => {
-    if (!values.includes(value)) throw new InputError(`${key}="${value}" must be ${values.join(" or ")}`);
+    if (!values.includes(value)) throw new InputError(`${setting(key, value)} must be ${values.join(" or ")}`);
   };
 
 export const awsId = (prefix: string) => pattern(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `a ${prefix}-... id`);
@@ -27,7 +31,8 @@ export const region = pattern(REGION_NAME, "an AWS region name (like us-east-1)"
 
 export const port: Validator = (key, value) => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InputError(`${key}="${value}" is not a port (1-65535)`);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new InputError(`${setting(key, value)} is not a port (1-65535)`);
 };
 
 /**
@@ -57,9 +62,11 @@ export const tagValue = pattern(/^[\p{L}\p{N} +\-=._:/@]{1,256}$/u, "a valid tag
 /** ELBv2 names: at most 32 of [A-Za-z0-9-], no hyphen at either end, not internal-... */
 export const elbName: Validator = (key, value) => {
   if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(value)) {
-    throw new InputError(`${key}="${value}" is not a valid load balancer or target group name (1-32 of A-Z a-z 0-9 -)`);
+    throw new InputError(
+      `${setting(key, value)} is not a valid load balancer or target group name (1-32 of A-Z a-z 0-9 -)`,
+    );
   }
-  if (value.startsWith("internal-")) throw new InputError(`${key}="${value}" must not start with "internal-"`);
+  if (value.startsWith("internal-")) throw new InputError(`${setting(key, value)} must not start with "internal-"`);
 };
 
 /** EC2 security group names in a VPC: up to 255 of a-z A-Z 0-9 spaces ._-:/()#,@[]+=&;{}!$*, not starting sg-. */
@@ -93,27 +100,27 @@ export const hostedZoneId = pattern(
 );
 
 export const positiveInt: Validator = (key, value) => {
-  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InputError(`${key}="${value}" is not a whole number above 0`);
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InputError(`${setting(key, value)} is not a whole number above 0`);
 };
 
 export const nonNegativeInt: Validator = (key, value) => {
-  if (!/^\d{1,9}$/.test(value)) throw new InputError(`${key}="${value}" is not a whole number`);
+  if (!/^\d{1,9}$/.test(value)) throw new InputError(`${setting(key, value)} is not a whole number`);
 };
 
 export const positiveNumber: Validator = (key, value) => {
   if (!/^\d{1,9}(\.\d+)?$/.test(value) || Number(value) <= 0)
-    throw new InputError(`${key}="${value}" is not a number above 0`);
+    throw new InputError(`${setting(key, value)} is not a number above 0`);
 };
 
 export const percent: Validator = (key, value) => {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 100)
-    throw new InputError(`${key}="${value}" is not a percentage above 0 and at most 100`);
+    throw new InputError(`${setting(key, value)} is not a percentage above 0 and at most 100`);
 };
 
 export const seconds: Validator = (key, value) => {
   if (!/^\d+$/.test(value) || Number(value) > 86_400)
-    throw new InputError(`${key}="${value}" is not a number of seconds (0-86400)`);
+    throw new InputError(`${setting(key, value)} is not a number of seconds (0-86400)`);
 };
 
 export const email = pattern(/^[^\s@"<>]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i, "an email address");
@@ -134,7 +141,7 @@ export const domainName: Validator = (key, value) => {
   const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
   const labels = name.split(".");
   if (name.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
-    throw new InputError(`${key}="${value}" is not a domain name (like example.com)`);
+    throw new InputError(`${setting(key, value)} is not a domain name (like example.com)`);
   }
 };
 

@@ -4,8 +4,9 @@ import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "../core/context.js";
-import { awsStep, InputError, isAwsError } from "../core/errors.js";
+import { awsErrorCode, awsStep, InputError, isAwsError } from "../core/errors.js";
 import { describeRevision, describeService, type Revision } from "../resources/common/ecs.js";
+import { failedDeployment } from "../resources/common/failed-deployment.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 
@@ -21,10 +22,18 @@ export async function liveService(ctx: Context, c: DeployConfig): Promise<Servic
   return svc;
 }
 
+/**
+ * A deployment is in progress: one rolling out, or more than one (an old one still draining). A FAILED one that
+ * left the service running nothing is not: ECS does nothing more for it.
+ */
+export const deploying = (svc: Service): boolean =>
+  (svc.deployments?.some((d) => d.rolloutState === "IN_PROGRESS") ?? false) ||
+  ((svc.deployments?.length ?? 0) > 1 && !failedDeployment(svc));
+
 /** A new deployment waits for the one in progress: two at once would leave neither followed to its end. */
 export function requireSettled(svc: Service, c: DeployConfig): void {
   const busy = svc.deployments?.filter((d) => d.rolloutState === "IN_PROGRESS") ?? [];
-  if (busy.length > 0 || (svc.deployments?.length ?? 0) > 1) {
+  if (deploying(svc)) {
     throw new InputError(
       `service ${c.serviceName} has a deployment in progress (${busy.map((d) => d.id).join(", ") || "more than one deployment"})`,
       "wait for it to finish (infra verify ecs-service), then deploy",
@@ -40,24 +49,48 @@ export async function taskDefinition(ctx: Context, ref: string): Promise<Revisio
   return td;
 }
 
+/**
+ * The image exists in ECR. The repository is looked up in the registry and region the URI names, which need not be
+ * the stack's. Another account's repository answers only if its policy lets these credentials describe it; AWS
+ * answers AccessDenied otherwise (and for a repository that does not exist), which says nothing about the image: ECS
+ * pulls it with the task execution role, so the deploy goes on and the deployment shows whether it can be pulled.
+ */
 export async function requireImage(ctx: Context, image: ImageRef): Promise<void> {
-  if (!image.ecr) {
-    ctx.events.for("deploy").skipped(`image ${image.uri} is not in ECR: not checked before deploying`);
-    return;
-  }
-  const { registryId, repositoryName } = image.ecr;
-  const ecr = await ctx.aws.ecr();
-  await awsStep("find image", image.uri, async () => {
+  const ev = ctx.events.for("deploy");
+  const found = await imageInEcr(ctx, image);
+  if (found.kind === "outside") ev.skipped(`image ${image.uri} is not in ECR: not checked before deploying`);
+  if (found.kind === "missing") throw new InputError(found.why, "push it first");
+  if (found.kind === "no-repository") throw new InputError(found.why);
+  if (found.kind === "denied")
+    ev.warning(`could not check image ${image.uri} in ECR (${found.why}: ${found.detail}): deploying it unchecked`);
+}
+
+export type EcrAnswer =
+  | { kind: "found"; digest: string | undefined }
+  | { kind: "outside" | "missing" | "no-repository"; why: string }
+  | { kind: "denied"; why: string; detail: string };
+
+/** What ECR says of the image: the digest its tag names now (DescribeImages' imageDigest), or why it cannot say. */
+export async function imageInEcr(ctx: Context, image: ImageRef): Promise<EcrAnswer> {
+  if (!image.ecr) return { kind: "outside", why: "not in ECR" };
+  const { registryId, region, repositoryName } = image.ecr;
+  const ecr = await ctx.aws.inRegion("ecr", region);
+  return awsStep("find image", image.uri, async (): Promise<EcrAnswer> => {
     try {
       const imageIds = [
         { ...(image.tag ? { imageTag: image.tag } : {}), ...(image.digest ? { imageDigest: image.digest } : {}) },
       ];
-      await ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds }));
+      const out = await ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds }));
+      return { kind: "found", digest: out.imageDetails?.[0]?.imageDigest };
     } catch (err) {
       if (isAwsError(err, "ImageNotFoundException"))
-        throw new InputError(`image ${image.uri} is not in ECR`, "push it first");
-      if (isAwsError(err, "RepositoryNotFoundException"))
-        throw new InputError(`ECR repository ${repositoryName} does not exist`);
+        return { kind: "missing", why: `image ${image.uri} is not in ECR` };
+      if (isAwsError(err, "RepositoryNotFoundException")) {
+        const why = `ECR repository ${repositoryName} does not exist in registry ${registryId} (${region})`;
+        return { kind: "no-repository", why };
+      }
+      if (isAwsError(err, "AccessDeniedException"))
+        return { kind: "denied", why: awsErrorCode(err) ?? "AccessDeniedException", detail: (err as Error).message };
       throw err;
     }
   });

@@ -1,41 +1,48 @@
 // `infra deploy` and `infra rollback`: move the service to a revision, follow the deployment that started, probe
-// the service through its domain, and put it back on the revision it replaced when any of that fails. Success is
-// only ever reported for the revision asked for: a deployment the circuit breaker rolled back is a failure. A
-// revision that passed is tagged known good in AWS (known-good.ts); the env file records what runs.
-import { type Service, type TaskDefinition, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+// the service through its domain, and put it back on the revision it replaced when any of that fails (unless that
+// one ran nothing: its deployment FAILED). Success is only ever reported for the revision asked for: a deployment
+// the circuit breaker rolled back is a failure. A revision that passed is tagged known good in AWS (known-good.ts);
+// the env file records what runs. The image the service names already gets a new deployment only when its tag
+// names another digest now, or its deployment FAILED (redeploy.ts).
+import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
-import { awsStep, InputError } from "../core/errors.js";
-import type { Revision } from "../resources/common/ecs.js";
-import { lastKnownGoodBefore, markKnownGood } from "../resources/common/known-good.js";
-import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
+import { InputError } from "../core/errors.js";
+import { failedDeployment } from "../resources/common/failed-deployment.js";
+import { lastKnownGoodBefore } from "../resources/common/known-good.js";
+import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
 import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 import { runMigration } from "./migrate.js";
 import { probe } from "./probe.js";
+import { redeployIfMoved } from "./redeploy.js";
 import { mainContainer, registerWithImage, shortName } from "./revision.js";
+import { follow, leftRunning, passed, record, settle, updateService } from "./rollout.js";
 
 export interface DeployOptions {
   image: ImageRef;
   migrate: boolean;
   /** --no-rollback: leave the service where the failed deployment left it. */
   rollback: boolean;
+  /** --force-new-deployment: for the image the service names already, a new deployment even when not needed. */
+  forceNewDeployment: boolean;
 }
 
 export async function deploy(ctx: Context, c: DeployConfig, o: DeployOptions): Promise<void> {
   const ev = ctx.events.for("deploy");
   const svc = await liveService(ctx, c);
   const current = await taskDefinition(ctx, svc.taskDefinition as string);
-  // The service is there already: an earlier run moved it (and may have lost the answer), so finish its work.
-  if (mainContainer(current)?.image === o.image.uri) return settle(ctx, c, svc, current);
+  // The service names the image already: an earlier run moved it (and may have lost the answer), or its tag was
+  // pushed again since.
+  if (mainContainer(current)?.image === o.image.uri) return redeployIfMoved(ctx, c, svc, current, o);
+  const again = `deploy --image ${o.image.uri}`;
   requireSettled(svc, c);
   await requireImage(ctx, o.image);
   await requireSecrets(ctx, current);
   if (o.migrate) await runMigration(ctx, c, o.image.uri);
   const next = await registerWithImage(ctx, current, o.image.uri);
   ev.created(`task definition ${shortName(next.taskDefinitionArn)} (${o.image.uri})`);
-  await moveTo(ctx, c, svc, next, current, { rollback: o.rollback });
-  await passed(ctx, next);
+  if (await moveTo(ctx, c, svc, next, current, { rollback: o.rollback, again })) await passed(ctx, next);
 }
 
 export async function rollback(ctx: Context, c: DeployConfig, to: string | undefined): Promise<void> {
@@ -44,9 +51,10 @@ export async function rollback(ctx: Context, c: DeployConfig, to: string | undef
   const target = to ? await taskDefinition(ctx, revisionRef(to, current)) : await lastKnownGoodBefore(ctx, current);
   if (target.status !== "ACTIVE")
     throw new InputError(`${shortName(target.taskDefinitionArn)} is ${target.status}: ECS starts nothing from it`);
-  if (target.taskDefinitionArn === current.taskDefinitionArn) return settle(ctx, c, svc, current);
-  await moveTo(ctx, c, svc, target, current, { rollback: true });
-  await passed(ctx, target);
+  // Once the service runs it, `rollback --to` that revision follows the deployment to its end and probes it.
+  const again = `rollback --to ${target.revision}`;
+  if (target.taskDefinitionArn === current.taskDefinitionArn) return settle(ctx, c, svc, current, again);
+  if (await moveTo(ctx, c, svc, target, current, { rollback: true, again })) await passed(ctx, target);
 }
 
 /** `--to 7`, `--to family:7` or an ARN. */
@@ -56,51 +64,36 @@ function revisionRef(to: string, current: TaskDefinition): string {
   throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
 }
 
-/**
- * The service already runs the revision asked for: follow the deployment that moved it there if it is still going,
- * probe, and mark and record it, as the run that started it would have.
- */
-async function settle(ctx: Context, c: DeployConfig, svc: Service, current: Revision) {
-  const ev = ctx.events.for("deploy");
-  const arn = current.taskDefinitionArn as string;
-  const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
-  ev.exists(`${c.serviceName} runs ${mainContainer(current)?.image} (${shortName(arn)})`);
-  try {
-    if (primary?.id && primary.rolloutState === "IN_PROGRESS") await follow(ctx, c, primary.id, arn);
-    await probe(ctx, c.probeUrl);
-  } catch (err) {
-    if (err instanceof DeploymentFailed)
-      throw new DeploymentFailed(err.message, "`infra rollback` returns to the last known-good revision");
-    throw err;
-  }
-  await passed(ctx, current);
-}
-
-/** The revision runs and answered: known good from now on, and what the env file says runs. */
-async function passed(ctx: Context, td: Revision) {
-  await markKnownGood(ctx, td);
-  await record(ctx, td);
-}
-
 async function moveTo(
   ctx: Context,
   c: DeployConfig,
   svc: Service,
   next: TaskDefinition,
   previous: TaskDefinition,
-  o: { rollback: boolean },
-) {
+  o: { rollback: boolean; again: string },
+): Promise<boolean> {
   const ev = ctx.events.for("deploy");
   const nextArn = next.taskDefinitionArn as string;
   const deploymentId = await updateService(ctx, c, nextArn, "update service");
   ev.updated(
     `service ${c.serviceName} -> ${shortName(nextArn)} (deployment ${deploymentId}, was ${shortName(svc.taskDefinition)})`,
   );
+  if (!ctx.options.wait) {
+    await leftRunning(ctx, c, deploymentId, next, o.again);
+    return false;
+  }
   try {
     await follow(ctx, c, deploymentId, nextArn);
     await probe(ctx, c.probeUrl);
   } catch (err) {
     if (!(err instanceof DeploymentFailed) || !o.rollback) throw err;
+    // A revision whose deployment FAILED ran nothing: going back to it would not run the service either.
+    const failed = failedDeployment(svc);
+    if (failed)
+      throw new DeploymentFailed(
+        err.message,
+        `not rolled back: ${c.serviceName} ran nothing before (deployment ${failed.id} FAILED); deploy an image that runs`,
+      );
     const back = await restore(ctx, c, previous);
     await record(ctx, back);
     throw new DeploymentFailed(
@@ -108,26 +101,8 @@ async function moveTo(
       `rolled back: ${c.serviceName} runs ${shortName(back.taskDefinitionArn)} again`,
     );
   }
+  return true;
 }
-
-/** Points the service at a revision (never at a desired count: a redeploy keeps what auto scaling chose). */
-async function updateService(ctx: Context, c: DeployConfig, arn: string, step: string): Promise<string> {
-  const ecs = await ctx.aws.ecs();
-  const out = await awsStep(step, c.serviceName, () =>
-    ecs.send(new UpdateServiceCommand({ cluster: c.cluster, service: c.serviceName, taskDefinition: arn })),
-  );
-  return out.service?.deployments?.find((d) => d.status === "PRIMARY")?.id as string;
-}
-
-const follow = (ctx: Context, c: DeployConfig, deploymentId: string, taskDefinitionArn: string) =>
-  followDeployment({
-    ctx,
-    ev: ctx.events.for("deploy"),
-    cluster: c.cluster,
-    serviceName: c.serviceName,
-    deploymentId,
-    taskDefinitionArn,
-  });
 
 /** Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. */
 async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition): Promise<TaskDefinition> {
@@ -139,12 +114,4 @@ async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition):
   ctx.events.for("deploy").warning(`rolling back ${c.serviceName} to ${shortName(arn)}`);
   if (deploymentId && (moved || primary?.rolloutState !== "COMPLETED")) await follow(ctx, c, deploymentId, arn);
   return previous;
-}
-
-/** The env file says which revision runs (for `create`, and for people); the known-good marks live in AWS. */
-async function record(ctx: Context, td: TaskDefinition) {
-  await ctx.env.record({
-    ECS_SERVICE_TASK_DEFINITION_ARN: td.taskDefinitionArn as string,
-    ECS_SERVICE_TASK_DEFINITION_REVISION: String(td.revision ?? ""),
-  });
 }

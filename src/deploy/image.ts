@@ -8,14 +8,14 @@ export interface ImageRef {
   repository: string;
   tag?: string;
   digest?: string;
-  /** Set when the repository is in ECR: then DescribeImages can tell whether the image exists. */
-  ecr?: { registryId: string; repositoryName: string };
+  /** Set when the repository is in ECR: then DescribeImages, in the URI's region, can tell whether it exists. */
+  ecr?: { registryId: string; region: string; repositoryName: string };
 }
 
 const REPOSITORY = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const ECR = /^(\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/(.+)$/;
+const ECR = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
 
 export function parseImage(text: string | undefined, defaultRepository: string | undefined): ImageRef {
   const value = (text ?? "").trim();
@@ -55,7 +55,7 @@ export function parseImage(text: string | undefined, defaultRepository: string |
   }
   const uri = `${repository}${tag !== undefined ? `:${tag}` : ""}${digest !== undefined ? `@${digest}` : ""}`;
   const m = ECR.exec(repository);
-  const ecr = m ? { registryId: m[1] as string, repositoryName: m[2] as string } : undefined;
+  const ecr = m ? { registryId: m[1] as string, region: m[2] as string, repositoryName: m[3] as string } : undefined;
   return {
     uri,
     repository,

@@ -28,10 +28,12 @@ export async function runMigration(ctx: Context, c: DeployConfig, image: string)
     label: "migration",
     resource: "deploy",
   };
-  const { exitCode, why } = await runOnce(ctx, run, td);
+  const { exitCode, why, stopCode } = await runOnce(ctx, run, td);
   if (exitCode !== 0) {
+    // TaskFailedToStart: ECS never started its container (an image it could not pull, secrets it could not read).
+    const what = stopCode === "TaskFailedToStart" ? "never ran" : `exited ${exitCode ?? "without an exit code"}`;
     throw new DeploymentFailed(
-      `migration task exited ${exitCode ?? "without an exit code"}${why ? ` (${why})` : ""}`,
+      `migration task ${what}${why ? ` (${why})` : ""}`,
       "the service was not changed: fix the migration, then deploy again",
     );
   }
@@ -57,6 +59,8 @@ export interface OneOffResult {
   exitCode: number | undefined;
   /** Why the task stopped, when ECS says. */
   why: string;
+  /** ECS's stop code: TaskFailedToStart when it never ran. */
+  stopCode: string | undefined;
 }
 
 /** Runs one task of the definition, waits until it stops, and shows the tail of its log. */
@@ -97,8 +101,9 @@ export async function runOnce(ctx: Context, run: OneOffRun, td: TaskDefinition):
   );
   const container = stopped.containers?.find((x) => x.name === mainContainer(td)?.name) ?? stopped.containers?.[0];
   for (const line of await logTail(ctx, td, stopped)) ev.step(`${run.label} log: ${line}`);
-  const why = [stopped.stoppedReason, container?.reason].filter(Boolean).join("; ");
-  return { taskArn, exitCode: container?.exitCode, why };
+  // The task's reason and its container's are often the same words: each is said once.
+  const why = [...new Set([stopped.stoppedReason, container?.reason].filter(Boolean))].join("; ");
+  return { taskArn, exitCode: container?.exitCode, why, stopCode: stopped.stopCode };
 }
 
 /** The last lines the main container wrote, when it logs with awslogs (stream <prefix>/<container>/<task id>). */

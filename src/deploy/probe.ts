@@ -27,11 +27,22 @@ export async function probe(ctx: Context, url: string | undefined): Promise<void
     } catch (err) {
       if (err instanceof DeploymentFailed) throw err;
       throw new DeploymentFailed(
-        `health probe GET ${url} failed: ${(err as Error).message}`,
+        `health probe GET ${url} failed: ${whyFailed(err)}`,
         "check DNS, the certificate and the listener",
       );
     }
     if (i < ATTEMPTS - 1) await ctx.clock.sleep(1_000);
   }
   ev.exists(`health probe GET ${url}: ${results.join(", ")}`);
+}
+
+/** fetch says only "fetch failed": what failed (a DNS lookup, a refused connection, a certificate) is its cause. */
+function whyFailed(err: unknown): string {
+  const message = (err as Error).message;
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const detail =
+    cause?.code && cause.message?.includes(cause.code)
+      ? cause.message
+      : [cause?.code, cause?.message].filter(Boolean).join(" ");
+  return detail ? `${message} (${detail})` : message;
 }

@@ -15,6 +15,8 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
     "ec2:RevokeSecurityGroupIngress",
+    "ecs:DescribeServices",
+    "ecs:ListServices",
     "elasticloadbalancing:AddTags",
     "elasticloadbalancing:CreateListener",
     "elasticloadbalancing:CreateLoadBalancer",

@@ -52,11 +52,25 @@ function positive(option: string, text: string, integer: boolean): number {
   return n;
 }
 
-function capped(option: string, value: number, normal: number, lifted: number, liftCaps: boolean, show: string) {
-  if (value > lifted) throw new InputError(`${option} ${show} is above the most infra sends (${lifted})`);
+/** A cap as the option is written: 200 req/s, 10m, 100. */
+type Unit = (n: number) => string;
+const perSecond: Unit = (n) => `${n} req/s`;
+const minutes: Unit = (ms) => `${ms / 60_000}m`;
+const plain: Unit = (n) => String(n);
+
+function capped(
+  option: string,
+  value: number,
+  normal: number,
+  lifted: number,
+  liftCaps: boolean,
+  show: string,
+  unit: Unit,
+) {
+  if (value > lifted) throw new InputError(`${option} ${show} is above the most infra sends (${unit(lifted)})`);
   if (value > normal && !liftCaps)
     throw new InputError(
-      `${option} ${show} is above the cap of ${normal}`,
+      `${option} ${show} is above the cap of ${unit(normal)}`,
       "pass --lift-caps as well to go above it (the load goes to production)",
     );
 }
@@ -68,9 +82,9 @@ export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan
   const connections = positive("--connections", o.connections, true);
   const requestTimeoutMs = parseDuration(o.requestTimeout, "--request-timeout");
   const { normal, lifted } = CAPS;
-  capped("--rate", rate, normal.rate, lifted.rate, liftCaps, `${o.rate} req/s`);
-  capped("--duration", durationMs, normal.durationMs, lifted.durationMs, liftCaps, o.duration);
-  capped("--connections", connections, normal.connections, lifted.connections, liftCaps, o.connections);
+  capped("--rate", rate, normal.rate, lifted.rate, liftCaps, `${o.rate} req/s`, perSecond);
+  capped("--duration", durationMs, normal.durationMs, lifted.durationMs, liftCaps, o.duration, minutes);
+  capped("--connections", connections, normal.connections, lifted.connections, liftCaps, o.connections, plain);
   if (requestTimeoutMs > MAX_REQUEST_TIMEOUT_MS)
     throw new InputError(`--request-timeout ${o.requestTimeout} is above ${MAX_REQUEST_TIMEOUT_MS / 1000}s`);
   const total = Math.ceil((rate * durationMs) / 1000);

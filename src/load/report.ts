@@ -65,7 +65,25 @@ export function renderText(r: LoadResult): string {
     out.push("", "Expectations");
     for (const v of r.verdicts) out.push(`  [${v.ok ? "OK  " : "FAIL"}] ${v.expectation} (${v.actual})`);
   }
+  const failedAll = allFailed(r);
+  if (failedAll) out.push("", failedAll);
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * The plain last line of a run in which every finished request failed or was an error: the exit code says nothing
+ * of it without --expect (a load test measures; only --expect judges), so the report must.
+ */
+function allFailed(r: LoadResult): string | undefined {
+  const s = r.summary;
+  const finished = s.requests.answered + s.requests.failed;
+  if (finished === 0 || s.errors.total < finished) return undefined;
+  const why = list([...Object.entries(s.errors.byStatus), ...Object.entries(s.errors.byKind)]);
+  const what =
+    s.requests.answered === 0
+      ? `All ${finished} requests failed: none was answered (${why})`
+      : `All ${finished} requests were errors (${why})`;
+  return r.verdicts.length ? `${what}.` : `${what}; without --expect (errors<1%, say) the exit code is 0 all the same.`;
 }
 
 function histogram(s: Summary): string[] {

@@ -44,6 +44,7 @@ function parseOne(text: string): Expectation {
   }
   if (metric === "errors") {
     if (unit !== "" && unit !== "%") throw new InputError(`--expect ${text}: errors are a count or a percentage`);
+    if (unit === "%" && n > 100) throw new InputError(`--expect ${text}: a percentage is at most 100`);
     return { text, metric, op, limit: n, percent: unit === "%" };
   }
   if (metric === "rps") {

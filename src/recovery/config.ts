@@ -111,11 +111,29 @@ export function parseTarget(key: string, text: string): number {
   return ms;
 }
 
-/** `<id>-drill-YYYYMMDD`, the id shortened so the whole stays within RDS's 63 characters. */
-export function drillInstanceId(instanceId: string, now: number): string {
-  const suffix = `-drill-${new Date(now).toISOString().slice(0, 10).replaceAll("-", "")}`;
+/**
+ * `<id>-drill-YYYYMMDD`, and `-2`, `-3`... for a second and third drill the same day; the id shortened (and any
+ * hyphen it then ends with dropped) so the whole stays within RDS's 63 characters and its pattern.
+ */
+export function drillInstanceId(instanceId: string, now: number, n = 1): string {
+  const day = new Date(now).toISOString().slice(0, 10).replaceAll("-", "");
+  const suffix = `-drill-${day}${n > 1 ? `-${n}` : ""}`;
   return `${instanceId.slice(0, 63 - suffix.length).replace(/-+$/, "")}${suffix}`;
 }
 
-/** What every drill instance of this database starts with. */
-export const drillPrefix = (instanceId: string) => drillInstanceId(instanceId, 0).replace(/\d{8}$/, "");
+/** The first of this day's drill names that no instance holds. */
+export function freeDrillInstanceId(instanceId: string, now: number, taken: ReadonlySet<string>): string {
+  let n = 1;
+  while (taken.has(drillInstanceId(instanceId, now, n))) n++;
+  return drillInstanceId(instanceId, now, n);
+}
+
+/** Whether a name is one that drillInstanceId gives for this database, on any day and with any counter. */
+export function isDrillInstanceName(instanceId: string, name: string): boolean {
+  const m = /-drill-(\d{4})(\d{2})(\d{2})(?:-(\d+))?$/.exec(name);
+  if (!m) return false;
+  const day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const n = m[4] === undefined ? 1 : Number(m[4]);
+  if (Number.isNaN(day) || (n < 2 && m[4] !== undefined)) return false;
+  return drillInstanceId(instanceId, day, n) === name;
+}

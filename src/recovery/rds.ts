@@ -184,9 +184,15 @@ export async function waitAvailable(ctx: Context, ev: ResourceEvents, id: string
 /**
  * Deletes a drill instance without a final snapshot, whatever it is doing: while it is still being created RDS may
  * refuse (InvalidDBInstanceState), so ask again until it accepts; one already deleting or gone is fine. With `wait`,
- * returns once it is gone.
+ * returns once it is gone. Returns when RDS accepted deleting it (the instance's billing ends then: `deleting` is not
+ * billed), or undefined when it was already gone.
  */
-export async function deleteDrillInstance(ctx: Context, ev: ResourceEvents, id: string, wait: boolean): Promise<void> {
+export async function deleteDrillInstance(
+  ctx: Context,
+  ev: ResourceEvents,
+  id: string,
+  wait: boolean,
+): Promise<number | undefined> {
   const rds = await ctx.aws.rds();
   const accepted = await awsStep("delete drill instance", id, () =>
     waitUntil(ctx, ev, { ...waitOptions(ctx, `RDS to accept deleting ${id}`), ...POLL }, async () => {
@@ -208,8 +214,12 @@ export async function deleteDrillInstance(ctx: Context, ev: ResourceEvents, id: 
       }
     }),
   );
-  if (!accepted) return;
-  if (!wait) return ev.deleted(`drill instance ${id} (no final snapshot): RDS is deleting it`);
+  if (!accepted) return undefined;
+  const acceptedAt = ctx.clock.now();
+  if (!wait) {
+    ev.deleted(`drill instance ${id} (no final snapshot): RDS is deleting it`);
+    return acceptedAt;
+  }
   ev.step(`deleting drill instance ${id} (no final snapshot)`);
   await awsStep("wait for deletion", id, () =>
     waitUntil(ctx, ev, { ...waitOptions(ctx, `DB instance ${id} deleted`), ...POLL }, async () => {
@@ -218,22 +228,19 @@ export async function deleteDrillInstance(ctx: Context, ev: ResourceEvents, id: 
     }),
   );
   ev.deleted(`drill instance ${id}`);
+  return acceptedAt;
 }
 
-/** Every instance whose name starts with the drills' prefix and that carries the drill tag for this database. */
-export async function drillInstances(ctx: Context, prefix: string, tag: Tag): Promise<DBInstance[]> {
+/** Every DB instance of the account in the region (a drill picks a free name among them and finds its leftovers). */
+export async function allInstances(ctx: Context): Promise<DBInstance[]> {
   const rds = await ctx.aws.rds();
   const found: DBInstance[] = [];
   let Marker: string | undefined;
   do {
-    const out = await awsStep("list DB instances", prefix, () => rds.send(new DescribeDBInstancesCommand({ Marker })));
-    found.push(
-      ...(out.DBInstances ?? []).filter(
-        (i) =>
-          i.DBInstanceIdentifier?.startsWith(prefix) &&
-          (i.TagList ?? []).some((t) => t.Key === tag.Key && t.Value === tag.Value),
-      ),
+    const out = await awsStep("list DB instances", "dr-drill", () =>
+      rds.send(new DescribeDBInstancesCommand({ Marker })),
     );
+    found.push(...(out.DBInstances ?? []));
     Marker = out.Marker;
   } while (Marker);
   return found;

@@ -21,7 +21,11 @@ export interface DrillRecord {
   rpoMs: number;
   /** The check's exit code; undefined when it did not run to an exit. */
   checkExit: number | undefined;
-  /** How long the drill instance was billed: from available to deletion (0 when never available). */
+  /**
+   * The instance time RDS bills for the drill instance: from available until RDS accepted deleting it (`creating`
+   * and `deleting` are not billed), per second, at least 10 minutes. A kept instance: until the drill ended (it is
+   * billed on until deleted). 0 in an old record without it.
+   */
   billedMs: number;
 }
 

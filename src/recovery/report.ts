@@ -20,9 +20,15 @@ export function summarise(o: DrillOutcome, c: DrillConfig, region: string): Dril
     o.point.kind === "snapshot"
       ? `snapshot ${o.point.snapshotId}, taken ${utc(o.point.time)}`
       : `the latest restorable time, ${utc(o.point.time)}`;
-  const fate = o.kept
-    ? `kept: delete it with aws rds delete-db-instance --db-instance-identifier ${o.instance} --skip-final-snapshot --region ${region}`
-    : "deleted";
+  const deleteIt = `aws rds delete-db-instance --db-instance-identifier ${o.instance} --skip-final-snapshot --region ${region}`;
+  const fate = {
+    deleted: "deleted",
+    deleting: "RDS is deleting it",
+    kept: `kept: delete it with ${deleteIt}`,
+    "not-created": "not created",
+    taken: "not created: another instance has that name, left alone",
+    left: `may be left: check, then delete it with ${deleteIt}`,
+  }[o.fate];
   const mark = (ms: number, target: number) => (ms <= target ? "met" : "MISSED");
   const rows: [string, string][] = [
     ["restored from", from],
@@ -63,6 +69,7 @@ export function summarise(o: DrillOutcome, c: DrillConfig, region: string): Dril
       source: o.source,
       instance: o.instance,
       kept: o.kept,
+      instanceFate: o.fate,
       restorePoint: { ...o.point, time: new Date(o.point.time).toISOString() },
       ...(r
         ? {

@@ -26,9 +26,18 @@ export interface RunbookInputs {
   topicArn: string | undefined;
 }
 
+/** How a process other than infra reaches a served sandbox: the variable with its URL, and its credentials. */
+export interface SandboxAccess {
+  urlVariable: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface RunbookFacts extends RunbookInputs {
   region: string;
   file: string;
+  /** Written with --sandbox: its commands must run against the sandbox too, reached as this says. */
+  sandbox: SandboxAccess | undefined;
   generatedAt: string;
   /** The revisions tagged KnownGood in AWS (deployed and probed), oldest first. */
   goodRevisions: string[];
@@ -61,7 +70,12 @@ async function read<T>(what: () => Promise<T>): Promise<Read<T>> {
   }
 }
 
-export async function gatherFacts(ctx: Context, i: RunbookInputs, file: string): Promise<RunbookFacts> {
+export async function gatherFacts(
+  ctx: Context,
+  i: RunbookInputs,
+  file: string,
+  sandbox?: SandboxAccess,
+): Promise<RunbookFacts> {
   const t = targetsOf(ctx.env);
   const [running, database, alarms, subscriptions] = await Promise.all([
     read(async () => {
@@ -96,6 +110,7 @@ export async function gatherFacts(ctx: Context, i: RunbookInputs, file: string):
     ...i,
     region: ctx.aws.settings.region,
     file,
+    sandbox,
     generatedAt: new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     goodRevisions: running.ok ? (running.value?.good ?? []) : [],
     runningRevision: running.ok ? { ok: true, value: running.value?.revision } : running,

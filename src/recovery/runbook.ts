@@ -3,7 +3,7 @@
 import type { DBInstance } from "@aws-sdk/client-rds";
 import { RESOURCES } from "../resources/registry.js";
 import { duration, verdict } from "./record.js";
-import type { Read, RunbookFacts } from "./runbook-facts.js";
+import type { Read, RunbookFacts, SandboxAccess } from "./runbook-facts.js";
 
 /** A word for a shell: quoted only when it has to be. */
 export const shellWord = (w: string) => (/^[\w./:=@%+,-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
@@ -15,17 +15,25 @@ const utc = (iso: string | Date | number) => `${new Date(iso).toISOString().slic
 export const restoredId = (id: string) => `${id.slice(0, 54).replace(/-+$/, "")}-restored`;
 
 export function renderRunbook(f: RunbookFacts): string {
-  const infra = (...args: string[]) => line("infra", ...args, "-f", f.file);
-  const aws = (...args: string[]) => line("aws", ...args, "--region", f.region);
+  // Written in the sandbox, its commands run there too: `infra --sandbox`, and the AWS CLI at the URL that
+  // `infra sandbox serve` prints (a plain --sandbox run serves only while it runs).
+  const infra = (...args: string[]) => line("infra", ...(f.sandbox ? ["--sandbox"] : []), ...args, "-f", f.file);
+  const aws = (...args: string[]) =>
+    `${line("aws", ...args, "--region", f.region)}${f.sandbox ? ` --endpoint-url "$${f.sandbox.urlVariable}"` : ""}`;
   return [
     `# Recovery runbook: ${f.project} (${f.environment}, ${f.region})`,
     `Written ${utc(f.generatedAt)} by \`${infra("runbook")}\` from the env file and what AWS reported then. Every command below is this stack's own; write the runbook again after the stack changes.`,
+    ...(f.sandbox ? [sandboxNote(f.sandbox)] : []),
     targets(f, infra),
     rollback(f, infra, aws),
     restore(f, infra, aws),
     recreate(infra),
     alarms(f, aws),
   ].join("\n\n");
+}
+
+function sandboxNote({ urlVariable, accessKeyId, secretAccessKey }: SandboxAccess): string {
+  return `This runbook is the sandbox's, not a real stack's: its \`infra\` lines carry \`--sandbox\`, and its \`aws\` lines reach the sandbox only while \`infra sandbox serve\` runs in another terminal, with ${urlVariable} exported as it prints it and the sandbox's credentials (\`export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}\`).`;
 }
 
 const unread = (what: string, r: Read<unknown>) => (r.ok ? "" : `(${what} could not be read from AWS: ${r.why})`);

@@ -1,7 +1,8 @@
 // `--sandbox`, `infra sandbox reset` and `infra sandbox serve`, through the real binary in a folder of its own:
 // the sandbox makes its env file and account on first use, keeps the account between processes, and its files
 // never pass for a real stack's (nor a real env file for the sandbox's).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -47,6 +48,51 @@ describe("--sandbox, through the real binary", () => {
     expect(statusOf(again.stdout)["ecs-service-task-definition"]).toBe(true);
   });
 
+  it("runs create all to its end when the reader of its output goes away (| head), and leaves no lock behind", async () => {
+    const cwd = folder();
+    const running = startBinary(["--sandbox", "create", "all"], { cwd, env: isolatedEnv() });
+    await running.waitFor(/\+ alb: security group/, "stderr");
+
+    // As `infra create all 2>&1 | head -3` does once it has its lines: the pipe's reading end closes.
+    running.child.stdout?.destroy();
+    running.child.stderr?.destroy();
+    const ended = await running.ended;
+    const status = await runBinary(["--sandbox", "status", "--json"], { cwd });
+
+    expect(ended.code).toBe(0);
+    expect(Object.values(statusOf(status.stdout)).every(Boolean), status.stdout).toBe(true);
+    expect(readdirSync(cwd).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("on Ctrl-C under --json, prints one JSON document on stdout and only NDJSON on stderr (exit 130)", async () => {
+    const running = startBinary(["--sandbox", "create", "all", "--json"], { cwd: folder(), env: isolatedEnv() });
+    await running.waitFor(/"kind":"waiting"/, "stderr");
+
+    running.child.kill("SIGINT");
+    const ended = await running.ended;
+
+    expect(ended.code).toBe(130);
+    expect(JSON.parse(ended.stdout)).toEqual({ ok: false, error: "interrupted", exitCode: 130 });
+    for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
+  it("refuses to serve on a port in use: exit 2, one line saying so", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as { port: number };
+
+      const result = await runBinary(["sandbox", "serve", "--port", String(port)], { cwd: folder() });
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is in use - pick another`, "m"),
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it("refuses a sandbox env file without --sandbox with exit 2, changing nothing", async () => {
     const cwd = folder();
     await runBinary(["--sandbox", "status"], { cwd });
@@ -88,6 +134,30 @@ describe("--sandbox, through the real binary", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(existsSync(join(cwd, STATE_FILE))).toBe(false);
+  });
+
+  it("writes a runbook whose infra lines run as printed against the sandbox, and whose aws lines say how to reach it", async () => {
+    // Given the sandbox's runbook,
+    const cwd = folder();
+    const runbook = await runBinary(["--sandbox", "runbook"], { cwd });
+    expect(runbook.code, runbook.stderr).toBe(0);
+    const lines = [...runbook.stdout.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] ?? "").split("\n"));
+    const infra = lines.filter((l) => l.startsWith("infra "));
+    const aws = lines.filter((l) => l.startsWith("aws "));
+    expect(infra.length).toBeGreaterThan(3);
+    expect(aws.length).toBeGreaterThan(3);
+
+    // then each infra line carries --sandbox, and one pasted as printed runs against the sandbox;
+    for (const line of infra) expect(line).toMatch(/^infra --sandbox \S.* -f \.\/aws-resources\.sandbox\.env$/);
+    const status = infra.find((l) => l.startsWith("infra --sandbox status ")) as string;
+    const pasted = await runBinary(status.split(" ").slice(1), { cwd });
+    expect(pasted.code, `${status}: ${pasted.stderr}`).toBe(0);
+    expect(pasted.stdout).toMatch(/ecs-service/);
+    // each aws line names the served sandbox's endpoint, and the runbook says how to serve it.
+    for (const line of aws) expect(line).toMatch(/ --endpoint-url "\$INFRA_SANDBOX_URL"( > [\w.-]+)?$/);
+    expect(runbook.stdout).toMatch(
+      /only while `infra sandbox serve` runs in another terminal, with INFRA_SANDBOX_URL exported as it prints it and the sandbox's credentials \(`export AWS_ACCESS_KEY_ID=AKIDSANDBOX AWS_SECRET_ACCESS_KEY=sandbox-not-a-secret`\)/,
+    );
   });
 
   it("refuses load-test with --sandbox: it would send real requests, and the sandbox's stack has no endpoint", async () => {
@@ -132,6 +202,33 @@ describe("--sandbox, through the real binary", () => {
     expect(ended.code).toBe(130);
     const local = await runBinary(["--sandbox", "status", "--json"], { cwd });
     expect(statusOf(local.stdout)["ecs-service-task-definition"]).toBe(true);
+  });
+
+  it("lets one process at a time change the stack of an env file: a second create stops at once, exit 2, saying so", async () => {
+    const cwd = folder();
+    const serve = startBinary(["sandbox", "serve"], { cwd });
+    try {
+      const [, url] = (await serve.waitFor(/^INFRA_SANDBOX_URL=(\S+)$/m, "stdout")) as [string, string];
+      const env = isolatedEnv({ INFRA_SANDBOX_URL: url });
+      const first = startBinary(["--sandbox", "create", "all"], { cwd, env });
+      await first.waitFor(/\+ alb: security group/, "stderr");
+
+      const second = await runBinary(["--sandbox", "create", "alb", "--yes"], { cwd, env });
+      const reading = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
+      const ended = await first.ended;
+
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(
+        /^error: another infra process \(\d+, since .* UTC\) is changing the stack of env file/m,
+      );
+      expect(reading.code).toBe(0); // reading needs no claim
+      expect(ended.code, ended.stderr).toBe(0);
+      expect(readdirSync(cwd).filter((f) => f.endsWith(".lock"))).toEqual(["infra-sandbox.state.json.lock"]);
+      expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+    } finally {
+      serve.child.kill("SIGINT");
+      await serve.ended;
+    }
   });
 
   it("under --json, says where it serves as NDJSON on stderr and prints one document on stdout when it stops", async () => {

@@ -54,6 +54,18 @@ describe("AWS clients", () => {
     expect([...made.keys()]).toEqual(["elbv2"]);
   });
 
+  it("give a client of another region with the same configuration, made once per region", async () => {
+    const aws = new AwsClients({ region: "us-east-1", profile: "prod", endpoint: "http://127.0.0.1:4566" });
+    const ireland = await aws.inRegion("ecr", "eu-west-1");
+    expect(await ireland.config.region()).toBe("eu-west-1");
+    expect(ireland.config.profile).toBe("prod");
+    expect(String((await ireland.config.endpoint?.())?.port)).toBe("4566");
+    expect(await aws.inRegion("ecr", "eu-west-1")).toBe(ireland);
+    // The stack's own region is the client every other call uses.
+    expect(await aws.inRegion("ecr", "us-east-1")).toBe(await aws.ecr());
+    expect(await (await aws.ecr()).config.region()).toBe("us-east-1");
+  });
+
   it("take injected clients, for tests", async () => {
     const injected = new ElasticLoadBalancingV2Client({ region: "us-east-1" });
     const mock = mockClient(injected);

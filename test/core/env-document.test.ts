@@ -50,7 +50,7 @@ describe("the env document", () => {
     const doc = EnvDocument.parse('# head\r\nA="old"  # why\r\nB=1', "t");
     doc.set("A", "new");
     doc.set("C", "3");
-    expect(doc.toString()).toBe('# head\r\nA="new"  # why\r\nB=1\nC="3"\n');
+    expect(doc.toString()).toBe('# head\r\nA="new"  # why\r\nB=1\r\nC="3"\r\n');
   });
 
   it("quotes what it writes so the file still sources in bash", () => {

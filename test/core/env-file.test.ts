@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import fsp from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { EnvFile } from "../../src/core/env-file.js";
+import { EnvFile, releaseClaims } from "../../src/core/env-file.js";
 import { InputError } from "../../src/core/errors.js";
 import { withLock } from "../../src/core/file-lock.js";
 import { readText, tempEnvFile } from "../helpers.js";
@@ -118,8 +118,26 @@ describe("the env file on disk", () => {
     const env = await EnvFile.load(path);
     vi.spyOn(fsp, "access").mockRejectedValue(Object.assign(new Error("denied"), { code: "EACCES" }));
 
-    await expect(env.checkWritable()).rejects.toThrow(InputError);
-    await expect(env.checkWritable()).rejects.toThrow(/cannot write .*aws-resources\.env \(EACCES\)/);
+    await expect(env.claim()).rejects.toThrow(InputError);
+    await expect(env.claim()).rejects.toThrow(/cannot write .*aws-resources\.env \(EACCES\)/);
+  });
+
+  it("lets one process at a time claim the stack of an env file, and another claim it once let go", async () => {
+    const path = tempEnvFile('A="1"\n');
+    const env = await EnvFile.load(path);
+    // Another process, alive, holds the claim: this one stops at once, exit 2, saying who.
+    writeFileSync(`${path}.run.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), at: Date.now() }));
+
+    await expect(env.claim()).rejects.toMatchObject({ exitCode: 2 });
+    await expect(env.claim()).rejects.toThrow(
+      new RegExp(`another infra process \\(${process.ppid}, since .* UTC\\) is changing the stack of env file`),
+    );
+
+    rmSync(`${path}.run.lock`);
+    await env.claim();
+    expect(JSON.parse(readFileSync(`${path}.run.lock`, "utf8")).pid).toBe(process.pid);
+    await releaseClaims();
+    expect(existsSync(`${path}.run.lock`)).toBe(false);
   });
 
   it("says plainly when the file does not exist", async () => {

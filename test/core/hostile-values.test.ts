@@ -43,6 +43,12 @@ describe("hostile values in the env file", () => {
       /is not a Python module path/,
     ],
     [
+      "a project name 100,000 characters long (named in the error, not echoed in full)",
+      "PROJECT_NAME",
+      `"${"a".repeat(100_000)}"`,
+      /^error: PROJECT_NAME="a{60}\.\.\." \(100000 characters\) is not .{0,200}$/m,
+    ],
+    [
       "a tab in a key infra does not read",
       "S3_FRONTEND_BUCKET",
       `"a\tb"`,

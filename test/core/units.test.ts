@@ -92,7 +92,7 @@ describe("image references", () => {
       uri: `${repo}:v42`,
       repository: repo,
       tag: "v42",
-      ecr: { registryId: "123456789012", repositoryName: "app" },
+      ecr: { registryId: "123456789012", region: "us-east-1", repositoryName: "app" },
     });
   });
 

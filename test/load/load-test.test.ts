@@ -128,6 +128,33 @@ describe("infra load-test measures", () => {
     expect(stderr).toMatch(/load-test: done: 20 sent, 20 answered, 0 failed/);
   });
 
+  it("ends its report saying plainly that every request failed, when none was answered, and still exits 0 without --expect", async () => {
+    // Given a target that refuses every connection,
+    const target = `http://127.0.0.1:${await closedPort()}`;
+
+    // when a load test without --expect runs against it,
+    const { code, stdout } = await loadTest(["--rate", "10", "--duration", "300ms", "--target", target]);
+
+    // then it exits 0 as documented, and its last line says that all requests failed.
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe(
+      "All 3 requests failed: none was answered (refused: 3); without --expect (errors<1%, say) the exit code is 0 all the same.",
+    );
+  });
+
+  it("ends its report saying that every request was an error when each was answered with an error status", async () => {
+    const { code, stdout } = await loadTest(["--path", "/fail", "--rate", "10", "--duration", "300ms"]);
+
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n").at(-1)).toMatch(/^All 3 requests were errors \(5\d\d: 3\); without --expect/);
+  });
+
+  it("does not say all requests failed when some were answered", async () => {
+    const { stdout } = await loadTest(["--path", "/mixed", "--rate", "20", "--duration", "500ms"]);
+
+    expect(stdout).not.toMatch(/^All \d+ requests/m);
+  });
+
   it("with --json prints one JSON document on stdout and only JSON lines on stderr", async () => {
     const { code, stdout, stderr } = await loadTest(["--json", "--rate", "10", "--duration", "300ms"]);
 
@@ -189,11 +216,13 @@ describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
   const refused = [
     ["a rate of 0", ["--rate", "0"], /--rate 0 is not a number above 0/],
     ["a negative duration", ["--duration=-5s"], /--duration -5s is not a duration/],
-    ["a rate above the cap", ["--rate", "500"], /--rate 500 req\/s is above the cap of 200 - pass --lift-caps/],
+    ["a rate above the cap", ["--rate", "500"], /--rate 500 req\/s is above the cap of 200 req\/s - pass --lift-caps/],
+    ["a duration above the cap", ["--duration", "11m"], /--duration 11m is above the cap of 10m - pass --lift-caps/],
     ["more than ten minutes", ["--duration", "11m"], /--duration 11m is above the cap/],
     ["an unknown --expect metric", ["--expect", "p99<500ms,latency<3ms"], /unknown metric "latency"/],
     ["a malformed --expect", ["--expect", "p99<<500ms"], /--expect p99<<500ms is not <metric><op><value>/],
     ["a latency without a unit", ["--expect", "p99<500"], /a latency needs a unit/],
+    ["an error percentage above 100", ["--expect", "errors<101%"], /--expect errors<101%: a percentage is at most 100/],
     ["a path that is not a path", ["--path", "order"], /--path: "order" is not a URL path/],
   ] as const;
 

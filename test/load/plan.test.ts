@@ -52,7 +52,7 @@ describe("the load test's plan", () => {
 
     expect(lifted).toMatchObject({ rate: 500, durationMs: 1_200_000, total: 600_000 });
     await expect(planLoad(options({ rate: "5000", liftCaps: true }), env(STACK))).rejects.toThrow(
-      /--rate 5000 req\/s is above the most infra sends \(2000\)/,
+      /--rate 5000 req\/s is above the most infra sends \(2000 req\/s\)/,
     );
   });
 });

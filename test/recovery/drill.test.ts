@@ -70,6 +70,11 @@ describe("infra dr-drill against the AWS fake", () => {
     expect(record?.rtoMs).toBeLessThanOrEqual(11 * MINUTE + 30_000);
     expect(record?.rpoMs).toBe(3 * HOUR);
     expect(record).toMatchObject({ at: "2026-01-01T00:00:00Z", checkExit: 0, instanceClass: "db.t4g.micro" });
+    // Available for the check's 2 minutes or so, then deleted: RDS bills its 10-minute minimum.
+    expect(recorded(path, "DR_LAST_DRILL")).toMatch(/ billed=600s /);
+    expect(result.stdout).toMatch(
+      new RegExp(`into\\s+${DRILL} \\(db\\.t4g\\.micro, single-AZ, not public\\), deleted$`, "m"),
+    );
     expect(recorded(path, "DR_LAST_DRILL")).toMatch(/ result=met$/);
     expect(result.stdout).toMatch(/RPO\s+3 h of data lost at most \(target 24 h\): met/);
     expect(result.stdout).toMatch(/check\s+python manage.py check --database default: exit 0/);
@@ -199,9 +204,13 @@ describe("infra dr-drill against the AWS fake", () => {
     const path = await drillStack(fake.current);
     // A drill killed yesterday (kill -9: no cleanup), then a drill kept with --keep.
     await leaveLikeAKilledRun(fake.current);
+    await leaveLikeAKilledRun(fake.current, `${DB}-drill-20251231-2`);
     const kept = await runCli(["dr-drill", "--keep", "-f", path], fake.current);
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stderr).toMatch(/-drill-20251231 is left from an earlier drill that did not finish: deleting it first/);
+    expect(kept.stderr).toMatch(
+      /-drill-20251231-2 is left from an earlier drill that did not finish: deleting it first/,
+    );
     expect(kept.stdout).toMatch(
       new RegExp(
         `kept: delete it with aws rds delete-db-instance --db-instance-identifier ${DRILL} --skip-final-snapshot --region us-east-1`,
@@ -215,15 +224,74 @@ describe("infra dr-drill against the AWS fake", () => {
     expect(next.stderr).toMatch(new RegExp(`${DRILL} was kept by an earlier drill \\(--keep\\)`));
     expect(leftovers(fake.current)).toEqual({ instances: [DRILL], checkRevisions: [] });
   });
+
+  it("runs again the same day after a drill kept with --keep, into the next free name, each report saying what became of its instance", async () => {
+    // Given a drill kept with --keep today,
+    const path = await drillStack(fake.current);
+    const first = await runCli(["dr-drill", "--keep", "-f", path], fake.current);
+    expect(first.code, first.stderr).toBe(0);
+
+    // when two more drills run the same day, the first of them kept too,
+    const second = await runCli(["dr-drill", "--keep", "-f", path], fake.current);
+    const third = await runCli(["dr-drill", "-f", path], fake.current);
+
+    // then each restores into a name of its own, and says truly whether it kept or deleted it.
+    expect(second.code, second.stderr).toBe(0);
+    expect(third.code, third.stderr).toBe(0);
+    const restored = fake.current.calls.filter((c) => c.op === "RestoreDBInstanceFromDBSnapshot");
+    expect(restored.map((c) => (c.input as { DBInstanceIdentifier: string }).DBInstanceIdentifier)).toEqual([
+      DRILL,
+      `${DRILL}-2`,
+      `${DRILL}-3`,
+    ]);
+    expect(third.stderr).toMatch(new RegExp(`${DRILL} was kept by an earlier drill \\(--keep\\)`));
+    expect(third.stderr).toMatch(new RegExp(`${DRILL}-2 was kept by an earlier drill \\(--keep\\)`));
+    expect(second.stdout).toMatch(new RegExp(`into\\s+${DRILL}-2 \\(.*\\), kept: delete it with`));
+    expect(third.stdout).toMatch(new RegExp(`into\\s+${DRILL}-3 \\(.*\\), deleted$`, "m"));
+    expect(leftovers(fake.current)).toEqual({ instances: [DRILL, `${DRILL}-2`], checkRevisions: [] });
+    expect(recorded(path, "DR_LAST_DRILL")).toMatch(/ result=met$/);
+  });
+
+  it("leaves alone an instance that took its name first, and does not report it deleted", async () => {
+    // Given another drill of the same database that creates the same name just before this one restores,
+    const path = await drillStack(fake.current);
+    const production = fake.current.rds.find(DB);
+    let errors = "";
+    const stderr = (text: string) => {
+      errors += text;
+      if (!text.includes(`restoring`) || !production) return;
+      fake.current.rds.instances.set(DRILL, {
+        ...production,
+        id: DRILL,
+        deletionProtection: false,
+        tags: [{ Key: "infra:dr-drill-of", Value: DB }],
+      });
+    };
+
+    // when this drill restores,
+    const result = await runCli(["dr-drill", "-f", path], fake.current, { stderr });
+
+    // then RDS refuses the name, and the other drill's instance is neither deleted nor said to be.
+    expect(result.code, errors).toBe(3);
+    expect(errors).toMatch(/DBInstanceAlreadyExists/);
+    expect(result.stdout).toMatch(
+      new RegExp(`into\\s+${DRILL}, not created: another instance has that name, left alone$`, "m"),
+    );
+    expect(fake.current.calls.filter((c) => c.op === "DeleteDBInstance")).toEqual([]);
+    expect(leftovers(fake.current)).toEqual({ instances: [DRILL], checkRevisions: [] });
+  });
 });
 
 /** What `kill -9` during a drill leaves: a tagged drill instance and an ACTIVE check revision. */
-async function leaveLikeAKilledRun(fake: import("../../src/sandbox/aws/aws-fake.js").AwsFake) {
+async function leaveLikeAKilledRun(
+  fake: import("../../src/sandbox/aws/aws-fake.js").AwsFake,
+  name = `${DB}-drill-20251231`,
+) {
   const { RDSClient, RestoreDBInstanceFromDBSnapshotCommand } = await import("@aws-sdk/client-rds");
   const { ECSClient, RegisterTaskDefinitionCommand } = await import("@aws-sdk/client-ecs");
   await new RDSClient({ region: "us-east-1" }).send(
     new RestoreDBInstanceFromDBSnapshotCommand({
-      DBInstanceIdentifier: `${DB}-drill-20251231`,
+      DBInstanceIdentifier: name,
       DBSnapshotIdentifier: fake.rds.visibleSnapshots().find((s) => s.instanceId === DB)?.id,
       Tags: [{ Key: "infra:dr-drill-of", Value: DB }],
     }),

@@ -131,6 +131,7 @@ describe("ecs: whoever owns a value, create leaves it to them", () => {
 
   it("runs IMAGE_TAG until the service exists; from then on the image is deploy's", async () => {
     const path = await withAlb(fake.current);
+    fake.current.ecr.push("startupwebapp", "v2");
     await taskDefinition.create(await contextFor(fake.current, path));
     append(path, 'IMAGE_TAG="v2"');
     let ctx = await contextFor(fake.current, path);
@@ -191,7 +192,7 @@ describe("ecs: drift behind infra's back, where plan, verify and create agree", 
       `task definition ${FAMILY}: environment`,
       `service ${SERVICE}: health check grace period`,
       `service ${SERVICE}: ECS Exec`,
-      "ECS Exec on on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
+      "ECS Exec enabled on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=true)",
     ]);
 
     const before = fake.current.calls.length;
@@ -391,7 +392,8 @@ describe("ecs: adopting what the user's scripts built", () => {
         ],
       }),
     );
-    // Their deploy workflow: the same definition with the commit's image, then the service moved to it.
+    // Their deploy workflow: the commit's image pushed, the same definition with it, then the service moved to it.
+    fake.current.ecr.push("startupwebapp", "3f9c2ab");
     const sha = (await ecs().send(new RegisterTaskDefinitionCommand(scripts(`${REPO}:3f9c2ab`)))).taskDefinition;
     await ecs().send(
       new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: sha?.taskDefinitionArn }),

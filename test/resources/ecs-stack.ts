@@ -67,12 +67,16 @@ export const NOTHING = { services: [], activeRevisions: [], logGroups: [] };
 
 export const ecs = () => new ECSClient({ region: "us-east-1" });
 
-/** What a deploy from elsewhere (CI, another machine) does: a copy of the running revision with another image. */
+/**
+ * What a deploy from elsewhere (CI, another machine) does: pushes the image (to the stack's repository, when it is
+ * there), then moves the service to a copy of the running revision with that image.
+ */
 export async function deployElsewhere(
   fake: AwsFake,
   image: string,
   change: (td: TaskDefinition) => TaskDefinition = (x) => x,
 ) {
+  if (image.startsWith(`${REPO}:`)) fake.ecr.push("startupwebapp", image.slice(REPO.length + 1));
   const running = fake.ecs.serviceNamed(SERVICE)?.taskDefinition as string;
   const td = fake.ecs.definitions.find(running) as TaskDefinition & { tags: { key?: string; value?: string }[] };
   const copy = change({

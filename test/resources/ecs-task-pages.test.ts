@@ -56,7 +56,7 @@ describe("ecs-service reads every page of the service's tasks", () => {
 
     // When verify runs, then it sees the 30 tasks without ECS Exec.
     const checks = await service.verify(await contextFor(fake.current, path));
-    const exec = checks.find((c) => c.name.startsWith("ECS Exec on on the running tasks"));
+    const exec = checks.find((c) => c.name.startsWith("ECS Exec enabled on the running tasks"));
     expect(exec).toMatchObject({ status: "FAIL", detail: expect.stringMatching(/^100\/130 tasks/) });
   });
 });

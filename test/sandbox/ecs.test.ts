@@ -1,4 +1,5 @@
 // The ECS fake behaves as AWS does (docs/aws-behaviours.md, "ECS"): checked with real SDK clients.
+import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   ClientException,
   ClusterNotFoundException,
@@ -30,7 +31,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { BACKEND_SG, SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
 import {
   CLUSTER,
@@ -41,12 +42,18 @@ import {
   TASK_STAGGER_MS,
   TASK_START_MS,
 } from "../../src/sandbox/aws/ecs.js";
+import { RUN_TASK_STARTS_MS, RUN_TASK_STOPS_MS } from "../../src/sandbox/aws/ecs-run-task.js";
 import { useFake } from "../helpers.js";
 
 const fake = useFake({ iamPolicy: false });
 const ecs = () => new ECSClient({ region: "us-east-1" });
 const elbv2 = () => new ElasticLoadBalancingV2Client({ region: "us-east-1" });
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web";
+const OTHER_ACCOUNT = "210987654321";
+// ECS pulls only what ECR holds: the tags these tests run are pushed first.
+beforeEach(() => {
+  for (const tag of ["v1", "v2", "v3"]) fake.current.ecr.push("web", tag);
+});
 
 const register = async (tag = "v1", input: Partial<RegisterTaskDefinitionRequest> = {}) =>
   (
@@ -462,6 +469,69 @@ describe("ECS fake: deployments", () => {
     expect(await execOf()).toEqual([true, true]);
   });
 
+  it("resolves an ECR tag to its digest when a deployment starts: a tag pushed again runs only after a forced deployment", async () => {
+    fake.current.ecr.push("web", "v1");
+    const first = fake.current.ecr.digestOf("web", "v1");
+    await register("v1");
+    await createService();
+    await until(completed);
+    const digests = async () => (await describeTasks(await taskArns())).map((t) => t.containers?.[0]?.imageDigest);
+    expect(await digests()).toEqual([first, first]);
+
+    fake.current.ecr.push("web", "v1");
+    const second = fake.current.ecr.digestOf("web", "v1");
+    expect(second).not.toBe(first);
+    // Scaling out starts tasks from the digest the deployment resolved, not from what the tag names now.
+    await update({ desiredCount: 3 });
+    await until((s) => s?.runningCount === 3);
+    expect(await digests()).toEqual([first, first, first]);
+    // A pending task has not pulled anything yet: it reports no digest.
+    await update({ forceNewDeployment: true });
+    const [pending] = (await describeTasks(await taskArns())).filter((t) => t.lastStatus === "PENDING");
+    expect(pending?.containers?.[0]?.imageDigest).toBeUndefined();
+    await until(completed);
+    expect(await digests()).toEqual([second, second, second]);
+  });
+
+  it("with versionConsistency disabled, each task pulls what the tag names when it starts, not what it named at the deployment's start", async () => {
+    fake.current.ecr.push("web", "v1");
+    const first = fake.current.ecr.digestOf("web", "v1");
+    const container = {
+      name: "web",
+      image: `${IMAGE}:v1`,
+      portMappings: [{ containerPort: 8000 }],
+      versionConsistency: "disabled" as const,
+    };
+    await register("v1", { containerDefinitions: [container] });
+    await createService();
+    await until(completed);
+    fake.current.ecr.push("web", "v1");
+    const second = fake.current.ecr.digestOf("web", "v1");
+    await update({ desiredCount: 3 });
+    await until((s) => s?.runningCount === 3);
+    const digests = (await describeTasks(await taskArns())).map((t) => t.containers?.[0]?.imageDigest).sort();
+    expect(digests).toEqual([first, first, second].sort());
+  });
+
+  it("a circuit breaker rollback returns to the digest the last completed deployment ran, not to the tag's new one", async () => {
+    fake.current.ecr.push("web", "v1");
+    const good = fake.current.ecr.digestOf("web", "v1");
+    await register("v1");
+    await createService({ deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } });
+    await until(completed);
+    fake.current.ecr.push("web", "v1");
+    const bad = fake.current.ecr.digestOf("web", "v1") as string;
+    fake.current.ecs.failImage(bad); // the image the tag names now cannot start
+    await update({ forceNewDeployment: true });
+    await until((s) => s?.deployments?.some((d) => d.rolloutState === "FAILED") ?? false);
+    await until(completed);
+    const tasks = await describeTasks(await taskArns());
+    expect(tasks.map((t) => [t.lastStatus, t.containers?.[0]?.imageDigest])).toEqual([
+      ["RUNNING", good],
+      ["RUNNING", good],
+    ]);
+  });
+
   it("a deployment of an image that cannot be pulled fails with the circuit breaker and rolls back", async () => {
     const v1 = await register("v1");
     await createService({ deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } });
@@ -540,6 +610,121 @@ describe("ECS fake: deployments", () => {
     });
     expect(await targetStates(tg)).toEqual(["draining", "draining"]);
     expect((await service())?.deployments?.[0]?.failedTasks).toBe(2);
+  });
+});
+
+describe("ECS fake: pulling images from ECR", () => {
+  const failedToStart = async () =>
+    (await describeTasks(await taskArns("STOPPED"))).filter((t) => t.stopCode === "TaskFailedToStart");
+  const withImage = (image: string) =>
+    register("v1", { containerDefinitions: [{ name: "web", image, portMappings: [{ containerPort: 8000 }] }] });
+
+  it("a service task whose tag is not in the account's ECR stops with TaskFailedToStart and CannotPullContainerError, and the circuit breaker fails the deployment", async () => {
+    // Given a task definition naming a tag nobody pushed,
+    await register("nope");
+    // when a service with the circuit breaker runs it,
+    const created = await createService({
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
+    const deployment = created.service?.deployments?.[0]?.id;
+    await fake.current.clock.sleep(TASK_START_MS);
+
+    // then its tasks stop without running, naming the image ECS could not find,
+    const [stopped] = await failedToStart();
+    const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${IMAGE}:nope: not found`;
+    expect(stopped).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "TaskFailedToStart",
+      stoppedReason: reason,
+      startedBy: deployment,
+    });
+    expect(stopped?.startedAt).toBeUndefined();
+    expect(stopped?.containers?.[0]).toMatchObject({ reason });
+    expect(stopped?.containers?.[0]?.exitCode).toBeUndefined();
+    expect(stopped?.containers?.[0]?.imageDigest).toBeUndefined();
+
+    // and after max(3, half the desired count) failed tasks the deployment is FAILED, with nothing to roll back to.
+    await until((s) => s?.deployments?.[0]?.rolloutState === "FAILED");
+    const s = await service();
+    expect(s?.deployments?.[0]).toMatchObject({
+      id: deployment,
+      rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+    });
+    expect(s?.deployments?.[0]?.failedTasks).toBeGreaterThanOrEqual(3);
+    expect(s?.runningCount).toBe(0);
+  });
+
+  it.each([
+    ["a repository that does not exist", `${IMAGE.replace("/web", "/nothing")}:v1`],
+    ["a digest the repository does not hold", `${IMAGE}@sha256:${"0".repeat(64)}`],
+    ["no tag, when the repository has no latest", IMAGE],
+    ["a tag in the same repository of another region", IMAGE.replace("us-east-1", "eu-west-1").concat(":v1")],
+  ])("an ECR image naming %s cannot be pulled either", async (_, image) => {
+    await withImage(image);
+    await createService();
+    await fake.current.clock.sleep(TASK_START_MS);
+    const stopped = await failedToStart();
+    expect(stopped.map((t) => [t.stopCode, t.stoppedReason])).toEqual([
+      [
+        "TaskFailedToStart",
+        `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: not found`,
+      ],
+    ]);
+  });
+
+  it("runs an image by a digest the repository holds, and images in registries other than ECR, which the fake cannot check", async () => {
+    const digest = fake.current.ecr.digestOf("web", "v2") as string;
+    for (const image of [`${IMAGE}@${digest}`, "nginx:1.27", "public.ecr.aws/docker/library/nginx:1.27"]) {
+      await withImage(image);
+      await (image.includes("@") ? createService() : update({ taskDefinition: "web" }));
+      await until(completed);
+      expect(await failedToStart()).toEqual([]);
+    }
+    expect((await service())?.taskDefinition).toMatch(/web:3$/);
+  });
+
+  it("pulls another account's repository only when its repository policy shares it with this account", async () => {
+    // Given another account's repository holding :v1, not shared,
+    fake.current.ecr.push("shared", "v1", { registryId: OTHER_ACCOUNT });
+    const shared = `${OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shared:v1`;
+    await withImage(shared);
+    await createService();
+    await fake.current.clock.sleep(TASK_START_MS);
+
+    // then the registry refuses the pull (403),
+    const [denied] = await failedToStart();
+    expect(denied?.stoppedReason).toBe(
+      `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${shared}: pulling from host ${OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com failed with status code [manifests v1]: 403 Forbidden`,
+    );
+
+    // and once its policy lets this account pull (only: DescribeImages stays refused), a new deployment runs it.
+    fake.current.ecr.share("shared", { registryId: OTHER_ACCOUNT }, { pullOnly: true });
+    await update({ forceNewDeployment: true });
+    await until(completed);
+    const [task] = await describeTasks(await taskArns());
+    expect(task?.containers?.[0]?.imageDigest).toBe(
+      fake.current.ecr.digestOf("shared", "v1", { registryId: OTHER_ACCOUNT }),
+    );
+  });
+
+  it("a deployment that could not resolve its tag keeps failing after the tag is pushed; a new deployment runs it", async () => {
+    // Given a deployment started while :v9 was not in ECR (no circuit breaker),
+    await register("v9");
+    await createService();
+    await fake.current.clock.sleep(TASK_START_MS + TASK_STAGGER_MS);
+    expect(await failedToStart()).toHaveLength(2);
+
+    // when :v9 is pushed, then the deployment's later tasks still fail: it resolved the tag when it started,
+    fake.current.ecr.push("web", "v9");
+    await fake.current.clock.sleep(10 * 60_000);
+    const s = await service();
+    expect(s?.runningCount).toBe(0);
+    expect(s?.deployments?.[0]?.failedTasks).toBeGreaterThan(2);
+
+    // and a forced deployment resolves it again and runs it.
+    await update({ forceNewDeployment: true });
+    await until(completed);
+    expect((await service())?.runningCount).toBe(2);
   });
 });
 
@@ -642,6 +827,43 @@ describe("ECS fake: one-off tasks", () => {
         networkConfiguration: { awsvpcConfiguration: { subnets: SUBNETS, securityGroups: [BACKEND_SG] } },
       }),
     );
+
+  it("a task whose image is not in ECR stays PENDING, then stops with TaskFailedToStart and no exit code, writing no log", async () => {
+    // Given a task definition whose image tag is not in ECR, logging to a group that exists,
+    await new CloudWatchLogsClient({ region: "us-east-1" }).send(
+      new CreateLogGroupCommand({ logGroupName: "/ecs/web" }),
+    );
+    const logConfiguration = {
+      logDriver: "awslogs" as const,
+      options: { "awslogs-group": "/ecs/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "run" },
+    };
+    await register("nope", {
+      executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+      containerDefinitions: [{ name: "web", image: `${IMAGE}:nope`, logConfiguration }],
+    });
+
+    // when it is run,
+    const arn = (await runTask("web")).tasks?.[0]?.taskArn as string;
+    expect((await describeTasks([arn]))[0]?.lastStatus).toBe("PENDING");
+    await fake.current.clock.sleep(RUN_TASK_STARTS_MS);
+
+    // then it stops where it would have started running: never ran, no exit code, ECS's reason, no log stream.
+    const [task] = await describeTasks([arn]);
+    const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${IMAGE}:nope: not found`;
+    expect(task).toMatchObject({ lastStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: reason });
+    expect(task?.containers?.[0]).toMatchObject({ lastStatus: "STOPPED", reason });
+    expect(task?.containers?.[0]?.exitCode).toBeUndefined();
+    expect([...fake.current.logs.streams.keys()]).toEqual([]);
+  });
+
+  it("a task whose image ECR holds runs and exits", async () => {
+    await register("v2");
+    const arn = (await runTask("web")).tasks?.[0]?.taskArn as string;
+    await fake.current.clock.sleep(RUN_TASK_STOPS_MS);
+    const [task] = await describeTasks([arn]);
+    expect(task).toMatchObject({ lastStatus: "STOPPED", stopCode: "EssentialContainerExited" });
+    expect(task?.containers?.[0]?.exitCode).toBe(0);
+  });
 
   it("runs no task from an INACTIVE revision, named or as its family's only one, and runs an ACTIVE one", async () => {
     // Given a family whose only revision was deregistered,

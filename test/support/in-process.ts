@@ -13,7 +13,11 @@ export function installInProcess<C extends Clock>(fake: AwsFake<C>): AwsFake<C> 
     });
     for (const [command, handler] of model.handlers) {
       const op = String(command.name).replace(/Command$/, "");
-      stub.on(command).callsFake((input: unknown) => fake.dispatch(model.name, op, input, handler));
+      // The region of the client that sent the call, as AWS sees it from the endpoint it was sent to.
+      stub.on(command).callsFake(async (input: unknown, getClient) => {
+        const region = await (getClient().config as { region: () => Promise<string> }).region();
+        return fake.dispatch(model.name, op, input, handler, region);
+      });
     }
     return stub;
   });

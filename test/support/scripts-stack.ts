@@ -148,6 +148,8 @@ export async function scriptsStack(fake: AwsFake, image = `${REPO}:3f9c2a1b7e4d`
     }),
   );
   await logs.send(new PutRetentionPolicyCommand({ logGroupName: "/ecs/startupwebapp-service", retentionInDays: 7 }));
+  // Their build pushed the commit's image first: ECS runs only what ECR holds.
+  if (image.startsWith(`${REPO}:`)) fake.ecr.push("startupwebapp", image.slice(REPO.length + 1));
   const ecs = new ECSClient({ region });
   const td = (
     await ecs.send(

@@ -1,10 +1,14 @@
 // The `alb` resource's model: how it observes what exists, the handlers of each kind of object it owns, what it
-// records, and the checks that are not state (what the backend group lets in, the certificate's status).
+// records, the checks that are not state (what the backend group lets in, the certificate's status), and the
+// refusals to destroy what something still needs (deletion protection, a service's target group).
 
+import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, InputError } from "../../core/errors.js";
+import { defaultOf } from "../../core/keys.js";
 import type { Observation } from "../../state/model.js";
 import { certificateStatus } from "../common/certificate.js";
+import { clusterServices } from "../common/ecs-services.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { AlbConfig } from "./config.js";
 import { listenerHandlers } from "./listeners.js";
@@ -50,15 +54,45 @@ export const albModel: ResourceModel<AlbConfig> = {
     }
     return undefined;
   },
-  async beforeDestroy(_ctx, c, objects) {
+  async beforeDestroy(ctx, c, objects) {
     if (objects.get("load-balancer")?.fields["deletion protection"] === true) {
       throw new InputError(
         `load balancer ${c.albName} has deletion protection on`,
         "set ALB_DELETION_PROTECTION=false and run `infra create alb` to turn it off, then destroy",
       );
     }
+    await refuseWhileServiceUses(ctx, objects);
   },
 };
+
+/**
+ * Once its listeners are gone, AWS deletes a target group an ECS service still names, and ECS keeps the service:
+ * its tasks are then registered nowhere and serve nothing. A live service of the stack's cluster that names the
+ * group stops the destroy before any change, unless it is the stack's own and the same run destroys it first.
+ */
+async function refuseWhileServiceUses(ctx: Context, objects: Observation) {
+  const group = objects.get("target-group");
+  const recordedArn = ctx.env.get("ECS_SERVICE_ARN");
+  const cluster = ctx.env.get("ECS_CLUSTER_NAME") ?? recordedArn?.split(":service/")[1]?.split("/")[0];
+  if (!group?.managed || group.leave || !cluster) return;
+  const ecs = await ctx.aws.ecs();
+  const services = await awsStep("list services", cluster, () => clusterServices(ecs, cluster));
+  const own = ctx.env.get("ECS_SERVICE_NAME") ?? defaultOf("ECS_SERVICE_NAME", (k) => ctx.env.get(k));
+  const ours = (s: Service) => s.serviceName === own || (recordedArn !== undefined && s.serviceArn === recordedArn);
+  const users = services.filter(
+    (s) =>
+      s.status === "ACTIVE" &&
+      s.loadBalancers?.some((lb) => lb.targetGroupArn === group.id) &&
+      !(ours(s) && ctx.steps.has("ecs-service")),
+  );
+  if (users.length === 0) return;
+  throw new InputError(
+    `target group ${group.name} is the one ECS service ${users.map((s) => s.serviceName).join(", ")} registers its tasks in: AWS would delete it, and the service would go on with tasks that serve nothing`,
+    users.some(ours)
+      ? "destroy the service first (`infra destroy ecs-service`), or both at once (`infra destroy ecs-service alb`)"
+      : "move those services to another target group, or delete them, first",
+  );
+}
 
 const OPEN = ["0.0.0.0/0", "::/0"];
 

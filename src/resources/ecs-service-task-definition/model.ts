@@ -1,11 +1,12 @@
 // The `ecs-service-task-definition` resource's model: how it observes what exists, the handlers of the log group and
 // the task definition, what it records, the checks that are not state (secrets stay references), and the refusal
 // to deregister a family a service still runs.
-import { DescribeServicesCommand, ListServicesCommand, type Service } from "@aws-sdk/client-ecs";
+import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
-import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
+import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
 import { familyOf, revisionOf } from "../common/ecs.js";
+import { clusterServices } from "../common/ecs-services.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { TaskDefinitionConfig } from "./config.js";
 import { logGroupHandlers } from "./log-group.js";
@@ -62,7 +63,7 @@ async function secretChecks(_ctx: Context, _c: TaskDefinitionConfig, objects: Ob
 async function refuseWhileRunning(ctx: Context, c: TaskDefinitionConfig) {
   if (!c.clusterName) return;
   const cluster = c.clusterName;
-  const users = await awsStep("list services", cluster, () => servicesOf(ctx, cluster));
+  const users = await awsStep("list services", cluster, async () => clusterServices(await ctx.aws.ecs(), cluster));
   // Within `destroy ecs-service ecs-service-task-definition` (or all), the stack's own service goes first.
   const going = (s: Service) => ctx.steps.has("ecs-service") && s.serviceName === c.serviceName;
   const running = users.filter((s) => s.status === "ACTIVE" && familyOf(s.taskDefinition) === c.family && !going(s));
@@ -74,26 +75,4 @@ async function refuseWhileRunning(ctx: Context, c: TaskDefinitionConfig) {
       ? "run `infra destroy ecs-service` first"
       : "move or delete those services first",
   );
-}
-
-async function servicesOf(ctx: Context, cluster: string): Promise<Service[]> {
-  const ecs = await ctx.aws.ecs();
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const out = await ecs.send(new ListServicesCommand({ cluster, nextToken }));
-      arns.push(...(out.serviceArns ?? []));
-      nextToken = out.nextToken;
-    } while (nextToken);
-  } catch (err) {
-    if (isAwsError(err, "ClusterNotFoundException")) return [];
-    throw err;
-  }
-  const found: Service[] = [];
-  for (let i = 0; i < arns.length; i += 10) {
-    const out = await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }));
-    found.push(...(out.services ?? []));
-  }
-  return found;
 }

@@ -14,6 +14,7 @@ import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { Observation, ObservedObject } from "../../state/model.js";
 import { describeRevision, describeService, fromEcsTags, latestActiveRevision, type Revision } from "../common/ecs.js";
+import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { definitionFields, isPendingChange, mainContainer } from "../common/task-definition.js";
 import type { TaskDefinitionConfig } from "./config.js";
@@ -66,10 +67,13 @@ export function observedRevision(c: TaskDefinitionConfig, td: Revision): Observe
   };
 }
 
-/** The revision the service runs (whatever its family or status), when the service is ACTIVE. */
+/**
+ * The revision the service runs (whatever its family or status), when the service is ACTIVE. A service whose
+ * deployment FAILED runs nothing: its image is no choice to keep, and IMAGE_TAG says what is wanted again.
+ */
 async function runningRevision(ecs: ECSClient, c: TaskDefinitionConfig): Promise<Revision | undefined> {
   const svc = await describeService(ecs, c.clusterName as string, c.serviceName);
-  if (svc?.status !== "ACTIVE" || !svc.taskDefinition) return undefined;
+  if (svc?.status !== "ACTIVE" || !svc.taskDefinition || failedDeployment(svc)) return undefined;
   return describeRevision(ecs, svc.taskDefinition);
 }
 

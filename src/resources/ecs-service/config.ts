@@ -3,7 +3,8 @@
 // breaker and rollback, ECS Exec). No SDK import here.
 // Two values have another owner once the service exists (model.ts settles them from what exists): the desired
 // count belongs to whoever scales the service, and a revision that differs from the running one only in its image
-// is `deploy`'s (or `rollback`'s) business, not create's.
+// is `deploy`'s (or `rollback`'s) business, not create's. A deployment is ECS's business too, unless it FAILED and
+// left nothing running: then the service wants a new deployment (of the recorded revision).
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { DesiredObject } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
@@ -11,6 +12,8 @@ import { WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
 
 export const CIRCUIT_BREAKER = "on, with rollback";
+/** What a service whose deployment FAILED needs: ECS starts nothing more for it on its own. */
+export const NEW_DEPLOYMENT = "a new deployment";
 
 export interface ServiceConfig extends StackIdentity {
   cluster: string;
@@ -24,6 +27,8 @@ export interface ServiceConfig extends StackIdentity {
   gracePeriodSeconds: number;
   containerPort: number;
   executeCommand: boolean;
+  /** Its deployment FAILED and nothing runs (model.ts settles it from what exists): create starts a new one. */
+  deploymentFailed: boolean;
 }
 
 export const serviceResource: Resource<ServiceConfig> = {
@@ -53,6 +58,7 @@ export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
     gracePeriodSeconds: Number(input.need("HEALTH_CHECK_GRACE_PERIOD")),
     containerPort: Number(input.need("CONTAINER_PORT")),
     executeCommand: input.need("ECS_ENABLE_EXECUTE_COMMAND") === "true",
+    deploymentFailed: false,
   };
   input.done();
   return config;
@@ -83,7 +89,11 @@ export function serviceDesired(c: ServiceConfig): DesiredObject[] {
         "scheduling strategy": "REPLICA",
         "deployment controller": "ECS",
         "ECS Exec": c.executeCommand,
+        // Only a FAILED deployment is create's business: one going or completed is ECS's (or deploy's).
+        deployment: c.deploymentFailed ? NEW_DEPLOYMENT : undefined,
       },
+      // Starting again what failed is what the failure told the user to run create for: no question asked.
+      awaited: ["deployment"],
       replaceOn: {
         name: "a service cannot be renamed",
         cluster: "a service cannot move to another cluster",

@@ -6,9 +6,10 @@ import type { Service, Task } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
+  type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
-import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
+import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
 import type { ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 import { describeService, shortName } from "../common/ecs.js";
@@ -93,8 +94,10 @@ async function stoppedTasks(w: DeploymentWatch): Promise<Task[]> {
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0));
 }
 
+/** The task's reason and its containers', each said once (a failed pull gives the same words to both). */
 const stopReason = (t: Task) =>
-  [t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean).join("; ") || "no reason given";
+  [...new Set([t.stoppedReason, ...(t.containers ?? []).map((c) => c.reason)].filter(Boolean))].join("; ") ||
+  "no reason given";
 
 function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]): DeploymentFailed {
   const events = (svc.events ?? []).slice(0, 3).map((e) => e.message);
@@ -109,15 +112,27 @@ function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]
   );
 }
 
-/** One line on the targets behind the service: how many healthy, and why the others are not. */
+/**
+ * One line on the targets behind the service: how many healthy, and why the others are not. Undefined when the
+ * target group no longer exists: ECS keeps a service whose group was deleted, and its tasks then serve nothing.
+ */
 export async function reportTargetHealth(
   ev: ResourceEvents,
   elbv2: ElasticLoadBalancingV2Client,
   targetGroupArn: string,
-) {
-  const out = await awsStep("read target health", targetGroupArn, () =>
-    elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
-  );
+): Promise<TargetHealthDescription[] | undefined> {
+  const out = await awsStep("read target health", targetGroupArn, async () => {
+    try {
+      return await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    } catch (err) {
+      if (isAwsError(err, "TargetGroupNotFoundException")) return undefined;
+      throw err;
+    }
+  });
+  if (!out) {
+    ev.warning(`target group ${targetGroupArn} does not exist`);
+    return undefined;
+  }
   const states = new Map<string, number>();
   for (const t of out.TargetHealthDescriptions ?? []) {
     const state = t.TargetHealth?.State ?? "unknown";

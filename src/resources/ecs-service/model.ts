@@ -4,10 +4,11 @@
 
 import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
-import { awsStep } from "../../core/errors.js";
+import { awsStep, isAwsError } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
 import { isPending } from "../../state/model.js";
 import { serviceTasks } from "../common/ecs-tasks.js";
+import { failedDeployment } from "../common/failed-deployment.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
 import { reportTargetHealth } from "./deployment.js";
@@ -26,7 +27,12 @@ export const serviceModel: ResourceModel<ServiceConfig> = {
     // only when that is a definition change to roll out: what a deploy or a rollback chose stays. A revision the
     // task definition step makes in this run is not known yet: the service moves to it, "known after" that step.
     const revision = isPending(c.taskDefinitionArn) ? c.taskDefinitionArn : (raw.revision ?? c.taskDefinitionArn);
-    return { ...c, desiredCount: undefined, taskDefinitionArn: revision };
+    return {
+      ...c,
+      desiredCount: undefined,
+      taskDefinitionArn: revision,
+      deploymentFailed: failedDeployment(raw.service) !== undefined,
+    };
   },
   recorded(objects, c) {
     const svc = objects.get("service");
@@ -46,27 +52,44 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
   const targetGroup = svc.loadBalancers?.[0]?.targetGroupArn;
   if (targetGroup) {
     const elbv2 = await ctx.aws.elbv2();
+    const described = await reportTargetHealth(ctx.events.for(RESOURCE), elbv2, targetGroup);
     // Draining targets are tasks on their way out (a deployment's old ones): they are not the service's health.
-    const targets = (await reportTargetHealth(ctx.events.for(RESOURCE), elbv2, targetGroup)).filter(
-      (t) => t.TargetHealth?.State !== "draining",
-    );
-    const healthy = targets.filter((t) => t.TargetHealth?.State === "healthy").length;
-    check("targets healthy", healthy > 0 && healthy === targets.length, `${healthy}/${targets.length} healthy`);
+    const targets = described?.filter((t) => t.TargetHealth?.State !== "draining");
+    const healthy = targets?.filter((t) => t.TargetHealth?.State === "healthy").length ?? 0;
+    if (!targets)
+      check(
+        "targets healthy",
+        false,
+        `the service's load balancer names target group ${targetGroup}, which no longer exists: its tasks serve nothing; \`infra create alb ecs-service\` moves it to the stack's target group`,
+      );
+    else check("targets healthy", healthy > 0 && healthy === targets.length, `${healthy}/${targets.length} healthy`);
   } else skip("targets healthy", "the service is behind no target group");
   const exec = await awsStep("read tasks", c.serviceName, () => execOnTasks(ctx, svc));
+  if (!exec) {
+    skip("ECS Exec on the running tasks", `service ${c.serviceName} no longer exists`);
+    return checks;
+  }
   const want = c.executeCommand;
   const off = exec.filter((on) => on !== want).length;
   check(
-    `ECS Exec ${want ? "on" : "off"} on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=${want})`,
+    `ECS Exec ${want ? "enabled" : "disabled"} on the running tasks (ECS_ENABLE_EXECUTE_COMMAND=${want})`,
     off === 0,
     `${exec.length - off}/${exec.length} tasks${want ? ": anyone allowed ecs:ExecuteCommand can open a shell in them" : ""}`,
   );
   return checks;
 }
 
-/** Whether each running task of the service was started with ECS Exec: a task keeps what it started with. */
-async function execOnTasks(ctx: Context, svc: Service): Promise<boolean[]> {
+/**
+ * Whether each running task of the service was started with ECS Exec: a task keeps what it started with.
+ * Undefined when the service (or its cluster) was deleted since it was observed.
+ */
+async function execOnTasks(ctx: Context, svc: Service): Promise<boolean[] | undefined> {
   const ecs = await ctx.aws.ecs();
-  const tasks = await serviceTasks(ecs, svc.clusterArn as string, svc.serviceName as string, "RUNNING");
-  return tasks.map((t) => t.enableExecuteCommand === true);
+  try {
+    const tasks = await serviceTasks(ecs, svc.clusterArn as string, svc.serviceName as string, "RUNNING");
+    return tasks.map((t) => t.enableExecuteCommand === true);
+  } catch (err) {
+    if (isAwsError(err, "ServiceNotFoundException", "ClusterNotFoundException")) return undefined;
+    throw err;
+  }
 }

@@ -3,12 +3,14 @@
 // waits for a draining one to go before it makes the new one). Observe also weighs the revision the env file records
 // against the one the service runs (model.ts settle): the service moves only to a definition change it has not
 // picked up yet; a revision that differs in its image only is a deploy's or a rollback's business, and an older one
-// is what a stale env file still says.
+// is what a stale env file still says. A service whose deployment FAILED runs nothing: it moves to the recorded
+// revision, whatever differs.
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
 import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
+import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { isPendingChange } from "../common/task-definition.js";
 import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
@@ -68,6 +70,9 @@ export function serviceFields(svc: Service): Record<string, ObservedObject["fiel
     "scheduling strategy": svc.schedulingStrategy ?? "REPLICA",
     "deployment controller": svc.deploymentController?.type ?? "ECS",
     "ECS Exec": svc.enableExecuteCommand ?? false,
+    deployment: failedDeployment(svc)
+      ? "FAILED"
+      : (svc.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState ?? "none"),
   };
 }
 
@@ -80,13 +85,17 @@ async function findService(ecs: ECSClient, c: ServiceConfig, recorded: string | 
   return byName?.status === "ACTIVE" ? byName : undefined;
 }
 
-/** The recorded revision when it is a change the service has not picked up yet (or it runs an unusable one). */
+/**
+ * The recorded revision when it is a change the service has not picked up yet, or the service runs nothing worth
+ * keeping (an unusable revision, or a FAILED deployment: a new image tag fixes it as well as a pushed one).
+ */
 async function revisionToRun(ecs: ECSClient, c: ServiceConfig, svc: Service): Promise<string | undefined> {
   const recorded = c.taskDefinitionArn;
   const runs = svc.taskDefinition;
   if (!recorded || isPending(recorded) || !runs || recorded === runs) return runs;
   const [want, running] = await Promise.all([describeRevision(ecs, recorded), describeRevision(ecs, runs)]);
   if (want?.status !== "ACTIVE") return runs; // ECS would refuse it: the task definition step records an ACTIVE one
+  if (failedDeployment(svc)) return recorded;
   if (running?.status !== "ACTIVE" || want.family !== running.family) return recorded;
   return isPendingChange(want, running) ? recorded : runs;
 }

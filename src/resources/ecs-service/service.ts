@@ -22,7 +22,7 @@ import { stackTags } from "../common/tags.js";
 import { WEB } from "../common/task-definition.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
-import { followDeployment, reportTargetHealth } from "./deployment.js";
+import { DeploymentFailed, followDeployment, reportTargetHealth } from "./deployment.js";
 import { observedService } from "./observe.js";
 
 type Run = ApplyRun<ServiceConfig>;
@@ -68,6 +68,8 @@ const PARAMETER: Record<string, keyof ReturnType<typeof settings>> = {
   "platform version": "platformVersion",
   "deployment controller": "deploymentController",
   "ECS Exec": "enableExecuteCommand",
+  // A new deployment of the revision it should run (forceNewDeployment, below).
+  deployment: "taskDefinition",
 };
 
 export const serviceHandlers: KindHandlers<ServiceConfig> = {
@@ -116,7 +118,8 @@ export const serviceHandlers: KindHandlers<ServiceConfig> = {
     }
     if (input.taskDefinition) await requireActive(run, input.taskDefinition);
     // ECS Exec reaches only tasks started after the change: start them.
-    if (changed(fields, "ECS Exec")) input.forceNewDeployment = true;
+    // A FAILED deployment is not retried by ECS: start a new one, which resolves the image tags again.
+    if (changed(fields, "ECS Exec") || changed(fields, "deployment")) input.forceNewDeployment = true;
     const ecs = await ctx.aws.ecs();
     const before = (o.raw as { service?: Service } | undefined)?.service;
     const out = await awsStep("update service", c.serviceName, () => ecs.send(new UpdateServiceCommand(input)));
@@ -168,12 +171,16 @@ async function follow(run: Run, svc: Service, before: Service | undefined): Prom
     serviceName: run.c.serviceName,
     deploymentId: primary.id,
     taskDefinitionArn: svc.taskDefinition as string,
+  }).catch((err: unknown) => {
+    // Here a failed deployment is AWS failing the step (exit 3); exit 1 is a deploy's, which puts the service back.
+    if (!(err instanceof DeploymentFailed)) throw err;
+    throw new InfraError(err.message, ExitCode.aws, err.suggestion, { cause: err });
   });
   run.ev.updated(`deployment ${primary.id} completed`);
   const elbv2 = await run.ctx.aws.elbv2();
   const targets = await reportTargetHealth(run.ev, elbv2, run.c.targetGroupArn);
   // Deployed and every target healthy: a revision `rollback` may return to.
-  if (targets.length > 0 && targets.every((t) => t.TargetHealth?.State === "healthy")) {
+  if (targets && targets.length > 0 && targets.every((t) => t.TargetHealth?.State === "healthy")) {
     const revision = await describeRevision(await run.ctx.aws.ecs(), svc.taskDefinition as string);
     if (revision) await markKnownGood(run.ctx, revision);
   }

@@ -40,8 +40,13 @@ import { SnsModel } from "./sns.js";
 import { LISTED_AFTER_DELETE_MS, TaggingModel } from "./tagging.js";
 import { ASSOCIATED_AFTER_DISASSOCIATION_MS, UNAVAILABLE_AFTER_CREATE_MS, WafModel } from "./wafv2.js";
 
+/** What a call carries besides its input: the region of the client that sent it (us-east-1 when not known). */
+export interface CallContext {
+  region: string;
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: handlers take the input shape of their own command.
-export type Handler = (input: any) => unknown;
+export type Handler = (input: any, call?: CallContext) => unknown;
 
 export interface ServiceModel {
   name: string;
@@ -59,6 +64,8 @@ export interface Call {
   input: unknown;
   mutating: boolean;
   at: number;
+  /** The region of the client that sent it: the fake's ECR keeps repositories per region, as AWS does. */
+  region?: string;
   /** The error AWS answered with, if it refused the call (an injected fault is not counted here). */
   refused?: string;
 }
@@ -154,7 +161,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   readonly cloudwatch = new CloudWatchModel(this);
   readonly autoscaling = new AutoScalingModel(this);
   readonly sns = new SnsModel(this);
-  readonly ecr = new EcrModel();
+  readonly ecr = new EcrModel(this);
   readonly secrets = new SecretsModel();
   readonly waf = new WafModel(this);
   readonly rds = new RdsModel(this);
@@ -237,9 +244,16 @@ export class AwsFake<C extends Clock = FakeClock> {
   }
 
   /** Answers one call as AWS would: records it, applies any fault, and runs the model's handler. */
-  async dispatch(service: string, op: string, input: unknown, handler: Handler): Promise<unknown> {
+  async dispatch(service: string, op: string, input: unknown, handler: Handler, region?: string): Promise<unknown> {
     const mutating = isMutating(op);
-    const call: Call = { service, op, input: structuredClone(input), mutating, at: this.clock.now() };
+    const call: Call = {
+      service,
+      op,
+      input: structuredClone(input),
+      mutating,
+      at: this.clock.now(),
+      ...(region ? { region } : {}),
+    };
     this.calls.push(call);
     let fault: Fault | undefined;
     for (const f of this.faults) {
@@ -252,7 +266,7 @@ export class AwsFake<C extends Clock = FakeClock> {
     if (fault?.when === "before") throw fail();
     let output: unknown;
     try {
-      output = handler(structuredClone(input ?? {}));
+      output = handler(structuredClone(input ?? {}), { region: region ?? "us-east-1" });
     } catch (err) {
       call.refused = (err as Error).name;
       throw this.spell(err);

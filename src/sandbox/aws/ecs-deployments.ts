@@ -1,7 +1,8 @@
 // How an ECS service's deployments play out on the fake clock: tasks start (PENDING -> RUNNING), register in
 // their target groups and turn healthy; the PRIMARY deployment completes once running == desired has held a
-// while, and the older deployments are drained. Tasks of an image that cannot be pulled, or that fails the ELB
-// health checks, stop and are replaced; the deployment circuit breaker marks such a deployment FAILED and, with
+// while, and the older deployments are drained. Tasks of an image that cannot be pulled (missing from the fake's
+// ECR, not shared with this account, or failed by a test), or that fails the ELB health checks, stop and are
+// replaced; the deployment circuit breaker marks such a deployment FAILED and, with
 // rollback, deploys the last COMPLETED deployment's task definition again (docs/aws-behaviours.md, "ECS").
 // The scheduler runs lazily: every read first replays the events due since the last one, in time order.
 import { ACCOUNT, SUBNETS } from "./ec2.js";
@@ -11,6 +12,7 @@ import {
   type Fate,
   hexId,
   idOf,
+  type ResolvedImage,
   type SchedulerContext,
   type Service,
   type Task,
@@ -39,8 +41,11 @@ export class Scheduler {
     svc.at = Math.max(svc.at, until);
   }
 
-  /** Starts a new PRIMARY deployment of the service's task definition; the others become ACTIVE. */
-  deploy(svc: Service, at: number, reason?: string): Deployment {
+  /**
+   * Starts a new PRIMARY deployment of the service's task definition; the others become ACTIVE. Its images are
+   * resolved to digests now (a rollback reuses those the deployment it returns to resolved).
+   */
+  deploy(svc: Service, at: number, reason?: string, images?: ResolvedImage[]): Deployment {
     for (const d of svc.deployments) d.status = "ACTIVE";
     const id = `ecs-svc/${(1_234_567_890_123_456_789n + BigInt(++this.seq) * 7_919_000_001n).toString()}`;
     const d: Deployment = {
@@ -53,12 +58,25 @@ export class Scheduler {
       rolloutStateReason: reason ?? `ECS deployment ${id} in progress.`,
       createdAt: at,
       updatedAt: at,
+      images: images ? structuredClone(images) : this.resolve(svc.taskDefinition),
       ...(svc.networkConfiguration ? { networkConfiguration: structuredClone(svc.networkConfiguration) } : {}),
       nextLaunchAt: at,
     };
     svc.deployments.unshift(d);
     svc.steady = false;
     return d;
+  }
+
+  /** A container whose versionConsistency is "disabled" is left unresolved: each task pulls the tag as it starts. */
+  private resolve(taskDefinitionArn: string): ResolvedImage[] {
+    return (this.ctx.taskDefinition(taskDefinitionArn)?.containerDefinitions ?? []).map((c) => {
+      const image: ResolvedImage = { containerName: c.name ?? "", image: c.image ?? "" };
+      return c.versionConsistency === "disabled" ? { ...image, atLaunch: true } : this.pin(image);
+    });
+  }
+
+  private pin(image: ResolvedImage): ResolvedImage {
+    return { ...image, ...this.ctx.resolveImage(image.image) };
   }
 
   /** Stops every task of the service at once (DeleteService). */
@@ -155,7 +173,8 @@ export class Scheduler {
     this.event(svc, fate.at, `rolling back to deployment ${back.id}.`);
     svc.taskDefinition = back.taskDefinition;
     if (back.networkConfiguration) svc.networkConfiguration = structuredClone(back.networkConfiguration);
-    this.deploy(svc, fate.at, `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`);
+    // The rollback returns to the last successful deployment as it was, its resolved digests included.
+    this.deploy(svc, fate.at, `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`, back.images);
   }
 
   private schedule(svc: Service, t: number) {
@@ -192,11 +211,14 @@ export class Scheduler {
     const subnets = d.networkConfiguration?.awsvpcConfiguration?.subnets ?? SUBNETS;
     const subnet = subnets[n % subnets.length] ?? "";
     const k = Math.max(0, SUBNETS.indexOf(subnet));
-    const images = this.ctx.taskDefinition(d.taskDefinition)?.containerDefinitions?.map((c) => c.image ?? "");
-    const pull = this.ctx.failureFor(images ?? [], "pull");
+    const resolved = d.images.map((i) => (i.atLaunch ? this.pin(i) : i));
+    // A failure may be set for an image by reference (":v2") or by the digest a tag resolved to.
+    const images = resolved.flatMap((i) => [i.image, ...(i.imageDigest ? [i.imageDigest] : [])]);
+    const unpullable = resolved.find((i) => i.cannotPull)?.cannotPull;
+    const pull = this.ctx.failureFor(images, "pull") ?? (unpullable ? { reason: unpullable } : undefined);
     const { taskStartMs, taskStaggerMs, targetHealthCheckMs } = this.ctx.latency();
     const runsAt = pull ? undefined : t + taskStartMs + i * taskStaggerMs;
-    const health = svc.loadBalancers.length ? this.ctx.failureFor(images ?? [], "health") : undefined;
+    const health = svc.loadBalancers.length ? this.ctx.failureFor(images, "health") : undefined;
     const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
     let fate: Fate | undefined;
     if (pull) fate = { at: t + taskStartMs + i * taskStaggerMs, kind: "pull", reason: pull.reason };
@@ -219,6 +241,7 @@ export class Scheduler {
       attachmentId: uuid(`attachment:${n}`),
       availabilityZone: `us-east-1${"abcdef"[k % 6]}`,
       launchedAt: t,
+      images: structuredClone(resolved),
       ran: false,
       enableExecuteCommand: svc.enableExecuteCommand,
       ...(runsAt !== undefined ? { runsAt } : {}),

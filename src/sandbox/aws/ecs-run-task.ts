@@ -1,6 +1,8 @@
 // RunTask: one-off tasks outside any service, as `deploy --migrate` runs them. A task goes PENDING -> RUNNING
 // -> STOPPED with its essential container's exit code, and writes its output to its awslogs stream. Tests
-// decide the outcome per image with `outcomes`.
+// decide the outcome per image with `outcomes`. A task with an image in the fake's ECR that cannot be pulled
+// (missing, or another account's and not shared) goes PENDING -> STOPPED: TaskFailedToStart, CannotPullContainerError,
+// no exit code and no log (docs/aws-behaviours.md, "ECS").
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
 import { hexId } from "./ecs-state.js";
@@ -20,6 +22,8 @@ interface OneOffTask {
   startedBy?: string;
   outcome: Outcome;
   containerName: string;
+  /** Why it never ran: an image it could not pull. */
+  cannotPull?: string;
 }
 
 export class OneOffTasks {
@@ -40,6 +44,10 @@ export class OneOffTasks {
       exitCode: 0,
       log: ["No migrations to apply."],
     };
+    // Every container's image is pulled before any starts: one that cannot be pulled stops the task.
+    const cannotPull = (td.containerDefinitions ?? [])
+      .map((c) => this.ecs.resolveImage(c.image ?? ""))
+      .find((p) => p && "cannotPull" in p);
     const id = hexId(`run-${++this.seq}-${td.taskDefinitionArn}`);
     const task: OneOffTask = {
       arn: `${clusterArn.replace(":cluster/", ":task/")}/${id}`,
@@ -48,11 +56,12 @@ export class OneOffTasks {
       ...(input.startedBy ? { startedBy: input.startedBy } : {}),
       outcome,
       containerName: container?.name ?? "app",
+      ...(cannotPull && "cannotPull" in cannotPull ? { cannotPull: cannotPull.cannotPull } : {}),
     };
     this.tasks.push(task);
     const options = container?.logConfiguration?.options ?? {};
     const group = options["awslogs-group"];
-    if (group && options["awslogs-stream-prefix"]) {
+    if (group && options["awslogs-stream-prefix"] && !task.cannotPull) {
       this.ecs.fake.logs.write(group, `${options["awslogs-stream-prefix"]}/${task.containerName}/${id}`, outcome.log);
     }
     return { tasks: [this.render(task)], failures: [] };
@@ -63,6 +72,7 @@ export class OneOffTasks {
   }
 
   render(t: OneOffTask) {
+    if (t.cannotPull) return this.renderFailed(t, t.cannotPull);
     const age = this.ecs.fake.clock.now() - t.launchedAt;
     const { runTaskStartsMs, runTaskStopsMs } = this.ecs.fake.latency;
     const lastStatus = age >= runTaskStopsMs ? "STOPPED" : age >= runTaskStartsMs ? "RUNNING" : "PENDING";
@@ -82,6 +92,25 @@ export class OneOffTasks {
           }
         : {}),
       containers: [{ name: t.containerName, lastStatus, ...(stopped ? { exitCode: t.outcome.exitCode } : {}) }],
+    };
+  }
+
+  /** PENDING while it tries to pull, then STOPPED where it would have been RUNNING: it never ran, no exit code. */
+  private renderFailed(t: OneOffTask, reason: string) {
+    const { runTaskStartsMs } = this.ecs.fake.latency;
+    const stopped = this.ecs.fake.clock.now() - t.launchedAt >= runTaskStartsMs;
+    const lastStatus = stopped ? "STOPPED" : "PENDING";
+    return {
+      taskArn: t.arn,
+      taskDefinitionArn: t.taskDefinitionArn,
+      lastStatus,
+      desiredStatus: stopped ? "STOPPED" : "RUNNING",
+      launchType: "FARGATE",
+      ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+      ...(stopped
+        ? { stopCode: "TaskFailedToStart", stoppedReason: reason, stoppedAt: new Date(t.launchedAt + runTaskStartsMs) }
+        : {}),
+      containers: [{ name: t.containerName, lastStatus, ...(stopped ? { reason } : {}) }],
     };
   }
 }

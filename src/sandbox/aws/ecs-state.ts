@@ -33,10 +33,43 @@ export { TARGET_HEALTH_CHECK_MS };
 export const PULL_FAILURE =
   "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: not found";
 
+/**
+ * Why a task cannot pull an image in the fake's ECR: the repository, tag or digest does not exist ("not found"), or
+ * the repository is another account's and its policy does not share it ("denied": the registry answers 403).
+ */
+export function cannotPull(image: string, why: "not found" | "denied"): string {
+  const prefix = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}`;
+  if (why === "not found") return `${prefix}: not found`;
+  const host = image.split("/")[0];
+  const at = image.indexOf("@");
+  const reference = at !== -1 ? image.slice(at + 1) : (image.slice(image.lastIndexOf("/")).split(":")[1] ?? "latest");
+  return `${prefix}: pulling from host ${host} failed with status code [manifests ${reference}]: 403 Forbidden`;
+}
+
+/** What pulling an image finds: the digest it names, why it cannot be pulled, or nothing (another registry). */
+export type Pull = { imageDigest: string } | { cannotPull: string } | undefined;
+
 export interface ImageFailure {
   image: string;
   kind: "pull" | "health";
   reason: string;
+}
+
+/**
+ * A container's image as a deployment resolved it: ECS resolves a tag to the digest it names when the deployment
+ * starts, and every task of the deployment runs that digest (no digest: not an image the fake's ECR holds).
+ */
+export interface ResolvedImage {
+  containerName: string;
+  image: string;
+  imageDigest?: string;
+  /**
+   * Why the image could not be resolved: an image in the fake's ECR whose repository, tag or digest is missing, or
+   * that this account may not pull. Every task of the deployment then fails to start, until a new deployment.
+   */
+  cannotPull?: string;
+  /** versionConsistency "disabled": not resolved by the deployment, but by each task when it starts. */
+  atLaunch?: true;
 }
 
 export interface ServiceEvent {
@@ -55,6 +88,8 @@ export interface Deployment {
   rolloutStateReason: string;
   createdAt: number;
   updatedAt: number;
+  /** The task definition's images, resolved to digests when the deployment started. */
+  images: ResolvedImage[];
   networkConfiguration?: NetworkConfiguration;
   /** When the scheduler may launch again (after a failure). */
   nextLaunchAt: number;
@@ -113,6 +148,8 @@ export interface Task {
   attachmentId: string;
   availabilityZone: string;
   launchedAt: number;
+  /** Its deployment's resolved images: what it pulls. */
+  images: ResolvedImage[];
   /** When it reaches RUNNING (undefined: never, its image cannot be pulled). */
   runsAt?: number;
   /** When it counts as healthy: at RUNNING, or once its targets pass the health checks. */
@@ -135,6 +172,8 @@ export interface SchedulerContext {
   latency(): Latency;
   tasks: Task[];
   taskDefinition(arn: string): TaskDefinitionRecord | undefined;
+  /** What an image reference names now in ECR (a digest in it, or the tag looked up), or why it cannot be pulled. */
+  resolveImage(image: string): Pull;
   failureFor(images: string[], kind: ImageFailure["kind"]): ImageFailure | undefined;
   registerTarget(targetGroupArn: string, task: Task, port: number): void;
   deregisterTarget(targetGroupArn: string, task: Task, at: number): void;

@@ -111,6 +111,8 @@ export class TaskQueries {
         taskArn: task.arn,
         name: c.name,
         image: c.image,
+        // The digest it pulled, once it has: the one its deployment resolved the tag to.
+        ...(digestOf(task, c.name) ? { imageDigest: digestOf(task, c.name) } : {}),
         lastStatus,
         ...(task.containerReason ? { reason: task.containerReason } : {}),
         ...(stopped && task.exitCode !== undefined ? { exitCode: task.exitCode } : {}),
@@ -135,3 +137,6 @@ export class TaskQueries {
     };
   }
 }
+
+const digestOf = (task: Task, container: string | undefined) =>
+  task.ran ? task.images.find((i) => i.containerName === container)?.imageDigest : undefined;

@@ -31,10 +31,19 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
+import { parseEcrImage } from "./ecr.js";
 import { Scheduler } from "./ecs-deployments.js";
 import { OneOffTasks } from "./ecs-run-task.js";
 import { ServiceRequests } from "./ecs-services.js";
-import { type ImageFailure, PULL_FAILURE, PURGED_AFTER_INACTIVE_MS, type Service, type Task } from "./ecs-state.js";
+import {
+  cannotPull,
+  type ImageFailure,
+  PULL_FAILURE,
+  PURGED_AFTER_INACTIVE_MS,
+  type Pull,
+  type Service,
+  type Task,
+} from "./ecs-state.js";
 import { TaskDefinitions } from "./ecs-task-definitions.js";
 import { TaskQueries } from "./ecs-tasks.js";
 import { modeled } from "./errors.js";
@@ -62,6 +71,7 @@ export class EcsModel {
     latency: () => this.fake.latency,
     tasks: this.tasks,
     taskDefinition: (arn) => this.definitions.find(arn),
+    resolveImage: (image) => this.resolveImage(image),
     failureFor: (images, kind) =>
       this.failures.find((f) => f.kind === kind && images.some((image) => image.includes(f.image))),
     registerTarget: (tg, task, port) =>
@@ -109,6 +119,18 @@ export class EcsModel {
   ]);
 
   private now = () => this.fake.clock.now();
+
+  /**
+   * What pulling the image finds in the fake's ECR, with this account's rights (the task execution role's: another
+   * account's repository only when its policy shares it). An image in any other registry (Docker Hub,
+   * public.ecr.aws) cannot be checked: it is taken as pullable, with no digest.
+   */
+  resolveImage(image: string): Pull {
+    const ref = parseEcrImage(image);
+    if (!ref) return undefined;
+    const found = this.fake.ecr.pull(ref);
+    return "digest" in found ? { imageDigest: found.digest } : { cannotPull: cannotPull(image, found.error) };
+  }
 
   /** Service tasks and one-off tasks alike, at most 100 of them per call. */
   private describeTasks(input: { cluster?: string; tasks: string[] }) {

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { InputError } from "../../core/errors.js";
 import type { Call, Fake } from "../aws/aws-fake.js";
 import { describeError } from "./errors.js";
 import { INTERNET_PATH, internetReply, newInternet } from "./internet.js";
@@ -66,7 +67,7 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
     try {
       const input = await found.input();
       const index = fake.calls.length; // dispatch records the call before anything else can run
-      const output = await fake.dispatch(service.name, op.name, input, op.handler);
+      const output = await fake.dispatch(service.name, op.name, input, op.handler, signedRegion(req));
       const call = fake.calls[index];
       if (call && options.onApplied) await options.onApplied(call);
       reply = found.reply(output, requestId);
@@ -82,7 +83,16 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE" || err.code === "EACCES"
+          ? new InputError(
+              `port ${options.port} on 127.0.0.1 is ${err.code === "EADDRINUSE" ? "in use" : "not allowed"}`,
+              "pick another with --port, or leave it out for a free one",
+            )
+          : err,
+      ),
+    );
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
   const { port } = server.address() as AddressInfo;
@@ -145,6 +155,14 @@ function unknownReply(service: WireService | undefined, message: string, request
   const code = json ? "UnknownOperationException" : "InvalidAction";
   const error = { code, queryCode: code, status: 400, type: "Sender" as const, message, members: {} };
   return json ? writeJsonError(service, error) : xmlErrorReply(service, error, requestId);
+}
+
+/**
+ * The region a request was signed for (SigV4's credential scope: Credential=<key>/<date>/<region>/<service>/...):
+ * behind one endpoint, what tells a client of eu-west-1 from one of us-east-1.
+ */
+function signedRegion(req: IncomingMessage): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(header(req, "authorization") ?? "")?.[1];
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
