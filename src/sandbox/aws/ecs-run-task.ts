@@ -72,11 +72,18 @@ export class OneOffTasks {
   }
 
   render(t: OneOffTask) {
-    if (t.cannotPull) return this.renderFailed(t, t.cannotPull);
     const age = this.ecs.fake.clock.now() - t.launchedAt;
     const { runTaskStartsMs, runTaskStopsMs } = this.ecs.fake.latency;
-    const lastStatus = age >= runTaskStopsMs ? "STOPPED" : age >= runTaskStartsMs ? "RUNNING" : "PENDING";
+    // A task whose image cannot be pulled is PENDING while it tries, then STOPPED where it would have been RUNNING:
+    // it never ran, so it has a reason and no exit code.
+    const failed = t.cannotPull;
+    const stopsAt = failed ? runTaskStartsMs : runTaskStopsMs;
+    const lastStatus = age >= stopsAt ? "STOPPED" : !failed && age >= runTaskStartsMs ? "RUNNING" : "PENDING";
     const stopped = lastStatus === "STOPPED";
+    const stop = failed
+      ? { stopCode: "TaskFailedToStart", stoppedReason: failed }
+      : { stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited" };
+    const ended = failed ? { reason: failed } : { exitCode: t.outcome.exitCode };
     return {
       taskArn: t.arn,
       taskDefinitionArn: t.taskDefinitionArn,
@@ -84,33 +91,8 @@ export class OneOffTasks {
       desiredStatus: stopped ? "STOPPED" : "RUNNING",
       launchType: "FARGATE",
       ...(t.startedBy ? { startedBy: t.startedBy } : {}),
-      ...(stopped
-        ? {
-            stopCode: "EssentialContainerExited",
-            stoppedReason: "Essential container in task exited",
-            stoppedAt: new Date(t.launchedAt + runTaskStopsMs),
-          }
-        : {}),
-      containers: [{ name: t.containerName, lastStatus, ...(stopped ? { exitCode: t.outcome.exitCode } : {}) }],
-    };
-  }
-
-  /** PENDING while it tries to pull, then STOPPED where it would have been RUNNING: it never ran, no exit code. */
-  private renderFailed(t: OneOffTask, reason: string) {
-    const { runTaskStartsMs } = this.ecs.fake.latency;
-    const stopped = this.ecs.fake.clock.now() - t.launchedAt >= runTaskStartsMs;
-    const lastStatus = stopped ? "STOPPED" : "PENDING";
-    return {
-      taskArn: t.arn,
-      taskDefinitionArn: t.taskDefinitionArn,
-      lastStatus,
-      desiredStatus: stopped ? "STOPPED" : "RUNNING",
-      launchType: "FARGATE",
-      ...(t.startedBy ? { startedBy: t.startedBy } : {}),
-      ...(stopped
-        ? { stopCode: "TaskFailedToStart", stoppedReason: reason, stoppedAt: new Date(t.launchedAt + runTaskStartsMs) }
-        : {}),
-      containers: [{ name: t.containerName, lastStatus, ...(stopped ? { reason } : {}) }],
+      ...(stopped ? { ...stop, stoppedAt: new Date(t.launchedAt + stopsAt) } : {}),
+      containers: [{ name: t.containerName, lastStatus, ...(stopped ? ended : {}) }],
     };
   }
 }
