@@ -368,7 +368,8 @@ describe("the infra CLI", () => {
     );
   });
 
-  it("shows status of every resource when AWS refuses to show one, and exits 3 naming it", async () => {
+  /** A stack with its ALB made, on an account whose caller may not list ACM certificates (three tries). */
+  async function albWithCertificatesDenied(): Promise<string> {
     const path = tempEnvFile();
     await runCli(["create", "alb", "--file", path], fake.current);
     for (let nth = 1; nth <= 3; nth++)
@@ -377,6 +378,11 @@ describe("the infra CLI", () => {
         nth,
         error: () => unmodeled("AccessDenied", "not authorized to perform: acm:ListCertificates", 403),
       });
+    return path;
+  }
+
+  it("shows status of every resource when AWS refuses to show one, and exits 3 naming it", async () => {
+    const path = await albWithCertificatesDenied();
 
     const result = await runCli(["status", "--file", path, "--json"], fake.current);
 
@@ -406,14 +412,7 @@ describe("the infra CLI", () => {
   });
 
   it("verifies every resource when AWS refuses to show one: a FAIL line for it, the others' checks, exit 3", async () => {
-    const path = tempEnvFile();
-    await runCli(["create", "alb", "--file", path], fake.current);
-    for (let nth = 1; nth <= 3; nth++)
-      fake.current.inject({
-        op: "ListCertificates",
-        nth,
-        error: () => unmodeled("AccessDenied", "not authorized to perform: acm:ListCertificates", 403),
-      });
+    const path = await albWithCertificatesDenied();
 
     const result = await runCli(["verify", "alb", "acm-certificate", "--file", path], fake.current);
 
