@@ -1,5 +1,11 @@
-#!/usr/bin/env node
+#!/bin/sh
+//bin/sh -c :; exec node -- "$0" "$@"
 // The `infra` executable: real stdio, the process environment, and exit codes.
+//
+// The two lines above start it through Node's `--`: Node reads its own env-file flag from anywhere on its command
+// line, ours included, and would apply a NODE_OPTIONS line of that file (running code) before infra could refuse the
+// flag; after `--` it reads nothing. For sh the second line runs /bin/sh -c : and then Node on this file (npm links
+// it into node_modules/.bin as a symlink: Node follows it); for JavaScript it is a comment.
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
 import { releaseClaimsNow } from "./core/env-file.js";

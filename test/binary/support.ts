@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli.js", import.meta.url));
+/** How the entry point is run with node: after `--`, so Node takes none of infra's arguments as its own. */
+export const NODE_ARGS = ["--", CLI];
 
 export interface ProcessResult {
   code: number | null;
@@ -38,7 +40,7 @@ export function runBinary(
   } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...NODE_ARGS, ...args], {
       env: opts.env ?? isolatedEnv(),
       cwd: opts.cwd,
       stdio: ["pipe", "pipe", "pipe"],
@@ -70,7 +72,7 @@ export interface RunningBinary {
 
 /** The binary, started and left running: for signals (Ctrl-C, kill) and long-running commands. */
 export function startBinary(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): RunningBinary {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
     env: opts.env ?? isolatedEnv(),
     cwd: opts.cwd,
     stdio: ["ignore", "pipe", "pipe"],
