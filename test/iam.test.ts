@@ -171,7 +171,7 @@ describe("the IAM policy", () => {
       const result = await runCli(["iam-policy", "--file", tempEnvFile(`${INPUTS}oops\n`)], fake.current);
 
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/not a KEY=value line/);
+      expect(result.stderr).toMatch(/not a KEY="value" line/);
     });
 
     it("without an env file, notes that any task role may be passed: as NDJSON under --json", async () => {
