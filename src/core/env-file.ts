@@ -8,8 +8,11 @@ import { basename, dirname, join } from "node:path";
 import { EnvDocument } from "./env-document.js";
 import { ExitCode, InfraError, InputError } from "./errors.js";
 import { isAlive, type LockOwner, lock, unwritable, withLock } from "./file-lock.js";
+import { MIB, readRegularFile } from "./user-file.js";
 
 const TEMP = /^(.*)\.(\d+)\.infra-tmp$/;
+/** The template with every key is some 10 KiB: a file a hundred times that is not an env file. */
+const MAX_ENV_FILE_BYTES = MIB;
 
 export class EnvFile {
   private queue: Promise<unknown> = Promise.resolve();
@@ -155,7 +158,7 @@ async function replace(realPath: string, text: string): Promise<void> {
 async function readDocument(path: string): Promise<EnvDocument> {
   let text: string;
   try {
-    text = utf8(await fs.readFile(path), path);
+    text = utf8(readRegularFile(path, "env file", MAX_ENV_FILE_BYTES), path);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
