@@ -32,17 +32,22 @@ const write = (name: "stdout" | "stderr", text: string) => {
 // However the process ends (Ctrl-C exits at once), the stack claim it holds on the env file goes with it.
 process.on("exit", releaseClaimsNow);
 
+// Ctrl-C, and SIGTERM (a CI job cancelled, `timeout`, `docker stop`), are one thing: stop, after the cleanup a
+// guarded command does (a drill deleting its temporary database), with the same answer and exit code.
 const interrupt = new Interrupt();
-process.on("SIGINT", () => {
+const stop = (signal: NodeJS.Signals) => {
+  const by = signal === "SIGINT" ? "interrupted" : `interrupted (${signal})`;
   if (interrupt.handle()) {
-    write("stderr", interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
+    const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} or Ctrl-C`;
+    write("stderr", interrupt.notice(`${by}: cleaning up (${again} stops at once)`));
     return;
   }
   // The env file is only ever replaced by rename, so stopping here loses nothing.
-  write("stderr", interrupt.notice("interrupted"));
+  write("stderr", interrupt.notice(by));
   write("stdout", interrupt.document());
   process.exit(ExitCode.interrupted);
-});
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
 
 const code = await main(process.argv.slice(2), {
   env: process.env,

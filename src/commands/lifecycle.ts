@@ -2,7 +2,7 @@
 // checks, or removed. create asks before it changes what exists; destroy asks before it deletes.
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
-import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
+import { BugError, CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { Check, Resource } from "../resources/resource.js";
 import {
   type Assessment,
@@ -67,7 +67,7 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
         try {
           checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
         } catch (err) {
-          if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+          if (!(err instanceof InfraError) || err instanceof InputError || err instanceof BugError) throw err;
           unread.push(err);
           checks.push({ resource: resource.name, status: "FAIL", name: "read from AWS", detail: err.message });
         }

@@ -20,7 +20,7 @@ import { progressRenderer } from "./render.js";
 import { type Deps, makeContext } from "./setup.js";
 
 interface Options extends LoadOptions {
-  expect?: string;
+  expect?: string[];
   sample: boolean;
 }
 
@@ -48,13 +48,17 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
     .option("--target <url>", "another origin than https://<API_DOMAIN_NAME>, such as the ALB's DNS name")
     .option("--outside-stack", "allow a --target that is not this stack's endpoint")
     .option("--lift-caps", "allow up to 2000 req/s, 1h and 1000 connections")
-    .option("--expect <list>", "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed")
+    .option(
+      "--expect <list>",
+      "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed (repeatable: all apply)",
+      collect,
+    )
     .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run")
     .action(async (_o, cmd: Command) => {
       const g = opts(cmd);
       const o = cmd.opts<Options>();
       // Every input is checked before anything is sent or asked.
-      const expectations = parseExpect(o.expect);
+      const expectations = parseExpect(o.expect?.join(","));
       const env = await EnvFile.load(g.envFile);
       const plan = await planLoad(o, env);
       const ctx = o.sample

@@ -2,10 +2,10 @@
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
 import { releaseClaims } from "../core/env-file.js";
-import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
+import { CheckFailedError, describeError, ExitCode, InputError, printable } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { RESOURCES } from "../resources/registry.js";
-import { checkEnvFileFor, SANDBOX_ENV_FILE } from "../sandbox/files.js";
+import { checkEnvFileFor, refuseLinkedSandboxEnvFile, SANDBOX_ENV_FILE } from "../sandbox/files.js";
 import type { SandboxSession } from "../sandbox/session.js";
 import { registerIamPolicy } from "./iam.js";
 import { registerInspection } from "./inspect.js";
@@ -22,38 +22,67 @@ export const VERSION = "0.1.0";
 
 export async function main(argv: string[], deps: Deps): Promise<number> {
   const { io } = deps;
+  // --json promises one JSON document on stdout whatever happens, so it is looked for before commander parses
+  // anything: `--version --json` prints the version before commander reaches --json.
+  const jsonAsked = (argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv).includes("--json");
   // Node itself reads --env-file from anywhere on its command line (a NODE_OPTIONS line in that file runs code
   // before infra starts), so infra's option has another name; say so rather than "unknown option".
   const nodeOption = argv.find((a) => a === "--env-file" || a.startsWith("--env-file="));
   if (nodeOption) {
-    io.stderr(
-      "error: --env-file is Node's own option, not infra's: Node reads it from any command line and applies the file's NODE_OPTIONS - use -f, --file <path> (or INFRA_ENV_FILE)\n",
-    );
+    const message =
+      "--env-file is Node's own option, not infra's: Node reads it from any command line and applies the file's NODE_OPTIONS - use -f, --file <path> (or INFRA_ENV_FILE)";
+    if (!jsonAsked) io.stderr(`error: ${message}\n`);
+    else {
+      io.stderr(`${JSON.stringify({ kind: "error", message, exitCode: ExitCode.input })}\n`);
+      printJson(io, { ok: false, error: message, exitCode: ExitCode.input });
+    }
     return ExitCode.input;
   }
   // With --json a command hands its one document here, printed once whatever happens next.
   let document: Record<string, unknown> | undefined;
+  // What commander itself writes to stdout (help, the version) is held back under --json: the document carries it.
+  let written = "";
   const sandbox: { session?: SandboxSession } = {};
   const program = buildProgram(
-    deps,
+    jsonAsked
+      ? {
+          ...deps,
+          io: {
+            ...io,
+            stdout: (text) => {
+              written += text;
+            },
+          },
+        }
+      : deps,
     (doc) => {
       document = doc;
     },
     sandbox,
   );
-  const json = () => program.opts<{ json: boolean }>().json;
+  const json = () => program.opts<{ json: boolean }>().json || jsonAsked;
   try {
     await program.parseAsync(argv, { from: "user" });
-    if (json()) printJson(io, document ?? { ok: true });
+    if (program.opts<{ json: boolean }>().json) printJson(io, document ?? { ok: true });
+    else io.stdout(written); // "--json" was the value of another option (-f --json): the command printed text
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
       // (`infra` alone shows the help too, as a usage error; `infra help [command]` asked for it: exit 0.)
-      if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
-      if (err.code === "commander.help" && err.exitCode === 0) return ExitCode.ok;
-      if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
-      return ExitCode.input;
+      const asked =
+        ["commander.helpDisplayed", "commander.version"].includes(err.code) ||
+        (err.code === "commander.help" && err.exitCode === 0);
+      if (json()) {
+        const shown = err.code === "commander.version" ? { version: VERSION } : written ? { help: written } : {};
+        printJson(
+          io,
+          asked
+            ? { ok: true, ...shown }
+            : { ok: false, error: printable(err.message.replace(/^error: /, "")), exitCode: ExitCode.input },
+        );
+      }
+      return asked ? ExitCode.ok : ExitCode.input;
     }
     const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
     // A failed check, or an interrupted run that printed its partial result, has said all there is.
@@ -86,9 +115,13 @@ export function buildProgram(
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      // With --json, even commander's own complaints are NDJSON on stderr.
+      // With --json, even commander's own complaints are NDJSON on stderr. They may quote an argument: escaped.
       outputError: (text, write) =>
-        write(program.opts().json ? `${JSON.stringify({ kind: "error", message: text.trim() })}\n` : text),
+        write(
+          program.opts().json
+            ? `${JSON.stringify({ kind: "error", message: printable(text.trim()) })}\n`
+            : text.split("\n").map(printable).join("\n"),
+        ),
     })
     .showSuggestionAfterError()
     // A command's help lists the options every command takes (-f, --json, --yes...) too.
@@ -108,10 +141,19 @@ export function buildProgram(
     )
     .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
     .option("--verbose", "show stack traces of errors", false)
-    .option(
-      "--sandbox",
-      "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)",
-      false,
+    .option("--sandbox", "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)", false)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Exit codes:",
+        "  0    success",
+        "  1    a verify check failed, plan --exit-code found changes, a deploy was rolled back, a drill or load test missed its targets",
+        "  2    usage or input error: nothing was changed",
+        "  3    AWS refused or failed (the message names the step, the resource and AWS's error code)",
+        "  70   a bug in infra itself (--verbose shows the stack trace for a report)",
+        "  130  interrupted (Ctrl-C or SIGTERM)",
+      ].join("\n"),
     );
 
   // Before any command: its env file is the sandbox's exactly when --sandbox is given. Then, with --sandbox, the
@@ -121,6 +163,7 @@ export function buildProgram(
     if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
     const sandboxed = Boolean(o.sandbox);
+    if (sandboxed && o.file === undefined) refuseLinkedSandboxEnvFile(SANDBOX_ENV_FILE);
     await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);
     if (!sandboxed) return;
     if (action.name() === "load-test") {

@@ -36,8 +36,8 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       const o = opts(cmd) as GlobalOptions & DrillFlags;
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
       const config = drillConfig(env, o);
-      await env.claim(); // the drill records its result: refuse a read-only file before restoring anything
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await env.claim(); // the drill records its result: refuse a read-only file before restoring anything
       const [{ runDrill }, { summarise }] = await Promise.all([
         import("../recovery/drill.js"),
         import("../recovery/report.js"),

@@ -38,9 +38,9 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
         );
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
-      await env.claim();
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await env.claim();
       await (await import("../deploy/deploy.js")).deploy(ctx, config, {
         image,
         migrate: Boolean(o.migrate),
@@ -60,11 +60,11 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const o = opts(cmd) as GlobalOptions & { to?: string };
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: false });
-      await env.claim();
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
       }
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      await env.claim();
       await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
       if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
     });

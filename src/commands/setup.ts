@@ -85,8 +85,9 @@ export function configureEach(env: EnvFile, action: Action) {
 
 export async function prepare(names: string[], opts: GlobalOptions, action: Action, deps: Deps): Promise<Prepared> {
   const { env, selected, timeoutMs, endpoint } = await loadInputs(names, opts, action);
+  const ctx = makeContext(env, opts, deps, timeoutMs, endpoint); // first: it hears what the claim has to say
   if (action === "create" || action === "destroy") await env.claim();
-  return { ctx: makeContext(env, opts, deps, timeoutMs, endpoint), selected };
+  return { ctx, selected };
 }
 
 export function makeContext(

@@ -57,11 +57,20 @@ export async function rollback(ctx: Context, c: DeployConfig, to: string | undef
   if (await moveTo(ctx, c, svc, target, current, { rollback: true, again })) await passed(ctx, target);
 }
 
-/** `--to 7`, `--to family:7` or an ARN. */
+/**
+ * `--to 7`, `--to family:7` or an ARN, of the family the service runs: a revision of another family (the migration
+ * task's) is another program, not an earlier version of this one.
+ */
 function revisionRef(to: string, current: TaskDefinition): string {
   if (/^\d+$/.test(to)) return `${current.family}:${to}`;
-  if (/^arn:aws[a-z-]*:ecs:/.test(to) || /^[\w-]+:\d+$/.test(to)) return to;
-  throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
+  const family = /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?([\w-]+):\d+$/.exec(to)?.[1];
+  if (!family) throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
+  if (family !== current.family)
+    throw new InputError(
+      `--to ${to} is a revision of ${family}, and the service runs ${current.family}: rollback moves it between revisions of that family only`,
+      `name a revision of ${current.family}, or just its number`,
+    );
+  return to;
 }
 
 async function moveTo(

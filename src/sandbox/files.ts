@@ -1,7 +1,7 @@
 // The sandbox's files and the line that marks its env file: a sandbox env file holds the fake account's ids and
 // a real one AWS's, and neither may be used for the other. Loaded by every command (so kept free of the sandbox
 // itself): before any command runs, its env file is checked against --sandbox (src/commands/program.ts).
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 
@@ -16,6 +16,24 @@ export const SANDBOX_URL_VARIABLE = "INFRA_SANDBOX_URL";
 
 export function isSandboxEnvFile(env: { get(key: string): string | undefined }): boolean {
   return env.get(SANDBOX_KEY) === "true";
+}
+
+/**
+ * The sandbox's own env file (made on first use, emptied by reset) is a plain file in the working folder: a symlink
+ * there, dangling or not, would have the sandbox write and read wherever it points.
+ */
+export function refuseLinkedSandboxEnvFile(path: string): void {
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    return; // none yet: the sandbox makes it
+  }
+  if (link)
+    throw new InputError(
+      `${path} is a symbolic link: the sandbox makes and changes its env file in the working folder, not where a link points`,
+      `remove the link, or pass -f with an env file of your own`,
+    );
 }
 
 /** The check below for the env file at `path`, when there is one (a missing one is the command's to report). */

@@ -37,6 +37,8 @@ export function runBinary(
     nodeArgs?: string[];
     /** The running process, for a test that signals it (Ctrl-C is SIGINT). */
     onSpawn?: (child: ChildProcess) => void;
+    /** Kills it (SIGKILL) if it runs longer: a hang shows as signal SIGKILL rather than a test left waiting. */
+    killAfterMs?: number;
   } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
@@ -46,6 +48,8 @@ export function runBinary(
       stdio: ["pipe", "pipe", "pipe"],
     });
     opts.onSpawn?.(child);
+    const timer =
+      opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -55,7 +59,10 @@ export function runBinary(
       stderr += d;
     });
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(opts.input ?? "");
   });
 }

@@ -69,6 +69,6 @@ describe("AWS error codes", () => {
       lines: ["error: VPC_ID is not set - set it in the env file"],
       exitCode: 2,
     });
-    expect(describeError(err, true).lines[1]).toMatch(/InputError: VPC_ID is not set\n\s+at /);
+    expect(describeError(err, true).lines.slice(1).join("\n")).toMatch(/^InputError: VPC_ID is not set\n\s+at /);
   });
 });
