@@ -35,6 +35,11 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       // What AWS would refuse whatever the wait, or infra will not do, stops the run before any change.
       const refused = [...assessed.values()].flatMap((a) => refusal(a) ?? []);
       if (refused.length) throw new InputError(refused.join("; "), "nothing was changed");
+      await Promise.all(
+        [...assessed.values()].map((a) =>
+          a.changes.length ? a.model.beforeCreate?.(ctx, a.config, a.changes) : undefined,
+        ),
+      );
       await confirmChanges(deps, o, assessed);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),

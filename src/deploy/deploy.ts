@@ -10,7 +10,7 @@ import { InputError } from "../core/errors.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { lastKnownGoodBefore } from "../resources/common/known-good.js";
 import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
-import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
+import { liveService, requireImage, requireSettled, requireTaskSecrets, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 import { runMigration } from "./migrate.js";
@@ -38,7 +38,7 @@ export async function deploy(ctx: Context, c: DeployConfig, o: DeployOptions): P
   const again = `deploy --image ${o.image.uri}`;
   requireSettled(svc, c);
   await requireImage(ctx, o.image);
-  await requireSecrets(ctx, current);
+  await requireTaskSecrets(ctx, current);
   if (o.migrate) await runMigration(ctx, c, o.image.uri);
   const next = await registerWithImage(ctx, current, o.image.uri);
   ev.created(`task definition ${shortName(next.taskDefinitionArn)} (${o.image.uri})`);

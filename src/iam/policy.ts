@@ -79,6 +79,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "logs:ListTagsForResource",
     "logs:PutRetentionPolicy",
     "logs:TagResource",
+    "secretsmanager:DescribeSecret",
   ],
   "ecs-service": [
     "ecs:CreateService",
