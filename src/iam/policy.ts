@@ -14,6 +14,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ec2:DeleteSecurityGroup",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
     "ec2:RevokeSecurityGroupIngress",
     "ecs:DescribeServices",
     "ecs:ListServices",
