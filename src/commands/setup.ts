@@ -104,6 +104,7 @@ export function makeContext(
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(deps.credentials ? { credentials: deps.credentials } : {}),
+      callTimeoutMs: timeoutMs,
     },
     deps.clients,
   );
