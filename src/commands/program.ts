@@ -139,7 +139,11 @@ export function buildProgram(
       "--no-wait",
       "start what takes long, record it and return (exit 0) without waiting; run the same command without it to finish",
     )
-    .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
+    .option(
+      "--timeout <duration>",
+      "limit for each wait, and for each AWS call with its retries (90s, 15m, 1h)",
+      DEFAULT_TIMEOUT,
+    )
     .option("--verbose", "show stack traces of errors", false)
     .option("--sandbox", "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)", false)
     .addHelpText(
