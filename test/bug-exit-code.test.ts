@@ -52,7 +52,11 @@ describe("a bug in infra itself", () => {
   it("says so in the --json document too", async () => {
     const result = await runWithEc2(["verify", "alb", "-f", tempEnvFile(), "--json"], nothing);
 
-    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, exitCode: 70, error: expect.stringMatching(/^a bug in infra/) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: false,
+      exitCode: 70,
+      error: expect.stringMatching(/^a bug in infra/),
+    });
   });
 
   it.each([

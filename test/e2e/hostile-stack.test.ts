@@ -8,12 +8,13 @@ import { describe, expect, it } from "vitest";
 import { sandboxEnvText } from "../../src/sandbox/account.js";
 import { PRIVATE_SUBNETS } from "../../src/sandbox/aws/ec2.js";
 import { DB_SECRET_ARN } from "../../src/sandbox/aws/secrets.js";
-import { ENV_FILE, type E2e, inventory, openE2e } from "./support.js";
+import { type E2e, ENV_FILE, inventory, openE2e } from "./support.js";
 
 /** The sandbox's env file, with lines replaced, written before the first command. */
 function withEnv(e: E2e, lines: Record<string, string>): void {
   let text = sandboxEnvText();
-  for (const [key, value] of Object.entries(lines)) text = text.replace(new RegExp(`^${key}=.*$`, "m"), `${key}="${value}"`);
+  for (const [key, value] of Object.entries(lines))
+    text = text.replace(new RegExp(`^${key}=.*$`, "m"), `${key}="${value}"`);
   writeFileSync(join(e.cwd, ENV_FILE), text);
 }
 
@@ -39,7 +40,10 @@ describe("create, before it changes anything, through the binary", { timeout: 60
 
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
-        new RegExp(`^error: secret ${missing}, referenced by task definition startupwebapp-service-task, does not exist`, "m"),
+        new RegExp(
+          `^error: secret ${missing}, referenced by task definition startupwebapp-service-task, does not exist`,
+          "m",
+        ),
       );
       expect(mutations(e)).toEqual([]);
       expect(inventory(e.fake)).toEqual(before);
@@ -101,7 +105,8 @@ describe("the stack claim of a process that is gone, through the binary", { time
 
       expect(result.stderr).toMatch(/took over the stack claim of infra process 4206649, which is gone/);
       expect(existsSync(claim)).toBe(false);
-    }));
+    }),
+  );
 });
 
 describe("SIGTERM, as CI sends when it cancels a job, through the binary", { timeout: 90_000 }, () => {
@@ -132,7 +137,8 @@ describe("SIGTERM, as CI sends when it cancels a job, through the binary", { tim
       expect(ended.stderr).toMatch(/interrupted \(SIGTERM\): cleaning up/);
       const restored = e.fake.calls.find((c) => c.op.startsWith("RestoreDBInstance") && !c.refused);
       const deleted = e.fake.calls.filter((c) => c.op === "DeleteDBInstance" && !c.refused);
-      const id = (c: { input: unknown } | undefined) => (c?.input as { DBInstanceIdentifier?: string })?.DBInstanceIdentifier;
+      const id = (c: { input: unknown } | undefined) =>
+        (c?.input as { DBInstanceIdentifier?: string })?.DBInstanceIdentifier;
       expect(id(restored)).toMatch(/-drill-\d{8}$/);
       expect(deleted.map(id)).toContain(id(restored));
     }, 1 / 40));

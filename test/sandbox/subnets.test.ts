@@ -35,13 +35,18 @@ describe("the EC2 fake's subnets", () => {
   it("answers InvalidSubnetID.NotFound for a subnet it does not know, naming it", async () => {
     await expect(
       ec2().send(new DescribeSubnetsCommand({ SubnetIds: [PUBLIC_A, "subnet-0000000000000dead"] })),
-    ).rejects.toMatchObject({ name: "InvalidSubnetID.NotFound", message: expect.stringContaining("subnet-0000000000000dead") });
+    ).rejects.toMatchObject({
+      name: "InvalidSubnetID.NotFound",
+      message: expect.stringContaining("subnet-0000000000000dead"),
+    });
   });
 });
 
 describe("the ELBv2 fake's subnets for an Application Load Balancer", () => {
   it("refuses a single subnet: ValidationError, at least two zones", async () => {
-    await expect(elbv2().send(new CreateLoadBalancerCommand({ Name: "web", Subnets: [PUBLIC_A] }))).rejects.toMatchObject({
+    await expect(
+      elbv2().send(new CreateLoadBalancerCommand({ Name: "web", Subnets: [PUBLIC_A] })),
+    ).rejects.toMatchObject({
       name: "ValidationError",
       message: "At least two subnets in two different Availability Zones must be specified",
     });
@@ -51,11 +56,15 @@ describe("the ELBv2 fake's subnets for an Application Load Balancer", () => {
     const create = elbv2().send(new CreateLoadBalancerCommand({ Name: "web", Subnets: [PUBLIC_A, PRIVATE_A] }));
 
     await expect(create).rejects.toBeInstanceOf(InvalidConfigurationRequestException);
-    await expect(create).rejects.toThrow("A load balancer cannot be attached to multiple subnets in the same Availability Zone");
+    await expect(create).rejects.toThrow(
+      "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
+    );
   });
 
   it("refuses a subnet it does not know: SubnetNotFound", async () => {
-    const create = elbv2().send(new CreateLoadBalancerCommand({ Name: "web", Subnets: [PUBLIC_A, "subnet-0000000000000dead"] }));
+    const create = elbv2().send(
+      new CreateLoadBalancerCommand({ Name: "web", Subnets: [PUBLIC_A, "subnet-0000000000000dead"] }),
+    );
 
     await expect(create).rejects.toBeInstanceOf(SubnetNotFoundException);
   });
