@@ -5,13 +5,18 @@
 // not the stack's (the production database, another stack's service, an untagged load balancer, another hosted
 // zone) is denied.
 import { ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describe, expect, it } from "vitest";
 import type { PolicyDocument } from "../src/iam/policy.js";
+import { authorize } from "../src/sandbox/aws/authorization/index.js";
 import type { AwsFake } from "../src/sandbox/aws/aws-fake.js";
+import { BACKEND_SG, SUBNETS } from "../src/sandbox/aws/ec2.js";
 import { INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
+import { startServer } from "./load/server.js";
 import { DB, drillStack, MIGRATION } from "./recovery/support.js";
-import { FAMILY, stack } from "./support/deploy-stack.js";
-import { deniedOf } from "./support/iam-evaluation.js";
+import { stack } from "./support/deploy-stack.js";
+import { decide, deniedOf } from "./support/iam-evaluation.js";
+import { scriptsStack } from "./support/scripts-stack.js";
 
 const RESOURCES = [
   "alb",
@@ -34,11 +39,11 @@ async function policyOf(fake: AwsFake, path: string, what: string): Promise<Poli
 }
 
 /** Runs the command under the policy printed for `forms` first, and returns what each form does not allow of it. */
-async function underPolicy(fake: AwsFake, path: string, forms: string[], args: string[], exit = 0) {
+async function underPolicy(fake: AwsFake, path: string, forms: string[], args: string[], deps = {}) {
   const policies = await Promise.all(forms.map((f) => policyOf(fake, path, f)));
   const since = fake.calls.length;
-  const run = await runCli([...args, "-f", path], fake);
-  expect(run.code, run.stderr).toBe(exit);
+  const run = await runCli([...args, "-f", path], fake, {}, deps);
+  expect(run.code, run.stderr).toBe(0);
   const calls = fake.calls.slice(since);
   const denied = Object.fromEntries(
     await Promise.all(forms.map(async (f, n) => [f, await deniedOf(policies[n] as PolicyDocument[], calls)])),
@@ -115,6 +120,45 @@ describe("the IAM policy, evaluated on every call a command makes", () => {
     expect(denied).toEqual(nothingDenied(["runbook"]));
   });
 
+  it("lets load-test sample the stack under its form", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    expect((await runCli(["create", "all", "-f", path], fake.current)).code).toBe(0);
+    const server = await startServer();
+    try {
+      const args = [
+        "load-test",
+        "--target",
+        server.origin,
+        "--outside-stack",
+        "--yes",
+        "--rate",
+        "20",
+        "--duration",
+        "1s",
+      ];
+      const { denied, calls } = await underPolicy(fake.current, path, ["load-test"], args, { sampleEveryMs: 100 });
+
+      expect(calls.map((c) => c.op)).toEqual(expect.arrayContaining(["GetMetricData", "DescribeServices"]));
+      expect(denied).toEqual(nothingDenied(["load-test"]));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("lets create take over the stack the earlier scripts built, and destroy remove it, under all", async () => {
+    const records = await scriptsStack(fake.current);
+    const path = tempEnvFile(`${INPUTS}${records}\nDNS_PROVIDER="external"\n`);
+
+    const created = await underPolicy(fake.current, path, ["all"], ["create", "all", "--yes"]);
+    const destroyed = await underPolicy(fake.current, path, ["all"], ["destroy", "all", "--yes"]);
+
+    expect(created.calls.map((c) => c.op)).toContain("AddTags");
+    expect(created.denied).toEqual(nothingDenied(["all"]));
+    expect(destroyed.calls.map((c) => c.op)).toContain("DeleteLoadBalancer");
+    expect(destroyed.denied).toEqual(nothingDenied(["all"]));
+  });
+
   async function registerMigration() {
     await new ECSClient({ region: "us-east-1" }).send(
       new RegisterTaskDefinitionCommand({
@@ -142,5 +186,91 @@ describe("the IAM policy, evaluated on every call a command makes", () => {
       }),
     );
   }
-  void FAMILY;
+});
+
+describe("the IAM policy, evaluated on what is not the stack's", () => {
+  const fake = useFake();
+
+  /** AWS's decision, under `iam-policy all`, on each authorization of a call made as infra would. */
+  async function decisions(documents: PolicyDocument[], service: string, op: string, input: object) {
+    const requests = authorize(fake.current, service, op, input, "us-east-1") ?? [];
+    expect(requests.length, `${service}:${op}`).toBeGreaterThan(0);
+    return Promise.all(requests.map(async (a) => `${a.action} ${a.resource}: ${await decide(documents, a)}`));
+  }
+
+  it("denies deleting or restoring over the production database, and restores into a name not the drill's", async () => {
+    const path = await drillStack(fake.current);
+    const all = await policyOf(fake.current, path, "all");
+
+    const deleted = await decisions(all, "RDS", "DeleteDBInstance", { DBInstanceIdentifier: DB });
+    const drillDeleted = await decisions(all, "RDS", "DeleteDBInstance", { DBInstanceIdentifier: `${DB}-drill-1` });
+    const elsewhere = await decisions(all, "RDS", "RestoreDBInstanceToPointInTime", {
+      SourceDBInstanceIdentifier: DB,
+      TargetDBInstanceIdentifier: "copy-of-prod",
+    });
+
+    expect(deleted).toEqual([
+      expect.stringMatching(/rds:DeleteDBInstance .*:db:startupwebapp-multi-tenant-prod: ImplicitlyDenied/),
+    ]);
+    expect(drillDeleted).toEqual([expect.stringMatching(/: Allowed$/)]);
+    expect(elsewhere).toContainEqual(expect.stringMatching(/:db:copy-of-prod: ImplicitlyDenied$/));
+  });
+
+  it("denies changing another stack's service, and the cluster's others", async () => {
+    const path = tempEnvFile();
+    const all = await policyOf(fake.current, path, "all");
+    const other = { cluster: "startupwebapp-cluster", service: "otherproj-service" };
+
+    expect(await decisions(all, "ECS", "DeleteService", other)).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+    expect(await decisions(all, "ECS", "UpdateService", { ...other, desiredCount: 0 })).toEqual([
+      expect.stringMatching(/ImplicitlyDenied$/),
+    ]);
+    expect(
+      await decisions(all, "ECS", "UpdateService", {
+        cluster: "startupwebapp-cluster",
+        service: "startupwebapp-service",
+      }),
+    ).toEqual([expect.stringMatching(/: Allowed$/)]);
+  });
+
+  it("denies deleting a load balancer of the stack's name that is not tagged as the stack's, or another stack's", async () => {
+    const elb = new ElasticLoadBalancingV2Client({ region: "us-east-1" });
+    const make = async (Name: string, Tags?: { Key: string; Value: string }[]) =>
+      (await elb.send(new CreateLoadBalancerCommand({ Name, Subnets: SUBNETS, ...(Tags ? { Tags } : {}) })))
+        .LoadBalancers?.[0]?.LoadBalancerArn as string;
+    const stranger = await make("startupwebapp-alb");
+    const others = await make("otherproj-alb", [
+      { Key: "ManagedBy", Value: "infra" },
+      { Key: "Project", Value: "otherproj" },
+    ]);
+    const all = await policyOf(fake.current, tempEnvFile(), "all");
+
+    const strangerDeleted = await decisions(all, "ELBv2", "DeleteLoadBalancer", { LoadBalancerArn: stranger });
+    const othersDeleted = await decisions(all, "ELBv2", "DeleteLoadBalancer", { LoadBalancerArn: others });
+    const backendDeleted = await decisions(all, "EC2", "DeleteSecurityGroup", { GroupId: BACKEND_SG });
+
+    expect(strangerDeleted).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+    expect(othersDeleted).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+    expect(backendDeleted).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+  });
+
+  it("denies changing records in a hosted zone other than the stack's, and names other than the stack's in its own", async () => {
+    const zone = fake.current.route53.addZone("startupwebapp.com").replace("/hostedzone/", "");
+    const other = fake.current.route53.addZone("example.org").replace("/hostedzone/", "");
+    const all = await policyOf(fake.current, tempEnvFile(`${INPUTS}HOSTED_ZONE_ID="${zone}"\n`), "all");
+    const change = (HostedZoneId: string, Name: string) => ({
+      HostedZoneId,
+      ChangeBatch: { Changes: [{ Action: "UPSERT", ResourceRecordSet: { Name, Type: "A" } }] },
+    });
+
+    const api = await decisions(all, "Route53", "ChangeResourceRecordSets", change(zone, "api.startupwebapp.com."));
+    const www = await decisions(all, "Route53", "ChangeResourceRecordSets", change(zone, "www.startupwebapp.com."));
+    const elsewhere = await decisions(all, "Route53", "ChangeResourceRecordSets", change(other, "api.example.org."));
+    const zoneDeleted = await decisions(all, "Route53", "DeleteHostedZone", { Id: other });
+
+    expect(api).toEqual([expect.stringMatching(/: Allowed$/)]);
+    expect(www).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+    expect(elsewhere).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+    expect(zoneDeleted).toEqual([expect.stringMatching(/ImplicitlyDenied$/)]);
+  });
 });

@@ -20,27 +20,26 @@ import {
   unscoped,
 } from "../src/iam/policy.js";
 import { SCOPES } from "../src/iam/scopes.js";
-import { PREFIXES } from "../src/sandbox/aws/authorization/authorization.js";
 import { INPUTS, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 const SRC = new URL("../src/", import.meta.url).pathname;
 
-/** The IAM prefix of each SDK client package, from the fake's service names (src/sandbox/aws/authorization/). */
+/** The IAM prefix of each SDK client package infra uses. */
 const PACKAGE_PREFIX: Record<string, string> = {
-  acm: PREFIXES.ACM as string,
-  "application-auto-scaling": PREFIXES.ApplicationAutoScaling as string,
-  cloudwatch: PREFIXES.CloudWatch as string,
-  "cloudwatch-logs": PREFIXES.CloudWatchLogs as string,
-  ec2: PREFIXES.EC2 as string,
-  ecr: PREFIXES.ECR as string,
-  ecs: PREFIXES.ECS as string,
-  "elastic-load-balancing-v2": PREFIXES.ELBv2 as string,
-  rds: PREFIXES.RDS as string,
-  "resource-groups-tagging-api": PREFIXES.ResourceGroupsTaggingAPI as string,
-  "route-53": PREFIXES.Route53 as string,
-  sns: PREFIXES.SNS as string,
-  "secrets-manager": PREFIXES.SecretsManager as string,
-  wafv2: PREFIXES.WAFV2 as string,
+  acm: "acm",
+  "application-auto-scaling": "application-autoscaling",
+  cloudwatch: "cloudwatch",
+  "cloudwatch-logs": "logs",
+  ec2: "ec2",
+  ecr: "ecr",
+  ecs: "ecs",
+  "elastic-load-balancing-v2": "elasticloadbalancing",
+  rds: "rds",
+  "resource-groups-tagging-api": "tag",
+  "route-53": "route53",
+  sns: "sns",
+  "secrets-manager": "secretsmanager",
+  wafv2: "wafv2",
 };
 
 const ts = (dir: string) =>

@@ -1,30 +1,6 @@
-// Which IAM actions an API call needs: its own (the service's prefix and the operation's name, which is how AWS
-// names them for every service infra calls), and those AWS checks beside it: tagging on create, passing a role,
-// the service-linked roles made on first use, and the load balancer's permission to take a web ACL.
-
-/** The IAM prefix of each service, by the name the fake's models use for it. */
-export const PREFIX: Readonly<Record<string, string>> = {
-  ACM: "acm",
-  ApplicationAutoScaling: "application-autoscaling",
-  CloudWatch: "cloudwatch",
-  CloudWatchLogs: "logs",
-  EC2: "ec2",
-  ECR: "ecr",
-  ECS: "ecs",
-  ELBv2: "elasticloadbalancing",
-  RDS: "rds",
-  ResourceGroupsTaggingAPI: "tag",
-  Route53: "route53",
-  SNS: "sns",
-  SecretsManager: "secretsmanager",
-  WAFV2: "wafv2",
-};
-
-export function actionOf(service: string, op: string): string {
-  const prefix = PREFIX[service];
-  if (!prefix) throw new Error(`no IAM prefix for ${service}`);
-  return `${prefix}:${op}`;
-}
+// Which IAM actions an API call needs beside its own (the service's prefix and the operation's name, which is how
+// AWS names them for every service infra calls): tagging on create, passing a role, the service-linked roles made on
+// first use, the load balancer's side of a web ACL association, the database key a restore uses.
 
 /**
  * What AWS authorizes beside an action (each from the service's "actions, resources and condition keys" page of the

@@ -76,24 +76,6 @@ export function where(fake: Fake, region: string): Where {
   };
 }
 
-/** The action AWS authorizes a call of `service` (the fake's model name) on, when it is the operation's own name. */
-export const PREFIXES: Readonly<Record<string, string>> = {
-  ACM: "acm",
-  ApplicationAutoScaling: "application-autoscaling",
-  CloudWatch: "cloudwatch",
-  CloudWatchLogs: "logs",
-  EC2: "ec2",
-  ECR: "ecr",
-  ECS: "ecs",
-  ELBv2: "elasticloadbalancing",
-  RDS: "rds",
-  ResourceGroupsTaggingAPI: "tag",
-  Route53: "route53",
-  SNS: "sns",
-  SecretsManager: "secretsmanager",
-  WAFV2: "wafv2",
-};
-
 /** An entry for a call AWS authorizes on no resource: its own action on "*". */
 export const unscoped =
   (action: string): Authorize =>
