@@ -39,9 +39,9 @@ export function registerIamPolicy({ program, deps, opts, result }: Commands): vo
       const size = policySize(policy);
       const documents = asManagedPolicies(policy);
       const notes = [
-        ...(stack.hostedZone
-          ? []
-          : ["HOSTED_ZONE_ID is not set: the Route 53 statements name any hosted zone until it is recorded"]),
+        ...(JSON.stringify(policy).includes(":hostedzone/*")
+          ? ["HOSTED_ZONE_ID is not set: the Route 53 statements name any hosted zone until it is recorded"]
+          : []),
         ...(documents.length > 1
           ? [
               `the policy is ${size} characters, over the ${MANAGED_POLICY_LIMIT} of one managed policy: printed as ` +

@@ -229,7 +229,8 @@ export const TOPICS: Readonly<Record<string, readonly string[]>> = {
   "dr-drill": ["dr-drill"],
   runbook: ["runbook"],
   "load-test": ["load-test"],
-  // What a CI job that builds, pushes and deploys needs. (The state store's actions belong here too.)
+  // What a CI job that builds, pushes and deploys needs. The state store's S3 actions join it here, as a list of
+  // their own in ACTIONS, and their ARNs as a scope in scopes.ts.
   ci: ["deploy", "rollback", "image-push"],
   all: Object.keys(ACTIONS).filter((k) => k !== "image-push"),
 };
