@@ -295,6 +295,30 @@ describe("infra iam-policy", () => {
     for (const w of doc.wildcards) expect(w.why).not.toBe("");
   });
 
+  it("gives the ci form the image push to the stack's repository beside deploy and rollback", async () => {
+    const result = await runCli(["iam-policy", "ci", "--file", tempEnvFile()], fake.current);
+
+    const policy: PolicyDocument = JSON.parse(result.stdout);
+    expect(policy.Statement.find((s) => s.Sid === "Image")).toEqual({
+      Sid: "Image",
+      Effect: "Allow",
+      Action: [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:DescribeImages",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ],
+      Resource: ["arn:aws:ecr:us-east-1:123456789012:repository/startupwebapp"],
+    });
+    expect(
+      policy.Statement.find((s) => s.Resource === "*" && s.Action.includes("ecr:GetAuthorizationToken")),
+    ).toBeTruthy();
+    expect(policy.Statement.flatMap((s) => s.Action)).toContain("ecs:UpdateService");
+  });
+
   it("refuses what is neither a resource nor a command, exit 2", async () => {
     const result = await runCli(["iam-policy", "albb", "--file", tempEnvFile()], fake.current);
 
