@@ -4,6 +4,7 @@
 import type { Context } from "../core/context.js";
 import { awsStep, InputError } from "../core/errors.js";
 import { type EnvReader, pendingValue } from "../core/inputs.js";
+import { recordOwned } from "../core/owners.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
 import { diff, resolveFields } from "./diff.js";
 import { type Change, type DesiredObject, type Observation, type ObservedObject, waitsFor } from "./model.js";
@@ -116,7 +117,7 @@ export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise
   if (refused) throw new InputError(`${resource.name}: ${refused}`);
   const ev = ctx.events.for(resource.name);
   const objects = new Map(a.observation);
-  const record = () => ctx.env.record(model.recorded(objects, run.c));
+  const record = () => recordOwned(ctx.env, resource, model.recorded(objects, run.c));
   const run: ApplyRun<C> = {
     ctx,
     c: a.config,
@@ -271,5 +272,5 @@ export async function destroyResource<C>(
     ev.deleted(`${o.kind} ${o.name}`);
   }
   const emptied = Object.fromEntries(resource.records.map((k) => [k, ""]));
-  await ctx.env.record({ ...emptied, ...model.recordedAfterDestroy?.(run.objects, config) });
+  await recordOwned(ctx.env, resource, { ...emptied, ...model.recordedAfterDestroy?.(run.objects, config) });
 }

@@ -1,39 +1,23 @@
-// Handlers for the task definition family. A revision cannot change: a change is a new revision, which keeps what
-// the inputs do not own in the current one (volumes, ephemeral storage, ...). The revisions carry the stack's
+// Handlers for the task definition family. A revision cannot change: a change is a new revision (revisions.ts),
+// which keeps what the inputs do not own in the current one (volumes, ephemeral storage, ...). The revisions carry the stack's
 // tags: a revision is the only thing of a family that can, and ManagedBy=infra is what makes the family ours.
 // Destroy deregisters every ACTIVE revision of the family (deregistered ones cannot run anything new).
-import {
-  DeregisterTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  TagResourceCommand,
-  type TaskDefinition,
-} from "@aws-sdk/client-ecs";
+import { DeregisterTaskDefinitionCommand, TagResourceCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../common/ecs.js";
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { definitionOf, type TaskDefinitionConfig } from "./config.js";
 import { observedRevision } from "./observe.js";
+import { registerRevision, registration } from "./revisions.js";
 
 type Run = ApplyRun<TaskDefinitionConfig>;
 
-/** Task-level settings the inputs do not own: a new revision keeps those of the one it follows. */
-const CARRIED = ["volumes", "placementConstraints", "ephemeralStorage", "pidMode", "ipcMode", "proxyConfiguration"];
-
-async function register(run: Run, carried: TaskDefinition | undefined): Promise<Revision> {
-  const ecs = await run.ctx.aws.ecs();
+/** The definition the inputs say, keeping what no input owns from the revision it follows. */
+async function register(run: Run, follows: TaskDefinition | undefined): Promise<Revision> {
   const { c } = run;
-  const kept = Object.fromEntries(
-    CARRIED.flatMap((k) => {
-      const v = carried?.[k as keyof TaskDefinition];
-      return v === undefined || (Array.isArray(v) && v.length === 0) ? [] : [[k, v]];
-    }),
-  );
-  const tags = toEcsTags(stackTags(c, c.family));
-  const out = await awsStep("register task definition", `${c.family} (${c.image})`, () =>
-    ecs.send(new RegisterTaskDefinitionCommand({ ...kept, ...definitionOf(c), tags })),
-  );
-  return { ...(out.taskDefinition as TaskDefinition), tags: out.tags ?? tags };
+  const input = registration(definitionOf(c), follows, toEcsTags(stackTags(c, c.family)));
+  return registerRevision(run.ctx, input, `${c.family} (${c.image})`);
 }
 
 async function tag(run: Run, arn: string) {
