@@ -6,7 +6,7 @@ import { awsStep, InputError } from "../core/errors.js";
 import { type EnvReader, pendingValue } from "../core/inputs.js";
 import { recordOwned } from "../core/owners.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
-import { diff, resolveFields } from "./diff.js";
+import { diff, resolveFields, resolveInput } from "./diff.js";
 import { type Change, type DesiredObject, type Observation, type ObservedObject, waitsFor } from "./model.js";
 import { formatValue, stateChecks } from "./render.js";
 
@@ -186,7 +186,11 @@ async function applyChange<C>(run: ApplyRun<C>, model: ResourceModel<C>, change:
     if (!h) throw new Error(`no handlers for ${kind}`);
     return h;
   };
-  const resolved = (d: DesiredObject): DesiredObject => ({ ...d, fields: resolveFields(d.fields, run.objects) });
+  const resolved = (d: DesiredObject): DesiredObject => ({
+    ...d,
+    fields: resolveFields(d.fields, run.objects),
+    ...(d.input ? { input: resolveInput(d.input, run.objects) } : {}),
+  });
   const label = (o: { kind: string; name: string }) => `${o.kind} ${o.name}`;
   const fieldList = (c: Extract<Change, { fields: unknown }>) =>
     c.fields.map((f) => `${f.field} ${formatValue(f.from)} -> ${formatValue(f.to)}`).join(", ");
