@@ -8,6 +8,8 @@ import { type DesiredObject, pending, ref } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
 import {
+  type BackendRuleInput,
+  backendRuleFields,
   DEREGISTRATION_DELAY,
   type ListenerInput,
   type LoadBalancerInput,
@@ -164,7 +166,18 @@ export function albInputs(c: AlbConfig) {
     Certificates: [{ CertificateArn: c.certificateArn ?? pending("acm-certificate") }],
     DefaultActions: [{ Type: "forward", TargetGroupArn: ref("target-group") }],
   };
-  return { securityGroup, targetGroup, loadBalancer, http, https };
+  const backendRule: BackendRuleInput = {
+    GroupId: c.backendSecurityGroupId,
+    IpPermissions: [
+      {
+        IpProtocol: "tcp",
+        FromPort: c.containerPort,
+        ToPort: c.containerPort,
+        UserIdGroupPairs: [{ GroupId: ref("security-group") }],
+      },
+    ],
+  };
+  return { securityGroup, targetGroup, loadBalancer, backendRule, http, https };
 }
 
 export function albDesired(c: AlbConfig): DesiredObject[] {
@@ -210,9 +223,11 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
       key: "backend-ingress",
       kind: "security group rule",
       name: `tcp ${c.containerPort} from ${c.securityGroupName} on ${c.backendSecurityGroupId}`,
-      fields: { "security group": c.backendSecurityGroupId, port: c.containerPort, from: ref("security-group") },
+      input: i.backendRule,
+      fields: backendRuleFields(i.backendRule),
       replaceOn: {
         "security group": "a rule belongs to its security group",
+        protocol: "a rule's protocol is part of what it is",
         port: "a rule's port is part of what it is",
         from: "a rule's source is part of what it is",
       },

@@ -26,6 +26,12 @@ export interface SecurityGroupInput {
   IpPermissionsEgress: IpPermission[];
 }
 
+/** The backend group's one rule that lets the ALB's group in: what AuthorizeSecurityGroupIngress is sent. */
+export interface BackendRuleInput {
+  GroupId: string;
+  IpPermissions: (Omit<IpPermission, "UserIdGroupPairs"> & { UserIdGroupPairs: { GroupId: string | Later }[] })[];
+}
+
 export type TargetGroupInput = Omit<CreateTargetGroupInput, "Tags"> & { Attributes: TargetGroupAttribute[] };
 
 export type LoadBalancerInput = Omit<CreateLoadBalancerInput, "Tags" | "SecurityGroups"> & {
@@ -62,7 +68,8 @@ export function describeRules(perms: readonly IpPermission[] | undefined, direct
   return lines.sort();
 }
 
-export const portRange = (p: IpPermission) => (p.FromPort === p.ToPort ? `${p.FromPort}` : `${p.FromPort}-${p.ToPort}`);
+export const portRange = (p: Pick<IpPermission, "FromPort" | "ToPort">) =>
+  p.FromPort === p.ToPort ? `${p.FromPort}` : `${p.FromPort}-${p.ToPort}`;
 
 export function securityGroupFields(g: SecurityGroupInput): Fields {
   return {
@@ -71,6 +78,16 @@ export function securityGroupFields(g: SecurityGroupInput): Fields {
     vpc: g.VpcId,
     ingress: describeRules(g.IpPermissions),
     egress: describeRules(g.IpPermissionsEgress, "to"),
+  };
+}
+
+export function backendRuleFields(r: BackendRuleInput): Fields {
+  const p = r.IpPermissions[0];
+  return {
+    "security group": r.GroupId,
+    protocol: p?.IpProtocol,
+    port: p && p.FromPort !== p.ToPort ? portRange(p) : p?.FromPort,
+    from: p?.UserIdGroupPairs[0]?.GroupId,
   };
 }
 

@@ -26,12 +26,12 @@ import type { ObservedObject } from "../../state/model.js";
 import { isManaged, type Tag } from "../common/tags.js";
 import type { AlbConfig } from "./config.js";
 import {
+  backendRuleFields,
   describeRules,
   type ListenerInput,
   type LoadBalancerInput,
   listenerFields,
   loadBalancerFields,
-  portRange,
   type SecurityGroupInput,
   securityGroupFields,
   type TargetGroupInput,
@@ -113,15 +113,19 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
   if (group && backend) {
     const rule = backendRule(backend.IpPermissions, group.GroupId as string, c.containerPort);
     if (rule) {
+      const fields = backendRuleFields({
+        GroupId: backend.GroupId as string,
+        IpPermissions: [{ ...rule, UserIdGroupPairs: [{ GroupId: group.GroupId as string }] }],
+      });
       found.set("backend-ingress", {
         key: "backend-ingress",
         kind: "security group rule",
-        name: `tcp ${rule.port} from ${group.GroupName} on ${backend.GroupId}`,
-        id: `${backend.GroupId} tcp ${rule.port} from ${group.GroupId}`,
-        fields: { "security group": backend.GroupId, port: rule.port, from: group.GroupId },
+        name: `tcp ${fields.port} from ${group.GroupName} on ${backend.GroupId}`,
+        id: `${backend.GroupId} tcp ${fields.port} from ${group.GroupId}`,
+        fields,
         // A rule is held by the group it lets in: ours once that group is ours.
         managed: isManaged(group.Tags),
-        raw: rule.permission,
+        raw: rule,
       });
     }
   }
@@ -193,10 +197,7 @@ function backendRule(perms: IpPermission[] | undefined, albGroupId: string, port
   const fromAlb = (perms ?? []).filter(
     (p) => p.IpProtocol === "tcp" && p.UserIdGroupPairs?.some((g) => g.GroupId === albGroupId),
   );
-  const permission = fromAlb.find((p) => p.FromPort === port && p.ToPort === port) ?? fromAlb[0];
-  return permission
-    ? { permission, port: permission.FromPort === permission.ToPort ? permission.FromPort : portRange(permission) }
-    : undefined;
+  return fromAlb.find((p) => p.FromPort === port && p.ToPort === port) ?? fromAlb[0];
 }
 
 export async function describeSecurityGroup(ec2: EC2Client, id: string): Promise<SecurityGroup | undefined> {

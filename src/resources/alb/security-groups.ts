@@ -17,7 +17,7 @@ import type { DesiredObject, Fields, ObservedObject } from "../../state/model.js
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import type { AlbConfig } from "./config.js";
-import { type SecurityGroupInput, securityGroupFields } from "./inputs.js";
+import { type BackendRuleInput, describeRules, type SecurityGroupInput, securityGroupFields } from "./inputs.js";
 import { clientsOf, describeSecurityGroup, findSecurityGroup, securityGroupAsInput } from "./observe.js";
 
 const MINUTE = 60_000;
@@ -170,9 +170,15 @@ async function converge(run: ApplyRun<AlbConfig>, groupId: string, want: string[
 /** The backend rule is held by the ALB's group: adopting the group adopts it, and nothing needs tagging. */
 export const backendRuleHandlers: KindHandlers<AlbConfig> = {
   async create(run, d): Promise<ObservedObject> {
-    const groupId = String(d.fields["security group"]);
+    const input = d.input as BackendRuleInput;
+    const groupId = input.GroupId;
     const from = String(d.fields.from);
-    await authorize(run, groupId, [`tcp ${d.fields.port} from ${from}`], `${run.c.project}-alb-to-backend`);
+    await authorize(
+      run,
+      groupId,
+      describeRules(input.IpPermissions as IpPermission[]),
+      `${run.c.project}-alb-to-backend`,
+    );
     return {
       key: d.key,
       kind: d.kind,

@@ -4,19 +4,21 @@
 // Destroy deregisters every ACTIVE revision of the family (deregistered ones cannot run anything new).
 import { DeregisterTaskDefinitionCommand, TagResourceCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import type { DesiredObject } from "../../state/model.js";
 import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../common/ecs.js";
 import { stackTags } from "../common/tags.js";
+import type { Definition } from "../common/task-definition.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { definitionOf, type TaskDefinitionConfig } from "./config.js";
+import type { TaskDefinitionConfig } from "./config.js";
 import { observedRevision } from "./observe.js";
 import { registerRevision, registration } from "./revisions.js";
 
 type Run = ApplyRun<TaskDefinitionConfig>;
 
-/** The definition the inputs say, keeping what no input owns from the revision it follows. */
-async function register(run: Run, follows: TaskDefinition | undefined): Promise<Revision> {
+/** The definition the inputs say (config.ts definitionOf), keeping what no input owns from the one it follows. */
+async function register(run: Run, d: DesiredObject, follows: TaskDefinition | undefined): Promise<Revision> {
   const { c } = run;
-  const input = registration(definitionOf(c), follows, toEcsTags(stackTags(c, c.family)));
+  const input = registration(d.input as Definition, follows, toEcsTags(stackTags(c, c.family)));
   return registerRevision(run.ctx, input, `${c.family} (${c.image})`);
 }
 
@@ -28,11 +30,11 @@ async function tag(run: Run, arn: string) {
 }
 
 export const taskDefinitionHandlers: KindHandlers<TaskDefinitionConfig> = {
-  async create(run) {
-    return observedRevision(run.c, await register(run, undefined));
+  async create(run, d) {
+    return observedRevision(run.c, await register(run, d, undefined));
   },
-  async update(run, _d, o) {
-    await run.made(observedRevision(run.c, await register(run, o.raw as TaskDefinition | undefined)));
+  async update(run, d, o) {
+    await run.made(observedRevision(run.c, await register(run, d, o.raw as TaskDefinition | undefined)));
   },
   adopt: (run, _d, o) => tag(run, o.id),
   async delete(run) {
