@@ -3,10 +3,13 @@
 // is a bug plan and verify cannot see. This pins both halves: every Create/Modify/Put/Register/Set/Authorize call a
 // whole stack's create sends carries only parameters of the desired input of its object (or which object it is, or
 // a deliberately unmodeled one, with why), and every parameter of every desired input shows in its fields.
+
+import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describe, expect, it } from "vitest";
 import { EnvFile } from "../src/core/env-file.js";
 import type { EnvReader } from "../src/core/inputs.js";
 import { certificateFields } from "../src/resources/acm-certificate/config.js";
+import { albResource } from "../src/resources/alb/config.js";
 import {
   backendRuleFields,
   listenerFields,
@@ -23,7 +26,7 @@ import { alarmFields } from "../src/resources/monitoring/inputs.js";
 import { RESOURCES } from "../src/resources/registry.js";
 import type { Call } from "../src/sandbox/aws/aws-fake.js";
 import type { DesiredObject, Fields } from "../src/state/model.js";
-import { runCli, tempEnvFile, useFake } from "./helpers.js";
+import { contextFor, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 /** Each kind's one projection of its input into the fields people see. */
 // biome-ignore lint/suspicious/noExplicitAny: each projection takes its own kind's input.
@@ -258,5 +261,31 @@ describe("one representation per kind", () => {
         if (JSON.stringify(project(changed)) === JSON.stringify(fields)) unprojected.push(`${d.kind}${path}`);
     }
     expect(unprojected).toEqual([]);
+  });
+
+  it("given a same-named target group made with other settings, when create meets DuplicateTargetGroupName, then it reports the group as AWS has it", async () => {
+    const path = tempEnvFile();
+    const ctx = await contextFor(fake.current, path);
+    const c = albResource.config(ctx.env, "create");
+    const d = albResource.desired(c).find((x) => x.kind === "target group") as DesiredObject;
+    // Made between this run's look and its create (by hand, or a run whose answer was lost): port 80, another path.
+    await new ElasticLoadBalancingV2Client({ region: "us-east-1" }).send(
+      new CreateTargetGroupCommand({ Name: d.name, Protocol: "HTTP", Port: 80, VpcId: c.vpcId, TargetType: "ip" }),
+    );
+
+    const targetGroup = (await albResource.load()).handlers["target group"];
+    const before = fake.current.calls.length;
+    const made = await targetGroup?.create(
+      { ctx, c, ev: ctx.events.for("alb"), objects: new Map(), made: async () => {} },
+      d,
+    );
+
+    // What can change was changed to the input; what cannot (the port) is reported as AWS has it, for the next
+    // plan to show as a replacement rather than a lie that it matches.
+    const ops = fake.current.calls.slice(before).map((x) => x.op);
+    expect(ops).toContain("ModifyTargetGroup");
+    expect(made?.fields.port).toBe(80);
+    expect(made?.fields["health check"]).toBe(d.fields["health check"]);
+    expect(made?.fields["deregistration delay"]).toBe(d.fields["deregistration delay"]);
   });
 });
