@@ -79,7 +79,15 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
           io,
           asked
             ? { ok: true, ...shown }
-            : { ok: false, error: printable(err.message.replace(/^error: /, "")), exitCode: ExitCode.input },
+            : {
+                ok: false,
+                // `infra` with no command: commander's message is "(outputHelp)", which says nothing.
+                error:
+                  err.code === "commander.help"
+                    ? "no command given (infra --help lists them)"
+                    : printable(err.message.replace(/^error: /, "")),
+                exitCode: ExitCode.input,
+              },
         );
       }
       return asked ? ExitCode.ok : ExitCode.input;
@@ -114,7 +122,9 @@ export function buildProgram(
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
-      writeErr: io.stderr,
+      // Under --json stderr carries NDJSON only: the help commander shows when no command is given is one event.
+      writeErr: (text) =>
+        io.stderr(program.opts().json && !text.startsWith("{") ? `${JSON.stringify({ kind: "help", text })}\n` : text),
       // With --json, even commander's own complaints are NDJSON on stderr. They may quote an argument: escaped.
       outputError: (text, write) =>
         write(

@@ -43,6 +43,9 @@ export async function checkEnvFileFor(path: string, sandbox: boolean): Promise<v
 
 /** A sandbox env file only with --sandbox, and --sandbox only with one. */
 export function checkSandboxEnvFile(env: { get(key: string): string | undefined }, sandbox: boolean, path: string) {
+  const mark = env.get(SANDBOX_KEY);
+  if (mark !== undefined && mark !== "true" && mark !== "false")
+    throw new InputError(`env file ${path}: ${SANDBOX_KEY}="${mark}" must be true or false`);
   const marked = isSandboxEnvFile(env);
   if (marked && !sandbox) {
     throw new InputError(

@@ -55,6 +55,15 @@ describe("true/false keys, through the binary", () => {
     },
   );
 
+  it("refuses INFRA_SANDBOX=yes, the sandbox's own mark, rather than reading it as not the sandbox's", async () => {
+    const { path } = envFile({ INFRA_SANDBOX: 'INFRA_SANDBOX="yes"' });
+
+    const result = await run(["plan", "all", "-f", path]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/: INFRA_SANDBOX="yes" must be true or false\n$/);
+  });
+
   it("refuses WAF_ENABLED=yes in cost too, which would otherwise leave the WAF out of the estimate", async () => {
     const { path } = envFile({ WAF_ENABLED: 'WAF_ENABLED="yes"' });
 
@@ -288,10 +297,12 @@ describe("--json, through the binary", () => {
     [["--json", "plan", "--help"], { ok: true, help: expect.stringMatching(/^Usage: infra plan /) }],
     [["--json", "help", "deploy"], { ok: true, help: expect.stringMatching(/^Usage: infra deploy /) }],
     [["--json", "--env-file", "x"], { ok: false, exitCode: 2, error: expect.stringMatching(/--env-file/) }],
-  ])("prints one JSON document for infra %j", async (args, document) => {
+    [["--json"], { ok: false, exitCode: 2, error: "no command given (infra --help lists them)" }],
+  ])("prints one JSON document for infra %j, and only NDJSON on stderr", async (args, document) => {
     const result = await run(args);
 
     expect(JSON.parse(result.stdout)).toEqual(document);
+    for (const line of result.stderr.split("\n").filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow();
   });
 });
 
