@@ -65,6 +65,7 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "wafv2:DisassociateWebACL": ["elasticloadbalancing:SetWebAcl"],
   "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource"],
   "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource"],
+  "secretsmanager:CreateSecret": ["secretsmanager:TagResource"],
 };
 
 /** The service-linked roles infra's calls may make on first use, by the service that asks for them. */

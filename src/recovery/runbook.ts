@@ -43,11 +43,11 @@ function targets(f: RunbookFacts, infra: (...a: string[]) => string): string {
   const rows = [
     "| | target | last drill |",
     "|---|---|---|",
-    `| RTO: restore to available | ${f.targets.rto} | ${d ? duration(d.rtoMs) : "none yet"} |`,
-    `| RPO: data lost at most | ${f.targets.rpo} | ${d ? duration(d.rpoMs) : "none yet"} |`,
+    `| RTO: restore to available | ${f.targets.rto} | ${d?.rtoMs !== undefined ? duration(d.rtoMs) : "none yet"} |`,
+    `| RPO: data lost at most | ${f.targets.rpo} | ${d?.rpoMs !== undefined ? duration(d.rpoMs) : "none yet"} |`,
   ];
   const last = d
-    ? `Last drill ${utc(d.at)}, restored from ${d.from}: check ${d.checkExit === 0 ? "passed" : "failed"}, targets ${verdict(d, f.targets)}.`
+    ? `Last drill ${utc(d.at)}, restored from ${d.from}: check ${d.check}, targets ${verdict(d, f.targets)}.`
     : "No drill is recorded: a restore that was never tried is a hope, not a plan.";
   return [
     "## Recovery targets",

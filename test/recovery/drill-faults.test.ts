@@ -42,7 +42,8 @@ describe("infra dr-drill after a failure at any mutating call", () => {
           const failed = await runCli(["dr-drill", "-f", path], fake);
 
           expect(failed.code, `${label}: ${failed.stderr}`).toBe(3);
-          if (CLEANUP.includes(op)) expect(failed.stderr, label).toMatch(/may be left: run infra dr-drill again/);
+          if (CLEANUP.includes(op))
+            expect(failed.stderr, label).toMatch(/may be left.*: run `infra dr-drill -f \S+ --region us-east-1` again/);
           else expect(leftovers(fake), label).toEqual(NOTHING_LEFT);
           fake.clearFaults();
           fake.clock.advance(60_000); // the user reads the error and runs it again
