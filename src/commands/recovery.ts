@@ -101,9 +101,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       ]);
       const inputs = runbookInputs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const markdown = renderRunbook(
-        await gatherFacts(ctx, inputs, o.envFile, o.sandbox ? await sandboxAccess() : undefined),
-      );
+      const markdown = renderRunbook(await gatherFacts(ctx, inputs, o.sandbox ? await sandboxAccess() : undefined));
       if (o.json) result({ ok: true, command: "runbook", markdown });
       else io.stdout(`${markdown}\n`);
     });
