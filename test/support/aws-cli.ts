@@ -111,7 +111,7 @@ export async function sdkCallOf(words: string[], env: Record<string, string> = {
     else {
       const member = members.find((m) => squash(m.name) === name);
       if (!member) throw new Error(`${word} is not an input of ${found}`);
-      call.input[member.name] = valueOf(member, values, negated);
+      call.input[member.name] = memberValue(member, values, negated);
     }
   }
   return call;
@@ -124,7 +124,7 @@ function kindOf(type: unknown): unknown {
   return Array.isArray(resolved) ? resolved[0] : resolved;
 }
 
-function valueOf(member: Member, values: string[], negated: boolean): unknown {
+function memberValue(member: Member, values: string[], negated: boolean): unknown {
   const kind = kindOf(member.type);
   if (kind === 2) return !negated;
   if (kind === 1 && typeof member.type === "number") return Number(values[0]);
