@@ -130,6 +130,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     run.invocation = {
       ...(sandboxed ? { sandbox: { urlVariable: SANDBOX_URL_VARIABLE } } : {}),
       file: sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile,
+      ...(o.region ? { region: o.region } : {}),
       ...(o.profile || deps.env.AWS_PROFILE ? { profile: o.profile ?? deps.env.AWS_PROFILE } : {}),
       ...(!sandboxed && opts(action).endpointUrl ? { endpointUrl: opts(action).endpointUrl } : {}),
     };
