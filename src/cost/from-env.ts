@@ -28,9 +28,10 @@ export function costInputFrom(env: EnvReader, regionOverride?: string): CostInpu
 }
 
 /**
- * The last drill's shape, storage and billed time when one is recorded; else production's shape as the earlier
- * scripts made it (db.t4g.small, Multi-AZ, 20 GB; a drill restores into production's shape) for an hour. A class set
- * in DR_DRILL_INSTANCE_CLASS is what drills restore into, single-AZ.
+ * The last drill's shape, storage and billed time when one is recorded; else production's shape as far as the env
+ * file can tell (a drill restores into production's): the earlier scripts' db.t4g.small and 20 GB, Multi-AZ (the
+ * dearer reading: the scripts made it single-AZ, but it may have been changed since), for an hour. A class set in DR_DRILL_INSTANCE_CLASS is what
+ * drills restore into, single-AZ.
  */
 function drillInput(env: EnvReader): DrillInput {
   const last = parseRecord(env.get(LAST_DRILL_KEY));
