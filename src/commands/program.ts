@@ -126,13 +126,17 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
     const sandboxed = Boolean(o.sandbox);
-    // What the commands this run prints carry: the options it was given (the region is added once resolved).
+    // What the commands this run prints carry: the options it was given (and the environment's equivalents), so that
+    // pasted elsewhere they act on the same stack.
+    const file = o.file ?? (sandboxed ? undefined : deps.env.INFRA_ENV_FILE);
+    const profile = o.profile ?? deps.env.AWS_PROFILE;
+    const endpointUrl = sandboxed ? undefined : opts(action).endpointUrl;
     run.invocation = {
       ...(sandboxed ? { sandbox: { urlVariable: SANDBOX_URL_VARIABLE } } : {}),
-      file: sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile,
+      ...(file ? { file } : {}),
       ...(o.region ? { region: o.region } : {}),
-      ...(o.profile || deps.env.AWS_PROFILE ? { profile: o.profile ?? deps.env.AWS_PROFILE } : {}),
-      ...(!sandboxed && opts(action).endpointUrl ? { endpointUrl: opts(action).endpointUrl } : {}),
+      ...(profile && !sandboxed ? { profile } : {}),
+      ...(endpointUrl ? { endpointUrl } : {}),
     };
     commandDeps.invocation = run.invocation;
     await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);

@@ -27,7 +27,7 @@ export interface Deps {
   interrupt?: Interrupt;
   /** How often `load-test` samples the stack in AWS (30 s; tests pass less). */
   sampleEveryMs?: number;
-  /** Where this run runs (its global options; the region once resolved): carried into every command it prints. */
+  /** The options this run was given that say where it runs: carried into every command it prints. */
   invocation?: Invocation;
 }
 
@@ -109,12 +109,10 @@ export function makeContext(
     },
     deps.clients,
   );
-  // The region, once resolved, goes into every command this run prints (and into its error's hints: same object).
-  const invocation = deps.invocation ?? {};
-  invocation.region = region;
-  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.
+  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr. Hints in them
+  // carry the options this run was given; the commands infra writes out (runbook, delete lines) its file and region.
   const render = opts.json ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io);
-  const events = new Events((e) => render({ ...e, message: carryInvocation(e.message, invocation) }));
+  const events = new Events((e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) }));
   env.notice = events.for("env file").warning;
   return {
     env,
@@ -122,7 +120,7 @@ export function makeContext(
     clock: deps.clock ?? systemClock,
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
-    invocation,
+    invocation: { ...deps.invocation, file: opts.envFile, region },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
     steps: { has: () => false, finished: async () => {} },
     http: deps.http ?? {

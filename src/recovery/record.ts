@@ -184,28 +184,41 @@ export function describeDrill(r: DrillRecord, t: { rto: string; rpo: string; rto
   return `${utc(r.at)} from ${r.from ?? "?"}: RTO ${r.rtoMs === undefined ? "?" : duration(r.rtoMs)} (target ${t.rto}), RPO ${r.rpoMs === undefined ? "?" : duration(r.rpoMs)} (target ${t.rpo}), ${check}: targets ${v === "failed" ? "not assessed" : v}`;
 }
 
-/** How the last successful drill stands against DR_MAX_AGE: ok, too old, or none. */
-export function drillAge(env: EnvReader, now: number): { ok: boolean; line: string } {
+/**
+ * How the last successful drill stands against DR_MAX_AGE: current, overdue (too old), never (drills ran, none met
+ * its targets), or none (no drill is recorded: a stack whose database was never drilled).
+ */
+export function drillAge(
+  env: EnvReader,
+  now: number,
+): { state: "current" | "overdue" | "never" | "none"; line: string } {
   const t = targetsOf(env);
   const last = parseRecord(env.get(LAST_SUCCESSFUL_DRILL_KEY));
-  if (!last) return { ok: false, line: `no successful DR drill is recorded (DR_MAX_AGE ${t.maxAge})` };
+  if (!last)
+    return env.get(LAST_DRILL_KEY)
+      ? { state: "never", line: `no DR drill has met its targets yet (DR_MAX_AGE ${t.maxAge})` }
+      : { state: "none", line: "no DR drill is recorded" };
   const age = now - Date.parse(last.at);
   return age <= t.maxAgeMs
-    ? { ok: true, line: `last successful DR drill ${duration(age)} ago (DR_MAX_AGE ${t.maxAge})` }
-    : { ok: false, line: `last successful DR drill ${duration(age)} ago, older than DR_MAX_AGE (${t.maxAge})` };
+    ? { state: "current", line: `last successful DR drill ${duration(age)} ago (DR_MAX_AGE ${t.maxAge})` }
+    : { state: "overdue", line: `last successful DR drill ${duration(age)} ago, older than DR_MAX_AGE (${t.maxAge})` };
 }
 
-/** verify's line: a drill that met its targets within DR_MAX_AGE (a malformed DR_MAX_AGE is exit 2). */
+/**
+ * verify's line: a drill met its targets within DR_MAX_AGE (OK), or not (FAIL); SKIP while none is recorded at all.
+ * A malformed DR_MAX_AGE is exit 2.
+ */
 export function drillCheck(env: EnvReader, now: number) {
   const input = readInputs(env, "verify");
   input.need("DR_MAX_AGE");
   input.done();
   const age = drillAge(env, now);
+  const status = age.state === "current" ? "OK" : age.state === "none" ? "SKIP" : "FAIL";
   return {
     resource: "dr-drill",
-    status: age.ok ? ("OK" as const) : ("FAIL" as const),
-    name: `a DR drill met its targets within DR_MAX_AGE`,
-    detail: age.ok ? age.line : `${age.line}: run \`infra dr-drill\``,
+    status: status as "OK" | "FAIL" | "SKIP",
+    name: "a DR drill met its targets within DR_MAX_AGE",
+    detail: status === "OK" ? age.line : `${age.line}: run \`infra dr-drill\``,
   };
 }
 
@@ -221,13 +234,17 @@ export function drillStatus(env: EnvReader, now: number) {
       ? `Last DR drill: ${describeDrill(last, t)}`
       : `Last DR drill: ${env.get(LAST_DRILL_KEY) ? `${LAST_DRILL_KEY} is unreadable` : "none recorded"} - run \`infra dr-drill\``,
     ...(good && good.at !== last?.at ? [`Last successful DR drill: ${describeDrill(good, t)}`] : []),
-    ...(last || good
-      ? [`${age.ok ? "" : "DR drill overdue: "}${age.line}${age.ok ? "" : " - run `infra dr-drill`"}`]
-      : []),
+    ...(age.state === "none"
+      ? []
+      : [age.state === "current" ? age.line : `DR drill overdue: ${age.line} - run \`infra dr-drill\``]),
   ];
   const withVerdict = (r: DrillRecord | undefined) => (r ? { ...r, result: verdict(r, t) } : null);
   return {
-    data: { lastDrill: withVerdict(last), lastSuccessfulDrill: withVerdict(good), drillCurrent: age.ok },
+    data: {
+      lastDrill: withVerdict(last),
+      lastSuccessfulDrill: withVerdict(good),
+      drillCurrent: age.state === "current",
+    },
     lines: `${lines.join("\n")}\n`,
   };
 }

@@ -48,7 +48,7 @@ describe("printed commands, pasted as printed under --sandbox", { timeout: 180_0
       const early = await runBinary(["--sandbox", "create", "route53-records"], { cwd, env });
       expect(early.code).toBe(2);
       const hint = /`(infra [^`]*create alb[^`]*)`/.exec(early.stderr)?.[1] as string;
-      expect(hint).toBe("infra --sandbox create alb -f ./aws-resources.sandbox.env");
+      expect(hint).toBe("infra --sandbox create alb");
       const ran = await runBinary((commandsOf(hint)[0] as string[]).slice(1), { cwd, env });
       expect(ran.code, ran.stderr).toBe(0);
 

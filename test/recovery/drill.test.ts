@@ -289,6 +289,9 @@ describe("infra dr-drill against the AWS fake", () => {
 
   it("makes verify fail and status say so when the last successful drill is older than DR_MAX_AGE", async () => {
     const path = await drillStack(fake.current, 'DR_MAX_AGE="30d"\n');
+    // A database never drilled: verify says so (SKIP), and does not fail a stack made a minute ago.
+    const never = JSON.parse((await runCli(["verify", "all", "-f", path, "--json"], fake.current)).stdout);
+    expect(never.checks).toContainEqual(expect.objectContaining({ resource: "dr-drill", status: "SKIP" }));
     expect((await runCli(["dr-drill", "-f", path], fake.current)).code).toBe(0);
 
     fake.current.clock.advance(31 * 24 * HOUR);
