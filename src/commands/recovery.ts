@@ -82,7 +82,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
         cost: await drillCostLine(outcome, ctx.aws.settings.region),
       });
       // Every drill is recorded, a failed or interrupted one too.
-      await recordDrill(env, outcome.record, summary.verdict);
+      await recordDrill(env, summary.keys);
       if (o.json) result({ ok: summary.verdict === "met", command: "dr-drill", drill: summary.json });
       else io.stdout(summary.text);
       if (outcome.error) throw outcome.error;

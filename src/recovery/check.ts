@@ -15,7 +15,6 @@ import {
   type ContainerDefinition,
   DeregisterTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
   StopTaskCommand,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
@@ -24,7 +23,7 @@ import { awsStep, isAwsError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { taskDefinition } from "../deploy/checks.js";
 import { type OneOffResult, runOnce } from "../deploy/migrate.js";
-import { mainContainer, shortName, variantOf } from "../deploy/revision.js";
+import { mainContainer, registerRevision, shortName, variantOf } from "../deploy/revision.js";
 import type { Tag } from "../resources/common/tags.js";
 import { CHECK_SCRIPT, type CheckFindings, parseCheckOutput } from "./check-script.js";
 import type { DrillConfig } from "./config.js";
@@ -112,11 +111,12 @@ export async function registerCheck(
     });
     input = variantOf(migration, pointed, c.checkFamily);
   }
-  const ecs = await ctx.aws.ecs();
-  const out = await awsStep("register check task definition", c.checkFamily, () =>
-    ecs.send(new RegisterTaskDefinitionCommand({ ...input, tags: tags.map((t) => ({ key: t.Key, value: t.Value })) })),
+  const td = await registerRevision(
+    ctx,
+    { ...input, tags: tags.map((t) => ({ key: t.Key, value: t.Value })) },
+    c.checkFamily,
+    "register check task definition",
   );
-  const td = out.taskDefinition as TaskDefinition;
   ev.created(
     `check task definition ${shortName(td.taskDefinitionArn)} (${check.kind === "psql" ? check.image : `from ${shortName(migration.taskDefinitionArn)}`})`,
   );

@@ -6,7 +6,7 @@
 // app's settings and reads the database's migrations). Production's secret, service and task definitions are
 // untouched; the copy and the revision are deleted with the drill.
 
-import { type ContainerDefinition, RegisterTaskDefinitionCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
+import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -18,7 +18,7 @@ import { awsStep, ExitCode, InfraError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { taskDefinition } from "../deploy/checks.js";
 import { runOnce } from "../deploy/migrate.js";
-import { shortName, variantOf } from "../deploy/revision.js";
+import { registerRevision, shortName, variantOf } from "../deploy/revision.js";
 import type { Tag } from "../resources/common/tags.js";
 import { type Endpoint, removeRevisions } from "./check.js";
 import { DRILL_TAG, type DrillConfig } from "./config.js";
@@ -87,16 +87,12 @@ export async function rehearseCutover(
       secrets: (container.secrets ?? []).map((s) => ({ ...s, valueFrom: swap(s.valueFrom) as string })),
     };
   };
-  const ecs = await ctx.aws.ecs();
-  const out = await awsStep("register cutover task definition", plan.family, () =>
-    ecs.send(
-      new RegisterTaskDefinitionCommand({
-        ...variantOf(service, pointed, plan.family),
-        tags: run.tags.map((t) => ({ key: t.Key, value: t.Value })),
-      }),
-    ),
+  const td = await registerRevision(
+    ctx,
+    { ...variantOf(service, pointed, plan.family), tags: run.tags.map((t) => ({ key: t.Key, value: t.Value })) },
+    plan.family,
+    "register cutover task definition",
   );
-  const td = out.taskDefinition as TaskDefinition;
   ev.created(
     `cutover task definition ${shortName(td.taskDefinitionArn)} (from ${shortName(service.taskDefinitionArn)})`,
   );

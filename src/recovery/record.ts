@@ -7,9 +7,9 @@
 // it is out, and the env file is already the stack's record that `status` and `runbook` read without an AWS call
 // (and that CI may commit, so the history of drills is the file's history). One line each, `key=value` words after
 // the time, so a person can read it and a script can grep it.
-import type { EnvFile } from "../core/env-file.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
 import { defaultOf } from "../core/keys.js";
+import { type EnvWriter, type KeyOwner, recordOwned } from "../core/owners.js";
 import { parseTarget } from "./config.js";
 
 export const LAST_DRILL_KEY = "DR_LAST_DRILL";
@@ -17,6 +17,18 @@ export const LAST_SUCCESSFUL_DRILL_KEY = "DR_LAST_SUCCESSFUL_DRILL";
 
 /** Where a drill stopped: before restoring, restoring, waiting for available, checking, rehearsing, interrupted. */
 export type FailedAt = "prepare" | "restore" | "available" | "check" | "cutover" | "interrupted";
+
+/** The keys `dr-drill` records, and only it: a new drill key is added here, and written with `recordDrill`. */
+export const drillRecords = {
+  name: "dr-drill",
+  records: [LAST_DRILL_KEY, LAST_SUCCESSFUL_DRILL_KEY],
+} as const satisfies KeyOwner;
+
+export type DrillKey = (typeof drillRecords.records)[number];
+
+/** The one way the drill's keys reach the env file. */
+export const recordDrill = (env: EnvWriter, values: Partial<Record<DrillKey, string>>) =>
+  recordOwned(env, drillRecords, values as Record<string, string>);
 
 export interface DrillRecord {
   /** When the drill started (ISO). */
@@ -127,14 +139,9 @@ export function parseRecord(text: string | undefined): DrillRecord | undefined {
 }
 
 /** The keys a drill writes: always the last attempt; the last success only when it met its targets. */
-export function drillKeys(r: DrillRecord, v: Verdict): Record<string, string> {
+export function drillKeys(r: DrillRecord, v: Verdict): Partial<Record<DrillKey, string>> {
   const line = formatRecord(r, v);
   return { [LAST_DRILL_KEY]: line, ...(v === "met" ? { [LAST_SUCCESSFUL_DRILL_KEY]: line } : {}) };
-}
-
-/** Records a drill in the env file: the one place the drill's keys are written. */
-export async function recordDrill(env: EnvFile, r: DrillRecord, v: Verdict): Promise<void> {
-  await env.record(drillKeys(r, v));
 }
 
 export const newestOf = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));

@@ -101,6 +101,7 @@ export class RdsModel {
     instanceClass?: string;
     engineVersion?: string;
     multiAZ?: boolean;
+    kmsKeyId?: string;
   }) {
     const now = this.now();
     const record: InstanceRecord = {
@@ -126,6 +127,7 @@ export class RdsModel {
       backedUpAt: now - 30 * 86_400_000,
       dataAsOf: now,
       data: emptyData(),
+      ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}),
     };
     this.instances.set(o.id, record);
     for (const ago of o.snapshotsAgoMs ?? [3 * 3_600_000]) this.takeSnapshot(record, now - ago, "automated");
