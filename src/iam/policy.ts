@@ -172,6 +172,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ecs:ListTaskDefinitions",
     "ecs:RegisterTaskDefinition",
     "ecs:RunTask",
+    "ecs:StopTask",
     "ecs:TagResource",
     "logs:GetLogEvents",
     "rds:AddTagsToResource",
@@ -181,6 +182,11 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "rds:DescribeOrderableDBInstanceOptions",
     "rds:RestoreDBInstanceFromDBSnapshot",
     "rds:RestoreDBInstanceToPointInTime",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:ListSecrets",
   ],
   /** runbook: reads only. */
   runbook: [

@@ -165,7 +165,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   readonly autoscaling = new AutoScalingModel(this);
   readonly sns = new SnsModel(this);
   readonly ecr = new EcrModel(this);
-  readonly secrets = new SecretsModel();
+  readonly secrets = new SecretsModel(() => this.clock.now());
   readonly waf = new WafModel(this);
   readonly rds = new RdsModel(this);
   /** The Resource Groups Tagging API: reads the other models, so it holds no resources of its own. */
