@@ -8,7 +8,7 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
-import { isPending, type ObservedObject } from "../../state/model.js";
+import { isPending, type ObservedObject, UNREPORTED } from "../../state/model.js";
 import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
@@ -63,13 +63,15 @@ export function serviceFields(svc: Service): Record<string, ObservedObject["fiel
         ? `${svc.loadBalancers?.length} target groups`
         : (lb?.targetGroupArn ?? "none"),
     container: lb ? `${lb.containerName}:${lb.containerPort}` : "none",
-    "health check grace period": svc.healthCheckGracePeriodSeconds ?? 0,
-    "minimum healthy percent": dc?.minimumHealthyPercent,
-    "maximum percent": dc?.maximumPercent,
-    "circuit breaker": cb?.enable ? (cb.rollback ? CIRCUIT_BREAKER : "on, no rollback") : "off",
+    // AWS always reports these three (the grace period as 0 when unset); an endpoint that leaves them out does not
+    // model them (docs/endpoints/moto.md): unknown, not different.
+    "health check grace period": svc.healthCheckGracePeriodSeconds ?? UNREPORTED,
+    "minimum healthy percent": dc ? dc.minimumHealthyPercent : UNREPORTED,
+    "maximum percent": dc ? dc.maximumPercent : UNREPORTED,
+    "circuit breaker": !dc ? UNREPORTED : cb?.enable ? (cb.rollback ? CIRCUIT_BREAKER : "on, no rollback") : "off",
     "scheduling strategy": svc.schedulingStrategy ?? "REPLICA",
     "deployment controller": svc.deploymentController?.type ?? "ECS",
-    "ECS Exec": svc.enableExecuteCommand ?? false,
+    "ECS Exec": svc.enableExecuteCommand ?? UNREPORTED,
     deployment: failedDeployment(svc)
       ? "FAILED"
       : (svc.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState ?? "none"),
