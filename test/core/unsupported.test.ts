@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApplicationAutoScalingClient, ListTagsForResourceCommand } from "@aws-sdk/client-application-auto-scaling";
 import { afterEach, describe, expect, it } from "vitest";
+import { awsStep } from "../../src/core/errors.js";
 import { optional } from "../../src/core/unsupported.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, tempEnvFile } from "../helpers.js";
@@ -80,5 +81,15 @@ describe("a call infra can do without", () => {
       expect(ctx.events.log.filter((e) => e.kind === "warning")).toEqual([]);
       server?.close();
     }
+  });
+
+  it("stops an essential call answered with a plain 500 page in one line that says what came back", async () => {
+    const endpoint = await answering(500, "text/html", "<!doctype html><title>500 Internal Server Error</title>");
+
+    await expect(awsStep("list scalable targets", "ecs", endpoint.send)).rejects.toMatchObject({
+      exitCode: 3,
+      message:
+        "list scalable targets ecs: HTTP 500: the endpoint's answer carries no AWS error (it may not implement this operation)",
+    });
   });
 });
