@@ -3,7 +3,7 @@
 // the value already), plan and status show nothing, and verify fails on it saying the endpoint did not report it.
 import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { serviceFields } from "../../src/resources/ecs-service/observe.js";
+import { observedFields } from "../../src/resources/ecs-service/observe.js";
 import { diff } from "../../src/state/diff.js";
 import { type DesiredObject, type ObservedObject, UNREPORTED } from "../../src/state/model.js";
 import { planLines, unreportedChecks } from "../../src/state/render.js";
@@ -59,7 +59,7 @@ describe("a field the endpoint did not report", () => {
     // What moto answers DescribeServices with: none of the three
     const svc: Service = { serviceName: "web", status: "ACTIVE", desiredCount: 2, runningCount: 2 };
 
-    const fields = serviceFields(svc);
+    const fields = observedFields(svc);
 
     expect(fields).toMatchObject({
       "health check grace period": UNREPORTED,
@@ -70,7 +70,7 @@ describe("a field the endpoint did not report", () => {
     });
     // What AWS answers: every one reported, the grace period as 0 when none was set
     expect(
-      serviceFields({
+      observedFields({
         ...svc,
         healthCheckGracePeriodSeconds: 0,
         enableExecuteCommand: false,

@@ -8,12 +8,13 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
-import { isPending, type ObservedObject, UNREPORTED } from "../../state/model.js";
+import { type Fields, isPending, type ObservedObject, UNREPORTED } from "../../state/model.js";
 import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { isPendingChange } from "../common/task-definition.js";
-import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
+import type { ServiceConfig } from "./config.js";
+import { serviceFields } from "./inputs.js";
 
 export interface ServiceRaw {
   service: Service;
@@ -37,44 +38,34 @@ export function observedService(svc: Service, revision?: string): ObservedObject
     kind: "service",
     name: svc.serviceName ?? "",
     id: svc.serviceArn as string,
-    fields: serviceFields(svc),
+    fields: observedFields(svc),
     managed: isManaged(fromEcsTags(svc.tags)),
     raw: { service: svc, revision } satisfies ServiceRaw,
   };
 }
 
-export function serviceFields(svc: Service): Record<string, ObservedObject["fields"][string]> {
-  const net = svc.networkConfiguration?.awsvpcConfiguration;
-  const lb = svc.loadBalancers?.[0];
-  const dc = svc.deploymentConfiguration;
-  const cb = dc?.deploymentCircuitBreaker;
-  const strategy = svc.capacityProviderStrategy?.map((s) => s.capacityProvider).join(", ");
+/** The service's fields as the projection of its input reads them, and where its deployment stands. */
+export function observedFields(svc: Service): ObservedObject["fields"] {
   return {
-    name: svc.serviceName,
-    cluster: svc.clusterArn?.split("/").at(-1),
-    "task definition": svc.taskDefinition,
-    "launch type": svc.launchType ?? (strategy ? `capacity providers ${strategy}` : "none"),
-    "platform version": svc.platformVersion ?? "none",
-    subnets: [...(net?.subnets ?? [])].sort(),
-    "security groups": [...(net?.securityGroups ?? [])].sort(),
-    "public IP": net?.assignPublicIp ?? "none",
-    "target group":
-      (svc.loadBalancers?.length ?? 0) > 1
-        ? `${svc.loadBalancers?.length} target groups`
-        : (lb?.targetGroupArn ?? "none"),
-    container: lb ? `${lb.containerName}:${lb.containerPort}` : "none",
-    // AWS always reports these three (the grace period as 0 when unset); an endpoint that leaves them out does not
-    // model them (docs/endpoints/moto.md): unknown, not different.
-    "health check grace period": svc.healthCheckGracePeriodSeconds ?? UNREPORTED,
-    "minimum healthy percent": dc ? dc.minimumHealthyPercent : UNREPORTED,
-    "maximum percent": dc ? dc.maximumPercent : UNREPORTED,
-    "circuit breaker": !dc ? UNREPORTED : cb?.enable ? (cb.rollback ? CIRCUIT_BREAKER : "on, no rollback") : "off",
-    "scheduling strategy": svc.schedulingStrategy ?? "REPLICA",
-    "deployment controller": svc.deploymentController?.type ?? "ECS",
-    "ECS Exec": svc.enableExecuteCommand ?? UNREPORTED,
+    ...serviceFields({ ...svc, serviceName: svc.serviceName, cluster: svc.clusterArn?.split("/").at(-1) }),
+    ...unreported(svc),
     deployment: failedDeployment(svc)
       ? "FAILED"
       : (svc.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState ?? "none"),
+  };
+}
+
+/**
+ * AWS always reports these (the grace period as 0 when none was set); an endpoint that leaves them out does not model
+ * them (docs/endpoints/moto.md): unknown, not different.
+ */
+function unreported(svc: Service): Fields {
+  const none = svc.deploymentConfiguration === undefined;
+  return {
+    ...(svc.healthCheckGracePeriodSeconds === undefined ? { "health check grace period": UNREPORTED } : {}),
+    ...(none ? { "minimum healthy percent": UNREPORTED, "maximum percent": UNREPORTED } : {}),
+    ...(none ? { "circuit breaker": UNREPORTED } : {}),
+    ...(svc.enableExecuteCommand === undefined ? { "ECS Exec": UNREPORTED } : {}),
   };
 }
 
