@@ -100,7 +100,9 @@ const NOT_CHANGED_HERE: Record<string, string> = {
 async function finishedStack(fake: AwsFake): Promise<string> {
   fake.route53.addZone("startupwebapp.com");
   // The other secret DB_SECRET_ARN is changed to exists too: create checks it before registering a revision.
-  fake.secrets.secrets.add(CHANGES["ecs-service-task-definition"]?.DB_SECRET_ARN?.value as string);
+  const other = CHANGES["ecs-service-task-definition"]?.DB_SECRET_ARN?.value as string;
+  const name = other.replace(/^.*:secret:(.*)-\w{6}$/, "$1");
+  fake.secrets.secrets.set(other, { arn: other, name, value: "{}", tags: [], createdAt: 0 });
   const path = tempEnvFile(
     `${INPUTS}WAF_ENABLED="true"\nRDS_INSTANCE_ID="startupwebapp-multi-tenant-prod"\nALARM_EMAIL="ops@startupwebapp.com"\n`,
   );
