@@ -70,9 +70,9 @@ describe("waf against the AWS fake", () => {
     }
   });
 
-  it("waits out a web ACL WAF calls unavailable for 9 minutes (it can take more than 5), even under --timeout 90s", async () => {
+  it("waits out a web ACL WAF calls unavailable for 14 minutes (it can take more than 5), even under --timeout 90s", async () => {
     const path = await withAlb(fake.current);
-    fake.current.latency.webAclUnavailableMs = 9 * 60_000;
+    fake.current.latency.webAclUnavailableMs = 14 * 60_000;
     const ctx = await contextFor(fake.current, path, { timeoutMs: 90_000 });
 
     await create(ctx);
