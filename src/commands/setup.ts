@@ -107,12 +107,15 @@ export function makeContext(
     deps.clients,
   );
   // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.
-  const events = new Events(opts.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
+  const clock = deps.clock ?? systemClock;
+  const events = new Events(
+    opts.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io, clock),
+  );
   env.notice = events.for("env file").warning;
   return {
     env,
     aws,
-    clock: deps.clock ?? systemClock,
+    clock,
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
