@@ -211,13 +211,14 @@ async function monthlyCost(env: EnvReader, region: string | undefined, width?: n
     import("../cost/estimate.js"),
     import("../cost/render.js"),
   ]);
+  const fit = width === undefined ? undefined : { width, ...(await import("../core/text.js")) };
   const input = costInputFrom(env, region);
   const estimate = estimateMonthlyCost(input);
-  if (input.wafEnabled) return { estimate, text: formatCost(estimate, width) };
+  if (input.wafEnabled) return { estimate, text: formatCost(estimate, fit) };
   // The WAF is opt-in: show what turning it on would add, so the decision can be made from here.
   const withWaf = estimateMonthlyCost({ ...input, wafEnabled: true });
   const waf = withWaf.lines.filter((l) => l.item.startsWith("WAF"));
   const addsUsd = Math.round((withWaf.totalUsd - estimate.totalUsd) * 100) / 100;
-  const text = `${formatCost(estimate, width)}\n${formatWafOffer(addsUsd, waf, width)}`;
+  const text = `${formatCost(estimate, fit)}\n${formatWafOffer(addsUsd, waf, fit)}`;
   return { estimate: { ...estimate, wafIfEnabled: { addsUsd, lines: waf } }, text };
 }

@@ -2,15 +2,31 @@
 // the prices come from, so nobody takes the number for a quote. Given a width (a terminal's), it fits by rule: the
 // arithmetic wraps within its column, or goes under its item when the column would be too narrow to read; prose
 // wraps under itself.
-import { pad, wrap } from "../core/text.js";
 import type { CostEstimate, CostLine } from "./estimate.js";
+
+/**
+ * How the text fits a width. A terminal's takes the display-width tools of core/text.ts, which the caller loads
+ * only then (they load Unicode data that `plan` into a pipe has no use for); a stream has no width to fit.
+ */
+export interface Fit {
+  width: number;
+  wrap(text: string, width: number, indent?: number): string[];
+  pad(text: string, width: number): string;
+}
+
+const STREAM: Fit = {
+  width: Number.POSITIVE_INFINITY,
+  wrap: (text) => text.split("\n"),
+  pad: (text, width) => text.padEnd(width),
+};
 
 const HEADER = { item: "Item", detail: "Detail", amount: "$/month" };
 
 /** The narrowest the arithmetic's column may be; narrower, it goes under its item. */
 const MIN_DETAIL = 16;
 
-export function formatCost(estimate: CostEstimate, width = Number.POSITIVE_INFINITY): string {
+export function formatCost(estimate: CostEstimate, fit: Fit = STREAM): string {
+  const { width, wrap, pad } = fit;
   const rows = estimate.lines.map((l) => ({ item: l.item, detail: l.detail, amount: money(l.monthlyUsd) }));
   const totals = [{ label: "Total", amount: money(estimate.totalUsd) }];
   if (estimate.atMaxScale) {
@@ -75,9 +91,11 @@ export function formatCost(estimate: CostEstimate, width = Number.POSITIVE_INFIN
 }
 
 /** What turning the opt-in WAF on would add, from the estimate of the same stack with it. */
-export function formatWafOffer(addsUsd: number, waf: CostLine[], width = Number.POSITIVE_INFINITY): string {
+export function formatWafOffer(addsUsd: number, waf: CostLine[], fit: Fit = STREAM): string {
   const lines = waf.map((l) => `${l.item} ${l.detail}`).join("; ");
-  return wrap(`WAF (opt-in, WAF_ENABLED=true) would add $${addsUsd.toFixed(2)}/month: ${lines}`, width, 2).join("\n");
+  return fit
+    .wrap(`WAF (opt-in, WAF_ENABLED=true) would add $${addsUsd.toFixed(2)}/month: ${lines}`, fit.width, 2)
+    .join("\n");
 }
 
 /** Dollars with thousands separators and cents: "1,234.50". */
