@@ -3,13 +3,16 @@
 // last, a wait from when it began (its first report less what it had waited) to its resource's next event.
 import type { Clock } from "../core/clock.js";
 import type { InfraEvent } from "../core/events.js";
-import { cut, pad, paint, widthOf, wrap } from "../core/text.js";
+import { pad, paint, wrap } from "../core/text.js";
+import { type Column, fitTable } from "./tables.js";
 
 /** "45 s", "3 m 05 s". */
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, "0")} s`;
 }
+
+const STEP_COLUMNS: Column[] = [{ header: "", shorten: "middle", min: 8 }, { header: "" }, { header: "" }];
 
 /** Events that speak for the whole run (its outcome, the env file), not for a step of it. */
 const RUN_LEVEL = new Set(["all", "env file"]);
@@ -76,14 +79,14 @@ export class RunSummary {
     for (const step of this.steps.values()) for (const k of KINDS) sum[k] += step[k];
     const changed = changes(sum, colour);
     const lines = [`Took ${duration(total)}: ${changed || "nothing changed"}.`];
-    const nameWidth = Math.max(...[...this.steps.keys()].map(widthOf));
-    for (const [name, s] of this.steps)
-      lines.push(
-        cut(
-          `  ${pad(name, nameWidth)}  ${pad(duration(s.last - s.first), 8, "right")}  ${changes(s, colour)}`.trimEnd(),
-          columns,
-        ),
-      );
+    // A row per step, as a table without its header: a name too long gives way in its middle.
+    const rows = [...this.steps].map(([name, s]) => [
+      name,
+      pad(duration(s.last - s.first), 8, "right"),
+      changes(s, colour, "marks"),
+    ]);
+    const table = fitTable(STEP_COLUMNS, rows, columns - 2).lines.slice(1);
+    lines.push(...table.map((row) => `  ${row}`));
     const chain = this.criticalWaits(total);
     if (chain.length > 0) {
       // "3 m 05 s" stays on one line: its spaces do not break.
@@ -123,12 +126,15 @@ export class RunSummary {
 
 const KINDS = ["created", "updated", "deleted"] as const;
 
-function changes(s: Pick<Step, (typeof KINDS)[number]>, colour: boolean): string {
+/** "2 created, 1 updated"; as marks, as the step's lines show them: "+2 ~1". */
+function changes(s: Pick<Step, (typeof KINDS)[number]>, colour: boolean, as: "words" | "marks" = "words"): string {
+  const said = (n: number, style: "green" | "yellow" | "red", mark: string, word: string) =>
+    n ? paint(colour, style, as === "marks" ? `${mark}${n}` : `${n} ${word}`) : "";
   return [
-    s.created ? paint(colour, "green", `${s.created} created`) : "",
-    s.updated ? paint(colour, "yellow", `${s.updated} updated`) : "",
-    s.deleted ? paint(colour, "red", `${s.deleted} deleted`) : "",
+    said(s.created, "green", "+", "created"),
+    said(s.updated, "yellow", "~", "updated"),
+    said(s.deleted, "red", "-", "deleted"),
   ]
     .filter(Boolean)
-    .join(", ");
+    .join(as === "marks" ? " " : ", ");
 }

@@ -172,12 +172,27 @@ describe("the summary at the end of a run", () => {
 
     expect(lines).toEqual([
       "Took 7 m 10 s: 4 created, 1 updated.",
-      "  acm-certificate  4 m 02 s  1 created",
-      "  alb              4 m 02 s  3 created",
-      "  ecs-service      2 m 55 s  1 updated",
+      "  acm-certificate  4 m 02 s  +1",
+      "  alb              4 m 02 s  +3",
+      "  ecs-service      2 m 55 s  ~1",
       "The waits that set the total: acm-certificate: certificate ISSUED (4\u00a0m\u00a000\u00a0s),",
       "    then ecs-service: deployment ecs-svc/1 of web (2\u00a0m\u00a055\u00a0s).",
     ]);
+  });
+
+  it("given a narrow terminal, then a step's long name gives way in its middle, its time and changes stay", () => {
+    let now = 0;
+    const summary = new RunSummary({ now: () => now, sleep: async () => {} });
+    summary.note({ resource: "ecs-service-task-definition", kind: "created", message: "log group" });
+    now = 65_000;
+    summary.note({ resource: "ecs-service-task-definition", kind: "created", message: "task definition" });
+
+    for (const columns of [40, 30]) {
+      const [took, step = ""] = summary.lines(columns, false);
+      expect(took).toBe("Took 1 m 05 s: 2 created.");
+      expect(step).toMatch(/^ {2}ecs-se\S*…\S*ition {2}1 m 05 s {2}\+2$/);
+      expect(step.length).toBe(columns);
+    }
   });
 
   it("given a run that reported nothing, then there is no summary", () => {
