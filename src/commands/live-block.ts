@@ -17,15 +17,18 @@ export class LiveBlock {
   private shown: { lines: string[]; columns: number } = { lines: [], columns: 0 };
   private readonly update: ReturnType<typeof createLogUpdate>;
 
+  /** While set, what is written waits here, to go out as one write (the terminal never shows half a redraw). */
+  private batch: string[] | undefined;
+
   constructor(
     readonly terminal: Terminal,
-    private readonly write: (text: string) => void,
+    private readonly output: (text: string) => void,
   ) {
     // log-update reads only these of its stream: where to write, the terminal's size, and that it is a terminal.
     const stream = {
       isTTY: true,
       write: (text: string) => {
-        write(text);
+        this.write(text);
         return true;
       },
       get columns() {
@@ -37,25 +40,47 @@ export class LiveBlock {
     };
     // The cursor stays visible: hiding it would need restoring on every way out of the process.
     this.update = createLogUpdate(stream as unknown as NodeJS.WriteStream, { showCursor: true });
-    terminal.onResize(() => this.draw());
+    terminal.onResize(() => this.together(() => this.draw()));
+  }
+
+  private write(text: string): void {
+    if (this.batch) this.batch.push(text);
+    else this.output(text);
+  }
+
+  private together(work: () => void): void {
+    if (this.batch) {
+      work();
+      return;
+    }
+    this.batch = [];
+    try {
+      work();
+    } finally {
+      const text = this.batch.join("");
+      this.batch = undefined;
+      if (text) this.output(text);
+    }
   }
 
   /** What is in progress, as lines made when the block is drawn; drawn now in place of what was. */
   show(lines: BlockLines): void {
     this.lines = lines;
-    this.draw();
+    this.together(() => this.draw());
   }
 
   /** Draws the block again: what it shows has changed. */
   redraw(): void {
-    this.draw();
+    this.together(() => this.draw());
   }
 
   /** Text that stays: written above the block, which is then drawn again below it. */
   print(text: string): void {
-    this.erase();
-    this.write(text);
-    this.draw();
+    this.together(() => {
+      this.erase();
+      this.write(text);
+      this.draw();
+    });
   }
 
   /** Output to the terminal by another stream (stdout): the block steps aside while it is written. */
@@ -68,7 +93,7 @@ export class LiveBlock {
   /** Nothing is in progress any more. */
   clear(): void {
     this.lines = () => [];
-    this.erase();
+    this.together(() => this.erase());
   }
 
   private draw(): void {
