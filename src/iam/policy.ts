@@ -10,12 +10,14 @@ import type { Stack } from "./stack.js";
 export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   alb: [
     "acm:DescribeCertificate",
+    "ec2:AuthorizeSecurityGroupEgress",
     "ec2:AuthorizeSecurityGroupIngress",
     "ec2:CreateSecurityGroup",
     "ec2:CreateTags",
     "ec2:DeleteSecurityGroup",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
+    "ec2:RevokeSecurityGroupEgress",
     "ec2:RevokeSecurityGroupIngress",
     "ecs:DescribeServices",
     "ecs:ListServices",
@@ -36,6 +38,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "elasticloadbalancing:ModifyLoadBalancerAttributes",
     "elasticloadbalancing:ModifyTargetGroup",
     "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "elasticloadbalancing:SetIpAddressType",
     "elasticloadbalancing:SetSecurityGroups",
     "elasticloadbalancing:SetSubnets",
   ],

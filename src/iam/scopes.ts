@@ -71,7 +71,14 @@ export const SCOPES: readonly Scope[] = [
   },
   {
     sid: "StackSecurityGroups",
-    actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
+    actions: [
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:RevokeSecurityGroupIngress",
+      // Only the load balancer's own group has egress infra manages.
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:RevokeSecurityGroupEgress",
+      "ec2:DeleteSecurityGroup",
+    ],
     resources: (s) => [arn(s, "ec2", "security-group/*")],
     condition: owned,
   },
@@ -92,6 +99,7 @@ export const SCOPES: readonly Scope[] = [
       "elasticloadbalancing:ModifyTargetGroupAttributes",
       "elasticloadbalancing:SetSecurityGroups",
       "elasticloadbalancing:SetSubnets",
+      "elasticloadbalancing:SetIpAddressType",
       "elasticloadbalancing:CreateWebACLAssociation",
       "elasticloadbalancing:DeleteWebACLAssociation",
       "elasticloadbalancing:GetLoadBalancerWebACL",
