@@ -3,7 +3,7 @@
 // is counted from each request's scheduled start, so a server that falls behind shows as latency rather than
 // as fewer requests (coordinated omission). A request that timed out counts at its timeout: it took at least
 // that long.
-import { build, type Histogram } from "hdr-histogram-js";
+import { Latencies, type Percentiles, round } from "./latencies.js";
 
 export type FailureKind = "timeout" | "reset" | "tls" | "refused" | "dns" | "other";
 export const FAILURE_KINDS: FailureKind[] = ["timeout", "reset", "tls", "refused", "dns", "other"];
@@ -20,20 +20,14 @@ export interface Summary {
   /** Answers with status 400 or above, and requests that got no answer, by kind. */
   errors: { total: number; percent: number; byStatus: Record<string, number>; byKind: Record<FailureKind, number> };
   /** Undefined when no request was answered or timed out. */
-  latencyMs?: { p50: number; p90: number; p99: number; p99_9: number; max: number; mean: number };
+  latencyMs?: Percentiles;
   histogram: { fromMs: number; toMs: number | null; count: number }[];
   /** The most any request started after its scheduled time: large values mean the generator, not the server, lagged. */
   generatorLagMs: number;
 }
 
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 export class Measurements {
-  private readonly histogram: Histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  private readonly latencies = new Latencies();
   private readonly buckets = new Array<number>(BUCKETS_MS.length + 1).fill(0);
   sent = 0;
   answered = 0;
@@ -66,8 +60,7 @@ export class Measurements {
 
   /** The latency at a percentile (0-100) in ms, or undefined before any latency was recorded. */
   latencyAt(percentile: number): number | undefined {
-    if (this.histogram.totalCount === 0) return undefined;
-    return round(this.histogram.getValueAtPercentile(percentile) / 1000);
+    return this.latencies.at(percentile);
   }
 
   summary(elapsedMs: number): Summary {
@@ -78,7 +71,6 @@ export class Measurements {
     ) as Summary["errors"]["byKind"];
     const total = this.failed + Object.values(byStatus).reduce((a, b) => a + b, 0);
     const finished = this.answered + this.failed;
-    const at = (p: number) => this.latencyAt(p) as number;
     return {
       requests: {
         planned: this.planned,
@@ -95,25 +87,14 @@ export class Measurements {
       },
       status: Object.fromEntries([...this.status].sort(([a], [b]) => a - b)),
       errors: { total, percent: finished ? round((100 * total) / finished, 2) : 0, byStatus, byKind },
-      ...(this.histogram.totalCount > 0
-        ? {
-            latencyMs: {
-              p50: at(50),
-              p90: at(90),
-              p99: at(99),
-              p99_9: at(99.9),
-              max: round(this.histogram.maxValue / 1000),
-              mean: round(this.histogram.mean / 1000),
-            },
-          }
-        : {}),
+      ...(this.latencies.count > 0 ? { latencyMs: this.latencies.percentiles() } : {}),
       histogram: this.rows(),
       generatorLagMs: round(this.lagMs),
     };
   }
 
   private latency(ms: number): void {
-    this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+    this.latencies.record(ms);
     const i = BUCKETS_MS.findIndex((upper) => ms < upper);
     const row = i === -1 ? BUCKETS_MS.length : i;
     this.buckets[row] = (this.buckets[row] as number) + 1;

@@ -55,7 +55,7 @@ export function renderText(r: LoadResult): string {
   const l = s.latencyMs;
   out.push(
     l
-      ? `Latency     p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, p99.9 ${l.p99_9} ms, max ${l.max} ms, mean ${l.mean} ms`
+      ? `Latency     p50 ${l.p50} ms, p90 ${l.p90} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, p99.9 ${l.p99_9} ms, max ${l.max} ms, mean ${l.mean} ms`
       : "Latency     no request answered",
     `            from each request's scheduled start; the generator started requests at most ${s.generatorLagMs} ms late`,
   );

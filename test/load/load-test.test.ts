@@ -42,7 +42,9 @@ describe("infra load-test measures", () => {
     expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(49);
     expect(doc.latencyMs.p50).toBeLessThan(200);
     expect(doc.latencyMs.p90).toBeGreaterThanOrEqual(250);
+    expect(doc.latencyMs.p95).toBeGreaterThanOrEqual(250);
     expect(doc.latencyMs.p99).toBeGreaterThanOrEqual(250);
+    expect(doc.latencyMs.p99).toBeLessThanOrEqual(doc.latencyMs.max);
     expect(doc.latencyMs.p99).toBeLessThan(600);
     const count = (from: number, to: number) =>
       doc.histogram
@@ -121,7 +123,9 @@ describe("infra load-test measures", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Load test of GET http:\/\/127\.0\.0\.1:\d+\/mixed {2}\(outside this stack\)$/m);
     expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered, 0 failed, 0 cancelled/m);
-    expect(stdout).toMatch(/^Latency {5}p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, p99\.9 [\d.]+ ms, max [\d.]+ ms/m);
+    expect(stdout).toMatch(
+      /^Latency {5}p50 [\d.]+ ms, p90 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms, p99\.9 [\d.]+ ms, max [\d.]+ ms/m,
+    );
     expect(stdout).toMatch(/^Latency histogram$/m);
     expect(stdout).toMatch(/^ +50 ms - 100 ms \| #+ +\d+$/m);
     expect(stdout).toMatch(/^ +200 ms - 500 ms \| #+ +\d+$/m);
