@@ -9,6 +9,7 @@ import { CheckFailedError, InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { Interrupt, InterruptedError } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
+import { connectionUse } from "../load/connections.js";
 import { CAPS, DEFAULTS, type LoadOptions, type LoadPlan, planLoad, wafWarning } from "../load/plan.js";
 import { describePlan, jsonDocument, type LoadResult, passed, renderText } from "../load/report.js";
 import type { Sampling } from "../load/sampler.js";
@@ -69,7 +70,8 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
         run(plan, signal, events, ctx && keys ? { ctx, keys, notes } : undefined, deps),
       );
       const verdicts = evaluate(expectations, measured.summary, measured.latencyAt);
-      const result: LoadResult = { plan, ...measured, verdicts };
+      const connections = connectionUse(measured.summary, plan.rate, plan.connections, measured.peakInUse);
+      const result: LoadResult = { plan, ...measured, connections, verdicts };
       if (g.json) setResult(jsonDocument(result));
       else deps.io.stdout(renderText(result));
       if (result.interrupted)
@@ -125,14 +127,15 @@ async function run(
   const started = performance.now();
   // A changing state only every tenth of the run, so plain logs get a line then (and every 30 s), not each second.
   const ticker = setInterval(() => {
-    const tenths = Math.floor((10 * m.sent) / plan.total) * 10;
-    ev.waiting(`load on ${plan.origin}`, `${tenths} % sent`, performance.now() - started);
+    const tenths = Math.floor((10 * m.begun) / plan.total) * 10;
+    ev.waiting(`load on ${plan.origin}`, `${tenths} % started`, performance.now() - started);
   }, 1000);
   ticker.unref();
   sampler?.start();
   let elapsedMs: number;
+  let peakInUse: number;
   try {
-    ({ elapsedMs } = await runSchedule(plan, m, signal));
+    ({ elapsedMs, peakInUse } = await runSchedule(plan, { countIn: () => [m] }, signal));
   } finally {
     clearInterval(ticker);
   }
@@ -141,6 +144,7 @@ async function run(
   return {
     interrupted: signal.aborted,
     summary: m.summary(elapsedMs),
+    peakInUse,
     sampling,
     latencyAt: (p: number) => m.latencyAt(p),
   };

@@ -1,18 +1,18 @@
-// What a load test measures: every request's latency in an HDR histogram (3 significant digits, from 1 µs to an
-// hour), answers by status code, failures by kind, and how late the generator itself started requests. Latency
-// is counted from each request's scheduled start, so a server that falls behind shows as latency rather than
-// as fewer requests (coordinated omission). A request that timed out counts at its timeout: it took at least
-// that long.
+// What a load test measures, for a whole run or one step of a ramp. Each request has three durations: its
+// latency, from its scheduled start to the last byte of its answer (so a service that falls behind shows as
+// latency rather than as fewer requests: no coordinated omission); the wait for a connection, from its scheduled
+// start until it was written to a socket; and the service's latency, from then to the last byte. A request that
+// timed out counts at its timeout: it took at least that long. Answers are counted by status code, failures by
+// kind, and "sent" counts only what was written to a socket.
+import { type HistogramRow, HistogramRows } from "./histogram-rows.js";
 import { Latencies, type Percentiles, round } from "./latencies.js";
 
-export type FailureKind = "timeout" | "reset" | "tls" | "refused" | "dns" | "other";
-export const FAILURE_KINDS: FailureKind[] = ["timeout", "reset", "tls", "refused", "dns", "other"];
-
-/** The bounds of the terminal histogram's rows, in ms: a 1-2-5 series, so a tail ten times the median shows. */
-export const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 60_000];
+/** queued: timed out waiting for a free connection, so never sent. */
+export type FailureKind = "timeout" | "queued" | "reset" | "tls" | "refused" | "dns" | "other";
+export const FAILURE_KINDS: FailureKind[] = ["timeout", "queued", "reset", "tls", "refused", "dns", "other"];
 
 export interface Summary {
-  requests: { planned: number; sent: number; answered: number; failed: number; cancelled: number };
+  requests: { planned: number; sent: number; answered: number; failed: number; notSent: number; cancelled: number };
   elapsedMs: number;
   throughput: { sentPerSecond: number; answeredPerSecond: number; bytesReceived: number };
   /** Answers by HTTP status code. */
@@ -21,17 +21,33 @@ export interface Summary {
   errors: { total: number; percent: number; byStatus: Record<string, number>; byKind: Record<FailureKind, number> };
   /** Undefined when no request was answered or timed out. */
   latencyMs?: Percentiles;
-  histogram: { fromMs: number; toMs: number | null; count: number }[];
+  serviceLatencyMs?: Percentiles;
+  connectionWaitMs?: Percentiles;
+  histogram: HistogramRow[];
   /** The most any request started after its scheduled time: large values mean the generator, not the server, lagged. */
   generatorLagMs: number;
 }
 
+/** How a request that got no answer went: its latency (a timeout's), and whether and when it was sent. */
+export interface Failed {
+  latencyMs?: number;
+  /** Undefined when it was never written to a socket. */
+  serviceMs?: number;
+  /** How long it waited for a connection that it never got. */
+  waitedMs?: number;
+}
+
 export class Measurements {
-  private readonly latencies = new Latencies();
-  private readonly buckets = new Array<number>(BUCKETS_MS.length + 1).fill(0);
+  private readonly latency = new Latencies();
+  private readonly service = new Latencies();
+  private readonly wait = new Latencies();
+  private readonly rows = new HistogramRows();
+  /** Requests the generator started (each is then sent, cancelled, or fails before it is). */
+  begun = 0;
   sent = 0;
   answered = 0;
   failed = 0;
+  notSent = 0;
   cancelled = 0;
   private bytes = 0;
   private lagMs = 0;
@@ -40,27 +56,38 @@ export class Measurements {
 
   constructor(readonly planned: number) {}
 
+  /** The generator started a request lagMs after its scheduled time. */
   started(lagMs: number): void {
-    this.sent++;
+    this.begun++;
     this.lagMs = Math.max(this.lagMs, lagMs);
   }
 
-  answer(status: number, latencyMs: number, bytes: number): void {
+  /** A request was written to a socket after waiting waitMs for a connection. */
+  written(waitMs: number): void {
+    this.sent++;
+    this.wait.record(waitMs);
+  }
+
+  answer(status: number, latencyMs: number, serviceMs: number, bytes: number): void {
     this.answered++;
     this.bytes += bytes;
     this.status.set(status, (this.status.get(status) ?? 0) + 1);
-    this.latency(latencyMs);
+    this.record(latencyMs);
+    this.service.record(serviceMs);
   }
 
-  failure(kind: FailureKind, latencyMs?: number): void {
+  failure(kind: FailureKind, how: Failed = {}): void {
     this.failed++;
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
-    if (latencyMs !== undefined) this.latency(latencyMs);
+    if (how.latencyMs !== undefined) this.record(how.latencyMs);
+    if (how.serviceMs !== undefined) this.service.record(how.serviceMs);
+    else this.notSent++;
+    if (how.waitedMs !== undefined) this.wait.record(how.waitedMs);
   }
 
   /** The latency at a percentile (0-100) in ms, or undefined before any latency was recorded. */
   latencyAt(percentile: number): number | undefined {
-    return this.latencies.at(percentile);
+    return this.latency.at(percentile);
   }
 
   summary(elapsedMs: number): Summary {
@@ -71,45 +98,28 @@ export class Measurements {
     ) as Summary["errors"]["byKind"];
     const total = this.failed + Object.values(byStatus).reduce((a, b) => a + b, 0);
     const finished = this.answered + this.failed;
+    const { planned, sent, answered, failed, notSent, cancelled } = this;
+    const distribution = (name: string, l: Latencies) => (l.count > 0 ? { [name]: l.percentiles() } : {});
     return {
-      requests: {
-        planned: this.planned,
-        sent: this.sent,
-        answered: this.answered,
-        failed: this.failed,
-        cancelled: this.cancelled,
-      },
+      requests: { planned, sent, answered, failed, notSent, cancelled },
       elapsedMs: Math.round(elapsedMs),
       throughput: {
-        sentPerSecond: round(this.sent / seconds),
-        answeredPerSecond: round(this.answered / seconds),
+        sentPerSecond: round(sent / seconds),
+        answeredPerSecond: round(answered / seconds),
         bytesReceived: this.bytes,
       },
       status: Object.fromEntries([...this.status].sort(([a], [b]) => a - b)),
       errors: { total, percent: finished ? round((100 * total) / finished, 2) : 0, byStatus, byKind },
-      ...(this.latencies.count > 0 ? { latencyMs: this.latencies.percentiles() } : {}),
-      histogram: this.rows(),
+      ...distribution("latencyMs", this.latency),
+      ...distribution("serviceLatencyMs", this.service),
+      ...distribution("connectionWaitMs", this.wait),
+      histogram: this.rows.rows(),
       generatorLagMs: round(this.lagMs),
     };
   }
 
-  private latency(ms: number): void {
-    this.latencies.record(ms);
-    const i = BUCKETS_MS.findIndex((upper) => ms < upper);
-    const row = i === -1 ? BUCKETS_MS.length : i;
-    this.buckets[row] = (this.buckets[row] as number) + 1;
-  }
-
-  /** The rows from the first to the last that hold a request. */
-  private rows(): Summary["histogram"] {
-    const rows = this.buckets.map((count, i) => ({
-      fromMs: i === 0 ? 0 : (BUCKETS_MS[i - 1] as number),
-      toMs: BUCKETS_MS[i] ?? null,
-      count,
-    }));
-    const first = rows.findIndex((r) => r.count > 0);
-    if (first === -1) return [];
-    const last = rows.findLastIndex((r) => r.count > 0);
-    return rows.slice(first, last + 1);
+  private record(ms: number): void {
+    this.latency.record(ms);
+    this.rows.record(ms);
   }
 }

@@ -19,12 +19,21 @@ export interface LoadOptions {
   liftCaps?: boolean;
 }
 
+/** A rate held for a while: a run is one step, a ramp several. */
+export interface Step {
+  rate: number;
+  durationMs: number;
+}
+
 export interface LoadPlan {
   /** scheme://host[:port], no path. */
   origin: string;
   paths: WeightedPath[];
-  /** Arrivals per second: requests start on this schedule whether or not earlier ones have answered. */
+  /** Arrivals per second, step after step: requests start on this schedule whether or not earlier ones have answered. */
+  steps: Step[];
+  /** The highest rate of any step. */
   rate: number;
+  /** All steps together. */
   durationMs: number;
   /** The most connections (so requests in flight) open at once. */
   connections: number;
@@ -90,7 +99,8 @@ export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan
   const total = Math.ceil((rate * durationMs) / 1000);
   const { origin, outsideStack } = target(o, env);
   const paths = await pathsOf(o, env);
-  return { origin, paths, rate, durationMs, connections, requestTimeoutMs, total, outsideStack };
+  const steps = [{ rate, durationMs }];
+  return { origin, paths, steps, rate, durationMs, connections, requestTimeoutMs, total, outsideStack };
 }
 
 /** The stack's endpoint, https://<API_DOMAIN_NAME>; another only when named with --target and --outside-stack. */

@@ -1,5 +1,7 @@
 // How a load test's result reads: the plan, the requests and their errors, latency percentiles and a histogram
 // for the terminal, what the stack did, and the expectations; or the same as one JSON document.
+import { type ConnectionUse, describeConnections } from "./connections.js";
+import type { Percentiles } from "./latencies.js";
 import type { Summary } from "./measure.js";
 import type { LoadPlan } from "./plan.js";
 import type { Sample, Sampling } from "./sampler.js";
@@ -9,11 +11,14 @@ export interface LoadResult {
   plan: LoadPlan;
   interrupted: boolean;
   summary: Summary;
+  connections: ConnectionUse;
   sampling?: Sampling;
   verdicts: Verdict[];
 }
 
 const BAR_WIDTH = 40;
+const WIDTH = 80;
+const LABEL = 12;
 
 export const passed = (r: LoadResult) => !r.interrupted && r.verdicts.every((v) => v.ok);
 
@@ -47,18 +52,12 @@ export function renderText(r: LoadResult): string {
   if (r.interrupted) out.push(`  interrupted after ${seconds(s.elapsedMs)}: what was measured until then`);
   out.push(
     "",
-    `Requests    ${s.requests.sent} sent, ${s.requests.answered} answered, ${s.requests.failed} failed, ${s.requests.cancelled} cancelled, in ${seconds(s.elapsedMs)}`,
+    ...labelled("Requests", requestsLine(s)),
     `Throughput  ${s.throughput.answeredPerSecond} answered/s, ${bytes(s.throughput.bytesReceived)} received`,
     `Status      ${list(Object.entries(s.status)) || "none"}`,
     `Errors      ${s.errors.total} (${s.errors.percent} %)${s.errors.total ? `: ${list([...Object.entries(s.errors.byStatus), ...Object.entries(s.errors.byKind)])}` : ""}`,
   );
-  const l = s.latencyMs;
-  out.push(
-    l
-      ? `Latency     p50 ${l.p50} ms, p90 ${l.p90} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, p99.9 ${l.p99_9} ms, max ${l.max} ms, mean ${l.mean} ms`
-      : "Latency     no request answered",
-    `            from each request's scheduled start; the generator started requests at most ${s.generatorLagMs} ms late`,
-  );
+  out.push(...latency(s), ...labelled("Connections", describeConnections(r.connections, s, r.plan.rate)));
   if (s.histogram.length) out.push("", ...histogram(s));
   if (r.sampling) out.push("", ...stack(r.sampling));
   if (r.verdicts.length) {
@@ -84,6 +83,47 @@ function allFailed(r: LoadResult): string | undefined {
       ? `All ${finished} requests failed: none was answered (${why})`
       : `All ${finished} requests were errors (${why})`;
   return r.verdicts.length ? `${what}.` : `${what}; without --expect (errors<1%, say) the exit code is 0 all the same.`;
+}
+
+/** A label, then text wrapped to the terminal's 80 columns under the text's first column. */
+function labelled(label: string, text: string): string[] {
+  const lines: string[] = [];
+  let line = label.padEnd(LABEL - 1);
+  for (const word of text.split(" ")) {
+    if (line.length + 1 + word.length > WIDTH && line.trim() !== label) {
+      lines.push(line);
+      line = " ".repeat(LABEL - 1);
+    }
+    line += ` ${word}`;
+  }
+  return [...lines, line];
+}
+
+function requestsLine(s: Summary): string {
+  const r = s.requests;
+  const notSent = r.notSent ? ` (${r.notSent} never sent)` : "";
+  return `${r.sent} sent, ${r.answered} answered, ${r.failed} failed${notSent}, ${r.cancelled} cancelled, in ${seconds(s.elapsedMs)}`;
+}
+
+const ms = (n: number) => (n >= 1000 ? `${Math.round(n / 10) / 100} s` : `${n} ms`);
+const COLUMNS = ["p50", "p90", "p95", "p99", "p99.9", "max", "mean"];
+const row = (head: string, cells: string[]) => head.padEnd(LABEL) + cells.map((c) => c.padStart(9)).join("");
+
+/** Latency, the service's latency and the wait for a connection, one row each, in 80 columns. */
+function latency(s: Summary): string[] {
+  if (!s.latencyMs) return ["Latency     no request answered"];
+  const of = (label: string, p?: Percentiles) =>
+    p ? [row(`  ${label}`, [p.p50, p.p90, p.p95, p.p99, p.p99_9, p.max, p.mean].map(ms))] : [];
+  return [
+    row("Latency", COLUMNS),
+    ...of("total", s.latencyMs),
+    ...of("service", s.serviceLatencyMs),
+    ...of("waiting", s.connectionWaitMs),
+    ...labelled(
+      "",
+      `total: from each request's scheduled start to its answer; service: from the request written to its socket; waiting: for a connection; the generator started requests at most ${s.generatorLagMs} ms late`,
+    ),
+  ];
 }
 
 function histogram(s: Summary): string[] {
@@ -123,7 +163,7 @@ function stack(sampling: Sampling): string[] {
 }
 
 export function jsonDocument(r: LoadResult) {
-  const { plan, summary, sampling, verdicts } = r;
+  const { plan, summary, connections, sampling, verdicts } = r;
   return {
     ok: passed(r),
     command: "load-test",
@@ -137,6 +177,7 @@ export function jsonDocument(r: LoadResult) {
     },
     interrupted: r.interrupted,
     ...summary,
+    connections,
     ...(sampling ? { sampling } : {}),
     expectations: verdicts,
   };

@@ -25,6 +25,8 @@ const loadTest = (args: string[], deps = {}) =>
     {},
     deps,
   );
+/** The report with its wrapped lines joined, for sentences that may wrap at 80 columns. */
+const unwrapped = (text: string) => text.replace(/\n {12}/g, " ");
 const json = async (args: string[], deps = {}) => {
   const result = await loadTest(["--json", ...args], deps);
   return { ...result, doc: JSON.parse(result.stdout) };
@@ -35,7 +37,7 @@ describe("infra load-test measures", () => {
     const { code, doc } = await json(["--path", "/mixed", "--rate", "40", "--duration", "2s", "--connections", "40"]);
 
     expect(code).toBe(0);
-    expect(doc.requests).toEqual({ planned: 80, sent: 80, answered: 80, failed: 0, cancelled: 0 });
+    expect(doc.requests).toEqual({ planned: 80, sent: 80, answered: 80, failed: 0, notSent: 0, cancelled: 0 });
     expect(server.count("/mixed")).toBe(80);
     // p50 is well inside the fast 60 (one request slowed by a busy machine does not move it); p90 and p99 are in
     // the slow 20. Neither fits the other group's range.
@@ -78,7 +80,7 @@ describe("infra load-test measures", () => {
     expect([server.count("/"), server.count("/fail"), server.count("/reset")]).toEqual([20, 10, 10]);
     expect(doc.status).toEqual({ 200: 20, 500: 10 });
     expect(doc.errors).toMatchObject({ total: 20, percent: 50, byStatus: { 500: 10 } });
-    expect(doc.errors.byKind).toEqual({ timeout: 0, reset: 10, tls: 0, refused: 0, dns: 0, other: 0 });
+    expect(doc.errors.byKind).toEqual({ timeout: 0, queued: 0, reset: 10, tls: 0, refused: 0, dns: 0, other: 0 });
   });
 
   it("counts a request with no answer within --request-timeout as a timeout, at its timeout", async () => {
@@ -123,9 +125,10 @@ describe("infra load-test measures", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Load test of GET http:\/\/127\.0\.0\.1:\d+\/mixed {2}\(outside this stack\)$/m);
     expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered, 0 failed, 0 cancelled/m);
-    expect(stdout).toMatch(
-      /^Latency {5}p50 [\d.]+ ms, p90 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms, p99\.9 [\d.]+ ms, max [\d.]+ ms/m,
-    );
+    expect(stdout).toMatch(/^Latency +p50 +p90 +p95 +p99 +p99\.9 +max +mean$/m);
+    expect(stdout).toMatch(/^ {2}total( +[\d.]+ m?s){7}$/m);
+    expect(stdout).toMatch(/^ {2}service( +[\d.]+ m?s){7}$/m);
+    expect(stdout).toMatch(/^ {2}waiting( +[\d.]+ m?s){7}$/m);
     expect(stdout).toMatch(/^Latency histogram$/m);
     expect(stdout).toMatch(/^ +50 ms - 100 ms \| #+ +\d+$/m);
     expect(stdout).toMatch(/^ +200 ms - 500 ms \| #+ +\d+$/m);
@@ -165,6 +168,62 @@ describe("infra load-test measures", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, command: "load-test", interrupted: false });
     for (const line of stderr.trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
+
+describe("infra load-test tells the generator's connections from the service", () => {
+  it("says its own connections set the latency at 200 req/s over 2 connections to a service answering in 20 ms", async () => {
+    // Given a service that answers every request in 20 ms, and a run whose 2 connections carry at most 100 req/s,
+    const args = ["--path", "/delay/20", "--rate", "200", "--duration", "1s", "--connections", "2"];
+
+    // when the load test runs,
+    const { code, doc } = await json(args);
+    const { stdout } = await loadTest(args);
+
+    // then the service's own latency is shown apart from the wait for a connection, and the report says whose it is.
+    expect(code).toBe(0);
+    expect(doc.serviceLatencyMs.p50).toBeGreaterThanOrEqual(19);
+    expect(doc.serviceLatencyMs.p95).toBeLessThan(150);
+    expect(doc.connectionWaitMs.p95).toBeGreaterThan(300);
+    expect(doc.connections).toMatchObject({ limit: 2, peakInUse: 2, setTheLatency: true });
+    expect(doc.connections.suggested).toBeGreaterThanOrEqual(5);
+    expect(stdout).toMatch(/^Connections the generator's 2 connections, not the service, set the latency/m);
+    expect(unwrapped(stdout)).toMatch(/--connections \d+ would fix it/);
+  });
+
+  it("does not blame its connections when they were enough", async () => {
+    const { doc, stdout } = await (async () => {
+      const args = ["--path", "/delay/20", "--rate", "100", "--duration", "1s", "--connections", "20"];
+      return { doc: (await json(args)).doc, stdout: (await loadTest(args)).stdout };
+    })();
+
+    expect(doc.connections).toMatchObject({ limit: 20, setTheLatency: false });
+    expect(doc.connectionWaitMs.p95).toBeLessThan(doc.serviceLatencyMs.p95);
+    expect(stdout).not.toMatch(/set the latency/);
+    expect(stdout).toMatch(/^Connections at most \d+ of 20 in use at once/m);
+  });
+
+  it("counts as sent only what was written to a socket: what the service received, never a refused connection", async () => {
+    // Given 2 connections that carry at most 100 req/s of a service answering in 20 ms, a rate of 200 req/s, and a
+    // timeout of 500 ms, which the wait for a connection soon passes,
+    const queued = await json(
+      ["--path", "/delay/20", "--rate", "200", "--duration", "1500ms", "--connections", "2"].concat([
+        "--request-timeout",
+        "500ms",
+      ]),
+    );
+    // and a port that refuses every connection,
+    const target = `http://127.0.0.1:${await closedPort()}`;
+    const refused = await loadTest(["--json", "--rate", "10", "--duration", "300ms", "--target", target]);
+
+    // then "sent" is what reached a socket (what the service received), and what never did is counted apart.
+    const { requests, errors } = queued.doc;
+    expect(requests.sent).toBe(server.count());
+    expect(requests.planned).toBe(300);
+    expect(requests.notSent).toBeGreaterThan(50);
+    expect(requests.sent + requests.notSent).toBe(300);
+    expect(errors.byKind.queued).toBe(requests.notSent);
+    expect(JSON.parse(refused.stdout).requests).toMatchObject({ planned: 3, sent: 0, failed: 3, notSent: 3 });
   });
 });
 

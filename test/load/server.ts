@@ -1,6 +1,6 @@
 // A web service for load tests to hit: on the loopback address only, started and stopped by each test, counting
 // what it is sent. Its paths answer as the service under test might: quickly, slowly, a known mix of the two (known
-// delays, for the percentiles), with a 500, by resetting the connection, or never.
+// delays, for the percentiles), after /delay/<ms>, with a 500, by resetting the connection, or never.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -37,7 +37,8 @@ export async function startServer(): Promise<TestServer> {
     }
     if (path === "/hang") return; // answered by close() only
     // Three requests in four after 50 ms, the fourth after 250 ms, whatever the concurrency.
-    const ms = path === "/mixed" ? (mixed++ % 4 === 3 ? 250 : 50) : path === "/slow" ? 100 : 0;
+    const delay = /^\/delay\/(\d+)$/.exec(path)?.[1];
+    const ms = delay ? Number(delay) : path === "/mixed" ? (mixed++ % 4 === 3 ? 250 : 50) : path === "/slow" ? 100 : 0;
     if (ms) await wait(ms);
     res.end("ok");
   };

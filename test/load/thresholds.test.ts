@@ -8,11 +8,11 @@ import { evaluate, parseExpect } from "../../src/load/thresholds.js";
 /** 100 answers: 90 at 10 ms, 9 at 100 ms, 1 at 1 s; and 3 timeouts at 2 s. */
 function measured() {
   const m = new Measurements(103);
-  for (let i = 0; i < 103; i++) m.started(0);
-  for (let i = 0; i < 90; i++) m.answer(200, 10, 2);
-  for (let i = 0; i < 9; i++) m.answer(503, 100, 2);
-  m.answer(200, 1000, 2);
-  for (let i = 0; i < 3; i++) m.failure("timeout", 2000);
+  for (let i = 0; i < 103; i++) m.written(0);
+  for (let i = 0; i < 90; i++) m.answer(200, 10, 10, 2);
+  for (let i = 0; i < 9; i++) m.answer(503, 100, 100, 2);
+  m.answer(200, 1000, 1000, 2);
+  for (let i = 0; i < 3; i++) m.failure("timeout", { latencyMs: 2000, serviceMs: 2000 });
   return m;
 }
 
