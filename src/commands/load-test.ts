@@ -50,6 +50,7 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
     .option("--outside-stack", "allow a --target that is not this stack's endpoint")
     .option("--lift-caps", "allow up to 2000 req/s, 1h and 1000 connections")
     .option("--expect <list>", "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed")
+    .option("--allow-redirects", "count 3xx answers as answers, not errors (they are counted apart either way)")
     .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run")
     .action(async (_o, cmd: Command) => {
       const g = opts(cmd);
@@ -118,7 +119,7 @@ async function run(
     import("../load/schedule.js"),
     import("../load/sampler.js"),
   ]);
-  const m = new Measurements(plan.total);
+  const m = new Measurements(plan.total, plan.allowRedirects);
   const everyMs = deps.sampleEveryMs ?? SAMPLE_EVERY_MS;
   const sampler = stack
     ? new StackSampler(stack.ctx, stack.keys, stack.notes, everyMs, Math.ceil(plan.durationMs / everyMs) + 1)

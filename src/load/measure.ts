@@ -3,7 +3,9 @@
 // latency rather than as fewer requests: no coordinated omission); the wait for a connection, from its scheduled
 // start until it was written to a socket; and the service's latency, from then to the last byte. A request that
 // timed out counts at its timeout: it took at least that long. Answers are counted by status code, failures by
-// kind, and "sent" counts only what was written to a socket.
+// kind, and "sent" counts only what was written to a socket. A redirect (3xx) is counted apart: it says the
+// request did not reach what was meant (the load balancer's HTTP listener answers 301 to HTTPS before any target
+// sees it), so it is an error unless the run allows redirects.
 import { type HistogramRow, HistogramRows } from "./histogram-rows.js";
 import { Latencies, type Percentiles, round } from "./latencies.js";
 
@@ -17,7 +19,9 @@ export interface Summary {
   throughput: { sentPerSecond: number; answeredPerSecond: number; bytesReceived: number };
   /** Answers by HTTP status code. */
   status: Record<string, number>;
-  /** Answers with status 400 or above, and requests that got no answer, by kind. */
+  /** Answers with a 3xx status, and where the first one pointed. */
+  redirects: { total: number; byStatus: Record<string, number>; location?: string };
+  /** Answers with status 400 or above (and redirects, unless allowed), and requests that got no answer, by kind. */
   errors: { total: number; percent: number; byStatus: Record<string, number>; byKind: Record<FailureKind, number> };
   /** Undefined when no request was answered or timed out. */
   latencyMs?: Percentiles;
@@ -53,8 +57,12 @@ export class Measurements {
   private lagMs = 0;
   private readonly status = new Map<number, number>();
   private readonly kinds = new Map<FailureKind, number>();
+  private location: string | undefined;
 
-  constructor(readonly planned: number) {}
+  constructor(
+    readonly planned: number,
+    private readonly allowRedirects = false,
+  ) {}
 
   /** The generator started a request lagMs after its scheduled time. */
   started(lagMs: number): void {
@@ -68,8 +76,9 @@ export class Measurements {
     this.wait.record(waitMs);
   }
 
-  answer(status: number, latencyMs: number, serviceMs: number, bytes: number): void {
+  answer(status: number, latencyMs: number, serviceMs: number, bytes: number, location?: string): void {
     this.answered++;
+    this.location ??= location;
     this.bytes += bytes;
     this.status.set(status, (this.status.get(status) ?? 0) + 1);
     this.record(latencyMs);
@@ -92,7 +101,11 @@ export class Measurements {
 
   summary(elapsedMs: number): Summary {
     const seconds = Math.max(elapsedMs, 1) / 1000;
-    const byStatus = Object.fromEntries([...this.status].filter(([s]) => s >= 400).sort(([a], [b]) => a - b));
+    const statuses = (test: (status: number) => boolean) =>
+      Object.fromEntries([...this.status].filter(([s]) => test(s)).sort(([a], [b]) => a - b));
+    const redirect = (s: number) => s >= 300 && s < 400;
+    const redirects = statuses(redirect);
+    const byStatus = statuses((s) => s >= 400 || (redirect(s) && !this.allowRedirects));
     const byKind = Object.fromEntries(
       FAILURE_KINDS.map((k) => [k, this.kinds.get(k) ?? 0]),
     ) as Summary["errors"]["byKind"];
@@ -108,7 +121,12 @@ export class Measurements {
         answeredPerSecond: round(answered / seconds),
         bytesReceived: this.bytes,
       },
-      status: Object.fromEntries([...this.status].sort(([a], [b]) => a - b)),
+      status: statuses(() => true),
+      redirects: {
+        total: Object.values(redirects).reduce((a, b) => a + b, 0),
+        byStatus: redirects,
+        ...(this.location ? { location: this.location } : {}),
+      },
       errors: { total, percent: finished ? round((100 * total) / finished, 2) : 0, byStatus, byKind },
       ...distribution("latencyMs", this.latency),
       ...distribution("serviceLatencyMs", this.service),

@@ -17,6 +17,7 @@ export interface LoadOptions {
   target?: string;
   outsideStack?: boolean;
   liftCaps?: boolean;
+  allowRedirects?: boolean;
 }
 
 /** A rate held for a while: a run is one step, a ramp several. */
@@ -43,6 +44,8 @@ export interface LoadPlan {
   total: number;
   /** The target is not the stack's own endpoint (API_DOMAIN_NAME or ALB_DNS_NAME). */
   outsideStack: boolean;
+  /** A redirect counts as an answer, not an error. */
+  allowRedirects: boolean;
 }
 
 export const DEFAULTS = { rate: "10", duration: "30s", connections: "10", requestTimeout: "10s" };
@@ -100,7 +103,8 @@ export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan
   const { origin, outsideStack } = target(o, env);
   const paths = await pathsOf(o, env);
   const steps = [{ rate, durationMs }];
-  return { origin, paths, steps, rate, durationMs, connections, requestTimeoutMs, total, outsideStack };
+  const allowRedirects = Boolean(o.allowRedirects);
+  return { origin, paths, steps, rate, durationMs, connections, requestTimeoutMs, total, outsideStack, allowRedirects };
 }
 
 /** The stack's endpoint, https://<API_DOMAIN_NAME>; another only when named with --target and --outside-stack. */

@@ -56,6 +56,7 @@ export function renderText(r: LoadResult): string {
     `Throughput  ${s.throughput.answeredPerSecond} answered/s, ${bytes(s.throughput.bytesReceived)} received`,
     `Status      ${list(Object.entries(s.status)) || "none"}`,
     `Errors      ${s.errors.total} (${s.errors.percent} %)${s.errors.total ? `: ${list([...Object.entries(s.errors.byStatus), ...Object.entries(s.errors.byKind)])}` : ""}`,
+    ...(s.redirects.total > 0 ? labelled("Redirects", redirects(s, r.plan.allowRedirects)) : []),
   );
   out.push(...latency(s), ...labelled("Connections", describeConnections(r.connections, s, r.plan.rate)));
   if (s.histogram.length) out.push("", ...histogram(s));
@@ -64,9 +65,31 @@ export function renderText(r: LoadResult): string {
     out.push("", "Expectations");
     for (const v of r.verdicts) out.push(`  [${v.ok ? "OK  " : "FAIL"}] ${v.expectation} (${v.actual})`);
   }
-  const failedAll = allFailed(r);
-  if (failedAll) out.push("", failedAll);
+  const last = allRedirected(r) ?? allFailed(r);
+  if (last) out.push("", last);
   return `${out.join("\n")}\n`;
+}
+
+function redirects(s: Summary, allowed: boolean): string {
+  const where = s.redirects.location ? ` to ${s.redirects.location}` : "";
+  const counted = allowed ? "answers (--allow-redirects)" : "errors (--allow-redirects counts them as answers)";
+  return `${s.redirects.total} (${list(Object.entries(s.redirects.byStatus))})${where}, counted as ${counted}`;
+}
+
+/** The last line of a run whose every answer was a redirect: the target is not the service, whatever --expect said. */
+function allRedirected(r: LoadResult): string | undefined {
+  const s = r.summary;
+  if (s.requests.answered === 0 || s.redirects.total < s.requests.answered) return undefined;
+  const location = s.redirects.location;
+  const statuses = Object.keys(s.redirects.byStatus).join(", ");
+  let origin: string | undefined;
+  try {
+    origin = location ? new URL(location, r.plan.origin).origin : undefined;
+  } catch {}
+  return (
+    `Every answer was a redirect (${statuses}${location ? ` to ${location}` : ""}): this target redirects everything, ` +
+    `so no request reached the service${origin && origin !== r.plan.origin ? `; aim at where it points: --target ${origin}` : ""}`
+  );
 }
 
 /**

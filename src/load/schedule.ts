@@ -86,7 +86,7 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
       (a) => {
         const now = performance.now();
         if (r.expired) timedOut();
-        else count(r, (m) => m.answer(a.status, now - r.due, now - (r.writtenAt ?? now), a.bytes));
+        else count(r, (m) => m.answer(a.status, now - r.due, now - (r.writtenAt ?? now), a.bytes, a.location));
       },
       (err) => {
         if (err === CANCELLED) count(r, (m) => m.cancelled++);

@@ -227,6 +227,50 @@ describe("infra load-test tells the generator's connections from the service", (
   });
 });
 
+describe("infra load-test and redirects", () => {
+  it("fails --expect errors<1% against a target that redirects everything, and names it as such", async () => {
+    // Given a target that answers every request with a 301 to https, as the load balancer's HTTP listener does,
+    const redirecting = await startServer({ redirectAll: true });
+    const args = ["--target", redirecting.origin, "--rate", "10", "--duration", "500ms", "--expect", "errors<1%"];
+
+    // when the load test runs against it with an error budget,
+    const text = await loadTest(args);
+    const { doc } = await json(args);
+    await redirecting.close();
+
+    // then the redirects are counted apart, are errors, and the report says no request reached the service.
+    expect(text.code).toBe(1);
+    expect(doc.redirects).toEqual({
+      total: 5,
+      byStatus: { 301: 5 },
+      location: `https://127.0.0.1:${redirecting.port}/order/products`,
+    });
+    expect(doc.errors).toMatchObject({ total: 5, percent: 100, byStatus: { 301: 5 } });
+    expect(unwrapped(text.stdout)).toMatch(
+      /^Redirects {3}5 \(301: 5\) to https:\/\/127\.0\.0\.1:\d+\/order\/products, counted as errors/m,
+    );
+    expect(text.stdout).toMatch(/\[FAIL\] errors<1% \(100 %\)/);
+    expect(unwrapped(text.stdout).trimEnd().split("\n").at(-1)).toBe(
+      `Every answer was a redirect (301 to https://127.0.0.1:${redirecting.port}/order/products): this target redirects everything, so no request reached the service; aim at where it points: --target https://127.0.0.1:${redirecting.port}`,
+    );
+  });
+
+  it("counts redirects as answers with --allow-redirects, still apart", async () => {
+    const { code, doc } = await json(
+      ["--path", "/redirect", "--path", "/", "--rate", "20", "--duration", "500ms"].concat([
+        "--allow-redirects",
+        "--expect",
+        "errors<1%",
+      ]),
+    );
+
+    expect(code).toBe(0);
+    expect(doc.status).toEqual({ 200: 5, 301: 5 });
+    expect(doc.redirects).toMatchObject({ total: 5, byStatus: { 301: 5 } });
+    expect(doc.errors.total).toBe(0);
+  });
+});
+
 describe("infra load-test --expect", () => {
   it("exits 1 and says which threshold was missed", async () => {
     const { code, stdout } = await loadTest([

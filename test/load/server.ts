@@ -1,6 +1,7 @@
 // A web service for load tests to hit: on the loopback address only, started and stopped by each test, counting
 // what it is sent. Its paths answer as the service under test might: quickly, slowly, a known mix of the two (known
-// delays, for the percentiles), after /delay/<ms>, with a 500, by resetting the connection, or never.
+// delays, for the percentiles), after /delay/<ms>, with a 500 or a redirect, by resetting the connection, or
+// never; or it redirects everything.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -16,7 +17,8 @@ export interface TestServer {
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startServer(): Promise<TestServer> {
+/** redirectAll: every request is answered 301 to the same path over https, as a load balancer's HTTP listener does. */
+export async function startServer(options: { redirectAll?: boolean } = {}): Promise<TestServer> {
   const seen: string[] = [];
   let mixed = 0;
   const open = new Set<ServerResponse>();
@@ -26,6 +28,11 @@ export async function startServer(): Promise<TestServer> {
     server.onRequest?.(seen.length);
     open.add(res);
     res.on("close", () => open.delete(res));
+    if (options.redirectAll || path === "/redirect") {
+      res.writeHead(301, { location: `https://${req.headers.host}${path}` });
+      res.end();
+      return;
+    }
     if (path === "/reset") {
       req.socket.destroy();
       return;
