@@ -53,6 +53,8 @@ export class Measurements {
   failed = 0;
   notSent = 0;
   cancelled = 0;
+  /** The most of the run's connections in use at once. */
+  peakInUse = 0;
   private bytes = 0;
   private lagMs = 0;
   private readonly status = new Map<number, number>();
@@ -68,6 +70,11 @@ export class Measurements {
   started(lagMs: number): void {
     this.begun++;
     this.lagMs = Math.max(this.lagMs, lagMs);
+  }
+
+  /** A request got one of the run's connections, and inUse are in use now. */
+  using(inUse: number): void {
+    this.peakInUse = Math.max(this.peakInUse, inUse);
   }
 
   /** A request was written to a socket after waiting waitMs for a connection. */

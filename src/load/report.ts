@@ -4,6 +4,8 @@ import { type ConnectionUse, describeConnections } from "./connections.js";
 import type { Percentiles } from "./latencies.js";
 import type { Summary } from "./measure.js";
 import type { LoadPlan } from "./plan.js";
+import type { RampOutcome } from "./ramp-judge.js";
+import { rampJson, rampLines } from "./report-ramp.js";
 import type { Sample, Sampling } from "./sampler.js";
 import type { Verdict } from "./thresholds.js";
 
@@ -12,6 +14,7 @@ export interface LoadResult {
   interrupted: boolean;
   summary: Summary;
   connections: ConnectionUse;
+  ramp?: RampOutcome;
   sampling?: Sampling;
   verdicts: Verdict[];
 }
@@ -42,8 +45,19 @@ export function describePlan(plan: LoadPlan): string[] {
   return [
     `GET ${plan.origin}${plan.paths.length === 1 ? paths[0] : ""}${plan.outsideStack ? "  (outside this stack)" : ""}`,
     ...(plan.paths.length > 1 ? [`  paths: ${paths.join(", ")}`] : []),
-    `  ${plan.rate} req/s for ${seconds(plan.durationMs)} (${plan.total} requests), at most ${plan.connections} connections, ${seconds(plan.requestTimeoutMs)} per request`,
+    `  ${rates(plan)} (${plan.total} requests), at most ${plan.connections} connections, ${seconds(plan.requestTimeoutMs)} per request`,
   ];
+}
+
+function rates(plan: LoadPlan): string {
+  const [first, second] = plan.steps;
+  if (!first) return "";
+  if (!second) return `${first.rate} req/s for ${seconds(first.durationMs)}`;
+  const evenly = plan.steps.every(
+    (s, i) => i === 0 || s.rate - (plan.steps[i - 1]?.rate ?? 0) === second.rate - first.rate,
+  );
+  const list = evenly ? `${first.rate} to ${plan.rate} req/s` : `${plan.steps.map((s) => s.rate).join(", ")} req/s`;
+  return `${list} in ${plan.steps.length} steps of ${seconds(first.durationMs)}`;
 }
 
 export function renderText(r: LoadResult): string {
@@ -59,6 +73,7 @@ export function renderText(r: LoadResult): string {
     ...(s.redirects.total > 0 ? labelled("Redirects", redirects(s, r.plan.allowRedirects)) : []),
   );
   out.push(...latency(s), ...labelled("Connections", describeConnections(r.connections, s, r.plan.rate)));
+  if (r.ramp) out.push("", ...rampLines(r.ramp).flatMap((line) => (line.length > WIDTH ? rewrap(line) : [line])));
   if (s.histogram.length) out.push("", ...histogram(s));
   if (r.sampling) out.push("", ...stack(r.sampling));
   if (r.verdicts.length) {
@@ -107,6 +122,9 @@ function allFailed(r: LoadResult): string | undefined {
       : `All ${finished} requests were errors (${why})`;
   return r.verdicts.length ? `${what}.` : `${what}; without --expect (errors<1%, say) the exit code is 0 all the same.`;
 }
+
+/** A line of the form "<label> <text>" wrapped like labelled(). */
+const rewrap = (line: string) => labelled(line.slice(0, LABEL - 1).trim(), line.slice(LABEL).trim());
 
 /** A label, then text wrapped to the terminal's 80 columns under the text's first column. */
 function labelled(label: string, text: string): string[] {
@@ -186,7 +204,7 @@ function stack(sampling: Sampling): string[] {
 }
 
 export function jsonDocument(r: LoadResult) {
-  const { plan, summary, connections, sampling, verdicts } = r;
+  const { plan, summary, connections, ramp, sampling, verdicts } = r;
   return {
     ok: passed(r),
     command: "load-test",
@@ -197,10 +215,12 @@ export function jsonDocument(r: LoadResult) {
       connections: plan.connections,
       requestTimeoutMs: plan.requestTimeoutMs,
       requests: plan.total,
+      steps: plan.steps,
     },
     interrupted: r.interrupted,
     ...summary,
     connections,
+    ...(ramp ? { ramp: rampJson(ramp) } : {}),
     ...(sampling ? { sampling } : {}),
     expectations: verdicts,
   };

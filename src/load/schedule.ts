@@ -25,8 +25,6 @@ export interface ScheduleHooks {
 
 export interface ScheduleResult {
   elapsedMs: number;
-  /** The most connections in use at once. */
-  peakInUse: number;
   /** Why the schedule ended early, other than Ctrl-C. */
   stoppedBy?: string;
 }
@@ -58,7 +56,6 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
   const open = new Set<Request>();
   const pending = new Set<Promise<void>>();
   let inUse = 0;
-  let peakInUse = 0;
   const start = performance.now();
   let end = start;
 
@@ -75,7 +72,7 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
   const send = (r: Request) => {
     r.state = "on its way";
     inUse++;
-    peakInUse = Math.max(peakInUse, inUse);
+    count(r, (m) => m.using(inUse));
     r.exchange = exchange(pool, next(), () => {
       r.writtenAt = performance.now();
       count(r, (m) => m.written((r.writtenAt as number) - r.due));
@@ -156,5 +153,5 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
     await (signal.aborted ? pool.destroy() : pool.close());
   }
   const elapsedMs = (signal.aborted ? performance.now() : end) - start;
-  return { elapsedMs, peakInUse, ...(stoppedBy ? { stoppedBy } : {}) };
+  return { elapsedMs, ...(stoppedBy ? { stoppedBy } : {}) };
 }
