@@ -60,6 +60,7 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
     .option("--outside-stack", "allow a --target that is not this stack's endpoint")
     .option("--lift-caps", "allow up to 2000 req/s, 1h and 1000 connections")
     .option("--expect <list>", "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed")
+    .option("--abort-on <list>", "stop sending when the last seconds' requests show this, such as errors>20%: exit 1")
     .option("--allow-redirects", "count 3xx answers as answers, not errors (they are counted apart either way)")
     .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run")
     .action(async (_o, cmd: Command) => {
@@ -86,6 +87,7 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
       else deps.io.stdout(renderText(result));
       if (result.interrupted)
         throw new InterruptedError("load test: the report shows what was measured until then", true);
+      if (result.aborted) throw new CheckFailedError("load test stopped by --abort-on");
       if (!passed(result)) {
         const missed = verdicts.filter((v) => !v.ok).length;
         throw new CheckFailedError(`${missed} expectation(s) missed`);

@@ -17,6 +17,10 @@ export class HistogramRows {
     this.counts[row] = (this.counts[row] as number) + 1;
   }
 
+  add(other: HistogramRows): void {
+    for (const [i, n] of other.counts.entries()) this.counts[i] = (this.counts[i] as number) + n;
+  }
+
   /** The rows from the first to the last that hold a request. */
   rows(): HistogramRow[] {
     const rows = this.counts.map((count, i) => ({

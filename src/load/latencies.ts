@@ -33,6 +33,12 @@ export class Latencies {
     this.maxUs = Math.max(this.maxUs, us);
   }
 
+  /** Counts another distribution's durations in this one. */
+  add(other: Latencies): void {
+    this.histogram.add(other.histogram);
+    this.maxUs = Math.max(this.maxUs, other.maxUs);
+  }
+
   /** The duration at a percentile (0-100) in ms, at most the largest recorded; undefined before any. */
   at(percentile: number): number | undefined {
     if (this.count === 0) return undefined;

@@ -55,7 +55,7 @@ export class Measurements {
   cancelled = 0;
   /** The most of the run's connections in use at once. */
   peakInUse = 0;
-  private bytes = 0;
+  bytes = 0;
   private lagMs = 0;
   private readonly status = new Map<number, number>();
   private readonly kinds = new Map<FailureKind, number>();
@@ -99,6 +99,21 @@ export class Measurements {
     if (how.serviceMs !== undefined) this.service.record(how.serviceMs);
     else this.notSent++;
     if (how.waitedMs !== undefined) this.wait.record(how.waitedMs);
+  }
+
+  /** Counts what another set of measurements counted in this one (the seconds of a sliding window). */
+  add(other: Measurements): void {
+    for (const key of ["begun", "sent", "answered", "failed", "notSent", "cancelled", "bytes"] as const)
+      this[key] += other[key];
+    this.peakInUse = Math.max(this.peakInUse, other.peakInUse);
+    this.lagMs = Math.max(this.lagMs, other.lagMs);
+    for (const [status, n] of other.status) this.status.set(status, (this.status.get(status) ?? 0) + n);
+    for (const [kind, n] of other.kinds) this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + n);
+    this.location ??= other.location;
+    this.latency.add(other.latency);
+    this.service.add(other.service);
+    this.wait.add(other.wait);
+    this.rows.add(other.rows);
   }
 
   /** The latency at a percentile (0-100) in ms, or undefined before any latency was recorded. */

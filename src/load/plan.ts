@@ -6,7 +6,7 @@ import { type EnvReader, readInputs } from "../core/inputs.js";
 import type { WeightedPath } from "./paths.js";
 import { parseRamp, parseStopWhen } from "./ramp.js";
 import { pathsOf, target } from "./target.js";
-import type { Expectation } from "./thresholds.js";
+import { type Expectation, parseExpect } from "./thresholds.js";
 
 /** The options of `infra load-test`, as commander gives them. */
 export interface LoadOptions {
@@ -17,6 +17,7 @@ export interface LoadOptions {
   steps?: string;
   stopWhen?: string;
   expect?: string;
+  abortOn?: string;
   connections: string;
   requestTimeout: string;
   path?: string[];
@@ -55,6 +56,8 @@ export interface LoadPlan {
   allowRedirects: boolean;
   /** With --ramp: a step breaks when one of these holds, and the ramp stops there. */
   ramp?: { stopWhen: Expectation[] };
+  /** The run stops when one of these holds for the requests of its last seconds. */
+  abortOn: Expectation[];
 }
 
 export const DEFAULTS = { rate: "10", duration: "30s", connections: "10", requestTimeout: "10s" };
@@ -125,6 +128,7 @@ export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan
     total,
     outsideStack,
     allowRedirects: Boolean(o.allowRedirects),
+    abortOn: parseExpect(o.abortOn, "--abort-on"),
     ...(o.ramp === undefined ? {} : { ramp: { stopWhen: parseStopWhen(o.stopWhen) } }),
   };
 }

@@ -1,5 +1,7 @@
 // How a load test's result reads: the plan, the requests and their errors, latency percentiles and a histogram
 // for the terminal, what the stack did, and the expectations; or the same as one JSON document.
+
+import type { Aborted } from "./abort-watch.js";
 import { type ConnectionUse, describeConnections } from "./connections.js";
 import type { Percentiles } from "./latencies.js";
 import type { Summary } from "./measure.js";
@@ -15,6 +17,7 @@ export interface LoadResult {
   summary: Summary;
   connections: ConnectionUse;
   ramp?: RampOutcome;
+  aborted: Aborted | null;
   sampling?: Sampling;
   verdicts: Verdict[];
 }
@@ -23,7 +26,7 @@ const BAR_WIDTH = 40;
 const WIDTH = 80;
 const LABEL = 12;
 
-export const passed = (r: LoadResult) => !r.interrupted && r.verdicts.every((v) => v.ok);
+export const passed = (r: LoadResult) => !r.interrupted && !r.aborted && r.verdicts.every((v) => v.ok);
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
@@ -64,6 +67,7 @@ export function renderText(r: LoadResult): string {
   const s = r.summary;
   const out = [`Load test of ${describePlan(r.plan).join("\n")}`];
   if (r.interrupted) out.push(`  interrupted after ${seconds(s.elapsedMs)}: what was measured until then`);
+  if (r.aborted) out.push("", ...labelled("Aborted", aborted(r.aborted)));
   out.push(
     "",
     ...labelled("Requests", requestsLine(s)),
@@ -83,6 +87,11 @@ export function renderText(r: LoadResult): string {
   const last = allRedirected(r) ?? allFailed(r);
   if (last) out.push("", last);
   return `${out.join("\n")}\n`;
+}
+
+function aborted(a: Aborted): string {
+  const held = a.on.map((v) => `${v.expectation} (${v.actual})`).join(", ");
+  return `${held} held for the requests of the last ${seconds(a.windowMs)}: stopped sending after ${seconds(a.afterMs)}`;
 }
 
 function redirects(s: Summary, allowed: boolean): string {
@@ -204,7 +213,7 @@ function stack(sampling: Sampling): string[] {
 }
 
 export function jsonDocument(r: LoadResult) {
-  const { plan, summary, connections, ramp, sampling, verdicts } = r;
+  const { plan, summary, connections, ramp, aborted, sampling, verdicts } = r;
   return {
     ok: passed(r),
     command: "load-test",
@@ -218,6 +227,7 @@ export function jsonDocument(r: LoadResult) {
       steps: plan.steps,
     },
     interrupted: r.interrupted,
+    aborted,
     ...summary,
     connections,
     ...(ramp ? { ramp: rampJson(ramp) } : {}),

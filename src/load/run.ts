@@ -3,6 +3,7 @@
 // measured. The HTTP client, the histogram and the SDK's commands are loaded here, by the command that needs them.
 import type { Context } from "../core/context.js";
 import type { Events } from "../core/events.js";
+import { type Aborted, AbortWatch } from "./abort-watch.js";
 import { type ConnectionUse, connectionUse } from "./connections.js";
 import { Measurements, type Summary } from "./measure.js";
 import type { LoadPlan } from "./plan.js";
@@ -15,6 +16,8 @@ export interface Measured {
   summary: Summary;
   connections: ConnectionUse;
   ramp?: RampOutcome;
+  /** --abort-on stopped the run. */
+  aborted: Aborted | null;
   sampling: Sampling;
   latencyAt(percentile: number): number | undefined;
 }
@@ -39,6 +42,7 @@ export async function runLoad(
   ]);
   const m = new Measurements(plan.total, plan.allowRedirects);
   const judge = plan.ramp ? new RampJudge({ ...plan, ramp: plan.ramp }) : undefined;
+  const watch = plan.abortOn.length > 0 ? new AbortWatch(plan.abortOn, plan.allowRedirects) : undefined;
   const everyMs = sampleEveryMs ?? SAMPLE_EVERY_MS;
   const sampler = stack
     ? new StackSampler(stack.ctx, stack.keys, stack.notes, everyMs, Math.ceil(plan.durationMs / everyMs) + 1)
@@ -47,6 +51,7 @@ export async function runLoad(
   const started = performance.now();
   // A changing state only every tenth of the run, so plain logs get a line then (and every 30 s), not each second.
   const ticker = setInterval(() => {
+    watch?.tick();
     const tenths = Math.floor((10 * m.begun) / plan.total) * 10;
     ev.waiting(`load on ${plan.origin}`, `${stepNow(plan, m.begun)}${tenths} % started`, performance.now() - started);
   }, 1000);
@@ -57,9 +62,9 @@ export async function runLoad(
     schedule = await runSchedule(
       plan,
       {
-        countIn: (step) => (judge ? [m, judge.steps[step] as Measurements] : [m]),
+        countIn: (step) => [m, ...(judge ? [judge.steps[step] as Measurements] : []), ...(watch ? [watch.now()] : [])],
         settled: (step) => judge?.settled(step),
-        stop: () => judge?.stop(),
+        stop: () => judge?.stop() ?? watch?.stop(),
       },
       signal,
     );
@@ -75,6 +80,7 @@ export async function runLoad(
     summary,
     connections: connectionUse(summary, plan.rate, plan.connections, m.peakInUse),
     ...(judge ? { ramp: judge.outcome() } : {}),
+    aborted: watch?.aborted ?? null,
     sampling,
     latencyAt: (p: number) => m.latencyAt(p),
   };

@@ -319,6 +319,40 @@ describe("infra load-test --expect", () => {
   });
 });
 
+describe("infra load-test --abort-on", () => {
+  it("stops sending once the errors of the last seconds pass the limit, says why, and exits 1", async () => {
+    // Given a service whose every answer is a 500, and a run of 5 s that should stop above 20 % errors,
+    const args = ["--path", "/fail", "--rate", "20", "--duration", "5s", "--abort-on", "errors>20%"];
+
+    // when it runs,
+    const { code, stdout } = await loadTest(args);
+
+    // then it stopped within about a second of the first errors, far short of the 100 requests planned.
+    expect(code).toBe(1);
+    expect(server.count()).toBeLessThan(50);
+    expect(unwrapped(stdout)).toMatch(
+      /^Aborted {5}errors>20% \(100 %\) held for the requests of the last [\d.]+ s: stopped sending after [\d.]+ s$/m,
+    );
+  });
+
+  it("lets a run whose errors stay under the limit go to its end", async () => {
+    const { code, doc } = await json([
+      "--path",
+      "/mixed",
+      "--rate",
+      "20",
+      "--duration",
+      "1s",
+      "--abort-on",
+      "errors>20%",
+    ]);
+
+    expect(code).toBe(0);
+    expect(doc.requests.sent).toBe(20);
+    expect(doc.aborted).toBeNull();
+  });
+});
+
 describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
   const refused = [
     ["a rate of 0", ["--rate", "0"], /--rate 0 is not a number above 0/],
@@ -331,6 +365,7 @@ describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
     ["a latency without a unit", ["--expect", "p99<500"], /a latency needs a unit/],
     ["an error percentage above 100", ["--expect", "errors<101%"], /--expect errors<101%: a percentage is at most 100/],
     ["a path that is not a path", ["--path", "order"], /--path: "order" is not a URL path/],
+    ["a malformed --abort-on", ["--abort-on", "errors above 20%"], /--abort-on errors above 20% is not <metric><op>/],
   ] as const;
 
   for (const [what, args, message] of refused)
