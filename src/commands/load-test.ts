@@ -8,6 +8,7 @@ import { CheckFailedError, InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { Interrupt, InterruptedError } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
+import { DEFAULT_OBSERVE_MS, SCALE_OUT_DATAPOINTS } from "../load/observation.js";
 import { CAPS, DEFAULTS, type LoadOptions, type LoadPlan, planLoad, wafWarning } from "../load/plan.js";
 import { DEFAULT_STEPS, DEFAULT_STOP_WHEN } from "../load/ramp.js";
 import { describePlan, jsonDocument, type LoadResult, passed, renderText } from "../load/report.js";
@@ -62,7 +63,11 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
     .option("--expect <list>", "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed")
     .option("--abort-on <list>", "stop sending when the last seconds' requests show this, such as errors>20%: exit 1")
     .option("--allow-redirects", "count 3xx answers as answers, not errors (they are counted apart either way)")
-    .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run")
+    .option(
+      "--observe <duration>",
+      `how long to keep sampling the stack after the load before saying whether auto scaling acted (default: ${DEFAULT_OBSERVE_MS / 1000}s: target tracking's scale-out alarm needs ${SCALE_OUT_DATAPOINTS} datapoints of 60 s, plus one sample; 0 skips)`,
+    )
+    .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run (nor after it)")
     .action(async (_o, cmd: Command) => {
       const g = opts(cmd);
       const o = cmd.opts<Options>();

@@ -3,6 +3,7 @@
 import { parseDuration } from "../core/duration.js";
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
+import { DEFAULT_OBSERVE_MS } from "./observation.js";
 import type { WeightedPath } from "./paths.js";
 import { parseRamp, parseStopWhen } from "./ramp.js";
 import { pathsOf, target } from "./target.js";
@@ -18,6 +19,9 @@ export interface LoadOptions {
   stopWhen?: string;
   expect?: string;
   abortOn?: string;
+  observe?: string;
+  /** false with --no-sample: nothing is read in AWS, so nothing is watched after the load. */
+  sample?: boolean;
   connections: string;
   requestTimeout: string;
   path?: string[];
@@ -58,6 +62,8 @@ export interface LoadPlan {
   ramp?: { stopWhen: Expectation[] };
   /** The run stops when one of these holds for the requests of its last seconds. */
   abortOn: Expectation[];
+  /** How long to keep watching the stack after the load before saying what auto scaling and the alarms did. */
+  observeMs: number;
 }
 
 export const DEFAULTS = { rate: "10", duration: "30s", connections: "10", requestTimeout: "10s" };
@@ -67,6 +73,7 @@ export const CAPS = {
   lifted: { rate: 2_000, durationMs: 60 * 60_000, connections: 1_000 },
 };
 const MAX_REQUEST_TIMEOUT_MS = 60_000;
+const MAX_OBSERVE_MS = 30 * 60_000;
 
 function positive(option: string, text: string, integer: boolean): number {
   const ok = integer ? /^\d+$/.test(text) : /^\d+(\.\d+)?$/.test(text);
@@ -129,8 +136,18 @@ export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan
     outsideStack,
     allowRedirects: Boolean(o.allowRedirects),
     abortOn: parseExpect(o.abortOn, "--abort-on"),
+    observeMs: observeOf(o),
     ...(o.ramp === undefined ? {} : { ramp: { stopWhen: parseStopWhen(o.stopWhen) } }),
   };
+}
+
+function observeOf(o: LoadOptions): number {
+  if (o.observe === undefined) return o.sample === false ? 0 : DEFAULT_OBSERVE_MS;
+  const ms = /^0+(\.0+)?[a-z]*$/.test(o.observe.trim()) ? 0 : parseDuration(o.observe, "--observe");
+  if (ms > MAX_OBSERVE_MS) throw new InputError(`--observe ${o.observe} is above ${MAX_OBSERVE_MS / 60_000}m`);
+  if (ms > 0 && o.sample === false)
+    throw new InputError(`--observe ${o.observe} watches the stack in AWS, which --no-sample does not read`);
+  return ms;
 }
 
 /** How many requests a step sends. */

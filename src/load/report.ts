@@ -8,7 +8,8 @@ import type { Summary } from "./measure.js";
 import type { LoadPlan } from "./plan.js";
 import type { RampOutcome } from "./ramp-judge.js";
 import { rampJson, rampLines } from "./report-ramp.js";
-import type { Sample, Sampling } from "./sampler.js";
+import { stackLines } from "./report-stack.js";
+import type { Sampling } from "./sampler.js";
 import type { Verdict } from "./thresholds.js";
 
 export interface LoadResult {
@@ -49,6 +50,11 @@ export function describePlan(plan: LoadPlan): string[] {
     `GET ${plan.origin}${plan.paths.length === 1 ? paths[0] : ""}${plan.outsideStack ? "  (outside this stack)" : ""}`,
     ...(plan.paths.length > 1 ? [`  paths: ${paths.join(", ")}`] : []),
     `  ${rates(plan)} (${plan.total} requests), at most ${plan.connections} connections, ${seconds(plan.requestTimeoutMs)} per request`,
+    ...(plan.observeMs > 0
+      ? [
+          `  then watches the stack for ${seconds(plan.observeMs)} before saying what auto scaling did (--observe 0 skips)`,
+        ]
+      : []),
   ];
 }
 
@@ -79,7 +85,7 @@ export function renderText(r: LoadResult): string {
   out.push(...latency(s), ...labelled("Connections", describeConnections(r.connections, s, r.plan.rate)));
   if (r.ramp) out.push("", ...rampLines(r.ramp).flatMap((line) => (line.length > WIDTH ? rewrap(line) : [line])));
   if (s.histogram.length) out.push("", ...histogram(s));
-  if (r.sampling) out.push("", ...stack(r.sampling));
+  if (r.sampling) out.push("", ...stackLines(r.sampling));
   if (r.verdicts.length) {
     out.push("", "Expectations");
     for (const v of r.verdicts) out.push(`  [${v.ok ? "OK  " : "FAIL"}] ${v.expectation} (${v.actual})`);
@@ -191,27 +197,6 @@ function histogram(s: Summary): string[] {
   ];
 }
 
-function stack(sampling: Sampling): string[] {
-  const out = ["The stack during the load"];
-  for (const sample of sampling.samples) out.push(`  at ${sample.at} s: ${describeSample(sample)}`);
-  const scaling = sampling.autoScaling;
-  if (scaling)
-    out.push(
-      scaling.acted
-        ? `  auto scaling acted: ${scaling.activities.map((a) => `${a.at.slice(11, 19)} ${a.description} (${a.cause}; ${a.status})`).join("; ")}`
-        : "  auto scaling did not act",
-    );
-  const fired = sampling.alarmsFired;
-  if (fired)
-    out.push(
-      fired.length
-        ? `  alarms that fired: ${fired.map((f) => `${f.name} at ${f.at.slice(11, 19)}`).join(", ")}`
-        : "  no alarm fired",
-    );
-  for (const note of sampling.notes) out.push(`  note: ${note}`);
-  return out;
-}
-
 export function jsonDocument(r: LoadResult) {
   const { plan, summary, connections, ramp, aborted, sampling, verdicts } = r;
   return {
@@ -234,19 +219,4 @@ export function jsonDocument(r: LoadResult) {
     ...(sampling ? { sampling } : {}),
     expectations: verdicts,
   };
-}
-
-export function describeSample(s: Sample): string {
-  const parts = [];
-  if (s.service) parts.push(`${s.service.running}/${s.service.desired} tasks running`);
-  if (s.alb) {
-    const { targetResponseMs: avg, target5xx, elb5xx, minute } = s.alb;
-    parts.push(
-      minute === undefined
-        ? "ALB: no data in the last 5 minutes"
-        : `ALB at ${minute.slice(11, 16)}: target ${avg ?? "-"} ms avg, ${(target5xx ?? 0) + (elb5xx ?? 0)} 5xx`,
-    );
-  }
-  if (s.alarms) parts.push(s.alarms.inAlarm.length ? `in ALARM: ${s.alarms.inAlarm.join(", ")}` : "no alarm in ALARM");
-  return parts.join("; ") || "nothing to sample";
 }

@@ -73,7 +73,9 @@ export async function runLoad(
   }
   if (schedule.stoppedBy) ev.step(`stopped sending: ${schedule.stoppedBy}`);
   ev.step(`${signal.aborted ? "stopped" : "done"}: ${m.sent} sent, ${m.answered} answered, ${m.failed} failed`);
-  const sampling: Sampling = sampler ? await sampler.finish() : { notes: ["not sampled (--no-sample)"], samples: [] };
+  const sampling: Sampling = sampler
+    ? await sampler.finish(plan.observeMs, signal)
+    : { notes: ["not sampled (--no-sample)"], samples: [] };
   const summary = m.summary(schedule.elapsedMs);
   return {
     interrupted: signal.aborted,

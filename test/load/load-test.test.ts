@@ -222,7 +222,9 @@ describe("infra load-test tells the generator's connections from the service", (
     expect(requests.planned).toBe(300);
     expect(requests.notSent).toBeGreaterThan(50);
     expect(requests.sent + requests.notSent).toBe(300);
-    expect(errors.byKind.queued).toBe(requests.notSent);
+    // Most timed out waiting for a connection; a few may fail on a connection that was opening for them.
+    expect(errors.byKind.queued).toBeGreaterThan(50);
+    expect(errors.byKind.queued).toBeLessThanOrEqual(requests.notSent);
     expect(JSON.parse(refused.stdout).requests).toMatchObject({ planned: 3, sent: 0, failed: 3, notSent: 3 });
   });
 });
