@@ -88,7 +88,10 @@ export function renderText(r: LoadResult): string {
   if (r.sampling) out.push("", ...stackLines(r.sampling));
   if (r.verdicts.length) {
     out.push("", "Expectations");
-    for (const v of r.verdicts) out.push(`  [${v.ok ? "OK  " : "FAIL"}] ${v.expectation} (${v.actual})`);
+    // A latency the generator's connections set is not the service's: the verdict says so.
+    const whose = (v: Verdict) =>
+      r.connections.setTheLatency && / m?s$/.test(v.actual) ? ", set by the generator's connections" : "";
+    for (const v of r.verdicts) out.push(`  [${v.ok ? "OK  " : "FAIL"}] ${v.expectation} (${v.actual}${whose(v)})`);
   }
   const last = allRedirected(r) ?? allFailed(r);
   if (last) out.push("", last);

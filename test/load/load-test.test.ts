@@ -174,14 +174,25 @@ describe("infra load-test measures", () => {
 describe("infra load-test tells the generator's connections from the service", () => {
   it("says its own connections set the latency at 200 req/s over 2 connections to a service answering in 20 ms", async () => {
     // Given a service that answers every request in 20 ms, and a run whose 2 connections carry at most 100 req/s,
-    const args = ["--path", "/delay/20", "--rate", "200", "--duration", "1s", "--connections", "2"];
+    const args = [
+      "--path",
+      "/delay/20",
+      "--rate",
+      "200",
+      "--duration",
+      "1s",
+      "--connections",
+      "2",
+      "--expect",
+      "p95<500ms",
+    ];
 
     // when the load test runs,
     const { code, doc } = await json(args);
     const { stdout } = await loadTest(args);
 
     // then the service's own latency is shown apart from the wait for a connection, and the report says whose it is.
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(doc.serviceLatencyMs.p50).toBeGreaterThanOrEqual(19);
     expect(doc.serviceLatencyMs.p95).toBeLessThan(150);
     expect(doc.connectionWaitMs.p95).toBeGreaterThan(300);
@@ -189,6 +200,7 @@ describe("infra load-test tells the generator's connections from the service", (
     expect(doc.connections.suggested).toBeGreaterThanOrEqual(5);
     expect(stdout).toMatch(/^Connections the generator's 2 connections, not the service, set the latency/m);
     expect(unwrapped(stdout)).toMatch(/--connections \d+ would fix it/);
+    expect(stdout).toMatch(/^ {2}\[FAIL\] p95<500ms \([\d.]+ m?s, set by the generator's connections\)$/m);
   });
 
   it("does not blame its connections when they were enough", async () => {
@@ -368,6 +380,13 @@ describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
     ["an error percentage above 100", ["--expect", "errors<101%"], /--expect errors<101%: a percentage is at most 100/],
     ["a path that is not a path", ["--path", "order"], /--path: "order" is not a URL path/],
     ["a malformed --abort-on", ["--abort-on", "errors above 20%"], /--abort-on errors above 20% is not <metric><op>/],
+    [
+      "an --observe beside --no-sample",
+      ["--observe", "5m"],
+      /--observe 5m watches the stack in AWS, which --no-sample/,
+    ],
+    ["an --observe above 30 minutes", ["--observe", "1h"], /--observe 1h is above 30m/],
+    ["a malformed --observe", ["--observe", "soon"], /--observe soon is not a duration/],
   ] as const;
 
   for (const [what, args, message] of refused)
