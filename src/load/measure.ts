@@ -1,7 +1,8 @@
 // What a load test measures, for a whole run or one step of a ramp. Each request has three durations: its
 // latency, from its scheduled start to the last byte of its answer (so a service that falls behind shows as
-// latency rather than as fewer requests: no coordinated omission); the wait for a connection, from its scheduled
-// start until it was written to a socket; and the service's latency, from then to the last byte. A request that
+// latency rather than as fewer requests: no coordinated omission); the wait for a connection, from when the
+// generator started it (late, if the generator itself lagged) until it was written to a socket; and the service's
+// latency, from then to the last byte. A request that
 // timed out counts at its timeout: it took at least that long. Answers are counted by status code, failures by
 // kind, and "sent" counts only what was written to a socket. A redirect (3xx) is counted apart: it says the
 // request did not reach what was meant (the load balancer's HTTP listener answers 301 to HTTPS before any target

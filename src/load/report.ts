@@ -180,7 +180,7 @@ function latency(s: Summary): string[] {
     ...of("waiting", s.connectionWaitMs),
     ...labelled(
       "",
-      `total: from each request's scheduled start to its answer; service: from the request written to its socket; waiting: for a connection; the generator started requests at most ${s.generatorLagMs} ms late`,
+      `total: from each request's scheduled start to its answer; service: from the request written to its socket; waiting: from when the generator started it (at most ${s.generatorLagMs} ms late) until a connection took it`,
     ),
   ];
 }

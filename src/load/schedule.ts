@@ -1,7 +1,7 @@
 // The load itself: an open model. Request i of a step is due at the step's start + i/rate and starts then,
 // whether or not earlier ones have answered. It goes on a socket as soon as one of the run's connections is free;
 // until then it waits in the generator's own queue, first in first out, and that wait is measured apart from the
-// service's latency. Each request has --request-timeout from when it was due: one that waits that long for a
+// service's latency (and from the generator's own lateness in starting it). Each request has --request-timeout from when it was due: one that waits that long for a
 // connection is never sent ("queued"), one on a socket is aborted. One already handed to undici but not yet on
 // its socket (a connection opening) is let through and counted as a timeout: aborting it then would make undici
 // destroy the socket, and every request behind it would wait for a new one. An aborted signal (Ctrl-C) ends the schedule
@@ -32,6 +32,8 @@ export interface ScheduleResult {
 interface Request {
   step: number;
   due: number;
+  /** When the generator started it: its due time, or later when the generator itself lagged. */
+  startedAt: number;
   state: "queued" | "on its way" | "done";
   writtenAt?: number;
   /** Its timeout passed before it was written to its socket. */
@@ -75,7 +77,7 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
     count(r, (m) => m.using(inUse));
     r.exchange = exchange(pool, next(), () => {
       r.writtenAt = performance.now();
-      count(r, (m) => m.written((r.writtenAt as number) - r.due));
+      count(r, (m) => m.written((r.writtenAt as number) - r.startedAt));
     });
     const serviceMs = () => (r.writtenAt === undefined ? {} : { serviceMs: performance.now() - r.writtenAt });
     const timedOut = () => count(r, (m) => m.failure("timeout", { latencyMs: plan.requestTimeoutMs, ...serviceMs() }));
@@ -107,7 +109,8 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
   };
   const expire = (r: Request) => {
     if (r.state === "queued") {
-      count(r, (m) => m.failure("queued", { latencyMs: plan.requestTimeoutMs, waitedMs: plan.requestTimeoutMs }));
+      const waitedMs = performance.now() - r.startedAt;
+      count(r, (m) => m.failure("queued", { latencyMs: plan.requestTimeoutMs, waitedMs }));
       settle(r);
     } else if (r.state === "on its way") {
       if (r.writtenAt === undefined) r.expired = true;
@@ -136,8 +139,8 @@ export async function runSchedule(plan: LoadPlan, hooks: ScheduleHooks, signal: 
         if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => {});
         stoppedBy = hooks.stop?.();
         if (signal.aborted || stoppedBy) break steps;
-        const r: Request = { step, due, state: "queued" };
-        count(r, (m) => m.started(performance.now() - due));
+        const r: Request = { step, due, startedAt: performance.now(), state: "queued" };
+        count(r, (m) => m.started(r.startedAt - due));
         r.timer = setTimeout(() => expire(r), due + plan.requestTimeoutMs - performance.now());
         open.add(r);
         queue.push(r);
