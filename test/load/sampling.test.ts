@@ -3,6 +3,7 @@
 // to a loopback server; the stack sampled is the one the env file records.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EnvFile } from "../../src/core/env-file.js";
+import { Interrupt } from "../../src/core/interrupt.js";
 import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { unmodeled } from "../../src/sandbox/aws/errors.js";
 import { runCli, tempEnvFile, useFake } from "../helpers.js";
@@ -186,16 +187,16 @@ describe("infra load-test sampling the stack", () => {
     server.onRequest = (n) => {
       if (n === 10) fake.current.clock.advance(300_000);
     };
-    let stderr = "";
+    let scaled = false;
     const io = {
       stderr: (text: string) => {
-        stderr += text;
-        if (/sample at \d+ s \(after the load\)/.test(text) && !/desired/.test(stderr))
-          fake.current.autoscaling.activities.scale(
-            SERVICE,
-            3,
-            "monitor alarm TargetTracking-AlarmHigh in state ALARM triggered policy startupwebapp-cpu-scaling",
-          );
+        if (scaled || !/sample at \d+ s \(after the load\)/.test(text)) return;
+        scaled = true;
+        fake.current.autoscaling.activities.scale(
+          SERVICE,
+          3,
+          "monitor alarm TargetTracking-AlarmHigh in state ALARM triggered policy startupwebapp-cpu-scaling",
+        );
       },
     };
 
@@ -238,6 +239,46 @@ describe("infra load-test sampling the stack", () => {
       alarm: expect.stringMatching(/^startupwebapp-/),
       alarmsAfterMs: 330_000,
     });
+  });
+
+  it("on Ctrl-C while it watches after the load, stops watching, reports what it saw and exits 130", async () => {
+    // Given a load of 5 minutes, and Ctrl-C at the first sample after it,
+    const path = await stack(fake.current);
+    server.onRequest = (n) => {
+      if (n === 10) fake.current.clock.advance(300_000);
+    };
+    const interrupt = new Interrupt();
+    const io = {
+      stderr: (text: string) => {
+        if (/sample at \d+ s \(after the load\)/.test(text)) interrupt.handle();
+      },
+    };
+
+    // when the load test runs,
+    const { code, stdout } = await runCli(
+      [
+        "load-test",
+        "-f",
+        path,
+        "--target",
+        server.origin,
+        "--outside-stack",
+        "--yes",
+        "--rate",
+        "20",
+        "--duration",
+        "1s",
+      ],
+      fake.current,
+      io,
+      { sampleEveryMs: EVERY_MS, interrupt },
+    );
+
+    // then the report has the load and the one sample after it, and says it did not wait long enough to know.
+    expect(code).toBe(130);
+    expect(stdout.match(/\(after the load\)/g)).toHaveLength(1);
+    expect(unwrapped(stdout)).toMatch(/^ {2}auto scaling: did not wait long enough to know whether it acts/m);
+    expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered/m);
   });
 
   it("says once what it cannot sample when the stack's keys are missing, and still runs the load", async () => {
