@@ -4,7 +4,7 @@ import { CheckFailedError } from "../core/errors.js";
 import { Interrupt } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
 import { type DrillFlags, drillConfig } from "../recovery/config.js";
-import { LAST_DRILL_KEY } from "../recovery/record.js";
+import { LAST_DRILL_KEY, recordDrill } from "../recovery/record.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
@@ -45,7 +45,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       const interrupt = deps.interrupt ?? new Interrupt();
       const outcome = await interrupt.guard((signal) => runDrill(ctx, config, signal));
       const summary = summarise(outcome, config, ctx.aws.settings.region);
-      if (summary.record) await env.record({ [LAST_DRILL_KEY]: summary.record });
+      if (summary.record) await recordDrill(env, { [LAST_DRILL_KEY]: summary.record });
       if (o.json) result({ ok: summary.verdict === "met", command: "dr-drill", drill: summary.json });
       else io.stdout(summary.text);
       if (outcome.error) throw outcome.error;

@@ -1,38 +1,16 @@
-// Which IAM actions an API call needs: its own (the service's prefix and the operation's name, which is how AWS
-// names them for every service infra calls), and those AWS checks beside it: tagging on create, passing a role,
-// the service-linked roles made on first use, and the load balancer's permission to take a web ACL.
-
-/** The IAM prefix of each service, by the name the fake's models use for it. */
-export const PREFIX: Readonly<Record<string, string>> = {
-  ACM: "acm",
-  ApplicationAutoScaling: "application-autoscaling",
-  CloudWatch: "cloudwatch",
-  CloudWatchLogs: "logs",
-  EC2: "ec2",
-  ECR: "ecr",
-  ECS: "ecs",
-  ELBv2: "elasticloadbalancing",
-  RDS: "rds",
-  ResourceGroupsTaggingAPI: "tag",
-  Route53: "route53",
-  SNS: "sns",
-  SecretsManager: "secretsmanager",
-  WAFV2: "wafv2",
-};
-
-export function actionOf(service: string, op: string): string {
-  const prefix = PREFIX[service];
-  if (!prefix) throw new Error(`no IAM prefix for ${service}`);
-  return `${prefix}:${op}`;
-}
+// Which IAM actions an API call needs beside its own (the service's prefix and the operation's name, which is how
+// AWS names them for every service infra calls): tagging on create, passing a role, the service-linked roles made on
+// first use, the load balancer's side of a web ACL association, the database key a restore uses.
 
 /**
  * What AWS authorizes beside an action (each from the service's "actions, resources and condition keys" page of the
- * Service Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/):
- * creating with tags also needs the tagging action; registering or running a task definition passes its roles;
- * the first load balancer, ECS service and ECS scalable target of an account make their service-linked roles;
- * target tracking makes and deletes its CloudWatch alarms with the caller's permissions; associating a web ACL
- * with a load balancer needs the load balancer's SetWebAcl.
+ * Service Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/, and the
+ * service's guide): creating with tags also needs the tagging action; registering a task definition, or starting
+ * tasks from one, passes its roles; the first load balancer, ECS service and ECS scalable target of an account make
+ * their service-linked roles; registering an ECS scalable target needs the service's DescribeServices and
+ * UpdateService; target tracking makes and deletes its CloudWatch alarms with the caller's permissions; associating
+ * a web ACL with a load balancer needs the load balancer's side of it; restoring a database encrypted with a
+ * customer-managed key grants RDS the key.
  */
 export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "ec2:CreateSecurityGroup": ["ec2:CreateTags"],
@@ -43,7 +21,8 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "acm:RequestCertificate": ["acm:AddTagsToCertificate"],
   "route53:CreateHostedZone": ["route53:ChangeTagsForResource"],
   "ecs:RegisterTaskDefinition": ["ecs:TagResource", "iam:PassRole"],
-  "ecs:CreateService": ["ecs:TagResource", "iam:CreateServiceLinkedRole"],
+  "ecs:CreateService": ["ecs:TagResource", "iam:CreateServiceLinkedRole", "iam:PassRole"],
+  "ecs:UpdateService": ["iam:PassRole"],
   "ecs:RunTask": ["ecs:TagResource", "iam:PassRole"],
   "logs:CreateLogGroup": ["logs:TagResource"],
   "sns:CreateTopic": ["sns:TagResource"],
@@ -52,6 +31,8 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "application-autoscaling:RegisterScalableTarget": [
     "application-autoscaling:TagResource",
     "iam:CreateServiceLinkedRole",
+    "ecs:DescribeServices",
+    "ecs:UpdateService",
   ],
   "application-autoscaling:PutScalingPolicy": [
     "cloudwatch:PutMetricAlarm",
@@ -61,15 +42,9 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "application-autoscaling:DeleteScalingPolicy": ["cloudwatch:DeleteAlarms"],
   "application-autoscaling:DeregisterScalableTarget": ["cloudwatch:DeleteAlarms"],
   "wafv2:CreateWebACL": ["wafv2:TagResource"],
-  "wafv2:AssociateWebACL": ["elasticloadbalancing:SetWebAcl"],
-  "wafv2:DisassociateWebACL": ["elasticloadbalancing:SetWebAcl"],
-  "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource"],
-  "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource"],
+  "wafv2:AssociateWebACL": ["elasticloadbalancing:SetWebAcl", "elasticloadbalancing:CreateWebACLAssociation"],
+  "wafv2:DisassociateWebACL": ["elasticloadbalancing:SetWebAcl", "elasticloadbalancing:DeleteWebACLAssociation"],
+  "wafv2:GetWebACLForResource": ["elasticloadbalancing:GetLoadBalancerWebACL"],
+  "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
+  "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
 };
-
-/** The service-linked roles infra's calls may make on first use, by the service that asks for them. */
-export const SERVICE_LINKED_ROLES = [
-  "elasticloadbalancing.amazonaws.com",
-  "ecs.amazonaws.com",
-  "ecs.application-autoscaling.amazonaws.com",
-];

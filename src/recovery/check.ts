@@ -9,7 +9,6 @@ import {
   type ContainerDefinition,
   DeregisterTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
@@ -17,7 +16,7 @@ import { awsStep } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { taskDefinition } from "../deploy/checks.js";
 import { type OneOffResult, runOnce } from "../deploy/migrate.js";
-import { mainContainer, shortName, variantOf } from "../deploy/revision.js";
+import { mainContainer, registerRevision, shortName, variantOf } from "../deploy/revision.js";
 import type { Tag } from "../resources/common/tags.js";
 import type { DrillConfig } from "./config.js";
 
@@ -56,11 +55,7 @@ export async function registerCheck(
     ...variantOf(migration, pointed, c.checkFamily),
     tags: tags.map((t) => ({ key: t.Key, value: t.Value })),
   };
-  const ecs = await ctx.aws.ecs();
-  const out = await awsStep("register check task definition", c.checkFamily, () =>
-    ecs.send(new RegisterTaskDefinitionCommand(input)),
-  );
-  const td = out.taskDefinition as TaskDefinition;
+  const td = await registerRevision(ctx, input, c.checkFamily, "register check task definition");
   ev.created(
     `check task definition ${shortName(td.taskDefinitionArn)} (from ${shortName(migration.taskDefinitionArn)})`,
   );

@@ -6,9 +6,19 @@
 // words after the time, so a person can read it and a script can grep it.
 import type { EnvReader } from "../core/inputs.js";
 import { defaultOf } from "../core/keys.js";
+import { type EnvWriter, type KeyOwner, recordOwned } from "../core/owners.js";
 import { parseTarget } from "./config.js";
 
 export const LAST_DRILL_KEY = "DR_LAST_DRILL";
+
+/** The keys `dr-drill` records, and only it: a new drill key is added here, and written with `recordDrill`. */
+export const drillRecords = { name: "dr-drill", records: [LAST_DRILL_KEY] } as const satisfies KeyOwner;
+
+export type DrillKey = (typeof drillRecords.records)[number];
+
+/** The one way the drill's keys reach the env file. */
+export const recordDrill = (env: EnvWriter, values: Partial<Record<DrillKey, string>>) =>
+  recordOwned(env, drillRecords, values as Record<string, string>);
 
 export interface DrillRecord {
   /** When the drill started (ISO). */
