@@ -11,7 +11,7 @@ export interface HistogramRow {
 export class HistogramRows {
   private readonly counts = new Array<number>(BUCKETS_MS.length + 1).fill(0);
 
-  record(ms: number): void {
+  put(ms: number): void {
     const i = BUCKETS_MS.findIndex((upper) => ms < upper);
     const row = i === -1 ? BUCKETS_MS.length : i;
     this.counts[row] = (this.counts[row] as number) + 1;

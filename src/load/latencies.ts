@@ -27,7 +27,7 @@ export class Latencies {
     return this.histogram.totalCount;
   }
 
-  record(ms: number): void {
+  put(ms: number): void {
     const us = Math.max(1, Math.round(ms * 1000));
     this.histogram.recordValue(us);
     this.maxUs = Math.max(this.maxUs, us);

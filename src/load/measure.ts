@@ -81,7 +81,7 @@ export class Measurements {
   /** A request was written to a socket after waiting waitMs for a connection. */
   written(waitMs: number): void {
     this.sent++;
-    this.wait.record(waitMs);
+    this.wait.put(waitMs);
   }
 
   answer(status: number, latencyMs: number, serviceMs: number, bytes: number, location?: string): void {
@@ -89,17 +89,17 @@ export class Measurements {
     this.location ??= location;
     this.bytes += bytes;
     this.status.set(status, (this.status.get(status) ?? 0) + 1);
-    this.record(latencyMs);
-    this.service.record(serviceMs);
+    this.tally(latencyMs);
+    this.service.put(serviceMs);
   }
 
   failure(kind: FailureKind, how: Failed = {}): void {
     this.failed++;
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
-    if (how.latencyMs !== undefined) this.record(how.latencyMs);
-    if (how.serviceMs !== undefined) this.service.record(how.serviceMs);
+    if (how.latencyMs !== undefined) this.tally(how.latencyMs);
+    if (how.serviceMs !== undefined) this.service.put(how.serviceMs);
     else this.notSent++;
-    if (how.waitedMs !== undefined) this.wait.record(how.waitedMs);
+    if (how.waitedMs !== undefined) this.wait.put(how.waitedMs);
   }
 
   /** Counts what another set of measurements counted in this one (the seconds of a sliding window). */
@@ -159,8 +159,8 @@ export class Measurements {
     };
   }
 
-  private record(ms: number): void {
-    this.latency.record(ms);
-    this.rows.record(ms);
+  private tally(ms: number): void {
+    this.latency.put(ms);
+    this.rows.put(ms);
   }
 }
