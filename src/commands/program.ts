@@ -26,6 +26,9 @@ import type { Deps } from "./setup.js";
 
 export const VERSION = "0.1.0";
 
+/** Commands that answer at once, from the env file: nothing in progress to show. */
+const INSTANT = new Set(["plan", "cost", "iam-policy", "runbook"]);
+
 export async function main(argv: string[], deps: Deps): Promise<number> {
   const { io } = deps;
   // --json promises one JSON document on stdout whatever happens, so it is looked for before commander parses
@@ -69,6 +72,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   const json = () => program.opts<{ json: boolean }>().json || jsonAsked;
   try {
     await program.parseAsync(argv, { from: "user" });
+    io.screen?.clear();
     if (program.opts<{ json: boolean }>().json) printJson(io, document ?? { ok: true });
     else io.stdout(written); // "--json" was the value of another option (-f --json): the command printed text
     return ExitCode.ok;
@@ -98,6 +102,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       }
       return asked ? ExitCode.ok : ExitCode.input;
     }
+    io.screen?.clear();
     const described = describeError(err, program.opts<{ verbose: boolean }>().verbose);
     const { exitCode } = described;
     const lines = described.lines.map((l) => carryInvocation(l, run.invocation));
@@ -108,7 +113,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       const message = lines[0]?.replace(/^error: /, "");
       if (!said) io.stderr(`${JSON.stringify({ kind: "error", message, exitCode })}\n`);
       printJson(io, { ...document, ok: false, ...(said ? {} : { error: message }), exitCode });
-    } else if (!said) io.stderr(`${lines.join("\n")}\n`);
+    } else if (!said) io.stderr(io.screen ? io.screen.fit(lines) : `${lines.join("\n")}\n`);
     return exitCode;
   } finally {
     await releaseClaims();
@@ -186,6 +191,8 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
     if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
+    // On a terminal, what draws progress there is loaded for the commands that show progress.
+    if (!o.json && !INSTANT.has(action.name())) await io.openScreen?.();
     const sandboxed = Boolean(o.sandbox);
     if (sandboxed && o.file === undefined) refuseLinkedSandboxEnvFile(SANDBOX_ENV_FILE);
     // What the commands this run prints carry: the options it was given (and the environment's equivalents), so that

@@ -40,13 +40,16 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await env.claim();
-      await (await import("../deploy/deploy.js")).deploy(ctx, config, {
+      await env.claim(); // after the context: it hears what the claim has to say
+      const { deploy } = await import("../deploy/deploy.js");
+      const options = {
         image,
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
         forceNewDeployment: Boolean(o.forceNewDeployment),
-      });
+      };
+      // Whatever the outcome, the run is summed up before it is reported.
+      await deploy(ctx, config, options).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });
 
@@ -65,7 +68,8 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       }
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       await env.claim();
-      await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
+      const { rollback } = await import("../deploy/deploy.js");
+      await rollback(ctx, config, o.to).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
     });
 }
