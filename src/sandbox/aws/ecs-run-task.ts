@@ -2,13 +2,24 @@
 // -> STOPPED with its essential container's exit code, and writes its output to its awslogs stream. Tests
 // decide the outcome per image with `outcomes`. A task with an image in the fake's ECR that cannot be pulled
 // (missing, or another account's and not shared) goes PENDING -> STOPPED: TaskFailedToStart, CannotPullContainerError,
-// no exit code and no log (docs/aws-behaviours.md, "ECS").
-import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
+// no exit code and no log. Container overrides replace a container's command and add to or replace its environment
+// variables, within 8192 characters, and DescribeTasks shows them (docs/aws-behaviours.md, "ECS").
+import {
+  type ContainerOverride,
+  InvalidParameterException,
+  type KeyValuePair,
+  type RunTaskCommandInput,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
 import { hexId } from "./ecs-state.js";
+import { checkSecretNames } from "./ecs-task-definitions.js";
+import { modeled } from "./errors.js";
 
 export const RUN_TASK_STARTS_MS = 30_000;
 export const RUN_TASK_STOPS_MS = 90_000;
+/** RunTask's overrides, JSON formatting included, may take this many characters at most. */
+export const OVERRIDES_MAX_CHARS = 8192;
 
 interface Outcome {
   exitCode: number;
@@ -22,6 +33,11 @@ interface OneOffTask {
   startedBy?: string;
   outcome: Outcome;
   containerName: string;
+  /** What the essential container ran: the definition's command and environment, with the overrides applied. */
+  command: string[] | undefined;
+  environment: KeyValuePair[];
+  /** The overrides RunTask was given, as DescribeTasks shows them. */
+  containerOverrides: ContainerOverride[];
   /** Why it never ran: an image it could not pull. */
   cannotPull?: string;
 }
@@ -39,6 +55,8 @@ export class OneOffTasks {
     // Nothing new runs from an INACTIVE revision (docs/aws-behaviours.md, "ECS"): "TaskDefinition is inactive".
     const td = this.ecs.mustFindTaskDefinition(input.taskDefinition as string);
     const container = td.containerDefinitions?.find((c) => c.essential !== false) ?? td.containerDefinitions?.[0];
+    const containerOverrides = checkOverrides(td, input.overrides?.containerOverrides ?? []);
+    const override = containerOverrides.find((o) => o.name === container?.name);
     const image = container?.image ?? "";
     const outcome = [...this.outcomes].find(([part]) => image.includes(part))?.[1] ?? {
       exitCode: 0,
@@ -56,6 +74,9 @@ export class OneOffTasks {
       ...(input.startedBy ? { startedBy: input.startedBy } : {}),
       outcome,
       containerName: container?.name ?? "app",
+      command: override?.command ?? container?.command,
+      environment: withOverrides(container?.environment ?? [], override?.environment ?? []),
+      containerOverrides,
       ...(cannotPull && "cannotPull" in cannotPull ? { cannotPull: cannotPull.cannotPull } : {}),
     };
     this.tasks.push(task);
@@ -91,8 +112,35 @@ export class OneOffTasks {
       desiredStatus: stopped ? "STOPPED" : "RUNNING",
       launchType: "FARGATE",
       ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+      overrides: { containerOverrides: t.containerOverrides, inferenceAcceleratorOverrides: [] },
       ...(stopped ? { ...stop, stoppedAt: new Date(t.launchedAt + stopsAt) } : {}),
       containers: [{ name: t.containerName, lastStatus, ...(stopped ? ended : {}) }],
     };
   }
+}
+
+/**
+ * What AWS checks of container overrides: each names a container of the definition, all of them together fit in
+ * 8192 characters, and an environment variable may not share a name with a secret of its container. (ECS's own
+ * messages for the first two are not documented: these are the fake's.)
+ */
+function checkOverrides(td: TaskDefinition, overrides: ContainerOverride[]): ContainerOverride[] {
+  if (JSON.stringify({ containerOverrides: overrides }).length > OVERRIDES_MAX_CHARS)
+    throw modeled(InvalidParameterException, `Container Overrides length must be at most ${OVERRIDES_MAX_CHARS}`);
+  for (const o of overrides) {
+    const container = td.containerDefinitions?.find((c) => c.name === o.name);
+    if (!container)
+      throw modeled(
+        InvalidParameterException,
+        `Override for container named ${o.name} is not a container in the TaskDefinition.`,
+      );
+    checkSecretNames({ environment: o.environment, secrets: container.secrets });
+  }
+  return structuredClone(overrides);
+}
+
+/** An override's variables replace the definition's of the same name and add the others. */
+function withOverrides(environment: KeyValuePair[], overrides: KeyValuePair[]): KeyValuePair[] {
+  const replaced = new Set(overrides.map((e) => e.name));
+  return [...environment.filter((e) => !replaced.has(e.name)), ...overrides];
 }
