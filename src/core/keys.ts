@@ -90,6 +90,8 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   DR_RTO_TARGET: "4h",
   DR_RPO_TARGET: "24h",
   DR_CHECK_COMMAND: "python manage.py check --database default",
+  // What `deploy --migrate` runs: the migration command of the user's deploy workflow.
+  MIGRATE_COMMAND: "python manage.py migrate",
 };
 
 const RULES: Readonly<Record<string, v.Validator>> = {
@@ -148,6 +150,7 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   ALB_ACCESS_LOGS_PREFIX: v.pattern(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, "an S3 key prefix"),
   ECS_SERVICE_NAME: v.ecsName,
   ECS_TASK_DEFINITION_FAMILY: v.ecsName,
+  MIGRATE_COMMAND: v.pattern(/^.{1,4096}$/, "a command (words, or a JSON array of strings)"),
   AUTOSCALING_MIN_CAPACITY: v.positiveInt,
   AUTOSCALING_MAX_CAPACITY: v.positiveInt,
   AUTOSCALING_CPU_TARGET: v.percent,
