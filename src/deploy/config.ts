@@ -3,6 +3,7 @@ import { parseCommand } from "../core/command.js";
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
 import { defaultOf } from "../core/keys.js";
+import { type RolloutSettings, rolloutTime } from "../resources/common/rollout-time.js";
 
 export interface DeployConfig {
   cluster: string;
@@ -78,4 +79,31 @@ export function migrationOverrides(container: string, command: string[], databas
   return {
     containerOverrides: [{ name: container, command, environment: [{ name: "DATABASE_NAME", value: databaseName }] }],
   };
+}
+
+/**
+ * The settings a deployment's duration follows, from the env file: the default limit of each wait of `deploy` and
+ * `rollback` (read only when --timeout is not given). A deployment may start with as few tasks as auto scaling's
+ * minimum, and the fewer the tasks, the more rounds of failures the circuit breaker waits for.
+ */
+export function rolloutSettings(env: EnvReader): RolloutSettings {
+  const input = readInputs(env, "the default --timeout");
+  const settings = {
+    deregistrationDelaySeconds: Number(input.need("TARGET_DEREGISTRATION_DELAY")),
+    gracePeriodSeconds: Number(input.need("HEALTH_CHECK_GRACE_PERIOD")),
+    fewestTasks: Math.min(Number(input.need("DESIRED_COUNT")), Number(input.need("AUTOSCALING_MIN_CAPACITY"))),
+  };
+  input.done();
+  return settings;
+}
+
+/** What --help says of the default: how it is sized, and what it comes to with every setting at its default. */
+export function defaultTimeoutHelp(): string {
+  const minutes = rolloutTime(rolloutSettings({ get: () => undefined })).limitMs / 60_000;
+  return [
+    "--timeout bounds each wait: the migration task, the deployment, the way back after a failure. By default it",
+    "is sized from the env file, long enough for a deployment to drain its old tasks (TARGET_DEREGISTRATION_DELAY)",
+    "and for a failing one to trip the circuit breaker (HEALTH_CHECK_GRACE_PERIOD, and the fewest tasks of",
+    `AUTOSCALING_MIN_CAPACITY and DESIRED_COUNT): ${minutes}m with their defaults.`,
+  ].join("\n");
 }
