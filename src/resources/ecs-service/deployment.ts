@@ -2,7 +2,7 @@
 // the service on its task definition; FAILED (circuit breaker), replaced, or tasks stopping for a cause that
 // retrying will not fix (an image that cannot be pulled, secrets that cannot be read) end it at once. The
 // ServicesStable waiter can report success after a rollback (docs/aws-behaviours.md, "ECS"): this never does.
-import type { Service, Task } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, Task } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -77,12 +77,35 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
         const fatal = (await stoppedTasks(w)).filter((t) => FATAL.test(stopReason(t)));
         if (fatal.length > 0) throw failure(w, svc, `tasks cannot start: ${stopReason(fatal[0] as Task)}`, fatal);
       }
-      const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
-      return pending(
-        `${d.rolloutState} ${d.runningCount}/${d.desiredCount} running, ${d.pendingCount} pending${failed}`,
-      );
+      return pending(phase(svc, d));
     }),
   );
+}
+
+/**
+ * Where a deployment in progress is: starting (its tasks launching, or running and not yet through their health
+ * checks: ECS scales the old revision in only once they pass); draining (the old revision at 0, its tasks leaving
+ * the target group for its deregistration delay); or healthy (ECS has yet to call it COMPLETED).
+ */
+export function phase(svc: Service, d: Deployment): string {
+  const running = `${d.runningCount}/${d.desiredCount} running`;
+  const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
+  if ((d.runningCount ?? 0) < (d.desiredCount ?? 0)) return `starting: ${running}, ${d.pendingCount} pending${failed}`;
+  const older = (svc.deployments ?? []).filter((x) => x.id !== d.id);
+  if (older.some((x) => (x.desiredCount ?? 0) > 0)) return `starting: ${running}, not yet healthy${failed}`;
+  if (older.length > 0) return `draining: ${running}, the old tasks leave the target group (its deregistration delay)`;
+  return `healthy: ${running}${failed}`;
+}
+
+/** Where the service stands: the revision it names, and how its newest deployment goes. */
+export function standing(svc: Service): string {
+  const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
+  const how = !primary
+    ? "no deployment"
+    : primary.rolloutState === "IN_PROGRESS"
+      ? `deployment ${primary.id} IN_PROGRESS, ${phase(svc, primary)}`
+      : `deployment ${primary.id} ${primary.rolloutState}`;
+  return `${svc.serviceName} names ${shortName(svc.taskDefinition)} (${how})`;
 }
 
 /** The stopped tasks this deployment started, newest first: among every stopped task of the service, all pages. */
