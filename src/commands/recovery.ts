@@ -5,7 +5,7 @@ import { Interrupt } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
 import { type DrillFlags, drillConfig } from "../recovery/config.js";
 import { LAST_DRILL_KEY, recordDrill } from "../recovery/record.js";
-import type { GlobalOptions } from "./options.js";
+import { type GlobalOptions, timeoutGiven } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
 
@@ -32,10 +32,15 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       `run against the restored database (default: DR_CHECK_COMMAND, then "${defaultOf("DR_CHECK_COMMAND", () => undefined)}")`,
     )
     .option("--keep", "keep the restored instance afterwards (it is billed until deleted)")
+    .addHelpText(
+      "after",
+      "\n--timeout bounds each wait of the drill; by default it is DR_RTO_TARGET: a restore still not usable then has missed its target.\n",
+    )
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & DrillFlags;
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "verify");
       const config = drillConfig(env, o);
+      const timeoutMs = timeoutGiven(cmd) ? given : config.targets.rtoMs;
       await env.claim(); // the drill records its result: refuse a read-only file before restoring anything
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const [{ runDrill }, { summarise }] = await Promise.all([
