@@ -112,8 +112,12 @@ const MUTATORS: Record<string, { calls: string[]; owns: string }> = {
     owns: "the drill's restored database instance",
   },
   "recovery/check.ts": {
-    calls: ["DeregisterTaskDefinitionCommand"],
-    owns: "the drill's check family (registered through the task definition resource's one path)",
+    calls: ["DeregisterTaskDefinitionCommand", "StopTaskCommand"],
+    owns: "the drill's check and cutover families (registered through the task definition resource's one path), and the one-off tasks it runs from them",
+  },
+  "recovery/cutover.ts": {
+    calls: ["CreateSecretCommand", "DeleteSecretCommand"],
+    owns: "the rehearsal's copy of the database secret, deleted with the drill",
   },
 };
 

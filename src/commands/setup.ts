@@ -4,9 +4,10 @@ import { type Clock, systemClock } from "../core/clock.js";
 import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
-import { Events } from "../core/events.js";
+import { Events, type InfraEvent } from "../core/events.js";
 import { type EnvReader, withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
+import { carryInvocation, type Invocation } from "../core/invocation.js";
 import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
 import { checkEndpoint, type GlobalOptions, parseDuration, resolveRegion } from "./options.js";
@@ -26,6 +27,8 @@ export interface Deps {
   interrupt?: Interrupt;
   /** How often `load-test` samples the stack in AWS (30 s; tests pass less). */
   sampleEveryMs?: number;
+  /** The options this run was given that say where it runs: carried into every command it prints. */
+  invocation?: Invocation;
 }
 
 export interface Selected {
@@ -106,8 +109,10 @@ export function makeContext(
     },
     deps.clients,
   );
-  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.
-  const events = new Events(opts.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
+  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr. Hints in them
+  // carry the options this run was given; the commands infra writes out (runbook, delete lines) its file and region.
+  const render = opts.json ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io);
+  const events = new Events((e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) }));
   env.notice = events.for("env file").warning;
   return {
     env,
@@ -115,6 +120,7 @@ export function makeContext(
     clock: deps.clock ?? systemClock,
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
+    invocation: { ...deps.invocation, file: opts.envFile, region },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
     steps: { has: () => false, finished: async () => {} },
     http: deps.http ?? {

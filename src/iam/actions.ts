@@ -47,4 +47,5 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "wafv2:GetWebACLForResource": ["elasticloadbalancing:GetLoadBalancerWebACL"],
   "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
   "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
+  "secretsmanager:CreateSecret": ["secretsmanager:TagResource"],
 };

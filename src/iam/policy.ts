@@ -107,6 +107,8 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "application-autoscaling:PutScalingPolicy",
     "application-autoscaling:RegisterScalableTarget",
     "application-autoscaling:TagResource",
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:DescribeAlarms",
   ],
   monitoring: [
     "cloudwatch:DeleteAlarms",
@@ -172,6 +174,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ecs:ListTaskDefinitions",
     "ecs:RegisterTaskDefinition",
     "ecs:RunTask",
+    "ecs:StopTask",
     "ecs:TagResource",
     "logs:GetLogEvents",
     "rds:AddTagsToResource",
@@ -181,6 +184,11 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "rds:DescribeOrderableDBInstanceOptions",
     "rds:RestoreDBInstanceFromDBSnapshot",
     "rds:RestoreDBInstanceToPointInTime",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:ListSecrets",
   ],
   /** runbook: reads only. */
   runbook: [

@@ -198,6 +198,12 @@ export const SCOPES: readonly Scope[] = [
     condition: () => ({ StringEquals: { "ecs:CreateAction": "RunTask" } }),
   },
   {
+    sid: "OneOffTasksStopped",
+    actions: ["ecs:StopTask"],
+    resources: (s) => [ecsArn(s, `task/${s.cluster}/*`)],
+    condition: inCluster,
+  },
+  {
     sid: "ClusterLists",
     actions: ["ecs:ListServices", "ecs:ListTasks"],
     resources: () => "*",
@@ -368,8 +374,14 @@ export const SCOPES: readonly Scope[] = [
   },
   {
     sid: "Secrets",
-    actions: ["secretsmanager:DescribeSecret"],
+    // GetSecretValue: dr-drill --rehearse-cutover copies the database secret (in memory) to point the copy elsewhere.
+    actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
     resources: (s) => [...s.secrets],
+  },
+  {
+    sid: "DrillSecretCopies",
+    actions: ["secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:TagResource"],
+    resources: (s) => [...s.secretCopies],
   },
   {
     sid: "Reads",
@@ -393,6 +405,7 @@ export const SCOPES: readonly Scope[] = [
       "logs:DescribeLogGroups",
       "rds:DescribeOrderableDBInstanceOptions",
       "route53:ListHostedZonesByName",
+      "secretsmanager:ListSecrets",
       "sns:ListTopics",
       "tag:GetResources",
       "wafv2:ListWebACLs",

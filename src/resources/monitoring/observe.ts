@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-sns";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { optional } from "../../core/unsupported.js";
 import type { ObservedObject } from "../../state/model.js";
 import { isManaged, type Tag } from "../common/tags.js";
 import { allAlarmNames } from "./alarms.js";
@@ -54,8 +55,10 @@ export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Prom
   if (dashboard) {
     // One recorded by infra is ours, tags or not (an earlier version made dashboards without tags).
     const recorded = dashboard.name === recordedDashboard;
-    const tags = recorded ? [] : await awsStep("read dashboard tags", dashboard.name, () => cwTags(cw, dashboard.arn));
-    found.set("dashboard", describeDashboard(dashboard, recorded || isManaged(tags)));
+    const tags = recorded
+      ? []
+      : await awsStep("read dashboard tags", dashboard.name, () => dashboardTags(ctx, cw, dashboard.arn));
+    found.set("dashboard", describeDashboard(dashboard, recorded || (tags !== undefined && isManaged(tags))));
   }
   // Last, so destroy (which goes backwards) removes it first.
   if (legacyTopicArn) {
@@ -137,6 +140,22 @@ export async function cwTags(cw: CloudWatchClient, arn: string): Promise<Tag[]> 
     if (isAwsError(err, "ResourceNotFoundException", "ResourceNotFound")) return [];
     throw err;
   }
+}
+
+/**
+ * A dashboard's tags, or undefined on an endpoint that cannot read them: then the dashboard SERVICE_DASHBOARD_NAME
+ * records is ours, and another is adopted.
+ */
+export function dashboardTags(ctx: Context, cw: CloudWatchClient, arn: string): Promise<Tag[] | undefined> {
+  return optional(
+    ctx,
+    {
+      resource: "monitoring",
+      operation: "cloudwatch ListTagsForResource (dashboards)",
+      without: "the dashboard SERVICE_DASHBOARD_NAME records counts as this stack's",
+    },
+    () => cwTags(cw, arn),
+  );
 }
 
 async function findDashboard(cw: CloudWatchClient, name: string, recorded: string | undefined) {
