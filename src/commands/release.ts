@@ -1,9 +1,8 @@
 // deploy and rollback: the service moved to another revision, followed, probed, and put back on failure.
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
-import { defaultTimeoutHelp, deployConfig, rolloutSettings } from "../deploy/config.js";
+import { defaultTimeoutHelp, defaultTimeoutMs, deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
-import { rolloutTime } from "../resources/common/rollout-time.js";
 import { type GlobalOptions, timeoutGiven } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
@@ -40,7 +39,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
         );
       const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
-      const timeoutMs = timeoutGiven(cmd) ? given : rolloutTime(rolloutSettings(env)).limitMs;
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       await env.claim();
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
@@ -64,7 +63,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const o = opts(cmd) as GlobalOptions & { to?: string };
       const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: false });
-      const timeoutMs = timeoutGiven(cmd) ? given : rolloutTime(rolloutSettings(env)).limitMs;
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       await env.claim();
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);

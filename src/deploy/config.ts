@@ -97,9 +97,12 @@ export function rolloutSettings(env: EnvReader): RolloutSettings {
   return settings;
 }
 
+/** The default limit of each wait of `deploy` and `rollback`, sized from the env file (rollout-time.ts). */
+export const defaultTimeoutMs = (env: EnvReader) => rolloutTime(rolloutSettings(env)).limitMs;
+
 /** What --help says of the default: how it is sized, and what it comes to with every setting at its default. */
 export function defaultTimeoutHelp(): string {
-  const minutes = rolloutTime(rolloutSettings({ get: () => undefined })).limitMs / 60_000;
+  const minutes = defaultTimeoutMs({ get: () => undefined }) / 60_000;
   return [
     "--timeout bounds each wait: the migration task, the deployment, the way back after a failure. By default it",
     "is sized from the env file, long enough for a deployment to drain its old tasks (TARGET_DEREGISTRATION_DELAY)",
