@@ -67,7 +67,7 @@ describe("deploy: a wait that runs out of time is a failed deploy", () => {
     );
     // the way back drains v2's tasks for the same hour: not finished, and it says so,
     expect(result.stderr).toMatch(
-      /rolling back: startupwebapp-service names startupwebapp-service-task:1 \(deployment \S+ IN_PROGRESS, draining: .*\), not finished within --timeout; `infra rollback --to 1` follows it to the end/,
+      /rolling back: startupwebapp-service names startupwebapp-service-task:1 \(deployment \S+ IN_PROGRESS, draining: .*\), not finished within --timeout; `infra rollback --to 1 -f \S+` follows it to the end/,
     );
     // and the env file already says what AWS names: revision 1.
     expect(revisionOf(fake.current)).toBe("1");
