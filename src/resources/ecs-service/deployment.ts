@@ -10,10 +10,11 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
 import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
-import type { ResourceEvents } from "../../core/events.js";
+import type { DeploymentPhase, DeploymentView, ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 import { describeService, shortName } from "../common/ecs.js";
 import { serviceTasks } from "../common/ecs-tasks.js";
+import { deploymentsOf, lastStopped, targetStates } from "./deployment-view.js";
 
 /** Stopped-task reasons that no amount of waiting will cure. */
 const FATAL =
@@ -41,6 +42,8 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const ecs = await w.ctx.aws.ecs();
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
   const seen = new Set<string>();
+  const elbv2 = await w.ctx.aws.elbv2();
+  let stop: DeploymentView["lastStopped"];
   const showNewEvents = (svc: Service) => {
     // Oldest first; events from before this deployment began are history, not news.
     const since = svc.deployments?.find((d) => d.id === w.deploymentId)?.createdAt?.getTime() ?? 0;
@@ -73,11 +76,25 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
       ) {
         return done(svc);
       }
+      let stopped: Task[] = [];
       if ((d.failedTasks ?? 0) > 0) {
-        const fatal = (await stoppedTasks(w)).filter((t) => FATAL.test(stopReason(t)));
+        stopped = await stoppedTasks(w);
+        const fatal = stopped.filter((t) => FATAL.test(stopReason(t)));
         if (fatal.length > 0) throw failure(w, svc, `tasks cannot start: ${stopReason(fatal[0] as Task)}`, fatal);
       }
-      return pending(phase(svc, d));
+      // The whole deployment, for a terminal to show: the targets only once tasks run, the last stop until a newer one.
+      const deployments = deploymentsOf(svc, w.deploymentId);
+      const targets = deployments.some((x) => x.running > 0) ? await targetStates(elbv2, svc) : undefined;
+      stop = lastStopped(stopped, stopReason) ?? stop;
+      const where = phase(svc, d);
+      const view = {
+        service: w.serviceName,
+        phase: where.name,
+        deployments,
+        ...(targets ? { targets } : {}),
+        ...(stop ? { lastStopped: stop } : {}),
+      };
+      return pending(where.text, { deployment: view });
     }),
   );
 }
@@ -87,14 +104,19 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
  * checks: ECS scales the old revision in only once they pass); draining (the old revision at 0, its tasks leaving
  * the target group for its deregistration delay); or healthy (ECS has yet to call it COMPLETED).
  */
-export function phase(svc: Service, d: Deployment): string {
+export function phase(svc: Service, d: Deployment): { name: DeploymentPhase; text: string } {
   const running = `${d.runningCount}/${d.desiredCount} running`;
   const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
-  if ((d.runningCount ?? 0) < (d.desiredCount ?? 0)) return `starting: ${running}, ${d.pendingCount} pending${failed}`;
   const older = (svc.deployments ?? []).filter((x) => x.id !== d.id);
-  if (older.some((x) => (x.desiredCount ?? 0) > 0)) return `starting: ${running}, not yet healthy${failed}`;
-  if (older.length > 0) return `draining: ${running}, the old tasks leave the target group (its deregistration delay)`;
-  return `healthy: ${running}${failed}`;
+  const [name, detail]: [DeploymentPhase, string] =
+    (d.runningCount ?? 0) < (d.desiredCount ?? 0)
+      ? ["starting", `${running}, ${d.pendingCount} pending${failed}`]
+      : older.some((x) => (x.desiredCount ?? 0) > 0)
+        ? ["starting", `${running}, not yet healthy${failed}`]
+        : older.length > 0
+          ? ["draining", `${running}, the old tasks leave the target group (its deregistration delay)`]
+          : ["healthy", `${running}${failed}`];
+  return { name, text: `${name}: ${detail}` };
 }
 
 /** Where the service stands: the revision it names, and how its newest deployment goes. */
@@ -103,7 +125,7 @@ export function standing(svc: Service): string {
   const how = !primary
     ? "no deployment"
     : primary.rolloutState === "IN_PROGRESS"
-      ? `deployment ${primary.id} IN_PROGRESS, ${phase(svc, primary)}`
+      ? `deployment ${primary.id} IN_PROGRESS, ${phase(svc, primary).text}`
       : `deployment ${primary.id} ${primary.rolloutState}`;
   return `${svc.serviceName} names ${shortName(svc.taskDefinition)} (${how})`;
 }
