@@ -7,8 +7,8 @@ import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
 import { fqdn, sameName } from "../common/dns/names.js";
-import { listRecords } from "../common/dns/records.js";
-import { findZone, type Zone } from "../common/dns/zone.js";
+import { readRecords } from "../common/dns/records.js";
+import { readZone, type Zone } from "../common/dns/zone.js";
 import { isManaged } from "../common/tags.js";
 import { covers, describeCertificate, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
 import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
@@ -39,10 +39,10 @@ export async function observeAcm(ctx: Context, c: AcmConfig): Promise<Map<string
   let zoneTags: { Key?: string; Value?: string }[] = [];
   if (!c.externalDns) {
     const r53 = await ctx.aws.route53();
-    zone = await findZone(r53, c.domain, c);
+    zone = await readZone(ctx, r53, c.domain, c);
     if (zone) {
       const id = zone.id;
-      zoneRecords = await awsStep("list records", zone.name, () => listRecords(r53, id));
+      zoneRecords = await awsStep("list records", zone.name, () => readRecords(ctx, r53, id));
       if (madeByInfra(zone, c))
         zoneTags = await awsStep("read hosted zone tags", zone.name, async () => {
           const out = await r53.send(new ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: id }));
