@@ -13,7 +13,6 @@ import { type Change, isChange } from "../state/model.js";
 import { changeData, planLines } from "../state/render.js";
 import { type GlobalOptions, resolveRegion } from "./options.js";
 import type { Commands } from "./program.js";
-import { printTable } from "./render.js";
 import { configureEach, type Deps, loadInputs, makeContext, readAsStep, type Selected } from "./setup.js";
 
 /** How long plan waits for credentials, and then for AWS's answers, before it shows the plan uncompared. */
@@ -77,18 +76,14 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         if (failed) throw failed;
         return;
       }
-      printTable(
+      const { printStatus } = await import("./status-table.js");
+      printStatus(
         io,
-        ["RESOURCE", "EXISTS", "CHANGES", "HEALTHY", "RECORDED ID", "PROBLEMS"],
-        rows.map((r) => [
-          r.resource,
-          r.exists,
-          String(r.changes),
-          r.healthy ? "yes" : "no",
+        rows.map((r) => ({
+          ...r,
           // The first id it recorded, short: the tail of an ARN names the thing.
-          Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
-          r.problems.join("; "),
-        ]),
+          recordedId: Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
+        })),
       );
       io.stdout(drills.lines);
       if (failed) throw failed;
@@ -113,7 +108,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         return { resource: resource.name, desired, changes };
       });
       const all = plans.flatMap((p) => p.changes);
-      const cost = await monthlyCost(env, o.region);
+      const cost = await monthlyCost(env, o.region, io.stdoutTerminal?.columns);
       if (o.json) {
         result({
           ok: true,
@@ -152,7 +147,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
       const { env } = await loadInputs([], o, "plan");
-      const cost = await monthlyCost(env, o.region);
+      const cost = await monthlyCost(env, o.region, io.stdoutTerminal?.columns);
       if (o.json) return result({ ok: true, command: "cost", cost: cost.estimate });
       io.stdout(`${cost.text}\n`);
     });
@@ -208,20 +203,21 @@ async function compare(
   }
 }
 
-/** Loaded on demand: the price table is data, not start-up work. */
-async function monthlyCost(env: EnvReader, region: string | undefined) {
-  const [{ costInputFrom }, { estimateMonthlyCost }, { formatCost }] = await Promise.all([
+/** Loaded on demand: the price table is data, not start-up work. The text fits `width` (a terminal's). */
+async function monthlyCost(env: EnvReader, region: string | undefined, width?: number) {
+  const [{ costInputFrom }, { estimateMonthlyCost }, { formatCost, formatWafOffer }] = await Promise.all([
     import("../cost/from-env.js"),
     import("../cost/estimate.js"),
     import("../cost/render.js"),
   ]);
+  const fit = width === undefined ? undefined : { width, ...(await import("../core/text.js")) };
   const input = costInputFrom(env, region);
   const estimate = estimateMonthlyCost(input);
-  if (input.wafEnabled) return { estimate, text: formatCost(estimate) };
+  if (input.wafEnabled) return { estimate, text: formatCost(estimate, fit) };
   // The WAF is opt-in: show what turning it on would add, so the decision can be made from here.
   const withWaf = estimateMonthlyCost({ ...input, wafEnabled: true });
   const waf = withWaf.lines.filter((l) => l.item.startsWith("WAF"));
   const addsUsd = Math.round((withWaf.totalUsd - estimate.totalUsd) * 100) / 100;
-  const text = `${formatCost(estimate)}\nWAF (opt-in, WAF_ENABLED=true) would add $${addsUsd.toFixed(2)}/month: ${waf.map((l) => `${l.item} ${l.detail}`).join("; ")}`;
+  const text = `${formatCost(estimate, fit)}\n${formatWafOffer(addsUsd, waf, fit)}`;
   return { estimate: { ...estimate, wafIfEnabled: { addsUsd, lines: waf } }, text };
 }

@@ -20,7 +20,6 @@ import { altersExisting, type Observation } from "../state/model.js";
 import { planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { printChecks } from "./render.js";
 import { type Deps, prepare, readAsStep, type Selected } from "./setup.js";
 import { leftForLater, runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
@@ -81,7 +80,7 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       if (names.includes("all") && ctx.env.get("RDS_INSTANCE_ID")) checks.push(drillCheck(ctx.env, ctx.clock.now()));
       const failed = checks.filter((c) => c.status === "FAIL");
       if (o.json) result({ ok: failed.length === 0, command: "verify", checks });
-      else printChecks(io, checks);
+      else (await import("./tables.js")).printChecks(io, checks);
       if (unread[0])
         throw new InfraError(
           `verify: ${unread.length} resource(s) could not be read: ${unread[0].message}`,
@@ -175,8 +174,10 @@ function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command
     const steps = outcomes.map(({ name, status }) => ({ name, status }));
     result({ ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
   }
-  if (later) return ctx.events.for("all").skipped(later);
-  if (summary) ctx.events.for("all").warning(summary);
+  if (later) ctx.events.for("all").skipped(later);
+  else if (summary) ctx.events.for("all").warning(summary);
+  ctx.events.end();
+  if (later) return;
   const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
   if (cause) throw cause;
   // Nothing failed, but what an incomplete step holds back did not run: the job is not done.

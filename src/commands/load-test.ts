@@ -3,6 +3,7 @@
 // Ctrl-C guard so an interrupted run still reports what it measured (exit 130), and --expect makes it a CI gate
 // (exit 1 when a threshold is missed).
 import type { Command } from "commander";
+import { systemClock } from "../core/clock.js";
 import type { Context } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, InputError } from "../core/errors.js";
@@ -83,7 +84,9 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
 
 /** Without sampling there is no AWS context, but progress is shown the same way. */
 function eventsFor(g: GlobalOptions, deps: Deps): Events {
-  return new Events(g.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
+  return new Events(
+    g.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io, deps.clock ?? systemClock),
+  );
 }
 
 /** Says what will be sent, and asks on a terminal; without one it needs --yes. */

@@ -41,12 +41,15 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       await env.claim();
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await (await import("../deploy/deploy.js")).deploy(ctx, config, {
+      const { deploy } = await import("../deploy/deploy.js");
+      const options = {
         image,
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
         forceNewDeployment: Boolean(o.forceNewDeployment),
-      });
+      };
+      // Whatever the outcome, the run is summed up before it is reported.
+      await deploy(ctx, config, options).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });
 
@@ -65,7 +68,8 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
       }
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
+      const { rollback } = await import("../deploy/deploy.js");
+      await rollback(ctx, config, o.to).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
     });
 }

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../core/clock.js";
 import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
-import { Events, type InfraEvent } from "../core/events.js";
+import { type EventSink, Events, type InfraEvent } from "../core/events.js";
 import { type EnvReader, withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
@@ -111,13 +111,18 @@ export function makeContext(
   );
   // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr. Hints in them
   // carry the options this run was given; the commands infra writes out (runbook, delete lines) its file and region.
-  const render = opts.json ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io);
-  const events = new Events((e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) }));
+  const clock = deps.clock ?? systemClock;
+  const render: EventSink = opts.json
+    ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`)
+    : progressRenderer(deps.io, clock);
+  const carried: EventSink = (e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) });
+  carried.end = () => render.end?.();
+  const events = new Events(carried);
   env.notice = events.for("env file").warning;
   return {
     env,
     aws,
-    clock: deps.clock ?? systemClock,
+    clock,
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
     invocation: { ...deps.invocation, file: opts.envFile, region },
