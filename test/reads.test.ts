@@ -30,6 +30,21 @@ describe("a create all that finds the stack as it should be", () => {
     expect(calls.length).toBeLessThanOrEqual(25);
   });
 
+  it("verify all, status and plan read each object once too, though they look at the stack the same way", async () => {
+    fake.current.route53.addZone("startupwebapp.com");
+    const path = tempEnvFile();
+    expect((await runCli(["create", "all", "--file", path], fake.current)).code).toBe(0);
+
+    for (const command of [["verify", "all"], ["status"], ["plan", "all"]]) {
+      const before = fake.current.calls.length;
+      expect((await runCli([...command, "--file", path], fake.current)).code).toBe(0);
+      const calls = fake.current.calls.slice(before);
+
+      expect({ command, repeated: repeated(asked(calls)) }).toEqual({ command, repeated: [] });
+      expect(calls.length).toBeLessThanOrEqual(30);
+    }
+  });
+
   it("reads whose the topic and the alarms are in one call, rather than one for each", async () => {
     const calls = await secondCreateAll();
 

@@ -6,11 +6,12 @@ import { ListTagsForResourceCommand, type ResourceRecordSet } from "@aws-sdk/cli
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
+import { readCertificate } from "../common/certificate.js";
 import { fqdn, sameName } from "../common/dns/names.js";
 import { readRecords } from "../common/dns/records.js";
 import { readZone, type Zone } from "../common/dns/zone.js";
 import { isManaged } from "../common/tags.js";
-import { covers, describeCertificate, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
+import { covers, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
 import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
 
 /** The CallerReference of the zones infra makes: a zone carries it from its creation, whatever befalls its tags. */
@@ -181,7 +182,7 @@ async function findCertificates(ctx: Context, acm: ACMClient, c: AcmConfig) {
     d.DomainValidationOptions?.[0]?.ValidationMethod === "DNS" &&
     d.KeyAlgorithm === KEY_ALGORITHM;
   const read = async (arn: string): Promise<Certificate | "stranger" | undefined> => {
-    const [detail, tags] = await Promise.all([describeCertificate(acm, arn), tagsOf(acm, arn)]);
+    const [detail, tags] = await Promise.all([readCertificate(ctx, arn), tagsOf(acm, arn)]);
     if (!detail) return undefined;
     const ours =
       isManaged(tags) &&
