@@ -166,7 +166,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     )
     .option(
       "--timeout <duration>",
-      "limit for each wait, and for each AWS call with its retries (90s, 15m, 1h)",
+      "limit for each wait, and for each AWS call with its retries (90s, 15m, 1h); deploy and rollback size theirs from the stack's settings, dr-drill's is DR_RTO_TARGET (see their --help)",
       DEFAULT_TIMEOUT,
     )
     .option("--verbose", "show stack traces of errors", false)
