@@ -36,7 +36,7 @@ describe("a bug in infra itself", () => {
 
     expect(result.code).toBe(70);
     expect(result.stderr).toMatch(
-      /^error: a bug in infra, not an AWS refusal nor a mistake in the input \(while: find security group startupwebapp-alb-sg\): TypeError: Cannot read properties of undefined .* - run the same command with --verbose for the stack trace, and report it with that$/m,
+      /^error: a bug in infra, not an AWS refusal nor a mistake in the input \(while: find security groups startupwebapp-alb-sg\): TypeError: Cannot read properties of undefined .* - run the same command with --verbose for the stack trace, and report it with that$/m,
     );
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
@@ -67,12 +67,12 @@ describe("a bug in infra itself", () => {
         $fault: "client",
         $metadata: { httpStatusCode: 403 },
       }),
-      /find security group startupwebapp-alb-sg: UnauthorizedOperation: You are not authorized/,
+      /find security groups startupwebapp-alb-sg: UnauthorizedOperation: You are not authorized/,
     ],
     [
       "a connection AWS never took",
       Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED", syscall: "connect" }),
-      /find security group startupwebapp-alb-sg: ECONNREFUSED: connect ECONNREFUSED/,
+      /find security groups startupwebapp-alb-sg: ECONNREFUSED: connect ECONNREFUSED/,
     ],
   ])("still reads %s as AWS failing: exit 3", async (_what, error, message) => {
     const result = await runWithEc2(["verify", "alb", "-f", tempEnvFile()], async () => {

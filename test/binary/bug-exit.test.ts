@@ -42,7 +42,7 @@ describe("a bug in infra itself, through the binary", () => {
     expect(result.code).toBe(70);
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(
-      /^error: a bug in infra, not an AWS refusal nor a mistake in the input \(while: find security group startupwebapp-alb-sg\): TypeError: .+ - run the same command with --verbose for the stack trace, and report it with that\n$/,
+      /^error: a bug in infra, not an AWS refusal nor a mistake in the input \(while: find security groups startupwebapp-alb-sg\): TypeError: .+ - run the same command with --verbose for the stack trace, and report it with that\n$/,
     );
   });
 
