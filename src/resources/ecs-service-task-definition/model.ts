@@ -34,9 +34,16 @@ export const taskDefinitionModel: ResourceModel<TaskDefinitionConfig> = {
     };
   },
   checks: secretChecks,
-  // A new revision whose secret does not exist would register, and its tasks never start: as deploy checks.
+  // A new revision whose secret does not exist would register, and its tasks never start: as deploy checks. Only
+  // when one registers: a revision kept as it is costs no call.
   async beforeCreate(ctx, c, changes) {
-    if (!c.container || !changes.some((ch) => ch.action !== "delete" && ch.desired.key === "task-definition")) return;
+    const registers = changes.some(
+      (ch) =>
+        ch.action !== "delete" &&
+        ch.desired.key === "task-definition" &&
+        (ch.action === "create" || ("fields" in ch && ch.fields.length > 0)),
+    );
+    if (!c.container || !registers) return;
     const valueFroms = (c.container.secrets ?? []).map((s) => s.valueFrom ?? "");
     await requireSecrets(ctx, valueFroms, `task definition ${c.family}`);
   },
