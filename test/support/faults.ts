@@ -2,16 +2,12 @@
 // calls, either before the call takes effect (AWS refused it) or after (AWS made the change and its answer was
 // lost), is followed by the user's rerun, which must finish the job; the run after that changes nothing.
 //
-// The stack the run starts from is made once and saved (src/sandbox/aws/snapshot.ts, what keeps the sandbox
-// account between processes); each case starts from a fresh fake holding that saved state and a copy of the env
-// file, so a case costs the failing run and the reruns, not the stack's creation again.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+// The stack the run starts from is made once and saved (./saved-stack.ts); each case starts from a fresh fake
+// holding it and a copy of the env file, so a case costs the failing run and the reruns, not the stack's making.
 import { expect } from "vitest";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
-import { restore, snapshot } from "../../src/sandbox/aws/snapshot.js";
-import { installInProcess } from "./in-process.js";
+import { snapshot } from "../../src/sandbox/aws/snapshot.js";
+import { fromSaved, save, withFake } from "./saved-stack.js";
 
 export interface FaultLoop<R> {
   /** A fresh fake, before setup (an endpoint's quirks set on it); a default fake when omitted. */
@@ -33,58 +29,27 @@ export interface FaultLoop<R> {
   thenNothing?: boolean;
 }
 
-interface Start {
-  state: ReturnType<typeof snapshot>;
-  now: number;
-  /** The env file's name and text as setup left them. */
-  path: string;
-  env: string;
-}
-
-/** A fresh fake on the SDK clients holding the saved stack, and a copy of its env file. */
-async function fromStart<T>(
-  loop: FaultLoop<unknown>,
-  start: Start,
-  body: (fake: AwsFake, path: string) => Promise<T>,
-): Promise<T> {
-  const fake = installInProcess(loop.fake?.() ?? new AwsFake());
-  try {
-    restore(fake, start.state);
-    fake.clock.advance(start.now - fake.clock.now());
-    const path = join(mkdtempSync(join(tmpdir(), "infra-fault-")), basename(start.path));
-    writeFileSync(path, start.env);
-    return await body(fake, path);
-  } finally {
-    fake.restore();
-  }
-}
-
 /** Runs the undisturbed run, pins its calls, then fails each of them before and after it takes effect. */
 export async function expectConvergesAfterAnyFault<R>(loop: FaultLoop<R>): Promise<void> {
-  const fake = installInProcess(loop.fake?.() ?? new AwsFake());
-  let start: Start;
-  let accepted: { nth: number; op: string }[];
-  try {
-    const path = await loop.setup(fake);
-    start = { state: snapshot(fake), now: fake.clock.now(), path, env: readFileSync(path, "utf8") };
+  const make = loop.fake ?? (() => new AwsFake());
+  const { start, accepted } = await withFake(make, async (fake) => {
+    const start = save(fake, await loop.setup(fake), make);
     const before = fake.calls.length;
-    await loop.run(fake, path);
-    accepted = fake.acceptedMutations(before);
-  } finally {
-    fake.restore();
-  }
+    await loop.run(fake, start.path);
+    return { start, accepted: fake.acceptedMutations(before) };
+  });
   const ops = accepted.map((c) => c.op);
   if (typeof loop.calls === "function") loop.calls(ops);
   else expect(ops, "the mutating calls of an undisturbed run").toEqual(loop.calls);
   // The saved stack is the stack: a fake restored from it saves the same state again.
-  await fromStart(loop as FaultLoop<unknown>, start, async (restored) => {
+  await fromSaved(start, async (restored) => {
     expect(snapshot(restored), "the stack restored from its saved state").toEqual(start.state);
   });
 
   for (const when of ["before", "after"] as const) {
     for (const { nth, op } of accepted) {
       const label = `${op} (#${nth}) failing ${when} it takes effect`;
-      await fromStart(loop as FaultLoop<unknown>, start, async (fake, path) => {
+      await fromSaved(start, async (fake, path) => {
         fake.inject({ mutating: true, nth, when });
         const error = await loop.run(fake, path).then(
           () => expect.unreachable(`${label}: the run succeeded`),
