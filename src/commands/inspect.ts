@@ -5,6 +5,7 @@ import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
+import { withSharedReads } from "../core/shared-reads.js";
 import { drillStatus } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
 import { type Assessment, assess, refine, verifyResource } from "../state/lifecycle.js";
@@ -26,7 +27,8 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
-      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      // status changes nothing: each object is read once, whichever resources read it.
+      const ctx = withSharedReads(makeContext(env, o, deps, timeoutMs, endpoint));
       const unread: InfraError[] = [];
       // Every resource is read at once, and one AWS refuses to show (AccessDenied on one service, say) is a row, not
       // the end of the table: the rest of the stack is still worth seeing.
@@ -173,12 +175,8 @@ async function compare(
   let ctx: Context;
   try {
     // Quietly: plan prints its own result, not the reads behind it.
-    ctx = makeContext(
-      env,
-      { ...o, json: true },
-      { ...deps, io: { ...deps.io, stderr: () => {} } },
-      timeoutMs,
-      endpoint,
+    ctx = withSharedReads(
+      makeContext(env, { ...o, json: true }, { ...deps, io: { ...deps.io, stderr: () => {} } }, timeoutMs, endpoint),
     );
   } catch (err) {
     if (err instanceof InputError) return { reason: err.message };

@@ -116,7 +116,11 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
       "--no-wait",
       "start what takes long, record it and return (exit 0) without waiting; run the same command without it to finish",
     )
-    .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
+    .option(
+      "--timeout <duration>",
+      "limit for each wait (90s, 15m, 1h); deploy and rollback size theirs from the stack's settings, dr-drill's is DR_RTO_TARGET (see their --help)",
+      DEFAULT_TIMEOUT,
+    )
     .option("--verbose", "show stack traces of errors", false)
     .option(
       "--sandbox",

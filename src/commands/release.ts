@@ -1,9 +1,9 @@
 // deploy and rollback: the service moved to another revision, followed, probed, and put back on failure.
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
-import { deployConfig } from "../deploy/config.js";
+import { defaultTimeoutHelp, defaultTimeoutMs, deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
-import type { GlobalOptions } from "./options.js";
+import { type GlobalOptions, timeoutGiven } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
 
@@ -23,6 +23,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       "--force-new-deployment",
       "when the service runs this image already, start a new deployment even if its tag still names the digest the tasks run, or they cannot be compared",
     )
+    .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & {
         image: string;
@@ -36,8 +37,9 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
           "--migrate waits for the migration task to finish before the service moves, and --no-wait says not to wait",
           "run the deploy with --migrate and without --no-wait",
         );
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       await env.claim();
       const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
@@ -59,10 +61,12 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       "back to the newest revision tagged KnownGood before the current one (or --to one), followed and probed like a deploy",
     )
     .option("--to <revision>", "a revision number, family:revision or task definition ARN")
+    .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & { to?: string };
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create");
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create");
       const config = deployConfig(env, { migrate: false });
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       await env.claim();
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);

@@ -115,7 +115,11 @@ export function makeContext(
   const render: EventSink = opts.json
     ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`)
     : progressRenderer(deps.io, clock);
-  const carried: EventSink = (e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) });
+  // A region that came from the shell (neither --region nor the env file says it) is carried too: pasted into
+  // another shell, the hint must not act in that shell's default region.
+  const fromShell = !opts.region && !env.get("AWS_REGION");
+  const hints = deps.invocation && fromShell ? { ...deps.invocation, region } : deps.invocation;
+  const carried: EventSink = (e) => render({ ...e, message: carryInvocation(e.message, hints) });
   carried.end = () => render.end?.();
   const events = new Events(carried);
   env.notice = events.for("env file").warning;
