@@ -27,7 +27,8 @@ export class FakeClock implements Clock {
     });
   }
 
-  private seed = 0x2545f491;
+  /** Where the jitter's numbers are: a stack saved and started from again carries it, as it carries the time. */
+  seed = 0x2545f491;
 
   /** The jitter of polls, the same numbers in every run (mulberry32): a test's calls come in the same order. */
   random(): number {
