@@ -2,7 +2,7 @@
 // The `infra` executable: real stdio, the process environment, and exit codes.
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
-import { releaseClaimsNow } from "./core/env-file.js";
+import { releaseClaims, releaseClaimsNow } from "./core/env-file.js";
 import { ExitCode } from "./core/errors.js";
 import { Interrupt } from "./core/interrupt.js";
 
@@ -32,10 +32,13 @@ process.on("SIGINT", () => {
     write("stderr", interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
     return;
   }
-  // The env file is only ever replaced by rename, so stopping here loses nothing.
+  // The env file is only ever replaced by rename, so stopping here loses nothing. A claim kept in a store outlives
+  // the process unless let go (its lease would hold the stack for minutes): a few seconds for that, then exit; a
+  // second Ctrl-C finds nothing left to let go and exits at once.
   write("stderr", interrupt.notice("interrupted"));
   write("stdout", interrupt.document());
-  process.exit(ExitCode.interrupted);
+  const patience = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
+  void Promise.race([releaseClaims().catch(() => []), patience]).then(() => process.exit(ExitCode.interrupted));
 });
 
 const code = await main(process.argv.slice(2), {

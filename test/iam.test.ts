@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PREFIX } from "../src/iam/actions.js";
+import { iamAction, PREFIX } from "../src/iam/actions.js";
 import { ACTIONS, actionsFor, policyFor } from "../src/iam/policy.js";
 import { INPUTS, runCli, tempEnvFile, useFake } from "./helpers.js";
 
@@ -25,6 +25,7 @@ const PACKAGE_PREFIX: Record<string, string> = {
   rds: PREFIX.RDS as string,
   "resource-groups-tagging-api": PREFIX.ResourceGroupsTaggingAPI as string,
   "route-53": PREFIX.Route53 as string,
+  s3: PREFIX.S3 as string,
   sns: PREFIX.SNS as string,
   "secrets-manager": PREFIX.SecretsManager as string,
   wafv2: PREFIX.WAFV2 as string,
@@ -45,7 +46,8 @@ function closure(start: string[]): string[] {
     seen.add(file);
     for (const m of readFileSync(file, "utf8").matchAll(/from "(\.[^"]+)\.js"/g)) {
       const next = resolve(dirname(file), `${m[1]}.ts`);
-      if (existsSync(next) && /\/src\/(resources|deploy|recovery|load|core\/leftovers)/.test(next)) todo.push(next);
+      if (existsSync(next) && /\/src\/(resources|deploy|recovery|load|store|core\/leftovers)/.test(next))
+        todo.push(next);
     }
   }
   return [...seen];
@@ -60,7 +62,7 @@ function actionsOf(files: string[]): string[] {
       const prefix = PACKAGE_PREFIX[m[2] as string];
       // `XCommand`, or `XCommand as Y` (the operation is X, the code says `new Y(`).
       for (const [, op, alias] of (m[1] as string).matchAll(/(\w+)Command\b(?:\s+as\s+(\w+))?/g))
-        if (text.includes(`new ${alias ?? `${op}Command`}(`)) found.add(`${prefix}:${op}`);
+        if (text.includes(`new ${alias ?? `${op}Command`}(`)) found.add(iamAction(prefix as string, op as string));
       // A paginator (`paginateListTasks(`) makes the call of its operation, page after page.
       for (const [, op] of (m[1] as string).matchAll(/\bpaginate(\w+)\b/g))
         if (text.includes(`paginate${op}(`)) found.add(`${prefix}:${op}`);
@@ -79,6 +81,8 @@ const SOURCES: Record<string, string[]> = {
   recovery: ts("recovery"),
   "load-test": [...ts("load"), join(SRC, "commands/load-test.ts")],
   leftovers: [join(SRC, "core/leftovers.ts")],
+  state: [join(SRC, "store/s3-record.ts")],
+  "state-init": [join(SRC, "store/open.ts")],
 };
 
 describe("the IAM policy", () => {

@@ -6,6 +6,7 @@ import { InputError } from "../core/errors.js";
 import { readInputs } from "../core/inputs.js";
 import { roleArn } from "../core/validators.js";
 import { policyFor, TOPICS } from "../iam/policy.js";
+import { parseStoreUrl, storeUrlFor } from "../store/location.js";
 import type { Commands } from "./program.js";
 
 export function registerIamPolicy({ program, deps, opts, result }: Commands): void {
@@ -38,7 +39,10 @@ export function registerIamPolicy({ program, deps, opts, result }: Commands): vo
         const message = `no env file at ${o.envFile}: iam:PassRole is allowed for any role passed to ECS tasks, not only the two task roles`;
         deps.io.stderr(o.json ? `${JSON.stringify({ kind: "note", message })}\n` : `note: ${message}\n`);
       }
-      const policy = policyFor(covered, roles);
+      // With a store of the stack's record, every command that records reads and writes it.
+      const url = env && storeUrlFor(o.state, env, deps.env);
+      const store = url ? parseStoreUrl(url) : undefined;
+      const policy = policyFor(store ? [...covered, "state"] : covered, roles, store);
       if (o.json) result({ ok: true, command: "iam-policy", policy });
       else deps.io.stdout(`${JSON.stringify(policy, null, 2)}\n`);
     });

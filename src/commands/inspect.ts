@@ -26,7 +26,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .description("every resource: recorded ids, exists?, in sync?, healthy?")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, "read");
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const unread: InfraError[] = [];
       // Every resource is read at once, and one AWS refuses to show (AccessDenied on one service, say) is a row, not

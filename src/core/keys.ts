@@ -188,6 +188,8 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_WEB_ACL_ARN: v.arn("wafv2"),
   DR_LAST_DRILL: v.pattern(/^\S+Z( [a-z]+=\S+)+$/, "a drill record as infra dr-drill writes it"),
+  // Where the stack's record and claim are kept (src/store/location.ts checks it in full)
+  INFRA_STATE: v.pattern(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/, "an s3://<bucket>/<key> URL"),
 };
 
 export const KEYS: Readonly<Record<string, KeySpec>> = Object.fromEntries(

@@ -15,15 +15,28 @@ export const PREFIX: Readonly<Record<string, string>> = {
   RDS: "rds",
   ResourceGroupsTaggingAPI: "tag",
   Route53: "route53",
+  S3: "s3",
   SNS: "sns",
   SecretsManager: "secretsmanager",
   WAFV2: "wafv2",
 };
 
+/** S3 names some actions otherwise than its operations (HeadBucket is authorized as s3:ListBucket). */
+const S3_ACTIONS: Readonly<Record<string, string>> = {
+  HeadBucket: "ListBucket",
+  GetBucketEncryption: "GetEncryptionConfiguration",
+  PutBucketEncryption: "PutEncryptionConfiguration",
+  GetPublicAccessBlock: "GetBucketPublicAccessBlock",
+  PutPublicAccessBlock: "PutBucketPublicAccessBlock",
+};
+
+/** The action an operation of the service with that IAM prefix needs. */
+export const iamAction = (prefix: string, op: string) => `${prefix}:${(prefix === "s3" && S3_ACTIONS[op]) || op}`;
+
 export function actionOf(service: string, op: string): string {
   const prefix = PREFIX[service];
   if (!prefix) throw new Error(`no IAM prefix for ${service}`);
-  return `${prefix}:${op}`;
+  return iamAction(prefix, op);
 }
 
 /**
@@ -65,6 +78,10 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "wafv2:DisassociateWebACL": ["elasticloadbalancing:SetWebAcl"],
   "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource"],
   "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource"],
+  // A conditional write with If-Match also needs s3:GetObject; a GetObject of a missing key answers 404 NoSuchKey
+  // (not 403) only with s3:ListBucket.
+  "s3:PutObject": ["s3:GetObject"],
+  "s3:GetObject": ["s3:ListBucket"],
 };
 
 /** The service-linked roles infra's calls may make on first use, by the service that asks for them. */

@@ -183,6 +183,25 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   /** What `destroy all` asks last: what still carries the stack's tags. */
   leftovers: ["ecs:DescribeServices", "ecs:DescribeTaskDefinition", "tag:GetResources"],
+  /** The stack's record and claim in S3 (INFRA_STATE): read, and written with conditional writes. */
+  state: ["s3:GetObject", "s3:PutObject"],
+  /** `infra state init`: the bucket, made or checked setting by setting, and the stack's first record. */
+  "state-init": [
+    "s3:CreateBucket",
+    "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketTagging",
+    "s3:GetBucketVersioning",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketTagging",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutObject",
+  ],
 };
 
 /** What a user names: a resource, `all`, or a command; and the catalog entries each means. */
@@ -211,13 +230,21 @@ export function actionsFor(names: readonly string[]): string[] {
   return [...new Set([...own, ...own.flatMap((a) => ALSO[a] ?? [])])].sort();
 }
 
-export function policyFor(names: readonly string[], roles: readonly string[]): PolicyDocument {
+/**
+ * The policy; S3's actions apply to the store of the stack's record only: its bucket and object when known
+ * (INFRA_STATE), else infra's own buckets (infra-state-*).
+ */
+export function policyFor(
+  names: readonly string[],
+  roles: readonly string[],
+  store?: { bucket: string; key: string },
+): PolicyDocument {
   const actions = actionsFor(names);
   const statements: PolicyDocument["Statement"] = [
     {
       Sid: "Infra",
       Effect: "Allow",
-      Action: actions.filter((a) => !a.startsWith("iam:")),
+      Action: actions.filter((a) => !a.startsWith("iam:") && !a.startsWith("s3:")),
       Resource: "*",
     },
   ];
@@ -237,6 +264,16 @@ export function policyFor(names: readonly string[], roles: readonly string[]): P
       Action: ["iam:CreateServiceLinkedRole"],
       Resource: "*",
       Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLES } },
+    });
+  }
+  const s3 = actions.filter((a) => a.startsWith("s3:"));
+  if (s3.length) {
+    const bucket = `arn:aws:s3:::${store?.bucket ?? "infra-state-*"}`;
+    statements.push({
+      Sid: "StackRecord",
+      Effect: "Allow",
+      Action: s3,
+      Resource: [bucket, `${bucket}/${store?.key ?? "*"}`],
     });
   }
   return { Version: "2012-10-17", Statement: statements };
