@@ -20,7 +20,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
-import { isManaged, type Tag } from "../common/tags.js";
+import { isManaged, otherStack, type Tag } from "../common/tags.js";
 import { allAlarmNames } from "./alarms.js";
 import { alarmKey, type MonitoringConfig } from "./config.js";
 import { dashboardFields } from "./dashboard.js";
@@ -54,7 +54,10 @@ export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Prom
     // One recorded by infra is ours, tags or not (an earlier version made dashboards without tags).
     const recorded = dashboard.name === recordedDashboard;
     const tags = recorded ? [] : await awsStep("read dashboard tags", dashboard.name, () => cwTags(cw, dashboard.arn));
-    found.set("dashboard", describeDashboard(dashboard, recorded || isManaged(tags)));
+    // The default name is the earlier scripts' one dashboard: a second stack in the account finds the first's there.
+    const stack = otherStack(tags, c.project);
+    const observed = describeDashboard(dashboard, recorded || (isManaged(tags) && !stack));
+    found.set("dashboard", stack ? { ...observed, stack, leave: `it is infra stack ${stack}'s` } : observed);
   }
   // Last, so destroy (which goes backwards) removes it first.
   if (legacyTopicArn) {
