@@ -39,6 +39,10 @@ export async function ensureBucket(
   region: string,
   events: ResourceEvents,
 ): Promise<void> {
+  // AWS is reached over HTTPS; an emulator may be reached over plain HTTP, and then a TLS-only policy would refuse
+  // infra's own requests (moto evaluates it: 403 on the next PutObject).
+  const endpoint = aws.settings.endpoint;
+  const plainHttp = endpoint?.startsWith("http:") ? endpoint : undefined;
   const s3 = await aws.s3();
   const owner = at.owner ? { ExpectedBucketOwner: at.owner } : {};
   const Bucket = at.bucket;
@@ -78,10 +82,15 @@ export async function ensureBucket(
     events.updated(`bucket ${Bucket}: versioning on (every write of a record kept)`);
   }
 
-  const encryption = await step("read the encryption of", () =>
-    s3.send(new GetBucketEncryptionCommand({ Bucket, ...owner })),
-  );
-  if (!encrypted(encryption.ServerSideEncryptionConfiguration)) {
+  // Buckets made before 2023 (and some emulators) may have no default encryption at all: an error, not an empty one.
+  const encryption = await s3
+    .send(new GetBucketEncryptionCommand({ Bucket, ...owner }))
+    .then((o) => o.ServerSideEncryptionConfiguration)
+    .catch((err) => {
+      if (isAwsError(err, "ServerSideEncryptionConfigurationNotFoundError")) return undefined;
+      throw asAwsError("read the encryption of", `bucket ${Bucket}`, err);
+    });
+  if (!encrypted(encryption)) {
     await step("encrypt", () =>
       s3.send(
         new PutBucketEncryptionCommand({
@@ -118,7 +127,11 @@ export async function ensureBucket(
       throw asAwsError("read the policy of", `bucket ${Bucket}`, err);
     });
   const withTls = tlsOnly(policy, Bucket, region);
-  if (withTls) {
+  if (withTls && plainHttp)
+    events.warning(
+      `bucket ${Bucket}: no TLS-only policy, since ${plainHttp} is plain HTTP and the policy would refuse these very requests`,
+    );
+  else if (withTls) {
     await step("set the policy of", () => s3.send(new PutBucketPolicyCommand({ Bucket, Policy: withTls, ...owner })));
     events.updated(`bucket ${Bucket}: reachable over TLS only (policy statement ${TLS_ONLY_SID})`);
   }

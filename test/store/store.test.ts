@@ -62,6 +62,38 @@ describe("infra state init", () => {
     });
   });
 
+  it("sets no TLS-only policy through a plain-HTTP endpoint (an emulator), which it would lock out, and says so", async () => {
+    const path = tempEnvFile(INPUTS);
+
+    const result = await runCli(
+      ["state", "init", "--endpoint-url", "http://127.0.0.1:5000", "--file", path],
+      fake.current,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(fake.current.s3.buckets.get(BUCKET)?.policy).toBeUndefined();
+    expect(result.stderr).toMatch(
+      /! state: bucket infra-state-123456789012-us-east-1: no TLS-only policy, since http:\/\/127\.0\.0\.1:5000 is plain HTTP/,
+    );
+  });
+
+  it("encrypts a bucket that answers it has no encryption at all (made before 2023, or an emulator's)", async () => {
+    const path = tempEnvFile(INPUTS);
+    const none = () =>
+      unmodeled(
+        "ServerSideEncryptionConfigurationNotFoundError",
+        "The server side encryption configuration was not found",
+        404,
+      );
+    fake.current.inject({ op: "GetBucketEncryption", nth: 1, error: none });
+
+    const result = await runCli(["state", "init", "--file", path], fake.current);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(fake.current.calls.some((c) => c.op === "PutBucketEncryption")).toBe(true);
+    expect(result.stderr).toMatch(/~ state: bucket .*: encrypted at rest \(SSE-S3\)/);
+  });
+
   it("changes nothing when run again: every setting is read first, and the record is already there", async () => {
     const path = await stack(fake.current);
     await runCli(["state", "init", "--file", path], fake.current);
