@@ -11,10 +11,9 @@ import { AwsClients } from "../src/core/aws.js";
 import type { Context } from "../src/core/context.js";
 import { EnvFile } from "../src/core/env-file.js";
 import { Events } from "../src/core/events.js";
-import { actionOf } from "../src/iam/actions.js";
 import { actionsFor } from "../src/iam/policy.js";
 import type { Action, Resource } from "../src/resources/resource.js";
-import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
+import { AwsFake, type Call } from "../src/sandbox/aws/aws-fake.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
 import { assess, createResource, destroyResource, verifyResource } from "../src/state/lifecycle.js";
@@ -76,10 +75,19 @@ export function useFake(opts: { iamPolicy?: boolean } = {}): { current: AwsFake 
   return holder;
 }
 
-/** Every call the fake received is one the IAM policy for everything allows. */
-export function expectCoveredByPolicy(calls: readonly { service: string; op: string }[]): void {
+/**
+ * Every call the fake received is one whose authorization the fake models (src/sandbox/aws/authorization/), and
+ * every action AWS authorizes for it is one the IAM policy for everything lists (test/iam-evaluation.test.ts
+ * evaluates them on their resources and conditions).
+ */
+export function expectCoveredByPolicy(calls: readonly Call[]): void {
   const allowed = new Set(actionsFor(["all"]));
-  const missing = [...new Set(calls.map((c) => actionOf(c.service, c.op)).filter((a) => !allowed.has(a)))];
+  const unmodeled = [
+    ...new Set(calls.filter((c) => !c.authorization && !c.refused).map((c) => `${c.service}:${c.op}`)),
+  ];
+  expect(unmodeled, "calls src/sandbox/aws/authorization/ does not authorize").toEqual([]);
+  const actions = calls.flatMap((c) => (c.authorization ?? []).map((a) => a.action));
+  const missing = [...new Set(actions.filter((a) => !allowed.has(a)))];
   expect(missing, "actions infra used that src/iam/policy.ts does not allow").toEqual([]);
 }
 

@@ -114,6 +114,10 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   DATABASE_NAME: v.databaseName,
   FRONTEND_CUSTOM_DOMAIN: v.domainName,
   RDS_INSTANCE_ID: v.dbInstanceId,
+  RDS_KMS_KEY_ARN: v.pattern(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/,
+    "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>, not an alias)",
+  ),
   // Optional inputs
   CONTAINER_PORT: v.port,
   HEALTH_CHECK_PATH: v.urlPath,

@@ -1,8 +1,10 @@
 // The least-privilege IAM policy for what infra is asked to do: the actions of every AWS call each resource and
-// command makes (a test recomputes these lists from the source, and another checks every call the AWS fake receives
-// in the whole test suite against them), plus what AWS authorizes beside them (actions.ts). Passing the task roles
-// is limited to those two roles and to ECS tasks; service-linked roles to the services that use them.
-import { ALSO, SERVICE_LINKED_ROLES } from "./actions.js";
+// command makes (test/iam.test.ts recomputes the lists from the source), plus what AWS authorizes beside them
+// (actions.ts), each placed on the stack's own objects by its scope (scopes.ts). test/iam-evaluation.test.ts
+// evaluates every call the AWS fake receives in each command's runs against the policy that command's form prints.
+import { ALSO } from "./actions.js";
+import { type Condition, SCOPES } from "./scopes.js";
+import type { Stack } from "./stack.js";
 
 /** The actions of the calls each resource and command makes (observe, create, update, adopt, delete, checks). */
 export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -133,7 +135,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "wafv2:TagResource",
     "wafv2:UpdateWebACL",
   ],
-  /** deploy and rollback (and deploy --migrate). */
+  /** deploy (and deploy --migrate). */
   deploy: [
     "ecr:DescribeImages",
     "ecs:DescribeServices",
@@ -149,20 +151,25 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "logs:GetLogEvents",
     "secretsmanager:DescribeSecret",
   ],
-  /** dr-drill and runbook. */
-  recovery: [
-    "cloudwatch:DescribeAlarms",
-    "ecr:DescribeImages",
-    "ecs:DeregisterTaskDefinition",
+  /** rollback: back to a revision that exists, marked known good once it passes. */
+  rollback: [
     "ecs:DescribeServices",
     "ecs:DescribeTaskDefinition",
     "ecs:DescribeTasks",
     "ecs:ListTaskDefinitions",
     "ecs:ListTasks",
+    "ecs:TagResource",
+    "ecs:UpdateService",
+    "elasticloadbalancing:DescribeTargetHealth",
+  ],
+  "dr-drill": [
+    "ecs:DeregisterTaskDefinition",
+    "ecs:DescribeTaskDefinition",
+    "ecs:DescribeTasks",
+    "ecs:ListTaskDefinitions",
     "ecs:RegisterTaskDefinition",
     "ecs:RunTask",
     "ecs:TagResource",
-    "elasticloadbalancing:DescribeTargetHealth",
     "logs:GetLogEvents",
     "rds:AddTagsToResource",
     "rds:DeleteDBInstance",
@@ -171,7 +178,15 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "rds:DescribeOrderableDBInstanceOptions",
     "rds:RestoreDBInstanceFromDBSnapshot",
     "rds:RestoreDBInstanceToPointInTime",
-    "secretsmanager:DescribeSecret",
+  ],
+  /** runbook: reads only. */
+  runbook: [
+    "cloudwatch:DescribeAlarms",
+    "ecs:DescribeServices",
+    "ecs:DescribeTaskDefinition",
+    "ecs:ListTaskDefinitions",
+    "rds:DescribeDBInstances",
+    "rds:DescribeDBSnapshots",
     "sns:ListSubscriptionsByTopic",
   ],
   "load-test": [
@@ -202,26 +217,56 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "s3:PutEncryptionConfiguration",
     "s3:PutObject",
   ],
+  /** Not infra's calls: what CI does beside `infra deploy`, pushing the image (docker push to ECR). */
+  "image-push": [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:GetAuthorizationToken",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+  ],
 };
+
+const RESOURCE_TOPICS = [
+  "alb",
+  "acm-certificate",
+  "route53-records",
+  "ecs-service-task-definition",
+  "ecs-service",
+  "ecs-autoscaling",
+  "monitoring",
+  "waf",
+];
 
 /** What a user names: a resource, `all`, or a command; and the catalog entries each means. */
 export const TOPICS: Readonly<Record<string, readonly string[]>> = {
-  ...Object.fromEntries(Object.keys(ACTIONS).map((k) => [k, [k]])),
-  rollback: ["deploy"],
-  "dr-drill": ["recovery"],
-  runbook: ["recovery"],
-  all: Object.keys(ACTIONS),
+  ...Object.fromEntries(RESOURCE_TOPICS.map((k) => [k, [k, "leftovers"]])),
+  deploy: ["deploy"],
+  rollback: ["rollback"],
+  "dr-drill": ["dr-drill"],
+  runbook: ["runbook"],
+  "load-test": ["load-test"],
+  // The store of the stack's record (`iam-policy` adds it to any form when INFRA_STATE is set), and making it.
+  state: ["state"],
+  "state-init": ["state-init"],
+  // What a CI job that builds, pushes and deploys needs: with the store it deploys from.
+  ci: ["deploy", "rollback", "image-push", "state"],
+  all: Object.keys(ACTIONS).filter((k) => k !== "image-push"),
 };
+
+export interface Statement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Condition;
+}
 
 export interface PolicyDocument {
   Version: "2012-10-17";
-  Statement: {
-    Sid: string;
-    Effect: "Allow";
-    Action: string[];
-    Resource: string | string[];
-    Condition?: Record<string, Record<string, string | string[]>>;
-  }[];
+  Statement: Statement[];
 }
 
 /** The actions the named resources and commands need, with what AWS authorizes beside them. */
@@ -230,51 +275,63 @@ export function actionsFor(names: readonly string[]): string[] {
   return [...new Set([...own, ...own.flatMap((a) => ALSO[a] ?? [])])].sort();
 }
 
+/** The actions no scope places: a bug (test/iam.test.ts checks there are none). */
+export const unscoped = (actions: readonly string[]) =>
+  actions.filter((a) => !SCOPES.some((scope) => scope.actions.includes(a)));
+
 /**
- * The policy; S3's actions apply to the store of the stack's record only: its bucket and object when known
- * (INFRA_STATE), else infra's own buckets (infra-state-*).
+ * The policy for the named resources and commands, scoped to the stack: each scope that covers one of their actions
+ * becomes a statement with those of its actions, on the stack's objects. A scope with no object of this stack (no
+ * database for the drill's scopes, no customer-managed key) is left out.
  */
-export function policyFor(
-  names: readonly string[],
-  roles: readonly string[],
-  store?: { bucket: string; key: string },
-): PolicyDocument {
-  const actions = actionsFor(names);
-  const statements: PolicyDocument["Statement"] = [
-    {
-      Sid: "Infra",
-      Effect: "Allow",
-      Action: actions.filter((a) => !a.startsWith("iam:") && !a.startsWith("s3:")),
-      Resource: "*",
-    },
-  ];
-  if (actions.includes("iam:PassRole")) {
+export function policyFor(names: readonly string[], stack: Stack): PolicyDocument {
+  const actions = new Set(actionsFor(names));
+  const missing = unscoped([...actions]);
+  if (missing.length) throw new Error(`no scope allows ${missing.join(", ")} (src/iam/scopes.ts)`);
+  const statements: Statement[] = [];
+  for (const scope of SCOPES) {
+    const Action = scope.actions.filter((a) => actions.has(a)).sort();
+    const resources = scope.resources(stack);
+    if (Action.length === 0 || resources.length === 0) continue;
     statements.push({
-      Sid: "PassTheTaskRoles",
+      Sid: scope.sid,
       Effect: "Allow",
-      Action: ["iam:PassRole"],
-      Resource: roles.length ? [...roles] : "arn:aws:iam::*:role/*",
-      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-    });
-  }
-  if (actions.includes("iam:CreateServiceLinkedRole")) {
-    statements.push({
-      Sid: "ServiceLinkedRolesOnFirstUse",
-      Effect: "Allow",
-      Action: ["iam:CreateServiceLinkedRole"],
-      Resource: "*",
-      Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLES } },
-    });
-  }
-  const s3 = actions.filter((a) => a.startsWith("s3:"));
-  if (s3.length) {
-    const bucket = `arn:aws:s3:::${store?.bucket ?? "infra-state-*"}`;
-    statements.push({
-      Sid: "StackRecord",
-      Effect: "Allow",
-      Action: s3,
-      Resource: [bucket, `${bucket}/${store?.key ?? "*"}`],
+      Action,
+      Resource: resources === "*" ? "*" : [...new Set(resources)],
+      ...(scope.condition ? { Condition: scope.condition(stack) } : {}),
     });
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/** AWS's limit on a customer managed policy: its JSON, white space not counted. */
+export const MANAGED_POLICY_LIMIT = 6144;
+
+/** The policy's size as AWS counts it against MANAGED_POLICY_LIMIT. */
+export const policySize = (policy: PolicyDocument) => JSON.stringify(policy).length;
+
+/**
+ * The policy as managed policies of at most MANAGED_POLICY_LIMIT characters each: itself when it fits, else its
+ * statements in order, as many to a document as fit (a role takes 10 managed policies).
+ */
+export function asManagedPolicies(policy: PolicyDocument): PolicyDocument[] {
+  const documents: PolicyDocument[] = [];
+  let current: PolicyDocument = { Version: policy.Version, Statement: [] };
+  for (const statement of policy.Statement) {
+    const next = { ...current, Statement: [...current.Statement, statement] };
+    if (current.Statement.length > 0 && policySize(next) > MANAGED_POLICY_LIMIT) {
+      documents.push(current);
+      current = { Version: policy.Version, Statement: [statement] };
+    } else current = next;
+  }
+  return [...documents, current];
+}
+
+/** The statements whose resource is `*`, with why AWS requires it. */
+export function wildcards(policy: PolicyDocument): { sid: string; actions: string[]; why: string }[] {
+  return policy.Statement.filter((s) => s.Resource === "*").map((s) => ({
+    sid: s.Sid,
+    actions: s.Action,
+    why: SCOPES.find((scope) => scope.sid === s.Sid)?.why ?? "",
+  }));
 }

@@ -8,6 +8,7 @@
 // Command class and a function of its input), then add it to `models` below.
 import type { Clock } from "../../core/clock.js";
 import { AcmModel, IN_USE_AFTER_DETACH_MS, ISSUED_AFTER_VALIDATION_MS, RECORDS_AFTER_MS } from "./acm.js";
+import { type Authorization, authorize } from "./authorization/index.js";
 import { AutoScalingModel } from "./autoscaling.js";
 import { FakeClock } from "./clock.js";
 import { CloudWatchModel } from "./cloudwatch.js";
@@ -69,6 +70,8 @@ export interface Call {
   region?: string;
   /** The error AWS answered with, if it refused the call (an injected fault is not counted here). */
   refused?: string;
+  /** What AWS authorized for it (authorization/): undefined for a call the tables there do not know. */
+  authorization?: Authorization[];
 }
 
 export interface Fault {
@@ -258,6 +261,9 @@ export class AwsFake<C extends Clock = FakeClock> {
       at: this.clock.now(),
       ...(region ? { region } : {}),
     };
+    // AWS authorizes a call before acting on it: on the resources as they are now.
+    const authorization = authorize(this, service, op, input, region ?? "us-east-1");
+    if (authorization) call.authorization = authorization;
     this.calls.push(call);
     let fault: Fault | undefined;
     for (const f of this.faults) {

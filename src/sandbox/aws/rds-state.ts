@@ -39,6 +39,8 @@ export interface InstanceRecord {
   dataAsOf: number;
   deletingSince?: number;
   deleteAutomatedBackups?: boolean;
+  /** A customer-managed KMS key it is encrypted with: restoring it grants RDS the key (authorization/). */
+  kmsKeyId?: string;
 }
 
 export interface SnapshotRecord {
@@ -95,6 +97,7 @@ export function renderInstance(i: InstanceRecord, now: number, timings = RDS_TIM
     DBInstanceStatus: status,
     MasterUsername: i.masterUsername,
     ...(i.dbName ? { DBName: i.dbName } : {}),
+    ...(i.kmsKeyId ? { StorageEncrypted: true, KmsKeyId: i.kmsKeyId } : {}),
     // The endpoint and creation time appear once the instance is made.
     ...(created ? { Endpoint: { Address: endpointOf(i.id), Port: i.port, HostedZoneId: "Z2R2ITUGPM61AM" } } : {}),
     ...(created ? { InstanceCreateTime: new Date(i.availableAt) } : {}),

@@ -94,7 +94,13 @@ export class RdsModel {
   now = () => this.fake.clock.now();
 
   /** The production database (a prerequisite), with automated snapshots taken `snapshotsAgoMs` ago. */
-  addDatabase(o: { id: string; snapshotsAgoMs?: number[]; instanceClass?: string; engineVersion?: string }) {
+  addDatabase(o: {
+    id: string;
+    snapshotsAgoMs?: number[];
+    instanceClass?: string;
+    engineVersion?: string;
+    kmsKeyId?: string;
+  }) {
     const now = this.now();
     const record: InstanceRecord = {
       id: o.id,
@@ -118,6 +124,7 @@ export class RdsModel {
       availableAt: now - 30 * 86_400_000,
       backedUpAt: now - 30 * 86_400_000,
       dataAsOf: now,
+      ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}),
     };
     this.instances.set(o.id, record);
     for (const ago of o.snapshotsAgoMs ?? [3 * 3_600_000]) this.takeSnapshot(record, now - ago, "automated");
