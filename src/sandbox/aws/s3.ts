@@ -1,34 +1,21 @@
-// S3, as infra keeps a stack's record and claim in it: buckets with their settings (versioning, default encryption,
-// Block Public Access, a policy, tags) and objects written with conditional writes. Each behaviour is AWS's
-// (docs/aws-behaviours.md, "S3"): a conditional write that loses is 412 PreconditionFailed, If-Match on a key with
-// no current object is 404 NoSuchKey, an ETag is the quoted MD5 of the bytes (SSE-S3), a versioned bucket keeps
-// every write, and a call naming another owner in ExpectedBucketOwner is 403 AccessDenied.
+// S3, as infra keeps a stack's record and claim in it: buckets (their settings: s3-settings.ts) and objects written
+// with conditional writes. Each behaviour is AWS's (docs/aws-behaviours.md, "S3"): a conditional write that loses is
+// 412 PreconditionFailed, If-Match on a key with no current object is 404 NoSuchKey, an ETag is the quoted MD5 of
+// the bytes (SSE-S3), a versioned bucket keeps every write, and a call naming another owner in ExpectedBucketOwner
+// is 403 AccessDenied.
 import { createHash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  GetBucketEncryptionCommand,
-  GetBucketPolicyCommand,
-  GetBucketTaggingCommand,
-  GetBucketVersioningCommand,
   GetObjectCommand,
-  GetPublicAccessBlockCommand,
   HeadBucketCommand,
-  type PublicAccessBlockConfiguration,
-  PutBucketEncryptionCommand,
-  PutBucketPolicyCommand,
-  PutBucketTaggingCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
-  PutPublicAccessBlockCommand,
   S3Client,
-  type ServerSideEncryptionConfiguration,
-  type Tag,
 } from "@aws-sdk/client-s3";
 import type { CallContext, Fake, ServiceModel } from "./aws-fake.js";
 import { ACCOUNT } from "./ec2.js";
-import { unmodeled } from "./errors.js";
+import { type BucketSettings, bucketSettings, NEW_BUCKET_SETTINGS, s3Error } from "./s3-settings.js";
 
 export interface S3Version {
   versionId: string;
@@ -39,20 +26,13 @@ export interface S3Version {
   deleteMarker?: boolean;
 }
 
-export interface S3Bucket {
+export interface S3Bucket extends BucketSettings {
   name: string;
   region: string;
   owner: string;
-  versioning?: "Enabled" | "Suspended";
-  encryption: ServerSideEncryptionConfiguration;
-  publicAccessBlock?: PublicAccessBlockConfiguration;
-  policy?: string;
-  tags?: Tag[];
   /** key -> its versions, oldest first; the last is the current one. */
   objects: Map<string, S3Version[]>;
 }
-
-const s3Error = (code: string, message: string, status: number) => unmodeled(code, message, status);
 
 /** General purpose bucket names: 3-63 of a-z 0-9 . -, a letter or digit at each end, no "..", not an IP address. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -67,19 +47,7 @@ export class S3Model {
   readonly handlers: ServiceModel["handlers"] = [
     [CreateBucketCommand, (i, call) => this.createBucket(i, call)],
     [HeadBucketCommand, (i) => this.headBucket(i)],
-    [PutBucketVersioningCommand, (i) => this.putVersioning(i)],
-    [
-      GetBucketVersioningCommand,
-      (i) => ({ ...(this.bucket(i).versioning ? { Status: this.bucket(i).versioning } : {}) }),
-    ],
-    [PutBucketEncryptionCommand, (i) => this.set(i, { encryption: i.ServerSideEncryptionConfiguration })],
-    [GetBucketEncryptionCommand, (i) => ({ ServerSideEncryptionConfiguration: this.bucket(i).encryption })],
-    [PutPublicAccessBlockCommand, (i) => this.set(i, { publicAccessBlock: i.PublicAccessBlockConfiguration })],
-    [GetPublicAccessBlockCommand, (i) => this.getPublicAccessBlock(i)],
-    [PutBucketPolicyCommand, (i) => this.putPolicy(i)],
-    [GetBucketPolicyCommand, (i) => this.getPolicy(i)],
-    [PutBucketTaggingCommand, (i) => this.putTagging(i)],
-    [GetBucketTaggingCommand, (i) => this.getTagging(i)],
+    ...bucketSettings((i) => this.bucket(i)),
     [PutObjectCommand, (i) => this.putObject(i)],
     [GetObjectCommand, (i) => this.getObject(i)],
     [DeleteObjectCommand, (i) => this.deleteObject(i)],
@@ -156,58 +124,6 @@ export class S3Model {
     if (b.owner !== ACCOUNT || (i.ExpectedBucketOwner && i.ExpectedBucketOwner !== b.owner))
       throw s3Error("AccessDenied", "Access Denied", 403);
     return b;
-  }
-
-  private set(i: { Bucket: string; ExpectedBucketOwner?: string }, settings: Partial<S3Bucket>) {
-    Object.assign(this.bucket(i), settings);
-  }
-
-  private putVersioning(i: { Bucket: string; VersioningConfiguration?: { Status?: string } }) {
-    const status = i.VersioningConfiguration?.Status;
-    if (status !== "Enabled" && status !== "Suspended")
-      throw s3Error(
-        "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published schema",
-        400,
-      );
-    this.bucket(i).versioning = status;
-  }
-
-  private getPublicAccessBlock(i: { Bucket: string }) {
-    const config = this.bucket(i).publicAccessBlock;
-    if (!config)
-      throw s3Error("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", 404);
-    return { PublicAccessBlockConfiguration: config };
-  }
-
-  private putPolicy(i: { Bucket: string; Policy?: string }) {
-    const b = this.bucket(i);
-    try {
-      const doc = JSON.parse(i.Policy ?? "");
-      if (!Array.isArray(doc.Statement)) throw new Error("no Statement");
-    } catch {
-      throw s3Error("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400);
-    }
-    b.policy = i.Policy;
-  }
-
-  private getPolicy(i: { Bucket: string }) {
-    const policy = this.bucket(i).policy;
-    if (!policy) throw s3Error("NoSuchBucketPolicy", "The bucket policy does not exist", 404);
-    return { Policy: policy };
-  }
-
-  private putTagging(i: { Bucket: string; Tagging?: { TagSet?: Tag[] } }) {
-    const tags = i.Tagging?.TagSet ?? [];
-    if (new Set(tags.map((t) => t.Key)).size !== tags.length)
-      throw s3Error("InvalidTag", "Cannot provide multiple Tags with the same key", 400);
-    this.bucket(i).tags = tags;
-  }
-
-  private getTagging(i: { Bucket: string }) {
-    const tags = this.bucket(i).tags;
-    if (!tags?.length) throw s3Error("NoSuchTagSet", "The TagSet does not exist", 404);
-    return { TagSet: tags };
   }
 
   private putObject(i: {
@@ -288,23 +204,8 @@ export class S3Model {
   }
 }
 
-/** Since April 2023 a new bucket blocks public access and encrypts with SSE-S3 by default. */
 function newBucket(name: string, region: string, owner: string): S3Bucket {
-  return {
-    name,
-    region,
-    owner,
-    encryption: {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false }],
-    },
-    publicAccessBlock: {
-      BlockPublicAcls: true,
-      IgnorePublicAcls: true,
-      BlockPublicPolicy: true,
-      RestrictPublicBuckets: true,
-    },
-    objects: new Map(),
-  };
+  return { name, region, owner, ...NEW_BUCKET_SETTINGS(), objects: new Map() };
 }
 
 /** The CRC32 checksum as S3 carries it: the big-endian 4 bytes in base64. */
