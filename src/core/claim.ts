@@ -104,7 +104,11 @@ export async function takeClaim<V>(
     if (!owner || over) {
       const mine = fresh(me, ctx);
       const taken = await slot.swap(version, mine);
-      if (taken === undefined) continue; // another run wrote first: look again
+      if (taken === undefined) {
+        // Another run wrote first: look again, after a moment (a store that keeps answering 409 is not hammered).
+        await ctx.clock.sleep(50 + Math.floor(Math.random() * 200));
+        continue;
+      }
       if (owner) ctx.notice(`took over the stack's claim of ${describeOwner(owner)}: ${over}`);
       return new HeldClaim(slot, mine, taken, ctx);
     }
