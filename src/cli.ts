@@ -27,7 +27,9 @@ const write = (name: "stdout" | "stderr", text: string) => {
 process.on("exit", releaseClaimsNow);
 
 const interrupt = new Interrupt();
-process.on("SIGINT", () => {
+// Ctrl-C, and SIGTERM (what CI sends a job it cancels, and `kill` by default): one path, so a command that cleans
+// up after itself (a drill's temporary database) does so either way.
+const onSignal = () => {
   if (interrupt.handle()) {
     write("stderr", interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
     return;
@@ -39,7 +41,9 @@ process.on("SIGINT", () => {
   write("stdout", interrupt.document());
   const patience = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
   void Promise.race([releaseClaims().catch(() => []), patience]).then(() => process.exit(ExitCode.interrupted));
-});
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 const code = await main(process.argv.slice(2), {
   env: process.env,

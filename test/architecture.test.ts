@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { checkGraph } from "../src/commands/steps.js";
 import { EnvDocument } from "../src/core/env-document.js";
 import { KEYS } from "../src/core/keys.js";
+import { recordOwned } from "../src/core/owners.js";
+import { drillRecords } from "../src/recovery/record.js";
 import { RESOURCES } from "../src/resources/registry.js";
 import type { Action } from "../src/resources/resource.js";
 
@@ -48,13 +50,133 @@ function layerOf(
   return best && { layer: best.layer, unit: best.layer };
 }
 
-describe("the project's structure", () => {
-  it("has one resource recording each key", () => {
+/** Source files under src/ (the in-memory AWS excepted: it is AWS's side), with their text and path from src/. */
+const sources = () =>
+  filesUnder(join(ROOT, "src"))
+    .map((path) => ({ file: path.slice(ROOT.length + "src/".length), text: readFileSync(path, "utf8") }))
+    .filter((s) => !s.file.startsWith("sandbox/aws/"));
+
+/** Every place a file writes the env file, or calls something that does: `.record(`, `recordOwned(`, `writeFile`. */
+const envWrites = (text: string) =>
+  [...text.matchAll(/\.record\(|\brecordOwned\(|\bwriteFile(?:Sync)?\(/g)].map((m) => m[0].replace(/^\./, ""));
+
+/**
+ * Who may write the env file, and what: resources record their own `records` through the lifecycle, and the few keys
+ * no resource makes are recorded by the module that owns them. Files that write something that is not the env
+ * file (a lock, the sandbox's state) say so.
+ */
+const ENV_WRITERS: Record<string, string> = {
+  "core/owners.ts": "the one write, after the owner's keys are checked",
+  "core/env-file.ts": "the file itself: read-compare-write under its lock, replaced by rename",
+  "core/file-lock.ts": "the lock file beside the env file, not the env file",
+  "state/lifecycle.ts": "a resource's records, from its model's recorded()",
+  "resources/ecs-service-task-definition/revisions.ts": "the revision that runs, as that resource's own keys",
+  "recovery/record.ts": "the last drill's record (drillRecords)",
+  "sandbox/session.ts": "a new env file for the sandbox, only where none exists",
+  "sandbox/account-file.ts": "the sandbox's account state, not the env file",
+};
+
+/** AWS calls that change nothing: every other command an SDK client sends is a mutating call. */
+const READ_ONLY = /^(Describe|List|Get)/;
+
+/** The mutating AWS commands a file sends (`new XCommand(` of a command imported from an SDK client). */
+function mutatingCalls(text: string): string[] {
+  const imported = new Set(
+    [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-[a-z0-9-]+"/g)].flatMap((m) =>
+      (m[1] as string).split(",").map((n) => n.trim().replace(/^type\s+/, "")),
+    ),
+  );
+  return [...text.matchAll(/new (\w+Command)\(/g)]
+    .map((m) => m[1] as string)
+    .filter((c) => imported.has(c) && !READ_ONLY.test(c));
+}
+
+/**
+ * Who changes AWS objects outside the resources' own folders (a resource folder changes its own objects only: it
+ * cannot import another's). Each names the calls it may send and what they change.
+ */
+const MUTATORS: Record<string, { calls: string[]; owns: string }> = {
+  "resources/common/known-good.ts": { calls: ["TagResourceCommand"], owns: "the KnownGood mark on a revision" },
+  "resources/common/dns/records.ts": {
+    calls: ["ChangeResourceRecordSetsCommand"],
+    owns: "the DNS records of the resource that asks (the validation CNAME, the alias records)",
+  },
+  "deploy/migrate.ts": { calls: ["RunTaskCommand"], owns: "the one-off migration task, run and not kept" },
+  "recovery/rds.ts": {
+    calls: [
+      "RestoreDBInstanceFromDBSnapshotCommand",
+      "RestoreDBInstanceToPointInTimeCommand",
+      "AddTagsToResourceCommand",
+      "DeleteDBInstanceCommand",
+    ],
+    owns: "the drill's restored database instance",
+  },
+  "recovery/check.ts": {
+    calls: ["DeregisterTaskDefinitionCommand", "StopTaskCommand"],
+    owns: "the drill's check and cutover families (registered through the task definition resource's one path), and the one-off tasks it runs from them",
+  },
+  "recovery/cutover.ts": {
+    calls: ["CreateSecretCommand", "DeleteSecretCommand"],
+    owns: "the rehearsal's copy of the database secret, deleted with the drill",
+  },
+};
+
+describe("one owner per key and per object", () => {
+  it("has one owner recording each key: a resource, or the module that records what no resource makes", () => {
     const owners = new Map<string, string[]>();
-    for (const r of RESOURCES) for (const k of r.records) owners.set(k, [...(owners.get(k) ?? []), r.name]);
+    for (const r of [...RESOURCES, drillRecords])
+      for (const k of r.records) owners.set(k, [...(owners.get(k) ?? []), r.name]);
     expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
+    expect(owners.get("DR_LAST_DRILL")).toEqual(["dr-drill"]);
   });
 
+  it("refuses to record a key for an owner that does not declare it, before the file is touched", async () => {
+    const written: Record<string, string>[] = [];
+    const env = { record: async (u: Record<string, string>) => void written.push(u) };
+    const taskDefinition = RESOURCES.find((r) => r.name === "ecs-service-task-definition");
+    if (!taskDefinition) throw new Error("no task definition resource");
+    await expect(recordOwned(env, drillRecords, { ECS_SERVICE_TASK_DEFINITION_ARN: "arn" })).rejects.toThrow(
+      /dr-drill does not own ECS_SERVICE_TASK_DEFINITION_ARN/,
+    );
+    await recordOwned(env, taskDefinition, { ECS_SERVICE_TASK_DEFINITION_ARN: "arn" });
+    expect(written).toEqual([{ ECS_SERVICE_TASK_DEFINITION_ARN: "arn" }]);
+  });
+
+  it("writes the env file only from the modules that own what they write", () => {
+    const strays = sources().flatMap(({ file, text }) =>
+      envWrites(text).length && !(file in ENV_WRITERS) ? [`${file}: ${envWrites(text).join(", ")}`] : [],
+    );
+    expect(strays).toEqual([]);
+    // recordOwned is given the writer's own keys: a resource module passes its own resource.
+    const revisions = sources().find((s) => s.file === "resources/ecs-service-task-definition/revisions.ts");
+    expect(revisions?.text).toMatch(/recordOwned\(ctx\.env, taskDefinitionResource,/);
+  });
+
+  it("sends every mutating AWS call from the owner of the object it changes", () => {
+    const strays = sources().flatMap(({ file, text }) => {
+      if (/^resources\/(?!common\/)[^/]+\//.test(file)) return [];
+      const allowed = MUTATORS[file]?.calls ?? [];
+      return mutatingCalls(text)
+        .filter((call) => !allowed.includes(call))
+        .map((call) => `${file} sends ${call}`);
+    });
+    expect(strays).toEqual([]);
+  });
+
+  it("registers task definition revisions on one path, and marks them known good from one module", () => {
+    const senders = (call: string) =>
+      sources()
+        .filter((s) => mutatingCalls(s.text).includes(call))
+        .map((s) => s.file);
+    expect(senders("RegisterTaskDefinitionCommand")).toEqual(["resources/ecs-service-task-definition/revisions.ts"]);
+    const marking = sources()
+      .filter((s) => /KNOWN_GOOD|"KnownGood"/.test(s.text))
+      .map((s) => s.file);
+    expect(marking).toEqual(["resources/common/known-good.ts"]);
+  });
+});
+
+describe("the project's structure", () => {
   it("keeps each resource folder to itself: shared pieces live in src/resources/common", () => {
     const resourcesDir = join(ROOT, "src/resources");
     const folders = readdirSync(resourcesDir, { withFileTypes: true })

@@ -235,7 +235,7 @@ describe("the infra CLI", () => {
     const failed = await runCli(["create", "all", "--file", path], fake.current);
     expect(failed.code).toBe(3);
     expect(failed.stderr).toMatch(
-      /done: acm-certificate, ecs-service-task-definition; failed: alb; not started: route53-records, ecs-service, ecs-autoscaling, monitoring\. Fix the cause, then run `infra create all` again/,
+      /done: acm-certificate, ecs-service-task-definition; failed: alb; not started: route53-records, ecs-service, ecs-autoscaling, monitoring\. Fix the cause, then run `infra create all -f \S+` again/,
     );
     expect(failed.stderr.trimEnd().split("\n").at(-1)).toMatch(
       /^error: create target group startupwebapp-tg: LimitExceeded: Rate exceeded for good$/,

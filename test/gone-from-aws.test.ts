@@ -105,7 +105,7 @@ describe("destroy alb while the ECS service registers its tasks in its target gr
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /error: target group startupwebapp-tg is the one ECS service startupwebapp-service registers its tasks in: .* - destroy the service first \(`infra destroy ecs-service`\), or both at once \(`infra destroy ecs-service alb`\)/,
+      /error: target group startupwebapp-tg is the one ECS service startupwebapp-service registers its tasks in: .* - destroy the service first \(`infra destroy ecs-service -f \S+`\), or both at once \(`infra destroy ecs-service alb -f \S+`\)/,
     );
     expect(fake.current.mutatingCalls(before)).toEqual([]);
     expect(recorded(path, "TARGET_GROUP_ARN")).toMatch(/^arn:aws:elasticloadbalancing:/);

@@ -22,7 +22,7 @@ describe("infra deploy --no-wait", () => {
     expect(fake.current.clock.now()).toBe(started);
     expect(result.stderr).not.toMatch(/waiting for deployment|health probe/);
     expect(result.stderr).toContain(
-      `deployment ${deployment?.id} of startupwebapp-service started, not followed (--no-wait): \`infra status\` shows how it goes; \`infra deploy --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/startupwebapp:v2\` without --no-wait follows it to the end and probes it`,
+      `deployment ${deployment?.id} of startupwebapp-service started, not followed (--no-wait): \`infra status -f ${path}\` shows how it goes; \`infra deploy --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/startupwebapp:v2 -f ${path}\` without --no-wait follows it to the end and probes it`,
     );
     // The env file says what the service names; the known-good mark is for a revision that was followed and probed.
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
@@ -54,7 +54,9 @@ describe("infra deploy --no-wait", () => {
     expect(revisionOf(fake.current)).toBe("1");
     expect(fake.current.ecs.serviceNamed("startupwebapp-service")?.deployments[0]?.rolloutState).toBe("IN_PROGRESS");
     expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(1));
-    expect(result.stderr).toMatch(/started, not followed \(--no-wait\).*`infra rollback --to 1` without --no-wait/);
+    expect(result.stderr).toMatch(
+      /started, not followed \(--no-wait\).*`infra rollback --to 1 -f \S+` without --no-wait/,
+    );
     expect(result.stderr).not.toMatch(/health probe/);
     const followed = await runCli(["rollback", "--to", "1", "--file", path], fake.current);
     expect(followed.code, followed.stderr).toBe(0);
@@ -87,7 +89,7 @@ describe("infra create --no-wait", () => {
     const line = result.stderr.split("\n").filter((l) => l.includes("all: "));
     expect(line).toEqual([
       expect.stringMatching(
-        /! all: not finished because of --no-wait: alb in part; route53-records, ecs-service, ecs-autoscaling, monitoring not started, as what they need is still in progress \(see above\); run `infra create all` again without --no-wait to finish$/,
+        /! all: not finished because of --no-wait: alb in part; route53-records, ecs-service, ecs-autoscaling, monitoring not started, as what they need is still in progress \(see above\); run `infra create all -f \S+` again without --no-wait to finish$/,
       ),
     ]);
     // What it started is recorded: the certificate being validated, the load balancer being provisioned.

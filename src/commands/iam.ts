@@ -68,6 +68,8 @@ export function stackOf(env: EnvFile, passRoles: readonly string[], storeUrl?: s
   const [, partition = "aws", , , account = ""] = (roles[0] as string).split(":");
   const repositoryUri = input.need("ECR_REPOSITORY_URI");
   const migration = input.maybe("ECS_TASK_DEFINITION_FAMILY");
+  const serviceFamily = input.maybe("ECS_SERVICE_TASK_DEFINITION_FAMILY") ?? `${project}-service-task`;
+  const secret = input.need("DB_SECRET_ARN");
   const stack: Stack = {
     partition,
     region,
@@ -78,8 +80,10 @@ export function stackOf(env: EnvFile, passRoles: readonly string[], storeUrl?: s
     cluster: input.need("ECS_CLUSTER_NAME"),
     service: input.need("ECS_SERVICE_NAME"),
     families: [
-      input.maybe("ECS_SERVICE_TASK_DEFINITION_FAMILY") ?? `${project}-service-task`,
+      serviceFamily,
+      // dr-drill's check runs from a family of its own, and --rehearse-cutover's run of the app from another.
       ...(migration ? [migration, `${migration}-dr-drill`] : []),
+      `${serviceFamily}-dr-cutover`,
     ],
     loadBalancer: input.need("ALB_NAME"),
     targetGroup: input.need("TARGET_GROUP_NAME"),
@@ -95,7 +99,10 @@ export function stackOf(env: EnvFile, passRoles: readonly string[], storeUrl?: s
     database: input.maybe("RDS_INSTANCE_ID")?.toLowerCase() || undefined,
     databaseKey: input.maybe("RDS_KMS_KEY_ARN") || undefined,
     repository: repositoryOf(repositoryUri, region, account),
-    secrets: [input.need("DB_SECRET_ARN")],
+    secrets: [secret],
+    // dr-drill --rehearse-cutover's copies of the database secret: <its name>-dr-drill-<run>, and Secrets Manager's
+    // six random characters.
+    secretCopies: [`${secret.replace(/-[A-Za-z0-9]{6}$/, "")}-dr-drill-*`],
     roles: [...new Set([...roles, ...passRoles])],
     store: parseStoreUrl(storeUrl ?? defaultStoreUrl(account, region, project)),
   };

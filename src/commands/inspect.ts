@@ -5,7 +5,7 @@ import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
-import { drillStatus, lastDrill } from "../recovery/record.js";
+import { drillStatus } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
 import { type Assessment, assess, refine, verifyResource } from "../state/lifecycle.js";
 import { type Change, isChange } from "../state/model.js";
@@ -69,7 +69,8 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
       const failed = unread[0]
         ? new InfraError(`status: ${unread.length} resource(s) could not be read: ${unread[0].message}`, ExitCode.aws)
         : undefined;
-      result({ ok: true, command: "status", resources: rows, ...lastDrill(env) });
+      const drills = drillStatus(env, ctx.clock.now());
+      result({ ok: true, command: "status", resources: rows, ...drills.data });
       if (o.json) {
         if (failed) throw failed;
         return;
@@ -87,7 +88,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
           r.problems.join("; "),
         ]),
       );
-      io.stdout(drillStatus(env).line);
+      io.stdout(drills.lines);
       if (failed) throw failed;
     });
 

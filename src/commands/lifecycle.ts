@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
+import { drillCheck } from "../recovery/record.js";
 import type { Check, Resource } from "../resources/resource.js";
 import {
   type Assessment,
@@ -72,6 +73,8 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
           checks.push({ resource: resource.name, status: "FAIL", name: "read from AWS", detail: err.message });
         }
       }
+      // The stack's database is recoverable only as far as a drill proved it lately (DR_MAX_AGE).
+      if (names.includes("all") && ctx.env.get("RDS_INSTANCE_ID")) checks.push(drillCheck(ctx.env, ctx.clock.now()));
       const failed = checks.filter((c) => c.status === "FAIL");
       if (o.json) result({ ok: failed.length === 0, command: "verify", checks });
       else printChecks(io, checks);

@@ -4,8 +4,9 @@ import { Command, CommanderError } from "commander";
 import { releaseClaims } from "../core/env-file.js";
 import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
+import { carryInvocation, type Invocation } from "../core/invocation.js";
 import { RESOURCES } from "../resources/registry.js";
-import { checkEnvFileFor, SANDBOX_ENV_FILE } from "../sandbox/files.js";
+import { checkEnvFileFor, SANDBOX_ENV_FILE, SANDBOX_URL_VARIABLE } from "../sandbox/files.js";
 import type { SandboxSession } from "../sandbox/session.js";
 import { registerIamPolicy } from "./iam.js";
 import { registerInspection } from "./inspect.js";
@@ -34,13 +35,13 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   }
   // With --json a command hands its one document here, printed once whatever happens next.
   let document: Record<string, unknown> | undefined;
-  const sandbox: { session?: SandboxSession } = {};
+  const run: RunState = {};
   const program = buildProgram(
     deps,
     (doc) => {
       document = doc;
     },
-    sandbox,
+    run,
   );
   const json = () => program.opts<{ json: boolean }>().json;
   let code: number;
@@ -51,7 +52,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   } catch (err) {
     code = await failed(err);
   } finally {
-    await sandbox.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
+    await run.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
   return code;
 
@@ -65,7 +66,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
       return ExitCode.input;
     }
-    const { lines, exitCode } = describeError(err, program.opts<{ verbose: boolean }>().verbose);
+    const described = describeError(err, program.opts<{ verbose: boolean }>().verbose);
+    const { exitCode } = described;
+    const lines = described.lines.map((l) => carryInvocation(l, run.invocation));
     // A failed check, or an interrupted run that printed its partial result, has said all there is.
     const said = err instanceof CheckFailedError || (err instanceof InterruptedError && err.reported);
     if (json()) {
@@ -94,11 +97,13 @@ async function letGo(io: Deps["io"], json: boolean): Promise<number> {
   return problems.length ? ExitCode.aws : ExitCode.ok;
 }
 
-export function buildProgram(
-  deps: Deps,
-  result: Commands["result"] = () => {},
-  sandbox: { session?: SandboxSession } = {},
-): Command {
+/** What one run holds beside its options: the sandbox it opened, and where it runs (for the commands it prints). */
+export interface RunState {
+  session?: SandboxSession;
+  invocation?: Invocation;
+}
+
+export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, run: RunState = {}): Command {
   const { io } = deps;
   // What the commands run with: the caller's, or the sandbox's clients and internet under --sandbox.
   const commandDeps: Deps = { ...deps };
@@ -152,13 +157,26 @@ export function buildProgram(
     if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
     const sandboxed = Boolean(o.sandbox);
+    // What the commands this run prints carry: the options it was given (and the environment's equivalents), so that
+    // pasted elsewhere they act on the same stack.
+    const file = o.file ?? (sandboxed ? undefined : deps.env.INFRA_ENV_FILE);
+    const profile = o.profile ?? deps.env.AWS_PROFILE;
+    const endpointUrl = sandboxed ? undefined : opts(action).endpointUrl;
+    run.invocation = {
+      ...(sandboxed ? { sandbox: { urlVariable: SANDBOX_URL_VARIABLE } } : {}),
+      ...(file ? { file } : {}),
+      ...(o.region ? { region: o.region } : {}),
+      ...(profile && !sandboxed ? { profile } : {}),
+      ...(endpointUrl ? { endpointUrl } : {}),
+    };
+    commandDeps.invocation = run.invocation;
     await checkEnvFileFor(sandboxed ? (o.file ?? SANDBOX_ENV_FILE) : opts(action).envFile, sandboxed);
     if (!sandboxed) return;
     if (action.name() === "load-test") {
       throw new InputError("load-test sends real requests to the stack's endpoint, and the sandbox's stack has none");
     }
     const { openSandbox } = await import("../sandbox/session.js");
-    sandbox.session = await openSandbox({
+    run.session = await openSandbox({
       env: deps.env,
       envFile: o.file ?? SANDBOX_ENV_FILE,
       defaultEnvFile: o.file === undefined,
@@ -166,14 +184,14 @@ export function buildProgram(
       ...(o.profile ? { profile: o.profile } : {}),
       ...(o.region ? { region: o.region } : {}),
     });
-    Object.assign(commandDeps, sandbox.session.deps);
-    if (!o.json && sandbox.session.statePath)
-      io.stderr(`sandbox: a local AWS at ${sandbox.session.url}, its account in ${sandbox.session.statePath}\n`);
+    Object.assign(commandDeps, run.session.deps);
+    if (!o.json && run.session.statePath)
+      io.stderr(`sandbox: a local AWS at ${run.session.url}, its account in ${run.session.statePath}\n`);
   });
 
   const opts = (cmd: Command) => {
     const o = cmd.optsWithGlobals() as GlobalOptions & { file?: string };
-    if (sandbox.session) return { ...o, envFile: o.file ?? SANDBOX_ENV_FILE, endpointUrl: sandbox.session.url };
+    if (run.session) return { ...o, envFile: o.file ?? SANDBOX_ENV_FILE, endpointUrl: run.session.url };
     // Environment variables are read from deps.env, not by commander: tests pass their own environment.
     return {
       ...o,

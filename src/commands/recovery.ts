@@ -5,7 +5,8 @@ import type { EnvReader } from "../core/inputs.js";
 import { Interrupt } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
 import { type DrillFlags, drillConfig } from "../recovery/config.js";
-import { LAST_DRILL_KEY } from "../recovery/record.js";
+import type { DrillOutcome } from "../recovery/drill.js";
+import { recordDrill } from "../recovery/record.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
@@ -19,6 +20,33 @@ async function sandboxAccess() {
   return { urlVariable: SANDBOX_URL_VARIABLE, ...SANDBOX_CREDENTIALS };
 }
 
+/**
+ * What the drill's instance was billed, and what the other shape would have been: production's when the drill used
+ * DR_DRILL_INSTANCE_CLASS, the smallest class single-AZ when it used production's (whose RTO is a recovery's).
+ */
+async function drillCostLine(o: DrillOutcome, region: string): Promise<string | undefined> {
+  if (!o.shape || !o.record.billedMs) return undefined;
+  const [{ drillCost }, { pricesFor }] = await Promise.all([import("../cost/drill.js"), import("../cost/prices.js")]);
+  const { table } = pricesFor(region);
+  const hours = o.record.billedMs / 3_600_000;
+  const priced = (instanceClass: string, multiAZ: boolean) =>
+    drillCost(table, { instanceClass, multiAZ, storageGb: o.shape?.storageGb ?? 0, hours, basis: "last drill" });
+  const usd = (n: number | undefined) => (n === undefined ? "not priced" : `$${n.toFixed(2)}`);
+  const { production } = o.shape;
+  const asProduction = o.shape.instanceClass === production.instanceClass && o.shape.multiAZ === production.multiAZ;
+  const other = asProduction
+    ? {
+        label: "db.t4g.micro single-AZ (DR_DRILL_INSTANCE_CLASS=db.t4g.micro; not production's RTO)",
+        ...priced("db.t4g.micro", false),
+      }
+    : {
+        label: `production's ${production.instanceClass}${production.multiAZ ? " Multi-AZ" : ""} (without DR_DRILL_INSTANCE_CLASS)`,
+        ...priced(production.instanceClass, production.multiAZ),
+      };
+  const mine = priced(o.shape.instanceClass, o.shape.multiAZ);
+  return `${usd(mine.usd)} for this drill (${mine.detail}); ${other.label}: ${usd(other.usd)}`;
+}
+
 export function registerRecovery({ program, deps, opts, result }: Commands): void {
   const { io } = deps;
   program
@@ -30,7 +58,11 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
     )
     .option(
       "--check-command <command>",
-      `run against the restored database (default: DR_CHECK_COMMAND, then "${defaultOf("DR_CHECK_COMMAND", () => undefined)}")`,
+      'check with this command in the migration task\'s container instead (DR_CHECK_COMMAND); it must read DATABASE_HOST and print "dr-check connected <host> <port>"',
+    )
+    .option(
+      "--rehearse-cutover",
+      `then time a cutover on copies: the database secret pointed at the restored instance, and the app run once against it (DR_CUTOVER_COMMAND, default "${defaultOf("DR_CUTOVER_COMMAND", () => undefined)}")`,
     )
     .option("--keep", "keep the restored instance afterwards (it is billed until deleted)")
     .action(async (_o, cmd: Command) => {
@@ -40,14 +72,19 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, { claim: "dr-drill" }, check);
       const config = drillConfig(env, o);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const [{ runDrill }, { summarise }] = await Promise.all([
+      const [{ runDrill }, { summarise }, { deleteLine }] = await Promise.all([
         import("../recovery/drill.js"),
         import("../recovery/report.js"),
+        import("../recovery/rds.js"),
       ]);
       const interrupt = deps.interrupt ?? new Interrupt();
       const outcome = await interrupt.guard((signal) => runDrill(ctx, config, signal));
-      const summary = summarise(outcome, config, ctx.aws.settings.region);
-      if (summary.record) await env.record({ [LAST_DRILL_KEY]: summary.record });
+      const summary = summarise(outcome, config, {
+        deleteIt: deleteLine(ctx, outcome.instance ?? ""),
+        cost: await drillCostLine(outcome, ctx.aws.settings.region),
+      });
+      // Every drill is recorded, a failed or interrupted one too.
+      await recordDrill(env, summary.keys);
       if (o.json) result({ ok: summary.verdict === "met", command: "dr-drill", drill: summary.json });
       else io.stdout(summary.text);
       if (outcome.error) throw outcome.error;
@@ -66,9 +103,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       ]);
       const inputs = runbookInputs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const markdown = renderRunbook(
-        await gatherFacts(ctx, inputs, o.envFile, o.sandbox ? await sandboxAccess() : undefined),
-      );
+      const markdown = renderRunbook(await gatherFacts(ctx, inputs, o.sandbox ? await sandboxAccess() : undefined));
       if (o.json) result({ ok: true, command: "runbook", markdown });
       else io.stdout(`${markdown}\n`);
     });

@@ -5,10 +5,11 @@ import { type Clock, systemClock } from "../core/clock.js";
 import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { CLAIM_LEASE_MS, EnvFile } from "../core/env-file.js";
 import { InputError, MissingInputsError } from "../core/errors.js";
-import { Events } from "../core/events.js";
+import { Events, type InfraEvent } from "../core/events.js";
 import { type EnvReader, withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
-import { LAST_DRILL_KEY } from "../recovery/record.js";
+import { carryInvocation, type Invocation } from "../core/invocation.js";
+import { drillRecords } from "../recovery/record.js";
 import { checkResourceNames, RESOURCES, selectResources } from "../resources/registry.js";
 import type { Action, Resource } from "../resources/resource.js";
 import { storeUrlFor } from "../store/location.js";
@@ -31,6 +32,8 @@ export interface Deps {
   sampleEveryMs?: number;
   /** How long a stack claim lives unrenewed (5 minutes; the sandbox's are seconds). */
   claimLeaseMs?: number;
+  /** The options this run was given that say where it runs: carried into every command it prints. */
+  invocation?: Invocation;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface Deps {
 export type RecordUse = "offline" | "read" | { claim: string };
 
 /** Every key infra records: what a store of the stack's record carries. */
-export const RECORDED_KEYS = [...new Set([...RESOURCES.flatMap((r) => r.records), LAST_DRILL_KEY])];
+export const RECORDED_KEYS = [...new Set([...RESOURCES.flatMap((r) => r.records), ...drillRecords.records])];
 
 export interface Selected {
   // biome-ignore lint/suspicious/noExplicitAny: each resource has its own config type.
@@ -129,8 +132,10 @@ function sessionFor(env: EnvFile, opts: GlobalOptions, deps: Deps, endpoint: str
     },
     deps.clients,
   );
-  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr.
-  const events = new Events(opts.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
+  // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr. Hints in them
+  // carry the options this run was given; the commands infra writes out (runbook, delete lines) its file and region.
+  const render = opts.json ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io);
+  const events = new Events((e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) }));
   env.notice = events.for("env file").warning;
   env.say = events.for("state").step;
   const claims = events.for("claim");
@@ -180,12 +185,14 @@ export function makeContext(
   endpoint?: string,
 ): Context {
   const { aws, events } = sessionFor(env, opts, deps, endpoint);
+  const { region } = aws.settings;
   return {
     env,
     aws,
     clock: deps.clock ?? systemClock,
     events,
     options: { wait: opts.wait, timeoutMs, keepLogs: Boolean(opts.keepLogs) },
+    invocation: { ...deps.invocation, file: opts.envFile, region },
     dns: deps.dns ?? { resolveNs: async (domain) => (await import("node:dns/promises")).resolveNs(domain) },
     steps: { has: () => false, finished: async () => {} },
     http: deps.http ?? {

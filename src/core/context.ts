@@ -4,6 +4,7 @@ import type { AwsClients } from "./aws.js";
 import type { Clock } from "./clock.js";
 import type { EnvFile } from "./env-file.js";
 import type { Events } from "./events.js";
+import type { Invocation } from "./invocation.js";
 
 export interface RunOptions {
   /** --no-wait: record what was started and return instead of waiting for it. */
@@ -43,4 +44,6 @@ export interface Context {
   dns: DnsResolver;
   http: HttpProbe;
   steps: StepRun;
+  /** Where this run ran: what every command it prints for the user carries (absent in tests that build their own). */
+  invocation?: Invocation;
 }

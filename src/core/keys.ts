@@ -85,12 +85,21 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   CLOUDWATCH_DASHBOARD_NAME: "StartupWebApp-RDS-MultiTenant",
   WAF_ENABLED: "false",
   WAF_RATE_LIMIT: "2000",
-  // The recovery targets (a usable database within 4 hours, at most a day of data lost), and the check a drill runs
-  // against the restored database.
+  // The recovery targets (a usable database within 4 hours, at most a day of data lost), how old the last good drill
+  // may be (the user's own recovery document schedules drills monthly at most), the PostgreSQL client image the
+  // drill's check runs in (Docker's official image, from ECR Public: reached through the NAT without Docker Hub's
+  // pull limits), and what a rehearsed cutover runs to prove the app starts (it reads the database's migrations).
   DR_RTO_TARGET: "4h",
   DR_RPO_TARGET: "24h",
-  DR_CHECK_COMMAND: "python manage.py check --database default",
+  DR_MAX_AGE: "35d",
+  DR_CHECK_IMAGE: "public.ecr.aws/docker/library/postgres:16-alpine",
+  DR_CUTOVER_COMMAND: "python manage.py migrate --check",
 };
+
+const DURATION = v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d");
+const IDENTIFIER = "[A-Za-z_][A-Za-z0-9_$]*";
+const CHECK_TABLE = `(${IDENTIFIER}:)?(${IDENTIFIER}\\.)?${IDENTIFIER}`;
+const DRILL_RECORD = v.pattern(/^\S+Z( [a-z-]+=\S+)+$/, "a drill record as infra dr-drill writes it");
 
 const RULES: Readonly<Record<string, v.Validator>> = {
   // Inputs: the prerequisites infra builds on (docs/earlier-scripts.md)
@@ -163,9 +172,24 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   WAF_ENABLED: v.boolean,
   WAF_RATE_LIMIT: wafRateLimit,
   WAF_BLOCKED_COUNTRIES: countries,
-  DR_RTO_TARGET: v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d"),
-  DR_RPO_TARGET: v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d"),
+  DR_RTO_TARGET: DURATION,
+  DR_RPO_TARGET: DURATION,
+  DR_MAX_AGE: DURATION,
   DR_CHECK_COMMAND: v.pattern(/^.{1,4096}$/, "a command (words, or a JSON array of strings)"),
+  DR_CUTOVER_COMMAND: v.pattern(/^.{1,4096}$/, "a command (words, or a JSON array of strings)"),
+  DR_CHECK_IMAGE: v.pattern(
+    /^[a-z0-9][a-z0-9.-]*(:\d+)?(\/[a-z0-9][a-z0-9._-]*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})?$/,
+    "an image reference (registry/repository:tag)",
+  ),
+  DR_CHECK_TABLES: v.pattern(
+    new RegExp(`^${CHECK_TABLE}([ ,]+${CHECK_TABLE})*$`),
+    "tables as [database:][schema.]table, separated by commas",
+  ),
+  DR_FRESHNESS_QUERY: v.pattern(
+    /^\s*(select|with)\s[^;]{1,4000};?\s*$/i,
+    "one SELECT whose one value is the time of the newest row (no ;)",
+  ),
+  RUNBOOK_CONTACTS: v.pattern(/^[^;]{1,500}(;[^;]{1,500}){0,19}$/, "contacts separated by ;"),
   DR_DRILL_INSTANCE_CLASS: v.pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "a DB instance class (like db.t4g.micro)"),
   // Recorded by one resource, read by others
   ALB_ARN: v.arn("elasticloadbalancing"),
@@ -191,7 +215,8 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   SERVICE_ALERTS_TOPIC_ARN: v.arn("sns"),
   SERVICE_DASHBOARD_NAME: v.pattern(/^[A-Za-z0-9_-]{1,255}$/, "a dashboard name"),
   WAF_WEB_ACL_ARN: v.arn("wafv2"),
-  DR_LAST_DRILL: v.pattern(/^\S+Z( [a-z]+=\S+)+$/, "a drill record as infra dr-drill writes it"),
+  DR_LAST_DRILL: DRILL_RECORD,
+  DR_LAST_SUCCESSFUL_DRILL: DRILL_RECORD,
   // Where the stack's record and claim are kept (src/store/location.ts checks it in full)
   INFRA_STATE: v.pattern(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/, "an s3://<bucket>/<key> URL"),
 };

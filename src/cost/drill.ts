@@ -5,6 +5,8 @@ import type { PriceTable } from "./prices.js";
 
 export interface DrillInput {
   instanceClass: string;
+  /** Multi-AZ bills a standby too: twice the instance hours and twice the storage. */
+  multiAZ: boolean;
   storageGb: number;
   /** How long the instance is billed: RDS bills from available to deleted, per second, at least 10 minutes. */
   hours: number;
@@ -22,12 +24,18 @@ const MINIMUM_HOURS = 10 / 60;
 
 export function drillCost(p: PriceTable, d: DrillInput): DrillCost {
   const hours = Math.max(MINIMUM_HOURS, d.hours);
-  const hourly = p.rds.instanceHour[d.instanceClass];
+  const copies = d.multiAZ ? 2 : 1;
+  const single = p.rds.instanceHour[d.instanceClass];
+  const hourly = single === undefined ? undefined : single * copies;
   const h = Number(hours.toFixed(2));
-  const storage = (d.storageGb * p.rds.storageGbMonth * hours) / p.rds.hoursPerMonth;
-  const storageText = `${d.storageGb} GB x $${p.rds.storageGbMonth} per GB-month for ${h} h of ${p.rds.hoursPerMonth}`;
+  const storage = (copies * d.storageGb * p.rds.storageGbMonth * hours) / p.rds.hoursPerMonth;
+  const az = d.multiAZ ? " Multi-AZ" : "";
+  const storageText = `${copies > 1 ? "2 x " : ""}${d.storageGb} GB x $${p.rds.storageGbMonth} per GB-month for ${h} h of ${p.rds.hoursPerMonth}`;
   if (hourly === undefined)
-    return { detail: `${d.instanceClass}: no price in the table; storage ${storageText}`, usd: undefined };
+    return { detail: `${d.instanceClass}${az}: no price in the table; storage ${storageText}`, usd: undefined };
   const usd = Math.round((hourly * hours + storage) * 100) / 100;
-  return { detail: `${d.instanceClass} ${h} h (${d.basis}) x $${hourly} + ${storageText}`, usd };
+  return {
+    detail: `${d.instanceClass}${az} ${h} h (${d.basis}) x $${Number(hourly.toFixed(4))} + ${storageText}`,
+    usd,
+  };
 }

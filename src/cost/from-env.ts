@@ -1,6 +1,5 @@
 // The cost inputs, from the env file as `create` would read it (same defaults, same validation).
 import { type EnvReader, readInputs } from "../core/inputs.js";
-import { SMALLEST_CLASSES } from "../recovery/config.js";
 import { LAST_DRILL_KEY, parseRecord } from "../recovery/record.js";
 import type { DrillInput } from "./drill.js";
 import { type CostInput, monitoringAlarmCount } from "./estimate.js";
@@ -29,11 +28,18 @@ export function costInputFrom(env: EnvReader, regionOverride?: string): CostInpu
   };
 }
 
-/** The last drill's class, storage and billed time when one is recorded, else the smallest class, 20 GB, 1 hour. */
+/**
+ * The last drill's shape, storage and billed time when one is recorded; else production's shape as far as the env
+ * file can tell (a drill restores into production's): the earlier scripts' db.t4g.small and 20 GB, Multi-AZ (the
+ * dearer reading: the scripts made it single-AZ, but it may have been changed since), for an hour. A class set in DR_DRILL_INSTANCE_CLASS is what
+ * drills restore into, single-AZ.
+ */
 function drillInput(env: EnvReader): DrillInput {
   const last = parseRecord(env.get(LAST_DRILL_KEY));
+  const klass = env.get("DR_DRILL_INSTANCE_CLASS");
   return {
-    instanceClass: env.get("DR_DRILL_INSTANCE_CLASS") ?? last?.instanceClass ?? SMALLEST_CLASSES[0],
+    instanceClass: klass ?? last?.instanceClass ?? "db.t4g.small",
+    multiAZ: klass ? false : (last?.multiAZ ?? true),
     storageGb: last?.storageGb || 20,
     hours: last?.billedMs ? last.billedMs / 3_600_000 : 1,
     basis: last?.billedMs ? "last drill" : "assumed",

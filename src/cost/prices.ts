@@ -39,9 +39,10 @@ export interface PriceTable {
   /** Amazon SNS email delivery: $2.00 per 100,000 notifications. */
   sns: { emailNotification: number };
   /**
-   * Amazon RDS for PostgreSQL, Single-AZ, on-demand: the classes a recovery drill restores into (the smallest ones),
-   * and General Purpose storage (gp2 and gp3 cost the same per GB-month). The production database itself is a
-   * prerequisite, not made by infra, and is not in the estimate.
+   * Amazon RDS for PostgreSQL, Single-AZ, on-demand: the classes a recovery drill restores into (production's, or
+   * a smaller one), and General Purpose storage (gp2 and gp3 cost the same per GB-month). Multi-AZ bills the
+   * standby's instance hours and storage too: twice these. The production database itself is a prerequisite, not
+   * made by infra, and is not in the estimate.
    */
   rds: { instanceHour: Readonly<Record<string, number>>; storageGbMonth: number; hoursPerMonth: number };
   /** ACM public certificates used with an ALB cost nothing. */
@@ -88,7 +89,18 @@ export const PRICES: Readonly<Record<string, PriceTable>> = {
     waf: { webAclMonth: 5.0, ruleMonth: 1.0, millionRequests: 0.6 },
     sns: { emailNotification: 2.0 / 100_000 },
     // RDS figures checked on 2026-11-29 against stored 2026 summaries of the RDS pricing page for US East.
-    rds: { instanceHour: { "db.t4g.micro": 0.016, "db.t3.micro": 0.018 }, storageGbMonth: 0.115, hoursPerMonth: 730 },
+    rds: {
+      instanceHour: {
+        "db.t4g.micro": 0.016,
+        "db.t4g.small": 0.032,
+        "db.t4g.medium": 0.065,
+        "db.t3.micro": 0.018,
+        "db.t3.small": 0.036,
+        "db.t3.medium": 0.072,
+      },
+      storageGbMonth: 0.115,
+      hoursPerMonth: 730,
+    },
     acm: { publicCertificate: 0 },
     // PUT, COPY, POST and LIST requests $0.005 per 1,000; GET $0.0004 per 1,000; Standard storage, first 50 TB.
     s3: { putRequest: 0.005 / 1000, getRequest: 0.0004 / 1000, storageGbMonth: 0.023 },

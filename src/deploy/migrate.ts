@@ -51,6 +51,10 @@ export interface OneOffRun {
   label: string;
   /** The events' resource: "deploy", "dr-drill". */
   resource: string;
+  /** Told the task's ARN as soon as it runs: what a cleanup stops if the wait ends early. */
+  onStarted?: (taskArn: string) => void;
+  /** false: the log's last lines are not shown (the caller reads the log itself). */
+  showLog?: boolean;
 }
 
 export interface OneOffResult {
@@ -92,6 +96,7 @@ export async function runOnce(ctx: Context, run: OneOffRun, td: TaskDefinition):
     throw new AwsError(`run ${run.label} task`, name, f?.reason ?? "NoTask", f?.detail ?? "ECS started no task");
   }
   const taskArn = started.taskArn;
+  run.onStarted?.(taskArn);
   ev.step(`${run.label} task ${shortName(taskArn)} (${name}) started`);
   const stopped = await awsStep(`wait for ${run.label} task`, name, () =>
     waitUntil(ctx, ev, waitOptions(ctx, `${run.label} task to finish`), async () => {
@@ -100,7 +105,7 @@ export async function runOnce(ctx: Context, run: OneOffRun, td: TaskDefinition):
     }),
   );
   const container = stopped.containers?.find((x) => x.name === mainContainer(td)?.name) ?? stopped.containers?.[0];
-  for (const line of await logTail(ctx, td, stopped)) ev.step(`${run.label} log: ${line}`);
+  if (run.showLog !== false) for (const line of await logTail(ctx, td, stopped)) ev.step(`${run.label} log: ${line}`);
   // The task's reason and its container's are often the same words: each is said once.
   const why = [...new Set([stopped.stoppedReason, container?.reason].filter(Boolean))].join("; ");
   return { taskArn, exitCode: container?.exitCode, why, stopCode: stopped.stopCode };

@@ -1,41 +1,20 @@
 // The steps every way of moving the service shares: point it at a revision (or start a new deployment of the one it
 // runs), follow that deployment, and once it runs and answers, mark and record the revision.
-import { type Service, type TaskDefinition, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
-import { awsStep } from "../core/errors.js";
 import type { Revision } from "../resources/common/ecs.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { markKnownGood } from "../resources/common/known-good.js";
 import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
+import { pointService } from "../resources/ecs-service/point.js";
+import { recordRevision } from "../resources/ecs-service-task-definition/revisions.js";
 import type { DeployConfig } from "./config.js";
 import { probe } from "./probe.js";
 import { mainContainer, shortName } from "./revision.js";
 
-/**
- * Points the service at a revision, and returns the id of the deployment that started. `force` starts one even
- * when the revision is the one it runs (forceNewDeployment): ECS resolves its image tags to digests again. Never a
- * desired count: a redeploy keeps what auto scaling chose.
- */
-export async function updateService(
-  ctx: Context,
-  c: DeployConfig,
-  arn: string,
-  step: string,
-  force = false,
-): Promise<string> {
-  const ecs = await ctx.aws.ecs();
-  const out = await awsStep(step, c.serviceName, () =>
-    ecs.send(
-      new UpdateServiceCommand({
-        cluster: c.cluster,
-        service: c.serviceName,
-        taskDefinition: arn,
-        ...(force ? { forceNewDeployment: true } : {}),
-      }),
-    ),
-  );
-  return out.service?.deployments?.find((d) => d.status === "PRIMARY")?.id as string;
-}
+/** Points the service at a revision (the service's owner makes the call), and returns the deployment's id. */
+export const updateService = (ctx: Context, c: DeployConfig, arn: string, step: string, force = false) =>
+  pointService(ctx, c, arn, step, force);
 
 export const follow = (ctx: Context, c: DeployConfig, deploymentId: string, taskDefinitionArn: string) =>
   followDeployment({
@@ -107,10 +86,5 @@ export async function passed(ctx: Context, td: Revision) {
   await record(ctx, td);
 }
 
-/** The env file says which revision runs (for `create`, and for people); the known-good marks live in AWS. */
-export async function record(ctx: Context, td: TaskDefinition) {
-  await ctx.env.record({
-    ECS_SERVICE_TASK_DEFINITION_ARN: td.taskDefinitionArn as string,
-    ECS_SERVICE_TASK_DEFINITION_REVISION: String(td.revision ?? ""),
-  });
-}
+/** The env file says which revision runs (for `create`, and for people), through the resource that owns the keys. */
+export const record = (ctx: Context, td: TaskDefinition) => recordRevision(ctx, td);

@@ -48,6 +48,7 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "wafv2:GetWebACLForResource": ["elasticloadbalancing:GetLoadBalancerWebACL"],
   "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
   "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
+  "secretsmanager:CreateSecret": ["secretsmanager:TagResource"],
   // A conditional write with If-Match also needs s3:GetObject; a GetObject of a missing key answers 404 NoSuchKey
   // (not 403) only with s3:ListBucket on the bucket.
   "s3:PutObject": ["s3:GetObject"],

@@ -10,12 +10,14 @@ import type { Stack } from "./stack.js";
 export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   alb: [
     "acm:DescribeCertificate",
+    "ec2:AuthorizeSecurityGroupEgress",
     "ec2:AuthorizeSecurityGroupIngress",
     "ec2:CreateSecurityGroup",
     "ec2:CreateTags",
     "ec2:DeleteSecurityGroup",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
+    "ec2:RevokeSecurityGroupEgress",
     "ec2:RevokeSecurityGroupIngress",
     "ecs:DescribeServices",
     "ecs:ListServices",
@@ -36,6 +38,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "elasticloadbalancing:ModifyLoadBalancerAttributes",
     "elasticloadbalancing:ModifyTargetGroup",
     "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "elasticloadbalancing:SetIpAddressType",
     "elasticloadbalancing:SetSecurityGroups",
     "elasticloadbalancing:SetSubnets",
   ],
@@ -169,6 +172,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ecs:ListTaskDefinitions",
     "ecs:RegisterTaskDefinition",
     "ecs:RunTask",
+    "ecs:StopTask",
     "ecs:TagResource",
     "logs:GetLogEvents",
     "rds:AddTagsToResource",
@@ -178,6 +182,11 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "rds:DescribeOrderableDBInstanceOptions",
     "rds:RestoreDBInstanceFromDBSnapshot",
     "rds:RestoreDBInstanceToPointInTime",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:ListSecrets",
   ],
   /** runbook: reads only. */
   runbook: [

@@ -73,7 +73,14 @@ export const SCOPES: readonly Scope[] = [
   },
   {
     sid: "StackSecurityGroups",
-    actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
+    actions: [
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:RevokeSecurityGroupIngress",
+      // Only the load balancer's own group has egress infra manages.
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:RevokeSecurityGroupEgress",
+      "ec2:DeleteSecurityGroup",
+    ],
     resources: (s) => [arn(s, "ec2", "security-group/*")],
     condition: owned,
   },
@@ -94,6 +101,7 @@ export const SCOPES: readonly Scope[] = [
       "elasticloadbalancing:ModifyTargetGroupAttributes",
       "elasticloadbalancing:SetSecurityGroups",
       "elasticloadbalancing:SetSubnets",
+      "elasticloadbalancing:SetIpAddressType",
       "elasticloadbalancing:CreateWebACLAssociation",
       "elasticloadbalancing:DeleteWebACLAssociation",
       "elasticloadbalancing:GetLoadBalancerWebACL",
@@ -190,6 +198,12 @@ export const SCOPES: readonly Scope[] = [
     actions: ["ecs:TagResource"],
     resources: (s) => [ecsArn(s, `task/${s.cluster}/*`)],
     condition: () => ({ StringEquals: { "ecs:CreateAction": "RunTask" } }),
+  },
+  {
+    sid: "OneOffTasksStopped",
+    actions: ["ecs:StopTask"],
+    resources: (s) => [ecsArn(s, `task/${s.cluster}/*`)],
+    condition: inCluster,
   },
   {
     sid: "ClusterLists",
@@ -362,8 +376,14 @@ export const SCOPES: readonly Scope[] = [
   },
   {
     sid: "Secrets",
-    actions: ["secretsmanager:DescribeSecret"],
+    // GetSecretValue: dr-drill --rehearse-cutover copies the database secret (in memory) to point the copy elsewhere.
+    actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
     resources: (s) => [...s.secrets],
+  },
+  {
+    sid: "DrillSecretCopies",
+    actions: ["secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:TagResource"],
+    resources: (s) => [...s.secretCopies],
   },
   {
     // The bucket of the stacks' records: made and set up once (`infra state init`), and listed so that a missing
@@ -412,6 +432,7 @@ export const SCOPES: readonly Scope[] = [
       "logs:DescribeLogGroups",
       "rds:DescribeOrderableDBInstanceOptions",
       "route53:ListHostedZonesByName",
+      "secretsmanager:ListSecrets",
       "sns:ListTopics",
       "tag:GetResources",
       "wafv2:ListWebACLs",

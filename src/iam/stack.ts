@@ -30,6 +30,8 @@ export interface Stack {
   databaseKey: string | undefined;
   repository: { region: string; account: string; name: string };
   secrets: string[];
+  /** ARN patterns of the copies of the database secret a drill makes for a while. */
+  secretCopies: string[];
   /** The roles infra may pass to ECS tasks. */
   roles: string[];
   /** The store of the stack's record: INFRA_STATE's bucket and key, else infra's own bucket and this stack's key. */

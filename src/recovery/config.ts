@@ -3,10 +3,7 @@
 
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
-import { defaultOf } from "../core/keys.js";
 
-/** The smallest classes, cheapest first: Graviton where the engine version offers it, else x86. */
-export const SMALLEST_CLASSES = ["db.t4g.micro", "db.t3.micro"] as const;
 /** The tag that marks an instance as a drill of the database it names: how a rerun finds a killed run's. */
 export const DRILL_TAG = "infra:dr-drill-of";
 /** Set on a drill instance kept with --keep: a rerun leaves it alone. */
@@ -23,18 +20,45 @@ export interface DrillConfig {
   cluster: string;
   subnets: string[];
   securityGroup: string;
-  checkCommand: string[];
-  /** DR_DRILL_INSTANCE_CLASS, else the smallest class RDS offers for the engine version. */
+  /** The database secret: the check logs in with its `username` and `password`. */
+  secretArn: string;
+  /** The app's database (DATABASE_NAME): the freshness query runs there, and it must be readable. */
+  databaseName: string;
+  check: CheckPlan;
+  /** DR_DRILL_INSTANCE_CLASS: that class, single-AZ; else production's class and Multi-AZ. */
   instanceClass: string | undefined;
   targets: { rtoMs: number; rpoMs: number };
   pointInTime: boolean;
   keep: boolean;
+  /** --rehearse-cutover: the app started once against a copy of the secret pointed at the restored instance. */
+  cutover: CutoverPlan | undefined;
+  /** Where rehearsals register their revisions (known once the service's task definition is recorded). */
+  cutoverFamily: string | undefined;
+}
+
+/**
+ * How the restored data is checked: by default a PostgreSQL client image that connects to the restored instance
+ * itself (check-script.ts); with --check-command or DR_CHECK_COMMAND, that command in the migration task's
+ * container, which must take its host from DATABASE_HOST (and print "dr-check connected <host> <port>" to say so).
+ */
+export type CheckPlan =
+  | { kind: "psql"; image: string; tables: string[]; freshnessQuery: string | undefined }
+  | { kind: "command"; command: string[] };
+
+export interface CutoverPlan {
+  /** The service's task definition (the recorded revision, else its family). */
+  serviceTaskDefinition: string;
+  family: string;
+  command: string[];
+  /** The secret's name, when the app finds the secret by DB_SECRET_NAME (the earlier scripts' settings do). */
+  secretName: string | undefined;
 }
 
 export interface DrillFlags {
   checkCommand?: string;
   pointInTime?: string;
   keep?: boolean;
+  rehearseCutover?: boolean;
 }
 
 export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
@@ -46,10 +70,23 @@ export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
   const cluster = input.need("ECS_CLUSTER_NAME");
   const subnets = [input.need("PRIVATE_SUBNET_1_ID"), input.need("PRIVATE_SUBNET_2_ID")];
   const securityGroup = input.need("BACKEND_SECURITY_GROUP_ID");
-  const command = flags.checkCommand ?? input.need("DR_CHECK_COMMAND");
+  const secretArn = input.need("DB_SECRET_ARN");
+  const databaseName = input.need("DATABASE_NAME");
+  const command = flags.checkCommand ?? input.maybe("DR_CHECK_COMMAND");
+  const image = input.need("DR_CHECK_IMAGE");
+  const tables = input.maybe("DR_CHECK_TABLES");
+  const freshness = input.maybe("DR_FRESHNESS_QUERY");
   const klass = input.maybe("DR_DRILL_INSTANCE_CLASS");
   const rto = input.need("DR_RTO_TARGET");
   const rpo = input.need("DR_RPO_TARGET");
+  const serviceTd = input.maybe("ECS_SERVICE_TASK_DEFINITION_ARN") ?? input.maybe("ECS_SERVICE_TASK_DEFINITION_FAMILY");
+  const cutover = flags.rehearseCutover
+    ? {
+        serviceTaskDefinition: serviceTd ?? input.need("ECS_SERVICE_TASK_DEFINITION_FAMILY"),
+        command: input.need("DR_CUTOVER_COMMAND"),
+        secretName: input.maybe("DB_SECRET_NAME"),
+      }
+    : undefined;
   input.done();
   if (migration.length > 255 - "-dr-drill".length)
     throw new InputError(
@@ -60,6 +97,18 @@ export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
       `--point-in-time ${flags.pointInTime}: a drill restores to the latest restorable time (--point-in-time latest)`,
       "to restore to an earlier time, follow `infra runbook`",
     );
+  const check: CheckPlan =
+    command !== undefined
+      ? {
+          kind: "command",
+          command: parseCommand(flags.checkCommand !== undefined ? "--check-command" : "DR_CHECK_COMMAND", command),
+        }
+      : {
+          kind: "psql",
+          image,
+          tables: checkTables(tables, databaseName),
+          freshnessQuery: freshness?.trim().replace(/;+$/, ""),
+        };
   return {
     project,
     environment,
@@ -69,13 +118,41 @@ export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
     cluster,
     subnets,
     securityGroup,
-    checkCommand: parseCommand(flags.checkCommand !== undefined ? "--check-command" : "DR_CHECK_COMMAND", command),
+    secretArn,
+    databaseName,
+    check,
     instanceClass: klass,
     targets: { rtoMs: parseTarget("DR_RTO_TARGET", rto), rpoMs: parseTarget("DR_RPO_TARGET", rpo) },
     pointInTime: flags.pointInTime === "latest",
     keep: Boolean(flags.keep),
+    cutoverFamily: serviceTd && `${familyOf(serviceTd)}-dr-cutover`,
+    cutover: cutover && {
+      serviceTaskDefinition: cutover.serviceTaskDefinition,
+      family: `${familyOf(cutover.serviceTaskDefinition)}-dr-cutover`,
+      command: parseCommand("DR_CUTOVER_COMMAND", cutover.command),
+      secretName: cutover.secretName,
+    },
   };
 }
+
+/** A family from a revision's ARN, family:revision, or a family. */
+const familyOf = (ref: string) => (ref.split("/").at(-1) ?? ref).replace(/:\d+$/, "");
+
+/**
+ * DR_CHECK_TABLES: tables as `[database:][schema.]table`, separated by commas or spaces; a table without a database
+ * is in DATABASE_NAME, one without a schema in public. The check counts these only, each as database:schema.table.
+ */
+export function checkTables(text: string | undefined, databaseName: string): string[] {
+  return (text ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      const [db, table] = entry.includes(":") ? (entry.split(":") as [string, string]) : [databaseName, entry];
+      return `${db}:${table.includes(".") ? table : `public.${table}`}`;
+    });
+}
+
+const EXAMPLE_COMMAND = "python manage.py migrate --check";
 
 /** A command as words: `python manage.py check` or a JSON array of strings (for arguments with spaces). */
 export function parseCommand(key: string, text: string): string[] {
@@ -91,12 +168,11 @@ export function parseCommand(key: string, text: string): string[] {
       throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
     return words;
   }
-  if (trimmed === "")
-    throw new InputError(`${key} is empty`, `for example "${defaultOf("DR_CHECK_COMMAND", () => undefined)}"`);
+  if (trimmed === "") throw new InputError(`${key} is empty`, `for example "${EXAMPLE_COMMAND}"`);
   if (/["'\\$`;|&<>]/.test(trimmed))
     throw new InputError(
       `${key} "${trimmed}" has shell syntax, but it runs without a shell`,
-      `write it as words (${defaultOf("DR_CHECK_COMMAND", () => undefined)}) or as a JSON array, e.g. ["sh","-c","..."]`,
+      `write it as words (${EXAMPLE_COMMAND}) or as a JSON array, e.g. ["sh","-c","..."]`,
     );
   return trimmed.split(/\s+/);
 }

@@ -1,21 +1,28 @@
-// `infra dr-drill`: restore the database the way a recovery would, into a temporary instance, prove the data is
-// usable, measure how long it took (RTO) and how old the data is (RPO), and delete the instance whatever happens.
-// The production database is only read. Whatever a killed run left (tagged, named <id>-drill-...) goes first; an
-// instance kept with --keep (tagged kept) stays, and a drill the same day takes the next free name.
-import type { DBInstance, Tag } from "@aws-sdk/client-rds";
+// `infra dr-drill`: restore the database the way a recovery would, into a temporary instance of production's shape,
+// prove the restored data is there and readable (the check reads the restored instance itself), optionally rehearse
+// the cutover, measure how long until it was usable (RTO) and how old its data is (RPO), and delete what it made
+// whatever happens: on success, failure, Ctrl-C, SIGTERM or a timeout, running tasks are stopped first. The
+// production database is only read. Whatever a killed run left (tagged, named <id>-drill-...) goes first; an
+// instance kept with --keep (tagged kept) stays, and a drill the same day takes the next free name. Every drill is
+// recorded, failed ones too (record.ts).
+import { randomUUID } from "node:crypto";
+import type { DBInstance } from "@aws-sdk/client-rds";
 import type { Context } from "../core/context.js";
-import { AwsError, asAwsError, InfraError, isAwsError } from "../core/errors.js";
+import { AwsError, asAwsError, awsErrorCode, InfraError, isAwsError, WaitTimeoutError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { InterruptedError } from "../core/interrupt.js";
-import { stackTags } from "../resources/common/tags.js";
+import { infraLine } from "../core/invocation.js";
+import { stackTags, type Tag } from "../resources/common/tags.js";
 import { abortable } from "./abort.js";
-import { type CheckResult, registerCheck, removeCheckRevisions, runCheck } from "./check.js";
+import { type CheckResult, registerCheck, removeRevisions, runCheck, stopTask } from "./check.js";
 import { DRILL_TAG, type DrillConfig, freeDrillInstanceId, isDrillInstanceName, KEPT_TAG } from "./config.js";
+import { type CutoverResult, rehearseCutover, removeCutoverLeftovers } from "./cutover.js";
 import {
   allInstances,
+  type DrillShape,
   deleteDrillInstance,
   describeInstance,
-  drillClass,
+  drillShape,
   keep,
   keptAdvice,
   type RestorePoint,
@@ -24,14 +31,21 @@ import {
   sourceInstance,
   waitAvailable,
 } from "./rds.js";
-import { type DrillRecord, duration } from "./record.js";
+import { type DrillRecord, type FailedAt, newestOf } from "./record.js";
+
+/** Set on every instance one run restores: tells its own instance (a restore whose answer was lost) from another's. */
+export const RUN_TAG = "infra:dr-drill-run";
 
 export interface DrillOutcome {
   source: string;
-  instance: string;
-  point: RestorePoint;
-  record?: DrillRecord;
+  /** The drill instance's name, once chosen. */
+  instance: string | undefined;
+  point?: RestorePoint;
+  shape?: DrillShape;
   check?: CheckResult;
+  cutover?: CutoverResult;
+  /** What the drill measured and where it stopped: recorded whatever happened. */
+  record: DrillRecord;
   /** What became of the drill instance: what the report says of it. */
   fate: InstanceFate;
   kept: boolean;
@@ -40,17 +54,15 @@ export interface DrillOutcome {
 }
 
 /**
- * deleted: gone; deleting: RDS accepted deleting it (--no-wait); kept: --keep; not-created: the restore did not make
- * it; taken: the name was another instance's, left alone; left: it may still exist (its cleanup failed).
+ * deleted: gone; deleting: RDS accepted deleting it (--no-wait, or stopped by a signal); kept: --keep; not-created:
+ * the restore did not make it; taken: the name was another instance's, left alone; left: it may still exist.
  */
 export type InstanceFate = "deleted" | "deleting" | "kept" | "not-created" | "taken" | "left";
 
 const hasTag = (i: DBInstance | undefined, tag: Tag) =>
   (i?.TagList ?? []).some((t) => t.Key === tag.Key && t.Value === tag.Value);
-/** A drill instance of this database that no one chose to keep: a killed run's, or this run's. */
-const isOurs = (i: DBInstance | undefined, tag: Tag) =>
-  hasTag(i, tag) && !(i?.TagList ?? []).some((t) => t.Key === KEPT_TAG);
-/** RDS refused the restore because the name is taken: the instance of that name is not this drill's. */
+const isKept = (i: DBInstance | undefined) => (i?.TagList ?? []).some((t) => t.Key === KEPT_TAG);
+/** RDS refused the restore because the name is taken. */
 const nameTaken = (err: unknown) =>
   isAwsError(err instanceof AwsError ? err.cause : err, "DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault");
 /** RDS bills an instance per second from available until deleted, at least 10 minutes. */
@@ -59,52 +71,163 @@ const MINIMUM_BILLED_MS = 10 * 60_000;
 export async function runDrill(ctx: Context, c: DrillConfig, signal: AbortSignal): Promise<DrillOutcome> {
   const ev = ctx.events.for("dr-drill");
   const live = abortable(ctx, signal, "dr-drill stopped; what it made was deleted");
-  const tag = { Key: DRILL_TAG, Value: c.instanceId };
-  const taken = await removeLeftovers(live, ev, c, tag);
-  const source = await sourceInstance(live, c.instanceId);
-  const point = await restorePoint(live, source, c.pointInTime);
-  const instanceClass = await drillClass(live, source, c.instanceClass);
+  const drillTag = { Key: DRILL_TAG, Value: c.instanceId };
+  const runTag = { Key: RUN_TAG, Value: randomUUID() };
   const startedAt = ctx.clock.now();
-  const id = freeDrillInstanceId(c.instanceId, startedAt, taken);
-  const tags = [...stackTags(c, id), tag];
-  const outcome: DrillOutcome = { source: c.instanceId, instance: id, point, fate: "not-created", kept: false };
-  let availableAt: number | undefined;
+  const outcome: DrillOutcome = {
+    source: c.instanceId,
+    instance: undefined,
+    fate: "not-created",
+    kept: false,
+    record: { at: new Date(startedAt).toISOString().replace(/\.\d{3}Z$/, "Z"), check: "not-run", billedMs: 0 },
+  };
+  /** One-off tasks running now: stopped first if the drill ends early. */
+  const running = new Set<string>();
+  const times: { restore?: number; available?: number; usable?: number } = {};
+  let stage: FailedAt = "prepare";
   let failure: unknown;
+  let tags: Tag[] = [];
   try {
-    ev.step(`restoring ${describePoint(point)} into ${id} (${instanceClass}, single-AZ, not public)`);
-    await restore(live, { source, point, targetId: id, instanceClass, tags });
+    const taken = await removeLeftovers(live, ev, c, drillTag);
+    const source = await sourceInstance(live, c.instanceId);
+    outcome.point = await restorePoint(live, source, c.pointInTime);
+    outcome.shape = await drillShape(live, source, c.instanceClass);
+    const id = freeDrillInstanceId(c.instanceId, startedAt, taken);
+    outcome.instance = id;
+    tags = [...stackTags(c, id), drillTag, runTag];
+    stage = "restore";
+    const { instanceClass, multiAZ } = outcome.shape;
+    ev.step(
+      `restoring ${describePoint(outcome.point)} into ${id} (${instanceClass}, ${multiAZ ? "Multi-AZ" : "single-AZ"}, not public)`,
+    );
+    times.restore = ctx.clock.now();
+    await restoreOwn(live, { source, point: outcome.point, targetId: id, instanceClass, multiAZ, tags }, runTag);
+    stage = "available";
     const restored = await waitAvailable(live, ev, id);
-    availableAt = ctx.clock.now();
-    ev.created(`${id} available after ${duration(availableAt - startedAt)}`);
+    times.available = ctx.clock.now();
+    ev.created(`${id} available after ${seconds(times.available - times.restore)}`);
+    stage = "check";
     const endpoint = { host: restored.Endpoint?.Address as string, port: restored.Endpoint?.Port ?? 5432 };
     const td = await registerCheck(live, ev, c, endpoint, tags);
-    outcome.check = await runCheck(live, c, td);
-    const exit = outcome.check.exitCode;
-    ev[exit === 0 ? "exists" : "warning"](`check ${c.checkCommand.join(" ")} exited ${exit ?? "without an exit code"}`);
+    outcome.check = await runCheck(live, c, td, endpoint, (arn) => running.add(arn));
+    running.delete(outcome.check.taskArn);
+    const { status, why } = outcome.check;
+    ev[status === "passed" ? "exists" : "warning"](`check ${status}: ${why}`);
+    if (status === "passed" && c.cutover) {
+      stage = "cutover";
+      outcome.cutover = await rehearseCutover(live, ev, c, { endpoint, tags, running });
+    }
+    if (status === "passed" && (outcome.cutover?.status ?? "passed") === "passed") times.usable = ctx.clock.now();
   } catch (err) {
     failure = err;
   }
-  const keeping = c.keep && !signal.aborted && availableAt !== undefined;
-  const cleanup = await cleanUp(ctx, ev, c, id, tag, keeping, nameTaken(failure));
-  const leftover = cleanup.error;
+  const keeping = c.keep && !signal.aborted && times.available !== undefined;
+  const cleanup = await cleanUp(ctx, ev, c, outcome.instance, runTag, running, {
+    keeping,
+    // Stopped by a signal, or out of time: ask RDS to delete and go (deleting is not billed); else wait for it.
+    wait: ctx.options.wait && !signal.aborted && !(failure instanceof WaitTimeoutError),
+    taken: nameTaken(failure),
+  });
   outcome.fate = cleanup.fate;
   outcome.kept = cleanup.fate === "kept";
-  if (availableAt !== undefined && outcome.check)
-    outcome.record = {
-      at: new Date(startedAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      from:
-        point.kind === "snapshot"
-          ? `snapshot:${point.snapshotId}`
-          : `point-in-time:${new Date(point.time).toISOString()}`,
-      instanceClass,
-      storageGb: source.AllocatedStorage ?? 0,
-      rtoMs: availableAt - startedAt,
-      rpoMs: startedAt - point.time,
-      checkExit: outcome.check.exitCode,
-      billedMs: billed(availableAt, cleanup.deleteAcceptedAt ?? ctx.clock.now()),
-    };
-  outcome.error = finalError(failure, leftover, id, ctx, signal);
+  outcome.record = recordOf(outcome, times, {
+    billedMs: times.available === undefined ? 0 : billed(times.available, cleanup.deleteAcceptedAt ?? ctx.clock.now()),
+    ...(failure || (outcome.check && outcome.check.status === "failed") || outcome.cutover?.status === "failed"
+      ? {
+          failed: signal.aborted
+            ? "interrupted"
+            : failure
+              ? stage
+              : outcome.cutover?.status === "failed"
+                ? "cutover"
+                : "check",
+        }
+      : {}),
+    error: failure
+      ? errorWord(failure)
+      : outcome.cutover?.status === "failed"
+        ? outcome.cutover.error
+        : outcome.check?.status === "failed"
+          ? checkWord(outcome.check)
+          : undefined,
+  });
+  outcome.error = finalError(failure, cleanup.error, outcome.instance, ctx, signal);
   return outcome;
+}
+
+function recordOf(
+  o: DrillOutcome,
+  times: { restore?: number; available?: number; usable?: number },
+  extra: Pick<DrillRecord, "billedMs" | "failed" | "error">,
+): DrillRecord {
+  const startedAt = Date.parse(o.record.at);
+  const f = o.check?.findings;
+  // The data's own age when the freshness query found a row; else the restore point's.
+  const newest = f?.newest ?? undefined;
+  const rpoMs = newest !== undefined ? startedAt - newest : o.point ? startedAt - o.point.time : undefined;
+  const r: DrillRecord = { at: o.record.at, check: o.check?.status ?? "not-run", billedMs: extra.billedMs };
+  const set = <K extends keyof DrillRecord>(k: K, v: DrillRecord[K] | undefined) => {
+    if (v !== undefined) r[k] = v;
+  };
+  set(
+    "from",
+    o.point &&
+      (o.point.kind === "snapshot"
+        ? `snapshot:${o.point.snapshotId}`
+        : `point-in-time:${new Date(o.point.time).toISOString().replace(/\.\d{3}Z$/, "Z")}`),
+  );
+  set("instanceClass", o.shape?.instanceClass);
+  set("multiAZ", o.shape?.multiAZ);
+  set("storageGb", o.shape?.storageGb);
+  set(
+    "availableMs",
+    times.available !== undefined && times.restore !== undefined ? times.available - times.restore : undefined,
+  );
+  set("rtoMs", times.usable !== undefined && times.restore !== undefined ? times.usable - times.restore : undefined);
+  set("rpoMs", rpoMs);
+  set("newest", newestOf(newest));
+  if (f && o.check?.status === "passed" && o.check.command[0]?.startsWith("psql")) {
+    set("databases", f.databases.length);
+    set("tables", f.tables.length);
+    set(
+      "rows",
+      f.tables.reduce((n, t) => n + t.rows, 0),
+    );
+  }
+  set("cutoverMs", o.cutover?.ms);
+  set("failed", extra.failed);
+  set("error", extra.error);
+  return r;
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/** A word for the record: AWS's code, timeout, or what the check said. */
+function errorWord(err: unknown): string {
+  if (err instanceof WaitTimeoutError) return "timeout";
+  if (err instanceof InterruptedError) return "interrupted";
+  return awsErrorCode(err instanceof AwsError ? err.cause : err) ?? awsErrorCode(err) ?? (err as Error).name ?? "error";
+}
+
+function checkWord(check: CheckResult): string {
+  if (check.exitCode === undefined) return "never-ran";
+  if (check.exitCode !== 0) return `exit-${check.exitCode}`;
+  return check.why.startsWith("it read ") ? "read-another-host" : "incomplete";
+}
+
+/**
+ * The restore. The SDK retries a call whose answer was lost, and the retry finds the instance the first attempt
+ * made: DBInstanceAlreadyExists. An instance of that name carrying this run's tag is this run's own.
+ */
+async function restoreOwn(ctx: Context, r: Parameters<typeof restore>[1], runTag: Tag): Promise<void> {
+  try {
+    await restore(ctx, r);
+  } catch (err) {
+    if (!nameTaken(err)) throw err;
+    const found = await describeInstance(ctx, r.targetId);
+    if (!hasTag(found, runTag)) throw err;
+    ctx.events.for("dr-drill").step(`${r.targetId} is this drill's own restore (RDS's first answer was lost)`);
+  }
 }
 
 /** What RDS bills for an instance available from `from` until its deletion was accepted at `to` (or still up). */
@@ -118,9 +241,9 @@ function describePoint(p: RestorePoint): string {
 }
 
 /**
- * Before starting: deletes what a killed drill of this database left (kept ones stay, with how to delete them).
- * A drill instance is one named as drills name them and tagged as a drill of this database. Returns the names
- * instances still hold, for the drill to pick a free one.
+ * Before starting: deletes what a killed drill of this database left (kept instances stay, with how to delete
+ * them): instances named as drills name them and tagged as a drill of this database, check and cutover revisions,
+ * and a rehearsal's copy of the secret. Returns the names instances still hold, for the drill to pick a free one.
  */
 async function removeLeftovers(ctx: Context, ev: ResourceEvents, c: DrillConfig, tag: Tag): Promise<Set<string>> {
   const taken = new Set<string>();
@@ -128,7 +251,7 @@ async function removeLeftovers(ctx: Context, ev: ResourceEvents, c: DrillConfig,
     const id = i.DBInstanceIdentifier as string;
     taken.add(id);
     if (!isDrillInstanceName(c.instanceId, id) || !hasTag(i, tag)) continue;
-    if (!isOurs(i, tag)) {
+    if (isKept(i)) {
       ev.warning(`${id} was kept by an earlier drill (--keep): ${keptAdvice(ctx, id)}`);
       continue;
     }
@@ -136,7 +259,8 @@ async function removeLeftovers(ctx: Context, ev: ResourceEvents, c: DrillConfig,
     await deleteDrillInstance(ctx, ev, id, true);
     taken.delete(id);
   }
-  await removeCheckRevisions(ctx, ev, c);
+  await removeRevisions(ctx, ev, c.checkFamily);
+  await removeCutoverLeftovers(ctx, ev, c);
   return taken;
 }
 
@@ -149,50 +273,61 @@ interface Cleanup {
 }
 
 /**
- * Deletes the drill instance (only if it carries this drill's tag and the restore did not fail for its name: an
- * instance of that name is then another's, not ours to delete), or keeps it, and deregisters the check revisions:
- * each tried even when the other fails, the instance first (it is what costs).
+ * Stops the tasks still running, then deletes the drill instance (only one carrying this run's tag: an instance of
+ * that name without it is another's, not ours to delete) or keeps it, deregisters the drill's revisions and deletes
+ * the secret's copy: each tried even when another fails, the tasks and the instance first (they are what costs).
  */
 async function cleanUp(
   ctx: Context,
   ev: ResourceEvents,
   c: DrillConfig,
-  id: string,
-  tag: Tag,
-  keeping: boolean,
-  taken: boolean,
+  id: string | undefined,
+  runTag: Tag,
+  running: Set<string>,
+  how: { keeping: boolean; wait: boolean; taken: boolean },
 ): Promise<Cleanup> {
   const errors: unknown[] = [];
   const attempt = (work: () => Promise<void>) => work().catch((err: unknown) => void errors.push(err));
-  const result: Cleanup = { fate: taken ? "taken" : "left" };
-  if (!taken)
+  for (const task of running) await attempt(() => stopTask(ctx, ev, c.cluster, task));
+  const result: Cleanup = { fate: "not-created" };
+  if (id)
     await attempt(async () => {
+      result.fate = "left";
       const instance = await describeInstance(ctx, id);
-      if (!isOurs(instance, tag)) {
+      if (!instance || !hasTag(instance, runTag)) {
         result.fate = instance ? "taken" : "not-created";
         return;
       }
-      if (keeping) {
+      if (how.keeping) {
         await keep(ctx, ev, id);
         result.fate = "kept";
         return;
       }
-      result.deleteAcceptedAt = await deleteDrillInstance(ctx, ev, id, ctx.options.wait);
-      result.fate = ctx.options.wait || result.deleteAcceptedAt === undefined ? "deleted" : "deleting";
+      result.deleteAcceptedAt = await deleteDrillInstance(ctx, ev, id, how.wait);
+      result.fate = how.wait || result.deleteAcceptedAt === undefined ? "deleted" : "deleting";
     });
-  await attempt(() => removeCheckRevisions(ctx, ev, c));
+  if (how.taken && result.fate === "left") result.fate = "taken";
+  await attempt(() => removeRevisions(ctx, ev, c.checkFamily));
+  await attempt(() => removeCutoverLeftovers(ctx, ev, c));
   return { ...result, ...(errors.length ? { error: errors[0] } : {}) };
 }
 
-/** The error to end with: the first failure (or Ctrl-C), saying what may be left and how to remove it. */
-function finalError(failure: unknown, leftover: unknown, id: string, ctx: Context, signal: AbortSignal): unknown {
+/** The error to end with: the first failure (or the signal), saying what may be left and how to remove it. */
+function finalError(
+  failure: unknown,
+  leftover: unknown,
+  id: string | undefined,
+  ctx: Context,
+  signal: AbortSignal,
+): unknown {
+  const again = ctx.invocation ? infraLine(ctx.invocation, "dr-drill") : "infra dr-drill";
   const advice = leftover
-    ? `the drill instance ${id} or the check task definitions may be left: run infra dr-drill again (it first removes what an earlier drill left), or ${keptAdvice(ctx, id)}`
+    ? `what the drill made may be left${id ? ` (instance ${id})` : ""}: run \`${again}\` again (it first removes what an earlier drill left)${id ? `, or ${keptAdvice(ctx, id)}` : ""}`
     : undefined;
   if (signal.aborted) return new InterruptedError(`dr-drill stopped; ${advice ?? "what it made was deleted"}`);
   const err = failure ?? leftover;
   if (!err || !advice) return err;
-  const infra = err instanceof InfraError ? err : asAwsError("dr-drill", id, err);
+  const infra = err instanceof InfraError ? err : asAwsError("dr-drill", id ?? "dr-drill", err);
   const suggestion = infra.suggestion ? `${infra.suggestion}; ${advice}` : advice;
   return new InfraError(infra.message, infra.exitCode, suggestion, { cause: err });
 }

@@ -15,8 +15,9 @@ import {
 import type { Context } from "../core/context.js";
 import { AwsError, awsStep, ExitCode, InfraError, isAwsError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
+import { awsLine } from "../core/invocation.js";
 import { done, pending, waitOptions, waitUntil } from "../core/wait.js";
-import { KEPT_TAG, SMALLEST_CLASSES } from "./config.js";
+import { KEPT_TAG } from "./config.js";
 
 const NOT_FOUND = ["DBInstanceNotFound", "DBInstanceNotFoundFault"];
 const INVALID_STATE = ["InvalidDBInstanceState", "InvalidDBInstanceStateFault"];
@@ -101,23 +102,38 @@ async function automatedSnapshots(ctx: Context, id: string): Promise<DBSnapshot[
   return all;
 }
 
-/** The class asked for, else the smallest RDS offers for the engine version (not every version offers Graviton). */
-export async function drillClass(ctx: Context, source: DBInstance, wanted: string | undefined): Promise<string> {
+/** What a drill restores into, beside production's own shape (the cost difference is the report's). */
+export interface DrillShape {
+  instanceClass: string;
+  multiAZ: boolean;
+  storageGb: number;
+  production: { instanceClass: string; multiAZ: boolean };
+}
+
+/**
+ * Production's class and Multi-AZ, so the drill's RTO is a recovery's; or DR_DRILL_INSTANCE_CLASS, single-AZ, for a
+ * cheaper drill. The class must be one RDS offers for the engine version (not every version offers every class).
+ */
+export async function drillShape(ctx: Context, source: DBInstance, wanted: string | undefined): Promise<DrillShape> {
   const rds = await ctx.aws.rds();
   const { Engine, EngineVersion } = source;
-  for (const DBInstanceClass of wanted ? [wanted] : SMALLEST_CLASSES) {
-    const out = await awsStep("check instance class", DBInstanceClass, () =>
-      rds.send(
-        new DescribeOrderableDBInstanceOptionsCommand({ Engine, EngineVersion, DBInstanceClass, MaxRecords: 20 }),
-      ),
-    );
-    if ((out.OrderableDBInstanceOptions ?? []).length > 0) return DBInstanceClass;
-  }
-  throw new InfraError(
-    `RDS offers none of ${wanted ?? SMALLEST_CLASSES.join(", ")} for ${Engine} ${EngineVersion}`,
-    ExitCode.aws,
-    "set DR_DRILL_INSTANCE_CLASS to a class RDS offers for that engine version",
+  const production = { instanceClass: source.DBInstanceClass as string, multiAZ: Boolean(source.MultiAZ) };
+  const DBInstanceClass = wanted ?? production.instanceClass;
+  const out = await awsStep("check instance class", DBInstanceClass, () =>
+    rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine, EngineVersion, DBInstanceClass, MaxRecords: 20 })),
   );
+  if ((out.OrderableDBInstanceOptions ?? []).length === 0)
+    throw new InfraError(
+      `RDS does not offer ${DBInstanceClass} for ${Engine} ${EngineVersion}`,
+      ExitCode.aws,
+      "set DR_DRILL_INSTANCE_CLASS to a class RDS offers for that engine version",
+    );
+  return {
+    instanceClass: DBInstanceClass,
+    multiAZ: wanted ? false : production.multiAZ,
+    storageGb: source.AllocatedStorage ?? 0,
+    production,
+  };
 }
 
 export interface RestoreRequest {
@@ -125,12 +141,13 @@ export interface RestoreRequest {
   point: RestorePoint;
   targetId: string;
   instanceClass: string;
+  multiAZ: boolean;
   tags: Tag[];
 }
 
 /**
  * Restores as a recovery would, into the database's own subnet group and security groups (left out, RDS would use
- * the default ones, where the service cannot reach it), single-AZ, not public, without deletion protection.
+ * the default ones, where the service cannot reach it), not public, without deletion protection.
  */
 export async function restore(ctx: Context, r: RestoreRequest): Promise<void> {
   const rds = await ctx.aws.rds();
@@ -138,7 +155,7 @@ export async function restore(ctx: Context, r: RestoreRequest): Promise<void> {
     DBInstanceClass: r.instanceClass,
     DBSubnetGroupName: r.source.DBSubnetGroup?.DBSubnetGroupName,
     VpcSecurityGroupIds: (r.source.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId as string),
-    MultiAZ: false,
+    MultiAZ: r.multiAZ,
     PubliclyAccessible: false,
     DeletionProtection: false,
     Tags: r.tags,
@@ -261,5 +278,15 @@ export async function keep(ctx: Context, ev: ResourceEvents, id: string): Promis
   ev.warning(`${id} kept (--keep), billed until deleted: ${keptAdvice(ctx, id)}`);
 }
 
-export const keptAdvice = (ctx: Context, id: string) =>
-  `aws rds delete-db-instance --db-instance-identifier ${id} --skip-final-snapshot --region ${ctx.aws.settings.region}`;
+/** The AWS CLI line that deletes a drill instance, as it runs where this drill ran. */
+export const deleteLine = (ctx: Context, id: string) =>
+  awsLine(
+    ctx.invocation ?? { region: ctx.aws.settings.region },
+    "rds",
+    "delete-db-instance",
+    "--db-instance-identifier",
+    id,
+    "--skip-final-snapshot",
+  );
+
+export const keptAdvice = (ctx: Context, id: string) => `delete it with ${deleteLine(ctx, id)}`;

@@ -1,34 +1,57 @@
 // `infra runbook`: the stack's recovery runbook in Markdown. Every command in it is a real `infra` or AWS CLI
-// command with this stack's ids filled in, ready to paste; prose says when to run it and what to look for.
-import type { DBInstance } from "@aws-sdk/client-rds";
-import { RESOURCES } from "../resources/registry.js";
-import { duration, verdict } from "./record.js";
-import type { Read, RunbookFacts, SandboxAccess } from "./runbook-facts.js";
+// command with this stack's ids filled in and the file, region, profile and endpoint it was written with, ready to
+// paste; prose says when to run it and what to look for. No command writes a secret to disk: a secret's value only
+// ever goes through a pipe. What AWS could not answer is "unknown (why)". Its procedures are those a recovery
+// document of the usual shape has (PROCEDURES; test/recovery/runbook-procedures.test.ts checks them).
+import { awsLine, infraLine } from "../core/invocation.js";
+import { describeDrill, duration } from "./record.js";
+import type { RunbookFacts, SandboxAccess } from "./runbook-facts.js";
+import { block, type Lines, unknown, utc } from "./runbook-lines.js";
+import { rebuildPrerequisites, recreate } from "./runbook-rebuild.js";
+import { cleanUp, cutover, pickPoint, restore, verifyData } from "./runbook-restore.js";
 
-/** A word for a shell: quoted only when it has to be. */
-export const shellWord = (w: string) => (/^[\w./:=@%+,-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
-const line = (...words: string[]) => words.map(shellWord).join(" ");
-const block = (lines: string[]) => ["```sh", ...lines, "```"].join("\n");
-const utc = (iso: string | Date | number) => `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-/** The name a restore gets: the database's, shortened to fit RDS's 63 characters. */
-export const restoredId = (id: string) => `${id.slice(0, 54).replace(/-+$/, "")}-restored`;
+/** The procedures of a recovery document, and the section of this runbook that carries each. */
+export const PROCEDURES: { procedure: RegExp; section: string }[] = [
+  { procedure: /recovery point|older snapshot|which snapshot/i, section: "3.1 Pick the restore point" },
+  {
+    procedure: /restore .*(new instance|snapshot)|restore the database|database .*(damaged|corrupt)|data (was )?lost/i,
+    section: "3.2 Restore into a new instance",
+  },
+  { procedure: /verify .*(restored|data)/i, section: "3.3 Verify the restored data" },
+  {
+    procedure: /swap|cut ?over|point .*(application|service)|switch/i,
+    section: "3.4 Point the service at it, and back",
+  },
+  { procedure: /verify .*application/i, section: "3.5 Check the service" },
+  { procedure: /clean ?up|rename|delete the old/i, section: "3.6 Clean up: keep the new instance, or rename it" },
+  { procedure: /bad .*deploy|roll ?back(?! .*migration)|previous .*image/i, section: "1. Roll back a bad deploy" },
+  { procedure: /migration/i, section: "2. Roll back a migration" },
+  { procedure: /deletion|deleted|lost piece|recreate/i, section: "4. Recreate a lost piece of the stack" },
+  { procedure: /infrastructure failure|rebuild|from scratch|earlier/i, section: "5. Rebuild a prerequisite" },
+  { procedure: /test|drill|verification schedule/i, section: "Recovery targets and drills" },
+  { procedure: /contact|escalat|whom to call/i, section: "Contacts and escalation" },
+];
 
 export function renderRunbook(f: RunbookFacts): string {
-  // Written in the sandbox, its commands run there too: `infra --sandbox`, and the AWS CLI at the URL that
-  // `infra sandbox serve` prints (a plain --sandbox run serves only while it runs).
-  const infra = (...args: string[]) => line("infra", ...(f.sandbox ? ["--sandbox"] : []), ...args, "-f", f.file);
-  const aws = (...args: string[]) =>
-    `${line("aws", ...args, "--region", f.region)}${f.sandbox ? ` --endpoint-url "$${f.sandbox.urlVariable}"` : ""}`;
+  const l: Lines = { infra: (...a) => infraLine(f.invocation, ...a), aws: (...a) => awsLine(f.invocation, ...a) };
   return [
     `# Recovery runbook: ${f.project} (${f.environment}, ${f.region})`,
-    `Written ${utc(f.generatedAt)} by \`${infra("runbook")}\` from the env file and what AWS reported then. Every command below is this stack's own; write the runbook again after the stack changes.`,
+    `Written ${utc(f.generatedAt)} by \`${l.infra("runbook")}\` from the env file and what AWS reported then. Every command below is this stack's own, with the env file, region${f.invocation.profile ? ", profile" : ""} and endpoint it was written with; write the runbook again after the stack changes. No command here writes a secret to a file: secret values only go through pipes.`,
     ...(f.sandbox ? [sandboxNote(f.sandbox)] : []),
-    targets(f, infra),
-    rollback(f, infra, aws),
-    restore(f, infra, aws),
-    recreate(infra),
-    alarms(f, aws),
+    contacts(f, l),
+    drills(f, l),
+    rollback(f, l),
+    migration(f, l),
+    "## 3. Restore the database",
+    pickPoint(f, l),
+    restore(f, l),
+    verifyData(f, l),
+    cutover(f, l),
+    `## 3.5 Check the service\n\nAfter a cutover or a rollback: the service is healthy, and answers through its domain.\n\n${block([l.infra("verify", "all"), l.infra("status")])}`,
+    cleanUp(f, l),
+    recreate(l),
+    rebuildPrerequisites(f, l),
+    alarms(f, l),
   ].join("\n\n");
 }
 
@@ -36,170 +59,106 @@ function sandboxNote({ urlVariable, accessKeyId, secretAccessKey }: SandboxAcces
   return `This runbook is the sandbox's, not a real stack's: its \`infra\` lines carry \`--sandbox\`, and its \`aws\` lines reach the sandbox only while \`infra sandbox serve\` runs in another terminal, with ${urlVariable} exported as it prints it and the sandbox's credentials (\`export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}\`).`;
 }
 
-const unread = (what: string, r: Read<unknown>) => (r.ok ? "" : `(${what} could not be read from AWS: ${r.why})`);
-
-function targets(f: RunbookFacts, infra: (...a: string[]) => string): string {
-  const d = f.lastDrill;
-  const rows = [
-    "| | target | last drill |",
-    "|---|---|---|",
-    `| RTO: restore to available | ${f.targets.rto} | ${d ? duration(d.rtoMs) : "none yet"} |`,
-    `| RPO: data lost at most | ${f.targets.rpo} | ${d ? duration(d.rpoMs) : "none yet"} |`,
-  ];
-  const last = d
-    ? `Last drill ${utc(d.at)}, restored from ${d.from}: check ${d.checkExit === 0 ? "passed" : "failed"}, targets ${verdict(d, f.targets)}.`
-    : "No drill is recorded: a restore that was never tried is a hope, not a plan.";
+function contacts(f: RunbookFacts, l: Lines): string {
+  const people = f.contacts.length
+    ? f.contacts.map((c) => `- ${c}`).join("\n")
+    : "- unknown (RUNBOOK_CONTACTS is not set in the env file: set it to who to call, first to last, separated by ;)";
+  const subs = f.subscriptions.ok ? f.subscriptions.value : [];
+  const alerts = !f.topicArn
+    ? `unknown (SNS_TOPIC_ARN is not recorded: \`${l.infra("create", "monitoring")}\` makes the alerts topic)`
+    : !f.subscriptions.ok
+      ? unknown(f.subscriptions)
+      : subs.length
+        ? subs.map((s) => `${s.Protocol} ${s.Endpoint}`).join("; ")
+        : `nobody subscribes to the alerts topic (set ALARM_EMAIL and run \`${l.infra("create", "monitoring")}\`)`;
   return [
-    "## Recovery targets",
-    rows.join("\n"),
-    last,
-    `Prove them again (it restores into a temporary instance, checks it, deletes it; see \`${infra("cost")}\` for what it costs):`,
-    block([infra("dr-drill")]),
+    "## Contacts and escalation",
+    "Whom to call, in this order:",
+    people,
+    `Alarms notify: ${alerts}.`,
+    "When AWS itself is at fault (a region or a service down, an instance that will not restore), open a case with AWS Support (https://console.aws.amazon.com/support/home) and check the AWS Health Dashboard (https://health.aws.amazon.com/health/status).",
   ].join("\n\n");
 }
 
-function rollback(f: RunbookFacts, infra: (...a: string[]) => string, aws: (...a: string[]) => string): string {
-  const running = f.runningRevision.ok ? f.runningRevision.value : undefined;
-  const good = f.goodRevisions;
-  const before = good.filter((r) => r !== running).at(-1);
+function drills(f: RunbookFacts, l: Lines): string {
+  const t = f.targets;
+  const d = f.lastDrill;
+  const good = f.lastSuccessfulDrill;
+  const measured = (ms: number | undefined) => (ms === undefined ? "not measured" : duration(ms));
+  const rows = [
+    "| | target | last successful drill |",
+    "|---|---|---|",
+    `| RTO: restore to usable | ${t.rto} | ${good ? measured(good.rtoMs) : "none yet"} |`,
+    `| RPO: data lost at most | ${t.rpo} | ${good ? measured(good.rpoMs) : "none yet"} |`,
+  ];
+  const due = good ? Date.parse(good.at) + t.maxAgeMs : undefined;
+  return [
+    "## Recovery targets and drills",
+    rows.join("\n"),
+    d
+      ? `Last drill: ${describeDrill(d, t)}.`
+      : "No drill is recorded: a restore that was never tried is a hope, not a plan.",
+    good && good.at !== d?.at ? `Last successful drill: ${describeDrill(good, t)}.` : "",
+    `Run the next drill ${due ? `by ${utc(due)}` : "now"} (DR_MAX_AGE ${t.maxAge}; \`${l.infra("verify", "all")}\` fails after that). It restores the newest snapshot into a temporary instance of production's shape, checks the restored data, times it, and deletes it (\`${l.infra("cost")}\` shows what one costs); \`--rehearse-cutover\` also times the cutover on a copy of the secret:`,
+    block([l.infra("dr-drill"), l.infra("dr-drill", "--rehearse-cutover")]),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+function rollback(f: RunbookFacts, l: Lines): string {
+  const running = f.running.ok ? f.running.value : undefined;
+  const good = running?.good ?? [];
+  const before = good.filter((r) => r !== running?.revision).at(-1);
+  const what = !f.cluster
+    ? "ECS_CLUSTER_NAME is not set: which revision the service runs is unknown."
+    : !f.running.ok
+      ? `Service ${f.service} in cluster ${f.cluster} runs ${unknown(f.running)}; its known-good revisions are unknown too.`
+      : `Service ${f.service} in cluster ${f.cluster} runs ${running?.revision ?? "nothing (AWS has no active service of that name)"}. ${good.length ? `Revisions deployed and verified healthy, oldest first: ${good.join(", ")}.` : "No revision is tagged known-good in AWS yet."}`;
   const parts = [
     "## 1. Roll back a bad deploy",
-    [
-      f.cluster ? `Service ${f.service} in cluster ${f.cluster} runs ${running ?? "no revision AWS reported"}.` : "",
-      unread("the service", f.runningRevision),
-      good.length
-        ? `Revisions deployed and verified healthy, oldest first: ${good.join(", ")}.`
-        : "No revision is recorded as known-good yet.",
-    ]
-      .filter(Boolean)
-      .join(" "),
+    what,
     "Back to the newest known-good revision before the current one (followed and probed like a deploy; exit 1 if it fails):",
-    block([infra("rollback"), infra("status")]),
+    block([l.infra("rollback"), l.infra("status")]),
   ];
-  if (f.cluster && before) {
+  if (f.cluster && before)
     parts.push(
       "By hand, if `infra` is not at hand:",
       block([
-        aws("ecs", "update-service", "--cluster", f.cluster, "--service", f.service, "--task-definition", before),
-        aws("ecs", "wait", "services-stable", "--cluster", f.cluster, "--services", f.service),
+        l.aws("ecs", "update-service", "--cluster", f.cluster, "--service", f.service, "--task-definition", before),
+        l.aws("ecs", "wait", "services-stable", "--cluster", f.cluster, "--services", f.service),
       ]),
     );
-  }
   return parts.join("\n\n");
 }
 
-function restore(f: RunbookFacts, infra: (...a: string[]) => string, aws: (...a: string[]) => string): string {
-  const head = "## 2. Restore the database";
-  if (!f.databaseId)
-    return `${head}\n\nRDS_INSTANCE_ID is not set in the env file: set it to the database's identifier and write the runbook again.`;
-  if (!f.database.ok) return `${head}\n\n${unread(`DB instance ${f.databaseId}`, f.database)}`;
-  if (!f.database.value)
-    return `${head}\n\nDB instance ${f.databaseId} does not exist in ${f.region}: restore from its last snapshot (aws rds describe-db-snapshots) or correct RDS_INSTANCE_ID.`;
-  const { instance: db, snapshot } = f.database.value;
-  const target = restoredId(f.databaseId);
-  const placement = placementArgs(db);
-  const latest = db.LatestRestorableTime
-    ? new Date(db.LatestRestorableTime).toISOString().replace(/\.\d{3}Z$/, "Z")
-    : undefined;
-  const parts = [
+function migration(f: RunbookFacts, l: Lines): string {
+  const head = "## 2. Roll back a migration";
+  const container = f.migrationContainer.ok ? f.migrationContainer.value : undefined;
+  if (!f.cluster || !f.migrationFamily || !f.securityGroup || f.subnets.length === 0 || !container)
+    return `${head}\n\nThe migration task is ${!f.migrationFamily ? "unknown (ECS_TASK_DEFINITION_FAMILY is not set)" : !f.migrationContainer.ok ? unknown(f.migrationContainer) : "not fully described in the env file (cluster, subnets, backend group)"}: roll back from a machine that reaches the database, with \`python manage.py migrate <app> <migration>\`.`;
+  const run = (command: string[]) =>
+    l.aws(
+      "ecs",
+      "run-task",
+      "--cluster",
+      f.cluster as string,
+      "--task-definition",
+      f.migrationFamily as string,
+      "--launch-type",
+      "FARGATE",
+      "--network-configuration",
+      `awsvpcConfiguration={subnets=[${f.subnets.join(",")}],securityGroups=[${f.securityGroup}],assignPublicIp=DISABLED}`,
+      "--overrides",
+      JSON.stringify({ containerOverrides: [{ name: container, command }] }),
+    );
+  return [
     head,
-    `${f.databaseId}: ${db.Engine} ${db.EngineVersion}, ${db.DBInstanceClass}, ${db.MultiAZ ? "Multi-AZ" : "single-AZ"}, subnet group ${db.DBSubnetGroup?.DBSubnetGroupName}, security groups ${(db.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).join(", ")}, automated backups kept ${db.BackupRetentionPeriod} days. Newest automated snapshot: ${snapshot?.kind === "snapshot" ? `${snapshot.snapshotId} (${utc(snapshot.time)})` : "none"}. Latest restorable time: ${latest ? utc(latest) : "none (backups are off)"}.`,
-    `A restore makes a new instance, ${target}; the damaged one stays as it is until you delete it. Name the subnet group and security groups: without them RDS uses the default ones, where the service cannot reach the database.`,
-  ];
-  if (snapshot?.kind === "snapshot")
-    parts.push(
-      "From the newest snapshot:",
-      block([
-        aws(
-          "rds",
-          "restore-db-instance-from-db-snapshot",
-          "--db-instance-identifier",
-          target,
-          "--db-snapshot-identifier",
-          snapshot.snapshotId,
-          ...placement,
-        ),
-      ]),
-    );
-  if (latest)
-    parts.push(
-      `Or to a point in time: set --restore-time to just before the damage (not later than ${latest}, the latest restorable time when this was written):`,
-      block([
-        aws(
-          "rds",
-          "restore-db-instance-to-point-in-time",
-          "--source-db-instance-identifier",
-          f.databaseId,
-          "--target-db-instance-identifier",
-          target,
-          "--restore-time",
-          latest,
-          ...placement,
-        ),
-      ]),
-    );
-  parts.push(
-    "Wait until it is available (typically tens of minutes), and read its endpoint:",
-    block([
-      aws("rds", "wait", "db-instance-available", "--db-instance-identifier", target),
-      aws(
-        "rds",
-        "describe-db-instances",
-        "--db-instance-identifier",
-        target,
-        "--query",
-        "DBInstances[0].Endpoint.Address",
-        "--output",
-        "text",
-      ),
-    ]),
-  );
-  if (f.secretArn && f.cluster)
-    parts.push(
-      `Point the service at it. Its tasks read DATABASE_HOST from the \`host\` key of the secret ${f.secretArn} when they start: write the new endpoint there, then start new tasks.`,
-      block([
-        `${aws("secretsmanager", "get-secret-value", "--secret-id", f.secretArn, "--query", "SecretString", "--output", "text")} > db-secret.json`,
-        "# edit the host value in db-secret.json to the endpoint above",
-        aws(
-          "secretsmanager",
-          "put-secret-value",
-          "--secret-id",
-          f.secretArn,
-          "--secret-string",
-          "file://db-secret.json",
-        ),
-        "rm db-secret.json",
-        aws("ecs", "update-service", "--cluster", f.cluster, "--service", f.service, "--force-new-deployment"),
-        aws("ecs", "wait", "services-stable", "--cluster", f.cluster, "--services", f.service),
-      ]),
-    );
-  parts.push(
-    `Then record it: set RDS_INSTANCE_ID="${target}" in ${f.file}, move the alarms and dashboard to it, and check the stack:`,
-    block([infra("create", "monitoring"), infra("verify", "all")]),
-  );
-  return parts.join("\n\n");
-}
-
-function placementArgs(db: DBInstance): string[] {
-  return [
-    "--db-instance-class",
-    db.DBInstanceClass as string,
-    "--db-subnet-group-name",
-    db.DBSubnetGroup?.DBSubnetGroupName as string,
-    "--vpc-security-group-ids",
-    ...(db.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId as string),
-    db.MultiAZ ? "--multi-az" : "--no-multi-az",
-    "--no-publicly-accessible",
-  ];
-}
-
-function recreate(infra: (...a: string[]) => string): string {
-  const rows = RESOURCES.map((r) => `| \`${r.name}\` | ${r.summary} | \`${infra("create", r.name)}\` |`);
-  return [
-    "## 3. Recreate a lost piece of the stack",
-    "`create` makes only what is missing and leaves the rest alone, so it is safe to run on a damaged stack. First see what is missing, then recreate it (or everything), then check:",
-    block([infra("status"), infra("create", "all"), infra("verify", "all")]),
-    ["| piece | what it is | recreate it alone |", "|---|---|---|", ...rows].join("\n"),
+    `A migration that broke the app is undone by migrating back, from the migration task (${f.migrationFamily}, container ${container}), then rolling the image back (section 1). Which migrations are applied (the task's log shows them):`,
+    block([run(["python", "manage.py", "showmigrations", "--plan"])]),
+    "Back to the migration before the bad one (replace <app> and <migration> with what showmigrations listed):",
+    block([run(["python", "manage.py", "migrate", "<app>", "<migration>"]), l.infra("rollback")]),
+    "A migration that destroyed data cannot be undone this way: restore the database from a snapshot taken before it (section 3).",
   ].join("\n\n");
 }
 
@@ -210,11 +169,11 @@ const OPERATOR: Record<string, string> = {
   LessThanOrEqualToThreshold: "<=",
 };
 
-function alarms(f: RunbookFacts, aws: (...a: string[]) => string): string {
-  const parts = ["## 4. Alarms and where they go"];
-  if (!f.alarms.ok) parts.push(unread("the alarms", f.alarms));
+function alarms(f: RunbookFacts, l: Lines): string {
+  const parts = ["## 6. Alarms and where they go"];
+  if (!f.alarms.ok) parts.push(`The alarms: ${unknown(f.alarms)}.`);
   else if (f.alarms.value.length === 0)
-    parts.push(`No alarms of ${f.project} exist: \`infra create monitoring\` makes them.`);
+    parts.push(`No alarms of ${f.project} exist: \`${l.infra("create", "monitoring")}\` makes them.`);
   else {
     const rows = f.alarms.value.map(
       (a) =>
@@ -222,22 +181,25 @@ function alarms(f: RunbookFacts, aws: (...a: string[]) => string): string {
     );
     parts.push(["| alarm | watches | fires when | state now |", "|---|---|---|---|", ...rows].join("\n"));
   }
-  if (!f.topicArn) parts.push("No alerts topic is recorded (SNS_TOPIC_ARN): alarms notify nobody.");
-  else {
+  if (f.topicArn) {
     const subs = f.subscriptions.ok ? f.subscriptions.value : [];
-    const who = subs.map(
-      (s) =>
-        `${s.Protocol} ${s.Endpoint}${s.SubscriptionArn === "PendingConfirmation" ? " (not confirmed yet: the mailbox must click AWS's link)" : ""}`,
-    );
-    parts.push(
-      `They notify the SNS topic ${f.topicArn}, which sends to: ${who.length ? who.join("; ") : "nobody (set ALARM_EMAIL and run infra create monitoring)"}. ${unread("its subscriptions", f.subscriptions)}`.trim(),
-    );
-  }
+    const who = !f.subscriptions.ok
+      ? unknown(f.subscriptions)
+      : subs.length
+        ? subs
+            .map(
+              (s) =>
+                `${s.Protocol} ${s.Endpoint}${s.SubscriptionArn === "PendingConfirmation" ? " (not confirmed yet: the mailbox must click AWS's link)" : ""}`,
+            )
+            .join("; ")
+        : `nobody (set ALARM_EMAIL and run \`${l.infra("create", "monitoring")}\`)`;
+    parts.push(`They notify the SNS topic ${f.topicArn}, which sends to: ${who}.`);
+  } else parts.push("Where they notify: unknown (SNS_TOPIC_ARN is not recorded in the env file).");
   if (f.alarms.ok && f.alarms.value.length)
     parts.push(
       "What is firing now, and who is told:",
       block([
-        aws(
+        l.aws(
           "cloudwatch",
           "describe-alarms",
           "--state-value",
@@ -245,7 +207,7 @@ function alarms(f: RunbookFacts, aws: (...a: string[]) => string): string {
           "--alarm-names",
           ...f.alarms.value.map((a) => a.AlarmName as string),
         ),
-        ...(f.topicArn ? [aws("sns", "list-subscriptions-by-topic", "--topic-arn", f.topicArn)] : []),
+        ...(f.topicArn ? [l.aws("sns", "list-subscriptions-by-topic", "--topic-arn", f.topicArn)] : []),
       ]),
     );
   return parts.join("\n\n");

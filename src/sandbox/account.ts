@@ -31,7 +31,7 @@ export function sandboxEnvText(): string {
 # of any AWS account. infra refuses this file without --sandbox, and refuses --sandbox with any other file.
 # \`infra sandbox reset\` starts the sandbox account and this file over.
 ${SANDBOX_KEY}="true"
-${INPUTS}# Optional inputs, filled so that every command has something to do.
+${INPUTS.replace(/^DATABASE_NAME=.*$/m, 'DATABASE_NAME="startupwebapp_prod"')}# Optional inputs, filled so that every command has something to do.
 ECS_TASK_DEFINITION_FAMILY="${MIGRATION_FAMILY}"
 RDS_INSTANCE_ID="${DATABASE}"
 ALARM_EMAIL="ops@${DOMAIN}"
@@ -60,6 +60,20 @@ export async function seededAccount(clock: Clock): Promise<AwsFake<Clock>> {
   // repository with :latest; the rest is made here.
   fake.route53.addZone(DOMAIN);
   fake.rds.addDatabase({ id: DATABASE, snapshotsAgoMs: [27 * HOUR, 3 * HOUR] });
+  // A shop's history for a drill to find: orders and members over the last two days.
+  const now = clock.now();
+  fake.rds.write(
+    DATABASE,
+    "startupwebapp_prod",
+    "order_order",
+    [40, 30, 20, 5, 1].map((h) => now - h * HOUR),
+  );
+  fake.rds.write(
+    DATABASE,
+    "startupwebapp_prod",
+    "user_member",
+    [48, 26].map((h) => now - h * HOUR),
+  );
   for (const tag of IMAGE_TAGS) fake.ecr.push(REPOSITORY, tag);
   await apply(fake, CreateLogGroupCommand, { logGroupName: MIGRATION_LOGS });
   await apply(fake, RegisterTaskDefinitionCommand, {

@@ -26,6 +26,14 @@ export function resolveFields(fields: Fields, observation: Observation): Fields 
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, resolve(v, observation)]));
 }
 
+/** An SDK input with its references to sibling objects replaced by their ids, where those exist, at any depth. */
+export function resolveInput<T>(input: T, observation: Observation): T {
+  if (Array.isArray(input)) return input.map((x) => resolveInput(x, observation)) as T;
+  if (typeof input !== "object" || input === null) return input;
+  if (isRef(input as Value)) return (observation.get((input as unknown as Ref).ref)?.id ?? input) as T;
+  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, resolveInput(v, observation)])) as T;
+}
+
 const same = (a: Value, b: Value) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The owned fields that differ. A value not known yet (another step's, or a sibling's to be made) differs. */
@@ -39,7 +47,8 @@ export function diff(desired: readonly DesiredObject[], observation: Observation
   const changes: Change[] = desired.map((d): Change => {
     const observed = observation.get(d.key);
     if (!observed) return { action: "create", desired: d };
-    const fields = fieldChanges(resolveFields(d.fields, observation), observed.fields);
+    const compared = Object.fromEntries(Object.entries(d.fields).filter(([f]) => !d.setOnce?.[f]));
+    const fields = fieldChanges(resolveFields(compared, observation), observed.fields);
     const blocking = fields.find((f) => d.replaceOn?.[f.field] && !isPending(f.to) && !hasRef(f.to));
     if (blocking) {
       return { action: "replace", desired: d, observed, fields, reason: d.replaceOn?.[blocking.field] ?? "" };

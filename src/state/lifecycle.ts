@@ -4,8 +4,9 @@
 import type { Context } from "../core/context.js";
 import { awsStep, InputError } from "../core/errors.js";
 import { type EnvReader, pendingValue } from "../core/inputs.js";
+import { recordOwned } from "../core/owners.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
-import { diff, resolveFields } from "./diff.js";
+import { diff, resolveFields, resolveInput } from "./diff.js";
 import { type Change, type DesiredObject, isChange, type Observation, type ObservedObject, waitsFor } from "./model.js";
 import { formatValue, stateChecks } from "./render.js";
 
@@ -119,7 +120,7 @@ export async function createResource<C>(ctx: Context, a: Assessment<C>): Promise
   if (refused) throw new InputError(`${resource.name}: ${refused}`);
   const ev = ctx.events.for(resource.name);
   const objects = new Map(a.observation);
-  const record = () => ctx.env.record(model.recorded(objects, run.c));
+  const record = () => recordOwned(ctx.env, resource, model.recorded(objects, run.c));
   const run: ApplyRun<C> = {
     ctx,
     c: a.config,
@@ -188,7 +189,11 @@ async function applyChange<C>(run: ApplyRun<C>, model: ResourceModel<C>, change:
     if (!h) throw new Error(`no handlers for ${kind}`);
     return h;
   };
-  const resolved = (d: DesiredObject): DesiredObject => ({ ...d, fields: resolveFields(d.fields, run.objects) });
+  const resolved = (d: DesiredObject): DesiredObject => ({
+    ...d,
+    fields: resolveFields(d.fields, run.objects),
+    ...(d.input ? { input: resolveInput(d.input, run.objects) } : {}),
+  });
   const label = (o: { kind: string; name: string }) => `${o.kind} ${o.name}`;
   const fieldList = (c: Extract<Change, { fields: unknown }>) =>
     c.fields.map((f) => `${f.field} ${formatValue(f.from)} -> ${formatValue(f.to)}`).join(", ");
@@ -274,5 +279,5 @@ export async function destroyResource<C>(
     ev.deleted(`${o.kind} ${o.name}`);
   }
   const emptied = Object.fromEntries(resource.records.map((k) => [k, ""]));
-  await ctx.env.record({ ...emptied, ...model.recordedAfterDestroy?.(run.objects, config) });
+  await recordOwned(ctx.env, resource, { ...emptied, ...model.recordedAfterDestroy?.(run.objects, config) });
 }

@@ -52,6 +52,12 @@ export interface DesiredObject {
   /** Its name in AWS (or what names it best): "startupwebapp-tg". */
   name: string;
   fields: Fields;
+  /**
+   * What AWS is sent for it: the SDK's own parameters (less which object it is, its tags and idempotency tokens),
+   * references to siblings resolved before a handler sees it. `fields` are projected from it by the same function
+   * that projects what AWS describes, and handlers send it and nothing else.
+   */
+  input?: object;
   /** The key of the object it lives in (a listener in its load balancer): made again when that one is replaced. */
   within?: string;
   /**
@@ -66,6 +72,11 @@ export interface DesiredObject {
    * create waits for, not a change it makes, so it needs no confirmation.
    */
   awaited?: readonly string[];
+  /**
+   * Fields AWS takes at creation only and never changes (a security group's description), with why: shown for an
+   * object to be made, not compared with one that exists, which keeps its own.
+   */
+  setOnce?: Readonly<Record<string, string>>;
   /** Fields AWS cannot change in place, with why: a difference there replaces the object. */
   replaceOn?: Readonly<Record<string, string>>;
   /**

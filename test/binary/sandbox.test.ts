@@ -148,7 +148,8 @@ describe("--sandbox, through the real binary", () => {
     expect(aws.length).toBeGreaterThan(3);
 
     // then each infra line carries --sandbox, and one pasted as printed runs against the sandbox;
-    for (const line of infra) expect(line).toMatch(/^infra --sandbox \S.* -f \.\/aws-resources\.sandbox\.env$/);
+    for (const line of infra)
+      expect(line).toMatch(/^infra --sandbox \S.* -f \.\/aws-resources\.sandbox\.env --region us-east-1$/);
     const status = infra.find((l) => l.startsWith("infra --sandbox status ")) as string;
     const pasted = await runBinary(status.split(" ").slice(1), { cwd });
     expect(pasted.code, `${status}: ${pasted.stderr}`).toBe(0);

@@ -204,7 +204,7 @@ describe("what one recovery drill costs", () => {
   const withDrill = (drill: NonNullable<CostInput["drill"]>) => estimateMonthlyCost({ ...STACK, drill });
 
   it("prices the smallest class's hours and the storage for as long, apart from the monthly total", () => {
-    const e = withDrill({ instanceClass: "db.t4g.micro", storageGb: 20, hours: 1, basis: "assumed" });
+    const e = withDrill({ instanceClass: "db.t4g.micro", multiAZ: false, storageGb: 20, hours: 1, basis: "assumed" });
     // $0.016 for the hour, and 20 GB x $0.115 for 1 of the month's 730 hours ($0.0032).
     expect(e.oneDrill).toEqual({
       usd: 0.02,
@@ -214,34 +214,55 @@ describe("what one recovery drill costs", () => {
     expect(formatCost(e)).toMatch(/^One DR drill \(infra dr-drill, not monthly\): \$0\.02 \(db\.t4g\.micro 1 h/m);
   });
 
+  it("prices a Multi-AZ drill (production's shape) as two instances and two copies of the storage", () => {
+    const e = withDrill({ instanceClass: "db.t4g.small", multiAZ: true, storageGb: 20, hours: 1, basis: "assumed" });
+    // 2 x $0.032 for the hour, and 2 x 20 GB x $0.115 for 1 of 730 hours ($0.0063).
+    expect(e.oneDrill).toEqual({
+      usd: 0.07,
+      detail: "db.t4g.small Multi-AZ 1 h (assumed) x $0.064 + 2 x 20 GB x $0.115 per GB-month for 1 h of 730",
+    });
+  });
+
   it("bills at least 10 minutes, as RDS does, and says when a class has no price in the table", () => {
     expect(
-      withDrill({ instanceClass: "db.t3.micro", storageGb: 400, hours: 0.01, basis: "last drill" }).oneDrill,
+      withDrill({ instanceClass: "db.t3.micro", multiAZ: false, storageGb: 400, hours: 0.01, basis: "last drill" })
+        .oneDrill,
     ).toEqual({
       usd: 0.01,
       detail: "db.t3.micro 0.17 h (last drill) x $0.018 + 400 GB x $0.115 per GB-month for 0.17 h of 730",
     });
-    const unpriced = withDrill({ instanceClass: "db.r6g.large", storageGb: 20, hours: 1, basis: "assumed" });
+    const unpriced = withDrill({
+      instanceClass: "db.r6g.large",
+      multiAZ: false,
+      storageGb: 20,
+      hours: 1,
+      basis: "assumed",
+    });
     expect(unpriced.oneDrill?.usd).toBeUndefined();
     expect(formatCost(unpriced)).toMatch(
       /One DR drill \(infra dr-drill, not monthly\): not priced \(db\.r6g\.large: no price/,
     );
   });
 
-  it("takes the class, storage and billed time of the last recorded drill from the env file", async () => {
+  it("takes the shape, storage and billed time of the last recorded drill from the env file, else production's as the scripts made it", async () => {
     const { costInputFrom } = await import("../../src/cost/from-env.js");
     const env = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
     expect(costInputFrom(env({}), "us-east-1").drill).toBeUndefined();
     expect(costInputFrom(env({ RDS_INSTANCE_ID: "db" }), "us-east-1").drill).toEqual({
-      instanceClass: "db.t4g.micro",
+      instanceClass: "db.t4g.small",
+      multiAZ: true,
       storageGb: 20,
       hours: 1,
       basis: "assumed",
     });
+    expect(
+      costInputFrom(env({ RDS_INSTANCE_ID: "db", DR_DRILL_INSTANCE_CLASS: "db.t4g.micro" }), "us-east-1").drill,
+    ).toMatchObject({ instanceClass: "db.t4g.micro", multiAZ: false });
     const last =
       "2026-01-01T00:00:00Z from=snapshot:rds:db-2025-12-31-21-00 class=db.t3.micro storage=100GB rto=700s rpo=10800s check=exit-0 billed=1800s result=met";
     expect(costInputFrom(env({ RDS_INSTANCE_ID: "db", DR_LAST_DRILL: last }), "us-east-1").drill).toEqual({
       instanceClass: "db.t3.micro",
+      multiAZ: true,
       storageGb: 100,
       hours: 0.5,
       basis: "last drill",

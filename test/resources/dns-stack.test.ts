@@ -89,7 +89,7 @@ describe("a certificate the HTTPS listener serves", () => {
     const result = await runCli(["destroy", "acm-certificate", "--yes", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^error: certificate \*\.startupwebapp\.com is in use by a listener of load balancer startupwebapp-alb - destroy alb first \(`infra destroy alb`\), or both at once \(`infra destroy all`\)$/m,
+      /^error: certificate \*\.startupwebapp\.com is in use by a listener of load balancer startupwebapp-alb - destroy alb first \(`infra destroy alb -f \S+`\), or both at once \(`infra destroy all -f \S+`\)$/m,
     );
     expect(mutations(fake.current, before)).toEqual([]);
   });

@@ -33,7 +33,7 @@ describe("create ecs-service meets AWS state that is not what the env file says"
     const result = await runCli(["create", "ecs-service", "--file", path], fake.current);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain(
-      `error: read target group ${targetGroup}: TargetGroupNotFound: the target group TARGET_GROUP_ARN records does not exist - run \`infra create alb\`: it makes the target group and records it`,
+      `error: read target group ${targetGroup}: TargetGroupNotFound: the target group TARGET_GROUP_ARN records does not exist - run \`infra create alb -f ${path}\`: it makes the target group and records it`,
     );
     expect(fake.current.calls.filter((c) => c.op === "CreateService")).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe("create ecs-service meets AWS state that is not what the env file says"
     const result = await runCli(["create", "ecs-service", "--file", path], fake.current);
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain(
-      `error: read task definition ${FAMILY}:1: it is INACTIVE in ECS, and ECS starts no service from it - run \`infra create ecs-service-task-definition\`: it registers an ACTIVE revision and records it`,
+      `error: read task definition ${FAMILY}:1: it is INACTIVE in ECS, and ECS starts no service from it - run \`infra create ecs-service-task-definition -f ${path}\`: it registers an ACTIVE revision and records it`,
     );
     expect(fake.current.calls.filter((c) => c.op === "CreateService")).toEqual([]);
   });

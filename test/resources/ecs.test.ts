@@ -246,7 +246,7 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
     const result = await runCli(["destroy", "ecs-service-task-definition", "--yes", "--file", path], fake.current);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /service startupwebapp-service \(ACTIVE\) still runs task definition startupwebapp-service-task - run `infra destroy ecs-service` first/,
+      /service startupwebapp-service \(ACTIVE\) still runs task definition startupwebapp-service-task - run `infra destroy ecs-service -f \S+` first/,
     );
     expect(fake.current.mutatingCalls(before)).toEqual([]);
     expect(ecsState(fake.current)).toEqual(RUNNING);

@@ -192,7 +192,7 @@ describe("route53-records against the AWS fake", () => {
     const path = tempEnvFile(text);
     const result = await runCli(["create", "route53-records", "--file", path], fake.current);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/ALB_ARN is not recorded - run `infra create alb` first/);
+    expect(result.stderr).toMatch(/ALB_ARN is not recorded - run `infra create alb -f \S+` first/);
     expect(fake.current.calls).toEqual([]);
     expect(readText(path)).toBe(text);
   });

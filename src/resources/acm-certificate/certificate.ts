@@ -7,6 +7,7 @@ import {
   type CertificateDetail,
   DeleteCertificateCommand,
   RequestCertificateCommand,
+  type RequestCertificateCommandInput,
 } from "@aws-sdk/client-acm";
 import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
@@ -27,7 +28,7 @@ import {
   waitForValidationRecords,
   waitIssued,
 } from "./acm.js";
-import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
+import type { AcmConfig } from "./config.js";
 import { checkDelegation } from "./delegation.js";
 import { publishValidation } from "./validation-record.js";
 
@@ -84,10 +85,7 @@ export const certificateHandlers: KindHandlers<AcmConfig> = {
     const out = await awsStep("request certificate", d.name, () =>
       acm.send(
         new RequestCertificateCommand({
-          DomainName: c.names[0],
-          SubjectAlternativeNames: [c.names[1]],
-          ValidationMethod: "DNS",
-          KeyAlgorithm: KEY_ALGORITHM,
+          ...(d.input as RequestCertificateCommandInput),
           // 1-32 word characters, remembered for an hour: fresh per request, so one after a destroy is a new one;
           // the lookups before keep a second run from requesting a second certificate.
           IdempotencyToken: randomUUID().replace(/-/g, ""),

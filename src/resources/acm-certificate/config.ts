@@ -60,12 +60,29 @@ const tagList = (c: AcmConfig, name: string) =>
     .map((t) => `${t.Key}=${t.Value}`)
     .sort();
 
+/** What RequestCertificate is sent (less its idempotency token and tags). */
+export const certificateInput = (c: AcmConfig) => ({
+  DomainName: c.names[0],
+  SubjectAlternativeNames: c.names.slice(1),
+  ValidationMethod: "DNS",
+  KeyAlgorithm: KEY_ALGORITHM,
+});
+
+/** A certificate's fields from what it is requested with: every name it serves, how it is validated, its key. */
+export const certificateFields = (r: ReturnType<typeof certificateInput>) => ({
+  names: [...new Set([r.DomainName, ...r.SubjectAlternativeNames])].sort(),
+  validation: r.ValidationMethod,
+  "key algorithm": r.KeyAlgorithm,
+});
+
 export function acmDesired(c: AcmConfig): DesiredObject[] {
+  const input = certificateInput(c);
   const certificate: DesiredObject = {
     key: "certificate",
     kind: "certificate",
     name: c.names[0],
-    fields: { names: [...c.names].sort(), validation: "DNS", "key algorithm": KEY_ALGORITHM, status: "ISSUED" },
+    input,
+    fields: { ...certificateFields(input), status: "ISSUED" },
     awaited: ["status"],
     replaceOn: {
       names: "ACM cannot change a certificate's names: a new one is requested",

@@ -7,10 +7,24 @@ import { readInputs } from "../../core/inputs.js";
 import { type DesiredObject, pending, ref } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
+import {
+  type BackendRuleInput,
+  backendRuleFields,
+  DEREGISTRATION_DELAY,
+  type ListenerInput,
+  type LoadBalancerInput,
+  listenerFields,
+  loadBalancerFields,
+  REDIRECT,
+  type SecurityGroupInput,
+  securityGroupFields,
+  type TargetGroupInput,
+  targetGroupFields,
+} from "./inputs.js";
 
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export const ANYWHERE = "0.0.0.0/0";
-export const REDIRECT = "redirect to HTTPS:443 (301)";
+export { REDIRECT };
 
 export interface AlbConfig extends StackIdentity {
   region: string;
@@ -87,37 +101,103 @@ export function albConfig(env: EnvReader, action: Action): AlbConfig {
   return config;
 }
 
+const anywhere = (port: number) => ({
+  IpProtocol: "tcp",
+  FromPort: port,
+  ToPort: port,
+  IpRanges: [{ CidrIp: ANYWHERE }],
+});
+
+/** What each object of the ALB is sent: every field plan and verify show is projected from these (inputs.ts). */
+export function albInputs(c: AlbConfig) {
+  const logs = c.accessLogs;
+  const securityGroup: SecurityGroupInput = {
+    GroupName: c.securityGroupName,
+    Description: `${c.project} ALB: HTTP and HTTPS from the internet`,
+    VpcId: c.vpcId,
+    IpPermissions: [anywhere(443), anywhere(80)],
+    // What AWS gives a new group in a VPC: all traffic out. Modeled so that a change to it shows.
+    IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: ANYWHERE }] }],
+  };
+  const targetGroup: TargetGroupInput = {
+    Name: c.targetGroupName,
+    Protocol: "HTTP",
+    Port: c.containerPort,
+    VpcId: c.vpcId,
+    TargetType: "ip",
+    HealthCheckProtocol: "HTTP",
+    HealthCheckPort: "traffic-port",
+    HealthCheckPath: c.healthCheckPath,
+    HealthCheckIntervalSeconds: 30,
+    HealthCheckTimeoutSeconds: 5,
+    HealthyThresholdCount: 2,
+    UnhealthyThresholdCount: 3,
+    Matcher: { HttpCode: "200" },
+    Attributes: [{ Key: DEREGISTRATION_DELAY, Value: String(c.deregistrationDelay) }],
+  };
+  const loadBalancer: LoadBalancerInput = {
+    Name: c.albName,
+    Type: "application",
+    Scheme: "internet-facing",
+    IpAddressType: "ipv4",
+    Subnets: [...c.publicSubnetIds],
+    SecurityGroups: [ref("security-group")],
+    Attributes: [
+      { Key: "routing.http.drop_invalid_header_fields.enabled", Value: "true" },
+      { Key: "deletion_protection.enabled", Value: String(c.deletionProtection) },
+      { Key: "access_logs.s3.enabled", Value: String(Boolean(logs)) },
+      ...(logs
+        ? [
+            { Key: "access_logs.s3.bucket", Value: logs.bucket },
+            { Key: "access_logs.s3.prefix", Value: logs.prefix },
+          ]
+        : []),
+    ],
+  };
+  const http: ListenerInput = {
+    Protocol: "HTTP",
+    Port: 80,
+    DefaultActions: [{ Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } }],
+  };
+  const https: ListenerInput = {
+    Protocol: "HTTPS",
+    Port: 443,
+    SslPolicy: TLS_POLICY,
+    Certificates: [{ CertificateArn: c.certificateArn ?? pending("acm-certificate") }],
+    DefaultActions: [{ Type: "forward", TargetGroupArn: ref("target-group") }],
+  };
+  const backendRule: BackendRuleInput = {
+    GroupId: c.backendSecurityGroupId,
+    IpPermissions: [
+      {
+        IpProtocol: "tcp",
+        FromPort: c.containerPort,
+        ToPort: c.containerPort,
+        UserIdGroupPairs: [{ GroupId: ref("security-group") }],
+      },
+    ],
+  };
+  return { securityGroup, targetGroup, loadBalancer, backendRule, http, https };
+}
+
 export function albDesired(c: AlbConfig): DesiredObject[] {
+  const i = albInputs(c);
   return [
     {
       key: "security-group",
       kind: "security group",
       name: c.securityGroupName,
-      fields: {
-        name: c.securityGroupName,
-        vpc: c.vpcId,
-        ingress: [`tcp 443 from ${ANYWHERE}`, `tcp 80 from ${ANYWHERE}`],
-      },
+      input: i.securityGroup,
+      fields: securityGroupFields(i.securityGroup),
+      setOnce: { description: "a security group's description cannot be changed" },
       replaceOn: { name: "a security group cannot be renamed", vpc: "a security group cannot move to another VPC" },
     },
     {
       key: "target-group",
       kind: "target group",
       name: c.targetGroupName,
-      fields: {
-        name: c.targetGroupName,
-        protocol: "HTTP",
-        port: c.containerPort,
-        vpc: c.vpcId,
-        "target type": "ip",
-        "health check": `HTTP ${c.healthCheckPath} on the traffic port`,
-        "health check interval": 30,
-        "health check timeout": 5,
-        "healthy threshold": 2,
-        "unhealthy threshold": 3,
-        "success codes": "200",
-        "deregistration delay": c.deregistrationDelay,
-      },
+      input: i.targetGroup,
+      fields: targetGroupFields(i.targetGroup),
       replaceOn: {
         name: "a target group cannot be renamed",
         protocol: "a target group's protocol is fixed",
@@ -130,17 +210,8 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
       key: "load-balancer",
       kind: "load balancer",
       name: c.albName,
-      fields: {
-        name: c.albName,
-        scheme: "internet-facing",
-        type: "application",
-        state: "active",
-        subnets: [...c.publicSubnetIds].sort(),
-        "security groups": [ref("security-group")],
-        "drop invalid header fields": true,
-        "deletion protection": c.deletionProtection,
-        "access logs": c.accessLogs ? `s3://${c.accessLogs.bucket}/${c.accessLogs.prefix}` : "off",
-      },
+      input: i.loadBalancer,
+      fields: { ...loadBalancerFields(i.loadBalancer), state: "active" },
       awaited: ["state"],
       replaceOn: {
         name: "a load balancer cannot be renamed",
@@ -152,9 +223,11 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
       key: "backend-ingress",
       kind: "security group rule",
       name: `tcp ${c.containerPort} from ${c.securityGroupName} on ${c.backendSecurityGroupId}`,
-      fields: { "security group": c.backendSecurityGroupId, port: c.containerPort, from: ref("security-group") },
+      input: i.backendRule,
+      fields: backendRuleFields(i.backendRule),
       replaceOn: {
         "security group": "a rule belongs to its security group",
+        protocol: "a rule's protocol is part of what it is",
         port: "a rule's port is part of what it is",
         from: "a rule's source is part of what it is",
       },
@@ -164,7 +237,8 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
       kind: "listener",
       within: "load-balancer",
       name: "HTTP:80",
-      fields: { protocol: "HTTP", port: 80, action: REDIRECT },
+      input: i.http,
+      fields: listenerFields(i.http),
     },
     {
       key: "listener:443",
@@ -173,13 +247,8 @@ export function albDesired(c: AlbConfig): DesiredObject[] {
       // Its certificate must be issued, not only recorded: in a run with acm-certificate, it waits for that step.
       after: ["acm-certificate"],
       name: "HTTPS:443",
-      fields: {
-        protocol: "HTTPS",
-        port: 443,
-        "TLS policy": TLS_POLICY,
-        certificate: c.certificateArn ?? pending("acm-certificate"),
-        action: ref("target-group"),
-      },
+      input: i.https,
+      fields: listenerFields(i.https),
     },
   ];
 }

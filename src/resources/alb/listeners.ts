@@ -2,12 +2,13 @@
 // TLS 1.3 policy and the certificate `acm-certificate` records.
 
 import {
-  type Action,
   AddTagsCommand,
   CreateListenerCommand,
+  type CreateListenerInput,
   DeleteListenerCommand,
   type Listener,
   ModifyListenerCommand,
+  type ModifyListenerInput,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { AwsError, awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
@@ -16,27 +17,14 @@ import { certificateStatus } from "../common/certificate.js";
 import { stackTags } from "../common/tags.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import type { AlbConfig } from "./config.js";
-import { REDIRECT } from "./config.js";
-import { clientsOf, listenersOf } from "./observe.js";
+import { listenerFields } from "./inputs.js";
+import { clientsOf, listenerAsInput, listenersOf } from "./observe.js";
 
 const MINUTE = 60_000;
 
-function settings(d: DesiredObject) {
-  const f = d.fields;
-  const action = String(f.action);
-  const DefaultActions: Action[] =
-    action === REDIRECT
-      ? [{ Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } }]
-      : [{ Type: "forward", TargetGroupArn: action }];
-  return {
-    Protocol: f.protocol as "HTTP" | "HTTPS",
-    Port: Number(f.port),
-    DefaultActions,
-    ...(f.protocol === "HTTPS"
-      ? { SslPolicy: String(f["TLS policy"]), Certificates: [{ CertificateArn: String(f.certificate) }] }
-      : {}),
-  };
-}
+/** What CreateListener and ModifyListener are sent: config.ts's albInputs, its references resolved. */
+const settings = (d: DesiredObject) =>
+  d.input as Omit<CreateListenerInput, "LoadBalancerArn"> & Omit<ModifyListenerInput, "ListenerArn">;
 
 /** Right after a certificate is issued ELBv2 may not see it yet: CertificateNotFound, UnsupportedCertificate. */
 const certificateNotSeenYet = (run: ApplyRun<AlbConfig>, d: DesiredObject) => ({
@@ -78,8 +66,7 @@ export const listenerHandlers: KindHandlers<AlbConfig> = {
           // The port is taken: a run whose answer was lost made it. Converge that one.
           if (!isAwsError(err, "DuplicateListener")) throw err;
           const existing = (await listenersOf(elbv2, albArn)).find((l) => l.Port === input.Port);
-          if (existing) await modify(run, d, existing.ListenerArn as string);
-          return existing;
+          return existing ? await modify(run, d, existing.ListenerArn as string) : undefined;
         }
       }),
     );
@@ -89,7 +76,7 @@ export const listenerHandlers: KindHandlers<AlbConfig> = {
       kind: d.kind,
       name: d.name,
       id: listener.ListenerArn as string,
-      fields: { ...d.fields },
+      fields: listenerFields(listenerAsInput(listener)),
       managed: true,
     };
   },
@@ -116,11 +103,12 @@ export const listenerHandlers: KindHandlers<AlbConfig> = {
   },
 };
 
-async function modify(run: ApplyRun<AlbConfig>, d: DesiredObject, arn: string) {
+async function modify(run: ApplyRun<AlbConfig>, d: DesiredObject, arn: string): Promise<Listener | undefined> {
   const { elbv2 } = await clientsOf(run.ctx);
-  await awsStep("modify listener", d.name, () =>
+  const out = await awsStep("modify listener", d.name, () =>
     retryWhile(run.ctx, run.ev, certificateNotSeenYet(run, d), () =>
       elbv2.send(new ModifyListenerCommand({ ListenerArn: arn, ...settings(d) })),
     ),
   );
+  return out.Listeners?.[0];
 }

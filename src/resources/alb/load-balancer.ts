@@ -1,12 +1,15 @@
 // Handlers for the internet-facing Application Load Balancer in the two public subnets, with its attributes:
-// invalid header fields dropped, and deletion protection and access logs as the inputs say.
+// invalid header fields dropped, and deletion protection and access logs as the inputs say. They send what
+// config.ts's albInputs says, and report what AWS answered.
 import { DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
 import {
   AddTagsCommand,
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   type LoadBalancer,
+  type LoadBalancerAttribute,
   ModifyLoadBalancerAttributesCommand,
+  SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -17,30 +20,19 @@ import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import type { AlbConfig } from "./config.js";
-import { clientsOf, describeLoadBalancer, findLoadBalancer } from "./observe.js";
+import { type LoadBalancerInput, loadBalancerFields } from "./inputs.js";
+import { clientsOf, describeLoadBalancer, findLoadBalancer, loadBalancerAsInput, stateOf } from "./observe.js";
 
 const ATTRIBUTE_FIELDS = ["drop invalid header fields", "deletion protection", "access logs"];
 
-function attributes(c: AlbConfig) {
-  const logs = c.accessLogs;
-  return [
-    { Key: "routing.http.drop_invalid_header_fields.enabled", Value: "true" },
-    { Key: "deletion_protection.enabled", Value: String(c.deletionProtection) },
-    { Key: "access_logs.s3.enabled", Value: String(Boolean(logs)) },
-    ...(logs
-      ? [
-          { Key: "access_logs.s3.bucket", Value: logs.bucket },
-          { Key: "access_logs.s3.prefix", Value: logs.prefix },
-        ]
-      : []),
-  ];
-}
+const inputOf = (d: DesiredObject) => d.input as LoadBalancerInput & { SecurityGroups: string[] };
 
-async function setAttributes(ctx: Context, c: AlbConfig, arn: string) {
+async function setAttributes(ctx: Context, c: AlbConfig, arn: string, Attributes: LoadBalancerAttribute[]) {
   const { elbv2 } = await clientsOf(ctx);
-  await awsStep("set load balancer attributes", c.albName, () =>
-    elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: attributes(c) })),
+  const out = await awsStep("set load balancer attributes", c.albName, () =>
+    elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes })),
   );
+  return out.Attributes ?? Attributes;
 }
 
 async function waitForActive(run: ApplyRun<AlbConfig>, arn: string): Promise<LoadBalancer> {
@@ -64,12 +56,13 @@ async function waitForActive(run: ApplyRun<AlbConfig>, arn: string): Promise<Loa
   );
 }
 
-const observed = (d: DesiredObject, lb: LoadBalancer, state: string | undefined): ObservedObject => ({
+/** The load balancer as AWS answered, with the attributes AWS answered: what create reports. */
+const observed = (d: DesiredObject, lb: LoadBalancer, attributes: LoadBalancerAttribute[]): ObservedObject => ({
   key: d.key,
   kind: d.kind,
   name: d.name,
   id: lb.LoadBalancerArn as string,
-  fields: { ...d.fields, state },
+  fields: { ...loadBalancerFields(loadBalancerAsInput(lb, attributes)), state: stateOf(lb) },
   managed: true,
   raw: lb,
 });
@@ -78,19 +71,10 @@ export const loadBalancerHandlers: KindHandlers<AlbConfig> = {
   async create(run, d) {
     const { c, ctx } = run;
     const { elbv2 } = await clientsOf(ctx);
+    const { Attributes, ...input } = inputOf(d);
     let lb = await awsStep("create load balancer", c.albName, async () => {
       try {
-        const out = await elbv2.send(
-          new CreateLoadBalancerCommand({
-            Name: c.albName,
-            Type: "application",
-            Scheme: "internet-facing",
-            IpAddressType: "ipv4",
-            Subnets: c.publicSubnetIds,
-            SecurityGroups: (d.fields["security groups"] ?? []) as string[],
-            Tags: stackTags(c, c.albName),
-          }),
-        );
+        const out = await elbv2.send(new CreateLoadBalancerCommand({ ...input, Tags: stackTags(c, c.albName) }));
         return out.LoadBalancers?.[0] as LoadBalancer;
       } catch (err) {
         if (!isAwsError(err, "DuplicateLoadBalancerName")) throw err;
@@ -100,31 +84,32 @@ export const loadBalancerHandlers: KindHandlers<AlbConfig> = {
       }
     });
     const arn = lb.LoadBalancerArn as string;
-    await run.made(observed(d, lb, lb.State?.Code));
-    await setAttributes(ctx, c, arn);
+    await run.made(observed(d, lb, []));
+    const attributes = await setAttributes(ctx, c, arn, Attributes);
     if (ctx.options.wait) lb = await waitForActive(run, arn);
-    return observed(d, lb, lb.State?.Code === "active_impaired" ? "active" : lb.State?.Code);
+    return observed(d, lb, attributes);
   },
   async update(run, d, o, fields) {
     const { c, ctx } = run;
     const { elbv2 } = await clientsOf(ctx);
     const changed = (f: string) => fields.some((x) => x.field === f);
+    const input = inputOf(d);
     if (changed("subnets")) {
       await awsStep("set load balancer subnets", c.albName, () =>
-        elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: o.id, Subnets: c.publicSubnetIds })),
+        elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: o.id, Subnets: input.Subnets })),
       );
     }
     if (changed("security groups")) {
       await awsStep("set load balancer security groups", c.albName, () =>
-        elbv2.send(
-          new SetSecurityGroupsCommand({
-            LoadBalancerArn: o.id,
-            SecurityGroups: (d.fields["security groups"] ?? []) as string[],
-          }),
-        ),
+        elbv2.send(new SetSecurityGroupsCommand({ LoadBalancerArn: o.id, SecurityGroups: input.SecurityGroups })),
       );
     }
-    if (fields.some((f) => ATTRIBUTE_FIELDS.includes(f.field))) await setAttributes(ctx, c, o.id);
+    if (changed("IP address type")) {
+      await awsStep("set load balancer IP address type", c.albName, () =>
+        elbv2.send(new SetIpAddressTypeCommand({ LoadBalancerArn: o.id, IpAddressType: input.IpAddressType })),
+      );
+    }
+    if (fields.some((f) => ATTRIBUTE_FIELDS.includes(f.field))) await setAttributes(ctx, c, o.id, input.Attributes);
     if (changed("state") && ctx.options.wait) await waitForActive(run, o.id);
   },
   async adopt(run, _d, o) {

@@ -16,13 +16,27 @@ import {
   type ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
+  type LoadBalancerAttribute,
   type TargetGroup,
+  type TargetGroupAttribute,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
 import { isManaged, type Tag } from "../common/tags.js";
-import { type AlbConfig, REDIRECT } from "./config.js";
+import type { AlbConfig } from "./config.js";
+import {
+  backendRuleFields,
+  describeRules,
+  type ListenerInput,
+  type LoadBalancerInput,
+  listenerFields,
+  loadBalancerFields,
+  type SecurityGroupInput,
+  securityGroupFields,
+  type TargetGroupInput,
+  targetGroupFields,
+} from "./inputs.js";
 
 export interface AlbClients {
   ec2: EC2Client;
@@ -50,7 +64,7 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
   const arns = [tg?.TargetGroupArn, lb?.LoadBalancerArn, ...listeners.map((l) => l.ListenerArn)].filter(
     (a): a is string => Boolean(a),
   );
-  const [tags, tgDelay, lbAttributes, backend] = await Promise.all([
+  const [tags, tgAttributes, lbAttributes, backend] = await Promise.all([
     arns.length ? awsStep("read tags", c.albName, () => tagsOf(elbv2, arns)) : new Map<string, Tag[]>(),
     tg ? awsStep("read target group attributes", c.targetGroupName, () => targetGroupAttributes(elbv2, tg)) : undefined,
     lb ? awsStep("read load balancer attributes", c.albName, () => loadBalancerAttributes(elbv2, lb)) : undefined,
@@ -69,55 +83,29 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
       kind: "security group",
       name: group.GroupName ?? "",
       id: group.GroupId as string,
-      fields: { name: group.GroupName, vpc: group.VpcId, ingress: describeIngress(group.IpPermissions) },
+      fields: securityGroupFields(securityGroupAsInput(group)),
       managed: isManaged(group.Tags),
       raw: group,
     });
   }
   if (tg) {
-    const port = tg.HealthCheckPort === "traffic-port" ? "the traffic port" : `port ${tg.HealthCheckPort}`;
     found.set("target-group", {
       key: "target-group",
       kind: "target group",
       name: tg.TargetGroupName ?? "",
       id: tg.TargetGroupArn as string,
-      fields: {
-        name: tg.TargetGroupName,
-        protocol: tg.Protocol,
-        port: tg.Port,
-        vpc: tg.VpcId,
-        "target type": tg.TargetType,
-        "health check": `${tg.HealthCheckProtocol} ${tg.HealthCheckPath} on ${port}`,
-        "health check interval": tg.HealthCheckIntervalSeconds,
-        "health check timeout": tg.HealthCheckTimeoutSeconds,
-        "healthy threshold": tg.HealthyThresholdCount,
-        "unhealthy threshold": tg.UnhealthyThresholdCount,
-        "success codes": tg.Matcher?.HttpCode,
-        "deregistration delay": tgDelay,
-      },
+      fields: targetGroupFields(targetGroupAsInput(tg, tgAttributes)),
       managed: managedByArn(tg.TargetGroupArn),
       raw: tg,
     });
   }
   if (lb) {
-    const a = lbAttributes ?? {};
-    const logs = a["access_logs.s3.enabled"] === "true";
     found.set("load-balancer", {
       key: "load-balancer",
       kind: "load balancer",
       name: lb.LoadBalancerName ?? "",
       id: lb.LoadBalancerArn as string,
-      fields: {
-        name: lb.LoadBalancerName,
-        scheme: lb.Scheme,
-        type: lb.Type,
-        state: lb.State?.Code === "active_impaired" ? "active" : lb.State?.Code,
-        subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId as string).sort(),
-        "security groups": [...(lb.SecurityGroups ?? [])].sort(),
-        "drop invalid header fields": a["routing.http.drop_invalid_header_fields.enabled"] === "true",
-        "deletion protection": a["deletion_protection.enabled"] === "true",
-        "access logs": logs ? `s3://${a["access_logs.s3.bucket"] ?? ""}/${a["access_logs.s3.prefix"] ?? ""}` : "off",
-      },
+      fields: { ...loadBalancerFields(loadBalancerAsInput(lb, lbAttributes)), state: stateOf(lb) },
       managed: managedByArn(lb.LoadBalancerArn),
       raw: lb,
     });
@@ -125,15 +113,19 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
   if (group && backend) {
     const rule = backendRule(backend.IpPermissions, group.GroupId as string, c.containerPort);
     if (rule) {
+      const fields = backendRuleFields({
+        GroupId: backend.GroupId as string,
+        IpPermissions: [{ ...rule, UserIdGroupPairs: [{ GroupId: group.GroupId as string }] }],
+      });
       found.set("backend-ingress", {
         key: "backend-ingress",
         kind: "security group rule",
-        name: `tcp ${rule.port} from ${group.GroupName} on ${backend.GroupId}`,
-        id: `${backend.GroupId} tcp ${rule.port} from ${group.GroupId}`,
-        fields: { "security group": backend.GroupId, port: rule.port, from: group.GroupId },
+        name: `tcp ${fields.port} from ${group.GroupName} on ${backend.GroupId}`,
+        id: `${backend.GroupId} tcp ${fields.port} from ${group.GroupId}`,
+        fields,
         // A rule is held by the group it lets in: ours once that group is ours.
         managed: isManaged(group.Tags),
-        raw: rule.permission,
+        raw: rule,
       });
     }
   }
@@ -145,12 +137,7 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
       kind: "listener",
       name: `${l.Protocol}:${l.Port}`,
       id: l.ListenerArn as string,
-      fields: {
-        protocol: l.Protocol,
-        port: l.Port,
-        ...(l.Port === 443 ? { "TLS policy": l.SslPolicy, certificate: l.Certificates?.[0]?.CertificateArn } : {}),
-        action: describeAction(l),
-      },
+      fields: listenerFields(listenerAsInput(l)),
       managed: managedByArn(l.ListenerArn),
       raw: l,
     });
@@ -159,42 +146,58 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
 }
 
 /** Ingress rules as one sorted list of "tcp 443 from 0.0.0.0/0" lines: the form the desired state takes. */
-export function describeIngress(perms: IpPermission[] | undefined): string[] {
-  const lines = (perms ?? []).flatMap((p) => {
-    const what = p.IpProtocol === "-1" ? "all traffic" : `${p.IpProtocol} ${portRange(p)}`;
-    return [
-      ...(p.IpRanges ?? []).map((r) => `${what} from ${r.CidrIp}`),
-      ...(p.Ipv6Ranges ?? []).map((r) => `${what} from ${r.CidrIpv6}`),
-      ...(p.UserIdGroupPairs ?? []).map((g) => `${what} from ${g.GroupId}`),
-      ...(p.PrefixListIds ?? []).map((l) => `${what} from ${l.PrefixListId}`),
-    ];
-  });
-  return lines.sort();
-}
+export const describeIngress = (perms: IpPermission[] | undefined) => describeRules(perms);
 
-const portRange = (p: IpPermission) => (p.FromPort === p.ToPort ? `${p.FromPort}` : `${p.FromPort}-${p.ToPort}`);
+/** What AWS describes, under the names of what it is sent (inputs.ts), for the one projection. */
+export const securityGroupAsInput = (g: SecurityGroup): SecurityGroupInput => ({
+  GroupName: g.GroupName ?? "",
+  Description: g.Description ?? "",
+  VpcId: g.VpcId ?? "",
+  IpPermissions: g.IpPermissions ?? [],
+  IpPermissionsEgress: g.IpPermissionsEgress ?? [],
+});
+
+export const targetGroupAsInput = (
+  tg: TargetGroup,
+  attributes: TargetGroupAttribute[] | undefined,
+): TargetGroupInput => ({
+  ...tg,
+  Name: tg.TargetGroupName,
+  Attributes: attributes ?? [],
+});
+
+export const loadBalancerAsInput = (
+  lb: LoadBalancer,
+  attributes: LoadBalancerAttribute[] | undefined,
+): LoadBalancerInput => ({
+  Name: lb.LoadBalancerName,
+  Type: lb.Type,
+  Scheme: lb.Scheme,
+  IpAddressType: lb.IpAddressType,
+  Subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId as string),
+  SecurityGroups: lb.SecurityGroups ?? [],
+  Attributes: attributes ?? [],
+});
+
+export const listenerAsInput = (l: Listener): ListenerInput => ({
+  Protocol: l.Protocol,
+  Port: l.Port,
+  ...(l.Protocol === "HTTPS" ? { SslPolicy: l.SslPolicy } : {}),
+  ...(l.Certificates?.length
+    ? { Certificates: l.Certificates.map((x) => ({ CertificateArn: x.CertificateArn ?? "" })) }
+    : {}),
+  DefaultActions: l.DefaultActions ?? [],
+});
+
+/** An impaired load balancer is still an active one: the state create waits for. */
+export const stateOf = (lb: LoadBalancer) => (lb.State?.Code === "active_impaired" ? "active" : lb.State?.Code);
 
 /** The backend group's rule that lets the ALB group in: on the container port if there is one, else any port. */
 function backendRule(perms: IpPermission[] | undefined, albGroupId: string, port: number) {
   const fromAlb = (perms ?? []).filter(
     (p) => p.IpProtocol === "tcp" && p.UserIdGroupPairs?.some((g) => g.GroupId === albGroupId),
   );
-  const permission = fromAlb.find((p) => p.FromPort === port && p.ToPort === port) ?? fromAlb[0];
-  return permission
-    ? { permission, port: permission.FromPort === permission.ToPort ? permission.FromPort : portRange(permission) }
-    : undefined;
-}
-
-function describeAction(l: Listener): string {
-  const a = l.DefaultActions?.[0];
-  const r = a?.RedirectConfig;
-  if (a?.Type === "redirect" && r?.Protocol === "HTTPS" && r.Port === "443" && r.StatusCode === "HTTP_301")
-    return REDIRECT;
-  if (a?.Type === "forward") {
-    const groups = a.ForwardConfig?.TargetGroups?.map((g) => g.TargetGroupArn) ?? [a.TargetGroupArn];
-    return groups.length === 1 ? String(groups[0]) : `forward to ${groups.length} target groups`;
-  }
-  return a?.Type ?? "none";
+  return fromAlb.find((p) => p.FromPort === port && p.ToPort === port) ?? fromAlb[0];
 }
 
 export async function describeSecurityGroup(ec2: EC2Client, id: string): Promise<SecurityGroup | undefined> {
@@ -272,13 +275,12 @@ async function tagsOf(elbv2: ElasticLoadBalancingV2Client, arns: string[]): Prom
   return tags;
 }
 
-async function targetGroupAttributes(elbv2: ElasticLoadBalancingV2Client, tg: TargetGroup) {
+export async function targetGroupAttributes(elbv2: ElasticLoadBalancingV2Client, tg: TargetGroup) {
   const out = await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn }));
-  const delay = out.Attributes?.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value;
-  return delay === undefined ? undefined : Number(delay);
+  return out.Attributes ?? [];
 }
 
 async function loadBalancerAttributes(elbv2: ElasticLoadBalancingV2Client, lb: LoadBalancer) {
   const out = await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
-  return Object.fromEntries((out.Attributes ?? []).map((a) => [a.Key as string, a.Value ?? ""]));
+  return out.Attributes ?? [];
 }

@@ -1,27 +1,31 @@
-// Handlers for the ALB's security group (80 and 443 from anywhere, nothing else) and the backend group's one rule
-// that lets the ALB, and only the ALB, reach the container port.
+// Handlers for the ALB's security group (80 and 443 from anywhere, nothing else in; all traffic out, as AWS makes
+// it) and the backend group's one rule that lets the ALB, and only the ALB, reach the container port. The group is
+// sent what config.ts's albInputs says.
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateTagsCommand,
   DeleteSecurityGroupCommand,
   type IpPermission,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from "@aws-sdk/client-ec2";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../core/wait.js";
-import type { DesiredObject, ObservedObject } from "../../state/model.js";
+import type { DesiredObject, Fields, ObservedObject } from "../../state/model.js";
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import type { AlbConfig } from "./config.js";
-import { clientsOf, describeIngress, describeSecurityGroup, findSecurityGroup } from "./observe.js";
+import { type BackendRuleInput, describeRules, type SecurityGroupInput, securityGroupFields } from "./inputs.js";
+import { clientsOf, describeSecurityGroup, findSecurityGroup, securityGroupAsInput } from "./observe.js";
 
 const MINUTE = 60_000;
 
-/** A line of describeIngress ("tcp 443 from 0.0.0.0/0", "all traffic from sg-1", "icmp -1 from pl-2") back into the
+/** A line of describeRules ("tcp 443 from 0.0.0.0/0", "all traffic to sg-1", "icmp -1 from pl-2") back into the
  * permission AWS takes: revoking one infra does not want must work whatever the rule is. */
 export function permissionOf(line: string): IpPermission {
-  const m = /^(?:(all traffic)|(\S+) (-?\d+)(?:-(-?\d+))?) from (\S+)$/.exec(line);
+  const m = /^(?:(all traffic)|(\S+) (-?\d+)(?:-(-?\d+))?) (?:from|to) (\S+)$/.exec(line);
   if (!m) throw new Error(`not a rule: ${line}`);
   const [, all, protocol, from, to, source = ""] = m;
   const range = source.startsWith("sg-")
@@ -41,34 +45,44 @@ async function authorize(run: ApplyRun<AlbConfig>, groupId: string, lines: strin
   const TagSpecifications = tagName
     ? [{ ResourceType: "security-group-rule" as const, Tags: stackTags(run.c, tagName) }]
     : undefined;
+  const egress = lines.filter((l) => l.includes(" to "));
+  const ingress = lines.filter((l) => !l.includes(" to "));
   await awsStep("authorize ingress", groupId, async () => {
     try {
-      await ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: groupId,
-          IpPermissions: lines.map(permissionOf),
-          TagSpecifications,
-        }),
-      );
+      if (ingress.length)
+        await ec2.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            IpPermissions: ingress.map(permissionOf),
+            TagSpecifications,
+          }),
+        );
+      if (egress.length)
+        await ec2.send(
+          new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress.map(permissionOf) }),
+        );
     } catch (err) {
       if (!isAwsError(err, "InvalidPermission.Duplicate")) throw err; // already there: what we wanted
     }
   });
 }
 
-async function revoke(run: ApplyRun<AlbConfig>, groupId: string, permissions: IpPermission[]) {
+async function revoke(run: ApplyRun<AlbConfig>, groupId: string, permissions: IpPermission[], egress = false) {
   if (permissions.length === 0) return;
   const { ec2 } = await clientsOf(run.ctx);
-  await awsStep("revoke ingress", groupId, async () => {
+  await awsStep(egress ? "revoke egress" : "revoke ingress", groupId, async () => {
     try {
-      await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: permissions }));
+      const input = { GroupId: groupId, IpPermissions: permissions };
+      if (egress) await ec2.send(new RevokeSecurityGroupEgressCommand(input));
+      else await ec2.send(new RevokeSecurityGroupIngressCommand(input));
     } catch (err) {
       if (!isAwsError(err, "InvalidPermission.NotFound", "InvalidGroup.NotFound")) throw err;
     }
   });
 }
 
-const ingressOf = (d: DesiredObject) => (d.fields.ingress ?? []) as string[];
+const inputOf = (d: DesiredObject) => d.input as SecurityGroupInput;
+const rulesOf = (fields: Fields) => [...((fields.ingress ?? []) as string[]), ...((fields.egress ?? []) as string[])];
 
 export const securityGroupHandlers: KindHandlers<AlbConfig> = {
   async create(run, d) {
@@ -77,11 +91,12 @@ export const securityGroupHandlers: KindHandlers<AlbConfig> = {
     const name = c.securityGroupName;
     const id = await awsStep("create security group", name, async () => {
       try {
+        const { GroupName, Description, VpcId } = inputOf(d);
         const out = await ec2.send(
           new CreateSecurityGroupCommand({
-            GroupName: name,
-            Description: `${c.project} ALB: HTTP and HTTPS from the internet`,
-            VpcId: c.vpcId,
+            GroupName,
+            Description,
+            VpcId,
             TagSpecifications: [{ ResourceType: "security-group", Tags: stackTags(c, name) }],
           }),
         );
@@ -99,31 +114,15 @@ export const securityGroupHandlers: KindHandlers<AlbConfig> = {
         return g ? done(g) : pending("not visible yet");
       }),
     );
-    const have = describeIngress(group.IpPermissions);
-    await authorize(
-      run,
-      group.GroupId as string,
-      ingressOf(d).filter((l) => !have.includes(l)),
-    );
-    return {
-      key: d.key,
-      kind: d.kind,
-      name,
-      id: group.GroupId as string,
-      fields: { ...d.fields },
-      managed: true,
-      raw: group,
-    };
+    const groupId = group.GroupId as string;
+    const found = { key: d.key, kind: d.kind, name, id: groupId, managed: true, raw: group };
+    const have = securityGroupFields(securityGroupAsInput(group));
+    await converge(run, groupId, rulesOf(securityGroupFields(inputOf(d))), rulesOf(have));
+    // What AWS has: the group as found, with the rules it now holds.
+    return { ...found, fields: { ...have, ingress: d.fields.ingress, egress: d.fields.egress } };
   },
   async update(run, d, o) {
-    const want = ingressOf(d);
-    const have = (o.fields.ingress ?? []) as string[];
-    await authorize(
-      run,
-      o.id,
-      want.filter((l) => !have.includes(l)),
-    );
-    await revoke(run, o.id, have.filter((l) => !want.includes(l)).map(permissionOf));
+    await converge(run, o.id, rulesOf(securityGroupFields(inputOf(d))), rulesOf(o.fields));
   },
   async adopt(run, _d, o) {
     const { ec2 } = await clientsOf(run.ctx);
@@ -156,12 +155,30 @@ export const securityGroupHandlers: KindHandlers<AlbConfig> = {
   },
 };
 
+/** Authorizes the rules it lacks, then revokes those not wanted (ingress and egress alike). */
+async function converge(run: ApplyRun<AlbConfig>, groupId: string, want: string[], have: string[]) {
+  await authorize(
+    run,
+    groupId,
+    want.filter((l) => !have.includes(l)),
+  );
+  const extra = have.filter((l) => !want.includes(l));
+  await revoke(run, groupId, extra.filter((l) => !l.includes(" to ")).map(permissionOf));
+  await revoke(run, groupId, extra.filter((l) => l.includes(" to ")).map(permissionOf), true);
+}
+
 /** The backend rule is held by the ALB's group: adopting the group adopts it, and nothing needs tagging. */
 export const backendRuleHandlers: KindHandlers<AlbConfig> = {
   async create(run, d): Promise<ObservedObject> {
-    const groupId = String(d.fields["security group"]);
+    const input = d.input as BackendRuleInput;
+    const groupId = input.GroupId;
     const from = String(d.fields.from);
-    await authorize(run, groupId, [`tcp ${d.fields.port} from ${from}`], `${run.c.project}-alb-to-backend`);
+    await authorize(
+      run,
+      groupId,
+      describeRules(input.IpPermissions as IpPermission[]),
+      `${run.c.project}-alb-to-backend`,
+    );
     return {
       key: d.key,
       kind: d.kind,

@@ -1,5 +1,6 @@
-// Handlers for the target group the ECS service registers its tasks in: HTTP on the container port, target type
-// ip, the scripts' health check, and the deregistration delay (AWS's default of 300 s unless set).
+// Handlers for the target group the ECS service registers its tasks in: they send what config.ts's albInputs says
+// (HTTP on the container port, target type ip, the scripts' health check, the deregistration delay) and report
+// what AWS answered. The delay is an attribute, set after creation only when it is not AWS's default of 300 s.
 import {
   AddTagsCommand,
   CreateTargetGroupCommand,
@@ -7,30 +8,28 @@ import {
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   type TargetGroup,
+  type TargetGroupAttribute,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject } from "../../state/model.js";
 import { stackTags } from "../common/tags.js";
-import type { KindHandlers } from "../resource.js";
+import type { ApplyRun, KindHandlers } from "../resource.js";
 import type { AlbConfig } from "./config.js";
-import { clientsOf, findTargetGroup } from "./observe.js";
+import { type TargetGroupInput, targetGroupFields } from "./inputs.js";
+import { clientsOf, findTargetGroup, targetGroupAsInput, targetGroupAttributes } from "./observe.js";
 
-/** AWS's deregistration delay when none is set (ELBv2 target group attributes). */
-const AWS_DEFAULT_DELAY = 300;
-
-function healthCheck(c: AlbConfig) {
-  return {
-    HealthCheckProtocol: "HTTP" as const,
-    HealthCheckPort: "traffic-port",
-    HealthCheckPath: c.healthCheckPath,
-    HealthCheckIntervalSeconds: 30,
-    HealthCheckTimeoutSeconds: 5,
-    HealthyThresholdCount: 2,
-    UnhealthyThresholdCount: 3,
-    Matcher: { HttpCode: "200" },
-  };
-}
+/** The parameters ModifyTargetGroup takes: the health check (the rest of a target group is fixed). */
+const HEALTH_CHECK = [
+  "HealthCheckProtocol",
+  "HealthCheckPort",
+  "HealthCheckPath",
+  "HealthCheckIntervalSeconds",
+  "HealthCheckTimeoutSeconds",
+  "HealthyThresholdCount",
+  "UnhealthyThresholdCount",
+  "Matcher",
+] as const;
 
 const HEALTH_FIELDS = [
   "health check",
@@ -41,53 +40,47 @@ const HEALTH_FIELDS = [
   "success codes",
 ];
 
+const inputOf = (d: DesiredObject) => d.input as TargetGroupInput;
+
+const healthCheckOf = (input: TargetGroupInput) =>
+  Object.fromEntries(HEALTH_CHECK.map((k) => [k, input[k]])) as Pick<TargetGroupInput, (typeof HEALTH_CHECK)[number]>;
+
+type Run = ApplyRun<AlbConfig>;
+
 export const targetGroupHandlers: KindHandlers<AlbConfig> = {
   async create(run, d: DesiredObject) {
     const { c, ctx } = run;
     const { elbv2 } = await clientsOf(ctx);
-    const tg = await awsStep("create target group", c.targetGroupName, async () => {
+    const { Attributes, ...input } = inputOf(d);
+    const made = await awsStep("create target group", c.targetGroupName, async () => {
       try {
-        const out = await elbv2.send(
-          new CreateTargetGroupCommand({
-            Name: c.targetGroupName,
-            Protocol: "HTTP",
-            Port: c.containerPort,
-            VpcId: c.vpcId,
-            TargetType: "ip",
-            ...healthCheck(c),
-            Tags: stackTags(c, c.targetGroupName),
-          }),
-        );
-        return out.TargetGroups?.[0] as TargetGroup;
+        const out = await elbv2.send(new CreateTargetGroupCommand({ ...input, Tags: stackTags(c, c.targetGroupName) }));
+        return { tg: out.TargetGroups?.[0] as TargetGroup, found: false };
       } catch (err) {
-        // Made by a run whose answer was lost, with other settings (or it would have been returned).
+        // AWS returns the group for the same settings: this one was made with others (by a run whose answer was
+        // lost, or by hand since this run looked). Report it as AWS has it, and change what can be changed.
         if (!isAwsError(err, "DuplicateTargetGroupName")) throw err;
         const existing = await findTargetGroup(elbv2, c, undefined);
         if (!existing) throw err;
-        return existing;
+        return { tg: existing, found: true };
       }
     });
-    const arn = tg.TargetGroupArn as string;
-    if (c.deregistrationDelay !== AWS_DEFAULT_DELAY) await setDelay(run.ctx, c, arn);
-    return {
-      key: d.key,
-      kind: d.kind,
-      name: c.targetGroupName,
-      id: arn,
-      fields: { ...d.fields },
-      managed: true,
-      raw: tg,
-    };
+    const arn = made.tg.TargetGroupArn as string;
+    let attributes: TargetGroupAttribute[] = made.found
+      ? await awsStep("read target group attributes", c.targetGroupName, () => targetGroupAttributes(elbv2, made.tg))
+      : [];
+    let tg = made.tg;
+    const has = () => targetGroupFields(targetGroupAsInput(tg, attributes));
+    const want = targetGroupFields(inputOf(d));
+    const differs = (field: string) => JSON.stringify(has()[field]) !== JSON.stringify(want[field]);
+    if (HEALTH_FIELDS.some(differs)) tg = await modifyHealthCheck(run, arn, inputOf(d));
+    if (differs("deregistration delay")) attributes = await setAttributes(run, arn, Attributes);
+    const o = { key: d.key, kind: d.kind, name: c.targetGroupName, id: arn, managed: true, raw: tg };
+    return { ...o, fields: has() };
   },
-  async update(run, _d, o, fields) {
-    const { c, ctx } = run;
-    const { elbv2 } = await clientsOf(ctx);
-    if (fields.some((f) => HEALTH_FIELDS.includes(f.field))) {
-      await awsStep("modify target group", c.targetGroupName, () =>
-        elbv2.send(new ModifyTargetGroupCommand({ TargetGroupArn: o.id, ...healthCheck(c) })),
-      );
-    }
-    if (fields.some((f) => f.field === "deregistration delay")) await setDelay(ctx, c, o.id);
+  async update(run, d, o, fields) {
+    if (fields.some((f) => HEALTH_FIELDS.includes(f.field))) await modifyHealthCheck(run, o.id, inputOf(d));
+    if (fields.some((f) => f.field === "deregistration delay")) await setAttributes(run, o.id, inputOf(d).Attributes);
   },
   async adopt(run, _d, o) {
     const { elbv2 } = await clientsOf(run.ctx);
@@ -118,14 +111,18 @@ export const targetGroupHandlers: KindHandlers<AlbConfig> = {
   },
 };
 
-async function setDelay(ctx: Parameters<typeof clientsOf>[0], c: AlbConfig, arn: string) {
-  const { elbv2 } = await clientsOf(ctx);
-  await awsStep("set deregistration delay", c.targetGroupName, () =>
-    elbv2.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: arn,
-        Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: String(c.deregistrationDelay) }],
-      }),
-    ),
+async function modifyHealthCheck(run: Run, arn: string, input: TargetGroupInput): Promise<TargetGroup> {
+  const { elbv2 } = await clientsOf(run.ctx);
+  const out = await awsStep("modify target group", run.c.targetGroupName, () =>
+    elbv2.send(new ModifyTargetGroupCommand({ TargetGroupArn: arn, ...healthCheckOf(input) })),
   );
+  return out.TargetGroups?.[0] as TargetGroup;
+}
+
+async function setAttributes(run: Run, arn: string, Attributes: TargetGroupAttribute[]) {
+  const { elbv2 } = await clientsOf(run.ctx);
+  const out = await awsStep("set deregistration delay", run.c.targetGroupName, () =>
+    elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes })),
+  );
+  return out.Attributes ?? Attributes;
 }

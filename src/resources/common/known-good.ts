@@ -13,6 +13,10 @@ export const KNOWN_GOOD = "KnownGood";
 
 export const isKnownGood = (td: { tags?: { key?: string }[] }) => (td.tags ?? []).some((t) => t.key === KNOWN_GOOD);
 
+/** A revision's tags without the mark: a new revision copies the others, and earns the mark by its own probe. */
+export const withoutKnownGood = <T extends { key?: string }>(tags: readonly T[] | undefined): T[] =>
+  (tags ?? []).filter((t) => t.key !== KNOWN_GOOD);
+
 /** Tags the revision known good, unless it already is. */
 export async function markKnownGood(ctx: Context, td: Revision): Promise<void> {
   if (isKnownGood(td)) return;

@@ -7,6 +7,13 @@ import { type EnvReader, readInputs } from "../../core/inputs.js";
 import type { DesiredObject } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
+import {
+  NOT_SUSPENDED,
+  type ScalableTargetInput,
+  type ScalingPolicyInput,
+  scalableTargetFields,
+  scalingPolicyFields,
+} from "./inputs.js";
 
 export const NAMESPACE = "ecs";
 export const DIMENSION = "ecs:service:DesiredCount";
@@ -73,25 +80,38 @@ export const POLICY_METRICS = {
 export type PolicyKind = keyof typeof POLICY_METRICS;
 
 export function autoScalingDesired(c: AutoScalingConfig): DesiredObject[] {
-  const policy = (kind: PolicyKind, name: string, target: number): DesiredObject => ({
-    key: `policy:${kind}`,
-    kind: "scaling policy",
-    name,
-    fields: {
-      type: "target tracking",
-      metric: POLICY_METRICS[kind],
-      "target value": target,
-      "scale-out cooldown": c.scaleOutCooldown,
-      "scale-in cooldown": c.scaleInCooldown,
-      "scale-in": "enabled",
-    },
-  });
+  const policy = (kind: PolicyKind, name: string, target: number): DesiredObject => {
+    const input: ScalingPolicyInput = {
+      PolicyName: name,
+      ServiceNamespace: NAMESPACE,
+      ResourceId: c.resourceId,
+      ScalableDimension: DIMENSION,
+      PolicyType: "TargetTrackingScaling",
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: target,
+        PredefinedMetricSpecification: { PredefinedMetricType: POLICY_METRICS[kind] },
+        ScaleOutCooldown: c.scaleOutCooldown,
+        ScaleInCooldown: c.scaleInCooldown,
+        DisableScaleIn: false,
+      },
+    };
+    return { key: `policy:${kind}`, kind: "scaling policy", name, input, fields: scalingPolicyFields(input) };
+  };
+  const target: ScalableTargetInput = {
+    ServiceNamespace: NAMESPACE,
+    ResourceId: c.resourceId,
+    ScalableDimension: DIMENSION,
+    MinCapacity: c.min,
+    MaxCapacity: c.max,
+    SuspendedState: NOT_SUSPENDED,
+  };
   return [
     {
       key: "scalable-target",
       kind: "scalable target",
       name: c.resourceId,
-      fields: { "min capacity": c.min, "max capacity": c.max, "scaling suspended": "none" },
+      input: target,
+      fields: scalableTargetFields(target),
     },
     policy("cpu", c.cpuPolicy, c.cpuTarget),
     policy("memory", c.memoryPolicy, c.memoryTarget),

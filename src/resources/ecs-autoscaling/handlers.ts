@@ -16,6 +16,7 @@ import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { type AutoScalingConfig, DIMENSION, NAMESPACE } from "./config.js";
+import { NOT_SUSPENDED, type ScalableTargetInput, type ScalingPolicyInput } from "./inputs.js";
 
 const MINUTE = 60_000;
 type Run = ApplyRun<AutoScalingConfig>;
@@ -27,7 +28,9 @@ const gone = (err: unknown) => {
   if (!isAwsError(err, "ObjectNotFoundException")) throw err;
 };
 
-async function register(run: Run, extra: Partial<RegisterScalableTargetCommandInput>) {
+/** Sends config.ts's target input: at creation with the stack's tags, and its suspended state only to resume. */
+async function register(run: Run, d: DesiredObject, extra: Partial<RegisterScalableTargetCommandInput>) {
+  const { SuspendedState, ...input } = d.input as ScalableTargetInput;
   const { c, ctx } = run;
   const aas = await ctx.aws.autoscaling();
   // Right after the service (or the service-linked role) is made, Application Auto Scaling may not see it yet.
@@ -40,12 +43,9 @@ async function register(run: Run, extra: Partial<RegisterScalableTargetCommandIn
     retryWhile(ctx, run.ev, retry, () =>
       aas.send(
         new RegisterScalableTargetCommand({
-          ServiceNamespace: NAMESPACE,
-          ResourceId: c.resourceId,
-          ScalableDimension: DIMENSION,
-          MinCapacity: c.min,
-          MaxCapacity: c.max,
-          ...extra,
+          ...input,
+          ...(extra.SuspendedState ? { SuspendedState } : {}),
+          ...(extra.Tags ? { Tags: extra.Tags } : {}),
         }),
       ),
     ),
@@ -55,7 +55,7 @@ async function register(run: Run, extra: Partial<RegisterScalableTargetCommandIn
 export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
   async create(run, d): Promise<ObservedObject> {
     // Tags count only when the target is new; a target that already existed is adopted (TagResource) instead.
-    const out = await register(run, { Tags: tagMap(run.c) });
+    const out = await register(run, d, { Tags: tagMap(run.c) });
     return {
       key: d.key,
       kind: d.kind,
@@ -65,9 +65,9 @@ export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
       managed: true,
     };
   },
-  async update(run, _d, _o, fields) {
+  async update(run, d, _o, fields) {
     const resume = fields.some((f) => f.field === "scaling suspended");
-    await register(run, resume ? { SuspendedState: NOT_SUSPENDED } : {});
+    await register(run, d, resume ? { SuspendedState: NOT_SUSPENDED } : {});
   },
   async adopt(run, _d, o) {
     const aas = await run.ctx.aws.autoscaling();
@@ -91,40 +91,15 @@ export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
   },
 };
 
-const NOT_SUSPENDED = {
-  DynamicScalingInSuspended: false,
-  DynamicScalingOutSuspended: false,
-  ScheduledScalingSuspended: false,
-};
-
+/** Sends config.ts's policy input (PutScalingPolicy creates or overwrites). */
 async function putPolicy(run: Run, d: DesiredObject, aas: ApplicationAutoScalingClient) {
-  const f = d.fields;
   const retry = {
     ...waitOptions(run.ctx, `policy ${d.name}`),
     timeoutMs: 2 * MINUTE,
     transient: ["ConcurrentUpdateException", "FailedResourceAccessException"],
   };
   return awsStep("put scaling policy", d.name, () =>
-    retryWhile(run.ctx, run.ev, retry, () =>
-      aas.send(
-        new PutScalingPolicyCommand({
-          PolicyName: d.name,
-          ServiceNamespace: NAMESPACE,
-          ResourceId: run.c.resourceId,
-          ScalableDimension: DIMENSION,
-          PolicyType: "TargetTrackingScaling",
-          TargetTrackingScalingPolicyConfiguration: {
-            TargetValue: Number(f["target value"]),
-            PredefinedMetricSpecification: {
-              PredefinedMetricType: f.metric as "ECSServiceAverageCPUUtilization",
-            },
-            ScaleOutCooldown: Number(f["scale-out cooldown"]),
-            ScaleInCooldown: Number(f["scale-in cooldown"]),
-            DisableScaleIn: f["scale-in"] === "disabled",
-          },
-        }),
-      ),
-    ),
+    retryWhile(run.ctx, run.ev, retry, () => aas.send(new PutScalingPolicyCommand(d.input as ScalingPolicyInput))),
   );
 }
 

@@ -15,6 +15,7 @@ import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
 import { isManaged } from "../common/tags.js";
 import { type AutoScalingConfig, DIMENSION, NAMESPACE, type PolicyKind } from "./config.js";
+import { type ScalingPolicyInput, scalableTargetFields, scalingPolicyFields } from "./inputs.js";
 
 export async function observeAutoScaling(ctx: Context, c: AutoScalingConfig): Promise<Map<string, ObservedObject>> {
   const found = new Map<string, ObservedObject>();
@@ -70,43 +71,23 @@ function describeTargetFields(key: string, t: ScalableTarget, managed: boolean):
     kind: "scalable target",
     name: t.ResourceId ?? "",
     id: t.ScalableTargetARN ?? t.ResourceId ?? "",
-    fields: { "min capacity": t.MinCapacity, "max capacity": t.MaxCapacity, "scaling suspended": suspended(t) },
+    fields: scalableTargetFields(t),
     managed,
     raw: t,
   };
 }
 
 function describePolicy(kind: PolicyKind, p: ScalingPolicy, managed: boolean): ObservedObject {
-  const t = p.TargetTrackingScalingPolicyConfiguration;
-  const metric = t?.PredefinedMetricSpecification?.PredefinedMetricType ?? t?.CustomizedMetricSpecification?.MetricName;
   return {
     key: `policy:${kind}`,
     kind: "scaling policy",
     name: p.PolicyName ?? "",
     id: p.PolicyARN ?? "",
-    fields: {
-      type: p.PolicyType === "TargetTrackingScaling" ? "target tracking" : p.PolicyType,
-      metric: metric ?? (t ? "none" : undefined),
-      "target value": t?.TargetValue,
-      "scale-out cooldown": t?.ScaleOutCooldown,
-      "scale-in cooldown": t?.ScaleInCooldown,
-      // Unset is AWS's default: scale-in on.
-      "scale-in": t?.DisableScaleIn ? "disabled" : "enabled",
-    },
+    fields: scalingPolicyFields(p as ScalingPolicyInput),
     // A policy is held by its scalable target: ours when that is.
     managed,
     raw: p,
   };
-}
-
-function suspended(t: ScalableTarget): string {
-  const s = t.SuspendedState;
-  const which = [
-    s?.DynamicScalingInSuspended ? "dynamic scale-in" : "",
-    s?.DynamicScalingOutSuspended ? "dynamic scale-out" : "",
-    s?.ScheduledScalingSuspended ? "scheduled scaling" : "",
-  ].filter(Boolean);
-  return which.length ? which.join(", ") : "none";
 }
 
 /** Every ECS service's scalable target in the region, 50 a page. */

@@ -160,21 +160,35 @@ export function definitionOf(c: TaskDefinitionConfig): TaskDefinitionInput {
   };
 }
 
+/** What CreateLogGroup and PutRetentionPolicy are sent. */
+export const logGroupInput = (c: TaskDefinitionConfig) => ({
+  logGroupName: c.logGroup,
+  retentionInDays: c.retentionDays,
+});
+
+/** The log group's fields, for the input and for what DescribeLogGroups answers alike. */
+export const logGroupFields = (g: { retentionInDays?: number }) => ({
+  retention: g.retentionInDays ? `${g.retentionInDays} days` : "never expire",
+});
+
 export function taskDefinitionDesired(c: TaskDefinitionConfig): DesiredObject[] {
+  const definition = definitionOf(c);
   return [
     {
       key: "log-group",
       kind: "log group",
       name: c.logGroup,
-      fields: { retention: `${c.retentionDays} days` },
+      input: logGroupInput(c),
+      fields: logGroupFields(logGroupInput(c)),
     },
     {
       key: "task-definition",
       kind: "task definition",
       name: c.family,
       versioned: true,
+      input: definition,
       // Every field is changed by registering a new revision: nothing is changed in place, nothing replaced.
-      fields: definitionFields(definitionOf(c)),
+      fields: definitionFields(definition),
     },
   ];
 }

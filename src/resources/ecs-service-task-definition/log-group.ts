@@ -10,25 +10,25 @@ import {
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import type { TaskDefinitionConfig } from "./config.js";
+import { logGroupFields, type logGroupInput, type TaskDefinitionConfig } from "./config.js";
 import { findLogGroup } from "./observe.js";
 
 /** The scripts named the group's Name tag <project>-service-logs. */
 const tagsOf = (c: TaskDefinitionConfig) =>
   Object.fromEntries(stackTags(c, `${c.project}-service-logs`).map((t) => [t.Key, t.Value]));
 
-async function setRetention(run: ApplyRun<TaskDefinitionConfig>) {
+type LogGroupInput = ReturnType<typeof logGroupInput>;
+
+async function setRetention(run: ApplyRun<TaskDefinitionConfig>, input: LogGroupInput) {
   const logs = await run.ctx.aws.logs();
-  const { logGroup, retentionDays } = run.c;
-  await awsStep("set log retention", logGroup, () =>
-    logs.send(new PutRetentionPolicyCommand({ logGroupName: logGroup, retentionInDays: retentionDays })),
-  );
+  await awsStep("set log retention", input.logGroupName, () => logs.send(new PutRetentionPolicyCommand(input)));
 }
 
 export const logGroupHandlers: KindHandlers<TaskDefinitionConfig> = {
   async create(run, d) {
     const logs = await run.ctx.aws.logs();
-    const name = run.c.logGroup;
+    const input = d.input as LogGroupInput;
+    const name = input.logGroupName;
     await awsStep("create log group", name, async () => {
       try {
         await logs.send(new CreateLogGroupCommand({ logGroupName: name, tags: tagsOf(run.c) }));
@@ -36,12 +36,14 @@ export const logGroupHandlers: KindHandlers<TaskDefinitionConfig> = {
         if (!isAwsError(err, "ResourceAlreadyExistsException")) throw err;
       }
     });
-    await setRetention(run);
+    await setRetention(run, input);
     const group = await awsStep("find log group", name, () => findLogGroup(logs, name));
-    return { key: d.key, kind: d.kind, name, id: group?.logGroupArn ?? name, fields: { ...d.fields }, managed: true };
+    // What AWS has; a group not listed yet is reported as it was sent.
+    const fields = logGroupFields(group ?? input);
+    return { key: d.key, kind: d.kind, name, id: group?.logGroupArn ?? name, fields, managed: true };
   },
-  async update(run) {
-    await setRetention(run);
+  async update(run, d) {
+    await setRetention(run, d.input as LogGroupInput);
   },
   async adopt(run, _d, o) {
     const logs = await run.ctx.aws.logs();

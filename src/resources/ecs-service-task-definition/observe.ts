@@ -17,7 +17,7 @@ import { describeRevision, describeService, fromEcsTags, latestActiveRevision, t
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { definitionFields, isPendingChange, mainContainer } from "../common/task-definition.js";
-import type { TaskDefinitionConfig } from "./config.js";
+import { logGroupFields, type TaskDefinitionConfig } from "./config.js";
 
 /** The image the service runs, for `settle`: found while observing, but not an object of this resource. */
 export const runningImages = new WeakMap<Observation, string>();
@@ -44,7 +44,7 @@ export async function observeTaskDefinition(ctx: Context, c: TaskDefinitionConfi
       kind: "log group",
       name: c.logGroup,
       id: group.logGroupArn ?? c.logGroup,
-      fields: { retention: group.retentionInDays ? `${group.retentionInDays} days` : "never expire" },
+      fields: logGroupFields(group),
       managed: isManaged(Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value }))),
       raw: group,
     });

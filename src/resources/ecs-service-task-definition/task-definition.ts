@@ -1,39 +1,25 @@
-// Handlers for the task definition family. A revision cannot change: a change is a new revision, which keeps what
-// the inputs do not own in the current one (volumes, ephemeral storage, ...). The revisions carry the stack's
+// Handlers for the task definition family. A revision cannot change: a change is a new revision (revisions.ts),
+// which keeps what the inputs do not own in the current one (volumes, ephemeral storage, ...). The revisions carry the stack's
 // tags: a revision is the only thing of a family that can, and ManagedBy=infra is what makes the family ours.
 // Destroy deregisters every ACTIVE revision of the family (deregistered ones cannot run anything new).
-import {
-  DeregisterTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  TagResourceCommand,
-  type TaskDefinition,
-} from "@aws-sdk/client-ecs";
+import { DeregisterTaskDefinitionCommand, TagResourceCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import type { DesiredObject } from "../../state/model.js";
 import { activeRevisions, describeRevision, type Revision, toEcsTags } from "../common/ecs.js";
 import { stackTags } from "../common/tags.js";
+import type { Definition } from "../common/task-definition.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import { definitionOf, type TaskDefinitionConfig } from "./config.js";
+import type { TaskDefinitionConfig } from "./config.js";
 import { observedRevision } from "./observe.js";
+import { registerRevision, registration } from "./revisions.js";
 
 type Run = ApplyRun<TaskDefinitionConfig>;
 
-/** Task-level settings the inputs do not own: a new revision keeps those of the one it follows. */
-const CARRIED = ["volumes", "placementConstraints", "ephemeralStorage", "pidMode", "ipcMode", "proxyConfiguration"];
-
-async function register(run: Run, carried: TaskDefinition | undefined): Promise<Revision> {
-  const ecs = await run.ctx.aws.ecs();
+/** The definition the inputs say (config.ts definitionOf), keeping what no input owns from the one it follows. */
+async function register(run: Run, d: DesiredObject, follows: TaskDefinition | undefined): Promise<Revision> {
   const { c } = run;
-  const kept = Object.fromEntries(
-    CARRIED.flatMap((k) => {
-      const v = carried?.[k as keyof TaskDefinition];
-      return v === undefined || (Array.isArray(v) && v.length === 0) ? [] : [[k, v]];
-    }),
-  );
-  const tags = toEcsTags(stackTags(c, c.family));
-  const out = await awsStep("register task definition", `${c.family} (${c.image})`, () =>
-    ecs.send(new RegisterTaskDefinitionCommand({ ...kept, ...definitionOf(c), tags })),
-  );
-  return { ...(out.taskDefinition as TaskDefinition), tags: out.tags ?? tags };
+  const input = registration(d.input as Definition, follows, toEcsTags(stackTags(c, c.family)));
+  return registerRevision(run.ctx, input, `${c.family} (${c.image})`);
 }
 
 async function tag(run: Run, arn: string) {
@@ -44,11 +30,11 @@ async function tag(run: Run, arn: string) {
 }
 
 export const taskDefinitionHandlers: KindHandlers<TaskDefinitionConfig> = {
-  async create(run) {
-    return observedRevision(run.c, await register(run, undefined));
+  async create(run, d) {
+    return observedRevision(run.c, await register(run, d, undefined));
   },
-  async update(run, _d, o) {
-    await run.made(observedRevision(run.c, await register(run, o.raw as TaskDefinition | undefined)));
+  async update(run, d, o) {
+    await run.made(observedRevision(run.c, await register(run, d, o.raw as TaskDefinition | undefined)));
   },
   adopt: (run, _d, o) => tag(run, o.id),
   async delete(run) {

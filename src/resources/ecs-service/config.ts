@@ -10,8 +10,9 @@ import type { DesiredObject } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import { WEB } from "../common/task-definition.js";
 import type { Action, Resource } from "../resource.js";
+import { CIRCUIT_BREAKER, type ServiceInput, serviceFields } from "./inputs.js";
 
-export const CIRCUIT_BREAKER = "on, with rollback";
+export { CIRCUIT_BREAKER };
 /** What a service whose deployment FAILED needs: ECS starts nothing more for it on its own. */
 export const NEW_DEPLOYMENT = "a new deployment";
 
@@ -64,31 +65,45 @@ export function serviceConfig(env: EnvReader, action: Action): ServiceConfig {
   return config;
 }
 
+/** What CreateService is sent (and UpdateService, field by field): every field plan shows is projected from it. */
+export function serviceInput(c: ServiceConfig): ServiceInput {
+  return {
+    cluster: c.cluster,
+    serviceName: c.serviceName,
+    taskDefinition: c.taskDefinitionArn,
+    desiredCount: c.desiredCount,
+    launchType: "FARGATE",
+    platformVersion: "LATEST",
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: [...c.privateSubnetIds],
+        securityGroups: [c.securityGroupId],
+        assignPublicIp: "DISABLED",
+      },
+    },
+    loadBalancers: [{ targetGroupArn: c.targetGroupArn, containerName: WEB, containerPort: c.containerPort }],
+    healthCheckGracePeriodSeconds: c.gracePeriodSeconds,
+    deploymentConfiguration: {
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+    },
+    schedulingStrategy: "REPLICA",
+    deploymentController: { type: "ECS" },
+    enableExecuteCommand: c.executeCommand,
+  };
+}
+
 export function serviceDesired(c: ServiceConfig): DesiredObject[] {
+  const input = serviceInput(c);
   return [
     {
       key: "service",
       kind: "service",
       name: c.serviceName,
+      input,
       fields: {
-        name: c.serviceName,
-        cluster: c.cluster,
-        "task definition": c.taskDefinitionArn,
-        "desired count (at creation)": c.desiredCount,
-        "launch type": "FARGATE",
-        "platform version": "LATEST",
-        subnets: [...c.privateSubnetIds].sort(),
-        "security groups": [c.securityGroupId],
-        "public IP": "DISABLED",
-        "target group": c.targetGroupArn,
-        container: `${WEB}:${c.containerPort}`,
-        "health check grace period": c.gracePeriodSeconds,
-        "minimum healthy percent": 100,
-        "maximum percent": 200,
-        "circuit breaker": CIRCUIT_BREAKER,
-        "scheduling strategy": "REPLICA",
-        "deployment controller": "ECS",
-        "ECS Exec": c.executeCommand,
+        ...serviceFields(input),
         // Only a FAILED deployment is create's business: one going or completed is ECS's (or deploy's).
         deployment: c.deploymentFailed ? NEW_DEPLOYMENT : undefined,
       },

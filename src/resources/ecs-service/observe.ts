@@ -13,7 +13,8 @@ import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { isPendingChange } from "../common/task-definition.js";
-import { CIRCUIT_BREAKER, type ServiceConfig } from "./config.js";
+import type { ServiceConfig } from "./config.js";
+import { serviceFields } from "./inputs.js";
 
 export interface ServiceRaw {
   service: Service;
@@ -37,39 +38,16 @@ export function observedService(svc: Service, revision?: string): ObservedObject
     kind: "service",
     name: svc.serviceName ?? "",
     id: svc.serviceArn as string,
-    fields: serviceFields(svc),
+    fields: observedFields(svc),
     managed: isManaged(fromEcsTags(svc.tags)),
     raw: { service: svc, revision } satisfies ServiceRaw,
   };
 }
 
-export function serviceFields(svc: Service): Record<string, ObservedObject["fields"][string]> {
-  const net = svc.networkConfiguration?.awsvpcConfiguration;
-  const lb = svc.loadBalancers?.[0];
-  const dc = svc.deploymentConfiguration;
-  const cb = dc?.deploymentCircuitBreaker;
-  const strategy = svc.capacityProviderStrategy?.map((s) => s.capacityProvider).join(", ");
+/** The service's fields as the projection of its input reads them, and where its deployment stands. */
+export function observedFields(svc: Service): ObservedObject["fields"] {
   return {
-    name: svc.serviceName,
-    cluster: svc.clusterArn?.split("/").at(-1),
-    "task definition": svc.taskDefinition,
-    "launch type": svc.launchType ?? (strategy ? `capacity providers ${strategy}` : "none"),
-    "platform version": svc.platformVersion ?? "none",
-    subnets: [...(net?.subnets ?? [])].sort(),
-    "security groups": [...(net?.securityGroups ?? [])].sort(),
-    "public IP": net?.assignPublicIp ?? "none",
-    "target group":
-      (svc.loadBalancers?.length ?? 0) > 1
-        ? `${svc.loadBalancers?.length} target groups`
-        : (lb?.targetGroupArn ?? "none"),
-    container: lb ? `${lb.containerName}:${lb.containerPort}` : "none",
-    "health check grace period": svc.healthCheckGracePeriodSeconds ?? 0,
-    "minimum healthy percent": dc?.minimumHealthyPercent,
-    "maximum percent": dc?.maximumPercent,
-    "circuit breaker": cb?.enable ? (cb.rollback ? CIRCUIT_BREAKER : "on, no rollback") : "off",
-    "scheduling strategy": svc.schedulingStrategy ?? "REPLICA",
-    "deployment controller": svc.deploymentController?.type ?? "ECS",
-    "ECS Exec": svc.enableExecuteCommand ?? false,
+    ...serviceFields({ ...svc, serviceName: svc.serviceName, cluster: svc.clusterArn?.split("/").at(-1) }),
     deployment: failedDeployment(svc)
       ? "FAILED"
       : (svc.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState ?? "none"),

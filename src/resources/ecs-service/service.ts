@@ -19,42 +19,21 @@ import type { DesiredObject, FieldChange } from "../../state/model.js";
 import { describeRevision, describeService, shortName, toEcsTags } from "../common/ecs.js";
 import { markKnownGood } from "../common/known-good.js";
 import { stackTags } from "../common/tags.js";
-import { WEB } from "../common/task-definition.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import type { ServiceConfig } from "./config.js";
 import { DeploymentFailed, followDeployment, reportTargetHealth } from "./deployment.js";
+import type { ServiceInput } from "./inputs.js";
 import { observedService } from "./observe.js";
 
 type Run = ApplyRun<ServiceConfig>;
 
 const MINUTE = 60_000;
 
-/** The settings create and update send, from the desired fields (references resolved, values known). */
-function settings(c: ServiceConfig, d: DesiredObject) {
-  return {
-    taskDefinition: String(d.fields["task definition"]),
-    networkConfiguration: {
-      awsvpcConfiguration: {
-        subnets: c.privateSubnetIds,
-        securityGroups: [c.securityGroupId],
-        assignPublicIp: "DISABLED" as const,
-      },
-    },
-    loadBalancers: [{ targetGroupArn: c.targetGroupArn, containerName: WEB, containerPort: c.containerPort }],
-    healthCheckGracePeriodSeconds: c.gracePeriodSeconds,
-    deploymentConfiguration: {
-      minimumHealthyPercent: 100,
-      maximumPercent: 200,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-    },
-    platformVersion: "LATEST",
-    deploymentController: { type: "ECS" as const },
-    enableExecuteCommand: c.executeCommand,
-  };
-}
+/** What create sends, and update field by field: config.ts's serviceInput, its values known. */
+const inputOf = (d: DesiredObject) => d.input as ServiceInput;
 
 /** Which UpdateService parameter carries each field. */
-const PARAMETER: Record<string, keyof ReturnType<typeof settings>> = {
+const PARAMETER: Record<string, keyof ServiceInput & keyof UpdateServiceCommandInput> = {
   "task definition": "taskDefinition",
   subnets: "networkConfiguration",
   "security groups": "networkConfiguration",
@@ -80,12 +59,7 @@ export const serviceHandlers: KindHandlers<ServiceConfig> = {
     await waitOutDraining(run);
     const ecs = await ctx.aws.ecs();
     const input = {
-      cluster: c.cluster,
-      serviceName: c.serviceName,
-      ...settings(c, d),
-      desiredCount: c.desiredCount ?? 0,
-      launchType: "FARGATE" as const,
-      schedulingStrategy: "REPLICA" as const,
+      ...inputOf(d),
       tags: toEcsTags(stackTags(c, c.serviceName)),
       // At most 36 ASCII characters; the SDK's retries of this call reuse it. Lookups make re-runs idempotent.
       clientToken: randomUUID(),
@@ -110,7 +84,7 @@ export const serviceHandlers: KindHandlers<ServiceConfig> = {
   },
   async update(run, d, o, fields) {
     const { c, ctx } = run;
-    const want = settings(c, d);
+    const want = inputOf(d);
     const input: UpdateServiceCommandInput = { cluster: c.cluster, service: o.id };
     for (const f of fields) {
       const p = PARAMETER[f.field];

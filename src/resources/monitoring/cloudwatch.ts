@@ -11,52 +11,16 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { awsStep, isAwsError } from "../../core/errors.js";
-import type { DesiredObject, ObservedObject, Value } from "../../state/model.js";
+import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { isManaged, stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import type { MonitoringConfig } from "./config.js";
-import { dashboardBody } from "./dashboard.js";
+import { type dashboardInput, dashboardInputFields, type MonitoringConfig } from "./config.js";
 import { cwTags } from "./observe.js";
 
 type Run = ApplyRun<MonitoringConfig>;
 
-const strings = (v: Value) => (Array.isArray(v) ? v.map(String) : []);
-/** p95, tm90, wm99.5...: an extended statistic, which PutMetricAlarm takes in its own parameter. */
-const EXTENDED = /^(p|tm|tc|ts|wm)\d/;
-
-/** The alarm's whole configuration, from its desired fields (references to the topic already resolved). */
-export function alarmInput(d: DesiredObject): PutMetricAlarmCommandInput {
-  const f = d.fields;
-  const [Namespace, MetricName] = String(f.metric).split(" ");
-  const statistic = String(f.statistic);
-  const evaluationPeriods = Number(f["evaluation periods"]);
-  const datapoints = Number(f["datapoints to alarm"]);
-  const treat = String(f["treat missing data"]);
-  return {
-    AlarmName: d.name,
-    AlarmDescription: String(f.description),
-    ActionsEnabled: f["actions enabled"] === true,
-    AlarmActions: strings(f["alarm actions"]),
-    OKActions: strings(f["OK actions"]),
-    InsufficientDataActions: strings(f["insufficient data actions"]),
-    Namespace,
-    MetricName,
-    Dimensions: strings(f.dimensions).map((s) => ({
-      Name: s.slice(0, s.indexOf("=")),
-      Value: s.slice(s.indexOf("=") + 1),
-    })),
-    ...(EXTENDED.test(statistic)
-      ? { ExtendedStatistic: statistic }
-      : { Statistic: statistic as PutMetricAlarmCommandInput["Statistic"] }),
-    Period: Number(f.period),
-    EvaluationPeriods: evaluationPeriods,
-    // AWS's defaults (all periods; "missing") are left unsent, as the earlier scripts left them.
-    ...(datapoints !== evaluationPeriods ? { DatapointsToAlarm: datapoints } : {}),
-    ...(treat !== "missing" ? { TreatMissingData: treat } : {}),
-    Threshold: Number(f.threshold),
-    ComparisonOperator: f.comparison as PutMetricAlarmCommandInput["ComparisonOperator"],
-  };
-}
+/** The alarm's whole configuration (config.ts's alarmInput), the topic's ARN resolved. */
+const alarmInput = (d: DesiredObject) => d.input as PutMetricAlarmCommandInput;
 
 async function putAlarm(run: Run, input: PutMetricAlarmCommandInput) {
   const cw = await run.ctx.aws.cloudwatch();
@@ -93,8 +57,7 @@ async function putDashboard(run: Run, d: DesiredObject, create: boolean) {
   const out = await awsStep("put dashboard", d.name, () =>
     cw.send(
       new PutDashboardCommand({
-        DashboardName: d.name,
-        DashboardBody: dashboardBody(run.c),
+        ...(d.input as ReturnType<typeof dashboardInput>),
         ...(create ? { Tags: stackTags(run.c, d.name) } : {}),
       }),
     ),
@@ -108,17 +71,12 @@ export const dashboardHandlers: KindHandlers<MonitoringConfig> = {
   async create(run, d) {
     await putDashboard(run, d, true);
     const cw = await run.ctx.aws.cloudwatch();
-    const arn = (
-      await awsStep("read dashboard", d.name, () => cw.send(new GetDashboardCommand({ DashboardName: d.name })))
-    ).DashboardArn as string;
-    const o: ObservedObject = {
-      key: d.key,
-      kind: d.kind,
-      name: d.name,
-      id: arn,
-      fields: { ...d.fields },
-      managed: true,
-    };
+    const saved = await awsStep("read dashboard", d.name, () =>
+      cw.send(new GetDashboardCommand({ DashboardName: d.name })),
+    );
+    const arn = saved.DashboardArn as string;
+    const fields = dashboardInputFields(saved);
+    const o: ObservedObject = { key: d.key, kind: d.kind, name: d.name, id: arn, fields, managed: true };
     // A dashboard of that name that existed already (a renamed one's new name) kept its tags: make it ours.
     if (!isManaged(await awsStep("read dashboard tags", d.name, () => cwTags(cw, arn)))) await tag(run, o);
     return o;

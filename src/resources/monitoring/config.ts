@@ -3,11 +3,12 @@
 // the dashboard CLOUDWATCH_DASHBOARD_NAME, the four RDS alarms) instead of making a second of each. Its inputs and
 // the AWS objects it wants, with no SDK import.
 import { type EnvReader, readInputs } from "../../core/inputs.js";
-import { type DesiredObject, isPending, ref } from "../../state/model.js";
+import { type DesiredObject, isPending } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
 import { type AlarmSpec, alarmSpecs } from "./alarms.js";
 import { dashboardBody, dashboardFields } from "./dashboard.js";
+import { alarmFields, alarmInput } from "./inputs.js";
 
 export interface MonitoringConfig extends StackIdentity {
   region: string;
@@ -72,24 +73,47 @@ export function monitoringConfig(env: EnvReader, action: Action): MonitoringConf
   return config;
 }
 
+/** What CreateTopic and Subscribe are sent (the name is the topic's, and says which one). */
+export const topicInput = (c: MonitoringConfig) => ({
+  Name: c.topicName,
+  Subscriptions: c.email ? [{ Protocol: "email", Endpoint: c.email }] : [],
+});
+
+export const topicFields = (t: ReturnType<typeof topicInput>) =>
+  t.Subscriptions.length ? { "email subscription": t.Subscriptions.map((s) => s.Endpoint).join(", ") } : {};
+
+/** What PutDashboard is sent. */
+export const dashboardInput = (c: MonitoringConfig) => ({
+  DashboardName: c.dashboardName,
+  DashboardBody: dashboardBody(c),
+});
+
+/** A dashboard's fields, from what PutDashboard is sent or GetDashboard answers; a body naming a value another
+ * step records shows as known after that step. */
+export function dashboardInputFields(d: { DashboardName?: string; DashboardBody?: string }) {
+  const body = d.DashboardBody ?? "";
+  return { name: d.DashboardName, ...dashboardFields(body, PLACEHOLDER.exec(body)?.[0]) };
+}
+
+const PLACEHOLDER = /<[A-Z0-9_]+ from [a-z0-9-]+>/;
+
 export function monitoringDesired(c: MonitoringConfig): DesiredObject[] {
   return [
     {
       key: "topic",
       kind: "topic",
       name: c.topicName,
+      input: topicInput(c),
       // Without ALARM_EMAIL the topic's subscriptions are not ours to judge.
-      fields: c.email ? { "email subscription": c.email } : {},
+      fields: topicFields(topicInput(c)),
     },
     ...alarmSpecs(c).map(alarmObject),
     {
       key: "dashboard",
       kind: "dashboard",
       name: c.dashboardName,
-      fields: {
-        name: c.dashboardName,
-        ...dashboardFields(dashboardBody(c), [c.loadBalancer, c.targetGroup, c.serviceName].find(isPending)),
-      },
+      input: dashboardInput(c),
+      fields: dashboardInputFields(dashboardInput(c)),
       replaceOn: { name: "a dashboard cannot be renamed" },
     },
   ];
@@ -98,27 +122,6 @@ export function monitoringDesired(c: MonitoringConfig): DesiredObject[] {
 export const alarmKey = (name: string) => `alarm:${name}`;
 
 function alarmObject(a: AlarmSpec): DesiredObject {
-  return {
-    key: alarmKey(a.name),
-    kind: "alarm",
-    name: a.name,
-    fields: {
-      metric: `${a.namespace} ${a.metric}`,
-      // A dimension value another step records (the ALB's) is shown as known after that step.
-      dimensions:
-        a.dimensions.find((d) => isPending(d.value))?.value ?? a.dimensions.map((d) => `${d.name}=${d.value}`).sort(),
-      statistic: a.statistic,
-      period: a.period,
-      "evaluation periods": a.evaluationPeriods,
-      "datapoints to alarm": a.datapoints ?? a.evaluationPeriods,
-      comparison: a.comparison,
-      threshold: a.threshold,
-      "treat missing data": a.treatMissingData,
-      "alarm actions": [ref("topic")],
-      "OK actions": a.okActions ? [ref("topic")] : [],
-      "insufficient data actions": [],
-      "actions enabled": true,
-      description: a.description,
-    },
-  };
+  const input = alarmInput(a);
+  return { key: alarmKey(a.name), kind: "alarm", name: a.name, input, fields: alarmFields(input) };
 }

@@ -24,6 +24,7 @@ import { isManaged, otherStack, type Tag } from "../common/tags.js";
 import { allAlarmNames } from "./alarms.js";
 import { alarmKey, type MonitoringConfig } from "./config.js";
 import { dashboardFields } from "./dashboard.js";
+import { alarmFields } from "./inputs.js";
 
 export interface TopicRaw {
   subscriptions: Subscription[];
@@ -81,30 +82,12 @@ async function describeTopic(sns: SNSClient, c: MonitoringConfig, key: string, a
 }
 
 export function describeAlarm(a: MetricAlarm, managed: boolean): ObservedObject {
-  const sorted = (list: string[] | undefined) => [...(list ?? [])].sort();
   return {
     key: alarmKey(a.AlarmName as string),
     kind: "alarm",
     name: a.AlarmName as string,
     id: a.AlarmArn as string,
-    fields: {
-      metric: a.MetricName ? `${a.Namespace} ${a.MetricName}` : "metric math",
-      dimensions: (a.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).sort(),
-      statistic: a.Statistic ?? a.ExtendedStatistic,
-      period: a.Period,
-      "evaluation periods": a.EvaluationPeriods,
-      // Unset means every evaluation period must breach.
-      "datapoints to alarm": a.DatapointsToAlarm ?? a.EvaluationPeriods,
-      comparison: a.ComparisonOperator,
-      threshold: a.Threshold,
-      // Unset is AWS's default, "missing".
-      "treat missing data": a.TreatMissingData ?? "missing",
-      "alarm actions": sorted(a.AlarmActions),
-      "OK actions": sorted(a.OKActions),
-      "insufficient data actions": sorted(a.InsufficientDataActions),
-      "actions enabled": a.ActionsEnabled ?? true,
-      description: a.AlarmDescription ?? "",
-    },
+    fields: alarmFields(a),
     managed,
     raw: a,
   };

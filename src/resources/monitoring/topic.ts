@@ -11,19 +11,24 @@ import {
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { awsStep, isAwsError } from "../../core/errors.js";
-import type { ObservedObject } from "../../state/model.js";
+import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
-import type { MonitoringConfig } from "./config.js";
+import type { MonitoringConfig, topicInput } from "./config.js";
 import type { TopicRaw } from "./observe.js";
 
 type Run = ApplyRun<MonitoringConfig>;
 
-async function subscribe(run: Run, sns: SNSClient, topicArn: string, email: string) {
-  await awsStep("subscribe", email, () =>
-    sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "email", Endpoint: email })),
-  );
-  run.ev.warning(`${email} is sent a confirmation link by AWS: alerts reach it once the link is clicked`);
+type TopicInput = ReturnType<typeof topicInput>;
+
+/** Subscribes what config.ts's topicInput lists (the email ALARM_EMAIL names). */
+async function subscribe(run: Run, sns: SNSClient, topicArn: string, d: DesiredObject) {
+  for (const { Protocol, Endpoint } of (d.input as TopicInput).Subscriptions) {
+    await awsStep("subscribe", Endpoint, () =>
+      sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol, Endpoint })),
+    );
+    run.ev.warning(`${Endpoint} is sent a confirmation link by AWS: alerts reach it once the link is clicked`);
+  }
 }
 
 export const topicHandlers: KindHandlers<MonitoringConfig> = {
@@ -31,7 +36,7 @@ export const topicHandlers: KindHandlers<MonitoringConfig> = {
     const sns = await run.ctx.aws.sns();
     // CreateTopic answers the existing topic's ARN for the same name and tags: a re-run after a lost answer is safe.
     const out = await awsStep("create topic", d.name, () =>
-      sns.send(new CreateTopicCommand({ Name: d.name, Tags: stackTags(run.c, d.name) })),
+      sns.send(new CreateTopicCommand({ Name: (d.input as TopicInput).Name, Tags: stackTags(run.c, d.name) })),
     );
     const made: ObservedObject = {
       key: d.key,
@@ -42,14 +47,12 @@ export const topicHandlers: KindHandlers<MonitoringConfig> = {
       managed: true,
     };
     await run.made(made);
-    const email = d.fields["email subscription"];
-    if (typeof email === "string") await subscribe(run, sns, made.id, email);
+    await subscribe(run, sns, made.id, d);
     return { ...made, fields: { ...d.fields } };
   },
   async update(run, d, o, fields) {
-    const email = d.fields["email subscription"];
-    if (typeof email !== "string" || !fields.some((f) => f.field === "email subscription")) return;
-    await subscribe(run, await run.ctx.aws.sns(), o.id, email);
+    if (!fields.some((f) => f.field === "email subscription")) return;
+    await subscribe(run, await run.ctx.aws.sns(), o.id, d);
     // Others may have subscribed by hand: infra cannot tell an old ALARM_EMAIL from them, so it leaves them.
     const others = o.fields["email subscription"];
     if (typeof others === "string")

@@ -166,7 +166,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   readonly autoscaling = new AutoScalingModel(this);
   readonly sns = new SnsModel(this);
   readonly ecr = new EcrModel(this);
-  readonly secrets = new SecretsModel();
+  readonly secrets = new SecretsModel(() => this.clock.now());
   readonly waf = new WafModel(this);
   readonly rds = new RdsModel(this);
   /** Where infra keeps a stack's record and claim when asked to (src/store/). */

@@ -1,6 +1,7 @@
-// EC2 as `infra` uses it: security groups, their ingress rules and tags, and the network interfaces that
+// EC2 as `infra` uses it: security groups, their ingress and egress rules and tags, and the network interfaces that
 // hold them. Behaviours from docs/aws-behaviours.md, "EC2 security groups".
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateTagsCommand,
@@ -10,6 +11,7 @@ import {
   EC2Client,
   type Filter,
   type IpPermission,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type Tag,
 } from "@aws-sdk/client-ec2";
@@ -40,8 +42,12 @@ interface Group {
   VpcId: string;
   Tags: Tag[];
   rules: Rule[];
+  /** Outbound rules: a new group in a VPC allows all traffic out until that rule is revoked. */
+  egress: Rule[];
   visibleAt: number;
 }
+
+const ALL_OUT: Rule = { protocol: "-1", from: -1, to: -1, cidr: "0.0.0.0/0" };
 
 export interface NetworkInterface {
   NetworkInterfaceId: string;
@@ -67,6 +73,7 @@ export class Ec2Model {
       VpcId: VPC_ID,
       Tags: [],
       rules: [],
+      egress: [ALL_OUT],
       visibleAt: 0,
     });
   }
@@ -76,6 +83,8 @@ export class Ec2Model {
     [CreateSecurityGroupCommand, (i) => this.createSecurityGroup(i)],
     [AuthorizeSecurityGroupIngressCommand, (i) => this.authorize(i)],
     [RevokeSecurityGroupIngressCommand, (i) => this.revoke(i)],
+    [AuthorizeSecurityGroupEgressCommand, (i) => this.authorize(i, "egress")],
+    [RevokeSecurityGroupEgressCommand, (i) => this.revoke(i, "egress")],
     [DeleteSecurityGroupCommand, (i) => this.deleteSecurityGroup(i)],
     [CreateTagsCommand, (i) => this.createTags(i)],
     [DescribeNetworkInterfacesCommand, (i) => this.describeNetworkInterfaces(i)],
@@ -136,12 +145,13 @@ export class Ec2Model {
       VpcId: input.VpcId,
       Tags: input.TagSpecifications?.flatMap((t) => t.Tags ?? []) ?? [],
       rules: [],
+      egress: [ALL_OUT],
       visibleAt: this.fake.clock.now() + this.fake.latency.securityGroupVisibleMs,
     });
     return { GroupId: id };
   }
 
-  private authorize(input: { GroupId: string; IpPermissions: IpPermission[] }) {
+  private authorize(input: { GroupId: string; IpPermissions: IpPermission[] }, way: "rules" | "egress" = "rules") {
     const group = this.mustGet(input.GroupId);
     const rules = input.IpPermissions.flatMap(toRules);
     for (const r of rules) {
@@ -149,26 +159,26 @@ export class Ec2Model {
         throw unmodeled("InvalidGroup.NotFound", `The security group '${r.groupId}' does not exist`);
       }
       // AWS fails the whole call when any one rule already exists.
-      if (group.rules.some((x) => sameRule(x, r))) {
+      if (group[way].some((x) => sameRule(x, r))) {
         throw unmodeled(
           "InvalidPermission.Duplicate",
           `the specified rule "peer: ${r.cidr ?? r.groupId}, TCP, from port: ${r.from}, to port: ${r.to}, ALLOW" already exists`,
         );
       }
     }
-    group.rules.push(...rules);
+    group[way].push(...rules);
     return { Return: true };
   }
 
-  private revoke(input: { GroupId: string; IpPermissions: IpPermission[] }) {
+  private revoke(input: { GroupId: string; IpPermissions: IpPermission[] }, way: "rules" | "egress" = "rules") {
     const group = this.mustGet(input.GroupId);
     const rules = input.IpPermissions.flatMap(toRules);
     for (const r of rules) {
-      if (!group.rules.some((x) => sameRule(x, r))) {
+      if (!group[way].some((x) => sameRule(x, r))) {
         throw unmodeled("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
       }
     }
-    group.rules = group.rules.filter((x) => !rules.some((r) => sameRule(x, r)));
+    group[way] = group[way].filter((x) => !rules.some((r) => sameRule(x, r)));
     return { Return: true };
   }
 
@@ -236,8 +246,21 @@ const sameRule = (a: Rule, b: Rule) =>
 
 /** Rules as DescribeSecurityGroups shows them: one IpPermission per protocol and port range. */
 function render(g: Group) {
+  return {
+    GroupId: g.GroupId,
+    GroupName: g.GroupName,
+    Description: g.Description,
+    VpcId: g.VpcId,
+    OwnerId: ACCOUNT,
+    Tags: g.Tags,
+    IpPermissions: permissions(g.rules),
+    IpPermissionsEgress: permissions(g.egress),
+  };
+}
+
+function permissions(rules: Rule[]): IpPermission[] {
   const perms = new Map<string, IpPermission>();
-  for (const r of g.rules) {
+  for (const r of rules) {
     const key = `${r.protocol}/${r.from}/${r.to}`;
     const p = perms.get(key) ?? {
       IpProtocol: r.protocol,
@@ -252,16 +275,7 @@ function render(g: Group) {
     if (r.groupId) p.UserIdGroupPairs?.push({ GroupId: r.groupId, UserId: ACCOUNT });
     perms.set(key, p);
   }
-  return {
-    GroupId: g.GroupId,
-    GroupName: g.GroupName,
-    Description: g.Description,
-    VpcId: g.VpcId,
-    OwnerId: ACCOUNT,
-    Tags: g.Tags,
-    IpPermissions: [...perms.values()],
-    IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }], UserIdGroupPairs: [] }],
-  };
+  return [...perms.values()];
 }
 
 function matchesFilter(g: Group, f: Filter): boolean {

@@ -32,6 +32,7 @@ import {
   ModifyTargetGroupCommand,
   OperationNotPermittedException,
   ResourceInUseException,
+  SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   SubnetNotFoundException,
@@ -57,6 +58,8 @@ interface LoadBalancer {
   type: string;
   subnets: string[];
   securityGroups: string[];
+  /** ipv4 unless created or set otherwise (SetIpAddressType). */
+  ipAddressType: string;
   /** DescribeLoadBalancerAttributes' keys and values (strings, as AWS returns them). */
   attributes: Record<string, string>;
   createdAt: number;
@@ -129,6 +132,13 @@ const HEALTH_CHECK_DEFAULTS = {
   Matcher: { HttpCode: "200" },
 };
 
+/** An Application Load Balancer's IP address types (ELBv2 API reference, SetIpAddressType). */
+function ipAddressTypeOf(value: string): string {
+  if (!["ipv4", "dualstack", "dualstack-without-public-ipv4"].includes(value))
+    throw unmodeled("ValidationError", `IP address type '${value}' is not valid`);
+  return value;
+}
+
 const hex16 = (n: number) => (0x1a2b3c4d5e6f0000n + BigInt(n) * 104729n).toString(16).slice(-16);
 
 export class Elbv2Model {
@@ -152,6 +162,7 @@ export class Elbv2Model {
     [DescribeLoadBalancerAttributesCommand, (i) => this.describeLbAttributes(i)],
     [ModifyLoadBalancerAttributesCommand, (i) => this.modifyLbAttributes(i)],
     [SetSubnetsCommand, (i) => this.setSubnets(i)],
+    [SetIpAddressTypeCommand, (i) => this.setIpAddressType(i)],
     [DescribeTargetGroupsCommand, (i) => this.describeTargetGroups(i)],
     [CreateTargetGroupCommand, (i) => this.createTargetGroup(i)],
     [ModifyTargetGroupCommand, (i) => this.modifyTargetGroup(i)],
@@ -269,7 +280,7 @@ export class Elbv2Model {
       Type: lb.type,
       VpcId: VPC_ID,
       State: { Code: this.state(lb) },
-      IpAddressType: "ipv4",
+      IpAddressType: lb.ipAddressType,
       SecurityGroups: [...lb.securityGroups],
       AvailabilityZones: lb.subnets.map((SubnetId, i) => ({ SubnetId, ZoneName: `us-east-1${"ab"[i] ?? "c"}` })),
     };
@@ -293,6 +304,7 @@ export class Elbv2Model {
     SecurityGroups?: string[];
     Scheme?: string;
     Type?: string;
+    IpAddressType?: string;
     Tags?: Tag[];
   }) {
     if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(input.Name)) {
@@ -307,10 +319,12 @@ export class Elbv2Model {
     }
     const existing = this.liveLoadBalancers().find((lb) => lb.name === input.Name);
     const scheme = input.Scheme ?? "internet-facing";
+    const ipAddressType = ipAddressTypeOf(input.IpAddressType ?? "ipv4");
     if (existing) {
       // Identical settings: AWS returns the existing one. Different ones: a duplicate name.
       const same =
         existing.scheme === scheme &&
+        existing.ipAddressType === ipAddressType &&
         existing.subnets.join() === subnets.join() &&
         existing.securityGroups.join() === (input.SecurityGroups ?? []).join();
       if (!same) throw modeled(DuplicateLoadBalancerNameException, "A load balancer with the same name exists");
@@ -325,6 +339,7 @@ export class Elbv2Model {
       type: input.Type ?? "application",
       subnets: [...subnets],
       securityGroups: [...(input.SecurityGroups ?? [])],
+      ipAddressType,
       attributes: { ...LOAD_BALANCER_DEFAULTS },
       createdAt: this.now(),
     };
@@ -386,6 +401,12 @@ export class Elbv2Model {
     const lb = this.mustGetLb(input.LoadBalancerArn);
     lb.securityGroups = [...input.SecurityGroups];
     return { SecurityGroupIds: lb.securityGroups };
+  }
+
+  private setIpAddressType(input: { LoadBalancerArn: string; IpAddressType: string }) {
+    const lb = this.mustGetLb(input.LoadBalancerArn);
+    lb.ipAddressType = ipAddressTypeOf(input.IpAddressType);
+    return { IpAddressType: lb.ipAddressType };
   }
 
   private setSubnets(input: { LoadBalancerArn: string; Subnets: string[] }) {

@@ -10,6 +10,7 @@ import {
   type RestoreDBInstanceToPointInTimeMessage,
 } from "@aws-sdk/client-rds";
 import type { RdsModel } from "./rds.js";
+import { dataAsOf, type InstanceData } from "./rds-data.js";
 import {
   fault,
   type InstanceRecord,
@@ -49,6 +50,7 @@ interface Source {
   masterUsername: string;
   dbName?: string;
   dataAsOf: number;
+  data: InstanceData;
 }
 
 export class RdsRestores {
@@ -57,7 +59,7 @@ export class RdsRestores {
   fromSnapshot(i: RestoreDBInstanceFromDBSnapshotMessage) {
     const id = this.rds.checkIdentifier(i.DBInstanceIdentifier);
     const snapshot: SnapshotRecord = this.rds.snapshotFor(i.DBSnapshotIdentifier);
-    return this.restore(id, i, { ...snapshot, dataAsOf: snapshot.createdAt });
+    return this.restore(id, i, { ...snapshot, dataAsOf: snapshot.createdAt, data: this.rds.snapshotData(snapshot) });
   }
 
   toPointInTime(i: RestoreDBInstanceToPointInTimeMessage) {
@@ -89,7 +91,7 @@ export class RdsRestores {
         "InvalidRestoreFault",
         `The restore time must be between the earliest and latest restorable times of ${source.id}.`,
       );
-    return this.restore(id, i, { ...source, dataAsOf: at });
+    return this.restore(id, i, { ...source, dataAsOf: at, data: dataAsOf(source.data, at) });
   }
 
   private restore(id: string, i: Common, from: Source) {
@@ -125,6 +127,7 @@ export class RdsRestores {
       availableAt,
       backedUpAt: retention > 0 ? availableAt + rds.timings.backingUpMs : availableAt,
       dataAsOf: from.dataAsOf,
+      data: structuredClone(from.data),
     };
     rds.instances.set(id, record);
     // The first automated backup, taken while the new instance is backing-up.

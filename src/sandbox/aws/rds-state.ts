@@ -4,6 +4,7 @@
 import { type DBInstance, DBInstanceNotFoundFault, type DBSnapshot, type Tag } from "@aws-sdk/client-rds";
 import { ACCOUNT } from "./ec2.js";
 import { unmodeled } from "./errors.js";
+import type { InstanceData } from "./rds-data.js";
 
 export const REGION = "us-east-1";
 /** How long a restore stays `creating`, then `backing-up`, and a deletion `deleting`: minutes, as in AWS. */
@@ -37,6 +38,8 @@ export interface InstanceRecord {
   backedUpAt: number;
   /** When its data was taken: a restore carries the snapshot's or the point in time's data. */
   dataAsOf: number;
+  /** What it holds (rds-data.ts). */
+  data: InstanceData;
   deletingSince?: number;
   deleteAutomatedBackups?: boolean;
   /** A customer-managed KMS key it is encrypted with: restoring it grants RDS the key (authorization/). */
@@ -61,6 +64,8 @@ export interface SnapshotRecord {
   instanceClass: string;
   vpcId: string;
   masterUsername: string;
+  /** What it holds, once its instance is gone; until then, its instance's data as of createdAt. */
+  data?: InstanceData;
 }
 
 export const instanceArn = (id: string) => `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`;

@@ -23,6 +23,7 @@ import {
 } from "@aws-sdk/client-rds";
 import type { Fake, ServiceModel } from "./aws-fake.js";
 import { VPC_ID } from "./ec2.js";
+import { connect, dataAsOf, emptyData, type InstanceData, write } from "./rds-data.js";
 import { RdsRestores } from "./rds-restore.js";
 import {
   automatedSnapshotId,
@@ -99,6 +100,7 @@ export class RdsModel {
     snapshotsAgoMs?: number[];
     instanceClass?: string;
     engineVersion?: string;
+    multiAZ?: boolean;
     kmsKeyId?: string;
   }) {
     const now = this.now();
@@ -116,7 +118,7 @@ export class RdsModel {
       masterUsername: "postgres",
       subnetGroup: { ...(this.subnetGroups.get(DB_SUBNET_GROUP) as InstanceRecord["subnetGroup"]) },
       securityGroups: [DB_SECURITY_GROUP],
-      multiAZ: true,
+      multiAZ: o.multiAZ ?? true,
       publiclyAccessible: false,
       backupRetentionPeriod: 7,
       deletionProtection: true,
@@ -124,6 +126,7 @@ export class RdsModel {
       availableAt: now - 30 * 86_400_000,
       backedUpAt: now - 30 * 86_400_000,
       dataAsOf: now,
+      data: emptyData(),
       ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}),
     };
     this.instances.set(o.id, record);
@@ -160,6 +163,23 @@ export class RdsModel {
     return snapshot;
   }
 
+  /** Rows written to a table of an instance's database at the given times (the history tests give it). */
+  write(id: string, database: string, table: string, at: number[]): void {
+    write(this.mustFind(id).data, database, table, at);
+  }
+
+  /** What a snapshot holds: its own copy once its instance is gone, else the instance's data as of its time. */
+  snapshotData(s: SnapshotRecord): InstanceData {
+    if (s.data) return s.data;
+    const source = [...this.instances.values()].find((i) => i.resourceId === s.resourceId);
+    return source ? dataAsOf(source.data, s.createdAt) : emptyData();
+  }
+
+  /** What a PostgreSQL client in a task finds at an endpoint (rds-data.ts). */
+  connect(to: Parameters<typeof connect>[2]) {
+    return connect(this.live(), this.now(), to, this.timings);
+  }
+
   /** RDS stops offering `instanceClass` for that engine version. */
   withdraw(instanceClass: string, engine: string, engineVersion: string): void {
     this.withdrawn.add(`${instanceClass} ${engine} ${engineVersion}`);
@@ -174,6 +194,8 @@ export class RdsModel {
   live(): InstanceRecord[] {
     for (const [id, i] of this.instances) {
       if (statusOf(i, this.now(), this.timings) !== "gone") continue;
+      // Its snapshots that stay keep the data they were taken with.
+      for (const s of this.snapshots) if (s.resourceId === i.resourceId) s.data ??= dataAsOf(i.data, s.createdAt);
       this.instances.delete(id);
       // Deleting an instance deletes its automated backups unless asked to retain them.
       if (i.deleteAutomatedBackups !== false) {

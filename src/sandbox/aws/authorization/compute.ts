@@ -104,6 +104,10 @@ export const ECS_AUTHORIZATION: Record<string, Authorize> = {
       ...passRoles([...rolesOf(at, i.taskDefinition), overrides.executionRoleArn, overrides.taskRoleArn]),
     ];
   },
+  StopTask: (i, at) => {
+    const task = String(i.task).startsWith("arn:") ? i.task : at.arn("ecs", `task/${clusterName(i.cluster)}/${i.task}`);
+    return [onExisting(ECS("StopTask"), task, at, inCluster(at, i.cluster))];
+  },
   TagResource: (i, at) => [onExisting(ECS("TagResource"), i.resourceArn, at, requestTags(i.tags))],
   UntagResource: (i, at) => [onExisting(ECS("UntagResource"), i.resourceArn, at)],
   ListTagsForResource: (i, at) => [onExisting(ECS("ListTagsForResource"), i.resourceArn, at)],
@@ -115,14 +119,24 @@ export const ECR_AUTHORIZATION: Record<string, Authorize> = {
   ],
 };
 
+/** A secret named without its ARN is authorized on its ARN (the name and a six-character suffix). */
+const secretArn = (at: Where, id: string) =>
+  at.fake.secrets.find(id)?.arn ?? (id.startsWith("arn:") ? id : at.arn("secretsmanager", `secret:${id}-AbCdEf`));
+
 export const SECRETS_AUTHORIZATION: Record<string, Authorize> = {
-  // A secret named without its ARN is authorized on its ARN (the name and a six-character suffix).
-  DescribeSecret: (i, at) => {
-    const arn = [...at.fake.secrets.secrets].find(
-      (a) => a === i.SecretId || a.split(":secret:")[1]?.replace(/-\w{6}$/, "") === i.SecretId,
-    );
-    return [on("secretsmanager:DescribeSecret", arn ?? at.arn("secretsmanager", `secret:${i.SecretId}-AbCdEf`))];
+  DescribeSecret: (i, at) => [on("secretsmanager:DescribeSecret", secretArn(at, i.SecretId))],
+  GetSecretValue: (i, at) => [onExisting("secretsmanager:GetSecretValue", secretArn(at, i.SecretId), at)],
+  // A new secret's ARN ends in six characters AWS picks; tags given at creation need secretsmanager:TagResource.
+  CreateSecret: (i, at) => {
+    const arn = at.arn("secretsmanager", `secret:${i.Name}-${NEW_ID.slice(0, 6)}`);
+    const context = requestTags(i.Tags);
+    return [
+      on("secretsmanager:CreateSecret", arn, context),
+      ...(i.Tags?.length ? [on("secretsmanager:TagResource", arn, context)] : []),
+    ];
   },
+  DeleteSecret: (i, at) => [onExisting("secretsmanager:DeleteSecret", secretArn(at, i.SecretId), at)],
+  ListSecrets: unscoped("secretsmanager:ListSecrets"),
 };
 
 const logGroup = (at: Where, group: string) => at.arn("logs", `log-group:${group}`);

@@ -44,6 +44,12 @@ export const EC2_AUTHORIZATION: Record<string, Authorize> = {
   RevokeSecurityGroupIngress: (i, at) => [
     onExisting(EC2("RevokeSecurityGroupIngress"), securityGroup(at, i.GroupId), at),
   ],
+  AuthorizeSecurityGroupEgress: (i, at) => [
+    onExisting(EC2("AuthorizeSecurityGroupEgress"), securityGroup(at, i.GroupId), at),
+  ],
+  RevokeSecurityGroupEgress: (i, at) => [
+    onExisting(EC2("RevokeSecurityGroupEgress"), securityGroup(at, i.GroupId), at),
+  ],
   DeleteSecurityGroup: (i, at) => [onExisting(EC2("DeleteSecurityGroup"), securityGroup(at, i.GroupId), at)],
   CreateTags: (i, at) =>
     (i.Resources ?? []).map((id: string) =>
@@ -117,6 +123,7 @@ export const ELB_AUTHORIZATION: Record<string, Authorize> = {
   ModifyLoadBalancerAttributes: elbOn("ModifyLoadBalancerAttributes", "LoadBalancerArn"),
   SetSecurityGroups: elbOn("SetSecurityGroups", "LoadBalancerArn"),
   SetSubnets: elbOn("SetSubnets", "LoadBalancerArn"),
+  SetIpAddressType: elbOn("SetIpAddressType", "LoadBalancerArn"),
   ModifyTargetGroup: elbOn("ModifyTargetGroup", "TargetGroupArn"),
   ModifyTargetGroupAttributes: elbOn("ModifyTargetGroupAttributes", "TargetGroupArn"),
   DeleteTargetGroup: elbOn("DeleteTargetGroup", "TargetGroupArn"),
