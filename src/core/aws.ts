@@ -82,6 +82,8 @@ type CredentialProvider = () => Promise<unknown>;
 export class AwsClients {
   private readonly made = new Map<string, Promise<unknown>>();
   private credentials?: Promise<CredentialProvider>;
+  /** The operations this endpoint has answered as unsupported in this run, with its answer (unsupported.ts). */
+  readonly unsupported = new Map<string, string>();
 
   constructor(
     readonly settings: AwsSettings,

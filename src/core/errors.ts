@@ -111,6 +111,12 @@ const ADVICE: Record<string, string> = {
 
 export function asAwsError(step: string, resource: string, err: unknown): InfraError {
   if (err instanceof InfraError) return err;
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  if (status && status >= 400 && (err as { $fault?: string }).$fault === undefined) {
+    // An answer with no AWS error in it (an emulator's plain error page): the SDK's parse error says nothing useful.
+    const why = "the endpoint's answer carries no AWS error (it may not implement this operation)";
+    return new AwsError(step, resource, `HTTP ${status}`, why, err);
+  }
   const code = awsErrorCode(err) ?? "Error";
   const message = err instanceof Error ? err.message : String(err);
   const error = new AwsError(step, resource, code, message, err);

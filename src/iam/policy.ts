@@ -107,6 +107,8 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "application-autoscaling:PutScalingPolicy",
     "application-autoscaling:RegisterScalableTarget",
     "application-autoscaling:TagResource",
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:DescribeAlarms",
   ],
   monitoring: [
     "cloudwatch:DeleteAlarms",

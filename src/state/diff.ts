@@ -8,6 +8,7 @@ import {
   hasRef,
   isPending,
   isRef,
+  isUnreported,
   type Observation,
   type Ref,
   type Scalar,
@@ -36,10 +37,21 @@ export function resolveInput<T>(input: T, observation: Observation): T {
 
 const same = (a: Value, b: Value) => JSON.stringify(a) === JSON.stringify(b);
 
-/** The owned fields that differ. A value not known yet (another step's, or a sibling's to be made) differs. */
+/**
+ * The owned fields that differ. A value not known yet (another step's, or a sibling's to be made) differs; one the
+ * endpoint did not report does not (unreportedFields).
+ */
 export function fieldChanges(want: Fields, has: Fields): FieldChange[] {
   return Object.entries(want)
-    .filter(([field, to]) => to !== undefined && (isPending(to) || hasRef(to) || !same(to, has[field])))
+    .filter(([field, to]) => to !== undefined && !isUnreported(has[field]))
+    .filter(([field, to]) => isPending(to) || hasRef(to) || !same(to, has[field]))
+    .map(([field, to]) => ({ field, from: has[field], to }));
+}
+
+/** The owned fields the endpoint did not report, with the value wanted: what verify cannot check. */
+export function unreportedFields(want: Fields, has: Fields): FieldChange[] {
+  return Object.entries(want)
+    .filter(([field, to]) => to !== undefined && isUnreported(has[field]))
     .map(([field, to]) => ({ field, from: has[field], to }));
 }
 

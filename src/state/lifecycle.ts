@@ -8,7 +8,7 @@ import { recordOwned } from "../core/owners.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
 import { diff, resolveFields, resolveInput } from "./diff.js";
 import { type Change, type DesiredObject, isChange, type Observation, type ObservedObject, waitsFor } from "./model.js";
-import { formatValue, stateChecks } from "./render.js";
+import { formatValue, stateChecks, unreportedChecks } from "./render.js";
 
 export interface Assessment<C = unknown> {
   resource: Resource<C>;
@@ -90,7 +90,8 @@ export function refine(
 
 export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise<Check[]> {
   const state = stateChecks(a.resource.name, a.changes, a.desired);
-  return [...state, ...((await a.model.checks?.(ctx, a.config, a.observation)) ?? [])];
+  const unreported = unreportedChecks(a.resource.name, a.desired, a.observation);
+  return [...state, ...unreported, ...((await a.model.checks?.(ctx, a.config, a.observation)) ?? [])];
 }
 
 /** Applies the diff, in the order the objects are wanted; objects that wait for another step's output come last. */

@@ -12,11 +12,22 @@ export interface Ref {
   ref: string;
 }
 
+/**
+ * An observed field the endpoint did not report although AWS always does (an emulator that does not model it):
+ * unknown rather than different, so create has nothing it could change (it sent the value already) and verify
+ * says the endpoint did not report it.
+ */
+export interface Unreported {
+  unreported: true;
+}
+
 export type Scalar = string | number | boolean;
-export type Value = Scalar | readonly (Scalar | Ref)[] | Pending | Ref | undefined;
+export type Value = Scalar | readonly (Scalar | Ref)[] | Pending | Ref | Unreported | undefined;
 export type Fields = Readonly<Record<string, Value>>;
 
 export const pending = (step: string): Pending => ({ pending: step });
+export const UNREPORTED: Unreported = { unreported: true };
+export const isUnreported = (v: Value): v is Unreported => typeof v === "object" && v !== null && "unreported" in v;
 export const ref = (key: string): Ref => ({ ref: key });
 export const isRef = (v: Value): v is Ref => typeof v === "object" && v !== null && "ref" in v;
 /** Whether a value still refers to a sibling not made yet (itself, or in its list). */

@@ -1,13 +1,24 @@
 // How changes read: field by field like `terraform plan` (+ create, ~ update, -/+ replace, = adopt, - delete),
 // as verify's OK / FAIL lines, and as data for --json. One rendering per view, all from the same changes.
 import type { Check } from "../resources/resource.js";
-import { type Change, type DesiredObject, isRef, pendingStep, type Value, waitsFor } from "./model.js";
+import { resolveFields, unreportedFields } from "./diff.js";
+import {
+  type Change,
+  type DesiredObject,
+  isRef,
+  isUnreported,
+  type Observation,
+  pendingStep,
+  type Value,
+  waitsFor,
+} from "./model.js";
 
 /** Long ARNs say little more than their last part: "targetgroup/startupwebapp-tg/1a2b3c". */
 const short = (s: string) => (s.startsWith("arn:") ? s.split(":").slice(5).join(":") || s : s);
 
 export function formatValue(v: Value, desired: readonly DesiredObject[] = []): string {
   if (v === undefined) return "(none)";
+  if (isUnreported(v)) return "(not reported)";
   const step = pendingStep(v);
   if (step) return `(known after ${step})`;
   if (isRef(v)) {
@@ -97,6 +108,29 @@ export function stateChecks(resource: string, changes: readonly Change[], desire
       default:
         return fields; // update: one FAIL per field
     }
+  });
+}
+
+/**
+ * Verify's lines for the fields the endpoint did not report (AWS always does): a FAIL each, saying so, since
+ * neither verify nor create can tell whether they are set.
+ */
+export function unreportedChecks(
+  resource: string,
+  desired: readonly DesiredObject[],
+  observation: Observation,
+): Check[] {
+  return desired.flatMap((d) => {
+    const o = observation.get(d.key);
+    if (!o) return [];
+    return unreportedFields(resolveFields(d.fields, observation), o.fields).map(
+      (f): Check => ({
+        resource,
+        status: "FAIL",
+        name: `${d.kind} ${d.name}: ${f.field}`,
+        detail: `not reported by this endpoint, want ${formatValue(f.to, desired)}; AWS always reports it`,
+      }),
+    );
   });
 }
 

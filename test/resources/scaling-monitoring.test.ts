@@ -67,12 +67,40 @@ describe("ecs-autoscaling against the AWS fake", () => {
 
       const before = fake.current.calls.length;
       await destroy(ctx);
-      // Deregistering the target deletes its policies, and they their alarms: one call.
-      expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["DeregisterScalableTarget"]);
+      // AWS would delete the policies (and their alarms) with the target; infra deletes each policy itself, since
+      // not every endpoint does. Their alarms went with them: nothing more to delete.
+      expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual([
+        "DeleteScalingPolicy",
+        "DeleteScalingPolicy",
+        "DeregisterScalableTarget",
+      ]);
       expect(scalingState(fake.current)).toEqual(NOTHING);
       expect(readText(path)).toMatch(/^AUTOSCALING_CPU_POLICY=""$/m);
       expect(readText(path)).toMatch(/^AUTOSCALING_MEMORY_POLICY=""$/m);
     }
+  });
+
+  it("destroy leaves no policy or alarm on an endpoint that deletes neither a target's policies nor their alarms", async () => {
+    // Given an endpoint where deregistering a target keeps its policies, and deleting a policy keeps its alarms
+    const path = await withService();
+    fake.current.autoscaling.cascades = false;
+    const ctx = await contextFor(fake.current, path);
+    await create(ctx);
+    expect(scalingState(fake.current)).toEqual(SCALING);
+
+    // When the stack's auto scaling is destroyed
+    const before = fake.current.calls.length;
+    await destroy(ctx);
+
+    // Then each policy is deleted, then the alarms it left, then the target: nothing is left
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual([
+      "DeleteScalingPolicy",
+      "DeleteAlarms",
+      "DeleteScalingPolicy",
+      "DeleteAlarms",
+      "DeregisterScalableTarget",
+    ]);
+    expect(scalingState(fake.current)).toEqual(NOTHING);
   });
 
   it("makes no mutating call when run again, and destroy run twice finds nothing the second time", async () => {
@@ -308,8 +336,9 @@ describe("ecs-autoscaling: one desired state for plan, verify and create", () =>
 });
 
 describe("ecs-autoscaling converges after a failure at any mutating call", () => {
-  async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
+  async function withStack<T>(cascades: boolean, body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
     const fake = installInProcess(new AwsFake());
+    fake.autoscaling.cascades = cascades;
     try {
       return await body(fake, await withService());
     } finally {
@@ -317,11 +346,20 @@ describe("ecs-autoscaling converges after a failure at any mutating call", () =>
     }
   }
 
-  for (const phase of ["create", "destroy"] as const) {
-    it(`of ${phase}, whether the call failed or only its response was lost`, async () => {
+  const cases = [
+    { phase: "create", cascades: true, endpoint: "" },
+    { phase: "destroy", cascades: true, endpoint: "" },
+    {
+      phase: "destroy",
+      cascades: false,
+      endpoint: " on an endpoint that does not delete policies and alarms with them",
+    },
+  ] as const;
+  for (const { phase, cascades, endpoint } of cases) {
+    it(`of ${phase}, whether the call failed or only its response was lost${endpoint}`, async () => {
       const run = async (fake: AwsFake, path: string) =>
         (phase === "create" ? create : destroy)(await contextFor(fake, path));
-      const ops = await withStack(async (fake, path) => {
+      const ops = await withStack(cascades, async (fake, path) => {
         if (phase === "destroy") await create(await contextFor(fake, path));
         const before = fake.calls.length;
         await run(fake, path);
@@ -330,11 +368,19 @@ describe("ecs-autoscaling converges after a failure at any mutating call", () =>
       expect(ops.map((o) => o.op)).toEqual(
         phase === "create"
           ? ["RegisterScalableTarget", "PutScalingPolicy", "PutScalingPolicy"]
-          : ["DeregisterScalableTarget"],
+          : cascades
+            ? ["DeleteScalingPolicy", "DeleteScalingPolicy", "DeregisterScalableTarget"]
+            : [
+                "DeleteScalingPolicy",
+                "DeleteAlarms",
+                "DeleteScalingPolicy",
+                "DeleteAlarms",
+                "DeregisterScalableTarget",
+              ],
       );
       for (const when of ["before", "after"] as const) {
         for (const { nth, op } of ops) {
-          await withStack(async (fake, path) => {
+          await withStack(cascades, async (fake, path) => {
             if (phase === "destroy") await create(await contextFor(fake, path));
             fake.inject({ mutating: true, nth, when });
             await expect(run(fake, path), `${when} ${op}`).rejects.toThrow();

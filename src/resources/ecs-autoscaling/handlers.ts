@@ -1,6 +1,7 @@
 // Handlers for the scalable target and its two target tracking policies. RegisterScalableTarget and
-// PutScalingPolicy are create-or-update calls; DeregisterScalableTarget deletes the target's policies (and their
-// TargetTracking-... alarms) with it, so destroy makes that one call.
+// PutScalingPolicy are create-or-update calls. AWS deletes a target's policies when it is deregistered, and a
+// policy's TargetTracking-... alarms with the policy; not every endpoint does (docs/endpoints/moto.md), so destroy
+// deletes each policy itself, then any of its alarms still there, as the earlier scripts did.
 import {
   type ApplicationAutoScalingClient,
   DeleteScalingPolicyCommand,
@@ -8,9 +9,12 @@ import {
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
   type RegisterScalableTargetCommandInput,
+  type ScalingPolicy,
   TagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
+import { type CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { optional } from "../../core/unsupported.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { stackTags } from "../common/tags.js";
@@ -72,7 +76,7 @@ export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
   async adopt(run, _d, o) {
     const aas = await run.ctx.aws.autoscaling();
     await awsStep("tag scalable target", o.name, () =>
-      aas.send(new TagResourceCommand({ ResourceARN: o.id, Tags: tagMap(run.c) })),
+      optional(run.ctx, TAGGING, () => aas.send(new TagResourceCommand({ ResourceARN: o.id, Tags: tagMap(run.c) }))),
     );
   },
   async delete(run, o) {
@@ -89,6 +93,12 @@ export const scalableTargetHandlers: KindHandlers<AutoScalingConfig> = {
         .then(() => undefined, gone),
     );
   },
+};
+
+const TAGGING = {
+  resource: "ecs-autoscaling",
+  operation: "application-autoscaling TagResource",
+  without: "the adopted scalable target is recorded as this stack's in the env file instead (its policies' names)",
 };
 
 /** Sends config.ts's policy input (PutScalingPolicy creates or overwrites). */
@@ -122,9 +132,6 @@ export const scalingPolicyHandlers: KindHandlers<AutoScalingConfig> = {
   // A policy cannot carry tags: it is ours once its scalable target is.
   async adopt() {},
   async delete(run, o) {
-    // Deregistering a target we own deletes its policies: no call of its own then.
-    const target = run.objects.get("scalable-target");
-    if (target?.managed) return;
     const aas = await run.ctx.aws.autoscaling();
     await awsStep("delete scaling policy", o.name, () =>
       aas
@@ -138,5 +145,41 @@ export const scalingPolicyHandlers: KindHandlers<AutoScalingConfig> = {
         )
         .then(() => undefined, gone),
     );
+    await deleteLeftAlarms(run, o);
   },
 };
+
+/** A TargetTracking alarm whose policy is gone (observe.ts): never wanted, only deleted. */
+export const outlivedAlarmHandlers: KindHandlers<AutoScalingConfig> = {
+  create() {
+    throw new Error("a target tracking alarm is made by its policy, never by infra");
+  },
+  async adopt() {},
+  async delete(run, o) {
+    const cw = await run.ctx.aws.cloudwatch();
+    await awsStep("delete target tracking alarm", o.name, () => deleteAlarms(cw, [o.name]));
+  },
+};
+
+/** The policy's TargetTracking alarms that outlived it (AWS deletes them with the policy; others may not). */
+async function deleteLeftAlarms(run: Run, o: ObservedObject) {
+  const names = ((o.raw as ScalingPolicy | undefined)?.Alarms ?? []).map((a) => a.AlarmName as string);
+  if (names.length === 0) return;
+  const cw = await run.ctx.aws.cloudwatch();
+  const left = await awsStep("read the policy's alarms", o.name, () =>
+    cw.send(new DescribeAlarmsCommand({ AlarmNames: names, MaxRecords: 100 })),
+  );
+  const still = (left.MetricAlarms ?? []).map((a) => a.AlarmName as string);
+  if (still.length === 0) return;
+  await awsStep("delete the policy's alarms", o.name, () => deleteAlarms(cw, still));
+}
+
+function deleteAlarms(cw: CloudWatchClient, AlarmNames: string[]) {
+  return cw.send(new DeleteAlarmsCommand({ AlarmNames })).then(
+    () => undefined,
+    // Gone meanwhile (AWS deleting them after all): what was wanted.
+    (err: unknown) => {
+      if (!isAwsError(err, "ResourceNotFound")) throw err;
+    },
+  );
+}

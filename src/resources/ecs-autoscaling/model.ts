@@ -3,7 +3,7 @@
 import type { ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { AutoScalingConfig } from "./config.js";
-import { scalableTargetHandlers, scalingPolicyHandlers } from "./handlers.js";
+import { outlivedAlarmHandlers, scalableTargetHandlers, scalingPolicyHandlers } from "./handlers.js";
 import { observeAutoScaling } from "./observe.js";
 
 export const autoScalingModel: ResourceModel<AutoScalingConfig> = {
@@ -11,6 +11,7 @@ export const autoScalingModel: ResourceModel<AutoScalingConfig> = {
   handlers: {
     "scalable target": scalableTargetHandlers,
     "scaling policy": scalingPolicyHandlers,
+    "target tracking alarm": outlivedAlarmHandlers,
   },
   recorded(objects, c) {
     return {

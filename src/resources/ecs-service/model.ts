@@ -5,6 +5,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { optional } from "../../core/unsupported.js";
 import type { Observation } from "../../state/model.js";
 import { isPending } from "../../state/model.js";
 import { serviceTasks } from "../common/ecs-tasks.js";
@@ -62,9 +63,20 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
         false,
         `the service's load balancer names target group ${targetGroup}, which no longer exists: its tasks serve nothing; \`infra create alb ecs-service\` moves it to the stack's target group`,
       );
-    else check("targets healthy", healthy > 0 && healthy === targets.length, `${healthy}/${targets.length} healthy`);
+    else
+      check(
+        "targets healthy",
+        healthy > 0 && healthy === targets.length,
+        targets.length
+          ? `${healthy}/${targets.length} healthy`
+          : `no target registered in the target group (${svc.runningCount ?? 0} tasks running)`,
+      );
   } else skip("targets healthy", "the service is behind no target group");
-  const exec = await awsStep("read tasks", c.serviceName, () => execOnTasks(ctx, svc));
+  const exec = await awsStep("read tasks", c.serviceName, () => optional(ctx, TASKS_READ, () => execOnTasks(ctx, svc)));
+  if (exec === undefined && ctx.aws.unsupported.has(TASKS_READ.operation)) {
+    skip("ECS Exec on the running tasks", "this endpoint cannot list the service's tasks");
+    return checks;
+  }
   if (!exec) {
     skip("ECS Exec on the running tasks", `service ${c.serviceName} no longer exists`);
     return checks;
@@ -78,6 +90,13 @@ async function serviceChecks(ctx: Context, c: ServiceConfig, objects: Observatio
   );
   return checks;
 }
+
+/** A posture read: without it, the ECS Exec check is skipped. */
+const TASKS_READ = {
+  resource: RESOURCE,
+  operation: "ecs ListTasks, DescribeTasks",
+  without: "ECS Exec on the running tasks is not checked",
+};
 
 /**
  * Whether each running task of the service was started with ECS Exec: a task keeps what it started with.

@@ -8,7 +8,7 @@
 import type { ECSClient, Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
-import { isPending, type ObservedObject } from "../../state/model.js";
+import { type Fields, isPending, type ObservedObject, UNREPORTED } from "../../state/model.js";
 import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
@@ -48,9 +48,24 @@ export function observedService(svc: Service, revision?: string): ObservedObject
 export function observedFields(svc: Service): ObservedObject["fields"] {
   return {
     ...serviceFields({ ...svc, serviceName: svc.serviceName, cluster: svc.clusterArn?.split("/").at(-1) }),
+    ...unreported(svc),
     deployment: failedDeployment(svc)
       ? "FAILED"
       : (svc.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState ?? "none"),
+  };
+}
+
+/**
+ * AWS always reports these (the grace period as 0 when none was set); an endpoint that leaves them out does not model
+ * them (docs/endpoints/moto.md): unknown, not different.
+ */
+function unreported(svc: Service): Fields {
+  const none = svc.deploymentConfiguration === undefined;
+  return {
+    ...(svc.healthCheckGracePeriodSeconds === undefined ? { "health check grace period": UNREPORTED } : {}),
+    ...(none ? { "minimum healthy percent": UNREPORTED, "maximum percent": UNREPORTED } : {}),
+    ...(none ? { "circuit breaker": UNREPORTED } : {}),
+    ...(svc.enableExecuteCommand === undefined ? { "ECS Exec": UNREPORTED } : {}),
   };
 }
 

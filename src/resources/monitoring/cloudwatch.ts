@@ -11,11 +11,12 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { optional } from "../../core/unsupported.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { isManaged, stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { type dashboardInput, dashboardInputFields, type MonitoringConfig } from "./config.js";
-import { cwTags } from "./observe.js";
+import { dashboardTags } from "./observe.js";
 
 type Run = ApplyRun<MonitoringConfig>;
 
@@ -29,10 +30,19 @@ async function putAlarm(run: Run, input: PutMetricAlarmCommandInput) {
 
 async function tag(run: Run, o: ObservedObject) {
   const cw = await run.ctx.aws.cloudwatch();
+  const send = () => cw.send(new TagResourceCommand({ ResourceARN: o.id, Tags: stackTags(run.c, o.name) }));
   await awsStep(`tag ${o.kind}`, o.name, () =>
-    cw.send(new TagResourceCommand({ ResourceARN: o.id, Tags: stackTags(run.c, o.name) })),
+    o.kind === "dashboard" ? optional(run.ctx, DASHBOARD_TAGGING, send) : send(),
   );
 }
+
+const DASHBOARD_TAGGING = {
+  resource: "monitoring",
+  operation: "cloudwatch TagResource (dashboards)",
+  without: "the dashboard is recorded as this stack's in SERVICE_DASHBOARD_NAME instead",
+  // The dashboard was just read: "not found" for it says the endpoint does not tag dashboards.
+  alsoUnsupported: (err: unknown) => isAwsError(err, "ResourceNotFound"),
+};
 
 export const alarmHandlers: KindHandlers<MonitoringConfig> = {
   async create(run, d) {
@@ -78,7 +88,8 @@ export const dashboardHandlers: KindHandlers<MonitoringConfig> = {
     const fields = dashboardInputFields(saved);
     const o: ObservedObject = { key: d.key, kind: d.kind, name: d.name, id: arn, fields, managed: true };
     // A dashboard of that name that existed already (a renamed one's new name) kept its tags: make it ours.
-    if (!isManaged(await awsStep("read dashboard tags", d.name, () => cwTags(cw, arn)))) await tag(run, o);
+    const tags = await awsStep("read dashboard tags", d.name, () => dashboardTags(run.ctx, cw, arn));
+    if (!tags || !isManaged(tags)) await tag(run, o);
     return o;
   },
   async update(run, d) {

@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-sns";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
+import { optional } from "../../core/unsupported.js";
 import type { ObservedObject } from "../../state/model.js";
 import { isManaged, otherStack, type Tag } from "../common/tags.js";
 import { allAlarmNames } from "./alarms.js";
@@ -54,10 +55,12 @@ export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Prom
   if (dashboard) {
     // One recorded by infra is ours, tags or not (an earlier version made dashboards without tags).
     const recorded = dashboard.name === recordedDashboard;
-    const tags = recorded ? [] : await awsStep("read dashboard tags", dashboard.name, () => cwTags(cw, dashboard.arn));
+    const tags = recorded
+      ? []
+      : await awsStep("read dashboard tags", dashboard.name, () => dashboardTags(ctx, cw, dashboard.arn));
     // The default name is the earlier scripts' one dashboard: a second stack in the account finds the first's there.
     const stack = otherStack(tags, c.project);
-    const observed = describeDashboard(dashboard, recorded || (isManaged(tags) && !stack));
+    const observed = describeDashboard(dashboard, recorded || (tags !== undefined && isManaged(tags) && !stack));
     found.set("dashboard", stack ? { ...observed, stack, leave: `it is infra stack ${stack}'s` } : observed);
   }
   // Last, so destroy (which goes backwards) removes it first.
@@ -140,6 +143,22 @@ export async function cwTags(cw: CloudWatchClient, arn: string): Promise<Tag[]> 
     if (isAwsError(err, "ResourceNotFoundException", "ResourceNotFound")) return [];
     throw err;
   }
+}
+
+/**
+ * A dashboard's tags, or undefined on an endpoint that cannot read them: then the dashboard SERVICE_DASHBOARD_NAME
+ * records is ours, and another is adopted.
+ */
+export function dashboardTags(ctx: Context, cw: CloudWatchClient, arn: string): Promise<Tag[] | undefined> {
+  return optional(
+    ctx,
+    {
+      resource: "monitoring",
+      operation: "cloudwatch ListTagsForResource (dashboards)",
+      without: "the dashboard SERVICE_DASHBOARD_NAME records counts as this stack's",
+    },
+    () => cwTags(cw, arn),
+  );
 }
 
 async function findDashboard(cw: CloudWatchClient, name: string, recorded: string | undefined) {

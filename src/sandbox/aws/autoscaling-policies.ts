@@ -125,13 +125,14 @@ export class Policies {
         ObjectNotFoundException,
         `No scaling policy found for ${where(input)}, policy name: ${input.PolicyName}`,
       );
-    this.remove(policy);
+    this.remove(policy, this.model.cascades);
     return {};
   }
 
-  /** The policy goes, and the alarms it made with it. */
-  remove(policy: ScalingPolicy): void {
-    this.cloudwatch.deleteAlarms({ AlarmNames: (policy.Alarms ?? []).map((a) => a.AlarmName as string) });
+  /** The policy goes, and (unless the endpoint does not cascade) the alarms it made with it. */
+  remove(policy: ScalingPolicy, withAlarms = true): void {
+    if (withAlarms)
+      this.cloudwatch.deleteAlarms({ AlarmNames: (policy.Alarms ?? []).map((a) => a.AlarmName as string) });
     this.all.delete(policy.PolicyARN as string);
   }
 

@@ -49,6 +49,12 @@ export class AutoScalingModel {
   readonly policyStore: Policies;
   /** Tests call activities.scale(...) where a policy's alarm would fire. */
   readonly activities: Activities;
+  /**
+   * AWS deletes a target's policies when the target is deregistered, and a policy's alarms with the policy. A test
+   * sets this false to model an endpoint that does neither (docs/endpoints/moto.md: moto keeps a deregistered
+   * target's policies): what it was not asked to delete stays.
+   */
+  cascades = true;
 
   constructor(readonly fake: Fake) {
     this.policyStore = new Policies(this);
@@ -165,8 +171,9 @@ export class AutoScalingModel {
 
   private deregister(input: { ServiceNamespace?: string; ResourceId?: string; ScalableDimension?: string }) {
     const t = this.target(input, "No scalable target found for");
-    for (const p of [...this.policies.values()].filter((p) => p.ResourceId === t.ResourceId))
-      this.policyStore.remove(p);
+    if (this.cascades)
+      for (const p of [...this.policies.values()].filter((p) => p.ResourceId === t.ResourceId))
+        this.policyStore.remove(p);
     this.targets.delete(t.ResourceId as string);
     return {};
   }

@@ -31,7 +31,7 @@ import {
   TARGET_GROUP_IN_USE_AFTER_MS,
   TARGET_HEALTH_CHECK_MS,
 } from "./elbv2.js";
-import { throttling } from "./errors.js";
+import { throttling, unmodeled } from "./errors.js";
 import { LogsModel } from "./logs.js";
 import { PublicDns } from "./public-dns.js";
 import { RdsModel } from "./rds.js";
@@ -94,6 +94,15 @@ const MUTATING =
 export const isMutating = (op: string) => MUTATING.test(op);
 
 export const INJECTED = "InjectedFault";
+
+/** Operations an endpoint answers as unknown: which calls count, as for a Fault. */
+export interface Lack {
+  op: string;
+  /** The service (a model's name) whose operation it is, when more than one has it (TagResource). */
+  service?: string;
+  /** Only calls whose input this accepts (TagResource on dashboards only). */
+  input?: (input: unknown) => boolean;
+}
 
 /**
  * How long AWS takes for what a run waits on. Tests keep the defaults (each model's constants, where they are
@@ -182,6 +191,7 @@ export class AwsFake<C extends Clock = FakeClock> {
   /** A resolver in front of that public DNS (the `resolveNs` the tests give the CLI); it can be made to fail. */
   readonly dns = new PublicDns(this);
   private faults: Fault[] = [];
+  private lacks: Lack[] = [];
 
   /** Time for the models' asynchronous states: a discrete-event fake clock unless another is given. */
   constructor(clock?: C) {
@@ -220,6 +230,20 @@ export class AwsFake<C extends Clock = FakeClock> {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /**
+   * Makes the fake an endpoint that implements a subset of AWS: the operation is answered the way AWS answers an
+   * operation it does not know, in the service's protocol (UnknownOperationException in the JSON protocols,
+   * InvalidAction in the query ones), before anything else happens.
+   */
+  lack(lack: Lack): void {
+    const model = this.models.find(
+      (m) => m.handlers.some(([c]) => opName(c) === lack.op) && (!lack.service || m.name === lack.service),
+    );
+    if (!model) throw new Error(`no model of the fake answers ${lack.op}`);
+    unknownOperationCode(model); // refuses a protocol whose answer is not modeled
+    this.lacks.push({ ...lack, service: model.name });
   }
 
   mutatingCalls(since = 0): Call[] {
@@ -265,6 +289,12 @@ export class AwsFake<C extends Clock = FakeClock> {
     const authorization = authorize(this, service, op, input, region ?? "us-east-1");
     if (authorization) call.authorization = authorization;
     this.calls.push(call);
+    if (this.lacks.some((l) => l.op === op && l.service === service && (l.input?.(input) ?? true))) {
+      const model = this.models.find((m) => m.name === service) as ServiceModel;
+      const code = unknownOperationCode(model);
+      call.refused = code;
+      throw unmodeled(code, `${op} is not an operation this endpoint supports`);
+    }
     let fault: Fault | undefined;
     for (const f of this.faults) {
       const matches = (f.op ? f.op === op : f.mutating ? mutating : true) && (f.input?.(input) ?? true);
@@ -284,6 +314,23 @@ export class AwsFake<C extends Clock = FakeClock> {
     if (fault?.when === "after") throw fail();
     return { $metadata: { httpStatusCode: 200 }, ...structuredClone(output ?? {}) };
   }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any SDK command class.
+const opName = (command: any) => String(command.name).replace(/Command$/, "");
+
+/**
+ * What AWS answers an operation it does not know, by the protocol the service's SDK client speaks:
+ * UnknownOperationException in the JSON protocols, InvalidAction in the query ones (docs/aws-behaviours.md,
+ * "An operation the endpoint does not support").
+ */
+export function unknownOperationCode(model: ServiceModel): string {
+  const client = new model.client({ region: "us-east-1" });
+  const protocol = String(client.config.protocol.getShapeId());
+  client.destroy();
+  if (protocol.startsWith("aws.protocols#awsJson")) return "UnknownOperationException";
+  if (/Query$/i.test(protocol)) return "InvalidAction";
+  throw new Error(`the fake does not model how ${model.name} (${protocol}) answers an unknown operation`);
 }
 
 /** What the models hold on to: the fake, whatever its clock. */
