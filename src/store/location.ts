@@ -3,8 +3,12 @@
 // region, and one key per stack: s3://infra-state-<account>-<region>/stacks/<PROJECT_NAME>.json.
 import { InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
+import type { KeyOwner } from "../core/owners.js";
 
 export const STORE_KEY = "INFRA_STATE";
+
+/** The one key `infra state init` records: where the stack's record is kept. */
+export const storeRecords = { name: "state init", records: [STORE_KEY] } as const satisfies KeyOwner;
 
 export interface StoreLocation {
   url: string;

@@ -4,8 +4,9 @@ import type { AwsClients } from "../core/aws.js";
 import type { EnvFile } from "../core/env-file.js";
 import type { ResourceEvents } from "../core/events.js";
 import { readInputs } from "../core/inputs.js";
+import { recordOwned } from "../core/owners.js";
 import { ensureBucket } from "./bucket.js";
-import { parseStoreUrl, STORE_KEY } from "./location.js";
+import { parseStoreUrl, STORE_KEY, storeRecords } from "./location.js";
 import { S3Record } from "./s3-record.js";
 
 /**
@@ -60,6 +61,6 @@ export async function initStore(r: StoreRequest, events: ResourceEvents): Promis
     await r.env.pull();
     events.exists(`the stack's record in ${r.url}: made earlier, and now in ${r.env.path}`);
   }
-  if (r.env.get(STORE_KEY) !== r.url) await r.env.record({ [STORE_KEY]: r.url });
+  if (r.env.get(STORE_KEY) !== r.url) await recordOwned(r.env, storeRecords, { [STORE_KEY]: r.url });
   return { created };
 }

@@ -253,7 +253,9 @@ describe("two machines sharing the store", () => {
       /holds the record of stack startupwebapp in us-east-1, and this env file is stack startupwebapp-staging in us-east-1/,
     );
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/holds no record of this stack - run `infra state init`/);
+    expect(none.stderr).toMatch(
+      /holds no record of this stack - run `infra state init -f \S+aws-resources\.env` from the machine whose env file/,
+    );
   });
 });
 
