@@ -1,11 +1,13 @@
-// `infra state init` (the stack's record and claim kept in S3, for CI and other machines) and `infra unlock` (a claim
-// whose run is gone, removed by its id).
+// `infra state init` (the stack's record and claim kept in S3, for CI and other machines), `infra state pull` (the
+// record into the env file, and a key's value for a CI step) and `infra unlock` (a claim whose run is gone, removed by
+// its id).
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { unlockClaim } from "../core/claim.js";
 import { systemClock } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { isAlive } from "../core/file-lock.js";
+import { KEYS } from "../core/keys.js";
 import { RunLock } from "../core/run-lock.js";
 import { accountOf, defaultStoreUrl, STORE_KEY, storeUrlFor } from "../store/location.js";
 import { resolveRegion } from "./options.js";
@@ -47,6 +49,34 @@ export function registerState({ program, deps, opts, result }: Commands): void {
       io.stdout(
         `${STORE_KEY}="${url}"\nThe stack's record and claim are kept there from now on (the line above is in ${o.envFile}).\nOn another machine or in CI: the same line in its env file, or --state ${url}.\n`,
       );
+    });
+
+  state
+    .command("pull")
+    .description(
+      "take the stack's record from the store into the env file (one read: nothing else is asked of AWS), and print the value of each key given",
+    )
+    .argument("[key...]", "keys to print, one value a line (ECR_REPOSITORY_URI: where CI pushes the image)")
+    .action(async (keys: string[], _o, cmd: Command) => {
+      const o = opts(cmd);
+      const unknown = keys.filter((k) => !(k in KEYS));
+      if (unknown.length) throw new InputError(`${unknown.join(", ")}: not a key infra reads or records`);
+      const { env } = await loadInputs([], o, "verify", deps, "read");
+      if (!storeUrlFor(o.state, env, deps.env))
+        throw new InputError(
+          `no store to pull from: ${o.envFile} has no ${STORE_KEY} line`,
+          "pass --state <url>, or set INFRA_STATE",
+        );
+      const missing = keys.filter((k) => !env.get(k));
+      if (missing.length) throw new InputError(`the stack's record and ${o.envFile} hold no ${missing.join(", ")}`);
+      const values = keys.map((k) => env.get(k) as string);
+      if (o.json)
+        return result({
+          ok: true,
+          command: "state pull",
+          values: Object.fromEntries(keys.map((k, n) => [k, values[n]])),
+        });
+      if (values.length) io.stdout(`${values.join("\n")}\n`);
     });
 
   program

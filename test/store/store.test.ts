@@ -130,6 +130,39 @@ describe("infra state init", () => {
   });
 });
 
+describe("infra state pull", () => {
+  it("takes the stack's record into an env file that holds no ids, and prints the keys asked for, with one read", async () => {
+    const first = await stack(fake.current);
+    await runCli(["state", "init", "--file", first], fake.current);
+    const names = INPUTS.split("\n")
+      .filter((l) => !/_ID=|_ARN=|_URI=/.test(l))
+      .join("\n");
+    const ci = tempEnvFile(`${names}INFRA_STATE="${URL}"\n`);
+    const since = fake.current.calls.length;
+
+    const pulled = await runCli(["state", "pull", "ECR_REPOSITORY_URI", "ECS_SERVICE_ARN", "--file", ci], fake.current);
+
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toBe(`${recordIn(first, "ECR_REPOSITORY_URI")}\n${recordIn(first, "ECS_SERVICE_ARN")}\n`);
+    expect(recordIn(ci, "ECS_SERVICE_ARN")).toBe(recordIn(first, "ECS_SERVICE_ARN"));
+    expect(fake.current.calls.slice(since).map((c) => c.op)).toEqual(["GetObject"]);
+  });
+
+  it("refuses a key infra does not know, and an env file with no store, before any call (exit 2)", async () => {
+    const first = await stack(fake.current);
+    const since = fake.current.calls.length;
+
+    const unknown = await runCli(["state", "pull", "ECR_REPO", "--file", first], fake.current);
+    const noStore = await runCli(["state", "pull", "ECR_REPOSITORY_URI", "--file", first], fake.current);
+
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/ECR_REPO: not a key infra reads or records/);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toMatch(/no store to pull from: .* has no INFRA_STATE line/);
+    expect(fake.current.calls.slice(since)).toEqual([]);
+  });
+});
+
 describe("two machines sharing the store", () => {
   it("a reading command takes what the other machine recorded into its env file, and says so once", async () => {
     const first = await stack(fake.current);
