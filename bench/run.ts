@@ -15,6 +15,7 @@ import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
 import { SANDBOX_CREDENTIALS } from "../src/sandbox/session.js";
 import { start } from "../src/sandbox/wire/server.js";
+import { CROWD, crowd } from "../test/support/crowded-account.js";
 import { installInProcess } from "../test/support/in-process.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -59,7 +60,7 @@ async function apiCalls(latency: Partial<Latency>) {
   fake.route53.addZone("startupwebapp.com");
   const path = join(mkdtempSync(join(tmpdir(), "infra-bench-")), "aws-resources.env");
   writeFileSync(path, INPUTS);
-  const rows: { command: string; calls: number; mutating: number; waitedS: number }[] = [];
+  const rows: { command: string; calls: number; mutating: number; targetHealth: number; waitedS: number }[] = [];
   const measure = async (args: string[]) => {
     const calls = fake.calls.length;
     const start = fake.clock.now();
@@ -68,12 +69,16 @@ async function apiCalls(latency: Partial<Latency>) {
       command: `infra ${args.join(" ")}`,
       calls: fake.calls.length - calls,
       mutating: fake.mutatingCalls(calls).length,
+      // Following a deployment reads its targets' health each poll once tasks run, for the terminal's view of it.
+      targetHealth: fake.calls.slice(calls).filter((c) => c.op === "DescribeTargetHealth").length,
       waitedS: (fake.clock.now() - start) / 1000,
     });
   };
   await measure(["create", "all"]);
   await measure(["create", "all"]);
   await measure(["verify", "all"]);
+  fake.ecr.push("startupwebapp", "v2");
+  await measure(["deploy", "--image", ":v2"]);
   await measure(["destroy", "all"]);
   await measure(["destroy", "all"]);
   await measure(["create", "all"]);
@@ -160,12 +165,13 @@ function sandboxRun(): { createMs: number; statusMs: number } {
   return { createMs: timed(["--sandbox", "create", "all"]), statusMs: timed(["--sandbox", "status"]) };
 }
 
-function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv): number {
+function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv, program: "infra" | "node" = "infra"): number {
   const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", ...(env ? { env } : {}) });
+    const argv = program === "infra" ? [cli, ...args] : args;
+    const r = spawnSync(process.execPath, argv, { encoding: "utf8", ...(env ? { env } : {}) });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   }
@@ -180,18 +186,46 @@ for (const [regime, latency] of [
   const { rows, critical } = await apiCalls(latency);
   console.log(`API calls per command against the AWS fake (${regime}), and the time each waited on the fake's clock`);
   console.log(`critical path of AWS's own waits for create all: ${critical.text} = ${critical.ms / 1000} s`);
-  console.log(`${"command".padEnd(34)} calls  mutating   waited  vs critical path`);
+  console.log(`${"command".padEnd(34)} calls  mutating  target health   waited  vs critical path`);
   for (const r of rows) {
     const ratio =
       r.command.startsWith("infra create all") && r.mutating > 0
         ? `${(r.waitedS / (critical.ms / 1000)).toFixed(2)}x`
         : "";
     console.log(
-      `${r.command.padEnd(34)} ${String(r.calls).padStart(5)} ${String(r.mutating).padStart(9)} ${`${r.waitedS} s`.padStart(8)}  ${ratio}`,
+      `${r.command.padEnd(34)} ${String(r.calls).padStart(5)} ${String(r.mutating).padStart(9)} ${String(r.targetHealth).padStart(14)} ${`${r.waitedS} s`.padStart(8)}  ${ratio}`,
     );
   }
   console.log("");
 }
+
+/** The calls of a create all that finds the stack as it should be, on an account holding the stack only or beside
+ * CROWD unrelated topics, alarms and certificates: the same when each object is read once, whatever else is there. */
+async function noOpCreateAll(crowded: boolean) {
+  const fake = installInProcess(new AwsFake());
+  fake.route53.addZone("startupwebapp.com");
+  if (crowded) await crowd(fake);
+  const path = join(mkdtempSync(join(tmpdir(), "infra-bench-")), "aws-resources.env");
+  writeFileSync(path, INPUTS);
+  await cli(fake, ["create", "all", "--file", path, "--yes"]);
+  const before = fake.calls.length;
+  await cli(fake, ["create", "all", "--file", path, "--yes"]);
+  const calls = fake.calls.slice(before);
+  fake.restore();
+  const asked = calls.map((c) => `${c.service}:${c.op} ${JSON.stringify(c.input)}`);
+  return { calls: calls.length, repeated: asked.filter((a, i) => asked.indexOf(a) !== i).length };
+}
+
+console.log("A no-op create all (the stack as it should be): its calls, and how many of them asked the same again");
+for (const [account, crowded] of [
+  ["the stack only", false],
+  [`beside ${CROWD} unrelated topics, alarms and certificates`, true],
+] as const) {
+  const r = await noOpCreateAll(crowded);
+  console.log(`${account.padEnd(58)} ${String(r.calls).padStart(4)} calls  ${r.repeated} repeated`);
+}
+console.log("");
+
 const store = await storeCalls();
 console.log("Calls the store of the stack's record (INFRA_STATE, S3) adds to each command");
 console.log(`${"command".padEnd(30)} ${"from".padEnd(24)} calls  which`);
@@ -202,6 +236,7 @@ for (const r of store) {
 console.log(
   `plus, while a command runs, one PutObject every ${CLAIM_LEASE_MS / 3 / 1000} s renewing its claim (a ${CLAIM_LEASE_MS / 60_000}-minute lease)\n`,
 );
+
 const wire = await wireCost();
 const overhead = (wire.wire.ms - wire["in process"].ms) / wire.wire.calls;
 console.log("create all over the wire against in process (fake clock, default latencies; median of 5 runs)");
@@ -215,7 +250,10 @@ console.log("\nThe sandbox on the real clock, in a new folder (the README's firs
 console.log(`infra --sandbox create all    ${(sandbox.createMs / 1000).toFixed(1)} s`);
 console.log(`infra --sandbox status        ${(sandbox.statusMs / 1000).toFixed(1)} s`);
 const example = fileURLToPath(new URL("../../aws-resources.env.example", import.meta.url));
-console.log("\nCLI start-up, median of 15 runs");
+console.log(
+  "\nCLI start-up, median of 15 runs (node itself, starting an empty script, for scale: a busy machine slows both)",
+);
+console.log(`node -e ""                    ${startup(["-e", ""], 15, undefined, "node").toFixed(0)} ms`);
 console.log(`infra --help                  ${startup(["--help"]).toFixed(0)} ms`);
 console.log(`infra plan all (example env)  ${startup(["plan", "all", "--file", example]).toFixed(0)} ms`);
 

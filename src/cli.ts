@@ -2,6 +2,7 @@
 // The `infra` executable: real stdio, the process environment, and exit codes.
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
+import { type Terminal, terminalIo } from "./commands/render.js";
 import { releaseClaims, releaseClaimsNow } from "./core/env-file.js";
 import { ExitCode } from "./core/errors.js";
 import { Interrupt } from "./core/interrupt.js";
@@ -26,43 +27,60 @@ const write = (name: "stdout" | "stderr", text: string) => {
 // However the process ends (Ctrl-C exits at once), the stack claim it holds on the env file goes with it.
 process.on("exit", releaseClaimsNow);
 
+/** A stream's terminal, when it writes to one that can be drawn on (TERM=dumb moves no cursor). */
+const terminalOf = (stream: NodeJS.WriteStream): Terminal | undefined =>
+  stream.isTTY && process.env.TERM !== "dumb"
+    ? {
+        get columns() {
+          return stream.columns || 80;
+        },
+        get rows() {
+          return stream.rows || 24;
+        },
+        onResize: (listener) => void stream.on("resize", listener),
+        colour: !process.env.NO_COLOR,
+      }
+    : undefined;
+
+const stdoutTerminal = terminalOf(process.stdout);
+const stderrTerminal = terminalOf(process.stderr);
+const io = terminalIo({
+  stdout: (text) => write("stdout", text),
+  stderr: (text) => write("stderr", text),
+  ...(stdoutTerminal ? { stdoutTerminal } : {}),
+  ...(stderrTerminal ? { stderrTerminal } : {}),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  ask: async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+});
+
 const interrupt = new Interrupt();
 // Ctrl-C, and SIGTERM (what CI sends a job it cancels, and `kill` by default): one path, so a command that cleans
 // up after itself (a drill's temporary database) does so either way.
 const onSignal = () => {
   if (interrupt.handle()) {
-    write("stderr", interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
+    io.stderr(interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
     return;
   }
-  // The env file is only ever replaced by rename, so stopping here loses nothing. A claim kept in a store outlives
-  // the process unless let go (its lease would hold the stack for minutes): a few seconds for that, then exit; a
-  // second Ctrl-C finds nothing left to let go and exits at once.
-  write("stderr", interrupt.notice("interrupted"));
-  write("stdout", interrupt.document());
+  // The env file is only ever replaced by rename, so stopping here loses nothing. What was in progress is not. A
+  // claim kept in a store outlives the process unless let go (its lease would hold the stack for minutes): a few
+  // seconds for that, then exit; a second Ctrl-C finds nothing left to let go and exits at once.
+  io.screen?.clear();
+  io.stderr(interrupt.notice("interrupted"));
+  io.stdout(interrupt.document());
   const patience = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
   void Promise.race([releaseClaims().catch(() => []), patience]).then(() => process.exit(ExitCode.interrupted));
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-const code = await main(process.argv.slice(2), {
-  env: process.env,
-  interrupt,
-  io: {
-    stdout: (text) => write("stdout", text),
-    stderr: (text) => write("stderr", text),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    ask: async (question) => {
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      try {
-        return await rl.question(question);
-      } finally {
-        rl.close();
-      }
-    },
-  },
-});
+const code = await main(process.argv.slice(2), { env: process.env, interrupt, io });
 
 // Done: a credential lookup still waiting on an instance metadata endpoint that never answers must not hold the
 // process open. Exit once what was written has been flushed.

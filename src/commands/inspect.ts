@@ -5,6 +5,7 @@ import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
+import { withSharedReads } from "../core/shared-reads.js";
 import { drillStatus } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
 import { type Assessment, assess, refine, verifyResource } from "../state/lifecycle.js";
@@ -12,7 +13,6 @@ import { type Change, isChange } from "../state/model.js";
 import { changeData, planLines } from "../state/render.js";
 import { type GlobalOptions, resolveRegion } from "./options.js";
 import type { Commands } from "./program.js";
-import { printTable } from "./render.js";
 import { configureEach, type Deps, loadInputs, makeContext, readAsStep, type Selected } from "./setup.js";
 
 /** How long plan waits for credentials, and then for AWS's answers, before it shows the plan uncompared. */
@@ -27,7 +27,8 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, "read");
-      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
+      // status changes nothing: each object is read once, whichever resources read it.
+      const ctx = withSharedReads(makeContext(env, o, deps, timeoutMs, endpoint));
       const unread: InfraError[] = [];
       // Every resource is read at once, and one AWS refuses to show (AccessDenied on one service, say) is a row, not
       // the end of the table: the rest of the stack is still worth seeing.
@@ -75,18 +76,14 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         if (failed) throw failed;
         return;
       }
-      printTable(
+      const { printStatus } = await import("./status-table.js");
+      printStatus(
         io,
-        ["RESOURCE", "EXISTS", "CHANGES", "HEALTHY", "RECORDED ID", "PROBLEMS"],
-        rows.map((r) => [
-          r.resource,
-          r.exists,
-          String(r.changes),
-          r.healthy ? "yes" : "no",
+        rows.map((r) => ({
+          ...r,
           // The first id it recorded, short: the tail of an ARN names the thing.
-          Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
-          r.problems.join("; "),
-        ]),
+          recordedId: Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
+        })),
       );
       io.stdout(drills.lines);
       if (failed) throw failed;
@@ -111,7 +108,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
         return { resource: resource.name, desired, changes };
       });
       const all = plans.flatMap((p) => p.changes);
-      const cost = await monthlyCost(env, o.region);
+      const cost = await monthlyCost(env, o.region, io.stdoutTerminal?.columns);
       if (o.json) {
         result({
           ok: true,
@@ -150,7 +147,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
       const { env } = await loadInputs([], o, "plan");
-      const cost = await monthlyCost(env, o.region);
+      const cost = await monthlyCost(env, o.region, io.stdoutTerminal?.columns);
       if (o.json) return result({ ok: true, command: "cost", cost: cost.estimate });
       io.stdout(`${cost.text}\n`);
     });
@@ -178,12 +175,8 @@ async function compare(
   let ctx: Context;
   try {
     // Quietly: plan prints its own result, not the reads behind it.
-    ctx = makeContext(
-      env,
-      { ...o, json: true },
-      { ...deps, io: { ...deps.io, stderr: () => {} } },
-      timeoutMs,
-      endpoint,
+    ctx = withSharedReads(
+      makeContext(env, { ...o, json: true }, { ...deps, io: { ...deps.io, stderr: () => {} } }, timeoutMs, endpoint),
     );
   } catch (err) {
     if (err instanceof InputError) return { reason: err.message };
@@ -210,20 +203,21 @@ async function compare(
   }
 }
 
-/** Loaded on demand: the price table is data, not start-up work. */
-async function monthlyCost(env: EnvReader, region: string | undefined) {
-  const [{ costInputFrom }, { estimateMonthlyCost }, { formatCost }] = await Promise.all([
+/** Loaded on demand: the price table is data, not start-up work. The text fits `width` (a terminal's). */
+async function monthlyCost(env: EnvReader, region: string | undefined, width?: number) {
+  const [{ costInputFrom }, { estimateMonthlyCost }, { formatCost, formatWafOffer }] = await Promise.all([
     import("../cost/from-env.js"),
     import("../cost/estimate.js"),
     import("../cost/render.js"),
   ]);
+  const fit = width === undefined ? undefined : { width, ...(await import("../core/text.js")) };
   const input = costInputFrom(env, region);
   const estimate = estimateMonthlyCost(input);
-  if (input.wafEnabled) return { estimate, text: formatCost(estimate) };
+  if (input.wafEnabled) return { estimate, text: formatCost(estimate, fit) };
   // The WAF is opt-in: show what turning it on would add, so the decision can be made from here.
   const withWaf = estimateMonthlyCost({ ...input, wafEnabled: true });
   const waf = withWaf.lines.filter((l) => l.item.startsWith("WAF"));
   const addsUsd = Math.round((withWaf.totalUsd - estimate.totalUsd) * 100) / 100;
-  const text = `${formatCost(estimate)}\nWAF (opt-in, WAF_ENABLED=true) would add $${addsUsd.toFixed(2)}/month: ${waf.map((l) => `${l.item} ${l.detail}`).join("; ")}`;
+  const text = `${formatCost(estimate, fit)}\n${formatWafOffer(addsUsd, waf, fit)}`;
   return { estimate: { ...estimate, wafIfEnabled: { addsUsd, lines: waf } }, text };
 }

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
+import { withSharedReads } from "../core/shared-reads.js";
 import { drillCheck } from "../recovery/record.js";
 import type { Check, Resource } from "../resources/resource.js";
 import {
@@ -19,7 +20,6 @@ import { altersExisting, type Observation } from "../state/model.js";
 import { planLines } from "../state/render.js";
 import type { GlobalOptions } from "./options.js";
 import type { Commands } from "./program.js";
-import { printChecks } from "./render.js";
 import { type Deps, prepare, readAsStep, type Selected } from "./setup.js";
 import { leftForLater, runSteps, type StepOutcome, summarize, WaitedStepFailed } from "./steps.js";
 
@@ -59,7 +59,10 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
     .argument("<resource...>", resourceHelp)
     .action(async (names: string[], _o, cmd: Command) => {
       const o = opts(cmd);
-      const { ctx, selected } = await prepare(names, o, "verify", deps);
+      const prepared = await prepare(names, o, "verify", deps);
+      const { selected } = prepared;
+      // verify changes nothing: each object is read once, whichever resources read it.
+      const ctx = withSharedReads(prepared.ctx);
       const checks: Check[] = [];
       // A resource AWS refuses to show (AccessDenied on one service, say) is a FAIL line, not the end of the run:
       // the other resources' checks are still worth seeing. The exit code then says AWS failed (3), not a check.
@@ -77,7 +80,7 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       if (names.includes("all") && ctx.env.get("RDS_INSTANCE_ID")) checks.push(drillCheck(ctx.env, ctx.clock.now()));
       const failed = checks.filter((c) => c.status === "FAIL");
       if (o.json) result({ ok: failed.length === 0, command: "verify", checks });
-      else printChecks(io, checks);
+      else (await import("./tables.js")).printChecks(io, checks);
       if (unread[0])
         throw new InfraError(
           `verify: ${unread.length} resource(s) could not be read: ${unread[0].message}`,
@@ -102,7 +105,10 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
         );
       // Every resource is observed, and may refuse (a certificate still in use), before anything is deleted.
       const inRun = new Set(selected.map((s) => s.resource.name));
-      const checkCtx = { ...ctx, steps: { has: (n: string) => inRun.has(n), finished: async () => {} } };
+      const checkCtx = {
+        ...withSharedReads(ctx),
+        steps: { has: (n: string) => inRun.has(n), finished: async () => {} },
+      };
       const found = new Map<string, Observation>();
       for (const { resource, config } of selected)
         found.set(resource.name, await observeForDestroy(checkCtx, resource as Resource<unknown>, config));
@@ -123,9 +129,10 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Every selected resource observed and compared, read-only, before anything changes. */
+/** Every selected resource observed and compared, read-only, before anything changes: each object read once. */
 async function assessAll(ctx: Context, selected: Selected[]): Promise<Map<string, Assessment>> {
-  const observed = await Promise.all(selected.map(({ resource, config }) => assess(ctx, resource, config)));
+  const looking = withSharedReads(ctx);
+  const observed = await Promise.all(selected.map(({ resource, config }) => assess(looking, resource, config)));
   const run = selected.map((s) => s.resource);
   const all = refine(observed, (r, env) => readAsStep(r, env, run, "create"), ctx.env);
   return new Map(all.map((a) => [a.resource.name, a]));
@@ -167,8 +174,10 @@ function finish(o: GlobalOptions, ctx: Context, outcomes: StepOutcome[], command
     const steps = outcomes.map(({ name, status }) => ({ name, status }));
     result({ ok: failures.length === 0, command: command.split(" ")[0], steps, events: ctx.events.log });
   }
-  if (later) return ctx.events.for("all").skipped(later);
-  if (summary) ctx.events.for("all").warning(summary);
+  if (later) ctx.events.for("all").skipped(later);
+  else if (summary) ctx.events.for("all").warning(summary);
+  ctx.events.end();
+  if (later) return;
   const cause = failures.find((f) => !(f instanceof WaitedStepFailed)) ?? failures[0];
   if (cause) throw cause;
   // Nothing failed, but what an incomplete step holds back did not run: the job is not done.

@@ -3,16 +3,17 @@
 // Ctrl-C guard so an interrupted run still reports what it measured (exit 130), and --expect makes it a CI gate
 // (exit 1 when a threshold is missed).
 import type { Command } from "commander";
-import type { Context } from "../core/context.js";
+import { systemClock } from "../core/clock.js";
 import { EnvFile } from "../core/env-file.js";
 import { CheckFailedError, InputError } from "../core/errors.js";
 import { Events } from "../core/events.js";
 import { Interrupt, InterruptedError } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
+import { DEFAULT_OBSERVE_MS, SCALE_OUT_DATAPOINTS } from "../load/observation.js";
 import { CAPS, DEFAULTS, type LoadOptions, type LoadPlan, planLoad, wafWarning } from "../load/plan.js";
+import { DEFAULT_STEPS, DEFAULT_STOP_WHEN } from "../load/ramp.js";
 import { describePlan, jsonDocument, type LoadResult, passed, renderText } from "../load/report.js";
-import type { Sampling } from "../load/sampler.js";
-import { type StackKeys, stackKeys } from "../load/stack-keys.js";
+import { stackKeys } from "../load/stack-keys.js";
 import { evaluate, parseExpect } from "../load/thresholds.js";
 import { checkEndpoint, type GlobalOptions, parseDuration } from "./options.js";
 import type { Commands } from "./program.js";
@@ -31,8 +32,20 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
   program
     .command("load-test")
     .description("bounded load on the stack's own endpoint: latency, errors, what auto scaling did")
-    .option("--rate <req/s>", `requests started per second, on schedule (at most ${normal.rate})`, DEFAULTS.rate)
-    .option("--duration <duration>", `how long to send (at most ${normal.durationMs / 60_000}m)`, DEFAULTS.duration)
+    .option(
+      "--rate <req/s>",
+      `requests started per second, on schedule (default: ${DEFAULTS.rate}, at most ${normal.rate})`,
+    )
+    .option(
+      "--duration <duration>",
+      `how long to send (default: ${DEFAULTS.duration}, at most ${normal.durationMs / 60_000}m)`,
+    )
+    .option(
+      "--ramp <from>-<to>/<duration>",
+      "raise the rate step by step (or name the steps: 10,20,40/2m) until a step breaks --stop-when, and report the highest rate that held",
+    )
+    .option("--steps <n>", `how many steps a <from>-<to> ramp takes (default: ${DEFAULT_STEPS})`)
+    .option("--stop-when <list>", `when a ramp's step breaks (default: ${DEFAULT_STOP_WHEN})`)
     .option("--connections <n>", `connections to open at most (at most ${normal.connections})`, DEFAULTS.connections)
     .option(
       "--path <path>",
@@ -49,7 +62,13 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
     .option("--outside-stack", "allow a --target that is not this stack's endpoint")
     .option("--lift-caps", "allow up to 2000 req/s, 1h and 1000 connections")
     .option("--expect <list>", "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed")
-    .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run")
+    .option("--abort-on <list>", "stop sending when the last seconds' requests show this, such as errors>20%: exit 1")
+    .option("--allow-redirects", "count 3xx answers as answers, not errors (they are counted apart either way)")
+    .option(
+      "--observe <duration>",
+      `how long to keep sampling the stack after the load before saying whether auto scaling acted (default: ${DEFAULT_OBSERVE_MS / 1000}s: target tracking's scale-out alarm needs ${SCALE_OUT_DATAPOINTS} datapoints of 60 s, plus one sample; 0 skips)`,
+    )
+    .option("--no-sample", "do not read the ECS service, ALB metrics and alarms during the run (nor after it)")
     .action(async (_o, cmd: Command) => {
       const g = opts(cmd);
       const o = cmd.opts<Options>();
@@ -65,15 +84,16 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
       const keys = ctx ? stackKeys(env, notes) : undefined;
       await confirm(deps, g, plan, events, wafWarning(plan, env));
       const interrupt = deps.interrupt ?? new Interrupt();
-      const measured = await interrupt.guard((signal) =>
-        run(plan, signal, events, ctx && keys ? { ctx, keys, notes } : undefined, deps),
-      );
+      const stack = ctx && keys ? { ctx, keys, notes } : undefined;
+      const { runLoad } = await import("../load/run.js");
+      const measured = await interrupt.guard((signal) => runLoad(plan, signal, events, stack, deps.sampleEveryMs));
       const verdicts = evaluate(expectations, measured.summary, measured.latencyAt);
       const result: LoadResult = { plan, ...measured, verdicts };
       if (g.json) setResult(jsonDocument(result));
       else deps.io.stdout(renderText(result));
       if (result.interrupted)
         throw new InterruptedError("load test: the report shows what was measured until then", true);
+      if (result.aborted) throw new CheckFailedError("load test stopped by --abort-on");
       if (!passed(result)) {
         const missed = verdicts.filter((v) => !v.ok).length;
         throw new CheckFailedError(`${missed} expectation(s) missed`);
@@ -83,7 +103,9 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
 
 /** Without sampling there is no AWS context, but progress is shown the same way. */
 function eventsFor(g: GlobalOptions, deps: Deps): Events {
-  return new Events(g.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io));
+  return new Events(
+    g.json ? (e) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io, deps.clock ?? systemClock),
+  );
 }
 
 /** Says what will be sent, and asks on a terminal; without one it needs --yes. */
@@ -101,47 +123,4 @@ async function confirm(deps: Deps, g: GlobalOptions, plan: LoadPlan, events: Eve
     );
   const answer = await deps.io.ask(`Send ${plan.total} requests to ${plan.origin}? Type yes to start: `);
   if (answer.trim() !== "yes") throw new InputError("load test cancelled: nothing was sent");
-}
-
-async function run(
-  plan: LoadPlan,
-  signal: AbortSignal,
-  events: Events,
-  stack: { ctx: Context; keys: StackKeys; notes: string[] } | undefined,
-  deps: Deps,
-) {
-  // Loaded here: the HTTP client, the histogram and the SDK's commands are this command's alone.
-  const [{ Measurements }, { runSchedule }, { SAMPLE_EVERY_MS, StackSampler }] = await Promise.all([
-    import("../load/measure.js"),
-    import("../load/schedule.js"),
-    import("../load/sampler.js"),
-  ]);
-  const m = new Measurements(plan.total);
-  const everyMs = deps.sampleEveryMs ?? SAMPLE_EVERY_MS;
-  const sampler = stack
-    ? new StackSampler(stack.ctx, stack.keys, stack.notes, everyMs, Math.ceil(plan.durationMs / everyMs) + 1)
-    : undefined;
-  const ev = events.for("load-test");
-  const started = performance.now();
-  // A changing state only every tenth of the run, so plain logs get a line then (and every 30 s), not each second.
-  const ticker = setInterval(() => {
-    const tenths = Math.floor((10 * m.sent) / plan.total) * 10;
-    ev.waiting(`load on ${plan.origin}`, `${tenths} % sent`, performance.now() - started);
-  }, 1000);
-  ticker.unref();
-  sampler?.start();
-  let elapsedMs: number;
-  try {
-    ({ elapsedMs } = await runSchedule(plan, m, signal));
-  } finally {
-    clearInterval(ticker);
-  }
-  ev.step(`${signal.aborted ? "stopped" : "done"}: ${m.sent} sent, ${m.answered} answered, ${m.failed} failed`);
-  const sampling: Sampling = sampler ? await sampler.finish() : { notes: ["not sampled (--no-sample)"], samples: [] };
-  return {
-    interrupted: signal.aborted,
-    summary: m.summary(elapsedMs),
-    sampling,
-    latencyAt: (p: number) => m.latencyAt(p),
-  };
 }

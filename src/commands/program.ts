@@ -22,6 +22,9 @@ import { registerState } from "./state.js";
 
 export const VERSION = "0.1.0";
 
+/** Commands that answer at once, from the env file: nothing in progress to show. */
+const INSTANT = new Set(["plan", "cost", "iam-policy", "runbook"]);
+
 export async function main(argv: string[], deps: Deps): Promise<number> {
   const { io } = deps;
   // Node itself reads --env-file from anywhere on its command line (a NODE_OPTIONS line in that file runs code
@@ -47,6 +50,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   let code: number;
   try {
     await program.parseAsync(argv, { from: "user" });
+    io.screen?.clear();
     code = await letGo(io, json());
     if (json()) printJson(io, code ? { ...document, ok: false, exitCode: code } : (document ?? { ok: true }));
   } catch (err) {
@@ -66,6 +70,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
       return ExitCode.input;
     }
+    io.screen?.clear();
     const described = describeError(err, program.opts<{ verbose: boolean }>().verbose);
     const { exitCode } = described;
     const lines = described.lines.map((l) => carryInvocation(l, run.invocation));
@@ -76,7 +81,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       const message = lines[0]?.replace(/^error: /, "");
       if (!said) io.stderr(`${JSON.stringify({ kind: "error", message, exitCode })}\n`);
       printJson(io, { ...document, ok: false, ...(said ? {} : { error: message }), exitCode });
-    } else if (!said) io.stderr(`${lines.join("\n")}\n`);
+    } else if (!said) io.stderr(io.screen ? io.screen.fit(lines) : `${lines.join("\n")}\n`);
     return exitCode;
   }
 }
@@ -156,6 +161,8 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     const o = action.optsWithGlobals() as GlobalOptions & { file?: string };
     if (deps.interrupt) deps.interrupt.json = Boolean(o.json);
     if (action.parent?.name() === "sandbox") return;
+    // On a terminal, what draws progress there is loaded for the commands that show progress.
+    if (!o.json && !INSTANT.has(action.name())) await io.openScreen?.();
     const sandboxed = Boolean(o.sandbox);
     // What the commands this run prints carry: the options it was given (and the environment's equivalents), so that
     // pasted elsewhere they act on the same stack.

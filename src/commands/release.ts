@@ -46,12 +46,15 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create", deps, { claim: "deploy" }, check);
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await (await import("../deploy/deploy.js")).deploy(ctx, config, {
+      const { deploy } = await import("../deploy/deploy.js");
+      const options = {
         image: image(env),
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
         forceNewDeployment: Boolean(o.forceNewDeployment),
-      });
+      };
+      // Whatever the outcome, the run is summed up before it is reported.
+      await deploy(ctx, config, options).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
     });
 
@@ -70,7 +73,8 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       const { env, timeoutMs, endpoint } = await loadInputs([], o, "create", deps, { claim: "rollback" }, check);
       const config = deployConfig(env, { migrate: false });
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await (await import("../deploy/deploy.js")).rollback(ctx, config, o.to);
+      const { rollback } = await import("../deploy/deploy.js");
+      await rollback(ctx, config, o.to).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
     });
 }

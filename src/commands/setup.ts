@@ -5,7 +5,7 @@ import { type Clock, systemClock } from "../core/clock.js";
 import type { Context, DnsResolver, HttpProbe } from "../core/context.js";
 import { CLAIM_LEASE_MS, EnvFile } from "../core/env-file.js";
 import { InputError, MissingInputsError } from "../core/errors.js";
-import { Events, type InfraEvent } from "../core/events.js";
+import { type EventSink, Events, type InfraEvent } from "../core/events.js";
 import { type EnvReader, withPendingRecords } from "../core/inputs.js";
 import type { Interrupt } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
@@ -134,13 +134,22 @@ function sessionFor(env: EnvFile, opts: GlobalOptions, deps: Deps, endpoint: str
   );
   // --json: one JSON document on stdout, and the progress as newline-delimited JSON events on stderr. Hints in them
   // carry the options this run was given; the commands infra writes out (runbook, delete lines) its file and region.
-  const render = opts.json ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`) : progressRenderer(deps.io);
-  const events = new Events((e) => render({ ...e, message: carryInvocation(e.message, deps.invocation) }));
+  const clock = deps.clock ?? systemClock;
+  const render: EventSink = opts.json
+    ? (e: InfraEvent) => deps.io.stderr(`${JSON.stringify(e)}\n`)
+    : progressRenderer(deps.io, clock);
+  // A region that came from the shell (neither --region nor the env file says it) is carried too: pasted into
+  // another shell, the hint must not act in that shell's default region.
+  const fromShell = !opts.region && !env.get("AWS_REGION");
+  const hints = deps.invocation && fromShell ? { ...deps.invocation, region } : deps.invocation;
+  const carried: EventSink = (e) => render({ ...e, message: carryInvocation(e.message, hints) });
+  carried.end = () => render.end?.();
+  const events = new Events(carried);
   env.notice = events.for("env file").warning;
   env.say = events.for("state").step;
   const claims = events.for("claim");
   env.claims = {
-    clock: deps.clock ?? systemClock,
+    clock,
     leaseMs: deps.claimLeaseMs ?? CLAIM_LEASE_MS,
     ...(ciRunOf(deps.env) ? { ciRun: ciRunOf(deps.env) as string } : {}),
     waiting: claims.waiting,

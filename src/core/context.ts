@@ -5,6 +5,7 @@ import type { Clock } from "./clock.js";
 import type { EnvFile } from "./env-file.js";
 import type { Events } from "./events.js";
 import type { Invocation } from "./invocation.js";
+import type { SharedReads } from "./shared-reads.js";
 
 export interface RunOptions {
   /** --no-wait: record what was started and return instead of waiting for it. */
@@ -46,4 +47,6 @@ export interface Context {
   steps: StepRun;
   /** Where this run ran: what every command it prints for the user carries (absent in tests that build their own). */
   invocation?: Invocation;
+  /** While a command looks at the stack before changing it: reads of one object that resources share. */
+  reads?: SharedReads;
 }

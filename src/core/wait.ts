@@ -3,7 +3,7 @@
 // sleep on the real clock, retry unexpected errors silently and cannot report progress.)
 import type { Clock } from "./clock.js";
 import { awsErrorCode, isAwsError, isThrottling, WaitTimeoutError } from "./errors.js";
-import type { ResourceEvents } from "./events.js";
+import type { InfraEvent, ResourceEvents } from "./events.js";
 
 export interface WaitContext {
   clock: Clock;
@@ -19,10 +19,16 @@ export interface WaitOptions {
   maxDelayMs?: number;
 }
 
-export type Poll<T> = { done: true; value: T } | { done: false; state: string };
+/** What a poll found: done, or still pending in some state (with, for a terminal, what that state holds). */
+export type Poll<T> = { done: true; value: T } | { done: false; state: string; detail?: WaitDetail };
+export type WaitDetail = Pick<InfraEvent, "deployment">;
 
 export const done = <T>(value: T): Poll<T> => ({ done: true, value });
-export const pending = (state: string): Poll<never> => ({ done: false, state });
+export const pending = (state: string, detail?: WaitDetail): Poll<never> => ({
+  done: false,
+  state,
+  ...(detail ? { detail } : {}),
+});
 
 const FIRST_DELAY_MS = 250;
 
@@ -47,7 +53,7 @@ export async function waitUntil<T>(
     if (result.done) return result.value;
     const elapsed = ctx.clock.now() - start;
     if (elapsed >= opts.timeoutMs) throw new WaitTimeoutError(opts.what, elapsed, opts.suggestion);
-    events.waiting(opts.what, result.state, elapsed);
+    events.waiting(opts.what, result.state, elapsed, result.detail);
     await ctx.clock.sleep(Math.min(delay, opts.timeoutMs - elapsed));
     delay = Math.min(opts.maxDelayMs ?? 15_000, Math.round(delay * 1.5));
   }

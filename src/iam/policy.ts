@@ -127,6 +127,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "sns:Subscribe",
     "sns:TagResource",
     "sns:Unsubscribe",
+    "tag:GetResources",
   ],
   waf: [
     "wafv2:AssociateWebACL",

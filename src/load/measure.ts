@@ -1,134 +1,166 @@
-// What a load test measures: every request's latency in an HDR histogram (3 significant digits, from 1 µs to an
-// hour), answers by status code, failures by kind, and how late the generator itself started requests. Latency
-// is counted from each request's scheduled start, so a server that falls behind shows as latency rather than
-// as fewer requests (coordinated omission). A request that timed out counts at its timeout: it took at least
-// that long.
-import { build, type Histogram } from "hdr-histogram-js";
+// What a load test measures, for a whole run or one step of a ramp. Each request has three durations: its
+// latency, from its scheduled start to the last byte of its answer (so a service that falls behind shows as
+// latency rather than as fewer requests: no coordinated omission); the wait for a connection, from when the
+// generator started it (late, if the generator itself lagged) until it was written to a socket; and the service's
+// latency, from then to the last byte. A request that
+// timed out counts at its timeout: it took at least that long. Answers are counted by status code, failures by
+// kind, and "sent" counts only what was written to a socket. A redirect (3xx) is counted apart: it says the
+// request did not reach what was meant (the load balancer's HTTP listener answers 301 to HTTPS before any target
+// sees it), so it is an error unless the run allows redirects.
+import { type HistogramRow, HistogramRows } from "./histogram-rows.js";
+import { Latencies, type Percentiles, round } from "./latencies.js";
 
-export type FailureKind = "timeout" | "reset" | "tls" | "refused" | "dns" | "other";
-export const FAILURE_KINDS: FailureKind[] = ["timeout", "reset", "tls", "refused", "dns", "other"];
-
-/** The bounds of the terminal histogram's rows, in ms: a 1-2-5 series, so a tail ten times the median shows. */
-export const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 60_000];
+/** queued: timed out waiting for a free connection, so never sent. */
+export type FailureKind = "timeout" | "queued" | "reset" | "tls" | "refused" | "dns" | "other";
+export const FAILURE_KINDS: FailureKind[] = ["timeout", "queued", "reset", "tls", "refused", "dns", "other"];
 
 export interface Summary {
-  requests: { planned: number; sent: number; answered: number; failed: number; cancelled: number };
+  requests: { planned: number; sent: number; answered: number; failed: number; notSent: number; cancelled: number };
   elapsedMs: number;
   throughput: { sentPerSecond: number; answeredPerSecond: number; bytesReceived: number };
   /** Answers by HTTP status code. */
   status: Record<string, number>;
-  /** Answers with status 400 or above, and requests that got no answer, by kind. */
+  /** Answers with a 3xx status, and where the first one pointed. */
+  redirects: { total: number; byStatus: Record<string, number>; location?: string };
+  /** Answers with status 400 or above (and redirects, unless allowed), and requests that got no answer, by kind. */
   errors: { total: number; percent: number; byStatus: Record<string, number>; byKind: Record<FailureKind, number> };
   /** Undefined when no request was answered or timed out. */
-  latencyMs?: { p50: number; p90: number; p99: number; p99_9: number; max: number; mean: number };
-  histogram: { fromMs: number; toMs: number | null; count: number }[];
+  latencyMs?: Percentiles;
+  serviceLatencyMs?: Percentiles;
+  connectionWaitMs?: Percentiles;
+  histogram: HistogramRow[];
   /** The most any request started after its scheduled time: large values mean the generator, not the server, lagged. */
   generatorLagMs: number;
 }
 
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** How a request that got no answer went: its latency (a timeout's), and whether and when it was sent. */
+export interface Failed {
+  latencyMs?: number;
+  /** Undefined when it was never written to a socket. */
+  serviceMs?: number;
+  /** How long it waited for a connection that it never got. */
+  waitedMs?: number;
+}
 
 export class Measurements {
-  private readonly histogram: Histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  private readonly buckets = new Array<number>(BUCKETS_MS.length + 1).fill(0);
+  private readonly latency = new Latencies();
+  private readonly service = new Latencies();
+  private readonly wait = new Latencies();
+  private readonly rows = new HistogramRows();
+  /** Requests the generator started (each is then sent, cancelled, or fails before it is). */
+  begun = 0;
   sent = 0;
   answered = 0;
   failed = 0;
+  notSent = 0;
   cancelled = 0;
-  private bytes = 0;
+  /** The most of the run's connections in use at once. */
+  peakInUse = 0;
+  bytes = 0;
   private lagMs = 0;
   private readonly status = new Map<number, number>();
   private readonly kinds = new Map<FailureKind, number>();
+  private location: string | undefined;
 
-  constructor(readonly planned: number) {}
+  constructor(
+    readonly planned: number,
+    private readonly allowRedirects = false,
+  ) {}
 
+  /** The generator started a request lagMs after its scheduled time. */
   started(lagMs: number): void {
-    this.sent++;
+    this.begun++;
     this.lagMs = Math.max(this.lagMs, lagMs);
   }
 
-  answer(status: number, latencyMs: number, bytes: number): void {
-    this.answered++;
-    this.bytes += bytes;
-    this.status.set(status, (this.status.get(status) ?? 0) + 1);
-    this.latency(latencyMs);
+  /** A request got one of the run's connections, and inUse are in use now. */
+  using(inUse: number): void {
+    this.peakInUse = Math.max(this.peakInUse, inUse);
   }
 
-  failure(kind: FailureKind, latencyMs?: number): void {
+  /** A request was written to a socket after waiting waitMs for a connection. */
+  written(waitMs: number): void {
+    this.sent++;
+    this.wait.put(waitMs);
+  }
+
+  answer(status: number, latencyMs: number, serviceMs: number, bytes: number, location?: string): void {
+    this.answered++;
+    this.location ??= location;
+    this.bytes += bytes;
+    this.status.set(status, (this.status.get(status) ?? 0) + 1);
+    this.tally(latencyMs);
+    this.service.put(serviceMs);
+  }
+
+  failure(kind: FailureKind, how: Failed = {}): void {
     this.failed++;
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
-    if (latencyMs !== undefined) this.latency(latencyMs);
+    if (how.latencyMs !== undefined) this.tally(how.latencyMs);
+    if (how.serviceMs !== undefined) this.service.put(how.serviceMs);
+    else this.notSent++;
+    if (how.waitedMs !== undefined) this.wait.put(how.waitedMs);
+  }
+
+  /** Counts what another set of measurements counted in this one (the seconds of a sliding window). */
+  add(other: Measurements): void {
+    for (const key of ["begun", "sent", "answered", "failed", "notSent", "cancelled", "bytes"] as const)
+      this[key] += other[key];
+    this.peakInUse = Math.max(this.peakInUse, other.peakInUse);
+    this.lagMs = Math.max(this.lagMs, other.lagMs);
+    for (const [status, n] of other.status) this.status.set(status, (this.status.get(status) ?? 0) + n);
+    for (const [kind, n] of other.kinds) this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + n);
+    this.location ??= other.location;
+    this.latency.add(other.latency);
+    this.service.add(other.service);
+    this.wait.add(other.wait);
+    this.rows.add(other.rows);
   }
 
   /** The latency at a percentile (0-100) in ms, or undefined before any latency was recorded. */
   latencyAt(percentile: number): number | undefined {
-    if (this.histogram.totalCount === 0) return undefined;
-    return round(this.histogram.getValueAtPercentile(percentile) / 1000);
+    return this.latency.at(percentile);
   }
 
   summary(elapsedMs: number): Summary {
     const seconds = Math.max(elapsedMs, 1) / 1000;
-    const byStatus = Object.fromEntries([...this.status].filter(([s]) => s >= 400).sort(([a], [b]) => a - b));
+    const statuses = (test: (status: number) => boolean) =>
+      Object.fromEntries([...this.status].filter(([s]) => test(s)).sort(([a], [b]) => a - b));
+    const redirect = (s: number) => s >= 300 && s < 400;
+    const redirects = statuses(redirect);
+    const byStatus = statuses((s) => s >= 400 || (redirect(s) && !this.allowRedirects));
     const byKind = Object.fromEntries(
       FAILURE_KINDS.map((k) => [k, this.kinds.get(k) ?? 0]),
     ) as Summary["errors"]["byKind"];
     const total = this.failed + Object.values(byStatus).reduce((a, b) => a + b, 0);
     const finished = this.answered + this.failed;
-    const at = (p: number) => this.latencyAt(p) as number;
+    const { planned, sent, answered, failed, notSent, cancelled } = this;
+    const distribution = (name: string, l: Latencies) => (l.count > 0 ? { [name]: l.percentiles() } : {});
     return {
-      requests: {
-        planned: this.planned,
-        sent: this.sent,
-        answered: this.answered,
-        failed: this.failed,
-        cancelled: this.cancelled,
-      },
+      requests: { planned, sent, answered, failed, notSent, cancelled },
       elapsedMs: Math.round(elapsedMs),
       throughput: {
-        sentPerSecond: round(this.sent / seconds),
-        answeredPerSecond: round(this.answered / seconds),
+        sentPerSecond: round(sent / seconds),
+        answeredPerSecond: round(answered / seconds),
         bytesReceived: this.bytes,
       },
-      status: Object.fromEntries([...this.status].sort(([a], [b]) => a - b)),
+      status: statuses(() => true),
+      redirects: {
+        total: Object.values(redirects).reduce((a, b) => a + b, 0),
+        byStatus: redirects,
+        ...(this.location ? { location: this.location } : {}),
+      },
       errors: { total, percent: finished ? round((100 * total) / finished, 2) : 0, byStatus, byKind },
-      ...(this.histogram.totalCount > 0
-        ? {
-            latencyMs: {
-              p50: at(50),
-              p90: at(90),
-              p99: at(99),
-              p99_9: at(99.9),
-              max: round(this.histogram.maxValue / 1000),
-              mean: round(this.histogram.mean / 1000),
-            },
-          }
-        : {}),
-      histogram: this.rows(),
+      ...distribution("latencyMs", this.latency),
+      ...distribution("serviceLatencyMs", this.service),
+      ...distribution("connectionWaitMs", this.wait),
+      histogram: this.rows.rows(),
       generatorLagMs: round(this.lagMs),
     };
   }
 
-  private latency(ms: number): void {
-    this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
-    const i = BUCKETS_MS.findIndex((upper) => ms < upper);
-    const row = i === -1 ? BUCKETS_MS.length : i;
-    this.buckets[row] = (this.buckets[row] as number) + 1;
-  }
-
-  /** The rows from the first to the last that hold a request. */
-  private rows(): Summary["histogram"] {
-    const rows = this.buckets.map((count, i) => ({
-      fromMs: i === 0 ? 0 : (BUCKETS_MS[i - 1] as number),
-      toMs: BUCKETS_MS[i] ?? null,
-      count,
-    }));
-    const first = rows.findIndex((r) => r.count > 0);
-    if (first === -1) return [];
-    const last = rows.findLastIndex((r) => r.count > 0);
-    return rows.slice(first, last + 1);
+  private tally(ms: number): void {
+    this.latency.put(ms);
+    this.rows.put(ms);
   }
 }

@@ -1,15 +1,27 @@
-// What a load test will do, checked before it sends anything: the target (the stack's own endpoint unless
-// another is named, and then only with --outside-stack), the paths, the rate, duration and connections within
-// caps that only --lift-caps raises.
+// What a load test will do, checked before it sends anything: the target (target.ts), the paths, the steps (one
+// rate for a duration, or a ramp), connections within caps that only --lift-caps raises, and when to stop.
 import { parseDuration } from "../core/duration.js";
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
-import { checkPath, readPathsFile, type WeightedPath } from "./paths.js";
+import { DEFAULT_OBSERVE_MS } from "./observation.js";
+import type { WeightedPath } from "./paths.js";
+import { parseRamp, parseStopWhen } from "./ramp.js";
+import { pathsOf, target } from "./target.js";
+import { type Expectation, parseExpect } from "./thresholds.js";
 
 /** The options of `infra load-test`, as commander gives them. */
 export interface LoadOptions {
-  rate: string;
-  duration: string;
+  /** Undefined when not given: a ramp sets the rate and the duration itself. */
+  rate?: string;
+  duration?: string;
+  ramp?: string;
+  steps?: string;
+  stopWhen?: string;
+  expect?: string;
+  abortOn?: string;
+  observe?: string;
+  /** false with --no-sample: nothing is read in AWS, so nothing is watched after the load. */
+  sample?: boolean;
   connections: string;
   requestTimeout: string;
   path?: string[];
@@ -17,14 +29,24 @@ export interface LoadOptions {
   target?: string;
   outsideStack?: boolean;
   liftCaps?: boolean;
+  allowRedirects?: boolean;
+}
+
+/** A rate held for a while: a run is one step, a ramp several. */
+export interface Step {
+  rate: number;
+  durationMs: number;
 }
 
 export interface LoadPlan {
   /** scheme://host[:port], no path. */
   origin: string;
   paths: WeightedPath[];
-  /** Arrivals per second: requests start on this schedule whether or not earlier ones have answered. */
+  /** Arrivals per second, step after step: requests start on this schedule whether or not earlier ones have answered. */
+  steps: Step[];
+  /** The highest rate of any step. */
   rate: number;
+  /** All steps together. */
   durationMs: number;
   /** The most connections (so requests in flight) open at once. */
   connections: number;
@@ -34,6 +56,14 @@ export interface LoadPlan {
   total: number;
   /** The target is not the stack's own endpoint (API_DOMAIN_NAME or ALB_DNS_NAME). */
   outsideStack: boolean;
+  /** A redirect counts as an answer, not an error. */
+  allowRedirects: boolean;
+  /** With --ramp: a step breaks when one of these holds, and the ramp stops there. */
+  ramp?: { stopWhen: Expectation[] };
+  /** The run stops when one of these holds for the requests of its last seconds. */
+  abortOn: Expectation[];
+  /** How long to keep watching the stack after the load before saying what auto scaling and the alarms did. */
+  observeMs: number;
 }
 
 export const DEFAULTS = { rate: "10", duration: "30s", connections: "10", requestTimeout: "10s" };
@@ -43,6 +73,7 @@ export const CAPS = {
   lifted: { rate: 2_000, durationMs: 60 * 60_000, connections: 1_000 },
 };
 const MAX_REQUEST_TIMEOUT_MS = 60_000;
+const MAX_OBSERVE_MS = 30 * 60_000;
 
 function positive(option: string, text: string, integer: boolean): number {
   const ok = integer ? /^\d+$/.test(text) : /^\d+(\.\d+)?$/.test(text);
@@ -55,7 +86,7 @@ function positive(option: string, text: string, integer: boolean): number {
 /** A cap as the option is written: 200 req/s, 10m, 100. */
 type Unit = (n: number) => string;
 const perSecond: Unit = (n) => `${n} req/s`;
-const minutes: Unit = (ms) => `${ms / 60_000}m`;
+const minutes: Unit = (ms) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`);
 const plain: Unit = (n) => String(n);
 
 function capped(
@@ -77,60 +108,68 @@ function capped(
 
 export async function planLoad(o: LoadOptions, env: EnvReader): Promise<LoadPlan> {
   const liftCaps = Boolean(o.liftCaps);
-  const rate = positive("--rate", o.rate, false);
-  const durationMs = parseDuration(o.duration, "--duration");
+  const steps = o.ramp === undefined ? [oneStep(o)] : rampSteps(o, o.ramp);
+  const rate = Math.max(...steps.map((s) => s.rate));
+  const durationMs = steps.reduce((ms, s) => ms + s.durationMs, 0);
   const connections = positive("--connections", o.connections, true);
   const requestTimeoutMs = parseDuration(o.requestTimeout, "--request-timeout");
   const { normal, lifted } = CAPS;
-  capped("--rate", rate, normal.rate, lifted.rate, liftCaps, `${o.rate} req/s`, perSecond);
-  capped("--duration", durationMs, normal.durationMs, lifted.durationMs, liftCaps, o.duration, minutes);
+  const [rateOption, durationOption] =
+    o.ramp === undefined ? ["--rate", "--duration"] : [`--ramp ${o.ramp}:`, `--ramp ${o.ramp}:`];
+  capped(rateOption, rate, normal.rate, lifted.rate, liftCaps, `${rate} req/s`, perSecond);
+  capped(durationOption, durationMs, normal.durationMs, lifted.durationMs, liftCaps, minutes(durationMs), minutes);
   capped("--connections", connections, normal.connections, lifted.connections, liftCaps, o.connections, plain);
   if (requestTimeoutMs > MAX_REQUEST_TIMEOUT_MS)
     throw new InputError(`--request-timeout ${o.requestTimeout} is above ${MAX_REQUEST_TIMEOUT_MS / 1000}s`);
-  const total = Math.ceil((rate * durationMs) / 1000);
+  const total = steps.reduce((n, s) => n + requestsOf(s), 0);
   const { origin, outsideStack } = target(o, env);
   const paths = await pathsOf(o, env);
-  return { origin, paths, rate, durationMs, connections, requestTimeoutMs, total, outsideStack };
+  return {
+    origin,
+    paths,
+    steps,
+    rate,
+    durationMs,
+    connections,
+    requestTimeoutMs,
+    total,
+    outsideStack,
+    allowRedirects: Boolean(o.allowRedirects),
+    abortOn: parseExpect(o.abortOn, "--abort-on"),
+    observeMs: observeOf(o),
+    ...(o.ramp === undefined ? {} : { ramp: { stopWhen: parseStopWhen(o.stopWhen) } }),
+  };
 }
 
-/** The stack's endpoint, https://<API_DOMAIN_NAME>; another only when named with --target and --outside-stack. */
-function target(o: LoadOptions, env: EnvReader): { origin: string; outsideStack: boolean } {
-  const input = readInputs(env, "load-test");
-  const domain = input.maybe("API_DOMAIN_NAME")?.toLowerCase();
-  const albName = input.maybe("ALB_DNS_NAME")?.toLowerCase();
-  if (o.target === undefined) {
-    if (!domain)
-      throw new InputError(
-        "load-test needs API_DOMAIN_NAME, which is not set in the env file",
-        "set it, or name another target with --target <url> --outside-stack",
-      );
-    return { origin: `https://${domain}`, outsideStack: false };
-  }
-  let url: URL;
-  try {
-    url = new URL(o.target);
-  } catch {
-    throw new InputError(`--target ${o.target} is not a URL`, "write it like https://api.example.com");
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new InputError(`--target ${o.target} is not an http(s) URL`);
-  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password)
-    throw new InputError(`--target ${o.target} must be scheme://host[:port] only`, "give paths with --path");
-  const host = url.hostname.toLowerCase();
-  const outsideStack = host !== domain && host !== albName;
-  if (outsideStack && !o.outsideStack)
+function observeOf(o: LoadOptions): number {
+  if (o.observe === undefined) return o.sample === false ? 0 : DEFAULT_OBSERVE_MS;
+  const ms = /^0+(\.0+)?[a-z]*$/.test(o.observe.trim()) ? 0 : parseDuration(o.observe, "--observe");
+  if (ms > MAX_OBSERVE_MS) throw new InputError(`--observe ${o.observe} is above ${MAX_OBSERVE_MS / 60_000}m`);
+  if (ms > 0 && o.sample === false)
+    throw new InputError(`--observe ${o.observe} watches the stack in AWS, which --no-sample does not read`);
+  return ms;
+}
+
+/** How many requests a step sends. */
+export const requestsOf = (s: Step) => Math.ceil((s.rate * s.durationMs) / 1000);
+
+function oneStep(o: LoadOptions): Step {
+  if (o.steps !== undefined) throw new InputError(`--steps ${o.steps} needs --ramp`);
+  if (o.stopWhen !== undefined) throw new InputError(`--stop-when ${o.stopWhen} needs --ramp`);
+  const rate = positive("--rate", o.rate ?? DEFAULTS.rate, false);
+  return { rate, durationMs: parseDuration(o.duration ?? DEFAULTS.duration, "--duration") };
+}
+
+function rampSteps(o: LoadOptions, ramp: string): Step[] {
+  const given = [o.rate === undefined ? "" : "--rate", o.duration === undefined ? "" : "--duration"].filter(Boolean);
+  if (given.length > 0)
+    throw new InputError(`--ramp sets the rate and the duration itself: drop ${given.join(" and ")}`);
+  if (o.expect !== undefined)
     throw new InputError(
-      `--target ${url.origin} is not this stack's endpoint (API_DOMAIN_NAME=${domain ?? "unset"})`,
-      "pass --outside-stack as well to load another host",
+      "--expect judges a run at one rate; a ramp stops at the first step that breaks --stop-when",
+      "drop --expect, or run at one rate",
     );
-  return { origin: url.origin, outsideStack };
-}
-
-async function pathsOf(o: LoadOptions, env: EnvReader): Promise<WeightedPath[]> {
-  const given = (o.path ?? []).map((p) => ({ path: checkPath(p, "--path"), weight: 1 }));
-  const fromFile = o.pathsFile ? await readPathsFile(o.pathsFile) : [];
-  if (given.length + fromFile.length > 0) return [...given, ...fromFile];
-  return [{ path: readInputs(env, "load-test").need("HEALTH_CHECK_PATH"), weight: 1 }];
+  return parseRamp(ramp, o.steps);
 }
 
 /**

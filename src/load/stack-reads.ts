@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
+import type { AlarmEvaluation } from "./observation.js";
 import type { AlbKeys, ServiceKeys } from "./stack-keys.js";
 
 const PAGES = 3;
@@ -97,6 +98,7 @@ export async function albMetrics(ctx: Context, alb: AlbKeys, abortSignal: AbortS
   return { ...(minute ? { minute: new Date(minute).toISOString() } : {}), ...present };
 }
 
+/** The stack's alarms: how many are in each state, and how long each must breach to fire. */
 export async function alarmStates(ctx: Context, prefixes: string[], abortSignal: AbortSignal) {
   const cloudwatch = await ctx.aws.cloudwatch();
   const all: MetricAlarm[] = [];
@@ -109,11 +111,20 @@ export async function alarmStates(ctx: Context, prefixes: string[], abortSignal:
       })),
     );
   const inState = (s: string) => all.filter((a) => a.StateValue === s);
-  return {
+  const states = {
     inAlarm: inState("ALARM").map((a) => a.AlarmName as string),
     ok: inState("OK").length,
     insufficientData: inState("INSUFFICIENT_DATA").length,
   };
+  return { states, evaluations: all.flatMap(evaluationOf) };
+}
+
+/** An alarm's period and the datapoints it needs; without DatapointsToAlarm, every evaluation period must breach. */
+function evaluationOf(a: MetricAlarm): AlarmEvaluation[] {
+  const period = a.Period ?? a.Metrics?.find((m) => m.MetricStat)?.MetricStat?.Period;
+  const datapoints = a.DatapointsToAlarm ?? a.EvaluationPeriods;
+  if (!a.AlarmName || !period || !datapoints) return [];
+  return [{ name: a.AlarmName, periodMs: period * 1000, datapoints }];
 }
 
 /** What Application Auto Scaling did to the service since `since`, oldest first. */

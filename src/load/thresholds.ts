@@ -1,6 +1,7 @@
 // --expect: what a load test must show to pass, for a CI gate. "p99<500ms,errors<1%,rps>=9": latency
 // percentiles (pNN), max and mean with a unit; errors as a share of finished requests (%) or a count; rps, the
-// answered requests per second. A malformed list is a usage error, found before anything is sent.
+// answered requests per second. --stop-when and --abort-on are written the same way, and say when to stop. A
+// malformed list is a usage error, found before anything is sent.
 import { InputError } from "../core/errors.js";
 import type { Summary } from "./measure.js";
 
@@ -25,33 +26,34 @@ const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 const KNOWN = "p<N> (p50, p99, p99.9...), max, mean, errors, rps";
 const LATENCY = /^(p(\d{1,2}(\.\d+)?|100)|max|mean)$/;
 
-export function parseExpect(text: string | undefined): Expectation[] {
+export function parseExpect(text: string | undefined, option = "--expect"): Expectation[] {
   if (text === undefined) return [];
   const parts = text.split(",").map((p) => p.trim());
-  if (parts.some((p) => p === "")) throw new InputError(`--expect ${text}: an empty expectation`);
-  return parts.map((part) => parseOne(part));
+  if (parts.some((p) => p === "")) throw new InputError(`${option} ${text}: an empty condition`);
+  return parts.map((part) => parseOne(part, option));
 }
 
-function parseOne(text: string): Expectation {
+function parseOne(text: string, option: string): Expectation {
   const m = /^([a-z][a-z0-9.]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*([a-z%]*)$/.exec(text);
-  if (!m) throw new InputError(`--expect ${text} is not <metric><op><value> (like p99<500ms or errors<1%)`);
+  const like = option === "--expect" ? "p99<500ms or errors<1%" : "p95>500ms or errors>1%";
+  if (!m) throw new InputError(`${option} ${text} is not <metric><op><value> (like ${like})`);
   const [, metric, op, value, unit] = m as unknown as [string, string, Op, string, string];
   const n = Number(value);
   if (LATENCY.test(metric)) {
     const scale = UNIT_MS[unit];
-    if (scale === undefined) throw new InputError(`--expect ${text}: a latency needs a unit: us, ms or s`);
+    if (scale === undefined) throw new InputError(`${option} ${text}: a latency needs a unit: us, ms or s`);
     return { text, metric, op, limit: n * scale };
   }
   if (metric === "errors") {
-    if (unit !== "" && unit !== "%") throw new InputError(`--expect ${text}: errors are a count or a percentage`);
-    if (unit === "%" && n > 100) throw new InputError(`--expect ${text}: a percentage is at most 100`);
+    if (unit !== "" && unit !== "%") throw new InputError(`${option} ${text}: errors are a count or a percentage`);
+    if (unit === "%" && n > 100) throw new InputError(`${option} ${text}: a percentage is at most 100`);
     return { text, metric, op, limit: n, percent: unit === "%" };
   }
   if (metric === "rps") {
-    if (unit !== "") throw new InputError(`--expect ${text}: rps is a plain number of requests per second`);
+    if (unit !== "") throw new InputError(`${option} ${text}: rps is a plain number of requests per second`);
     return { text, metric, op, limit: n };
   }
-  throw new InputError(`--expect ${text}: unknown metric "${metric}" (known: ${KNOWN})`);
+  throw new InputError(`${option} ${text}: unknown metric "${metric}" (known: ${KNOWN})`);
 }
 
 const holds = (actual: number, op: Op, limit: number) =>

@@ -25,6 +25,8 @@ const loadTest = (args: string[], deps = {}) =>
     {},
     deps,
   );
+/** The report with its wrapped lines joined, for sentences that may wrap at 80 columns. */
+const unwrapped = (text: string) => text.replace(/\n {12}/g, " ");
 const json = async (args: string[], deps = {}) => {
   const result = await loadTest(["--json", ...args], deps);
   return { ...result, doc: JSON.parse(result.stdout) };
@@ -35,14 +37,16 @@ describe("infra load-test measures", () => {
     const { code, doc } = await json(["--path", "/mixed", "--rate", "40", "--duration", "2s", "--connections", "40"]);
 
     expect(code).toBe(0);
-    expect(doc.requests).toEqual({ planned: 80, sent: 80, answered: 80, failed: 0, cancelled: 0 });
+    expect(doc.requests).toEqual({ planned: 80, sent: 80, answered: 80, failed: 0, notSent: 0, cancelled: 0 });
     expect(server.count("/mixed")).toBe(80);
     // p50 is well inside the fast 60 (one request slowed by a busy machine does not move it); p90 and p99 are in
     // the slow 20. Neither fits the other group's range.
     expect(doc.latencyMs.p50).toBeGreaterThanOrEqual(49);
     expect(doc.latencyMs.p50).toBeLessThan(200);
     expect(doc.latencyMs.p90).toBeGreaterThanOrEqual(250);
+    expect(doc.latencyMs.p95).toBeGreaterThanOrEqual(250);
     expect(doc.latencyMs.p99).toBeGreaterThanOrEqual(250);
+    expect(doc.latencyMs.p99).toBeLessThanOrEqual(doc.latencyMs.max);
     expect(doc.latencyMs.p99).toBeLessThan(600);
     const count = (from: number, to: number) =>
       doc.histogram
@@ -76,7 +80,7 @@ describe("infra load-test measures", () => {
     expect([server.count("/"), server.count("/fail"), server.count("/reset")]).toEqual([20, 10, 10]);
     expect(doc.status).toEqual({ 200: 20, 500: 10 });
     expect(doc.errors).toMatchObject({ total: 20, percent: 50, byStatus: { 500: 10 } });
-    expect(doc.errors.byKind).toEqual({ timeout: 0, reset: 10, tls: 0, refused: 0, dns: 0, other: 0 });
+    expect(doc.errors.byKind).toEqual({ timeout: 0, queued: 0, reset: 10, tls: 0, refused: 0, dns: 0, other: 0 });
   });
 
   it("counts a request with no answer within --request-timeout as a timeout, at its timeout", async () => {
@@ -121,7 +125,10 @@ describe("infra load-test measures", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Load test of GET http:\/\/127\.0\.0\.1:\d+\/mixed {2}\(outside this stack\)$/m);
     expect(stdout).toMatch(/^Requests {4}20 sent, 20 answered, 0 failed, 0 cancelled/m);
-    expect(stdout).toMatch(/^Latency {5}p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, p99\.9 [\d.]+ ms, max [\d.]+ ms/m);
+    expect(stdout).toMatch(/^Latency +p50 +p90 +p95 +p99 +p99\.9 +max +mean$/m);
+    expect(stdout).toMatch(/^ {2}total( +[\d.]+ m?s){7}$/m);
+    expect(stdout).toMatch(/^ {2}service( +[\d.]+ m?s){7}$/m);
+    expect(stdout).toMatch(/^ {2}waiting( +[\d.]+ m?s){7}$/m);
     expect(stdout).toMatch(/^Latency histogram$/m);
     expect(stdout).toMatch(/^ +50 ms - 100 ms \| #+ +\d+$/m);
     expect(stdout).toMatch(/^ +200 ms - 500 ms \| #+ +\d+$/m);
@@ -161,6 +168,120 @@ describe("infra load-test measures", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, command: "load-test", interrupted: false });
     for (const line of stderr.trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
+
+describe("infra load-test tells the generator's connections from the service", () => {
+  it("says its own connections set the latency at 200 req/s over 2 connections to a service answering in 20 ms", async () => {
+    // Given a service that answers every request in 20 ms, and a run whose 2 connections carry at most 100 req/s,
+    const args = [
+      "--path",
+      "/delay/20",
+      "--rate",
+      "200",
+      "--duration",
+      "1s",
+      "--connections",
+      "2",
+      "--expect",
+      "p95<500ms",
+    ];
+
+    // when the load test runs,
+    const { code, doc } = await json(args);
+    const { stdout } = await loadTest(args);
+
+    // then the service's own latency is shown apart from the wait for a connection, and the report says whose it is.
+    expect(code).toBe(1);
+    expect(doc.serviceLatencyMs.p50).toBeGreaterThanOrEqual(19);
+    expect(doc.serviceLatencyMs.p95).toBeLessThan(150);
+    expect(doc.connectionWaitMs.p95).toBeGreaterThan(300);
+    expect(doc.connections).toMatchObject({ limit: 2, peakInUse: 2, setTheLatency: true });
+    expect(doc.connections.suggested).toBeGreaterThanOrEqual(5);
+    expect(stdout).toMatch(/^Connections the generator's 2 connections, not the service, set the latency/m);
+    expect(unwrapped(stdout)).toMatch(/--connections \d+ would fix it/);
+    expect(stdout).toMatch(/^ {2}\[FAIL\] p95<500ms \([\d.]+ m?s, set by the generator's connections\)$/m);
+  });
+
+  it("does not blame its connections when they were enough", async () => {
+    const { doc, stdout } = await (async () => {
+      const args = ["--path", "/delay/20", "--rate", "100", "--duration", "1s", "--connections", "20"];
+      return { doc: (await json(args)).doc, stdout: (await loadTest(args)).stdout };
+    })();
+
+    expect(doc.connections).toMatchObject({ limit: 20, setTheLatency: false });
+    expect(doc.connectionWaitMs.p95).toBeLessThan(doc.serviceLatencyMs.p95);
+    expect(stdout).not.toMatch(/set the latency/);
+    expect(stdout).toMatch(/^Connections at most \d+ of 20 in use at once/m);
+  });
+
+  it("counts as sent only what was written to a socket: what the service received, never a refused connection", async () => {
+    // Given 2 connections that carry at most 100 req/s of a service answering in 20 ms, a rate of 200 req/s, and a
+    // timeout of 500 ms, which the wait for a connection soon passes,
+    const queued = await json(
+      ["--path", "/delay/20", "--rate", "200", "--duration", "1500ms", "--connections", "2"].concat([
+        "--request-timeout",
+        "500ms",
+      ]),
+    );
+    // and a port that refuses every connection,
+    const target = `http://127.0.0.1:${await closedPort()}`;
+    const refused = await loadTest(["--json", "--rate", "10", "--duration", "300ms", "--target", target]);
+
+    // then "sent" is what reached a socket (what the service received), and what never did is counted apart.
+    const { requests, errors } = queued.doc;
+    expect(requests.sent).toBe(server.count());
+    expect(requests.planned).toBe(300);
+    expect(requests.notSent).toBeGreaterThan(50);
+    expect(requests.sent + requests.notSent).toBe(300);
+    // Most timed out waiting for a connection; a few may fail on a connection that was opening for them.
+    expect(errors.byKind.queued).toBeGreaterThan(50);
+    expect(errors.byKind.queued).toBeLessThanOrEqual(requests.notSent);
+    expect(JSON.parse(refused.stdout).requests).toMatchObject({ planned: 3, sent: 0, failed: 3, notSent: 3 });
+  });
+});
+
+describe("infra load-test and redirects", () => {
+  it("fails --expect errors<1% against a target that redirects everything, and names it as such", async () => {
+    // Given a target that answers every request with a 301 to https, as the load balancer's HTTP listener does,
+    const redirecting = await startServer({ redirectAll: true });
+    const args = ["--target", redirecting.origin, "--rate", "10", "--duration", "500ms", "--expect", "errors<1%"];
+
+    // when the load test runs against it with an error budget,
+    const text = await loadTest(args);
+    const { doc } = await json(args);
+    await redirecting.close();
+
+    // then the redirects are counted apart, are errors, and the report says no request reached the service.
+    expect(text.code).toBe(1);
+    expect(doc.redirects).toEqual({
+      total: 5,
+      byStatus: { 301: 5 },
+      location: `https://127.0.0.1:${redirecting.port}/order/products`,
+    });
+    expect(doc.errors).toMatchObject({ total: 5, percent: 100, byStatus: { 301: 5 } });
+    expect(unwrapped(text.stdout)).toMatch(
+      /^Redirects {3}5 \(301: 5\) to https:\/\/127\.0\.0\.1:\d+\/order\/products, counted as errors/m,
+    );
+    expect(text.stdout).toMatch(/\[FAIL\] errors<1% \(100 %\)/);
+    expect(unwrapped(text.stdout).trimEnd().split("\n").at(-1)).toBe(
+      `Every answer was a redirect (301 to https://127.0.0.1:${redirecting.port}/order/products): this target redirects everything, so no request reached the service; aim at where it points: --target https://127.0.0.1:${redirecting.port}`,
+    );
+  });
+
+  it("counts redirects as answers with --allow-redirects, still apart", async () => {
+    const { code, doc } = await json(
+      ["--path", "/redirect", "--path", "/", "--rate", "20", "--duration", "500ms"].concat([
+        "--allow-redirects",
+        "--expect",
+        "errors<1%",
+      ]),
+    );
+
+    expect(code).toBe(0);
+    expect(doc.status).toEqual({ 200: 5, 301: 5 });
+    expect(doc.redirects).toMatchObject({ total: 5, byStatus: { 301: 5 } });
+    expect(doc.errors.total).toBe(0);
   });
 });
 
@@ -212,6 +333,40 @@ describe("infra load-test --expect", () => {
   });
 });
 
+describe("infra load-test --abort-on", () => {
+  it("stops sending once the errors of the last seconds pass the limit, says why, and exits 1", async () => {
+    // Given a service whose every answer is a 500, and a run of 5 s that should stop above 20 % errors,
+    const args = ["--path", "/fail", "--rate", "20", "--duration", "5s", "--abort-on", "errors>20%"];
+
+    // when it runs,
+    const { code, stdout } = await loadTest(args);
+
+    // then it stopped within about a second of the first errors, far short of the 100 requests planned.
+    expect(code).toBe(1);
+    expect(server.count()).toBeLessThan(50);
+    expect(unwrapped(stdout)).toMatch(
+      /^Aborted {5}errors>20% \(100 %\) held for the requests of the last [\d.]+ s: stopped sending after [\d.]+ s$/m,
+    );
+  });
+
+  it("lets a run whose errors stay under the limit go to its end", async () => {
+    const { code, doc } = await json([
+      "--path",
+      "/mixed",
+      "--rate",
+      "20",
+      "--duration",
+      "1s",
+      "--abort-on",
+      "errors>20%",
+    ]);
+
+    expect(code).toBe(0);
+    expect(doc.requests.sent).toBe(20);
+    expect(doc.aborted).toBeNull();
+  });
+});
+
 describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
   const refused = [
     ["a rate of 0", ["--rate", "0"], /--rate 0 is not a number above 0/],
@@ -224,6 +379,14 @@ describe("infra load-test refuses, with exit 2 and nothing sent,", () => {
     ["a latency without a unit", ["--expect", "p99<500"], /a latency needs a unit/],
     ["an error percentage above 100", ["--expect", "errors<101%"], /--expect errors<101%: a percentage is at most 100/],
     ["a path that is not a path", ["--path", "order"], /--path: "order" is not a URL path/],
+    ["a malformed --abort-on", ["--abort-on", "errors above 20%"], /--abort-on errors above 20% is not <metric><op>/],
+    [
+      "an --observe beside --no-sample",
+      ["--observe", "5m"],
+      /--observe 5m watches the stack in AWS, which --no-sample/,
+    ],
+    ["an --observe above 30 minutes", ["--observe", "1h"], /--observe 1h is above 30m/],
+    ["a malformed --observe", ["--observe", "soon"], /--observe soon is not a duration/],
   ] as const;
 
   for (const [what, args, message] of refused)

@@ -6,11 +6,12 @@ import { ListTagsForResourceCommand, type ResourceRecordSet } from "@aws-sdk/cli
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
+import { readCertificate } from "../common/certificate.js";
 import { fqdn, sameName } from "../common/dns/names.js";
-import { listRecords } from "../common/dns/records.js";
-import { findZone, type Zone } from "../common/dns/zone.js";
+import { readRecords } from "../common/dns/records.js";
+import { readZone, type Zone } from "../common/dns/zone.js";
 import { isManaged } from "../common/tags.js";
-import { covers, describeCertificate, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
+import { covers, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
 import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
 
 /** The CallerReference of the zones infra makes: a zone carries it from its creation, whatever befalls its tags. */
@@ -39,10 +40,10 @@ export async function observeAcm(ctx: Context, c: AcmConfig): Promise<Map<string
   let zoneTags: { Key?: string; Value?: string }[] = [];
   if (!c.externalDns) {
     const r53 = await ctx.aws.route53();
-    zone = await findZone(r53, c.domain, c);
+    zone = await readZone(ctx, r53, c.domain, c);
     if (zone) {
       const id = zone.id;
-      zoneRecords = await awsStep("list records", zone.name, () => listRecords(r53, id));
+      zoneRecords = await awsStep("list records", zone.name, () => readRecords(ctx, r53, id));
       if (madeByInfra(zone, c))
         zoneTags = await awsStep("read hosted zone tags", zone.name, async () => {
           const out = await r53.send(new ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: id }));
@@ -181,7 +182,7 @@ async function findCertificates(ctx: Context, acm: ACMClient, c: AcmConfig) {
     d.DomainValidationOptions?.[0]?.ValidationMethod === "DNS" &&
     d.KeyAlgorithm === KEY_ALGORITHM;
   const read = async (arn: string): Promise<Certificate | "stranger" | undefined> => {
-    const [detail, tags] = await Promise.all([describeCertificate(acm, arn), tagsOf(acm, arn)]);
+    const [detail, tags] = await Promise.all([readCertificate(ctx, arn), tagsOf(acm, arn)]);
     if (!detail) return undefined;
     const ours =
       isManaged(tags) &&

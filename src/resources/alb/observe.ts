@@ -23,6 +23,7 @@ import {
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { ObservedObject } from "../../state/model.js";
+import { readLoadBalancer } from "../common/load-balancer.js";
 import { isManaged, type Tag } from "../common/tags.js";
 import type { AlbConfig } from "./config.js";
 import {
@@ -51,12 +52,19 @@ export async function clientsOf(ctx: Context): Promise<AlbClients> {
 export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string, ObservedObject>> {
   const { ec2, elbv2 } = await clientsOf(ctx);
   const env = ctx.env;
-  const [group, tg, lb] = await Promise.all([
-    awsStep("find security group", c.securityGroupName, () =>
-      findSecurityGroup(ec2, c, env.get("ALB_SECURITY_GROUP_ID")),
+  const recordedLb = env.get("ALB_ARN");
+  const [{ group, backend }, tg, lb] = await Promise.all([
+    awsStep("find security groups", c.securityGroupName, () =>
+      findSecurityGroups(ec2, c, env.get("ALB_SECURITY_GROUP_ID")),
     ),
     awsStep("find target group", c.targetGroupName, () => findTargetGroup(elbv2, c, env.get("TARGET_GROUP_ARN"))),
-    awsStep("find load balancer", c.albName, () => findLoadBalancer(elbv2, c.albName, env.get("ALB_ARN"))),
+    awsStep(
+      "find load balancer",
+      c.albName,
+      async () =>
+        (recordedLb ? await readLoadBalancer(ctx, recordedLb) : undefined) ??
+        (await describeLoadBalancer(elbv2, { Names: [c.albName] })),
+    ),
   ]);
   const listeners = lb
     ? await awsStep("list listeners", c.albName, () => listenersOf(elbv2, lb.LoadBalancerArn as string))
@@ -64,15 +72,10 @@ export async function observeAlb(ctx: Context, c: AlbConfig): Promise<Map<string
   const arns = [tg?.TargetGroupArn, lb?.LoadBalancerArn, ...listeners.map((l) => l.ListenerArn)].filter(
     (a): a is string => Boolean(a),
   );
-  const [tags, tgAttributes, lbAttributes, backend] = await Promise.all([
+  const [tags, tgAttributes, lbAttributes] = await Promise.all([
     arns.length ? awsStep("read tags", c.albName, () => tagsOf(elbv2, arns)) : new Map<string, Tag[]>(),
     tg ? awsStep("read target group attributes", c.targetGroupName, () => targetGroupAttributes(elbv2, tg)) : undefined,
     lb ? awsStep("read load balancer attributes", c.albName, () => loadBalancerAttributes(elbv2, lb)) : undefined,
-    group && c.backendSecurityGroupId
-      ? awsStep("find backend security group", c.backendSecurityGroupId, () =>
-          describeSecurityGroup(ec2, c.backendSecurityGroupId),
-        )
-      : undefined,
   ]);
 
   const found = new Map<string, ObservedObject>();
@@ -201,12 +204,34 @@ function backendRule(perms: IpPermission[] | undefined, albGroupId: string, port
 }
 
 export async function describeSecurityGroup(ec2: EC2Client, id: string): Promise<SecurityGroup | undefined> {
+  return (await describeSecurityGroups(ec2, [id]))?.[0];
+}
+
+/** The groups of these ids, or undefined when one of them does not exist. */
+async function describeSecurityGroups(ec2: EC2Client, ids: string[]): Promise<SecurityGroup[] | undefined> {
   try {
-    return (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }))).SecurityGroups?.[0];
+    return (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ids }))).SecurityGroups ?? [];
   } catch (err) {
     if (isAwsError(err, "InvalidGroup.NotFound", "InvalidGroupId.Malformed")) return undefined;
     throw err;
   }
+}
+
+/**
+ * The ALB's group and, once it exists, the backend group it is let into. With the ALB's group recorded, both in one
+ * call; DescribeSecurityGroups fails whole (InvalidGroup.NotFound) when one of them is gone: then one at a time.
+ */
+async function findSecurityGroups(ec2: EC2Client, c: AlbConfig, recorded: string | undefined) {
+  const backendId = c.backendSecurityGroupId;
+  if (recorded && backendId && recorded !== backendId) {
+    const both = await describeSecurityGroups(ec2, [recorded, backendId]);
+    const group = both?.find((g) => g.GroupId === recorded);
+    const backend = both?.find((g) => g.GroupId === backendId);
+    if (group && backend) return { group, backend };
+  }
+  const group = await findSecurityGroup(ec2, c, recorded);
+  const backend = group && backendId ? await describeSecurityGroup(ec2, backendId) : undefined;
+  return { group, backend };
 }
 
 /** By recorded id, then by name in the VPC (GroupNames only works in the default VPC: use filters). */

@@ -11,7 +11,9 @@ import {
   type Service,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import type { Context } from "../../core/context.js";
 import { isAwsError } from "../../core/errors.js";
+import { sharedRead } from "../../core/shared-reads.js";
 import type { Tag } from "./tags.js";
 
 export type Revision = TaskDefinition & { tags: EcsTag[] };
@@ -43,6 +45,28 @@ export async function describeRevision(ecs: ECSClient, ref: string): Promise<Rev
     if (isAwsError(err, "ClientException")) return undefined;
     throw err;
   }
+}
+
+/**
+ * The stack's service, when ACTIVE: by the ARN ECS_SERVICE_ARN records (its cluster is in it), then by name in the
+ * cluster. Both ECS resources read it: once while a command looks at the stack.
+ */
+export async function findActiveService(ctx: Context, cluster: string, name: string): Promise<Service | undefined> {
+  const recorded = ctx.env.get("ECS_SERVICE_ARN");
+  const ecs = await ctx.aws.ecs();
+  return sharedRead(ctx, `ecs service ${cluster}/${name} ${recorded ?? "-"}`, async () => {
+    const recordedCluster = recorded?.split(":service/")[1]?.split("/")[0];
+    const byArn = recorded && recordedCluster ? await describeService(ecs, recordedCluster, recorded) : undefined;
+    if (byArn?.status === "ACTIVE") return byArn;
+    const byName = await describeService(ecs, cluster, name);
+    return byName?.status === "ACTIVE" ? byName : undefined;
+  });
+}
+
+/** describeRevision, read once for the ECS resources while a command looks at the stack. */
+export async function readRevision(ctx: Context, ref: string): Promise<Revision | undefined> {
+  const ecs = await ctx.aws.ecs();
+  return sharedRead(ctx, `ecs task definition ${ref}`, () => describeRevision(ecs, ref));
 }
 
 /** The family's ACTIVE revisions' ARNs, newest first; at most `limit` of them. */

@@ -7,7 +7,9 @@ import {
   type Listener,
   type LoadBalancer,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Context } from "../../core/context.js";
 import { isAwsError } from "../../core/errors.js";
+import { sharedRead } from "../../core/shared-reads.js";
 
 export async function loadBalancerByArn(
   elbv2: ElasticLoadBalancingV2Client,
@@ -20,6 +22,12 @@ export async function loadBalancerByArn(
     throw err;
   }
 }
+
+/** loadBalancerByArn, read once for alb and the resources that point at it while a command looks at the stack. */
+export const readLoadBalancer = async (ctx: Context, arn: string) => {
+  const elbv2 = await ctx.aws.elbv2();
+  return sharedRead(ctx, `elbv2 load balancer ${arn}`, () => loadBalancerByArn(elbv2, arn));
+};
 
 /**
  * The listeners of a load balancer that serve the certificate as their default one (a load balancer gone has none).

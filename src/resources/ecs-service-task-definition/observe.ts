@@ -9,11 +9,10 @@ import {
   ListTagsForResourceCommand,
   type LogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
-import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import type { Observation, ObservedObject } from "../../state/model.js";
-import { describeRevision, describeService, fromEcsTags, latestActiveRevision, type Revision } from "../common/ecs.js";
+import { findActiveService, fromEcsTags, latestActiveRevision, type Revision, readRevision } from "../common/ecs.js";
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { definitionFields, isPendingChange, mainContainer } from "../common/task-definition.js";
@@ -27,8 +26,10 @@ export async function observeTaskDefinition(ctx: Context, c: TaskDefinitionConfi
   const recordedArn = ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN");
   const [group, running, recorded] = await Promise.all([
     awsStep("find log group", c.logGroup, () => findLogGroup(logs, c.logGroup)),
-    c.clusterName ? awsStep("read service", c.serviceName, () => runningRevision(ecs, c)) : undefined,
-    recordedArn ? awsStep("read task definition", recordedArn, () => describeRevision(ecs, recordedArn)) : undefined,
+    c.clusterName
+      ? awsStep("read service", c.serviceName, () => runningRevision(ctx, c.clusterName as string, c))
+      : undefined,
+    recordedArn ? awsStep("read task definition", recordedArn, () => readRevision(ctx, recordedArn)) : undefined,
   ]);
   const ours = (td: Revision | undefined) => (td?.status === "ACTIVE" && td.family === c.family ? td : undefined);
   const runs = ours(running);
@@ -71,10 +72,10 @@ export function observedRevision(c: TaskDefinitionConfig, td: Revision): Observe
  * The revision the service runs (whatever its family or status), when the service is ACTIVE. A service whose
  * deployment FAILED runs nothing: its image is no choice to keep, and IMAGE_TAG says what is wanted again.
  */
-async function runningRevision(ecs: ECSClient, c: TaskDefinitionConfig): Promise<Revision | undefined> {
-  const svc = await describeService(ecs, c.clusterName as string, c.serviceName);
-  if (svc?.status !== "ACTIVE" || !svc.taskDefinition || failedDeployment(svc)) return undefined;
-  return describeRevision(ecs, svc.taskDefinition);
+async function runningRevision(ctx: Context, cluster: string, c: TaskDefinitionConfig): Promise<Revision | undefined> {
+  const svc = await findActiveService(ctx, cluster, c.serviceName);
+  if (!svc?.taskDefinition || failedDeployment(svc)) return undefined;
+  return readRevision(ctx, svc.taskDefinition);
 }
 
 export async function findLogGroup(

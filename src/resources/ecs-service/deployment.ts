@@ -10,10 +10,11 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
 import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
-import type { ResourceEvents } from "../../core/events.js";
+import type { DeploymentView, ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 import { describeService, shortName } from "../common/ecs.js";
 import { serviceTasks } from "../common/ecs-tasks.js";
+import { deploymentsOf, lastStopped, targetStates } from "./deployment-view.js";
 
 /** Stopped-task reasons that no amount of waiting will cure. */
 const FATAL =
@@ -41,6 +42,8 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const ecs = await w.ctx.aws.ecs();
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
   const seen = new Set<string>();
+  const elbv2 = await w.ctx.aws.elbv2();
+  let stop: DeploymentView["lastStopped"];
   const showNewEvents = (svc: Service) => {
     // Oldest first; events from before this deployment began are history, not news.
     const since = svc.deployments?.find((d) => d.id === w.deploymentId)?.createdAt?.getTime() ?? 0;
@@ -73,13 +76,26 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
       ) {
         return done(svc);
       }
+      let stopped: Task[] = [];
       if ((d.failedTasks ?? 0) > 0) {
-        const fatal = (await stoppedTasks(w)).filter((t) => FATAL.test(stopReason(t)));
+        stopped = await stoppedTasks(w);
+        const fatal = stopped.filter((t) => FATAL.test(stopReason(t)));
         if (fatal.length > 0) throw failure(w, svc, `tasks cannot start: ${stopReason(fatal[0] as Task)}`, fatal);
       }
       const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
+      // The whole deployment, for a terminal to show: the targets only once tasks run, the last stop until a newer one.
+      const deployments = deploymentsOf(svc, w.deploymentId);
+      const targets = deployments.some((x) => x.running > 0) ? await targetStates(elbv2, svc) : undefined;
+      stop = lastStopped(stopped, stopReason) ?? stop;
+      const view = {
+        service: w.serviceName,
+        deployments,
+        ...(targets ? { targets } : {}),
+        ...(stop ? { lastStopped: stop } : {}),
+      };
       return pending(
         `${d.rolloutState} ${d.runningCount}/${d.desiredCount} running, ${d.pendingCount} pending${failed}`,
+        { deployment: view },
       );
     }),
   );

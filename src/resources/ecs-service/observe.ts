@@ -5,11 +5,11 @@
 // picked up yet; a revision that differs in its image only is a deploy's or a rollback's business, and an older one
 // is what a stale env file still says. A service whose deployment FAILED runs nothing: it moves to the recorded
 // revision, whatever differs.
-import type { ECSClient, Service } from "@aws-sdk/client-ecs";
+import type { Service } from "@aws-sdk/client-ecs";
 import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { type Fields, isPending, type ObservedObject, UNREPORTED } from "../../state/model.js";
-import { describeRevision, describeService, fromEcsTags } from "../common/ecs.js";
+import { findActiveService, fromEcsTags, readRevision } from "../common/ecs.js";
 import { failedDeployment } from "../common/failed-deployment.js";
 import { isManaged } from "../common/tags.js";
 import { isPendingChange } from "../common/task-definition.js";
@@ -23,11 +23,10 @@ export interface ServiceRaw {
 }
 
 export async function observeService(ctx: Context, c: ServiceConfig): Promise<Map<string, ObservedObject>> {
-  const ecs = await ctx.aws.ecs();
   const found = new Map<string, ObservedObject>();
-  const svc = await awsStep("read service", c.serviceName, () => findService(ecs, c, ctx.env.get("ECS_SERVICE_ARN")));
+  const svc = await awsStep("read service", c.serviceName, () => findActiveService(ctx, c.cluster, c.serviceName));
   if (!svc) return found;
-  const revision = await awsStep("read task definitions", c.serviceName, () => revisionToRun(ecs, c, svc));
+  const revision = await awsStep("read task definitions", c.serviceName, () => revisionToRun(ctx, c, svc));
   found.set("service", observedService(svc, revision));
   return found;
 }
@@ -69,24 +68,15 @@ function unreported(svc: Service): Fields {
   };
 }
 
-/** By recorded ARN (its cluster is in it), then by name in the cluster; only an ACTIVE service counts. */
-async function findService(ecs: ECSClient, c: ServiceConfig, recorded: string | undefined) {
-  const cluster = recorded?.split(":service/")[1]?.split("/")[0];
-  const byArn = recorded && cluster ? await describeService(ecs, cluster, recorded) : undefined;
-  if (byArn?.status === "ACTIVE") return byArn;
-  const byName = await describeService(ecs, c.cluster, c.serviceName);
-  return byName?.status === "ACTIVE" ? byName : undefined;
-}
-
 /**
  * The recorded revision when it is a change the service has not picked up yet, or the service runs nothing worth
  * keeping (an unusable revision, or a FAILED deployment: a new image tag fixes it as well as a pushed one).
  */
-async function revisionToRun(ecs: ECSClient, c: ServiceConfig, svc: Service): Promise<string | undefined> {
+async function revisionToRun(ctx: Context, c: ServiceConfig, svc: Service): Promise<string | undefined> {
   const recorded = c.taskDefinitionArn;
   const runs = svc.taskDefinition;
   if (!recorded || isPending(recorded) || !runs || recorded === runs) return runs;
-  const [want, running] = await Promise.all([describeRevision(ecs, recorded), describeRevision(ecs, runs)]);
+  const [want, running] = await Promise.all([readRevision(ctx, recorded), readRevision(ctx, runs)]);
   if (want?.status !== "ACTIVE") return runs; // ECS would refuse it: the task definition step records an ACTIVE one
   if (failedDeployment(svc)) return recorded;
   if (running?.status !== "ACTIVE" || want.family !== running.family) return recorded;

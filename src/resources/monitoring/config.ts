@@ -24,6 +24,8 @@ export interface MonitoringConfig extends StackIdentity {
   dashboardName: string;
   /** The second topic an earlier version of infra made beside the scripts': found to be deleted. */
   legacyTopic: { name: string; arn: string | undefined };
+  /** Destroy deletes every object found: whose each is, only its own service may say (ownership.ts). */
+  destroying: boolean;
 }
 
 export const monitoringResource: Resource<MonitoringConfig> = {
@@ -68,6 +70,7 @@ export function monitoringConfig(env: EnvReader, action: Action): MonitoringConf
     topicName: `${project}-rds-alerts`,
     dashboardName: input.need("CLOUDWATCH_DASHBOARD_NAME"),
     legacyTopic: { name: `${project}-service-alerts`, arn: input.maybe("SERVICE_ALERTS_TOPIC_ARN") },
+    destroying: action === "destroy",
   };
   input.done();
   return config;

@@ -1,8 +1,8 @@
-// What of `monitoring` exists: the alerts topic (by SNS_TOPIC_ARN, then by name) with its subscriptions, every
+// What of `monitoring` exists: the alerts topic (by SNS_TOPIC_ARN, then by name: lookups.ts) with its subscriptions, every
 // alarm name monitoring may own (so an alarm no longer wanted is found and deleted), and the dashboard (by the name
 // SERVICE_DASHBOARD_NAME recorded, then by CLOUDWATCH_DASHBOARD_NAME). Also what an earlier version of infra made
 // beside the scripts' (a second topic, two more RDS alarms): found to be deleted. Each described in the fields the
-// desired state uses.
+// desired state uses, and whose each is by its tags (ownership.ts).
 import {
   type CloudWatchClient,
   DescribeAlarmsCommand,
@@ -10,22 +10,18 @@ import {
   ListTagsForResourceCommand,
   type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
-import {
-  ListSubscriptionsByTopicCommand,
-  ListTopicsCommand,
-  ListTagsForResourceCommand as ListTopicTagsCommand,
-  type SNSClient,
-  type Subscription,
-} from "@aws-sdk/client-sns";
+import type { Subscription } from "@aws-sdk/client-sns";
 import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { optional } from "../../core/unsupported.js";
 import type { ObservedObject } from "../../state/model.js";
 import { isManaged, otherStack, type Tag } from "../common/tags.js";
-import { allAlarmNames } from "./alarms.js";
+import { alarmSpecs, allAlarmNames } from "./alarms.js";
 import { alarmKey, type MonitoringConfig } from "./config.js";
 import { dashboardFields } from "./dashboard.js";
 import { alarmFields } from "./inputs.js";
+import { type FoundTopic, findTopics, topicTags } from "./lookups.js";
+import { ownedByInfra } from "./ownership.js";
 
 export interface TopicRaw {
   subscriptions: Subscription[];
@@ -33,25 +29,32 @@ export interface TopicRaw {
 
 export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Promise<Map<string, ObservedObject>> {
   const [sns, cw] = await Promise.all([ctx.aws.sns(), ctx.aws.cloudwatch()]);
-  const recordedTopic = ctx.env.get("SNS_TOPIC_ARN");
   const recordedDashboard = ctx.env.get("SERVICE_DASHBOARD_NAME");
   const [topics, alarms, dashboard] = await Promise.all([
-    awsStep("list topics", c.topicName, () => listTopics(sns)),
+    findTopics(ctx, sns, c),
     awsStep("read alarms", c.project, () => alarmsNamed(cw, allAlarmNames(c.project))),
     awsStep("read dashboard", c.dashboardName, () => findDashboard(cw, c.dashboardName, recordedDashboard)),
   ]);
-  const byName = (name: string) => topics.find((arn) => arn.split(":").at(-1) === name);
-  const topicArn = recordedTopic && topics.includes(recordedTopic) ? recordedTopic : byName(c.topicName);
-  const legacyTopicArn = [c.legacyTopic.arn, byName(c.legacyTopic.name)].find(
-    (arn) => arn !== undefined && arn !== topicArn && topics.includes(arn),
-  );
+  const wanted = new Set(alarmSpecs(c).map((a) => a.name));
+  const { topic, legacy } = topics;
+  const ours = await ownedByInfra(ctx, [
+    ...[topic, legacy].flatMap((t) =>
+      t
+        ? [{ arn: t.arn, name: nameOf(t.arn), deletable: c.destroying || t === legacy, tags: topicTags(sns, t.arn) }]
+        : [],
+    ),
+    ...alarms.map((a) => ({
+      arn: a.AlarmArn ?? "",
+      name: a.AlarmName ?? "",
+      deletable: c.destroying || !wanted.has(a.AlarmName ?? ""),
+      tags: () => cwTags(cw, a.AlarmArn ?? ""),
+    })),
+  ]);
 
   const found = new Map<string, ObservedObject>();
-  if (topicArn) found.set("topic", await describeTopic(sns, c, "topic", topicArn));
-  for (const alarm of alarms) {
-    const tags = await awsStep("read alarm tags", alarm.AlarmName ?? "", () => cwTags(cw, alarm.AlarmArn ?? ""));
-    found.set(alarmKey(alarm.AlarmName as string), describeAlarm(alarm, isManaged(tags)));
-  }
+  if (topic) found.set("topic", describeTopic(c, "topic", topic, ours.has(topic.arn)));
+  for (const alarm of alarms)
+    found.set(alarmKey(alarm.AlarmName as string), describeAlarm(alarm, ours.has(alarm.AlarmArn ?? "")));
   if (dashboard) {
     // One recorded by infra is ours, tags or not (an earlier version made dashboards without tags).
     const recorded = dashboard.name === recordedDashboard;
@@ -63,25 +66,20 @@ export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Prom
     const observed = describeDashboard(dashboard, recorded || (tags !== undefined && isManaged(tags) && !stack));
     found.set("dashboard", stack ? { ...observed, stack, leave: `it is infra stack ${stack}'s` } : observed);
   }
-  // Last, so destroy (which goes backwards) removes it first.
-  if (legacyTopicArn) {
-    const legacy = await describeTopic(sns, c, "legacy-topic", legacyTopicArn);
-    if (legacy.managed) found.set("legacy-topic", legacy);
-  }
+  // Last, so destroy (which goes backwards) removes it first; only one an earlier version of infra made.
+  if (legacy && ours.has(legacy.arn)) found.set("legacy-topic", describeTopic(c, "legacy-topic", legacy, true));
   return found;
 }
 
-async function describeTopic(sns: SNSClient, c: MonitoringConfig, key: string, arn: string): Promise<ObservedObject> {
-  const name = arn.split(":").at(-1) ?? arn;
-  const [tags, subscriptions] = await Promise.all([
-    awsStep("read topic tags", name, async () => (await sns.send(new ListTopicTagsCommand({ ResourceArn: arn }))).Tags),
-    awsStep("list subscriptions", name, () => subscriptionsOf(sns, arn)),
-  ]);
+const nameOf = (arn: string) => arn.split(":").at(-1) ?? arn;
+
+function describeTopic(c: MonitoringConfig, key: string, topic: FoundTopic, managed: boolean): ObservedObject {
+  const { arn, subscriptions } = topic;
   const emails = subscriptions.filter((s) => s.Protocol === "email").map((s) => s.Endpoint ?? "");
   // The address ALARM_EMAIL names, if it is subscribed (confirmed or not); otherwise who is.
   const email = c.email && emails.includes(c.email) ? c.email : emails.length ? emails.sort().join(", ") : undefined;
   const raw: TopicRaw = { subscriptions };
-  return { key, kind: "topic", name, id: arn, fields: { "email subscription": email }, managed: isManaged(tags), raw };
+  return { key, kind: "topic", name: nameOf(arn), id: arn, fields: { "email subscription": email }, managed, raw };
 }
 
 export function describeAlarm(a: MetricAlarm, managed: boolean): ObservedObject {
@@ -105,28 +103,6 @@ interface Dashboard {
 function describeDashboard(d: Dashboard, managed: boolean): ObservedObject {
   const fields = { name: d.name, ...dashboardFields(d.body) };
   return { key: "dashboard", kind: "dashboard", name: d.name, id: d.arn, fields, managed, raw: d };
-}
-
-async function listTopics(sns: SNSClient): Promise<string[]> {
-  const arns: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await sns.send(new ListTopicsCommand({ NextToken }));
-    arns.push(...(out.Topics ?? []).map((t) => t.TopicArn ?? "").filter(Boolean));
-    NextToken = out.NextToken;
-  } while (NextToken);
-  return arns;
-}
-
-async function subscriptionsOf(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
-  const all: Subscription[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
-    all.push(...(out.Subscriptions ?? []));
-    NextToken = out.NextToken;
-  } while (NextToken);
-  return all;
 }
 
 /** Names DescribeAlarms does not know are simply left out of its answer. */

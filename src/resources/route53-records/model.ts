@@ -2,7 +2,7 @@
 // alias records it made), and what verify says when DNS is not in Route 53 or the zone is missing.
 import type { Context } from "../../core/context.js";
 import type { Observation } from "../../state/model.js";
-import { findZone } from "../common/dns/zone.js";
+import { readZone } from "../common/dns/zone.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import { aliasRecordHandlers } from "./alias-record.js";
 import type { RecordsConfig } from "./config.js";
@@ -28,7 +28,7 @@ async function recordsChecks(ctx: Context, c: RecordsConfig, objects: Observatio
     );
   } else if (!objects.has("alias-record")) {
     // Say why the record is missing when it is because the zone is.
-    const zone = await findZone(await ctx.aws.route53(), c.domain, c);
+    const zone = await readZone(ctx, await ctx.aws.route53(), c.domain, c);
     if (!zone)
       check(`public hosted zone of ${c.domain} exists`, false, "none: `infra create acm-certificate` makes it");
   }

@@ -6,9 +6,9 @@ import type { Context } from "../../core/context.js";
 import { awsStep } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
 import { sameAliasTarget, sameName } from "../common/dns/names.js";
-import { listRecords } from "../common/dns/records.js";
-import { findZone } from "../common/dns/zone.js";
-import { loadBalancerByArn } from "../common/load-balancer.js";
+import { readRecords } from "../common/dns/records.js";
+import { readZone } from "../common/dns/zone.js";
+import { readLoadBalancer } from "../common/load-balancer.js";
 import type { RecordsConfig } from "./config.js";
 
 export interface AliasRaw {
@@ -21,8 +21,7 @@ export interface AliasRaw {
 export async function recordedLoadBalancer(ctx: Context, c: RecordsConfig): Promise<LoadBalancer | undefined> {
   const arn = c.albArn;
   if (!arn || isPending(arn)) return undefined;
-  const elbv2 = await ctx.aws.elbv2();
-  return awsStep("find load balancer", arn, () => loadBalancerByArn(elbv2, arn));
+  return awsStep("find load balancer", arn, () => readLoadBalancer(ctx, arn));
 }
 
 /** Where a record sends the name: an alias's target or a CNAME's value. */
@@ -38,10 +37,10 @@ export async function observeRecords(ctx: Context, c: RecordsConfig): Promise<Ma
   const found = new Map<string, ObservedObject>();
   if (c.externalDns) return found;
   const r53 = await ctx.aws.route53();
-  const zone = await findZone(r53, c.domain, c);
+  const zone = await readZone(ctx, r53, c.domain, c);
   if (!zone) return found;
   const [records, lb] = await Promise.all([
-    awsStep("list records", zone.name, () => listRecords(r53, zone.id)),
+    awsStep("list records", zone.name, () => readRecords(ctx, r53, zone.id)),
     recordedLoadBalancer(ctx, c),
   ]);
   const at = (name: string, type: string) => records.find((r) => r.Type === type && sameName(r.Name ?? "", name));

@@ -313,6 +313,11 @@ export class AcmModel {
     const from = input.NextToken ? Number(Buffer.from(input.NextToken, "base64").toString()) : 0;
     if (!Number.isInteger(from) || from < 0) throw modeled(ValidationException, "Invalid NextToken");
     const max = input.MaxItems ?? 1000;
+    if (!Number.isInteger(max) || max < 1 || max > 1000)
+      throw modeled(
+        ValidationException,
+        "Value at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000",
+      );
     const page = all.slice(from, from + max);
     return {
       CertificateSummaryList: page.map((c) => ({

@@ -3,6 +3,7 @@
 // other tags or attributes than the existing topic's it is refused; DeleteTopic of a missing topic succeeds and
 // takes the topic's subscriptions with it. Errors carry their wire code as `Code` (SNS is a query protocol).
 import {
+  AuthorizationErrorException,
   CreateTopicCommand,
   DeleteTopicCommand,
   GetSubscriptionAttributesCommand,
@@ -125,8 +126,12 @@ export class SnsModel {
 
   mustFind(arn: string | undefined): TopicRecord {
     const topic = this.topics.get(arn ?? "");
-    if (!topic) throw topicNotFound();
-    return topic;
+    if (topic) return topic;
+    // Another account's topic is its policy's to show: refused, as if it existed (the least convenient answer).
+    const account = (arn ?? "").split(":")[4];
+    if (account && account !== ACCOUNT)
+      throw coded(AuthorizationErrorException, "AuthorizationError", `not authorized to access resource ${arn}`);
+    throw topicNotFound();
   }
 
   private createTopic(input: { Name?: string; Attributes?: Record<string, string>; Tags?: Tag[] }) {

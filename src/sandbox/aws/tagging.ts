@@ -146,16 +146,25 @@ export class TaggingModel {
     const arns = input.ResourceARNList;
     if (arns?.length && (filters.length || types.length))
       throw invalid("ResourceARNList cannot be used with TagFilters or ResourceTypeFilters.");
+    if (arns) return this.byArns(input, arns);
     const from = this.offset(input.PaginationToken);
     const all = this.listed()
       .filter((r) => filters.every((f) => matchesFilter(r, f)))
-      .filter((r) => !types.length || matchesType(r, types))
-      .filter((r) => !arns?.length || arns.includes(r.arn));
+      .filter((r) => !types.length || matchesType(r, types));
     const items = all.slice(from, from + perPage);
     const more = from + perPage < all.length;
     const mappings: ResourceTagMapping[] = items.map((r) => ({ ResourceARN: r.arn, Tags: r.tags }));
     // AWS answers an empty string, not no token, on the last page.
     return { ResourceTagMappingList: mappings, PaginationToken: more ? this.token(from + perPage) : "" };
+  }
+
+  /** The tags of up to 100 ARNs, in one answer: an ARN it does not list (untagged, or unknown) is left out. */
+  private byArns(input: GetResourcesInput, arns: string[]) {
+    if (arns.length < 1 || arns.length > 100) throw invalid("ResourceARNList must have 1 to 100 items.");
+    if (input.PaginationToken || input.ResourcesPerPage !== undefined || input.TagsPerPage !== undefined)
+      throw invalid("ResourceARNList cannot be used with PaginationToken, ResourcesPerPage or TagsPerPage.");
+    const listed = this.listed().filter((r) => arns.includes(r.arn));
+    return { ResourceTagMappingList: listed.map((r) => ({ ResourceARN: r.arn, Tags: r.tags })), PaginationToken: "" };
   }
 
   /** Tokens carry the offset and when they were handed out: they expire after TOKEN_VALID_MS. */

@@ -11,6 +11,7 @@ import {
 import type { Context } from "../../../core/context.js";
 import { awsStep, isAwsError } from "../../../core/errors.js";
 import type { ResourceEvents } from "../../../core/events.js";
+import { sharedRead } from "../../../core/shared-reads.js";
 import { done, pending, retryWhile, waitOptions, waitUntil } from "../../../core/wait.js";
 import { sameName } from "./names.js";
 
@@ -38,6 +39,10 @@ export async function listRecords(r53: Route53Client, zoneId: string): Promise<R
     };
   }
 }
+
+/** listRecords, read once for acm-certificate and route53-records while a command looks at the stack. */
+export const readRecords = (ctx: Context, r53: Route53Client, zoneId: string) =>
+  sharedRead(ctx, `route53 records ${zoneId}`, () => listRecords(r53, zoneId));
 
 /** The record set of that name and type, if the zone has one. */
 export async function readRecord(r53: Route53Client, zoneId: string, name: string, type: ResourceRecordSet["Type"]) {

@@ -6,7 +6,9 @@ import {
   ListHostedZonesByNameCommand,
   type Route53Client,
 } from "@aws-sdk/client-route-53";
+import type { Context } from "../../../core/context.js";
 import { awsStep, InputError, isAwsError } from "../../../core/errors.js";
+import { sharedRead } from "../../../core/shared-reads.js";
 import type { ZoneInputs } from "./config.js";
 import { fqdn } from "./names.js";
 
@@ -82,3 +84,9 @@ export async function findZone(r53: Route53Client, domain: string, inputs: ZoneI
   const out = await awsStep("read hosted zone", want, () => getZone(r53, bareZoneId(match.Id ?? "")));
   return out ? zoneOf(out) : undefined;
 }
+
+/** findZone, read once for acm-certificate and route53-records while a command looks at the stack. */
+export const readZone = (ctx: Context, r53: Route53Client, domain: string, inputs: ZoneInputs) =>
+  sharedRead(ctx, `route53 zone ${domain} ${inputs.hostedZoneId ?? "-"} ${inputs.zoneRecorded ?? "-"}`, () =>
+    findZone(r53, domain, inputs),
+  );

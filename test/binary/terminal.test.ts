@@ -1,0 +1,84 @@
+// The real binary on a real terminal: a pseudo-terminal 80 columns wide (util-linux `script`), its output replayed
+// on a terminal emulator of the same width, as a person would have seen it.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EmulatedTerminal } from "../support/terminal.js";
+import { CLI, isolatedEnv, runBinary } from "./support.js";
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+/** Whether text sets a foreground colour: red, green or yellow (the cursor's movements and erasures are not colour). */
+const coloured = (text: string) => ["\x1b[31m", "\x1b[32m", "\x1b[33m"].some((code) => text.includes(code));
+
+/** Each test runs the sandbox in two processes on the real clock: room for a loaded machine. */
+const SLOW = 120_000;
+
+/** `infra <args>` on a pseudo-terminal of that width; what it wrote there, and its exit code. */
+function onPty(args: string[], cwd: string, env: Record<string, string>, columns = 80) {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn("script", ["-qec", `stty cols ${columns} rows 30; exec ${quoted}`, "/dev/null"], {
+      cwd,
+      env: { ...env, TERM: "xterm-256color" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+async function screen(output: string, columns = 80) {
+  const term = new EmulatedTerminal(columns);
+  term.write(output);
+  return term.read();
+}
+
+describe.skipIf(!hasScript)("the binary on a terminal 80 columns wide", () => {
+  it("given create all then status, then nothing wraps, no wait is left on the screen, marks are coloured, and status is one line per resource", {
+    timeout: SLOW,
+  }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
+    const env = isolatedEnv();
+
+    const created = await onPty(["--sandbox", "create", "all"], cwd, env);
+    const status = await onPty(["--sandbox", "status"], cwd, env);
+
+    expect(created.code).toBe(0);
+    const rows = await screen(created.output);
+    expect(rows.filter((r) => r.wrapped)).toEqual([]);
+    expect(rows.filter((r) => r.text.startsWith("… "))).toEqual([]);
+    expect(rows.some((r) => r.text.startsWith("Took "))).toBe(true);
+    expect(created.output).toContain("\x1b[32m+\x1b[39m alb: load balancer startupwebapp-alb");
+    expect(status.code).toBe(0);
+    const table = await screen(status.output);
+    expect(table.filter((r) => r.wrapped)).toEqual([]);
+    for (const name of ["alb", "acm-certificate", "ecs-service-task-definition", "ecs-service", "monitoring"])
+      expect(
+        table.filter((r) => r.text.startsWith(`${name} `)),
+        name,
+      ).toHaveLength(1);
+  });
+
+  it("given NO_COLOR, then the same terminal gets no colour; and off a terminal there is none either", {
+    timeout: SLOW,
+  }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
+    const env = isolatedEnv();
+
+    const plain = await onPty(["--sandbox", "create", "alb"], cwd, { ...env, NO_COLOR: "1" });
+    const piped = await runBinary(["--sandbox", "verify", "alb"], { cwd, env });
+
+    expect(plain.code).toBe(0);
+    expect(plain.output).toMatch(/\+ alb: load balancer startupwebapp-alb/);
+    expect(coloured(plain.output)).toBe(false);
+    expect(piped.stdout).toMatch(/^\[OK {2}\] alb: /m);
+    expect(`${piped.stdout}${piped.stderr}`).not.toContain("\x1b");
+  });
+});
