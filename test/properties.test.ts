@@ -269,7 +269,11 @@ describe("a change that reaches another step", () => {
     expect(asked.code).toBe(2);
     expect(asked.stderr).toMatch(/create would change what exists: ecs-service-task-definition, ecs-service/);
     expect(created.code, created.stderr).toBe(0);
-    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual([
+      "RegisterTaskDefinition",
+      "UpdateService",
+      "TagResource", // known good once its deployment completed with every target healthy
+    ]);
     expect((await runCli(["plan", "all", "--exit-code", "--file", path], fake.current)).code).toBe(0);
   });
 });

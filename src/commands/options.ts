@@ -1,5 +1,5 @@
 // The global options every command takes, parsed and checked once.
-
+import type { Command } from "commander";
 import { parseDuration } from "../core/duration.js";
 import { InputError } from "../core/errors.js";
 import { REGION_NAME } from "../core/validators.js";
@@ -28,6 +28,9 @@ export interface GlobalOptions {
 
 export const DEFAULT_TIMEOUT = "45m";
 export const DEFAULT_ENV_FILE = "./aws-resources.env";
+
+/** Whether --timeout was given: some commands size their default from the stack (deploy) or its targets (dr-drill). */
+export const timeoutGiven = (cmd: Command) => cmd.getOptionValueSourceWithGlobals("timeout") !== "default";
 
 /** Where the stack lives: the flag, else the env file (it records where the stack was made), else AWS_REGION. */
 export function resolveRegion(flag: string | undefined, fromFile: string | undefined, fromEnv: string | undefined) {

@@ -139,7 +139,11 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
       "--no-wait",
       "start what takes long, record it and return (exit 0) without waiting; run the same command without it to finish",
     )
-    .option("--timeout <duration>", "limit for each wait (90s, 15m, 1h)", DEFAULT_TIMEOUT)
+    .option(
+      "--timeout <duration>",
+      "limit for each wait (90s, 15m, 1h); deploy and rollback size theirs from the stack's settings, dr-drill's is DR_RTO_TARGET (see their --help)",
+      DEFAULT_TIMEOUT,
+    )
     .option(
       "--wait-for-claim <duration>",
       "when another run holds the stack, wait up to this long for it (default 0: refuse at once, naming it)",

@@ -53,9 +53,11 @@ export function finishedLine(e: InfraEvent, columns: number, colour: boolean): s
 export function waitLines(e: InfraEvent, columns: number, colour: boolean): string[] {
   const elapsed = ` (${duration(e.elapsedMs ?? 0)})`;
   const head = `${MARK.waiting} ${e.resource}: `;
-  // A deployment's state is in its table: its line says what and how long.
-  if (e.deployment)
-    return [fitted(head, e.message, [elapsed], columns), ...deploymentLines(e.deployment, columns, colour)];
+  // A deployment's state is in its table: its line says what, its phase and how long.
+  if (e.deployment) {
+    const phase = e.deployment.phase ? [` (${e.deployment.phase}, ${duration(e.elapsedMs ?? 0)})`] : [];
+    return [fitted(head, e.message, [...phase, elapsed], columns), ...deploymentLines(e.deployment, columns, colour)];
+  }
   return [fitted(head, e.message, [` (${e.state}, ${duration(e.elapsedMs ?? 0)})`, elapsed], columns)];
 }
 

@@ -7,7 +7,7 @@ import { defaultOf } from "../core/keys.js";
 import { type DrillFlags, drillConfig } from "../recovery/config.js";
 import type { DrillOutcome } from "../recovery/drill.js";
 import { recordDrill } from "../recovery/record.js";
-import type { GlobalOptions } from "./options.js";
+import { type GlobalOptions, timeoutGiven } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
 
@@ -65,12 +65,17 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
       `then time a cutover on copies: the database secret pointed at the restored instance, and the app run once against it (DR_CUTOVER_COMMAND, default "${defaultOf("DR_CUTOVER_COMMAND", () => undefined)}")`,
     )
     .option("--keep", "keep the restored instance afterwards (it is billed until deleted)")
+    .addHelpText(
+      "after",
+      "\n--timeout bounds each wait of the drill; by default it is DR_RTO_TARGET: a restore still not usable then has missed its target.\n",
+    )
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & DrillFlags;
       // The drill records its result: it claims the stack (a read-only file is refused before restoring anything).
       const check = (env: EnvReader) => drillConfig(env, o);
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, { claim: "dr-drill" }, check);
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "verify", deps, { claim: "dr-drill" }, check);
       const config = drillConfig(env, o);
+      const timeoutMs = timeoutGiven(cmd) ? given : config.targets.rtoMs;
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const [{ runDrill }, { summarise }, { deleteLine }] = await Promise.all([
         import("../recovery/drill.js"),

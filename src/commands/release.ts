@@ -2,9 +2,9 @@
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
-import { deployConfig } from "../deploy/config.js";
+import { defaultTimeoutHelp, defaultTimeoutMs, deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
-import type { GlobalOptions } from "./options.js";
+import { type GlobalOptions, timeoutGiven } from "./options.js";
 import type { Commands } from "./program.js";
 import { loadInputs, makeContext } from "./setup.js";
 
@@ -24,6 +24,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       "--force-new-deployment",
       "when the service runs this image already, start a new deployment even if its tag still names the digest the tasks run, or they cannot be compared",
     )
+    .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & {
         image: string;
@@ -43,8 +44,9 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
         // `:tag` needs ECR_REPOSITORY_URI, which a store of the stack's record may hold.
         if (!o.image.trim().startsWith(":") || env.get("ECR_REPOSITORY_URI")) image(env);
       };
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create", deps, { claim: "deploy" }, check);
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create", deps, { claim: "deploy" }, check);
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const { deploy } = await import("../deploy/deploy.js");
       const options = {
@@ -64,14 +66,16 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       "back to the newest revision tagged KnownGood before the current one (or --to one), followed and probed like a deploy",
     )
     .option("--to <revision>", "a revision number, family:revision or task definition ARN")
+    .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & { to?: string };
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
       }
       const check = (env: EnvReader) => deployConfig(env, { migrate: false });
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "create", deps, { claim: "rollback" }, check);
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create", deps, { claim: "rollback" }, check);
       const config = deployConfig(env, { migrate: false });
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
       const { rollback } = await import("../deploy/deploy.js");
       await rollback(ctx, config, o.to).finally(() => ctx.events.end());

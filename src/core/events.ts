@@ -12,9 +12,13 @@ export interface InfraEvent {
   deployment?: DeploymentView;
 }
 
+export type DeploymentPhase = "starting" | "healthy" | "draining";
+
 /** An ECS deployment as it stands at one poll, from what following it reads anyway (and its targets' health). */
 export interface DeploymentView {
   service: string;
+  /** Where the followed deployment is: its tasks starting, the old tasks draining, or healthy (ECS to call it done). */
+  phase?: DeploymentPhase;
   /** The deployment followed first, then the ones it replaces. */
   deployments: {
     id: string;

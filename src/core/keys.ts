@@ -94,6 +94,8 @@ const defaults: Readonly<Record<string, KeySpec["default"]>> = {
   DR_MAX_AGE: "35d",
   DR_CHECK_IMAGE: "public.ecr.aws/docker/library/postgres:16-alpine",
   DR_CUTOVER_COMMAND: "python manage.py migrate --check",
+  // What `deploy --migrate` runs: the migration command of the user's deploy workflow.
+  MIGRATE_COMMAND: "python manage.py migrate",
 };
 
 const DURATION = v.pattern(/^\d+(\.\d+)?\s*(m|h|d)$/, "a duration like 90m, 4h or 1d");
@@ -157,6 +159,7 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   ALB_ACCESS_LOGS_PREFIX: v.pattern(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, "an S3 key prefix"),
   ECS_SERVICE_NAME: v.ecsName,
   ECS_TASK_DEFINITION_FAMILY: v.ecsName,
+  MIGRATE_COMMAND: v.pattern(/^.{1,4096}$/, "a command (words, or a JSON array of strings)"),
   AUTOSCALING_MIN_CAPACITY: v.positiveInt,
   AUTOSCALING_MAX_CAPACITY: v.positiveInt,
   AUTOSCALING_CPU_TARGET: v.percent,

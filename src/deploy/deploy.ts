@@ -6,10 +6,10 @@
 // names another digest now, or its deployment FAILED (redeploy.ts).
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
-import { InputError } from "../core/errors.js";
+import { InputError, WaitTimeoutError } from "../core/errors.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { lastKnownGoodBefore } from "../resources/common/known-good.js";
-import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
+import { DeploymentFailed, standing } from "../resources/ecs-service/deployment.js";
 import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
@@ -86,32 +86,64 @@ async function moveTo(
     await follow(ctx, c, deploymentId, nextArn);
     await probe(ctx, c.probeUrl);
   } catch (err) {
-    if (!(err instanceof DeploymentFailed) || !o.rollback) throw err;
+    const failure = await asFailure(ctx, c, err);
+    if (!o.rollback) {
+      const now = await liveService(ctx, c);
+      await record(ctx, await taskDefinition(ctx, now.taskDefinition as string));
+      throw new DeploymentFailed(failure.message, `not rolled back (--no-rollback): ${standing(now)}`);
+    }
     // A revision whose deployment FAILED ran nothing: going back to it would not run the service either.
     const failed = failedDeployment(svc);
     if (failed)
       throw new DeploymentFailed(
-        err.message,
+        failure.message,
         `not rolled back: ${c.serviceName} ran nothing before (deployment ${failed.id} FAILED); deploy an image that runs`,
       );
-    const back = await restore(ctx, c, previous);
-    await record(ctx, back);
+    const back = await restore(ctx, c, previous, failure);
     throw new DeploymentFailed(
-      err.message,
+      failure.message,
       `rolled back: ${c.serviceName} runs ${shortName(back.taskDefinitionArn)} again`,
     );
   }
   return true;
 }
 
-/** Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. */
-async function restore(ctx: Context, c: DeployConfig, previous: TaskDefinition): Promise<TaskDefinition> {
+/**
+ * A failed deploy: a deployment that FAILED, a probe that failed, or a wait that ran out of time (then the service
+ * may be anywhere in its deployment, which the message says). Any other error is not a deploy's failure.
+ */
+async function asFailure(ctx: Context, c: DeployConfig, err: unknown): Promise<DeploymentFailed> {
+  if (err instanceof DeploymentFailed) return err;
+  if (!(err instanceof WaitTimeoutError)) throw err;
+  return new DeploymentFailed(`${err.message} (--timeout): ${standing(await liveService(ctx, c))}`, "");
+}
+
+/**
+ * Puts the service back on the revision it ran, or follows the circuit breaker's own rollback there. The env file
+ * says so at once: whatever the wait finds, that is the revision the service names.
+ */
+async function restore(
+  ctx: Context,
+  c: DeployConfig,
+  previous: TaskDefinition,
+  failure: DeploymentFailed,
+): Promise<TaskDefinition> {
   const arn = previous.taskDefinitionArn as string;
   const svc = await liveService(ctx, c);
   const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
   const moved = svc.taskDefinition !== arn;
   const deploymentId = moved ? await updateService(ctx, c, arn, "roll back service") : primary?.id;
   ctx.events.for("deploy").warning(`rolling back ${c.serviceName} to ${shortName(arn)}`);
-  if (deploymentId && (moved || primary?.rolloutState !== "COMPLETED")) await follow(ctx, c, deploymentId, arn);
+  await record(ctx, previous);
+  if (!deploymentId || (!moved && primary?.rolloutState === "COMPLETED")) return previous;
+  try {
+    await follow(ctx, c, deploymentId, arn);
+  } catch (err) {
+    if (!(err instanceof WaitTimeoutError)) throw err;
+    throw new DeploymentFailed(
+      failure.message,
+      `rolling back: ${standing(await liveService(ctx, c))}, not finished within --timeout; \`infra rollback --to ${previous.revision}\` follows it to the end`,
+    );
+  }
   return previous;
 }

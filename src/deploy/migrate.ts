@@ -1,34 +1,45 @@
-// `deploy --migrate`: the migration task definition, with the new image, run once in the private subnets;
-// the deploy goes on only when it exits 0. Its exit code and the tail of its log are shown either way.
-// `runOnce` is that one-off run on its own: `dr-drill` runs its check against a restored database with it.
+// `deploy --migrate`: the migration family's newest revision, with the new image, run once in the private subnets
+// with MIGRATE_COMMAND against DATABASE_NAME, both set when the task starts: that revision may have been registered
+// to run anything (an admin command, another database). The deploy goes on only when it exits 0. Its exit code and
+// the tail of its log are shown either way. `runOnce` is that one-off run on its own: `dr-drill` runs its check
+// against a restored database with it.
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeTasksCommand, RunTaskCommand, type Task, type TaskDefinition } from "@aws-sdk/client-ecs";
+import {
+  DescribeTasksCommand,
+  RunTaskCommand,
+  type Task,
+  type TaskDefinition,
+  type TaskOverride,
+} from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
 import { AwsError, awsStep, isAwsError } from "../core/errors.js";
 import { done, pending, waitOptions, waitUntil } from "../core/wait.js";
+import type { Revision } from "../resources/common/ecs.js";
 import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
 import { taskDefinition } from "./checks.js";
-import type { DeployConfig } from "./config.js";
-import { mainContainer, registerWithImage, shortName } from "./revision.js";
+import { type DeployConfig, type Migration, migrationOverrides } from "./config.js";
+import { mainContainer, registerRevision, shortName, variantOf } from "./revision.js";
 
 const LOG_LINES = 20;
 /** Pages read back from the tail at most: enough for a short task's output, bounded for a chatty one. */
 const LOG_PAGES = 5;
 
 export async function runMigration(ctx: Context, c: DeployConfig, image: string): Promise<void> {
-  const family = c.migrationFamily as string;
-  // A family with no ACTIVE revision may be described as an INACTIVE one, which ECS runs nothing from: register.
-  let td = await taskDefinition(ctx, family);
-  if (td.status !== "ACTIVE" || mainContainer(td)?.image !== image) td = await registerWithImage(ctx, td, image);
+  const ev = ctx.events.for("deploy");
+  const m = c.migration as Migration;
+  const td = await migrationRevision(ctx, m.family, image);
+  const container = mainContainer(td)?.name as string;
+  ev.step(`migration: ${m.command.join(" ")} on database ${m.databaseName} (${shortName(td.taskDefinitionArn)})`);
   const run = {
     cluster: c.cluster,
-    subnets: c.privateSubnetIds,
-    securityGroup: c.securityGroupId as string,
+    subnets: m.subnets,
+    securityGroup: m.securityGroup,
     startedBy: "infra-migrate",
     label: "migration",
     resource: "deploy",
   };
-  const { exitCode, why, stopCode } = await runOnce(ctx, run, td);
+  const overrides = migrationOverrides(container, m.command, m.databaseName);
+  const { exitCode, why, stopCode } = await runOnce(ctx, run, td, overrides);
   if (exitCode !== 0) {
     // TaskFailedToStart: ECS never started its container (an image it could not pull, secrets it could not read).
     const what = stopCode === "TaskFailedToStart" ? "never ran" : `exited ${exitCode ?? "without an exit code"}`;
@@ -38,6 +49,24 @@ export async function runMigration(ctx: Context, c: DeployConfig, image: string)
     );
   }
   ctx.events.for("deploy").exists("migration task exited 0");
+}
+
+/**
+ * The family's newest revision when it is ACTIVE and runs the image; else a new one that does, registered from it.
+ * (A family with no ACTIVE revision may be described as an INACTIVE one, which ECS runs nothing from.) ECS refuses
+ * an override that names a secret of the container, so a DATABASE_NAME taken from a secret is left out of it.
+ */
+async function migrationRevision(ctx: Context, family: string, image: string): Promise<Revision> {
+  const td = await taskDefinition(ctx, family);
+  const main = mainContainer(td);
+  const secretName = main?.secrets?.some((s) => s.name === "DATABASE_NAME");
+  if (td.status === "ACTIVE" && main?.image === image && !secretName) return td;
+  const input = variantOf(td, (c) => ({
+    ...c,
+    image,
+    ...(c.secrets ? { secrets: c.secrets.filter((s) => s.name !== "DATABASE_NAME") } : {}),
+  }));
+  return registerRevision(ctx, input, `${family} with ${image}`);
 }
 
 /** Where and as what a one-off task runs: the private subnets and the backend group, as the service's tasks. */
@@ -68,7 +97,12 @@ export interface OneOffResult {
 }
 
 /** Runs one task of the definition, waits until it stops, and shows the tail of its log. */
-export async function runOnce(ctx: Context, run: OneOffRun, td: TaskDefinition): Promise<OneOffResult> {
+export async function runOnce(
+  ctx: Context,
+  run: OneOffRun,
+  td: TaskDefinition,
+  overrides?: TaskOverride,
+): Promise<OneOffResult> {
   const ev = ctx.events.for(run.resource);
   const ecs = await ctx.aws.ecs();
   const name = shortName(td.taskDefinitionArn);
@@ -80,6 +114,7 @@ export async function runOnce(ctx: Context, run: OneOffRun, td: TaskDefinition):
         launchType: "FARGATE",
         count: 1,
         startedBy: run.startedBy,
+        ...(overrides ? { overrides } : {}),
         networkConfiguration: {
           awsvpcConfiguration: {
             subnets: run.subnets,

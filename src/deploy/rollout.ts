@@ -2,10 +2,11 @@
 // runs), follow that deployment, and once it runs and answers, mark and record the revision.
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Context } from "../core/context.js";
-import type { Revision } from "../resources/common/ecs.js";
+import { WaitTimeoutError } from "../core/errors.js";
+import { describeService, type Revision } from "../resources/common/ecs.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { markKnownGood } from "../resources/common/known-good.js";
-import { DeploymentFailed, followDeployment } from "../resources/ecs-service/deployment.js";
+import { DeploymentFailed, followDeployment, standing } from "../resources/ecs-service/deployment.js";
 import { pointService } from "../resources/ecs-service/point.js";
 import { recordRevision } from "../resources/ecs-service-task-definition/revisions.js";
 import type { DeployConfig } from "./config.js";
@@ -75,7 +76,14 @@ export async function settle(ctx: Context, c: DeployConfig, svc: Service, curren
   } catch (err) {
     if (err instanceof DeploymentFailed)
       throw new DeploymentFailed(err.message, "`infra rollback` returns to the last known-good revision");
-    throw err;
+    if (!(err instanceof WaitTimeoutError)) throw err;
+    // Out of time: the service names the revision all the same, and the env file says so.
+    await record(ctx, current);
+    const now = await describeService(await ctx.aws.ecs(), c.cluster, c.serviceName);
+    throw new DeploymentFailed(
+      `${err.message} (--timeout)${now ? `: ${standing(now)}` : ""}`,
+      `\`infra ${again}\` follows it on; \`infra rollback\` returns to the last known-good revision`,
+    );
   }
   await passed(ctx, current);
 }

@@ -8,6 +8,9 @@ const cells = (values: string[], widths: number[]) => values.map((v, i) => v.pad
 const WIDTHS = [9, 8, 11, 9, 10, 10, 10];
 const broken = (on: Verdict[]) => on.map((v) => `${v.expectation} (${v.actual})`).join(", ");
 
+/** A step the ramp stopped before it sent anything: no row of zeros, one line naming the rates. */
+const notRun = (s: StepOutcome) => s.verdict === "not judged" && s.summary.requests.sent === 0;
+
 export function rampLines(ramp: RampOutcome): string[] {
   const marked = ramp.steps.some((s) => s.connections.setTheLatency);
   const row = (s: StepOutcome) => {
@@ -20,7 +23,15 @@ export function rampLines(ramp: RampOutcome): string[] {
   return [
     `Ramp        a step breaks when ${ramp.stopWhen.join(" or ")}`,
     cells(["req/s", "sent", "answered/s", "errors", "p50", "p95", "p99"], WIDTHS),
-    ...ramp.steps.map(row),
+    ...ramp.steps.filter((s) => !notRun(s)).map(row),
+    ...(ramp.steps.some(notRun)
+      ? [
+          `  not run: ${ramp.steps
+            .filter(notRun)
+            .map((s) => s.rate)
+            .join(", ")} req/s`,
+        ]
+      : []),
     ...(marked ? ["  * the generator's connections, not the service, set this step's latency"] : []),
     `Limit       ${limit(ramp)}`,
   ];

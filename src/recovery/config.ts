@@ -1,6 +1,7 @@
 // What `infra dr-drill` reads from the env file and its options, all checked before any AWS call (each key's value
 // by readInputs, against src/core/keys.ts; here, what the values become).
 
+import { parseCommand } from "../core/command.js";
 import { InputError } from "../core/errors.js";
 import { type EnvReader, readInputs } from "../core/inputs.js";
 
@@ -101,7 +102,11 @@ export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
     command !== undefined
       ? {
           kind: "command",
-          command: parseCommand(flags.checkCommand !== undefined ? "--check-command" : "DR_CHECK_COMMAND", command),
+          command: parseCommand(
+            flags.checkCommand !== undefined ? "--check-command" : "DR_CHECK_COMMAND",
+            command,
+            EXAMPLE_COMMAND,
+          ),
         }
       : {
           kind: "psql",
@@ -129,7 +134,7 @@ export function drillConfig(env: EnvReader, flags: DrillFlags): DrillConfig {
     cutover: cutover && {
       serviceTaskDefinition: cutover.serviceTaskDefinition,
       family: `${familyOf(cutover.serviceTaskDefinition)}-dr-cutover`,
-      command: parseCommand("DR_CUTOVER_COMMAND", cutover.command),
+      command: parseCommand("DR_CUTOVER_COMMAND", cutover.command, EXAMPLE_COMMAND),
       secretName: cutover.secretName,
     },
   };
@@ -153,29 +158,6 @@ export function checkTables(text: string | undefined, databaseName: string): str
 }
 
 const EXAMPLE_COMMAND = "python manage.py migrate --check";
-
-/** A command as words: `python manage.py check` or a JSON array of strings (for arguments with spaces). */
-export function parseCommand(key: string, text: string): string[] {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("[")) {
-    let words: unknown;
-    try {
-      words = JSON.parse(trimmed);
-    } catch {
-      throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
-    }
-    if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === "string" && w !== ""))
-      throw new InputError(`${key} is not a JSON array of strings: ${trimmed}`);
-    return words;
-  }
-  if (trimmed === "") throw new InputError(`${key} is empty`, `for example "${EXAMPLE_COMMAND}"`);
-  if (/["'\\$`;|&<>]/.test(trimmed))
-    throw new InputError(
-      `${key} "${trimmed}" has shell syntax, but it runs without a shell`,
-      `write it as words (${EXAMPLE_COMMAND}) or as a JSON array, e.g. ["sh","-c","..."]`,
-    );
-  return trimmed.split(/\s+/);
-}
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

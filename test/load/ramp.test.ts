@@ -85,6 +85,11 @@ describe("the ramp's judge", () => {
     expect(first).toMatchObject({ held: null, broke: { rate: 10 } });
     expect(first.steps.map((s) => s.verdict)).toEqual(["broke", "not judged", "not judged"]);
     expect(rampLines(first).at(-1)).toBe("Limit       below 10 req/s: the first step broke p95>100ms (400 ms)");
+    // The steps it never reached are named in one line, not drawn as rows of zeros.
+    expect(rampLines(first).slice(2, -1)).toEqual([
+      "       10      10         10      0 %    400 ms    400 ms    400 ms  broke",
+      "  not run: 20, 30 req/s",
+    ]);
   });
 
   it("does not judge a step before every request it sent has settled", async () => {

@@ -94,7 +94,8 @@ describe("ecs: whoever owns a value, create leaves it to them", () => {
     await taskDefinition.create(await contextFor(fake.current, path));
     await service.create(await contextFor(fake.current, path));
     const calls = fake.current.mutatingCalls(before);
-    expect(calls.map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
+    // Once the old tasks drained and the deployment completed with every target healthy, the revision is known good.
+    expect(calls.map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService", "TagResource"]);
     const registered = calls[0]?.input as RegisterTaskDefinitionCommandInput;
     expect([registered.memory, registered.containerDefinitions?.[0]?.image]).toEqual(["2048", `${REPO}:abc1234`]);
     expect(calls[1]?.input).toEqual({
@@ -206,7 +207,7 @@ describe("ecs: drift behind infra's back, where plan, verify and create agree", 
     ]);
     await service.create(ctx);
     const calls = fake.current.mutatingCalls(before);
-    expect(calls.map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
+    expect(calls.map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService", "TagResource"]);
     expect(calls[1]?.input).toEqual({
       cluster: CLUSTER,
       service: expect.any(String),
@@ -246,7 +247,8 @@ const INPUT_CASES: { lines: string; fields: [string, string[]][]; ops: string[] 
   ).map(([lines, fields]) => ({
     lines,
     fields: [[FAMILY, [...fields]]] as [string, string[]][],
-    ops: ["RegisterTaskDefinition", "UpdateService"],
+    // The new revision's deployment completes with every target healthy: it is marked known good.
+    ops: ["RegisterTaskDefinition", "UpdateService", "TagResource"],
   })),
   ...(
     [

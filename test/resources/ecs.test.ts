@@ -273,7 +273,11 @@ describe("ecs-service-task-definition and ecs-service against the AWS fake", () 
     expect(planned).toEqual(["keep", "create"]);
     const before = fake.current.calls.length;
     await createEcs(fake.current, path);
-    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["RegisterTaskDefinition", "UpdateService"]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual([
+      "RegisterTaskDefinition",
+      "UpdateService",
+      "TagResource", // known good once its deployment completed with every target healthy
+    ]);
     expect(ecsState(fake.current).services).toEqual([`${SERVICE} ACTIVE ${FAMILY}:2 2`]);
     const again = fake.current.calls.length;
     await createEcs(fake.current, path);

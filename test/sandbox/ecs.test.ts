@@ -30,6 +30,7 @@ import {
   CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BACKEND_SG, SUBNETS, VPC_ID } from "../../src/sandbox/aws/ec2.js";
@@ -41,6 +42,7 @@ import {
   TARGET_HEALTH_CHECK_MS,
   TASK_STAGGER_MS,
   TASK_START_MS,
+  TASK_STOP_MS,
 } from "../../src/sandbox/aws/ecs.js";
 import { RUN_TASK_STARTS_MS, RUN_TASK_STOPS_MS } from "../../src/sandbox/aws/ecs-run-task.js";
 import { useFake } from "../helpers.js";
@@ -420,11 +422,14 @@ describe("ECS fake: deployments", () => {
     );
   });
 
-  it("an update with a new task definition drains the old deployment once the new one completes", async () => {
+  it("an update with a new task definition is COMPLETED only once the old tasks drained for the deregistration delay and stopped", async () => {
+    // Given a service behind a target group (deregistration delay: AWS's 300 s) on its first revision,
     await register("v1");
     const tg = await targetGroup();
     await createService(behind(tg));
     await until(completed);
+
+    // when it is updated to a second revision,
     const v2 = await register("v2");
     const updated = (await update({ taskDefinition: "web" })).service;
     expect(updated?.deployments?.map((d) => [d.status, d.taskDefinition?.split("/").at(-1)])).toEqual([
@@ -433,15 +438,58 @@ describe("ECS fake: deployments", () => {
     ]);
     await fake.current.clock.sleep(TASK_START_MS + TASK_STAGGER_MS);
     expect((await service())?.runningCount).toBe(4);
-    await until(completed);
+
+    // then once the new tasks are healthy the old deployment goes to 0 and its tasks drain out of the group,
+    await fake.current.clock.sleep(TARGET_HEALTH_CHECK_MS);
+    const draining = await service();
+    expect(draining?.deployments?.map((d) => [d.rolloutState, d.desiredCount, d.runningCount])).toEqual([
+      ["IN_PROGRESS", 2, 2],
+      ["COMPLETED", 0, 0],
+    ]);
+    expect(draining?.events?.map((e) => e.message)).toContain(
+      "(service web) has begun draining connections on 2 tasks.",
+    );
+    expect((await targetStates(tg)).sort()).toEqual(["draining", "draining", "healthy", "healthy"]);
+    const leaving = await describeTasks(await taskArns("STOPPED"));
+    expect(leaving.map((t) => [t.lastStatus, t.desiredStatus])).toEqual([
+      ["DEACTIVATING", "STOPPED"],
+      ["DEACTIVATING", "STOPPED"],
+    ]);
+    // and the deployment stays IN_PROGRESS for the whole delay,
+    await fake.current.clock.sleep(300_000 - 1_000);
+    expect((await service())?.deployments?.[0]?.rolloutState).toBe("IN_PROGRESS");
+
+    // and is COMPLETED once they stopped (the stop timeout after the delay), alone in the service.
+    await fake.current.clock.sleep(1_000 + TASK_STOP_MS);
     const done = await service();
+    expect(completed(done)).toBe(true);
     expect(done).toMatchObject({ runningCount: 2, taskDefinition: v2?.taskDefinitionArn });
     const stopped = await describeTasks(await taskArns("STOPPED"));
-    expect(stopped.map((t) => t.stoppedReason)).toEqual([
-      `Scaling activity initiated by (deployment ${done?.deployments?.[0]?.id})`,
-      `Scaling activity initiated by (deployment ${done?.deployments?.[0]?.id})`,
+    expect(stopped.map((t) => [t.lastStatus, t.stoppedReason])).toEqual([
+      ["STOPPED", `Scaling activity initiated by (deployment ${done?.deployments?.[0]?.id})`],
+      ["STOPPED", `Scaling activity initiated by (deployment ${done?.deployments?.[0]?.id})`],
     ]);
-    expect((await targetStates(tg)).sort()).toEqual(["draining", "draining", "healthy", "healthy"]);
+    expect(await targetStates(tg)).toEqual(["healthy", "healthy"]);
+  });
+
+  it("with the target group's deregistration delay at 30 s, an update completes 30 s and the stop timeout after its tasks are healthy", async () => {
+    await register("v1");
+    const tg = await targetGroup();
+    await elbv2().send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tg,
+        Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "30" }],
+      }),
+    );
+    await createService(behind(tg));
+    await until(completed);
+    await register("v2");
+    await update({ taskDefinition: "web" });
+    const healthy = TASK_START_MS + TASK_STAGGER_MS + TARGET_HEALTH_CHECK_MS;
+    const took = await until(completed);
+    // until() looks every 5 s.
+    expect(took).toBeGreaterThanOrEqual(healthy + 30_000 + TASK_STOP_MS);
+    expect(took).toBeLessThan(healthy + 30_000 + TASK_STOP_MS + 5_000);
   });
 
   it("changing the desired count alone scales without a new deployment", async () => {

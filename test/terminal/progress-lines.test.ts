@@ -78,6 +78,20 @@ describe("a wait's line", () => {
       "    last stopped: task 4f3a2b1c…: Essential container in task exited",
     ]);
   });
+
+  it("given the deployment's phase, then its line says it before the time: the old tasks draining, say", () => {
+    const draining: DeploymentView = {
+      ...ROLLING,
+      phase: "draining",
+      deployments: ROLLING.deployments.map((d) => ({ ...d, running: d.followed ? 2 : 0, desired: d.followed ? 2 : 0 })),
+    };
+    const wait = { resource: "deploy", kind: "waiting", message: "deployment ecs-svc/2 of startupwebapp-service" };
+    const [line] = waitLines({ ...wait, kind: "waiting", elapsedMs: 400_000, deployment: draining }, 80, false);
+    expect(line).toBe("… deploy: deployment ecs-svc/2 of startupwebapp-service (draining, 6 m 40 s)");
+    // Where there is no room for both, the time stays.
+    const [narrow = ""] = waitLines({ ...wait, kind: "waiting", elapsedMs: 400_000, deployment: draining }, 40, false);
+    expect(narrow).toMatch(/\(6 m 40 s\)$/);
+  });
 });
 
 describe("a deployment's table", () => {

@@ -5,6 +5,7 @@ import { InputError } from "../../core/errors.js";
 import type { EnvReader } from "../../core/inputs.js";
 import { readInputs } from "../../core/inputs.js";
 import { type DesiredObject, pending, ref } from "../../state/model.js";
+import { TARGET_HEALTH_CHECK } from "../common/rollout-time.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
 import {
@@ -128,10 +129,10 @@ export function albInputs(c: AlbConfig) {
     HealthCheckProtocol: "HTTP",
     HealthCheckPort: "traffic-port",
     HealthCheckPath: c.healthCheckPath,
-    HealthCheckIntervalSeconds: 30,
-    HealthCheckTimeoutSeconds: 5,
-    HealthyThresholdCount: 2,
-    UnhealthyThresholdCount: 3,
+    HealthCheckIntervalSeconds: TARGET_HEALTH_CHECK.intervalSeconds,
+    HealthCheckTimeoutSeconds: TARGET_HEALTH_CHECK.timeoutSeconds,
+    HealthyThresholdCount: TARGET_HEALTH_CHECK.healthyThreshold,
+    UnhealthyThresholdCount: TARGET_HEALTH_CHECK.unhealthyThreshold,
     Matcher: { HttpCode: "200" },
     Attributes: [{ Key: DEREGISTRATION_DELAY, Value: String(c.deregistrationDelay) }],
   };

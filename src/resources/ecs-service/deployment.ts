@@ -2,7 +2,7 @@
 // the service on its task definition; FAILED (circuit breaker), replaced, or tasks stopping for a cause that
 // retrying will not fix (an image that cannot be pulled, secrets that cannot be read) end it at once. The
 // ServicesStable waiter can report success after a rollback (docs/aws-behaviours.md, "ECS"): this never does.
-import type { Service, Task } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, Task } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Context } from "../../core/context.js";
 import { awsStep, ExitCode, InfraError, isAwsError } from "../../core/errors.js";
-import type { DeploymentView, ResourceEvents } from "../../core/events.js";
+import type { DeploymentPhase, DeploymentView, ResourceEvents } from "../../core/events.js";
 import { done, pending, waitOptions, waitUntil } from "../../core/wait.js";
 import { describeService, shortName } from "../common/ecs.js";
 import { serviceTasks } from "../common/ecs-tasks.js";
@@ -82,23 +82,52 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
         const fatal = stopped.filter((t) => FATAL.test(stopReason(t)));
         if (fatal.length > 0) throw failure(w, svc, `tasks cannot start: ${stopReason(fatal[0] as Task)}`, fatal);
       }
-      const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
       // The whole deployment, for a terminal to show: the targets only once tasks run, the last stop until a newer one.
       const deployments = deploymentsOf(svc, w.deploymentId);
       const targets = deployments.some((x) => x.running > 0) ? await targetStates(elbv2, svc) : undefined;
       stop = lastStopped(stopped, stopReason) ?? stop;
+      const where = phase(svc, d);
       const view = {
         service: w.serviceName,
+        phase: where.name,
         deployments,
         ...(targets ? { targets } : {}),
         ...(stop ? { lastStopped: stop } : {}),
       };
-      return pending(
-        `${d.rolloutState} ${d.runningCount}/${d.desiredCount} running, ${d.pendingCount} pending${failed}`,
-        { deployment: view },
-      );
+      return pending(where.text, { deployment: view });
     }),
   );
+}
+
+/**
+ * Where a deployment in progress is: starting (its tasks launching, or running and not yet through their health
+ * checks: ECS scales the old revision in only once they pass); draining (the old revision at 0, its tasks leaving
+ * the target group for its deregistration delay); or healthy (ECS has yet to call it COMPLETED).
+ */
+export function phase(svc: Service, d: Deployment): { name: DeploymentPhase; text: string } {
+  const running = `${d.runningCount}/${d.desiredCount} running`;
+  const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
+  const older = (svc.deployments ?? []).filter((x) => x.id !== d.id);
+  const [name, detail]: [DeploymentPhase, string] =
+    (d.runningCount ?? 0) < (d.desiredCount ?? 0)
+      ? ["starting", `${running}, ${d.pendingCount} pending${failed}`]
+      : older.some((x) => (x.desiredCount ?? 0) > 0)
+        ? ["starting", `${running}, not yet healthy${failed}`]
+        : older.length > 0
+          ? ["draining", `${running}, the old tasks leave the target group (its deregistration delay)`]
+          : ["healthy", `${running}${failed}`];
+  return { name, text: `${name}: ${detail}` };
+}
+
+/** Where the service stands: the revision it names, and how its newest deployment goes. */
+export function standing(svc: Service): string {
+  const primary = svc.deployments?.find((d) => d.status === "PRIMARY");
+  const how = !primary
+    ? "no deployment"
+    : primary.rolloutState === "IN_PROGRESS"
+      ? `deployment ${primary.id} IN_PROGRESS, ${phase(svc, primary).text}`
+      : `deployment ${primary.id} ${primary.rolloutState}`;
+  return `${svc.serviceName} names ${shortName(svc.taskDefinition)} (${how})`;
 }
 
 /** The stopped tasks this deployment started, newest first: among every stopped task of the service, all pages. */

@@ -22,6 +22,7 @@ import {
   STEADY_AFTER_MS,
   TASK_STAGGER_MS,
   TASK_START_MS,
+  TASK_STOP_MS,
 } from "./ecs-state.js";
 import {
   DESCRIBABLE_AFTER_DELETE_MS,
@@ -124,6 +125,9 @@ export interface Latency {
   taskStaggerMs: number;
   deploymentSteadyMs: number;
   taskRelaunchMs: number;
+  taskStopMs: number;
+  /** How long one second of a duration the stack sets (a deregistration delay, a grace period) lasts. */
+  configuredSecondMs: number;
   serviceDrainingMs: number;
   runTaskStartsMs: number;
   runTaskStopsMs: number;
@@ -147,6 +151,8 @@ export const DEFAULT_LATENCY: Readonly<Latency> = {
   taskStaggerMs: TASK_STAGGER_MS,
   deploymentSteadyMs: STEADY_AFTER_MS,
   taskRelaunchMs: RELAUNCH_AFTER_FAILURE_MS,
+  taskStopMs: TASK_STOP_MS,
+  configuredSecondMs: 1000,
   serviceDrainingMs: DRAINING_MS,
   runTaskStartsMs: RUN_TASK_STARTS_MS,
   runTaskStopsMs: RUN_TASK_STOPS_MS,

@@ -1,6 +1,7 @@
 // How an ECS service's deployments play out on the fake clock: tasks start (PENDING -> RUNNING), register in
-// their target groups and turn healthy; the PRIMARY deployment completes once running == desired has held a
-// while, and the older deployments are drained. Tasks of an image that cannot be pulled (missing from the fake's
+// their target groups and turn healthy; then the older deployments are scaled in: their tasks leave the target
+// groups (draining for the groups' deregistration delay) and stop, and only once they are gone and running ==
+// desired has held a while is the PRIMARY deployment COMPLETED. Tasks of an image that cannot be pulled (missing from the fake's
 // ECR, not shared with this account, or failed by a test), or that fails the ELB health checks, stop and are
 // replaced; the deployment circuit breaker marks such a deployment FAILED and, with
 // rollback, deploys the last COMPLETED deployment's task definition again (docs/aws-behaviours.md, "ECS").
@@ -100,13 +101,15 @@ export class Scheduler {
     for (const t of this.live(svc)) {
       if (!t.ran && t.runsAt !== undefined) times.push(t.runsAt);
       if (t.fate) times.push(t.fate.at);
+      if (t.draining) times.push(t.draining.stopsAt);
       if (t.healthyAt !== undefined && t.healthyAt > svc.at) times.push(t.healthyAt);
     }
     const p = svc.deployments[0];
     if (p && p.rolloutState !== "FAILED" && p.nextLaunchAt > svc.at && this.live(svc, p).length < p.desiredCount)
       times.push(p.nextLaunchAt);
-    if (p?.rolloutState === "IN_PROGRESS" && p.steadySince !== undefined)
-      times.push(p.steadySince + this.ctx.latency().deploymentSteadyMs);
+    const completesAt =
+      p?.steadySince === undefined ? undefined : p.steadySince + this.ctx.latency().deploymentSteadyMs;
+    if (p?.rolloutState === "IN_PROGRESS" && completesAt !== undefined && completesAt > svc.at) times.push(completesAt);
     return times.length ? Math.min(...times) : undefined;
   }
 
@@ -124,6 +127,9 @@ export class Scheduler {
       }
     }
     for (const task of this.live(svc)) if (task.fate && task.fate.at <= t) this.fail(svc, task, task.fate);
+    for (const task of this.live(svc))
+      if (task.draining && task.draining.stopsAt <= t)
+        this.stop(svc, [task], task.draining.stopsAt, "ServiceSchedulerInitiated", scaledIn(task.draining.by));
     this.schedule(svc, t);
     this.checkSteady(svc, t);
   }
@@ -219,7 +225,7 @@ export class Scheduler {
     const { taskStartMs, taskStaggerMs, targetHealthCheckMs } = this.ctx.latency();
     const runsAt = pull ? undefined : t + taskStartMs + i * taskStaggerMs;
     const health = svc.loadBalancers.length ? this.ctx.failureFor(images, "health") : undefined;
-    const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    const grace = (svc.healthCheckGracePeriodSeconds ?? 0) * this.ctx.latency().configuredSecondMs;
     let fate: Fate | undefined;
     if (pull) fate = { at: t + taskStartMs + i * taskStaggerMs, kind: "pull", reason: pull.reason };
     else if (health && runsAt !== undefined) {
@@ -262,15 +268,15 @@ export class Scheduler {
     exitCode?: number,
   ) {
     const wasRunning = tasks.filter((x) => x.ran);
+    // A task that drained left its target groups when the draining began.
+    const registered = wasRunning.filter((x) => !x.draining);
     for (const task of tasks) {
       Object.assign(task, { stoppedAt: at, stopCode, stoppedReason: reason });
       if (containerReason) task.containerReason = containerReason;
       if (task.ran) task.exitCode = exitCode ?? 0;
-      if (task.ran) for (const lb of svc.loadBalancers) this.ctx.deregisterTarget(lb.targetGroupArn ?? "", task, at);
     }
+    this.deregister(svc, registered, at);
     if (wasRunning.length === 0) return;
-    for (const lb of svc.loadBalancers)
-      this.event(svc, at, `deregistered ${wasRunning.length} targets in (target-group ${lb.targetGroupArn})`);
     const list = wasRunning.map((x) => `(task ${idOf(x)})`).join(" ");
     this.event(svc, at, `has stopped ${wasRunning.length} running tasks: ${list}.`);
   }
@@ -284,26 +290,60 @@ export class Scheduler {
     if (p.rolloutState === "IN_PROGRESS") {
       if (!steady) p.steadySince = undefined;
       else p.steadySince ??= t;
-      if (p.steadySince !== undefined && t >= p.steadySince + this.ctx.latency().deploymentSteadyMs)
-        this.complete(svc, p, t);
+      if (p.steadySince === undefined) return;
+      this.scaleInOlder(svc, p, t);
+      const older = svc.deployments.filter((d) => d !== p).flatMap((d) => this.live(svc, d));
+      if (older.length === 0 && t >= p.steadySince + this.ctx.latency().deploymentSteadyMs) this.complete(svc, p, t);
       return;
     }
     if (p.rolloutState === "COMPLETED" && steady && !svc.steady) this.event(svc, t, "has reached a steady state.");
     svc.steady = steady;
   }
 
-  /** COMPLETED: the older deployments are drained and vanish, leaving one. */
+  /**
+   * The new tasks are healthy: the older deployments go to 0. Their running tasks leave the target groups and
+   * stop once the groups' deregistration delay and their stop timeout have passed; tasks not yet running stop now.
+   */
+  private scaleInOlder(svc: Service, p: Deployment, t: number) {
+    const older = svc.deployments.filter((d) => d !== p && d.desiredCount > 0);
+    if (older.length === 0) return;
+    for (const d of older) d.desiredCount = 0;
+    const tasks = older.flatMap((d) => this.live(svc, d));
+    const running = tasks.filter((x) => x.ran && svc.loadBalancers.length > 0);
+    this.stop(
+      svc,
+      tasks.filter((x) => !running.includes(x)),
+      t,
+      "ServiceSchedulerInitiated",
+      scaledIn(p.id),
+    );
+    if (running.length === 0) return;
+    const delay = Math.max(...svc.loadBalancers.map((lb) => this.ctx.deregistrationDelayMs(lb.targetGroupArn ?? "")));
+    const stopsAt = t + delay + this.ctx.latency().taskStopMs;
+    for (const task of running) task.draining = { since: t, stopsAt, by: p.id };
+    this.event(svc, t, `has begun draining connections on ${running.length} tasks.`);
+    this.deregister(svc, running, t);
+  }
+
+  private deregister(svc: Service, tasks: Task[], at: number) {
+    if (tasks.length === 0) return;
+    for (const lb of svc.loadBalancers) {
+      for (const task of tasks) this.ctx.deregisterTarget(lb.targetGroupArn ?? "", task, at);
+      this.event(svc, at, `deregistered ${tasks.length} targets in (target-group ${lb.targetGroupArn})`);
+    }
+  }
+
+  /** COMPLETED: the older deployments' tasks are gone, and so are they. */
   private complete(svc: Service, p: Deployment, t: number) {
     p.rolloutState = "COMPLETED";
     p.rolloutStateReason = `ECS deployment ${p.id} completed.`;
     p.updatedAt = t;
     p.steadySince = undefined;
-    const old = svc.deployments.filter((d) => d !== p);
-    const tasks = old.flatMap((d) => this.live(svc, d));
-    this.stop(svc, tasks, t, "ServiceSchedulerInitiated", `Scaling activity initiated by (deployment ${p.id})`);
     svc.deployments = [p];
     this.event(svc, t, `(deployment ${p.id}) deployment completed.`);
     this.event(svc, t, "has reached a steady state.");
     svc.steady = true;
   }
 }
+
+const scaledIn = (deploymentId: string) => `Scaling activity initiated by (deployment ${deploymentId})`;

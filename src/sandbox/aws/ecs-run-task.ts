@@ -4,11 +4,20 @@
 // task whose image cannot be pulled, or whose secret or key is missing, goes PENDING -> STOPPED with
 // TaskFailedToStart, no exit code and no log. StopTask stops it. What a container does is its image's business:
 // tests (and the sandbox) give an image a program, run with the container's command and environment, that may
-// connect to a DB instance by its endpoint; else `outcomes` decides per image (docs/aws-behaviours.md, "ECS").
-import type { ContainerDefinition, RunTaskCommandInput } from "@aws-sdk/client-ecs";
-import { InvalidParameterException } from "@aws-sdk/client-ecs";
+// connect to a DB instance by its endpoint; else `outcomes` decides per image. Container overrides replace a
+// container's command and add to or replace its environment variables, within 8192 characters, and DescribeTasks
+// shows them (docs/aws-behaviours.md, "ECS").
+import {
+  type ContainerDefinition,
+  type ContainerOverride,
+  InvalidParameterException,
+  type KeyValuePair,
+  type RunTaskCommandInput,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
 import { hexId } from "./ecs-state.js";
+import { checkSecretNames } from "./ecs-task-definitions.js";
 import { modeled } from "./errors.js";
 import { POSTGRES_IMAGE, postgresClient } from "./postgres-client.js";
 
@@ -16,6 +25,8 @@ export const RUN_TASK_STARTS_MS = 30_000;
 export const RUN_TASK_STOPS_MS = 90_000;
 /** StopTask sends SIGTERM, then SIGKILL after the stop timeout (30 s by default). */
 export const STOP_TIMEOUT_MS = 30_000;
+/** RunTask's overrides, JSON formatting included, may take this many characters at most. */
+export const OVERRIDES_MAX_CHARS = 8192;
 
 export interface Outcome {
   exitCode: number;
@@ -42,6 +53,11 @@ interface OneOffTask {
   startedBy?: string;
   outcome: Outcome;
   containerName: string;
+  /** What the essential container ran: the definition's command and environment, with the overrides applied. */
+  command: string[] | undefined;
+  environment: KeyValuePair[];
+  /** The overrides RunTask was given, as DescribeTasks shows them. */
+  containerOverrides: ContainerOverride[];
   /** Why it never ran: an image it could not pull, a secret it could not read. */
   cannotStart?: string;
   /** StopTask: when, and why. */
@@ -64,13 +80,14 @@ export class OneOffTasks {
     // Nothing new runs from an INACTIVE revision (docs/aws-behaviours.md, "ECS"): "TaskDefinition is inactive".
     const td = this.ecs.mustFindTaskDefinition(input.taskDefinition as string);
     const container = td.containerDefinitions?.find((c) => c.essential !== false) ?? td.containerDefinitions?.[0];
+    const containerOverrides = checkOverrides(td, input.overrides?.containerOverrides ?? []);
     // Every container's image is pulled and its secrets read before any starts: one that fails stops the task.
     const cannotStart =
       (td.containerDefinitions ?? [])
         .map((c) => this.ecs.resolveImage(c.image ?? ""))
         .map((p) => (p && "cannotPull" in p ? p.cannotPull : undefined))
         .find(Boolean) ?? (td.containerDefinitions ?? []).map((c) => this.secretsOf(c).error).find(Boolean);
-    const override = input.overrides?.containerOverrides?.find((o) => o.name === container?.name);
+    const override = containerOverrides.find((o) => o.name === container?.name);
     const outcome = cannotStart || !container ? { exitCode: 0, log: [] } : this.play(container, override);
     const id = hexId(`run-${++this.seq}-${td.taskDefinitionArn}`);
     const task: OneOffTask = {
@@ -80,6 +97,9 @@ export class OneOffTasks {
       ...(input.startedBy ? { startedBy: input.startedBy } : {}),
       outcome,
       containerName: container?.name ?? "app",
+      command: override?.command ?? container?.command,
+      environment: withOverrides(container?.environment ?? [], override?.environment ?? []),
+      containerOverrides,
       ...(cannotStart ? { cannotStart } : {}),
     };
     this.tasks.push(task);
@@ -204,8 +224,35 @@ export class OneOffTasks {
       desiredStatus: stopped || stoppedByUser ? "STOPPED" : "RUNNING",
       launchType: "FARGATE",
       ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+      overrides: { containerOverrides: t.containerOverrides, inferenceAcceleratorOverrides: [] },
       ...(stopped ? { ...stop, stoppedAt: new Date(stopsAt) } : {}),
       containers: [{ name: t.containerName, lastStatus: stopped ? "STOPPED" : lastStatus, ...(stopped ? ended : {}) }],
     };
   }
+}
+
+/**
+ * What AWS checks of container overrides: each names a container of the definition, all of them together fit in
+ * 8192 characters, and an environment variable may not share a name with a secret of its container. (ECS's own
+ * messages for the first two are not documented: these are the fake's.)
+ */
+function checkOverrides(td: TaskDefinition, overrides: ContainerOverride[]): ContainerOverride[] {
+  if (JSON.stringify({ containerOverrides: overrides }).length > OVERRIDES_MAX_CHARS)
+    throw modeled(InvalidParameterException, `Container Overrides length must be at most ${OVERRIDES_MAX_CHARS}`);
+  for (const o of overrides) {
+    const container = td.containerDefinitions?.find((c) => c.name === o.name);
+    if (!container)
+      throw modeled(
+        InvalidParameterException,
+        `Override for container named ${o.name} is not a container in the TaskDefinition.`,
+      );
+    checkSecretNames({ environment: o.environment, secrets: container.secrets });
+  }
+  return structuredClone(overrides);
+}
+
+/** An override's variables replace the definition's of the same name and add the others. */
+function withOverrides(environment: KeyValuePair[], overrides: KeyValuePair[]): KeyValuePair[] {
+  const replaced = new Set(overrides.map((e) => e.name));
+  return [...environment.filter((e) => !replaced.has(e.name)), ...overrides];
 }

@@ -18,6 +18,11 @@ export const TASK_START_MS = 30_000;
 export const TASK_STAGGER_MS = 5_000;
 /** The PRIMARY deployment is COMPLETED once running == desired (healthy, behind a load balancer) held this long. */
 export const STEADY_AFTER_MS = 30_000;
+/**
+ * A task told to stop gets SIGTERM, and SIGKILL once its container's stopTimeout (30 s on Fargate unless set) has
+ * passed: the fake takes the whole of it.
+ */
+export const TASK_STOP_MS = 30_000;
 /** After a task failed, the scheduler waits this long before launching its replacement. */
 export const RELAUNCH_AFTER_FAILURE_MS = 30_000;
 /** The circuit breaker trips at max(3, ceil(desired / 2)) failed tasks (at most 200), as AWS documents. */
@@ -159,6 +164,11 @@ export interface Task {
   ran: boolean;
   /** ECS Exec as the service had it when the task was launched: a running task keeps it. */
   enableExecuteCommand: boolean;
+  /**
+   * Deregistered from its target groups (lastStatus DEACTIVATING, desired STOPPED) to be stopped at `stopsAt`, once
+   * the groups' deregistration delay and its stop timeout have passed.
+   */
+  draining?: { since: number; stopsAt: number; by: string };
   stoppedAt?: number;
   stopCode?: string;
   stoppedReason?: string;
@@ -177,6 +187,8 @@ export interface SchedulerContext {
   failureFor(images: string[], kind: ImageFailure["kind"]): ImageFailure | undefined;
   registerTarget(targetGroupArn: string, task: Task, port: number): void;
   deregisterTarget(targetGroupArn: string, task: Task, at: number): void;
+  /** How long a deregistered target of the group drains (its deregistration delay), on the fake's clock. */
+  deregistrationDelayMs(targetGroupArn: string): number;
 }
 
 export const hexId = (seed: string, length = 32) => createHash("sha256").update(seed).digest("hex").slice(0, length);

@@ -45,8 +45,8 @@ function units(value: string | undefined, unit: RegExp): string | undefined {
 
 const fail = (message: string) => modeled(ClientException, message);
 
-/** A name may be an environment variable or a secret of a container, not both. */
-function checkSecretNames(c: ContainerDefinition): void {
+/** A name may be an environment variable or a secret of a container, not both (RunTask's overrides included). */
+export function checkSecretNames(c: Pick<ContainerDefinition, "environment" | "secrets">): void {
   const environment = new Set((c.environment ?? []).map((e) => e.name));
   const shared = (c.secrets ?? []).find((s) => environment.has(s.name));
   if (shared)

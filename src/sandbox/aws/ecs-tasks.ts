@@ -1,5 +1,6 @@
-// ListTasks and DescribeTasks: the tasks the scheduler launched (ecs-deployments.ts), PENDING, RUNNING or
-// STOPPED with AWS's stop codes and reasons, each with its ENI in one of the service's subnets. Stopped tasks
+// ListTasks and DescribeTasks: the tasks the scheduler launched (ecs-deployments.ts), PENDING, RUNNING,
+// DEACTIVATING while they drain from their target groups (desired STOPPED from then on) or STOPPED with AWS's stop
+// codes and reasons, each with its ENI in one of the service's subnets. Stopped tasks
 // stay visible for an hour, as in AWS. ListTasks answers in pages of at most 100 (maxResults 1 to 100, default
 // 100) with a nextToken; DescribeTasks takes at most 100 tasks (docs/aws-behaviours.md, "ECS").
 import { InvalidParameterException, ServiceNotFoundException } from "@aws-sdk/client-ecs";
@@ -37,9 +38,7 @@ export class TaskQueries {
       .filter(
         (t) => input.family === undefined || this.ecs.definitions.find(t.taskDefinitionArn)?.family === input.family,
       )
-      .filter((t) =>
-        wanted === "STOPPED" ? t.stoppedAt !== undefined : wanted === "PENDING" ? !t.ran && !t.stoppedAt : !t.stoppedAt,
-      )
+      .filter((t) => (wanted === "PENDING" ? !t.ran && !t.stoppedAt : desiredStatus(t) === wanted))
       .map((t) => t.arn);
     const from = input.nextToken ? Number(Buffer.from(input.nextToken, "base64").toString()) : 0;
     return {
@@ -68,7 +67,7 @@ export class TaskQueries {
   private render(task: Task, clusterArn: string) {
     const td = this.ecs.definitions.find(task.taskDefinitionArn); // a record is the definition itself
     const stopped = task.stoppedAt !== undefined;
-    const lastStatus = stopped ? "STOPPED" : task.ran ? "RUNNING" : "PENDING";
+    const lastStatus = stopped ? "STOPPED" : task.draining ? "DEACTIVATING" : task.ran ? "RUNNING" : "PENDING";
     const svc = task.service;
     const at = (t: number | undefined) => (t === undefined ? undefined : new Date(t));
     const dates = Object.fromEntries(
@@ -78,7 +77,7 @@ export class TaskQueries {
         pullStartedAt: task.ran ? at(task.launchedAt + 5_000) : undefined,
         pullStoppedAt: task.ran ? at((task.runsAt ?? 0) - 5_000) : undefined,
         startedAt: task.ran ? at(task.runsAt) : undefined,
-        stoppingAt: at(task.stoppedAt),
+        stoppingAt: at(task.draining?.since ?? task.stoppedAt),
         executionStoppedAt: at(task.stoppedAt),
         stoppedAt: at(task.stoppedAt),
       }).filter(([, v]) => v !== undefined),
@@ -90,7 +89,7 @@ export class TaskQueries {
       group: `service:${svc.serviceName}`,
       startedBy: task.deploymentId,
       lastStatus,
-      desiredStatus: stopped ? "STOPPED" : "RUNNING",
+      desiredStatus: desiredStatus(task),
       ...(svc.capacityProviderStrategy?.length
         ? { capacityProviderName: svc.capacityProviderStrategy[0]?.capacityProvider }
         : {}),
@@ -140,3 +139,6 @@ export class TaskQueries {
 
 const digestOf = (task: Task, container: string | undefined) =>
   task.ran ? task.images.find((i) => i.containerName === container)?.imageDigest : undefined;
+
+/** Once ECS has decided to stop a task (it drains, or has stopped), its desired status is STOPPED. */
+const desiredStatus = (task: Task) => (task.stoppedAt !== undefined || task.draining ? "STOPPED" : "RUNNING");

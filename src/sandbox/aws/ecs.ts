@@ -84,6 +84,7 @@ export class EcsModel {
         healthy: task.healthyAt !== undefined,
       }),
     deregisterTarget: (tg, task, at) => this.fake.elbv2.deregisterTarget(tg, task.ip, at),
+    deregistrationDelayMs: (tg) => this.fake.elbv2.deregistrationDelayMs(tg),
   });
   private readonly requests = new ServiceRequests(this);
   private readonly queries = new TaskQueries(this);
@@ -306,7 +307,7 @@ export class EcsModel {
       serviceRegistries: [],
       status,
       desiredCount: svc.desiredCount,
-      runningCount: live.filter((t) => t.ran).length,
+      runningCount: live.filter(isRunning).length,
       pendingCount: live.filter((t) => !t.ran).length,
       ...(svc.capacityProviderStrategy?.length
         ? { capacityProviderStrategy: svc.capacityProviderStrategy }
@@ -322,7 +323,7 @@ export class EcsModel {
           taskDefinition: d.taskDefinition,
           desiredCount: d.desiredCount,
           pendingCount: mine.filter((t) => !t.ran).length,
-          runningCount: mine.filter((t) => t.ran).length,
+          runningCount: mine.filter(isRunning).length,
           failedTasks: d.failedTasks,
           createdAt: new Date(d.createdAt),
           updatedAt: new Date(d.updatedAt),
@@ -393,5 +394,8 @@ export class EcsModel {
     return td;
   }
 }
+
+/** RUNNING, as runningCount counts: a task deactivating (draining from its target groups) is no longer. */
+const isRunning = (t: Task) => t.ran && t.draining === undefined;
 
 export const resolvePlatform = (v: string | undefined) => (v === undefined || v === "LATEST" ? "1.4.0" : v);

@@ -227,8 +227,18 @@ export class Elbv2Model {
 
   /** A deregistered target is gone once the group's deregistration delay has passed. */
   private drained(tg: TargetGroup, t: Target) {
-    const delay = Number(tg.attributes["deregistration_delay.timeout_seconds"] ?? "300") * 1000;
-    return t.deregisteredAt !== undefined && this.now() >= t.deregisteredAt + delay;
+    return t.deregisteredAt !== undefined && this.now() >= t.deregisteredAt + this.delayOf(tg);
+  }
+
+  /** The group's deregistration delay on the fake's clock (300 s unless set); 0 for a group that is gone. */
+  deregistrationDelayMs(targetGroupArn: string): number {
+    const tg = this.targetGroups.get(targetGroupArn);
+    return tg ? this.delayOf(tg) : 0;
+  }
+
+  private delayOf(tg: TargetGroup): number {
+    const seconds = Number(tg.attributes["deregistration_delay.timeout_seconds"] ?? "300");
+    return seconds * this.fake.latency.configuredSecondMs;
   }
 
   /** How many targets of the group pass their health checks now (for the fake internet's answers). */
