@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { parseDuration } from "../src/commands/options.js";
 import { RECORDED_KEYS } from "../src/commands/setup.js";
 import { KEYS } from "../src/core/keys.js";
+import { defaultTimeoutMs } from "../src/deploy/config.js";
 import { ID_INPUTS } from "../src/store/open.js";
 
 const DIR = "examples/github-actions";
@@ -87,6 +88,7 @@ describe("the example workflows", () => {
   });
 
   it("give each infra step more time than every wait infra may make in it", () => {
+    const inputs = readFileSync(join(DIR, "production.env"), "utf8");
     // deploy --migrate: another run's claim, then the migration task, the deployment and the way back.
     const deploy = infraStep("deploy-production.yml", "deploy");
     const deployWaits = minutes(deploy.run, "--wait-for-claim") + 3 * minutes(deploy.run, "--timeout");
@@ -97,10 +99,13 @@ describe("the example workflows", () => {
     expect(rollback["timeout-minutes"]).toBeGreaterThan(rollbackWaits);
     // dr-drill: the claim, then the restore, waited for up to DR_RTO_TARGET.
     const drill = infraStep("dr-drill.yml", "dr-drill");
-    const rto = /^DR_RTO_TARGET="([^"]+)"$/m.exec(readFileSync(join(DIR, "production.env"), "utf8"))?.[1] as string;
+    const rto = /^DR_RTO_TARGET="([^"]+)"$/m.exec(inputs)?.[1] as string;
     expect(drill["timeout-minutes"]).toBeGreaterThan(
       minutes(drill.run, "--wait-for-claim") + parseDuration(rto) / 60_000,
     );
+    // A --timeout given is never shorter than the one infra sizes from the committed inputs (drain, circuit breaker).
+    const sized = defaultTimeoutMs({ get: (k) => new RegExp(`^${k}="([^"]+)"$`, "m").exec(inputs)?.[1] }) / 60_000;
+    for (const run of [deploy.run, rollback.run]) expect(minutes(run, "--timeout")).toBeGreaterThanOrEqual(sized);
     // GitHub-hosted runners stop a job at 6 hours.
     for (const file of FILES)
       for (const job of Object.values(workflow(file).jobs)) expect(job["timeout-minutes"]).toBeLessThanOrEqual(360);

@@ -166,8 +166,8 @@ describe("the example workflows, run against the sandbox from a checkout with no
       // Every infra command of the three workflows ran, in order, on the committed inputs file.
       expect(readFileSync(called, "utf8").split("\n").filter(Boolean)).toEqual([
         "state pull -f infra/production.env ECR_REPOSITORY_URI",
-        `deploy -f infra/production.env --image :${SHA} --migrate --timeout 15m --wait-for-claim 10m`,
-        "rollback -f infra/production.env --timeout 15m --wait-for-claim 10m",
+        `deploy -f infra/production.env --image :${SHA} --migrate --timeout 20m --wait-for-claim 10m`,
+        "rollback -f infra/production.env --timeout 20m --wait-for-claim 10m",
         "dr-drill -f infra/production.env --wait-for-claim 30m",
       ]);
     } finally {
