@@ -20,9 +20,14 @@ async function cleanRun() {
 // Before the tests are listed: there is one test per mutating call.
 const clean = await cleanRun();
 
-/** The re-run finishes what the stopped one began: changes to what it had made already, so it needs --yes here. */
-async function converges(e: E2e) {
-  const again = await e.run(["create", "all", "--yes"]);
+/**
+ * The re-run finishes what the stopped one began: changes to what it had made already, so it needs --yes here.
+ * After a Ctrl-C it is the binary again; after a SIGKILL it runs in this process (the same main() the binary runs,
+ * with its environment), one process start per case instead of two: the process under test is the killed one.
+ */
+async function converges(e: E2e, where: "binary" | "here" = "binary") {
+  const args = ["create", "all", "--yes"];
+  const again = where === "binary" ? await e.run(args) : await e.runHere(args);
   expect(again.code, again.stderr).toBe(0);
   expect(inventory(e.fake)).toEqual(clean.inventory);
   expect(Object.entries(recordedIdsExist(e)).filter(([, found]) => !found)).toEqual([]);
@@ -86,7 +91,7 @@ describe("SIGKILL right after AWS applied a mutating call of create all", { time
 
         expect(ended.signal).toBe("SIGKILL");
         expect(wholeEnvFile(e.envText()), `killed after ${held?.service} ${held?.op}`).toBe(true);
-        await converges(e);
+        await converges(e, "here");
       } finally {
         await e.server.close();
       }

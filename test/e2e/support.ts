@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { main } from "../../src/commands/program.js";
+import type { Io } from "../../src/commands/render.js";
 import { systemClock } from "../../src/core/clock.js";
 import { seededAccount } from "../../src/sandbox/account.js";
 import { type Call, DEFAULT_LATENCY, type Fake, scaleLatency } from "../../src/sandbox/aws/aws-fake.js";
@@ -21,6 +23,11 @@ export interface E2e {
   cwd: string;
   /** Runs infra to its end. */
   run(args: string[]): Promise<ProcessResult>;
+  /**
+   * Runs infra to its end in this process (`main()`, given the binary's environment), for a run that is not the
+   * one under test: it saves a process start.
+   */
+  runHere(args: string[]): Promise<ProcessResult>;
   /** Starts infra and leaves it running. */
   start(args: string[]): RunningBinary;
   /** The value the env file records for a key. */
@@ -44,6 +51,23 @@ export async function openE2e(factor = 1 / 100): Promise<E2e> {
     server,
     cwd,
     run: (args: string[]) => runBinary(["--sandbox", ...args], { cwd, env }),
+    runHere: async (args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const io: Io = {
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: (t) => {
+          stderr += t;
+        },
+        stderrIsTTY: false,
+        stdinIsTTY: false,
+        ask: async () => "",
+      };
+      const code = await main(["--sandbox", ...args, "--file", join(cwd, ENV_FILE)], { env, io });
+      return { code, signal: null, stdout, stderr };
+    },
     start: (args: string[]) => startBinary(["--sandbox", ...args], { cwd, env }),
     envText,
     recorded: (key: string) => envText().match(new RegExp(`^${key}="([^"]*)"$`, "m"))?.[1] || undefined,

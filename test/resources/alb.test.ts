@@ -2,11 +2,11 @@ import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Context } from "../../src/core/context.js";
 import { albResource } from "../../src/resources/alb/config.js";
-import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { INTERFACES_LINGER_MS } from "../../src/sandbox/aws/elbv2.js";
 import { contextFor, INPUTS, lifecycleOf, readText, tempEnvFile, useFake } from "../helpers.js";
-import { installInProcess } from "../support/in-process.js";
+import { expectConvergesAfterAnyFault } from "../support/faults.js";
 
 const RECORDED = ["ALB_ARN", "ALB_DNS_NAME", "ALB_SECURITY_GROUP_ID", "TARGET_GROUP_ARN", "HTTP_LISTENER_ARN"];
 
@@ -300,71 +300,53 @@ const SETUPS = [
 ];
 
 describe.each(SETUPS)("alb, $name, converges after a failure at any mutating call", ({ expected, envFor }) => {
-  /** Runs body with a fresh fake installed on the SDK clients. */
-  async function withFake<T>(body: (fake: AwsFake) => Promise<T>): Promise<T> {
-    const fake = installInProcess(new AwsFake());
-    try {
-      return await body(fake);
-    } finally {
-      fake.restore();
-    }
-  }
+  it("of create, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: async (fake) => envFor(fake),
+      run: async (fake, path) => {
+        const ctx = await contextFor(fake, path);
+        await create(ctx);
+        return ctx;
+      },
+      calls: [
+        "CreateSecurityGroup",
+        "AuthorizeSecurityGroupIngress", // 80 and 443 from anywhere
+        "CreateTargetGroup",
+        "CreateLoadBalancer",
+        "ModifyLoadBalancerAttributes",
+        "AuthorizeSecurityGroupIngress", // the backend's group, from the load balancer's
+        ...expected.listeners.map(() => "CreateListener"),
+      ],
+      converged: (fake, _path, label, ctx) => {
+        expect(stackState(fake), label).toEqual(expected);
+        expectRecordsMatch(fake, ctx);
+      },
+    }));
 
-  it("of create, whether the call failed or only its response was lost", async () => {
-    const ops = await withFake(async (fake) => {
-      await create(await contextFor(fake, envFor(fake)));
-      return fake.mutatingCalls().map((c) => c.op);
-    });
-    expect(ops.length).toBeGreaterThanOrEqual(expected.listeners.length + 6);
-    for (const when of ["before", "after"] as const) {
-      for (let nth = 1; nth <= ops.length; nth++) {
-        await withFake(async (fake) => {
-          const path = envFor(fake);
-          fake.inject({ mutating: true, nth, when });
-          await expect(create(await contextFor(fake, path)), `${when} ${ops[nth - 1]}`).rejects.toThrow();
-          fake.clearFaults();
-          fake.clock.advance(60_000); // the user reads the error and runs it again
-          const ctx = await contextFor(fake, path);
-          await create(ctx);
-          expect(stackState(fake), `${when} ${ops[nth - 1]} (#${nth})`).toEqual(expected);
-          expectRecordsMatch(fake, ctx);
-        });
-      }
-    }
-  });
-
-  it("of destroy, whether the call failed or only its response was lost", async () => {
-    const ops = await withFake(async (fake) => {
-      const ctx = await contextFor(fake, envFor(fake));
-      await create(ctx);
-      const before = fake.calls.length;
-      await destroy(ctx);
-      return fake.mutatingCalls(before).map((c) => c.op);
-    });
-    expect(ops).toEqual([
-      ...expected.listeners.map(() => "DeleteListener"),
-      "RevokeSecurityGroupIngress",
-      "DeleteLoadBalancer",
-      "DeleteTargetGroup",
-      "DeleteSecurityGroup",
-    ]);
-    for (const when of ["before", "after"] as const) {
-      for (let nth = 1; nth <= ops.length; nth++) {
-        await withFake(async (fake) => {
-          const path = envFor(fake);
-          await create(await contextFor(fake, path));
-          fake.inject({ mutating: true, nth, when });
-          await expect(destroy(await contextFor(fake, path)), `${when} ${ops[nth - 1]}`).rejects.toThrow();
-          fake.clearFaults();
-          fake.clock.advance(60_000);
-          const ctx = await contextFor(fake, path);
-          await destroy(ctx);
-          expect(stackState(fake), `${when} ${ops[nth - 1]}`).toEqual(EMPTY_STACK);
-          for (const key of [...RECORDED, "HTTPS_LISTENER_ARN"]) expect(ctx.env.get(key)).toBeUndefined();
-        });
-      }
-    }
-  });
+  it("of destroy, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: async (fake) => {
+        const path = envFor(fake);
+        await create(await contextFor(fake, path));
+        return path;
+      },
+      run: async (fake, path) => {
+        const ctx = await contextFor(fake, path);
+        await destroy(ctx);
+        return ctx;
+      },
+      calls: [
+        ...expected.listeners.map(() => "DeleteListener"),
+        "RevokeSecurityGroupIngress",
+        "DeleteLoadBalancer",
+        "DeleteTargetGroup",
+        "DeleteSecurityGroup",
+      ],
+      converged: (fake, _path, label, ctx) => {
+        expect(stackState(fake), label).toEqual(EMPTY_STACK);
+        for (const key of [...RECORDED, "HTTPS_LISTENER_ARN"]) expect(ctx.env.get(key), label).toBeUndefined();
+      },
+    }));
 });
 
 describe("alb: one desired state for plan, verify and create", () => {

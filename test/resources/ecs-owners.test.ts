@@ -1,9 +1,4 @@
 import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  PutRetentionPolicyCommand,
-} from "@aws-sdk/client-cloudwatch-logs";
-import {
   CreateServiceCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
@@ -12,10 +7,10 @@ import {
 import { describe, expect, it } from "vitest";
 import type { Context } from "../../src/core/context.js";
 import type { Check } from "../../src/resources/resource.js";
-import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { CLUSTER } from "../../src/sandbox/aws/ecs.js";
 import type { Change } from "../../src/state/model.js";
 import { contextFor, INPUTS, runCli, useFake } from "../helpers.js";
+import { scriptsLogGroup, scriptsService, scriptsTaskDefinition } from "../support/scripts-stack.js";
 import {
   append,
   createEcs,
@@ -305,98 +300,18 @@ describe("ecs: adopting what the user's scripts built", () => {
     // The env file as the scripts left it: no DATABASE_NAME line (their default, <project>_prod), their records.
     const inputs = INPUTS.replace(/^DATABASE_NAME=.*\n/m, "");
     const path = await withAlb(fake.current, inputs);
-    const logs = new CloudWatchLogsClient({ region: "us-east-1" });
     const group = "/ecs/startupwebapp-service";
-    await logs.send(
-      new CreateLogGroupCommand({
-        logGroupName: group,
-        tags: { Name: "startupwebapp-service-logs", Environment: "production", Project: "startupwebapp" },
-      }),
-    );
-    await logs.send(new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: 7 }));
-    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds/startupwebapp/multi-tenant/master-AbCdEf";
-    const scripts = (image: string): RegisterTaskDefinitionCommandInput => ({
-      family: FAMILY,
-      networkMode: "awsvpc",
-      requiresCompatibilities: ["FARGATE"],
-      cpu: "512",
-      memory: "1024",
-      executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
-      taskRoleArn: "arn:aws:iam::123456789012:role/startupwebapp-task-role",
-      containerDefinitions: [
-        {
-          name: "web",
-          image,
-          essential: true,
-          command:
-            "gunicorn StartupWebApp.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 30 --access-logfile - --error-logfile -".split(
-              " ",
-            ),
-          portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }],
-          environment: [
-            { name: "DJANGO_SETTINGS_MODULE", value: "StartupWebApp.settings_production" },
-            { name: "AWS_REGION", value: "us-east-1" },
-            { name: "DB_SECRET_NAME", value: "rds/startupwebapp/multi-tenant/master" },
-            { name: "DATABASE_NAME", value: "startupwebapp_prod" },
-            { name: "ENVIRONMENT_DOMAIN", value: "https://startupwebapp.startupwebapp.com" },
-          ],
-          secrets: ["password", "username", "host", "port"].map((key, i) => ({
-            name: ["DATABASE_PASSWORD", "DATABASE_USER", "DATABASE_HOST", "DATABASE_PORT"][i],
-            valueFrom: `${secret}:${key}::`,
-          })),
-          logConfiguration: {
-            logDriver: "awslogs",
-            options: { "awslogs-group": group, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web" },
-          },
-          healthCheck: {
-            command: ["CMD-SHELL", "curl -f http://localhost:8000/order/products || exit 1"],
-            interval: 30,
-            timeout: 5,
-            retries: 3,
-            startPeriod: 60,
-          },
-        },
-      ],
-    });
-    const first = (await ecs().send(new RegisterTaskDefinitionCommand(scripts(`${REPO}:latest`)))).taskDefinition;
+    await scriptsLogGroup();
+    const first = (await ecs().send(new RegisterTaskDefinitionCommand(scriptsTaskDefinition(`${REPO}:latest`))))
+      .taskDefinition;
     const ctxBefore = await contextFor(fake.current, path);
     await ecs().send(
-      new CreateServiceCommand({
-        cluster: CLUSTER,
-        serviceName: SERVICE,
-        taskDefinition: first?.taskDefinitionArn,
-        desiredCount: 2,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: ["subnet-0c1c2c3c4c5c60001", "subnet-0c1c2c3c4c5c60002"],
-            securityGroups: [BACKEND_SG],
-            assignPublicIp: "DISABLED",
-          },
-        },
-        loadBalancers: [
-          { targetGroupArn: ctxBefore.env.get("TARGET_GROUP_ARN"), containerName: "web", containerPort: 8000 },
-        ],
-        healthCheckGracePeriodSeconds: 120,
-        deploymentConfiguration: {
-          deploymentCircuitBreaker: { enable: true, rollback: true },
-          minimumHealthyPercent: 100,
-          maximumPercent: 200,
-        },
-        schedulingStrategy: "REPLICA",
-        deploymentController: { type: "ECS" },
-        enableExecuteCommand: true,
-        tags: [
-          { key: "Name", value: SERVICE },
-          { key: "Environment", value: "production" },
-          { key: "Project", value: "startupwebapp" },
-        ],
-      }),
+      new CreateServiceCommand(scriptsService(first?.taskDefinitionArn, ctxBefore.env.get("TARGET_GROUP_ARN"))),
     );
     // Their deploy workflow: the commit's image pushed, the same definition with it, then the service moved to it.
     fake.current.ecr.push("startupwebapp", "3f9c2ab");
-    const sha = (await ecs().send(new RegisterTaskDefinitionCommand(scripts(`${REPO}:3f9c2ab`)))).taskDefinition;
+    const sha = (await ecs().send(new RegisterTaskDefinitionCommand(scriptsTaskDefinition(`${REPO}:3f9c2ab`))))
+      .taskDefinition;
     await ecs().send(
       new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, taskDefinition: sha?.taskDefinitionArn }),
     );

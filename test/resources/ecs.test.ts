@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { DeregisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
-import { installInProcess } from "../support/in-process.js";
+import { expectConvergesAfterAnyFault } from "../support/faults.js";
 import {
   createEcs,
   destroyEcs,
@@ -393,74 +392,37 @@ describe("ECS inputs are checked before any change", () => {
 });
 
 describe("ecs converges after a failure at any mutating call", () => {
-  async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = installInProcess(new AwsFake());
-    try {
-      return await body(fake, await withAlb(fake));
-    } finally {
-      fake.restore();
-    }
-  }
+  it("of create, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: (fake) => withAlb(fake),
+      run: (fake, path) => createEcs(fake, path),
+      calls: [
+        "CreateLogGroup",
+        "PutRetentionPolicy",
+        "RegisterTaskDefinition",
+        "CreateService",
+        "TagResource", // KnownGood, once the first deployment completed with every target healthy
+      ],
+      converged: (fake, _path, label, ctx) => {
+        expect(ecsState(fake), label).toEqual(RUNNING);
+        expect(ctx.env.get("ECS_SERVICE_ARN"), label).toBe(fake.ecs.serviceNamed(SERVICE)?.arn);
+        expect(ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN"), label).toBe(fake.ecs.taskDefinitions[0]?.arn);
+      },
+    }));
 
-  it("of create, whether the call failed or only its response was lost", async () => {
-    const calls = await withStack(async (fake, path) => {
-      const before = fake.calls.length;
-      await createEcs(fake, path);
-      return fake.acceptedMutations(before);
-    });
-    expect(calls.map((c) => c.op)).toEqual([
-      "CreateLogGroup",
-      "PutRetentionPolicy",
-      "RegisterTaskDefinition",
-      "CreateService",
-      "TagResource", // KnownGood, once the first deployment completed with every target healthy
-    ]);
-    for (const when of ["before", "after"] as const) {
-      for (const { nth, op } of calls) {
-        await withStack(async (fake, path) => {
-          fake.inject({ mutating: true, nth, when });
-          await expect(createEcs(fake, path), `${when} ${op}`).rejects.toThrow();
-          fake.clearFaults();
-          fake.clock.advance(60_000); // the user reads the error and runs it again
-          const ctx = await createEcs(fake, path);
-          expect(ecsState(fake), `${when} ${op}`).toEqual(RUNNING);
-          expect(ctx.env.get("ECS_SERVICE_ARN"), `${when} ${op}`).toBe(fake.ecs.serviceNamed(SERVICE)?.arn);
-          expect(ctx.env.get("ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(fake.ecs.taskDefinitions[0]?.arn);
-          const again = fake.calls.length;
-          await createEcs(fake, path);
-          expect(fake.mutatingCalls(again), `${when} ${op}: a third run`).toEqual([]);
-        });
-      }
-    }
-  });
-
-  it("of destroy, whether the call failed or only its response was lost", async () => {
-    const calls = await withStack(async (fake, path) => {
-      await createEcs(fake, path);
-      const before = fake.calls.length;
-      await destroyEcs(fake, path);
-      return fake.acceptedMutations(before);
-    });
-    expect(calls.map((c) => c.op)).toEqual([
-      "UpdateService",
-      "DeleteService",
-      "DeregisterTaskDefinition",
-      "DeleteLogGroup",
-    ]);
-    for (const when of ["before", "after"] as const) {
-      for (const { nth, op } of calls) {
-        await withStack(async (fake, path) => {
-          await createEcs(fake, path);
-          fake.inject({ mutating: true, nth, when });
-          await expect(destroyEcs(fake, path), `${when} ${op}`).rejects.toThrow();
-          fake.clearFaults();
-          fake.clock.advance(60_000);
-          const ctx = await destroyEcs(fake, path);
-          expect(ecsState(fake), `${when} ${op}`).toEqual(NOTHING);
-          for (const key of ["ECS_SERVICE_ARN", "ECS_SERVICE_TASK_DEFINITION_ARN", "ECS_SERVICE_LOG_GROUP"])
-            expect(ctx.env.get(key), `${when} ${op}`).toBeUndefined();
-        });
-      }
-    }
-  });
+  it("of destroy, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: async (fake) => {
+        const path = await withAlb(fake);
+        await createEcs(fake, path);
+        return path;
+      },
+      run: (fake, path) => destroyEcs(fake, path),
+      calls: ["UpdateService", "DeleteService", "DeregisterTaskDefinition", "DeleteLogGroup"],
+      converged: (fake, _path, label, ctx) => {
+        expect(ecsState(fake), label).toEqual(NOTHING);
+        for (const key of ["ECS_SERVICE_ARN", "ECS_SERVICE_TASK_DEFINITION_ARN", "ECS_SERVICE_LOG_GROUP"])
+          expect(ctx.env.get(key), label).toBeUndefined();
+      },
+    }));
 });

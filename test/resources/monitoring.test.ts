@@ -1,8 +1,8 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, readText, tempEnvFile, useFake } from "../helpers.js";
-import { installInProcess } from "../support/in-process.js";
+import { expectConvergesAfterAnyFault } from "../support/faults.js";
 import {
   FULL,
   FULL_INPUTS,
@@ -376,51 +376,28 @@ describe("monitoring: one desired state for plan, verify and create", () => {
 });
 
 describe("monitoring converges after a failure at any mutating call", () => {
-  async function withFake<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = installInProcess(new AwsFake());
-    try {
-      return await body(fake, tempEnvFile(FULL_INPUTS));
-    } finally {
-      fake.restore();
-    }
-  }
+  const run = async (fake: AwsFake, path: string, phase: "create" | "destroy") =>
+    (phase === "create" ? create : destroy)(await contextFor(fake, path));
 
-  for (const phase of ["create", "destroy"] as const) {
-    it(`of ${phase}, whether the call failed or only its response was lost`, async () => {
-      const run = async (fake: AwsFake, path: string) =>
-        (phase === "create" ? create : destroy)(await contextFor(fake, path));
-      // For destroy, the subscription is confirmed: one that is not cannot be unsubscribed.
-      const made = async (fake: AwsFake, path: string) => {
-        await create(await contextFor(fake, path));
+  it("of create, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: async () => tempEnvFile(FULL_INPUTS),
+      run: (fake, path) => run(fake, path, "create"),
+      calls: ["CreateTopic", "Subscribe", ...FULL.alarms.map(() => "PutMetricAlarm"), "PutDashboard"],
+      converged: (fake, _path, label) => expect(monitoringState(fake), label).toEqual(FULL),
+    }));
+
+  it("of destroy, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      // The subscription is confirmed: one that is not cannot be unsubscribed.
+      setup: async (fake) => {
+        const path = tempEnvFile(FULL_INPUTS);
+        await run(fake, path, "create");
         fake.sns.confirm(EMAIL);
-      };
-      const ops = await withFake(async (fake, path) => {
-        if (phase === "destroy") await made(fake, path);
-        const before = fake.calls.length;
-        await run(fake, path);
-        return fake.acceptedMutations(before);
-      });
-      expect(ops.map((o) => o.op)).toEqual(
-        phase === "create"
-          ? ["CreateTopic", "Subscribe", ...FULL.alarms.map(() => "PutMetricAlarm"), "PutDashboard"]
-          : ["DeleteDashboards", ...FULL.alarms.map(() => "DeleteAlarms"), "Unsubscribe", "DeleteTopic"],
-      );
-      for (const when of ["before", "after"] as const) {
-        for (const { nth, op } of ops) {
-          await withFake(async (fake, path) => {
-            if (phase === "destroy") await made(fake, path);
-            fake.inject({ mutating: true, nth, when });
-            await expect(run(fake, path), `${when} ${op}`).rejects.toThrow();
-            fake.clearFaults();
-            fake.clock.advance(60_000);
-            await run(fake, path);
-            expect(monitoringState(fake), `${when} ${op} (#${nth})`).toEqual(phase === "create" ? FULL : NOTHING);
-            const before = fake.calls.length;
-            await run(fake, path);
-            expect(fake.mutatingCalls(before), `${when} ${op} (#${nth}): then nothing`).toEqual([]);
-          });
-        }
-      }
-    });
-  }
+        return path;
+      },
+      run: (fake, path) => run(fake, path, "destroy"),
+      calls: ["DeleteDashboards", ...FULL.alarms.map(() => "DeleteAlarms"), "Unsubscribe", "DeleteTopic"],
+      converged: (fake, _path, label) => expect(monitoringState(fake), label).toEqual(NOTHING),
+    }));
 });

@@ -5,7 +5,7 @@ import { autoScalingResource } from "../../src/resources/ecs-autoscaling/config.
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { assess } from "../../src/state/lifecycle.js";
 import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
-import { installInProcess } from "../support/in-process.js";
+import { expectConvergesAfterAnyFault } from "../support/faults.js";
 import { ALB_RECORDS, RESOURCE_ID, registerTarget, runningService, SERVICE, scriptsAutoScaling } from "./scripts.js";
 
 const { create, destroy, verify, plan } = lifecycleOf(autoScalingResource);
@@ -336,65 +336,45 @@ describe("ecs-autoscaling: one desired state for plan, verify and create", () =>
 });
 
 describe("ecs-autoscaling converges after a failure at any mutating call", () => {
-  async function withStack<T>(cascades: boolean, body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = installInProcess(new AwsFake());
-    fake.autoscaling.cascades = cascades;
-    try {
-      return await body(fake, await withService());
-    } finally {
-      fake.restore();
-    }
-  }
+  const run = async (fake: AwsFake, path: string, phase: "create" | "destroy") =>
+    (phase === "create" ? create : destroy)(await contextFor(fake, path));
 
-  const cases = [
-    { phase: "create", cascades: true, endpoint: "" },
-    { phase: "destroy", cascades: true, endpoint: "" },
+  it("of create, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: () => withService(),
+      run: (fake, path) => run(fake, path, "create"),
+      calls: ["RegisterScalableTarget", "PutScalingPolicy", "PutScalingPolicy"],
+      converged: (fake, _path, label) => expect(scalingState(fake), label).toEqual(SCALING),
+    }));
+
+  for (const { cascades, endpoint, calls } of [
     {
-      phase: "destroy",
+      cascades: true,
+      endpoint: "",
+      calls: ["DeleteScalingPolicy", "DeleteScalingPolicy", "DeregisterScalableTarget"],
+    },
+    {
       cascades: false,
       endpoint: " on an endpoint that does not delete policies and alarms with them",
+      calls: ["DeleteScalingPolicy", "DeleteAlarms", "DeleteScalingPolicy", "DeleteAlarms", "DeregisterScalableTarget"],
     },
-  ] as const;
-  for (const { phase, cascades, endpoint } of cases) {
-    it(`of ${phase}, whether the call failed or only its response was lost${endpoint}`, async () => {
-      const run = async (fake: AwsFake, path: string) =>
-        (phase === "create" ? create : destroy)(await contextFor(fake, path));
-      const ops = await withStack(cascades, async (fake, path) => {
-        if (phase === "destroy") await create(await contextFor(fake, path));
-        const before = fake.calls.length;
-        await run(fake, path);
-        return fake.acceptedMutations(before);
-      });
-      expect(ops.map((o) => o.op)).toEqual(
-        phase === "create"
-          ? ["RegisterScalableTarget", "PutScalingPolicy", "PutScalingPolicy"]
-          : cascades
-            ? ["DeleteScalingPolicy", "DeleteScalingPolicy", "DeregisterScalableTarget"]
-            : [
-                "DeleteScalingPolicy",
-                "DeleteAlarms",
-                "DeleteScalingPolicy",
-                "DeleteAlarms",
-                "DeregisterScalableTarget",
-              ],
-      );
-      for (const when of ["before", "after"] as const) {
-        for (const { nth, op } of ops) {
-          await withStack(cascades, async (fake, path) => {
-            if (phase === "destroy") await create(await contextFor(fake, path));
-            fake.inject({ mutating: true, nth, when });
-            await expect(run(fake, path), `${when} ${op}`).rejects.toThrow();
-            fake.clearFaults();
-            fake.clock.advance(60_000);
-            await run(fake, path);
-            expect(scalingState(fake), `${when} ${op}`).toEqual(phase === "create" ? SCALING : NOTHING);
-            const before = fake.calls.length;
-            await run(fake, path);
-            expect(fake.mutatingCalls(before), `${when} ${op}: then nothing`).toEqual([]);
-          });
-        }
-      }
-    });
+  ]) {
+    it(`of destroy, whether the call failed or only its response was lost${endpoint}`, () =>
+      expectConvergesAfterAnyFault({
+        fake: () => {
+          const fake = new AwsFake();
+          fake.autoscaling.cascades = cascades;
+          return fake;
+        },
+        setup: async (fake) => {
+          const path = await withService();
+          await run(fake, path, "create");
+          return path;
+        },
+        run: (fake, path) => run(fake, path, "destroy"),
+        calls,
+        converged: (fake, _path, label) => expect(scalingState(fake), label).toEqual(NOTHING),
+      }));
   }
 });
 

@@ -6,11 +6,11 @@ import { albResource } from "../../src/resources/alb/config.js";
 import { isManaged } from "../../src/resources/common/tags.js";
 import { selectResources } from "../../src/resources/registry.js";
 import { wafResource } from "../../src/resources/waf/config.js";
-import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { LISTED_AFTER_CREATE_MS } from "../../src/sandbox/aws/wafv2.js";
 import { formatValue } from "../../src/state/render.js";
 import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
-import { installInProcess } from "../support/in-process.js";
+import { expectConvergesAfterAnyFault } from "../support/faults.js";
 
 const waf = lifecycleOf(wafResource);
 const alb = lifecycleOf(albResource);
@@ -298,44 +298,26 @@ describe("WAF inputs are checked before any change", () => {
 });
 
 describe("waf converges after a failure at any mutating call", () => {
-  async function withStack<T>(body: (fake: AwsFake, path: string) => Promise<T>): Promise<T> {
-    const fake = installInProcess(new AwsFake());
-    try {
-      return await body(fake, await withAlb(fake));
-    } finally {
-      fake.restore();
-    }
-  }
+  const run = async (fake: AwsFake, path: string, phase: "create" | "destroy") =>
+    (phase === "create" ? create : destroy)(await contextFor(fake, path));
 
-  for (const phase of ["create", "destroy"] as const) {
-    it(`of ${phase}, whether the call failed or only its response was lost`, async () => {
-      const run = async (fake: AwsFake, path: string) =>
-        (phase === "create" ? create : destroy)(await contextFor(fake, path));
-      const ops = await withStack(async (fake, path) => {
-        if (phase === "destroy") await create(await contextFor(fake, path));
-        const before = fake.calls.length;
-        await run(fake, path);
-        return fake.acceptedMutations(before);
-      });
-      expect(ops.map((o) => o.op)).toEqual(
-        phase === "create" ? ["CreateWebACL", "AssociateWebACL"] : ["DisassociateWebACL", "DeleteWebACL"],
-      );
-      for (const when of ["before", "after"] as const) {
-        for (const { nth, op } of ops) {
-          await withStack(async (fake, path) => {
-            if (phase === "destroy") await create(await contextFor(fake, path));
-            fake.inject({ mutating: true, nth, when });
-            await expect(run(fake, path), `${when} ${op}`).rejects.toThrow();
-            fake.clearFaults();
-            fake.clock.advance(60_000);
-            await run(fake, path);
-            expect(wafState(fake), `${when} ${op}`).toEqual(phase === "create" ? ON : OFF);
-            const done = fake.calls.length;
-            await run(fake, path);
-            expect(fake.mutatingCalls(done), `${when} ${op}: then nothing`).toEqual([]);
-          });
-        }
-      }
-    });
-  }
+  it("of create, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: (fake) => withAlb(fake),
+      run: (fake, path) => run(fake, path, "create"),
+      calls: ["CreateWebACL", "AssociateWebACL"],
+      converged: (fake, _path, label) => expect(wafState(fake), label).toEqual(ON),
+    }));
+
+  it("of destroy, whether the call failed or only its response was lost", () =>
+    expectConvergesAfterAnyFault({
+      setup: async (fake) => {
+        const path = await withAlb(fake);
+        await run(fake, path, "create");
+        return path;
+      },
+      run: (fake, path) => run(fake, path, "destroy"),
+      calls: ["DisassociateWebACL", "DeleteWebACL"],
+      converged: (fake, _path, label) => expect(wafState(fake), label).toEqual(OFF),
+    }));
 });

@@ -14,7 +14,13 @@ import {
   DescribeSecurityGroupsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
-import { CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateServiceCommand,
+  type CreateServiceCommandInput,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -39,6 +45,100 @@ const std4 = (name: string) => [
   { Key: "Application", Value: "StartupWebApp" },
   { Key: "ManagedBy", Value: "InfrastructureAsCode" },
 ];
+
+const LOG_GROUP = "/ecs/startupwebapp-service";
+
+/** create-ecs-service-task-definition.sh's log group, kept a week. */
+export async function scriptsLogGroup(): Promise<void> {
+  const logs = new CloudWatchLogsClient({ region });
+  await logs.send(
+    new CreateLogGroupCommand({
+      logGroupName: LOG_GROUP,
+      tags: { Name: "startupwebapp-service-logs", Environment: "production", Project: "startupwebapp" },
+    }),
+  );
+  await logs.send(new PutRetentionPolicyCommand({ logGroupName: LOG_GROUP, retentionInDays: 7 }));
+}
+
+/** create-ecs-service-task-definition.sh's task definition, running image (their deploy registers it again). */
+export const scriptsTaskDefinition = (image: string): RegisterTaskDefinitionCommandInput => ({
+  family: "startupwebapp-service-task",
+  networkMode: "awsvpc",
+  requiresCompatibilities: ["FARGATE"],
+  cpu: "512",
+  memory: "1024",
+  executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
+  taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/startupwebapp-task-role`,
+  containerDefinitions: [
+    {
+      name: "web",
+      image,
+      essential: true,
+      command:
+        "gunicorn StartupWebApp.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 30 --access-logfile - --error-logfile -".split(
+          " ",
+        ),
+      portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }],
+      environment: [
+        { name: "DJANGO_SETTINGS_MODULE", value: "StartupWebApp.settings_production" },
+        { name: "AWS_REGION", value: region },
+        { name: "DB_SECRET_NAME", value: "rds/startupwebapp/multi-tenant/master" },
+        { name: "DATABASE_NAME", value: "startupwebapp_prod" },
+        { name: "ENVIRONMENT_DOMAIN", value: "https://startupwebapp.startupwebapp.com" },
+      ],
+      secrets: ["password", "username", "host", "port"].map((key) => ({
+        name: `DATABASE_${key === "username" ? "USER" : key.toUpperCase()}`,
+        valueFrom: `${SECRET}:${key}::`,
+      })),
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": LOG_GROUP,
+          "awslogs-region": region,
+          "awslogs-stream-prefix": "web",
+        },
+      },
+      healthCheck: {
+        command: ["CMD-SHELL", "curl -f http://localhost:8000/order/products || exit 1"],
+        interval: 30,
+        timeout: 5,
+        retries: 3,
+        startPeriod: 60,
+      },
+    },
+  ],
+});
+
+/** create-ecs-service.sh's service, running the task definition behind the target group. */
+export const scriptsService = (
+  taskDefinition: string | undefined,
+  targetGroupArn: string | undefined,
+): CreateServiceCommandInput => ({
+  cluster: "startupwebapp-cluster",
+  serviceName: "startupwebapp-service",
+  taskDefinition,
+  desiredCount: 2,
+  launchType: "FARGATE",
+  platformVersion: "LATEST",
+  networkConfiguration: {
+    awsvpcConfiguration: { subnets: PRIVATE, securityGroups: [BACKEND_SG], assignPublicIp: "DISABLED" },
+  },
+  loadBalancers: [{ targetGroupArn, containerName: "web", containerPort: 8000 }],
+  healthCheckGracePeriodSeconds: 120,
+  deploymentConfiguration: {
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    minimumHealthyPercent: 100,
+    maximumPercent: 200,
+  },
+  schedulingStrategy: "REPLICA",
+  deploymentController: { type: "ECS" },
+  enableExecuteCommand: true,
+  tags: [
+    { key: "Name", value: "startupwebapp-service" },
+    { key: "Environment", value: "production" },
+    { key: "Project", value: "startupwebapp" },
+  ],
+});
 
 /** Builds it on the fake (installed on the SDK clients) and returns the env file the scripts left behind. */
 export async function scriptsStack(fake: AwsFake, image = `${REPO}:3f9c2a1b7e4d`): Promise<string> {
@@ -140,99 +240,14 @@ export async function scriptsStack(fake: AwsFake, image = `${REPO}:3f9c2a1b7e4d`
     )
   ).Listeners?.[0];
   // create-ecs-service-task-definition.sh, then a deploy that moved it to the image of a commit
-  const logs = new CloudWatchLogsClient({ region });
-  await logs.send(
-    new CreateLogGroupCommand({
-      logGroupName: "/ecs/startupwebapp-service",
-      tags: { Name: "startupwebapp-service-logs", Environment: "production", Project: "startupwebapp" },
-    }),
-  );
-  await logs.send(new PutRetentionPolicyCommand({ logGroupName: "/ecs/startupwebapp-service", retentionInDays: 7 }));
+  await scriptsLogGroup();
   // Their build pushed the commit's image first: ECS runs only what ECR holds.
   if (image.startsWith(`${REPO}:`)) fake.ecr.push("startupwebapp", image.slice(REPO.length + 1));
   const ecs = new ECSClient({ region });
-  const td = (
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "startupwebapp-service-task",
-        networkMode: "awsvpc",
-        requiresCompatibilities: ["FARGATE"],
-        cpu: "512",
-        memory: "1024",
-        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
-        taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/startupwebapp-task-role`,
-        containerDefinitions: [
-          {
-            name: "web",
-            image,
-            essential: true,
-            command:
-              "gunicorn StartupWebApp.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 30 --access-logfile - --error-logfile -".split(
-                " ",
-              ),
-            portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }],
-            environment: [
-              { name: "DJANGO_SETTINGS_MODULE", value: "StartupWebApp.settings_production" },
-              { name: "AWS_REGION", value: region },
-              { name: "DB_SECRET_NAME", value: "rds/startupwebapp/multi-tenant/master" },
-              { name: "DATABASE_NAME", value: "startupwebapp_prod" },
-              { name: "ENVIRONMENT_DOMAIN", value: "https://startupwebapp.startupwebapp.com" },
-            ],
-            secrets: ["password", "username", "host", "port"].map((key) => ({
-              name: `DATABASE_${key === "username" ? "USER" : key.toUpperCase()}`,
-              valueFrom: `${SECRET}:${key}::`,
-            })),
-            logConfiguration: {
-              logDriver: "awslogs",
-              options: {
-                "awslogs-group": "/ecs/startupwebapp-service",
-                "awslogs-region": region,
-                "awslogs-stream-prefix": "web",
-              },
-            },
-            healthCheck: {
-              command: ["CMD-SHELL", "curl -f http://localhost:8000/order/products || exit 1"],
-              interval: 30,
-              timeout: 5,
-              retries: 3,
-              startPeriod: 60,
-            },
-          },
-        ],
-      }),
-    )
-  ).taskDefinition;
+  const td = (await ecs.send(new RegisterTaskDefinitionCommand(scriptsTaskDefinition(image)))).taskDefinition;
   // create-ecs-service.sh
-  const service = (
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: "startupwebapp-cluster",
-        serviceName: "startupwebapp-service",
-        taskDefinition: td?.taskDefinitionArn,
-        desiredCount: 2,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets: PRIVATE, securityGroups: [BACKEND_SG], assignPublicIp: "DISABLED" },
-        },
-        loadBalancers: [{ targetGroupArn: tg?.TargetGroupArn, containerName: "web", containerPort: 8000 }],
-        healthCheckGracePeriodSeconds: 120,
-        deploymentConfiguration: {
-          deploymentCircuitBreaker: { enable: true, rollback: true },
-          minimumHealthyPercent: 100,
-          maximumPercent: 200,
-        },
-        schedulingStrategy: "REPLICA",
-        deploymentController: { type: "ECS" },
-        enableExecuteCommand: true,
-        tags: [
-          { key: "Name", value: "startupwebapp-service" },
-          { key: "Environment", value: "production" },
-          { key: "Project", value: "startupwebapp" },
-        ],
-      }),
-    )
-  ).service;
+  const service = (await ecs.send(new CreateServiceCommand(scriptsService(td?.taskDefinitionArn, tg?.TargetGroupArn))))
+    .service;
   fake.clock.advance(10 * 60_000); // running == desired, and the scripts' sleep 10
   // create-ecs-autoscaling.sh, create-monitoring.sh
   await scriptsAutoScaling();
