@@ -28,7 +28,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .description("every resource: recorded ids, exists?, in sync?, healthy?")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, "read");
       // status changes nothing: each object is read once, whichever resources read it.
       const ctx = withSharedReads(makeContext(env, o, deps, timeoutMs, endpoint));
       const unread: InfraError[] = [];
