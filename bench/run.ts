@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../src/commands/program.js";
+import { CLAIM_LEASE_MS } from "../src/core/env-file.js";
 import { AwsFake, DEFAULT_LATENCY, type Latency } from "../src/sandbox/aws/aws-fake.js";
 import { INPUTS } from "../src/sandbox/aws/inputs.js";
 import { FakeInternet } from "../src/sandbox/aws/internet.js";
@@ -83,6 +84,40 @@ async function apiCalls(latency: Partial<Latency>) {
   await measure(["create", "all"]);
   fake.restore();
   return { rows, critical: criticalPath(fake.latency) };
+}
+
+/**
+ * What the store of the stack's record (INFRA_STATE) adds to each command: S3 calls, as a command makes them on the
+ * machine that wrote last, on another machine (CI: no record in its env file) and on one whose file is stale.
+ */
+async function storeCalls() {
+  const fake = installInProcess(new AwsFake());
+  fake.route53.addZone("startupwebapp.com");
+  fake.ecr.push("startupwebapp", "v2");
+  const folder = () => join(mkdtempSync(join(tmpdir(), "infra-bench-")), "aws-resources.env");
+  const laptop = folder();
+  writeFileSync(laptop, INPUTS);
+  await cli(fake, ["create", "all", "--file", laptop, "--yes"]);
+  await cli(fake, ["state", "init", "--file", laptop]);
+  const ci = folder();
+  writeFileSync(ci, `${INPUTS}INFRA_STATE="s3://infra-state-123456789012-us-east-1/stacks/startupwebapp.json"\n`);
+  const rows: { command: string; where: string; calls: string[] }[] = [];
+  const measure = async (where: string, path: string, args: string[]) => {
+    const since = fake.calls.length;
+    await cli(fake, [...args, "--file", path, "--yes"]);
+    const calls = fake.calls.slice(since).filter((c) => c.service === "S3");
+    rows.push({ command: `infra ${args.join(" ")}`, where, calls: calls.map((c) => c.op) });
+  };
+  await measure("any machine", laptop, ["plan", "all"]);
+  await measure("any machine", laptop, ["cost"]);
+  await measure("the one that wrote last", laptop, ["create", "all"]);
+  await measure("the one that wrote last", laptop, ["deploy", "--image", ":v2"]);
+  await measure("another one (CI)", ci, ["deploy", "--image", ":latest"]);
+  await measure("one whose file is stale", laptop, ["create", "all"]);
+  await measure("any machine", laptop, ["status"]);
+  await measure("any machine", laptop, ["verify", "all"]);
+  fake.restore();
+  return rows;
 }
 
 /** One create all on a fresh fake (fake clock, default latencies): in process, or over HTTP through the wire. */
@@ -163,6 +198,7 @@ for (const [regime, latency] of [
   }
   console.log("");
 }
+
 /** The calls of a create all that finds the stack as it should be, on an account holding the stack only or beside
  * CROWD unrelated topics, alarms and certificates: the same when each object is read once, whatever else is there. */
 async function noOpCreateAll(crowded: boolean) {
@@ -189,6 +225,17 @@ for (const [account, crowded] of [
   console.log(`${account.padEnd(58)} ${String(r.calls).padStart(4)} calls  ${r.repeated} repeated`);
 }
 console.log("");
+
+const store = await storeCalls();
+console.log("Calls the store of the stack's record (INFRA_STATE, S3) adds to each command");
+console.log(`${"command".padEnd(30)} ${"from".padEnd(24)} calls  which`);
+for (const r of store) {
+  const which = r.calls.length ? r.calls.join(", ") : "-";
+  console.log(`${r.command.padEnd(30)} ${r.where.padEnd(24)} ${String(r.calls.length).padStart(5)}  ${which}`);
+}
+console.log(
+  `plus, while a command runs, one PutObject every ${CLAIM_LEASE_MS / 3 / 1000} s renewing its claim (a ${CLAIM_LEASE_MS / 60_000}-minute lease)\n`,
+);
 
 const wire = await wireCost();
 const overhead = (wire.wire.ms - wire["in process"].ms) / wire.wire.calls;

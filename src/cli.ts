@@ -9,7 +9,7 @@
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
 import { type Terminal, terminalIo } from "./commands/render.js";
-import { releaseClaimsNow } from "./core/env-file.js";
+import { releaseClaims, releaseClaimsNow } from "./core/env-file.js";
 import { ExitCode } from "./core/errors.js";
 import { Interrupt } from "./core/interrupt.js";
 
@@ -76,11 +76,14 @@ const stop = (signal: NodeJS.Signals) => {
     io.stderr(interrupt.notice(`${by}: cleaning up (${again} stops at once)`));
     return;
   }
-  // The env file is only ever replaced by rename, so stopping here loses nothing. What was in progress is not.
+  // The env file is only ever replaced by rename, so stopping here loses nothing. What was in progress is not. A
+  // claim kept in a store outlives the process unless let go (its lease would hold the stack for minutes): a few
+  // seconds for that, then exit; a second Ctrl-C finds nothing left to let go and exits at once.
   io.screen?.clear();
   io.stderr(interrupt.notice(by));
   io.stdout(interrupt.document());
-  process.exit(ExitCode.interrupted);
+  const patience = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
+  void Promise.race([releaseClaims().catch(() => []), patience]).then(() => process.exit(ExitCode.interrupted));
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
 

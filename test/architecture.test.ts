@@ -11,6 +11,7 @@ import { recordOwned } from "../src/core/owners.js";
 import { drillRecords } from "../src/recovery/record.js";
 import { RESOURCES } from "../src/resources/registry.js";
 import type { Action } from "../src/resources/resource.js";
+import { storeRecords } from "../src/store/location.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const example = EnvDocument.parse(readFileSync(join(ROOT, "aws-resources.env.example"), "utf8"), "example");
@@ -72,6 +73,8 @@ const ENV_WRITERS: Record<string, string> = {
   "state/lifecycle.ts": "a resource's records, from its model's recorded()",
   "resources/ecs-service-task-definition/revisions.ts": "the revision that runs, as that resource's own keys",
   "recovery/record.ts": "the last drill's record (drillRecords)",
+  "store/open.ts": "the INFRA_STATE line that turns the store on (storeRecords)",
+  "core/run-lock.ts": "the stack's claim beside the env file, not the env file",
   "sandbox/session.ts": "a new env file for the sandbox, only where none exists",
   "sandbox/account-file.ts": "the sandbox's account state, not the env file",
 };
@@ -119,12 +122,25 @@ const MUTATORS: Record<string, { calls: string[]; owns: string }> = {
     calls: ["CreateSecretCommand", "DeleteSecretCommand"],
     owns: "the rehearsal's copy of the database secret, deleted with the drill",
   },
+  "store/bucket.ts": {
+    calls: [
+      "CreateBucketCommand",
+      "PutBucketVersioningCommand",
+      "PutBucketEncryptionCommand",
+      "PutPublicAccessBlockCommand",
+      "PutBucketPolicyCommand",
+      "PutBucketTaggingCommand",
+      "HeadBucketCommand",
+    ],
+    owns: "the bucket of the stacks' records, made and set up once per account and region (HeadBucket reads only)",
+  },
+  "store/s3-record.ts": { calls: ["PutObjectCommand"], owns: "the stack's record and claim object in that bucket" },
 };
 
 describe("one owner per key and per object", () => {
   it("has one owner recording each key: a resource, or the module that records what no resource makes", () => {
     const owners = new Map<string, string[]>();
-    for (const r of [...RESOURCES, drillRecords])
+    for (const r of [...RESOURCES, drillRecords, storeRecords])
       for (const k of r.records) owners.set(k, [...(owners.get(k) ?? []), r.name]);
     expect([...owners].filter(([, by]) => by.length > 1)).toEqual([]);
     expect(owners.get("DR_LAST_DRILL")).toEqual(["dr-drill"]);

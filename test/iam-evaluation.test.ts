@@ -95,6 +95,40 @@ describe("the IAM policy, evaluated on every call a command makes", () => {
     expect(rolledBack.denied).toEqual(nothingDenied(["rollback", "ci"]));
   });
 
+  it("lets state init make the store under its form, then a deploy and a status read and write the stack's record under theirs", async () => {
+    const path = await stack(fake.current);
+    fake.current.ecr.push("startupwebapp", "v2");
+    const init = await underPolicy(fake.current, path, ["state-init"], ["state", "init"]);
+    // INFRA_STATE is set now: every form includes the store's reads and writes, on its bucket and object only.
+    const deployed = await underPolicy(fake.current, path, ["deploy", "ci"], ["deploy", "--image", ":v2"]);
+    const status = await underPolicy(fake.current, path, ["runbook"], ["status"]);
+
+    expect(init.calls.map((c) => c.op)).toEqual(
+      expect.arrayContaining(["CreateBucket", "PutBucketPolicy", "PutObject"]),
+    );
+    expect(init.denied).toEqual(nothingDenied(["state-init"]));
+    expect(deployed.calls.filter((c) => c.service === "S3").map((c) => c.op)).toEqual(["PutObject", "PutObject"]);
+    expect(deployed.denied).toEqual(nothingDenied(["deploy", "ci"]));
+    expect(status.calls.filter((c) => c.service === "S3").map((c) => c.op)).toEqual(["GetObject"]);
+    expect(status.denied.runbook.filter((d: { action: string }) => d.action.startsWith("s3:"))).toEqual([]);
+  });
+
+  it("lets the example CI workflows' commands run under ci: state pull (one read of the store), deploy --migrate, rollback", async () => {
+    const path = await stack(fake.current, `ECS_TASK_DEFINITION_FAMILY="${MIGRATION}"\n`);
+    await registerMigration();
+    fake.current.ecr.push("startupwebapp", "v2");
+    expect((await runCli(["state", "init", "-f", path], fake.current)).code).toBe(0);
+    const pulled = await underPolicy(fake.current, path, ["ci"], ["state", "pull", "ECR_REPOSITORY_URI"]);
+    const deployed = await underPolicy(fake.current, path, ["ci"], ["deploy", "--image", ":v2", "--migrate"]);
+    const rolledBack = await underPolicy(fake.current, path, ["ci"], ["rollback"]);
+
+    expect(pulled.run.stdout).toBe(`${readText(path).match(/^ECR_REPOSITORY_URI="([^"]+)"/m)?.[1]}\n`);
+    expect(pulled.calls.map((c) => c.op)).toEqual(["GetObject"]);
+    expect(pulled.denied).toEqual(nothingDenied(["ci"]));
+    expect(deployed.denied).toEqual(nothingDenied(["ci"]));
+    expect(rolledBack.denied).toEqual(nothingDenied(["ci"]));
+  });
+
   it("lets dr-drill restore from a snapshot, and to a point in time from a database with its own KMS key", async () => {
     const path = await drillStack(fake.current);
     const fromSnapshot = await underPolicy(fake.current, path, ["dr-drill"], ["dr-drill"]);

@@ -37,9 +37,19 @@ const PACKAGE_PREFIX: Record<string, string> = {
   rds: "rds",
   "resource-groups-tagging-api": "tag",
   "route-53": "route53",
+  s3: "s3",
   sns: "sns",
   "secrets-manager": "secretsmanager",
   wafv2: "wafv2",
+};
+
+/** S3 authorizes some operations under another action's name (its Service Authorization Reference page). */
+const S3_NAMES: Record<string, string> = {
+  HeadBucket: "ListBucket",
+  GetBucketEncryption: "GetEncryptionConfiguration",
+  PutBucketEncryption: "PutEncryptionConfiguration",
+  GetPublicAccessBlock: "GetBucketPublicAccessBlock",
+  PutPublicAccessBlock: "PutBucketPublicAccessBlock",
 };
 
 const ts = (dir: string) =>
@@ -57,7 +67,8 @@ function closure(start: string[]): string[] {
     seen.add(file);
     for (const m of readFileSync(file, "utf8").matchAll(/from "(\.[^"]+)\.js"/g)) {
       const next = resolve(dirname(file), `${m[1]}.ts`);
-      if (existsSync(next) && /\/src\/(resources|deploy|recovery|load|core\/leftovers)/.test(next)) todo.push(next);
+      if (existsSync(next) && /\/src\/(resources|deploy|recovery|load|store|core\/leftovers)/.test(next))
+        todo.push(next);
     }
   }
   return [...seen];
@@ -72,7 +83,7 @@ function actionsOf(files: string[]): string[] {
       const prefix = PACKAGE_PREFIX[m[2] as string];
       // `XCommand`, or `XCommand as Y` (the operation is X, the code says `new Y(`).
       for (const [, op, alias] of (m[1] as string).matchAll(/(\w+)Command\b(?:\s+as\s+(\w+))?/g))
-        if (text.includes(`new ${alias ?? `${op}Command`}(`)) found.add(`${prefix}:${op}`);
+        if (text.includes(`new ${alias ?? `${op}Command`}(`)) found.add(`${prefix}:${S3_NAMES[op as string] ?? op}`);
       // A paginator (`paginateListTasks(`) makes the call of its operation, page after page.
       for (const [, op] of (m[1] as string).matchAll(/\bpaginate(\w+)\b/g))
         if (text.includes(`paginate${op}(`)) found.add(`${prefix}:${op}`);
@@ -105,6 +116,8 @@ const SOURCES: Record<string, { lists: string[]; files: string[]; besides?: stri
   },
   "load-test": { lists: ["load-test"], files: [...ts("load"), join(SRC, "commands/load-test.ts")] },
   leftovers: { lists: ["leftovers"], files: [join(SRC, "core/leftovers.ts")] },
+  state: { lists: ["state"], files: [join(SRC, "store/s3-record.ts")] },
+  "state-init": { lists: ["state-init"], files: [join(SRC, "store/open.ts")] },
 };
 
 /** The stack the tests' env file names, as `iam-policy` reads it. */

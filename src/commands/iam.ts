@@ -8,6 +8,7 @@ import { readInputs } from "../core/inputs.js";
 import { roleArn } from "../core/validators.js";
 import { asManagedPolicies, MANAGED_POLICY_LIMIT, policyFor, policySize, TOPICS, wildcards } from "../iam/policy.js";
 import type { Stack } from "../iam/stack.js";
+import { defaultStoreUrl, parseStoreUrl, storeUrlFor } from "../store/location.js";
 import type { Commands } from "./program.js";
 
 export function registerIamPolicy({ program, deps, opts, result }: Commands): void {
@@ -34,8 +35,10 @@ export function registerIamPolicy({ program, deps, opts, result }: Commands): vo
           `no env file at ${o.envFile}: the policy is scoped to the names in it`,
           "point -f at the stack's env file",
         );
-      const stack = stackOf(await EnvFile.load(o.envFile), command.passRole);
-      const policy = policyFor(wanted, stack);
+      const env = await EnvFile.load(o.envFile);
+      const stack = stackOf(env, command.passRole, storeUrlFor(o.state, env, deps.env));
+      // With a store of the stack's record, every command that records reads and writes it.
+      const policy = policyFor(storeUrlFor(o.state, env, deps.env) ? [...wanted, "state"] : wanted, stack);
       const size = policySize(policy);
       const documents = asManagedPolicies(policy);
       const notes = [
@@ -57,7 +60,7 @@ export function registerIamPolicy({ program, deps, opts, result }: Commands): vo
 }
 
 /** The stack's names, from the env file (each key checked by its rule, defaults as the resources use them). */
-export function stackOf(env: EnvFile, passRoles: readonly string[]): Stack {
+export function stackOf(env: EnvFile, passRoles: readonly string[], storeUrl?: string): Stack {
   const input = readInputs(env, "iam-policy");
   const project = input.need("PROJECT_NAME");
   const region = input.need("AWS_REGION");
@@ -101,6 +104,7 @@ export function stackOf(env: EnvFile, passRoles: readonly string[]): Stack {
     // six random characters.
     secretCopies: [`${secret.replace(/-[A-Za-z0-9]{6}$/, "")}-dr-drill-*`],
     roles: [...new Set([...roles, ...passRoles])],
+    store: parseStoreUrl(storeUrl ?? defaultStoreUrl(account, region, project)),
   };
   input.done();
   return stack;

@@ -1,10 +1,12 @@
 // status, plan and cost: what exists, what create would change, and what the stack costs a month. All three read
 // the same assessments create applies.
+
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
 import { BugError, CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
+import { carryInvocation } from "../core/invocation.js";
 import { withSharedReads } from "../core/shared-reads.js";
 import { drillStatus } from "../recovery/record.js";
 import { diff } from "../state/diff.js";
@@ -26,7 +28,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
     .description("every resource: recorded ids, exists?, in sync?, healthy?")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, "read");
       // status changes nothing: each object is read once, whichever resources read it.
       const ctx = withSharedReads(makeContext(env, o, deps, timeoutMs, endpoint));
       const unread: InfraError[] = [];
@@ -85,7 +87,8 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
           recordedId: Object.values(r.recorded).find(Boolean)?.split(/[:/]/).slice(-2).join("/") ?? "-",
         })),
       );
-      io.stdout(drills.lines);
+      // Its "run `infra dr-drill`" runs where this status ran (--sandbox, -f, --region, --profile).
+      io.stdout(carryInvocation(drills.lines, deps.invocation));
       if (failed) throw failed;
     });
 

@@ -1,9 +1,10 @@
 // The global options every command takes, parsed and checked once.
 import type { Command } from "commander";
+import { parseDuration } from "../core/duration.js";
 import { InputError } from "../core/errors.js";
 import { REGION_NAME } from "../core/validators.js";
 
-export { parseDuration } from "../core/duration.js";
+export { parseDuration };
 
 export interface GlobalOptions {
   envFile: string;
@@ -19,6 +20,10 @@ export interface GlobalOptions {
   sandbox?: boolean;
   /** destroy only */
   keepLogs?: boolean;
+  /** Where the stack's record and claim are kept (s3://bucket/key), instead of the env file's INFRA_STATE. */
+  state?: string;
+  /** How long to wait for another run's claim on the stack ("0": refuse at once). */
+  waitForClaim?: string;
 }
 
 export const DEFAULT_TIMEOUT = "45m";
@@ -33,6 +38,12 @@ export function resolveRegion(flag: string | undefined, fromFile: string | undef
   if (!region) throw new InputError("no AWS region", "pass --region, or set AWS_REGION in the env file");
   if (!REGION_NAME.test(region)) throw new InputError(`region ${region} is not an AWS region name (like us-east-1)`);
   return region;
+}
+
+/** --wait-for-claim: 0 (refuse at once, the default) or a duration. */
+export function parseClaimWait(text: string | undefined): number {
+  if (text === undefined || /^0+(\.0+)?(ms|s|m|h)?$/.test(text.trim())) return 0;
+  return parseDuration(text, "--wait-for-claim");
 }
 
 export function checkEndpoint(url: string | undefined): string | undefined {

@@ -23,6 +23,7 @@ import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
 import { registerSandbox } from "./sandbox.js";
 import type { Deps } from "./setup.js";
+import { registerState } from "./state.js";
 
 export const VERSION = "0.1.0";
 
@@ -70,13 +71,23 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     run,
   );
   const json = () => program.opts<{ json: boolean }>().json || jsonAsked;
+  let code: number;
   try {
     await program.parseAsync(argv, { from: "user" });
     io.screen?.clear();
-    if (program.opts<{ json: boolean }>().json) printJson(io, document ?? { ok: true });
+    const asJson = program.opts<{ json: boolean }>().json;
+    code = await letGo(io, asJson);
+    if (asJson) printJson(io, code ? { ...document, ok: false, exitCode: code } : (document ?? { ok: true }));
     else io.stdout(written); // "--json" was the value of another option (-f --json): the command printed text
-    return ExitCode.ok;
   } catch (err) {
+    code = await failed(err);
+  } finally {
+    await run.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
+  }
+  return code;
+
+  async function failed(err: unknown): Promise<number> {
+    await letGo(io, json());
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
       // (`infra` alone shows the help too, as a usage error; `infra help [command]` asked for it: exit 0.)
@@ -115,10 +126,23 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       printJson(io, { ...document, ok: false, ...(said ? {} : { error: message }), exitCode });
     } else if (!said) io.stderr(io.screen ? io.screen.fit(lines) : `${lines.join("\n")}\n`);
     return exitCode;
-  } finally {
-    await releaseClaims();
-    await run.session?.close().catch((err) => io.stderr(`warning: the sandbox did not stop cleanly: ${err}\n`));
   }
+}
+
+/**
+ * Lets go of the stack's claims at the end of a command (with a store, writing what the run recorded back to it):
+ * 3 when that could not be done (another run took the claim over meanwhile, or AWS refused the write), else 0.
+ */
+async function letGo(io: Deps["io"], json: boolean): Promise<number> {
+  let problems: string[];
+  try {
+    problems = await releaseClaims();
+  } catch (err) {
+    problems = [describeError(err, false).lines[0]?.replace(/^error: /, "") ?? String(err)];
+  }
+  for (const p of problems)
+    io.stderr(json ? `${JSON.stringify({ kind: "error", message: p, exitCode: ExitCode.aws })}\n` : `error: ${p}\n`);
+  return problems.length ? ExitCode.aws : ExitCode.ok;
 }
 
 /** What one run holds beside its options: the sandbox it opened, and where it runs (for the commands it prints). */
@@ -168,6 +192,14 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
       "--timeout <duration>",
       "limit for each wait, and for each AWS call with its retries (90s, 15m, 1h); deploy and rollback size theirs from the stack's settings, dr-drill's is DR_RTO_TARGET (see their --help)",
       DEFAULT_TIMEOUT,
+    )
+    .option(
+      "--wait-for-claim <duration>",
+      "when another run holds the stack, wait up to this long for it (default 0: refuse at once, naming it)",
+    )
+    .option(
+      "--state <url>",
+      "keep the stack's record and claim in s3://<bucket>/<key> (default: INFRA_STATE in the env file, then in the environment)",
     )
     .option("--verbose", "show stack traces of errors", false)
     .option("--sandbox", "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)", false)
@@ -246,6 +278,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
   registerLoadTest(commands);
   registerIamPolicy(commands);
   registerSandbox(commands);
+  registerState(commands);
   return program;
 }
 

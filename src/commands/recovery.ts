@@ -1,6 +1,7 @@
 // dr-drill and runbook: prove the database can be restored (and how fast, how fresh), and say how to recover.
 import type { Command } from "commander";
 import { CheckFailedError } from "../core/errors.js";
+import type { EnvReader } from "../core/inputs.js";
 import { Interrupt } from "../core/interrupt.js";
 import { defaultOf } from "../core/keys.js";
 import { type DrillFlags, drillConfig } from "../recovery/config.js";
@@ -70,11 +71,12 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
     )
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & DrillFlags;
-      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "verify");
+      // The drill records its result: it claims the stack (a read-only file is refused before restoring anything).
+      const check = (env: EnvReader) => drillConfig(env, o);
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "verify", deps, { claim: "dr-drill" }, check);
       const config = drillConfig(env, o);
       const timeoutMs = timeoutGiven(cmd) ? given : config.targets.rtoMs;
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await env.claim(); // the drill records its result: refuse a read-only file before restoring anything
       const [{ runDrill }, { summarise }, { deleteLine }] = await Promise.all([
         import("../recovery/drill.js"),
         import("../recovery/report.js"),
@@ -99,7 +101,7 @@ export function registerRecovery({ program, deps, opts, result }: Commands): voi
     .description("the stack's recovery runbook in Markdown, its own ids filled in, from the env file and AWS")
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd);
-      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify");
+      const { env, timeoutMs, endpoint } = await loadInputs([], o, "verify", deps, "read");
       const [{ runbookInputs, gatherFacts }, { renderRunbook }] = await Promise.all([
         import("../recovery/runbook-facts.js"),
         import("../recovery/runbook.js"),

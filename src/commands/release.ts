@@ -1,6 +1,7 @@
 // deploy and rollback: the service moved to another revision, followed, probed, and put back on failure.
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
+import type { EnvReader } from "../core/inputs.js";
 import { defaultTimeoutHelp, defaultTimeoutMs, deployConfig } from "../deploy/config.js";
 import { parseImage } from "../deploy/image.js";
 import { type GlobalOptions, timeoutGiven } from "./options.js";
@@ -37,15 +38,19 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
           "--migrate waits for the migration task to finish before the service moves, and --no-wait says not to wait",
           "run the deploy with --migrate and without --no-wait",
         );
-      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create");
+      const image = (env: EnvReader) => parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
+      const check = (env: EnvReader) => {
+        deployConfig(env, { migrate: Boolean(o.migrate) });
+        // `:tag` needs ECR_REPOSITORY_URI, which a store of the stack's record may hold.
+        if (!o.image.trim().startsWith(":") || env.get("ECR_REPOSITORY_URI")) image(env);
+      };
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create", deps, { claim: "deploy" }, check);
       const config = deployConfig(env, { migrate: Boolean(o.migrate) });
       const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
-      const image = parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await env.claim(); // after the context: it hears what the claim has to say
       const { deploy } = await import("../deploy/deploy.js");
       const options = {
-        image,
+        image: image(env),
         migrate: Boolean(o.migrate),
         rollback: o.rollback,
         forceNewDeployment: Boolean(o.forceNewDeployment),
@@ -64,14 +69,14 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
     .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
     .action(async (_o, cmd: Command) => {
       const o = opts(cmd) as GlobalOptions & { to?: string };
-      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create");
-      const config = deployConfig(env, { migrate: false });
-      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
         throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
       }
+      const check = (env: EnvReader) => deployConfig(env, { migrate: false });
+      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create", deps, { claim: "rollback" }, check);
+      const config = deployConfig(env, { migrate: false });
+      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
       const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      await env.claim();
       const { rollback } = await import("../deploy/deploy.js");
       await rollback(ctx, config, o.to).finally(() => ctx.events.end());
       if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });

@@ -12,6 +12,7 @@ import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-
 import type { RDSClient } from "@aws-sdk/client-rds";
 import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { Route53Client } from "@aws-sdk/client-route-53";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { WAFV2Client } from "@aws-sdk/client-wafv2";
@@ -41,6 +42,7 @@ export interface ClientMap {
   waf: WAFV2Client;
   tagging: ResourceGroupsTaggingAPIClient;
   rds: RDSClient;
+  s3: S3Client;
 }
 
 /**
@@ -73,6 +75,14 @@ const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]
   tagging: async (c) =>
     new (await import("@aws-sdk/client-resource-groups-tagging-api")).ResourceGroupsTaggingAPIClient(c),
   rds: async (c) => new (await import("@aws-sdk/client-rds")).RDSClient(c),
+  // Under a custom endpoint (an emulator, the sandbox) buckets are addressed path-style: <endpoint>/<bucket>/<key>.
+  // A bucket in another region than the stack's answers with a redirect, which the client follows.
+  s3: async (c) =>
+    new (await import("@aws-sdk/client-s3")).S3Client({
+      ...c,
+      forcePathStyle: Boolean((c as { endpoint?: string }).endpoint),
+      followRegionRedirects: true,
+    }),
 };
 
 type CredentialProvider = () => Promise<unknown>;
@@ -159,6 +169,7 @@ export class AwsClients {
   waf = () => this.get("waf");
   tagging = () => this.get("tagging");
   rds = () => this.get("rds");
+  s3 = () => this.get("s3");
 
   private clientConfig() {
     const { region, profile, endpoint, callTimeoutMs } = this.settings;

@@ -1,14 +1,41 @@
 // The env file on disk: read once per command; every update is a read-modify-write under a lock on the real file
 // (a symlink and its target are one file), compared and applied against the file as read under that lock, and
 // written to a temp file beside it then renamed over it, so two `infra` processes never lose each other's keys and a
-// crash mid-write leaves the old file whole.
-import { readFileSync, rmSync } from "node:fs";
+// crash mid-write leaves the old file whole. The stack's claim is `<file>.run.lock` (run-lock.ts), or, when the
+// stack's record is kept in a store all machines reach (src/store/), the store's: claim() then also takes what other
+// machines recorded into this file, and releasing the claim writes what this run recorded back.
 import fs from "node:fs/promises";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { type ClaimContext, type ClaimSlot, describeOwner, type HeldClaim, newOwner, takeClaim } from "./claim.js";
+import { systemClock } from "./clock.js";
 import { EnvDocument } from "./env-document.js";
-import { ExitCode, InfraError, InputError } from "./errors.js";
-import { isAlive, type LockOwner, lock, unwritable, withLock } from "./file-lock.js";
+import { InputError } from "./errors.js";
+import { isAlive, type LockOwner, unwritable, withLock } from "./file-lock.js";
+import type { EnvReader } from "./inputs.js";
+import { RunLock } from "./run-lock.js";
 import { MIB, readRegularFile } from "./user-file.js";
+
+/** How long a claim lives unrenewed: a run killed outright holds the stack this long at most. */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
+/** The stack's record and claim kept outside this machine (src/store/): a claim slot that also carries the record. */
+export interface RemoteRecord<V = unknown> extends ClaimSlot<V> {
+  /** What this file must change to mirror the store as last read (nothing when it was not read). */
+  updatesFor(local: EnvReader): Record<string, string>;
+  /** From now on the store's writes carry what `local` holds. */
+  follow(local: EnvReader): void;
+}
+
+/** What a claim is made with besides the file: set by the command layer. */
+export interface ClaimSettings {
+  clock: ClaimContext["clock"];
+  leaseMs: number;
+  /** The CI run behind this process, when there is one. */
+  ciRun?: string;
+  /** Told while waiting for another run's claim. */
+  waiting: ClaimContext["waiting"];
+}
 
 const TEMP = /^(.*)\.(\d+)\.infra-tmp$/;
 /** The template with every key is some 10 KiB: a file a hundred times that is not an env file. */
@@ -16,8 +43,12 @@ const MAX_ENV_FILE_BYTES = MIB;
 
 export class EnvFile {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Told of what a write had to clean up after another process (a lock or temp file it left). */
+  private remote: RemoteRecord | undefined;
+  /** Told of what a write had to clean up after another process (a lock or temp file it left), and of claims. */
   notice: (message: string) => void = () => {};
+  /** Told once what the store holds for this run (where it is, what it changed here). */
+  say: (message: string) => void = () => {};
+  claims: ClaimSettings = { clock: systemClock, leaseMs: CLAIM_LEASE_MS, waiting: () => {} };
 
   private constructor(
     readonly path: string,
@@ -37,31 +68,65 @@ export class EnvFile {
     return value ? value : undefined;
   }
 
+  /** Keeps the stack's record and claim in a store (src/store/) from now on. */
+  useRemote(remote: RemoteRecord): void {
+    this.remote = remote;
+  }
+
   /**
    * Before the first AWS call of a command that changes the stack: the file and its folder are writable, and no
-   * other infra process is changing the stack this file records (two `create all` at once would race on AWS).
-   * Held until the command ends (`releaseClaims`); a holder that is gone (kill -9) is taken over at once.
+   * other infra process (on any machine that shares the store) is changing the stack. A claim that is over (its
+   * lease ran out, or its process is gone from this host) is taken over; a live one is waited for up to waitMs.
+   * Held, and renewed, until the command ends (`releaseClaims`). With a store, what other machines recorded is taken
+   * into this file first.
    */
-  async claim(): Promise<void> {
+  async claim(command: string, waitMs = 0): Promise<void> {
     await this.checkWritable();
-    const lockPath = `${this.realPath}.run.lock`;
-    if (claims.has(lockPath)) return;
-    const release = await lock(lockPath, {
-      waitMs: 0,
-      heldWhileAlive: true,
-      onTakeOver: (o) => this.notice(`took over the stack claim of infra process ${o.pid || "?"}, which is gone`),
-      busy: (holder) =>
-        new InfraError(
-          `another infra process${holder ? ` (${holder.pid}, since ${new Date(holder.at).toISOString().slice(11, 19)} UTC)` : ""} is changing the stack of env file ${this.path}`,
-          ExitCode.input,
-          "wait for it to finish, or stop it, then run this command again",
-        ),
-    });
-    claims.set(lockPath, release);
+    if (held.has(this.realPath)) return;
+    const slot = this.remote ?? new RunLock(this.realPath);
+    this.remote?.follow(this);
+    const ctx: ClaimContext = {
+      clock: this.claims.clock,
+      leaseMs: this.claims.leaseMs,
+      host: hostname(),
+      isAlive,
+      notice: (m) => this.notice(m),
+      waiting: this.claims.waiting,
+    };
+    const claim = await takeClaim(slot, newOwner(ctx, command, process.pid, this.claims.ciRun), ctx, waitMs);
+    held.set(this.realPath, { claim, slot });
+    if (this.remote) await this.takeRemote(`claim ${claim.owner.id} taken`);
+  }
+
+  /** Before a reading command's first AWS call: what other machines recorded, taken into this file. */
+  async pull(): Promise<void> {
+    if (!this.remote) return;
+    const { owner } = await this.remote.read();
+    await this.takeRemote(owner ? `read only; claimed now by ${describeOwner(owner)}` : "read only");
+  }
+
+  /** Applies what the store holds (as last read) to this file, says so once, and follows this file from then on. */
+  private async takeRemote(how: string): Promise<void> {
+    const remote = this.remote as RemoteRecord;
+    const updates = remote.updatesFor(this);
+    const changed = Object.keys(updates);
+    if (changed.length) {
+      await this.write(updates).catch((err) => {
+        if (!(err instanceof InputError)) throw err;
+        // A reading command on a file it may not write: this run uses the store's record, the file keeps its own.
+        for (const [key, value] of Object.entries(updates)) this.doc.set(key, value);
+        this.notice(`${err.message.split(":")[0]}: the store's record is used for this run only`);
+      });
+    }
+    remote.follow(this);
+    const took = changed.length
+      ? `; ${changed.length} key(s) differed here and were taken from it: ${changed.slice(0, 6).join(", ")}${changed.length > 6 ? ", ..." : ""}`
+      : "";
+    this.say(`the stack's record is kept in ${remote.where} (${how})${took}`);
   }
 
   /** Before the first AWS call of a command that records: the file and its folder (temp file, lock) are writable. */
-  private async checkWritable(): Promise<void> {
+  async checkWritable(): Promise<void> {
     for (const target of [this.realPath, dirname(this.realPath)]) {
       await fs.access(target, fs.constants.W_OK).catch((err) => {
         throw unwritable(target, err);
@@ -74,6 +139,10 @@ export class EnvFile {
    * value differs from what it holds then: a re-run of a finished stack leaves the file, and its timestamp, alone.
    */
   record(updates: Record<string, string>): Promise<void> {
+    return this.write(updates);
+  }
+
+  private write(updates: Record<string, string>): Promise<void> {
     // Steps of one command may record at the same time: serialise them here, and other processes by the lock.
     const run = this.queue.then(() => this.recordLocked(updates));
     this.queue = run.catch(() => undefined);
@@ -113,25 +182,30 @@ export class EnvFile {
   }
 }
 
-/** The stack claims this process holds: lock path -> what lets it go. */
-const claims = new Map<string, () => Promise<void>>();
+/** The stack claims this process holds, by env file. */
+const held = new Map<string, { claim: HeldClaim<unknown>; slot: ClaimSlot<unknown> }>();
 
-/** Lets go of every stack claim this process holds: at the end of each command. */
-export async function releaseClaims(): Promise<void> {
-  for (const [path, release] of [...claims]) {
-    claims.delete(path);
-    await release();
+/**
+ * Lets go of every stack claim this process holds, at the end of each command (with a store, writing what the run
+ * recorded back to it). Returns what went wrong: a claim another run took over while this one held it.
+ */
+export async function releaseClaims(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [path, { claim, slot }] of [...held]) {
+    held.delete(path);
+    const lost = await claim.release();
+    if (lost)
+      problems.push(
+        `the stack's claim was taken over while this run held it (now ${lost}): what this run recorded is in the env file${slot instanceof RunLock ? "" : ` but not in ${slot.where}`}; run the same command again once that run is done`,
+      );
   }
+  return problems;
 }
 
-/** The same, synchronously, for a process exiting at once (Ctrl-C): only the claims still ours. */
+/** The same, synchronously, for a process exiting at once (Ctrl-C): the local claims still ours. */
 export function releaseClaimsNow(): void {
-  for (const path of claims.keys()) {
-    try {
-      if (JSON.parse(readFileSync(path, "utf8")).pid === process.pid) rmSync(path, { force: true });
-    } catch {}
-  }
-  claims.clear();
+  for (const { slot } of held.values()) if (slot instanceof RunLock) slot.releaseNow(process.pid);
+  held.clear();
 }
 
 /** Writes beside the file (same folder, same file system, same mode), flushes, then renames over it. */

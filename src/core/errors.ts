@@ -29,6 +29,9 @@ export class InputError extends InfraError {
   }
 }
 
+/** Keys an input needs are not set: with a store of the stack's record (src/store/), it may fill them. */
+export class MissingInputsError extends InputError {}
+
 /** A verify check failed (the checks themselves were printed already). */
 export class CheckFailedError extends InfraError {
   constructor(message: string) {

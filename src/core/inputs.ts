@@ -1,6 +1,6 @@
 // Reading a resource's inputs from the env file: every missing key named at once, every malformed value
 // rejected with the key and what was expected (each key's rule is in keys.ts), all before any AWS call.
-import { InputError } from "./errors.js";
+import { MissingInputsError } from "./errors.js";
 import { defaultOf, specOf } from "./keys.js";
 import type { Validator } from "./validators.js";
 
@@ -58,7 +58,7 @@ export function readInputs(env: EnvReader, resource: string) {
     done(): void {
       if (missing.length === 0) return;
       const list = missing.join(", ");
-      throw new InputError(
+      throw new MissingInputsError(
         `${resource} needs ${list}, which ${missing.length > 1 ? "are" : "is"} not set in the env file`,
         `set ${missing.length > 1 ? "them" : "it"} in the env file (see aws-resources.env.example)`,
       );

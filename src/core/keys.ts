@@ -220,6 +220,8 @@ const RULES: Readonly<Record<string, v.Validator>> = {
   WAF_WEB_ACL_ARN: v.webAclArn,
   DR_LAST_DRILL: DRILL_RECORD,
   DR_LAST_SUCCESSFUL_DRILL: DRILL_RECORD,
+  // Where the stack's record and claim are kept (src/store/location.ts checks it in full)
+  INFRA_STATE: v.pattern(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/, "an s3://<bucket>/<key> URL"),
 };
 
 export const KEYS: Readonly<Record<string, KeySpec>> = Object.fromEntries(

@@ -1,6 +1,7 @@
 // The monthly cost of the stack as configured: a pure function of the configuration and a few usage guesses,
 // so `infra cost` and `infra plan` can show it without an AWS account. Every line carries its arithmetic in
 // words, so a reader can check it against the price pages instead of trusting it.
+import { CLAIM_LEASE_MS } from "../core/env-file.js";
 import { type DrillCost, type DrillInput, drillCost } from "./drill.js";
 import { type PriceTable, pricesFor } from "./prices.js";
 
@@ -39,6 +40,11 @@ export interface CostUsage {
   /** Billed Route 53 queries in a month: queries for the alias A record to the ALB are free, others are not. */
   route53QueriesMillions: number;
   alertEmailsPerMonth: number;
+  /** With a store of the stack's record: commands that change the stack a month, and how long each runs. */
+  storeRunsPerMonth: number;
+  storeRunMinutes: number;
+  /** Reading commands (status, verify, runbook) a month: one read of the store each. */
+  storeReadsPerMonth: number;
 }
 
 export const DEFAULT_USAGE: Readonly<CostUsage> = {
@@ -48,7 +54,19 @@ export const DEFAULT_USAGE: Readonly<CostUsage> = {
   wafRequestsMillions: 10,
   route53QueriesMillions: 1,
   alertEmailsPerMonth: 100,
+  storeRunsPerMonth: 60,
+  storeRunMinutes: 10,
+  storeReadsPerMonth: 60,
 };
+
+/**
+ * The store's requests (src/store/): a run that changes the stack reads once and writes at most three times (a
+ * wrong guess, the claim, the record with the claim let go), and renews its claim every third of the lease.
+ */
+const STORE_WRITES_PER_RUN = 3;
+const STORE_RENEWAL_MINUTES = CLAIM_LEASE_MS / 3 / 60_000;
+/** One stored version of a record (a versioned bucket keeps every one): about 3 KB. */
+const STORE_VERSION_GB = 3 / 1024 / 1024;
 
 export interface CostInput {
   region: string;
@@ -75,6 +93,8 @@ export interface CostInput {
   usage?: Partial<CostUsage>;
   /** When the stack has a database: what one recovery drill (`infra dr-drill`) costs, shown apart from the month. */
   drill?: DrillInput;
+  /** INFRA_STATE is set: the stack's record and claim are kept in S3. */
+  stateStore?: boolean;
 }
 
 export interface CostLine {
@@ -139,6 +159,7 @@ function quantities(input: CostInput, usage: CostUsage) {
     wafEnabled: input.wafEnabled,
     retentionDays: count("logRetentionDays", input.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS),
     hostedZones: count("hostedZones", input.hostedZones ?? 1),
+    stateStore: Boolean(input.stateStore),
     ipv4: count("albPublicIpv4Addresses", input.albPublicIpv4Addresses ?? ALB_PUBLIC_IPV4_ADDRESSES),
     usage,
   };
@@ -223,6 +244,7 @@ function stackLines(p: PriceTable, q: Quantities, tasks: number): CostLine[] {
         `${of(usage.alertEmailsPerMonth, "email")} x ${usd(p.sns.emailNotification)}`,
         usage.alertEmailsPerMonth * p.sns.emailNotification,
       ),
+    q.stateStore && storeLine(p, usage),
     q.wafEnabled && line("WAF web ACL", `1 web ACL x ${usd(p.waf.webAclMonth)}`, p.waf.webAclMonth),
     q.wafEnabled &&
       line("WAF rules", `${of(q.wafRules, "rule")} x ${usd(p.waf.ruleMonth)}`, q.wafRules * p.waf.ruleMonth),
@@ -236,6 +258,19 @@ function stackLines(p: PriceTable, q: Quantities, tasks: number): CostLine[] {
   return all.filter((l): l is CostLine => l !== false);
 }
 
+/** The store of the stack's record: its requests, and every version of a year's writes kept. */
+function storeLine(p: PriceTable, u: CostUsage): CostLine {
+  const renewals = Math.floor(u.storeRunMinutes / STORE_RENEWAL_MINUTES);
+  const writes = u.storeRunsPerMonth * (STORE_WRITES_PER_RUN + renewals);
+  const reads = u.storeRunsPerMonth + u.storeReadsPerMonth;
+  const gb = writes * 12 * STORE_VERSION_GB;
+  return line(
+    "Stack record in S3",
+    `${n(writes)} writes x ${usd(p.s3.putRequest)} + ${n(reads)} reads x ${usd(p.s3.getRequest)} + ${n(Number(gb.toFixed(4)))} GB kept x ${usd(p.s3.storageGbMonth)}`,
+    writes * p.s3.putRequest + reads * p.s3.getRequest + gb * p.s3.storageGbMonth,
+  );
+}
+
 function assumptions(p: PriceTable, q: Quantities, u: CostUsage, maxScale: boolean): string[] {
   const f = p.freeTier;
   return [
@@ -246,6 +281,11 @@ function assumptions(p: PriceTable, q: Quantities, u: CostUsage, maxScale: boole
     "alarms are standard resolution; the p95 latency alarm costs the same as the others (alarms are priced by resolution, not statistic)",
     `${n(u.alertEmailsPerMonth)} alert emails a month`,
     ...(q.wafEnabled ? [`${n(u.wafRequestsMillions)} million requests a month inspected by WAF`] : []),
+    ...(q.stateStore
+      ? [
+          `the stack's record in S3: ${n(u.storeRunsPerMonth)} runs a month that change the stack, ${n(u.storeRunMinutes)} minutes each, and ${n(u.storeReadsPerMonth)} that read it; every version of a year kept`,
+        ]
+      : []),
     ...(maxScale
       ? [
           "the total at the auto-scaling maximum runs that many tasks all month: the most auto scaling can cost, not a forecast",

@@ -24,6 +24,7 @@ export function costInputFrom(env: EnvReader, regionOverride?: string): CostInpu
     hostedZones: env.get("DNS_PROVIDER") === "external" ? 0 : 1,
     logRetentionDays,
     ...(env.get("RDS_INSTANCE_ID") ? { drill: drillInput(env) } : {}),
+    ...(env.get("INFRA_STATE") ? { stateStore: true } : {}),
   };
 }
 

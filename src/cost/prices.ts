@@ -47,6 +47,8 @@ export interface PriceTable {
   rds: { instanceHour: Readonly<Record<string, number>>; storageGbMonth: number; hoursPerMonth: number };
   /** ACM public certificates used with an ALB cost nothing. */
   acm: { publicCertificate: number };
+  /** Amazon S3 Standard (the store of the stack's record, INFRA_STATE): requests and storage. */
+  s3: { putRequest: number; getRequest: number; storageGbMonth: number };
   /**
    * Always-free allowances of an account. The estimate does not subtract them (they are shared with everything
    * else in the account, so this stack cannot count on them); they are listed so the output can say so.
@@ -71,6 +73,7 @@ export const PRICES: Readonly<Record<string, PriceTable>> = {
       "Amazon SNS pricing",
       "AWS Certificate Manager pricing",
       "Amazon RDS for PostgreSQL pricing",
+      "Amazon S3 pricing",
     ],
     fargate: { vcpuHour: 0.04048, gbHour: 0.004445 },
     alb: { hour: 0.0225, lcuHour: 0.008 },
@@ -99,6 +102,8 @@ export const PRICES: Readonly<Record<string, PriceTable>> = {
       hoursPerMonth: 730,
     },
     acm: { publicCertificate: 0 },
+    // PUT, COPY, POST and LIST requests $0.005 per 1,000; GET $0.0004 per 1,000; Standard storage, first 50 TB.
+    s3: { putRequest: 0.005 / 1000, getRequest: 0.0004 / 1000, storageGbMonth: 0.023 },
     freeTier: { alarmMetrics: 10, dashboards: 3, logsGb: 5, snsEmails: 1000 },
   },
 };

@@ -1,6 +1,7 @@
 // Which IAM actions an API call needs beside its own (the service's prefix and the operation's name, which is how
 // AWS names them for every service infra calls): tagging on create, passing a role, the service-linked roles made on
-// first use, the load balancer's side of a web ACL association, the database key a restore uses.
+// first use, the load balancer's side of a web ACL association, the database key a restore uses, the read a
+// conditional write of the stack's record makes.
 
 /**
  * What AWS authorizes beside an action (each from the service's "actions, resources and condition keys" page of the
@@ -48,4 +49,8 @@ export const ALSO: Readonly<Record<string, readonly string[]>> = {
   "rds:RestoreDBInstanceFromDBSnapshot": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
   "rds:RestoreDBInstanceToPointInTime": ["rds:AddTagsToResource", "kms:CreateGrant", "kms:DescribeKey"],
   "secretsmanager:CreateSecret": ["secretsmanager:TagResource"],
+  // A conditional write with If-Match also needs s3:GetObject; a GetObject of a missing key answers 404 NoSuchKey
+  // (not 403) only with s3:ListBucket on the bucket.
+  "s3:PutObject": ["s3:GetObject"],
+  "s3:GetObject": ["s3:ListBucket"],
 };

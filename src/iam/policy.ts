@@ -212,6 +212,25 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   /** What `destroy all` asks last: what still carries the stack's tags. */
   leftovers: ["ecs:DescribeServices", "ecs:DescribeTaskDefinition", "tag:GetResources"],
+  /** The stack's record and claim in S3 (INFRA_STATE): read, and written with conditional writes. */
+  state: ["s3:GetObject", "s3:PutObject"],
+  /** `infra state init`: the bucket, made or checked setting by setting, and the stack's first record. */
+  "state-init": [
+    "s3:CreateBucket",
+    "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketTagging",
+    "s3:GetBucketVersioning",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketTagging",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutObject",
+  ],
   /** Not infra's calls: what CI does beside `infra deploy`, pushing the image (docker push to ECR). */
   "image-push": [
     "ecr:BatchCheckLayerAvailability",
@@ -243,9 +262,11 @@ export const TOPICS: Readonly<Record<string, readonly string[]>> = {
   "dr-drill": ["dr-drill"],
   runbook: ["runbook"],
   "load-test": ["load-test"],
-  // What a CI job that builds, pushes and deploys needs. The state store's S3 actions join it here, as a list of
-  // their own in ACTIONS, and their ARNs as a scope in scopes.ts.
-  ci: ["deploy", "rollback", "image-push"],
+  // The store of the stack's record (`iam-policy` adds it to any form when INFRA_STATE is set), and making it.
+  state: ["state"],
+  "state-init": ["state-init"],
+  // What a CI job that builds, pushes and deploys needs: with the store it deploys from.
+  ci: ["deploy", "rollback", "image-push", "state"],
   all: Object.keys(ACTIONS).filter((k) => k !== "image-push"),
 };
 

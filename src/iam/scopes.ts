@@ -7,6 +7,7 @@
 // touches; test/iam-evaluation.test.ts evaluates every call the AWS fake receives against the result.
 import {
   arn,
+  bucketArn,
   clusterArn,
   dbArn,
   ecsArn,
@@ -14,6 +15,7 @@ import {
   listenerArn,
   loadBalancerArn,
   logGroupArns,
+  recordArn,
   repositoryArn,
   type Stack,
   targetGroupArn,
@@ -382,6 +384,31 @@ export const SCOPES: readonly Scope[] = [
     sid: "DrillSecretCopies",
     actions: ["secretsmanager:CreateSecret", "secretsmanager:DeleteSecret", "secretsmanager:TagResource"],
     resources: (s) => [...s.secretCopies],
+  },
+  {
+    // The bucket of the stacks' records: made and set up once (`infra state init`), and listed so that a missing
+    // record is 404 NoSuchKey, not 403.
+    sid: "StackRecordBucket",
+    actions: [
+      "s3:CreateBucket",
+      "s3:GetBucketPolicy",
+      "s3:GetBucketPublicAccessBlock",
+      "s3:GetBucketTagging",
+      "s3:GetBucketVersioning",
+      "s3:GetEncryptionConfiguration",
+      "s3:ListBucket",
+      "s3:PutBucketPolicy",
+      "s3:PutBucketPublicAccessBlock",
+      "s3:PutBucketTagging",
+      "s3:PutBucketVersioning",
+      "s3:PutEncryptionConfiguration",
+    ],
+    resources: (s) => [bucketArn(s)],
+  },
+  {
+    sid: "StackRecord",
+    actions: ["s3:GetObject", "s3:PutObject"],
+    resources: (s) => [recordArn(s)],
   },
   {
     sid: "Reads",

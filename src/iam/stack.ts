@@ -34,6 +34,8 @@ export interface Stack {
   secretCopies: string[];
   /** The roles infra may pass to ECS tasks. */
   roles: string[];
+  /** The store of the stack's record: INFRA_STATE's bucket and key, else infra's own bucket and this stack's key. */
+  store: { bucket: string; key: string };
 }
 
 /** An ARN of the stack's account and region (`global` for services whose ARNs name no region). */
@@ -57,3 +59,6 @@ export const logGroupArns = (s: Stack, name: string) => [
   arn(s, "logs", `log-group:${name}:*`),
 ];
 export const dbArn = (s: Stack, id: string) => arn(s, "rds", `db:${id}`);
+/** S3's ARNs name neither region nor account: the bucket, and an object in it. */
+export const bucketArn = (s: Stack) => `arn:${s.partition}:s3:::${s.store.bucket}`;
+export const recordArn = (s: Stack) => `${bucketArn(s)}/${s.store.key}`;

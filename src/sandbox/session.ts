@@ -11,6 +11,8 @@ import { SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "./files.js";
 import { sandboxInternet } from "./wire/internet.js";
 
 export const SANDBOX_REGION = "us-east-1";
+/** A stack claim's lease in the sandbox: seconds, so a killed run's claim lapses while one watches. */
+export const SANDBOX_CLAIM_LEASE_MS = 6_000;
 export const SANDBOX_CREDENTIALS = { accessKeyId: "AKIDSANDBOX", secretAccessKey: "sandbox-not-a-secret" };
 
 export interface SandboxRequest {
@@ -31,7 +33,7 @@ export interface SandboxSession {
   url: string;
   /** Where the sandbox's account state is, when this process holds it. */
   statePath?: string;
-  deps: { credentials: typeof SANDBOX_CREDENTIALS; dns: DnsResolver; http: HttpProbe };
+  deps: { credentials: typeof SANDBOX_CREDENTIALS; dns: DnsResolver; http: HttpProbe; claimLeaseMs: number };
   close(): Promise<void>;
 }
 
@@ -52,7 +54,11 @@ export async function openSandbox(r: SandboxRequest): Promise<SandboxSession> {
   return { url: server.url, statePath, deps: deps(server.url), close: () => server.close() };
 }
 
-const deps = (url: string) => ({ credentials: SANDBOX_CREDENTIALS, ...sandboxInternet(url) });
+const deps = (url: string) => ({
+  credentials: SANDBOX_CREDENTIALS,
+  claimLeaseMs: SANDBOX_CLAIM_LEASE_MS,
+  ...sandboxInternet(url),
+});
 
 /** A sandbox served elsewhere: on the loopback address, and answering. */
 async function reachable(url: string): Promise<string> {

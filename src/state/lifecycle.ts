@@ -7,7 +7,7 @@ import { type EnvReader, pendingValue } from "../core/inputs.js";
 import { recordOwned } from "../core/owners.js";
 import { type ApplyRun, type Check, NotYet, type Resource, type ResourceModel } from "../resources/resource.js";
 import { diff, resolveFields, resolveInput } from "./diff.js";
-import { type Change, type DesiredObject, type Observation, type ObservedObject, waitsFor } from "./model.js";
+import { type Change, type DesiredObject, isChange, type Observation, type ObservedObject, waitsFor } from "./model.js";
 import { formatValue, stateChecks, unreportedChecks } from "./render.js";
 
 export interface Assessment<C = unknown> {
@@ -100,6 +100,9 @@ export async function verifyResource<C>(ctx: Context, a: Assessment<C>): Promise
  * something infra did not make, or the resource's model knows AWS would refuse a change whatever the wait.
  */
 export function refusal(a: Assessment): string | undefined {
+  const theirs = a.changes.find((c) => isChange(c) && "observed" in c && c.observed.stack);
+  if (theirs && "observed" in theirs)
+    return `${theirs.observed.kind} ${theirs.observed.name} belongs to infra stack ${theirs.observed.stack} (its Project tag), and this stack changes nothing of another's: give this stack's ${theirs.observed.kind} a name of its own in the env file`;
   const stranger = a.changes.find((c) => c.action === "replace" && !c.observed.managed);
   if (stranger && stranger.action === "replace")
     return `${stranger.desired.kind} ${stranger.desired.name} was made outside infra and would have to be replaced (${stranger.reason}): infra does not delete what it did not make; delete or rename it yourself, or keep its ${stranger.fields.map((f) => f.field).join(", ")}`;

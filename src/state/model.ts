@@ -112,6 +112,8 @@ export interface ObservedObject {
    * validation CNAME another certificate validates through.
    */
   leave?: string;
+  /** Another infra stack's (its Project tag), found under a name both stacks use: never changed by this one. */
+  stack?: string;
   /** What the handlers need beyond the fields (the SDK's own object). */
   raw?: unknown;
 }

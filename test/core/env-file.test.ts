@@ -118,25 +118,37 @@ describe("the env file on disk", () => {
     const env = await EnvFile.load(path);
     vi.spyOn(fsp, "access").mockRejectedValue(Object.assign(new Error("denied"), { code: "EACCES" }));
 
-    await expect(env.claim()).rejects.toThrow(InputError);
-    await expect(env.claim()).rejects.toThrow(/cannot write .*aws-resources\.env \(EACCES\)/);
+    await expect(env.claim("create all")).rejects.toThrow(InputError);
+    await expect(env.claim("create all")).rejects.toThrow(/cannot write .*aws-resources\.env \(EACCES\)/);
   });
 
   it("lets one process at a time claim the stack of an env file, and another claim it once let go", async () => {
     const path = tempEnvFile('A="1"\n');
     const env = await EnvFile.load(path);
-    // Another process, alive, holds the claim: this one stops at once, exit 2, saying who.
-    writeFileSync(`${path}.run.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), at: Date.now() }));
+    // Another process, alive on this host (this test's parent), holds the claim: this one stops at once, exit 2.
+    const other = { pid: process.ppid, host: hostname(), at: Date.now() };
+    writeFileSync(
+      `${path}.run.lock`,
+      JSON.stringify({
+        ...other,
+        id: "0badc0de",
+        command: "deploy",
+        takenAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      }),
+    );
 
-    await expect(env.claim()).rejects.toMatchObject({ exitCode: 2 });
-    await expect(env.claim()).rejects.toThrow(
-      new RegExp(`another infra process \\(${process.ppid}, since .* UTC\\) is changing the stack of env file`),
+    await expect(env.claim("create all")).rejects.toMatchObject({ exitCode: 2 });
+    await expect(env.claim("create all")).rejects.toThrow(
+      new RegExp(
+        `^the stack is claimed by infra deploy \\(process ${process.ppid} on ${hostname()}\\), claim 0badc0de taken `,
+      ),
     );
 
     rmSync(`${path}.run.lock`);
-    await env.claim();
+    await env.claim("create all");
     expect(JSON.parse(readFileSync(`${path}.run.lock`, "utf8")).pid).toBe(process.pid);
-    await releaseClaims();
+    expect(await releaseClaims()).toEqual([]);
     expect(existsSync(`${path}.run.lock`)).toBe(false);
   });
 

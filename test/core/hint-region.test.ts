@@ -1,10 +1,13 @@
 // The "run `infra ...`" hints a run prints carry the region it ran in when that region came from the shell (neither
 // --region nor the env file named it): pasted into another shell, the hint must act on the same stack.
 import { describe, expect, it } from "vitest";
+import { main } from "../../src/commands/program.js";
 import type { Io } from "../../src/commands/render.js";
 import { makeContext } from "../../src/commands/setup.js";
 import { EnvFile } from "../../src/core/env-file.js";
+import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { INPUTS, tempEnvFile } from "../helpers.js";
+import { installInProcess } from "../support/in-process.js";
 
 const options = { envFile: "", json: false, yes: true, wait: true, timeout: "45m", verbose: false };
 
@@ -48,5 +51,28 @@ describe("a hint's region", () => {
     expect(INPUTS).toMatch(/^AWS_REGION=/m);
     expect(await hint(INPUTS, undefined)).toMatch(/`infra create alb -f \S+`/);
     expect(await hint(withoutRegion, "us-west-2")).toMatch(/`infra create alb -f \S+ --region us-west-2`/);
+  });
+});
+
+describe("status's hint to run a drill", () => {
+  it("carries the options the status ran with", async () => {
+    const fake = installInProcess(new AwsFake());
+    try {
+      const path = tempEnvFile(`${INPUTS}\nRDS_INSTANCE_ID=startupwebapp-multi-tenant-prod\n`);
+      let stdout = "";
+      const io: Io = {
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: () => {},
+        stderrIsTTY: false,
+        stdinIsTTY: false,
+        ask: async () => "",
+      };
+      await main(["status", "-f", path, "--region", "us-east-1"], { env: {}, clock: fake.clock, io });
+      expect(stdout).toContain(`Last DR drill: none recorded - run \`infra dr-drill -f ${path} --region us-east-1\``);
+    } finally {
+      fake.restore();
+    }
   });
 });

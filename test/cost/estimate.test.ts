@@ -68,6 +68,21 @@ describe("the estimate against figures worked out by hand", () => {
     expect(cents(on.totalUsd - off.totalUsd)).toBe(16);
   });
 
+  it("keeps one stack's record in S3 for $0.00 a month: 540 writes, 120 reads, every version of a year kept", () => {
+    const e = estimateMonthlyCost({ ...STACK, stateStore: true });
+    const busy = estimateMonthlyCost({ ...STACK, stateStore: true, usage: { storeRunsPerMonth: 120 } });
+
+    // 60 runs x (3 writes + 6 renewals of a 10-minute run) x $0.000005 + 120 reads x $0.0000004 + 19 MB x $0.023
+    expect(amount(e, "Stack record in S3")).toBe(0);
+    expect(e.lines.find((l) => l.item === "Stack record in S3")?.detail).toBe(
+      "540 writes x $0.000005 + 120 reads x $0.0000004 + 0.0185 GB kept x $0.023",
+    );
+    // Twice the runs (four a working day) still rounds to $0.01 at most.
+    expect(amount(busy, "Stack record in S3")).toBeLessThanOrEqual(0.01);
+    expect(e.totalUsd).toBe(estimateMonthlyCost(STACK).totalUsd);
+    expect(estimateMonthlyCost(STACK).lines.some((l) => l.item === "Stack record in S3")).toBe(false);
+  });
+
   it("uses us-east-1 prices for a region without prices, and says so in a note", () => {
     const e = estimateMonthlyCost({ ...STACK, region: "ap-south-2" });
     expect(e.note).toMatch(/ap-south-2.*us-east-1/);

@@ -103,7 +103,7 @@ describe("the stack claim of a process that is gone, through the binary", { time
 
       const result = await e.run(args);
 
-      expect(result.stderr).toMatch(/took over the stack claim of infra process 4206649, which is gone/);
+      expect(result.stderr).toMatch(/took over the stack's claim of .*\(process 4206649 on .*: its process is gone/);
       expect(existsSync(claim)).toBe(false);
     }),
   );

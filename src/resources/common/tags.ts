@@ -29,3 +29,12 @@ export function isManaged(tags: readonly { Key?: string; Value?: string }[] | un
 export function missingTags(want: Tag[], has: readonly { Key?: string; Value?: string }[] | undefined): Tag[] {
   return want.filter((w) => !(has ?? []).some((h) => h.Key === w.Key && h.Value === w.Value));
 }
+
+/**
+ * The project of another infra stack an object belongs to (ManagedBy=infra, another Project tag): staging and
+ * production in one account never change, adopt or delete each other's objects.
+ */
+export function otherStack(tags: readonly { Key?: string; Value?: string }[] | undefined, project: string) {
+  const theirs = (tags ?? []).find((t) => t.Key === "Project")?.Value;
+  return isManaged(tags) && theirs !== undefined && theirs !== project ? theirs : undefined;
+}

@@ -15,7 +15,7 @@ import type { Context } from "../../core/context.js";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { optional } from "../../core/unsupported.js";
 import type { ObservedObject } from "../../state/model.js";
-import { isManaged, type Tag } from "../common/tags.js";
+import { isManaged, otherStack, type Tag } from "../common/tags.js";
 import { alarmSpecs, allAlarmNames } from "./alarms.js";
 import { alarmKey, type MonitoringConfig } from "./config.js";
 import { dashboardFields } from "./dashboard.js";
@@ -61,7 +61,10 @@ export async function observeMonitoring(ctx: Context, c: MonitoringConfig): Prom
     const tags = recorded
       ? []
       : await awsStep("read dashboard tags", dashboard.name, () => dashboardTags(ctx, cw, dashboard.arn));
-    found.set("dashboard", describeDashboard(dashboard, recorded || (tags !== undefined && isManaged(tags))));
+    // The default name is the earlier scripts' one dashboard: a second stack in the account finds the first's there.
+    const stack = otherStack(tags, c.project);
+    const observed = describeDashboard(dashboard, recorded || (tags !== undefined && isManaged(tags) && !stack));
+    found.set("dashboard", stack ? { ...observed, stack, leave: `it is infra stack ${stack}'s` } : observed);
   }
   // Last, so destroy (which goes backwards) removes it first; only one an earlier version of infra made.
   if (legacy && ours.has(legacy.arn)) found.set("legacy-topic", describeTopic(c, "legacy-topic", legacy, true));

@@ -37,6 +37,7 @@ import { LogsModel } from "./logs.js";
 import { PublicDns } from "./public-dns.js";
 import { RdsModel } from "./rds.js";
 import { INSYNC_AFTER_MS, Route53Model } from "./route53.js";
+import { S3Model } from "./s3.js";
 import { SecretsModel } from "./secrets.js";
 import { SnsModel } from "./sns.js";
 import { LISTED_AFTER_DELETE_MS, TaggingModel } from "./tagging.js";
@@ -183,6 +184,8 @@ export class AwsFake<C extends Clock = FakeClock> {
   readonly secrets = new SecretsModel(() => this.clock.now());
   readonly waf = new WafModel(this);
   readonly rds = new RdsModel(this);
+  /** Where infra keeps a stack's record and claim when asked to (src/store/). */
+  readonly s3 = new S3Model(this);
   /** The Resource Groups Tagging API: reads the other models, so it holds no resources of its own. */
   readonly tagging = new TaggingModel(this);
   /**
@@ -216,6 +219,7 @@ export class AwsFake<C extends Clock = FakeClock> {
       this.secrets,
       this.waf,
       this.rds,
+      this.s3,
       this.tagging,
     ];
   }

@@ -14,7 +14,7 @@ import { jsonOperation, readJson, writeJson, writeJsonError } from "./json.js";
 import { parseForm, readQuery } from "./query.js";
 import { readRestXml, restRoute, writeRestXml } from "./rest-xml.js";
 import { type Reply, type WireOperation, type WireService, wireServices } from "./services.js";
-import { queryReply, xmlErrorReply } from "./xml.js";
+import { queryReply, s3ErrorReply, xmlErrorReply } from "./xml.js";
 
 export interface WireOptions {
   /** 0 or unset: a free port. */
@@ -53,11 +53,11 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const body = await readBody(req);
+    const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://sandbox");
     if (url.pathname.startsWith(INTERNET_PATH)) return send(res, await internetReply(fake, internet, url));
     const requestId = randomUUID();
-    const found = route(services, req, url, body);
+    const found = route(services, req, url, raw);
     if ("unknown" in found) {
       options.log?.(`${req.method} ${url.pathname}: ${found.unknown.message}`);
       return send(res, unknownReply(found.unknown.service, found.unknown.message, requestId));
@@ -76,7 +76,9 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
       if (error.status >= 500) options.log?.(`${service.name} ${op.name}: ${(err as Error).stack ?? err}`);
       reply = service.protocol.startsWith("awsJson")
         ? writeJsonError(service, error)
-        : xmlErrorReply(service, error, requestId);
+        : service.pathStyleBucket
+          ? s3ErrorReply(service, error, requestId, req.method === "HEAD")
+          : xmlErrorReply(service, error, requestId);
     }
     options.log?.(`${service.name} ${op.name} ${reply.status}`);
     send(res, { ...reply, headers: { ...reply.headers, "x-amzn-requestid": requestId } });
@@ -108,7 +110,8 @@ export async function start(fake: Fake, options: WireOptions = {}): Promise<Wire
 
 type Route = Routed | { unknown: { service?: WireService; message: string } };
 
-function route(services: WireService[], req: IncomingMessage, url: URL, body: string): Route {
+function route(services: WireService[], req: IncomingMessage, url: URL, raw: Buffer): Route {
+  const body = raw.toString("utf8");
   const target = header(req, "x-amz-target");
   if (target) {
     const service = services.find((s) => s.protocol.startsWith("awsJson") && jsonOperation(s, target));
@@ -133,13 +136,13 @@ function route(services: WireService[], req: IncomingMessage, url: URL, body: st
     };
   }
   for (const service of services.filter((s) => s.protocol === "restXml")) {
-    const found = restRoute(service, req.method ?? "GET", url.pathname);
+    const found = restRoute(service, req.method ?? "GET", url);
     if (!found) continue;
     const { op, labels } = found;
     return {
       service,
       op,
-      input: () => readRestXml(service, op, labels, url.searchParams, req.headers, body),
+      input: () => readRestXml(service, op, labels, url.searchParams, req.headers, raw),
       reply: (o) => writeRestXml(service, op, o),
     };
   }
@@ -170,11 +173,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

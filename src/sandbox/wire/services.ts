@@ -36,6 +36,8 @@ export interface WireService {
   target: string;
   /** CloudWatch's JSON protocol also carries the query protocol's error codes (x-amzn-query-error). */
   queryCompatible: boolean;
+  /** S3: the bucket is the first segment of the path (path-style addressing, as under a custom endpoint). */
+  pathStyleBucket: boolean;
   operations: Map<string, WireOperation>;
 }
 
@@ -95,6 +97,7 @@ function describe(model: ServiceModel): WireService {
     version: s.version ?? "",
     target: s.serviceTarget ?? "",
     queryCompatible: Boolean(protocol.awsQueryCompatible),
+    pathStyleBucket: s.defaultNamespace === "com.amazonaws.s3",
     operations,
   };
 }

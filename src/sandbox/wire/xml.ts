@@ -81,3 +81,15 @@ export function xmlErrorReply(service: WireService, error: WireError, requestId:
     RequestId: requestId,
   });
 }
+
+/** S3: the error is the root element, <Error><Code>...; an answer to HEAD has no body, only its status. */
+export function s3ErrorReply(service: WireService, error: WireError, requestId: string, head: boolean): Reply {
+  if (head) return { status: error.status, headers: { "x-amz-request-id": requestId }, body: Buffer.alloc(0) };
+  const envelope = [3, service.namespace, "Error", 0, ["Code", "Message", "RequestId"], [0, 0, 0]];
+  const reply = xmlReply(service, error.status, envelope, {
+    Code: error.code,
+    Message: error.message,
+    RequestId: requestId,
+  });
+  return { ...reply, headers: { ...reply.headers, "x-amz-request-id": requestId } };
+}

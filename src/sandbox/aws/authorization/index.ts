@@ -16,6 +16,7 @@ import {
   WAF_AUTHORIZATION,
 } from "./network.js";
 import { CLOUDWATCH_AUTHORIZATION, RDS_AUTHORIZATION, SNS_AUTHORIZATION, TAGGING_AUTHORIZATION } from "./observe.js";
+import { S3_AUTHORIZATION } from "./storage.js";
 
 export type { Authorization } from "./authorization.js";
 
@@ -32,6 +33,7 @@ export const AUTHORIZATION: Readonly<Record<string, Readonly<Record<string, Auth
   RDS: RDS_AUTHORIZATION,
   ResourceGroupsTaggingAPI: TAGGING_AUTHORIZATION,
   Route53: ROUTE53_AUTHORIZATION,
+  S3: S3_AUTHORIZATION,
   SNS: SNS_AUTHORIZATION,
   SecretsManager: SECRETS_AUTHORIZATION,
   WAFV2: WAF_AUTHORIZATION,
