@@ -158,7 +158,7 @@ function sandboxRun(): { createMs: number; statusMs: number } {
   const cwd = mkdtempSync(join(tmpdir(), "infra-bench-sandbox-"));
   const timed = (args: string[]) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--", cli, ...args], { cwd, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
@@ -170,7 +170,7 @@ function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv, program: "i
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    const argv = program === "infra" ? [cli, ...args] : args;
+    const argv = program === "infra" ? ["--", cli, ...args] : args;
     const r = spawnSync(process.execPath, argv, { encoding: "utf8", ...(env ? { env } : {}) });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);

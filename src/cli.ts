@@ -1,5 +1,11 @@
-#!/usr/bin/env node
+#!/bin/sh
+//bin/sh -c :; exec node -- "$0" "$@"
 // The `infra` executable: real stdio, the process environment, and exit codes.
+//
+// The two lines above start it through Node's `--`: Node reads its own env-file flag from anywhere on its command
+// line, ours included, and would apply a NODE_OPTIONS line of that file (running code) before infra could refuse the
+// flag; after `--` it reads nothing. For sh the second line runs /bin/sh -c : and then Node on this file (npm links
+// it into node_modules/.bin as a symlink: Node follows it); for JavaScript it is a comment.
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
 import { type Terminal, terminalIo } from "./commands/render.js";
@@ -60,25 +66,26 @@ const io = terminalIo({
   },
 });
 
+// Ctrl-C, and SIGTERM (a CI job cancelled, `timeout`, `docker stop`), are one thing: stop, after the cleanup a
+// guarded command does (a drill deleting its temporary database), with the same answer and exit code.
 const interrupt = new Interrupt();
-// Ctrl-C, and SIGTERM (what CI sends a job it cancels, and `kill` by default): one path, so a command that cleans
-// up after itself (a drill's temporary database) does so either way.
-const onSignal = () => {
+const stop = (signal: NodeJS.Signals) => {
+  const by = signal === "SIGINT" ? "interrupted" : `interrupted (${signal})`;
   if (interrupt.handle()) {
-    io.stderr(interrupt.notice("interrupted: cleaning up (Ctrl-C again stops at once)"));
+    const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} or Ctrl-C`;
+    io.stderr(interrupt.notice(`${by}: cleaning up (${again} stops at once)`));
     return;
   }
   // The env file is only ever replaced by rename, so stopping here loses nothing. What was in progress is not. A
   // claim kept in a store outlives the process unless let go (its lease would hold the stack for minutes): a few
   // seconds for that, then exit; a second Ctrl-C finds nothing left to let go and exits at once.
   io.screen?.clear();
-  io.stderr(interrupt.notice("interrupted"));
+  io.stderr(interrupt.notice(by));
   io.stdout(interrupt.document());
   const patience = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
   void Promise.race([releaseClaims().catch(() => []), patience]).then(() => process.exit(ExitCode.interrupted));
 };
-process.on("SIGINT", onSignal);
-process.on("SIGTERM", onSignal);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
 
 const code = await main(process.argv.slice(2), { env: process.env, interrupt, io });
 

@@ -37,7 +37,7 @@ describe("the infra CLI", () => {
           const path = tempEnvFile(`${INPUTS}oops no equals\n`);
           return { argv: ["create", "alb", "--file", path], path };
         },
-        new RegExp(`aws-resources\\.env:${APPENDED_LINE}: not a KEY=value line`),
+        new RegExp(`aws-resources\\.env:${APPENDED_LINE}: not a KEY="value" line, a comment or a blank line`),
       ],
       [
         "an unterminated quote",

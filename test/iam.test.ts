@@ -353,7 +353,7 @@ describe("infra iam-policy", () => {
     const result = await runCli(["iam-policy", "--file", tempEnvFile(`${INPUTS}oops\n`)], fake.current);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not a KEY=value line/);
+    expect(result.stderr).toMatch(/not a KEY="value" line/);
   });
 
   it("refuses without an env file: there are no names to scope the policy to", async () => {

@@ -99,6 +99,10 @@ const NOT_CHANGED_HERE: Record<string, string> = {
 /** A finished stack: every resource made, the WAF, the database's alarms and the email too. */
 async function finishedStack(fake: AwsFake): Promise<string> {
   fake.route53.addZone("startupwebapp.com");
+  // The other secret DB_SECRET_ARN is changed to exists too: create checks it before registering a revision.
+  const other = CHANGES["ecs-service-task-definition"]?.DB_SECRET_ARN?.value as string;
+  const name = other.replace(/^.*:secret:(.*)-\w{6}$/, "$1");
+  fake.secrets.secrets.set(other, { arn: other, name, value: "{}", tags: [], createdAt: 0 });
   const path = tempEnvFile(
     `${INPUTS}WAF_ENABLED="true"\nRDS_INSTANCE_ID="startupwebapp-multi-tenant-prod"\nALARM_EMAIL="ops@startupwebapp.com"\n`,
   );

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
 import type { EnvFile } from "../core/env-file.js";
-import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
+import { BugError, CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { carryInvocation } from "../core/invocation.js";
 import { withSharedReads } from "../core/shared-reads.js";
@@ -63,7 +63,7 @@ export function registerInspection({ program, deps, opts, resourceHelp, result }
               problems,
             };
           } catch (err) {
-            if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+            if (!(err instanceof InfraError) || err instanceof InputError || err instanceof BugError) throw err;
             unread.push(err);
             return unknown(err.message);
           }

@@ -2,7 +2,7 @@
 // checks, or removed. create asks before it changes what exists; destroy asks before it deletes.
 import type { Command } from "commander";
 import type { Context } from "../core/context.js";
-import { CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
+import { BugError, CheckFailedError, ExitCode, InfraError, InputError } from "../core/errors.js";
 import { withSharedReads } from "../core/shared-reads.js";
 import { drillCheck } from "../recovery/record.js";
 import type { Check, Resource } from "../resources/resource.js";
@@ -36,6 +36,11 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
       // What AWS would refuse whatever the wait, or infra will not do, stops the run before any change.
       const refused = [...assessed.values()].flatMap((a) => refusal(a) ?? []);
       if (refused.length) throw new InputError(refused.join("; "), "nothing was changed");
+      await Promise.all(
+        [...assessed.values()].map((a) =>
+          a.changes.length ? a.model.beforeCreate?.(ctx, a.config, a.changes) : undefined,
+        ),
+      );
       await confirmChanges(deps, o, assessed);
       const outcomes = await runSteps(
         selected.map((s) => s.resource),
@@ -71,7 +76,7 @@ export function registerLifecycle({ program, deps, opts, resourceHelp, result }:
         try {
           checks.push(...(await verifyResource(ctx, await assess(ctx, resource, config))));
         } catch (err) {
-          if (!(err instanceof InfraError) || err instanceof InputError) throw err;
+          if (!(err instanceof InfraError) || err instanceof InputError || err instanceof BugError) throw err;
           unread.push(err);
           checks.push({ resource: resource.name, status: "FAIL", name: "read from AWS", detail: err.message });
         }

@@ -26,6 +26,9 @@ interface Options extends LoadOptions {
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+/** A list option given more than once: every list applies, as one (a later one must not silently drop the earlier). */
+const joined = (value: string, previous: string | undefined) =>
+  previous === undefined ? value : `${previous},${value}`;
 
 export function registerLoadTest({ program, deps, opts, result: setResult }: Commands): void {
   const { normal } = CAPS;
@@ -45,7 +48,11 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
       "raise the rate step by step (or name the steps: 10,20,40/2m) until a step breaks --stop-when, and report the highest rate that held",
     )
     .option("--steps <n>", `how many steps a <from>-<to> ramp takes (default: ${DEFAULT_STEPS})`)
-    .option("--stop-when <list>", `when a ramp's step breaks (default: ${DEFAULT_STOP_WHEN})`)
+    .option(
+      "--stop-when <list>",
+      `when a ramp's step breaks (default: ${DEFAULT_STOP_WHEN}; repeatable: any breaks it)`,
+      joined,
+    )
     .option("--connections <n>", `connections to open at most (at most ${normal.connections})`, DEFAULTS.connections)
     .option(
       "--path <path>",
@@ -61,8 +68,16 @@ export function registerLoadTest({ program, deps, opts, result: setResult }: Com
     .option("--target <url>", "another origin than https://<API_DOMAIN_NAME>, such as the ALB's DNS name")
     .option("--outside-stack", "allow a --target that is not this stack's endpoint")
     .option("--lift-caps", "allow up to 2000 req/s, 1h and 1000 connections")
-    .option("--expect <list>", "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed")
-    .option("--abort-on <list>", "stop sending when the last seconds' requests show this, such as errors>20%: exit 1")
+    .option(
+      "--expect <list>",
+      "thresholds such as p99<500ms,errors<1%: exit 1 when one is missed (repeatable: all apply)",
+      joined,
+    )
+    .option(
+      "--abort-on <list>",
+      "stop sending when the last seconds' requests show this, such as errors>20%: exit 1 (repeatable: any stops)",
+      joined,
+    )
     .option("--allow-redirects", "count 3xx answers as answers, not errors (they are counted apart either way)")
     .option(
       "--observe <duration>",

@@ -2,11 +2,16 @@
 // place that turns any error into its message and exit code.
 import { Command, CommanderError } from "commander";
 import { releaseClaims } from "../core/env-file.js";
-import { CheckFailedError, describeError, ExitCode, InputError } from "../core/errors.js";
+import { CheckFailedError, describeError, ExitCode, InputError, printable } from "../core/errors.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
 import { RESOURCES } from "../resources/registry.js";
-import { checkEnvFileFor, SANDBOX_ENV_FILE, SANDBOX_URL_VARIABLE } from "../sandbox/files.js";
+import {
+  checkEnvFileFor,
+  refuseLinkedSandboxEnvFile,
+  SANDBOX_ENV_FILE,
+  SANDBOX_URL_VARIABLE,
+} from "../sandbox/files.js";
 import type { SandboxSession } from "../sandbox/session.js";
 import { registerIamPolicy } from "./iam.js";
 import { registerInspection } from "./inspect.js";
@@ -27,32 +32,53 @@ const INSTANT = new Set(["plan", "cost", "iam-policy", "runbook"]);
 
 export async function main(argv: string[], deps: Deps): Promise<number> {
   const { io } = deps;
+  // --json promises one JSON document on stdout whatever happens, so it is looked for before commander parses
+  // anything: `--version --json` prints the version before commander reaches --json.
+  const jsonAsked = (argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv).includes("--json");
   // Node itself reads --env-file from anywhere on its command line (a NODE_OPTIONS line in that file runs code
   // before infra starts), so infra's option has another name; say so rather than "unknown option".
   const nodeOption = argv.find((a) => a === "--env-file" || a.startsWith("--env-file="));
   if (nodeOption) {
-    io.stderr(
-      "error: --env-file is Node's own option, not infra's: Node reads it from any command line and applies the file's NODE_OPTIONS - use -f, --file <path> (or INFRA_ENV_FILE)\n",
-    );
+    const message =
+      "--env-file is Node's own option, not infra's: Node reads it from any command line and applies the file's NODE_OPTIONS - use -f, --file <path> (or INFRA_ENV_FILE)";
+    if (!jsonAsked) io.stderr(`error: ${message}\n`);
+    else {
+      io.stderr(`${JSON.stringify({ kind: "error", message, exitCode: ExitCode.input })}\n`);
+      printJson(io, { ok: false, error: message, exitCode: ExitCode.input });
+    }
     return ExitCode.input;
   }
   // With --json a command hands its one document here, printed once whatever happens next.
   let document: Record<string, unknown> | undefined;
+  // What commander itself writes to stdout (help, the version) is held back under --json: the document carries it.
+  let written = "";
   const run: RunState = {};
   const program = buildProgram(
-    deps,
+    jsonAsked
+      ? {
+          ...deps,
+          io: {
+            ...io,
+            stdout: (text) => {
+              written += text;
+            },
+          },
+        }
+      : deps,
     (doc) => {
       document = doc;
     },
     run,
   );
-  const json = () => program.opts<{ json: boolean }>().json;
+  const json = () => program.opts<{ json: boolean }>().json || jsonAsked;
   let code: number;
   try {
     await program.parseAsync(argv, { from: "user" });
     io.screen?.clear();
-    code = await letGo(io, json());
-    if (json()) printJson(io, code ? { ...document, ok: false, exitCode: code } : (document ?? { ok: true }));
+    const asJson = program.opts<{ json: boolean }>().json;
+    code = await letGo(io, asJson);
+    if (asJson) printJson(io, code ? { ...document, ok: false, exitCode: code } : (document ?? { ok: true }));
+    else io.stdout(written); // "--json" was the value of another option (-f --json): the command printed text
   } catch (err) {
     code = await failed(err);
   } finally {
@@ -65,10 +91,27 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     if (err instanceof CommanderError) {
       // Commander has printed its message; help and version are successes, anything else is usage.
       // (`infra` alone shows the help too, as a usage error; `infra help [command]` asked for it: exit 0.)
-      if (["commander.helpDisplayed", "commander.version"].includes(err.code)) return ExitCode.ok;
-      if (err.code === "commander.help" && err.exitCode === 0) return ExitCode.ok;
-      if (json()) printJson(io, { ok: false, error: err.message.replace(/^error: /, ""), exitCode: ExitCode.input });
-      return ExitCode.input;
+      const asked =
+        ["commander.helpDisplayed", "commander.version"].includes(err.code) ||
+        (err.code === "commander.help" && err.exitCode === 0);
+      if (json()) {
+        const shown = err.code === "commander.version" ? { version: VERSION } : written ? { help: written } : {};
+        printJson(
+          io,
+          asked
+            ? { ok: true, ...shown }
+            : {
+                ok: false,
+                // `infra` with no command: commander's message is "(outputHelp)", which says nothing.
+                error:
+                  err.code === "commander.help"
+                    ? "no command given (infra --help lists them)"
+                    : printable(err.message.replace(/^error: /, "")),
+                exitCode: ExitCode.input,
+              },
+        );
+      }
+      return asked ? ExitCode.ok : ExitCode.input;
     }
     io.screen?.clear();
     const described = describeError(err, program.opts<{ verbose: boolean }>().verbose);
@@ -118,10 +161,16 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
-      writeErr: io.stderr,
-      // With --json, even commander's own complaints are NDJSON on stderr.
+      // Under --json stderr carries NDJSON only: the help commander shows when no command is given is one event.
+      writeErr: (text) =>
+        io.stderr(program.opts().json && !text.startsWith("{") ? `${JSON.stringify({ kind: "help", text })}\n` : text),
+      // With --json, even commander's own complaints are NDJSON on stderr. They may quote an argument: escaped.
       outputError: (text, write) =>
-        write(program.opts().json ? `${JSON.stringify({ kind: "error", message: text.trim() })}\n` : text),
+        write(
+          program.opts().json
+            ? `${JSON.stringify({ kind: "error", message: printable(text.trim()) })}\n`
+            : text.split("\n").map(printable).join("\n"),
+        ),
     })
     .showSuggestionAfterError()
     // A command's help lists the options every command takes (-f, --json, --yes...) too.
@@ -141,7 +190,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     )
     .option(
       "--timeout <duration>",
-      "limit for each wait (90s, 15m, 1h); deploy and rollback size theirs from the stack's settings, dr-drill's is DR_RTO_TARGET (see their --help)",
+      "limit for each wait, and for each AWS call with its retries (90s, 15m, 1h); deploy and rollback size theirs from the stack's settings, dr-drill's is DR_RTO_TARGET (see their --help)",
       DEFAULT_TIMEOUT,
     )
     .option(
@@ -153,10 +202,19 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
       "keep the stack's record and claim in s3://<bucket>/<key> (default: INFRA_STATE in the env file, then in the environment)",
     )
     .option("--verbose", "show stack traces of errors", false)
-    .option(
-      "--sandbox",
-      "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)",
-      false,
+    .option("--sandbox", "run against a local AWS on 127.0.0.1 that needs no account (see infra sandbox --help)", false)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Exit codes:",
+        "  0    success",
+        "  1    a verify check failed, plan --exit-code found changes, a deploy was rolled back, a drill or load test missed its targets",
+        "  2    usage or input error: nothing was changed",
+        "  3    AWS refused or failed (the message names the step, the resource and AWS's error code)",
+        "  70   a bug in infra itself (--verbose shows the stack trace for a report)",
+        "  130  interrupted (Ctrl-C or SIGTERM)",
+      ].join("\n"),
     );
 
   // Before any command: its env file is the sandbox's exactly when --sandbox is given. Then, with --sandbox, the
@@ -168,6 +226,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     // On a terminal, what draws progress there is loaded for the commands that show progress.
     if (!o.json && !INSTANT.has(action.name())) await io.openScreen?.();
     const sandboxed = Boolean(o.sandbox);
+    if (sandboxed && o.file === undefined) refuseLinkedSandboxEnvFile(SANDBOX_ENV_FILE);
     // What the commands this run prints carry: the options it was given (and the environment's equivalents), so that
     // pasted elsewhere they act on the same stack.
     const file = o.file ?? (sandboxed ? undefined : deps.env.INFRA_ENV_FILE);

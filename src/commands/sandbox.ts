@@ -1,6 +1,6 @@
 // `infra sandbox reset` and `infra sandbox serve`: the sandbox account outside any one command. The sandbox code
 // is loaded only when one of them runs.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../core/errors.js";
@@ -27,8 +27,8 @@ export function registerSandbox({ program, deps, result }: Commands): void {
       const removed = [statePath];
       rmSync(statePath, { force: true });
       const envPath = resolve(SANDBOX_ENV_FILE);
-      // Only a file that says it is the sandbox's: never one the user pointed elsewhere by hand.
-      if (existsSync(envPath) && new RegExp(`^${SANDBOX_KEY}="true"$`, "m").test(readFileSync(envPath, "utf8"))) {
+      // Only a file that says it is the sandbox's: never one the user pointed elsewhere by hand, nor a link.
+      if (isPlainFile(envPath) && new RegExp(`^${SANDBOX_KEY}="true"$`, "m").test(readFileSync(envPath, "utf8"))) {
         rmSync(envPath);
         removed.push(envPath);
       }
@@ -42,8 +42,10 @@ export function registerSandbox({ program, deps, result }: Commands): void {
     .option("--port <port>", "the loopback port to listen on (default: a free one)")
     .action(async (o: { port?: string }, cmd: Command) => {
       const { json } = cmd.optsWithGlobals() as { json: boolean };
+      // Decimal digits only: Number() would also take 0x10, 1e3 or " 80 ".
       const port = o.port === undefined ? 0 : Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port ${o.port} is not a port`);
+      if (o.port !== undefined && (!/^\d{1,5}$/.test(o.port) || port > 65535))
+        throw new InputError(`--port ${o.port} is not a port (a decimal number from 0 to 65535; 0 picks a free one)`);
       const { serveAccount } = await import("../sandbox/account.js");
       const { SANDBOX_CREDENTIALS, SANDBOX_REGION } = await import("../sandbox/session.js");
       const statePath = resolve(SANDBOX_STATE_FILE);
@@ -76,3 +78,11 @@ export function registerSandbox({ program, deps, result }: Commands): void {
       throw new InterruptedError("the sandbox stopped serving; its account is saved");
     });
 }
+
+const isPlainFile = (path: string) => {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+};

@@ -104,7 +104,7 @@ export async function loadInputs(
     }
   }
   if (deps && use !== "offline") {
-    const { aws } = sessionFor(env, opts, deps, endpoint);
+    const { aws } = sessionFor(env, opts, deps, endpoint, timeoutMs);
     if (url) {
       const { openStore } = await import("../store/open.js");
       env.useRemote(openStore({ url, env, aws, region: aws.settings.region, recorded: RECORDED_KEYS }));
@@ -119,7 +119,8 @@ export async function loadInputs(
 /** The AWS clients and the progress of one command, made once per env file: the store's calls share them. */
 const sessions = new WeakMap<EnvFile, { aws: AwsClients; events: Events }>();
 
-function sessionFor(env: EnvFile, opts: GlobalOptions, deps: Deps, endpoint: string | undefined) {
+// Each AWS call, retries included, is bounded by the run's --timeout (the first one given, when the session is shared).
+function sessionFor(env: EnvFile, opts: GlobalOptions, deps: Deps, endpoint: string | undefined, timeoutMs: number) {
   const made = sessions.get(env);
   if (made) return made;
   const region = resolveRegion(opts.region, env.get("AWS_REGION"), deps.env.AWS_REGION);
@@ -129,6 +130,7 @@ function sessionFor(env: EnvFile, opts: GlobalOptions, deps: Deps, endpoint: str
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(deps.credentials ? { credentials: deps.credentials } : {}),
+      callTimeoutMs: timeoutMs,
     },
     deps.clients,
   );
@@ -193,7 +195,7 @@ export function makeContext(
   timeoutMs: number,
   endpoint?: string,
 ): Context {
-  const { aws, events } = sessionFor(env, opts, deps, endpoint);
+  const { aws, events } = sessionFor(env, opts, deps, endpoint, timeoutMs);
   const { region } = aws.settings;
   return {
     env,

@@ -23,6 +23,8 @@ export interface AwsSettings {
   endpoint?: string;
   /** Fixed credentials instead of the SDK's default chain (the sandbox's dummy ones). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The longest one call may take, its retries included: the command's --timeout. */
+  callTimeoutMs?: number;
 }
 
 export interface ClientMap {
@@ -49,6 +51,12 @@ export interface ClientMap {
  * slowed three throttled calls to 6 s in test/core/aws.test.ts: not worth it for a handful of control-plane calls.)
  */
 export const RETRY = { maxAttempts: 8, retryMode: "standard" } as const;
+
+/**
+ * Each attempt of a call: connected within 10 s and answered within a minute (AWS answers control-plane calls in
+ * seconds), else it fails as a TimeoutError that the retry strategy retries. The SDK's defaults wait for ever.
+ */
+export const ATTEMPT = { connectionTimeout: 10_000, requestTimeout: 60_000 } as const;
 
 const makers: { [K in keyof ClientMap]: (config: object) => Promise<ClientMap[K]> } = {
   ec2: async (c) => new (await import("@aws-sdk/client-ec2")).EC2Client(c),
@@ -104,7 +112,9 @@ export class AwsClients {
     const key = region === this.settings.region ? name : `${name}@${region}`;
     let client = this.made.get(key);
     if (!client) {
-      client = this.provider().then((credentials) => makers[name]({ ...this.clientConfig(), region, credentials }));
+      client = this.provider()
+        .then((credentials) => makers[name]({ ...this.clientConfig(), region, credentials }))
+        .then((made) => bounded(made, this.settings.callTimeoutMs));
       this.made.set(key, client);
     }
     return client as Promise<ClientMap[K]>;
@@ -162,12 +172,52 @@ export class AwsClients {
   s3 = () => this.get("s3");
 
   private clientConfig() {
-    const { region, profile, endpoint } = this.settings;
+    const { region, profile, endpoint, callTimeoutMs } = this.settings;
+    const limit = (ms: number) => Math.min(ms, callTimeoutMs ?? ms);
     return {
       region,
       ...RETRY,
+      requestHandler: {
+        connectionTimeout: limit(ATTEMPT.connectionTimeout),
+        requestTimeout: limit(ATTEMPT.requestTimeout),
+        throwOnRequestTimeout: true,
+      },
       ...(profile ? { profile } : {}),
       ...(endpoint ? { endpoint } : {}),
     };
   }
+}
+
+type Send = (command: { constructor: { name: string } }, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+
+/**
+ * One call, its retries and the pauses between them included, ends within limitMs (--timeout): a socket that
+ * accepts and never answers, again and again, cannot hold a command past what its user allowed. The call is
+ * aborted then, and fails as a TimeoutError that names the operation.
+ */
+function bounded<T>(client: T, limitMs: number | undefined): T {
+  if (limitMs === undefined) return client;
+  const c = client as unknown as { send: Send };
+  const send: Send = c.send.bind(client);
+  c.send = (command, options) => {
+    if (options?.abortSignal) return send(command, options);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const operation = command.constructor.name.replace(/Command$/, "");
+        reject(
+          Object.assign(new Error(`${operation}: no answer within ${limitMs / 1000} s (--timeout), retries included`), {
+            name: "TimeoutError",
+            code: "ETIMEDOUT",
+          }),
+        );
+        controller.abort();
+      }, limitMs);
+    });
+    return Promise.race([send(command, { ...options, abortSignal: controller.signal }), late]).finally(() =>
+      clearTimeout(timer),
+    );
+  };
+  return client;
 }

@@ -2,9 +2,12 @@
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** A number in [0, 1) for the jitter of polls: at random on the real clock, the same each run on a fake one. */
+  random?(): number;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
 };

@@ -13,7 +13,9 @@ interface Line {
   valueEnd?: number;
 }
 
-const ASSIGNMENT = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*)$/;
+// KEY=value, as bash assigns it when the file is sourced: no space before the "=" (bash would run KEY as a command),
+// and none after it but before a comment (bash would assign nothing and run the rest).
+const ASSIGNMENT = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*)=(.*)$/;
 
 export class EnvDocument {
   private constructor(private readonly lines: Line[]) {}
@@ -72,15 +74,25 @@ export class EnvDocument {
 function parseLine(text: string, eol: string, where: string): Line {
   const trimmed = text.trim();
   if (trimmed === "" || trimmed.startsWith("#")) return { text, eol };
+  // What a line holds is never repeated in a message: the file may be one the user did not mean (-f secrets.env).
   const m = ASSIGNMENT.exec(text);
-  if (!m) throw new InputError(`${where}: not a KEY=value line: ${clip(trimmed)}`);
-  const [, prefix = "", key = "", separator = "", rest = ""] = m;
-  const valueStart = prefix.length + key.length + separator.length;
+  if (!m) throw new InputError(`${where}: not a KEY="value" line, a comment or a blank line`);
+  const [, prefix = "", key = "", space = "", rest = ""] = m;
+  const spacedValue = /^\s/.test(rest) && rest.trim() !== "" && !rest.trim().startsWith("#");
+  if (space || spacedValue)
+    throw new InputError(
+      `${where}: ${key} has a space ${space ? "before" : "after"} "=", so bash would not assign it the value`,
+      `write ${key}="value"`,
+    );
+  const valueStart = prefix.length + key.length + 1;
   const { value, length } = parseValue(rest, where);
   rejectControlCharacters(key, value, where);
   const after = rest.slice(length);
   if (after.trim() !== "" && !after.trim().startsWith("#")) {
-    throw new InputError(`${where}: unexpected text after the value of ${key}: ${clip(after.trim())}`);
+    throw new InputError(
+      `${where}: text after the value of ${key}, where only a # comment may follow (bash would run it)`,
+      `quote the value: ${key}="..."`,
+    );
   }
   return { text, eol, key, value, valueStart, valueEnd: valueStart + length };
 }
@@ -100,9 +112,8 @@ function parseValue(rest: string, where: string): { value: string; length: numbe
     }
     throw new InputError(`${where}: unterminated ${q === '"' ? "double" : "single"} quote`);
   }
-  const comment = rest.search(/\s#/);
-  const raw = comment === -1 ? rest : rest.slice(0, comment);
-  const value = raw.trimEnd();
+  // Unquoted, a value ends at the first space, as in bash: what follows is a comment, or refused by the caller.
+  const value = /^\S*/.exec(rest)?.[0] ?? "";
   return { value, length: value.length };
 }
 
@@ -110,5 +121,3 @@ function parseValue(rest: string, where: string): { value: string; length: numbe
 function quote(value: string): string {
   return `"${value.replace(/[\\"$`]/g, "\\$&").replace(/\n/g, "\\n")}"`;
 }
-
-const clip = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);

@@ -14,6 +14,7 @@ import { InputError } from "./errors.js";
 import { isAlive, type LockOwner, unwritable, withLock } from "./file-lock.js";
 import type { EnvReader } from "./inputs.js";
 import { RunLock } from "./run-lock.js";
+import { MIB, readRegularFile } from "./user-file.js";
 
 /** How long a claim lives unrenewed: a run killed outright holds the stack this long at most. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
@@ -37,6 +38,8 @@ export interface ClaimSettings {
 }
 
 const TEMP = /^(.*)\.(\d+)\.infra-tmp$/;
+/** The template with every key is some 10 KiB: a file a hundred times that is not an env file. */
+const MAX_ENV_FILE_BYTES = MIB;
 
 export class EnvFile {
   private queue: Promise<unknown> = Promise.resolve();
@@ -229,7 +232,7 @@ async function replace(realPath: string, text: string): Promise<void> {
 async function readDocument(path: string): Promise<EnvDocument> {
   let text: string;
   try {
-    text = utf8(await fs.readFile(path), path);
+    text = utf8(readRegularFile(path, "env file", MAX_ENV_FILE_BYTES), path);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -5,6 +5,8 @@ export const ExitCode = {
   checkFailed: 1,
   input: 2,
   aws: 3,
+  /** A bug in infra itself (a TypeError): 70 is EX_SOFTWARE, "internal software error", in BSD's sysexits.h. */
+  bug: 70,
   interrupted: 130,
 } as const;
 
@@ -109,8 +111,36 @@ const ADVICE: Record<string, string> = {
   AccessDeniedException: "the credentials lack a permission this step needs (named in the message)",
 };
 
+/**
+ * A mistake in infra's own code (a TypeError, a broken invariant), as opposed to what AWS, the SDK, the network or
+ * the input caused: those carry their marks (a service error's $metadata, a response body the SDK could not parse,
+ * a system error's code, the cause behind fetch's "fetch failed"), or a class of their own.
+ */
+export function isBug(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof InfraError) return false;
+  const e = err as Error & Record<string, unknown>;
+  if ("$metadata" in e || "$fault" in e || "$responseBodyText" in e || typeof e.code === "string") return false;
+  if (e.cause !== undefined) return false;
+  // Named by its constructor, not by a code: an error the SDK does not model carries AWS's code as its name.
+  const builtin = [TypeError, ReferenceError, RangeError, SyntaxError, EvalError, URIError, Error];
+  return builtin.some((C) => err.constructor === C && err.name === C.name);
+}
+
+/** A bug, said as one: not "AWS refused", its own exit code, and how to get what a report needs. */
+export class BugError extends InfraError {
+  constructor(err: Error, during?: string) {
+    super(
+      `a bug in infra, not an AWS refusal nor a mistake in the input${during ? ` (while: ${during})` : ""}: ${err.name}: ${err.message}`,
+      ExitCode.bug,
+      "run the same command with --verbose for the stack trace, and report it with that",
+      { cause: err },
+    );
+  }
+}
+
 export function asAwsError(step: string, resource: string, err: unknown): InfraError {
   if (err instanceof InfraError) return err;
+  if (isBug(err)) return new BugError(err as Error, `${step} ${resource}`);
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (status && status >= 400 && (err as { $fault?: string }).$fault === undefined) {
     // An answer with no AWS error in it (an emulator's plain error page): the SDK's parse error says nothing useful.
@@ -123,15 +153,30 @@ export function asAwsError(step: string, resource: string, err: unknown): InfraE
   return ADVICE[code] ? new InfraError(error.message, ExitCode.aws, ADVICE[code], { cause: err }) : error;
 }
 
+/**
+ * Text as it may safely reach a terminal or a CI log: what a value could smuggle in to move the cursor, recolour or
+ * rewrite what is shown (CR, ESC and the other C0 and C1 controls, bidirectional overrides and isolates) is written
+ * as an escape instead, \r or \x1b or \u202e, and a line break too: a message stays one line.
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => {
+    const named: Record<string, string> = { "\r": "\\r", "\n": "\\n", "\t": "\\t" };
+    const code = c.charCodeAt(0);
+    return named[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`);
+  });
+}
+
 /** The one-line message a user sees, and the exit code, for any error. */
 export function describeError(err: unknown, verbose: boolean): { lines: string[]; exitCode: number } {
-  const infra = err instanceof InfraError ? err : asAwsError("run", "infra", err);
+  const infra =
+    err instanceof InfraError ? err : isBug(err) ? new BugError(err as Error) : asAwsError("run", "infra", err);
   // One line a user can act on: what went wrong, then what to do.
-  const lines = [`error: ${infra.message}${infra.suggestion ? ` - ${infra.suggestion}` : ""}`];
+  const lines = [printable(`error: ${infra.message}${infra.suggestion ? ` - ${infra.suggestion}` : ""}`)];
   if (verbose) {
     const stackOf = (e: unknown) => (e instanceof Error ? e.stack : undefined);
     const stack = stackOf(infra.cause) ?? stackOf(infra);
-    if (stack) lines.push(stack);
+    if (stack) lines.push(...stack.split("\n").map(printable));
   }
   return { lines, exitCode: infra.exitCode };
 }

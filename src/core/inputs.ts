@@ -65,3 +65,8 @@ export function readInputs(env: EnvReader, resource: string) {
     },
   };
 }
+
+/** A true/false key, read where it decides what runs (is the WAF part of `all`?): exactly "true" or "false", else exit 2. */
+export function flag(env: EnvReader, key: string): boolean {
+  return readInputs(env, key).need(key) === "true";
+}

@@ -23,8 +23,52 @@ export const oneOf =
 
 export const awsId = (prefix: string) => pattern(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `a ${prefix}-... id`);
 
-export const arn = (service: string) =>
-  pattern(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:\\S+$`), `an ${service} ARN`);
+/**
+ * An ARN of one service's kind of resource: arn:<partition>:<service>:<region>:<account>:<resource>, the resource
+ * part in the form that service gives it (its ARN format in the Service Authorization Reference), so nothing else
+ * (a shell's `$(...)`, a quote, a space) rides along into a task definition, a policy or a runbook line.
+ */
+const arnOf = (service: string, resource: string, what: string) =>
+  pattern(new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:${resource}$`), what);
+
+const ELB_NAME = "[A-Za-z0-9-]{1,32}";
+const ID = "[A-Za-z0-9]{1,64}";
+const ECS_NAME = "[A-Za-z0-9_-]{1,255}";
+
+/** A Secrets Manager secret: secret:<name>-<the six characters Secrets Manager adds>. */
+export const secretArn = arnOf(
+  "secretsmanager",
+  "secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}",
+  "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 letters or digits>)",
+);
+export const loadBalancerArn = arnOf(
+  "elasticloadbalancing",
+  `loadbalancer/app/${ELB_NAME}/${ID}`,
+  "an Application Load Balancer ARN (...:loadbalancer/app/<name>/<id>)",
+);
+export const targetGroupArn = arnOf(
+  "elasticloadbalancing",
+  `targetgroup/${ELB_NAME}/${ID}`,
+  "a target group ARN (...:targetgroup/<name>/<id>)",
+);
+export const listenerArn = arnOf(
+  "elasticloadbalancing",
+  `listener/app/${ELB_NAME}/${ID}/${ID}`,
+  "a listener ARN (...:listener/app/<load balancer>/<id>/<id>)",
+);
+export const certificateArn = arnOf("acm", "certificate/[A-Za-z0-9-]{1,64}", "an ACM certificate ARN");
+export const taskDefinitionArn = arnOf(
+  "ecs",
+  `task-definition/${ECS_NAME}:[1-9]\\d{0,8}`,
+  "a task definition ARN (...:task-definition/<family>:<revision>)",
+);
+export const serviceArn = arnOf("ecs", `service/(${ECS_NAME}/)?${ECS_NAME}`, "an ECS service ARN");
+export const topicArn = arnOf("sns", "[A-Za-z0-9_-]{1,256}(\\.fifo)?", "an SNS topic ARN");
+export const webAclArn = arnOf(
+  "wafv2",
+  "regional/webacl/[A-Za-z0-9_-]{1,128}/[A-Za-z0-9-]{1,64}",
+  "a regional WAF web ACL ARN",
+);
 
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 export const region = pattern(REGION_NAME, "an AWS region name (like us-east-1)");
@@ -123,7 +167,22 @@ export const seconds: Validator = (key, value) => {
     throw new InputError(`${setting(key, value)} is not a number of seconds (0-86400)`);
 };
 
-export const email = pattern(/^[^\s@"<>]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i, "an email address");
+/**
+ * An e-mail address for SNS to write to: a plain local part (letters, digits and . _ % + -, no dot at either end or
+ * twice) @ a domain name. Quoted local parts and the rarer characters RFC 5322 allows are left out: they are what
+ * a shell, a terminal or a runbook line would read as something else.
+ */
+export const email: Validator = (key, value) => {
+  const at = value.lastIndexOf("@");
+  const local = value.slice(0, at);
+  if (
+    at < 1 ||
+    local.length > 64 ||
+    !/^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*$/.test(local) ||
+    !isDomainName(value.slice(at + 1))
+  )
+    throw new InputError(`${setting(key, value)} is not an email address (like ops@example.com)`);
+};
 
 export const roleArn = pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "an IAM role ARN");
 
@@ -135,14 +194,22 @@ export const imageRepository = pattern(
 
 export const imageTag = pattern(/^\w[\w.-]{0,127}$/, "an image tag (letters, digits, _ . -, at most 128)");
 
-/** A public DNS name: labels of letters, digits and inner hyphens, at least two of them. */
-export const domainName: Validator = (key, value) => {
+/**
+ * A public DNS name: labels of letters, digits and inner hyphens, at least two of them, the last (the top-level
+ * domain) not all digits, so no IP address passes for one (127.0.0.1, 169.254.169.254, 0x7f.1).
+ */
+export function isDomainName(value: string): boolean {
   const name = value.replace(/\.$/, "");
   const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
   const labels = name.split(".");
-  if (name.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
-    throw new InputError(`${setting(key, value)} is not a domain name (like example.com)`);
-  }
+  return (
+    name.length <= 253 && labels.length >= 2 && labels.every((l) => label.test(l)) && !/^\d+$/.test(labels.at(-1) ?? "")
+  );
+}
+
+export const domainName: Validator = (key, value) => {
+  if (!isDomainName(value))
+    throw new InputError(`${setting(key, value)} is not a domain name (like example.com; not an IP address)`);
 };
 
 /** A path to a local file: any characters but control characters (rejected for every value already). */

@@ -1,4 +1,4 @@
-// One small poller for every wait: capped exponential backoff, a mandatory time limit that ends with what to
+// One small poller for every wait: capped exponential backoff with jitter, a mandatory time limit that ends with what to
 // do next, a progress event per poll, and the clock injected so tests never sleep. (The SDK's own waiters
 // sleep on the real clock, retry unexpected errors silently and cannot report progress.)
 import type { Clock } from "./clock.js";
@@ -32,6 +32,12 @@ export const pending = (state: string, detail?: WaitDetail): Poll<never> => ({
 
 const FIRST_DELAY_MS = 250;
 
+/**
+ * A pause between half and all of delay, at random ("equal jitter"): the steps of one run, and the runs of several
+ * CI jobs on one account, that started together do not keep polling AWS in step (and being throttled together).
+ */
+export const jittered = (delay: number, random = Math.random) => Math.round(delay / 2 + (random() * delay) / 2);
+
 export async function waitUntil<T>(
   ctx: WaitContext,
   events: ResourceEvents,
@@ -54,7 +60,12 @@ export async function waitUntil<T>(
     const elapsed = ctx.clock.now() - start;
     if (elapsed >= opts.timeoutMs) throw new WaitTimeoutError(opts.what, elapsed, opts.suggestion);
     events.waiting(opts.what, result.state, elapsed, result.detail);
-    await ctx.clock.sleep(Math.min(delay, opts.timeoutMs - elapsed));
+    await ctx.clock.sleep(
+      Math.min(
+        jittered(delay, () => ctx.clock.random?.() ?? Math.random()),
+        opts.timeoutMs - elapsed,
+      ),
+    );
     delay = Math.min(opts.maxDelayMs ?? 15_000, Math.round(delay * 1.5));
   }
 }

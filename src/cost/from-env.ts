@@ -1,5 +1,5 @@
 // The cost inputs, from the env file as `create` would read it (same defaults, same validation).
-import { type EnvReader, readInputs } from "../core/inputs.js";
+import { type EnvReader, flag, readInputs } from "../core/inputs.js";
 import { LAST_DRILL_KEY, parseRecord } from "../recovery/record.js";
 import type { DrillInput } from "./drill.js";
 import { type CostInput, monitoringAlarmCount } from "./estimate.js";
@@ -20,7 +20,7 @@ export function costInputFrom(env: EnvReader, regionOverride?: string): CostInpu
     desiredCount,
     autoscalingMax,
     alarms: monitoringAlarmCount(Boolean(env.get("RDS_INSTANCE_ID"))),
-    wafEnabled: env.get("WAF_ENABLED") === "true",
+    wafEnabled: flag(env, "WAF_ENABLED"),
     hostedZones: env.get("DNS_PROVIDER") === "external" ? 0 : 1,
     logRetentionDays,
     ...(env.get("RDS_INSTANCE_ID") ? { drill: drillInput(env) } : {}),

@@ -2,11 +2,11 @@
 // task definition references exist. A failed check is an input error (exit 2): nothing was changed.
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
-import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "../core/context.js";
 import { awsErrorCode, awsStep, InputError, isAwsError } from "../core/errors.js";
 import { describeRevision, describeService, type Revision } from "../resources/common/ecs.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
+import { requireSecrets } from "../resources/common/secrets.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 
@@ -97,27 +97,7 @@ export async function imageInEcr(ctx: Context, image: ImageRef): Promise<EcrAnsw
 }
 
 /** Tasks that cannot read their secrets never start: check every referenced secret exists. */
-export async function requireSecrets(ctx: Context, td: TaskDefinition): Promise<void> {
-  const secretArns = new Set(
-    (td.containerDefinitions ?? [])
-      .flatMap((c) => c.secrets ?? [])
-      .map((s) => s.valueFrom ?? "")
-      .filter((v) => v.startsWith("arn:") && v.split(":")[2] === "secretsmanager")
-      // arn:aws:secretsmanager:region:account:secret:name-suffix[:json-key:version-stage:version-id]
-      .map((v) => v.split(":").slice(0, 7).join(":")),
-  );
-  if (secretArns.size === 0) return;
-  const sm = await ctx.aws.secrets();
-  for (const arn of secretArns) {
-    await awsStep("find secret", arn, async () => {
-      try {
-        await sm.send(new DescribeSecretCommand({ SecretId: arn }));
-      } catch (err) {
-        if (isAwsError(err, "ResourceNotFoundException")) {
-          throw new InputError(`secret ${arn}, referenced by ${td.family}:${td.revision}, does not exist`);
-        }
-        throw err;
-      }
-    });
-  }
+export function requireTaskSecrets(ctx: Context, td: TaskDefinition): Promise<void> {
+  const valueFroms = (td.containerDefinitions ?? []).flatMap((c) => c.secrets ?? []).map((s) => s.valueFrom ?? "");
+  return requireSecrets(ctx, valueFroms, `${td.family}:${td.revision}`);
 }

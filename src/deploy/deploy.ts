@@ -10,7 +10,7 @@ import { InputError, WaitTimeoutError } from "../core/errors.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { lastKnownGoodBefore } from "../resources/common/known-good.js";
 import { DeploymentFailed, standing } from "../resources/ecs-service/deployment.js";
-import { liveService, requireImage, requireSecrets, requireSettled, taskDefinition } from "./checks.js";
+import { liveService, requireImage, requireSettled, requireTaskSecrets, taskDefinition } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { ImageRef } from "./image.js";
 import { runMigration } from "./migrate.js";
@@ -38,7 +38,7 @@ export async function deploy(ctx: Context, c: DeployConfig, o: DeployOptions): P
   const again = `deploy --image ${o.image.uri}`;
   requireSettled(svc, c);
   await requireImage(ctx, o.image);
-  await requireSecrets(ctx, current);
+  await requireTaskSecrets(ctx, current);
   if (o.migrate) await runMigration(ctx, c, o.image.uri);
   const next = await registerWithImage(ctx, current, o.image.uri);
   ev.created(`task definition ${shortName(next.taskDefinitionArn)} (${o.image.uri})`);
@@ -57,11 +57,20 @@ export async function rollback(ctx: Context, c: DeployConfig, to: string | undef
   if (await moveTo(ctx, c, svc, target, current, { rollback: true, again })) await passed(ctx, target);
 }
 
-/** `--to 7`, `--to family:7` or an ARN. */
+/**
+ * `--to 7`, `--to family:7` or an ARN, of the family the service runs: a revision of another family (the migration
+ * task's) is another program, not an earlier version of this one.
+ */
 function revisionRef(to: string, current: TaskDefinition): string {
   if (/^\d+$/.test(to)) return `${current.family}:${to}`;
-  if (/^arn:aws[a-z-]*:ecs:/.test(to) || /^[\w-]+:\d+$/.test(to)) return to;
-  throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
+  const family = /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?([\w-]+):\d+$/.exec(to)?.[1];
+  if (!family) throw new InputError(`--to ${to} is not a revision (7, family:7 or a task definition ARN)`);
+  if (family !== current.family)
+    throw new InputError(
+      `--to ${to} is a revision of ${family}, and the service runs ${current.family}: rollback moves it between revisions of that family only`,
+      `name a revision of ${current.family}, or just its number`,
+    );
+  return to;
 }
 
 async function moveTo(

@@ -9,7 +9,7 @@ import { InputError } from "../core/errors.js";
 import type { Revision } from "../resources/common/ecs.js";
 import { failedDeployment } from "../resources/common/failed-deployment.js";
 import { DeploymentFailed } from "../resources/ecs-service/deployment.js";
-import { deploying, liveService, requireSecrets } from "./checks.js";
+import { deploying, liveService, requireTaskSecrets } from "./checks.js";
 import type { DeployConfig } from "./config.js";
 import type { DeployOptions } from "./deploy.js";
 import { type Comparison, compareDigests, shortDigest } from "./digests.js";
@@ -43,7 +43,7 @@ export async function redeployIfMoved(
   const ecr = compared.ecr;
   if (ecr?.kind === "missing") throw new InputError(ecr.why, "push it first");
   if (ecr?.kind === "no-repository") throw new InputError(ecr.why);
-  await requireSecrets(ctx, current);
+  await requireTaskSecrets(ctx, current);
   if (o.migrate) await runMigration(ctx, c, o.image.uri);
   const arn = current.taskDefinitionArn as string;
   const deploymentId = await updateService(ctx, c, arn, "start a new deployment", true);

@@ -17,6 +17,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ec2:DeleteSecurityGroup",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
     "ec2:RevokeSecurityGroupEgress",
     "ec2:RevokeSecurityGroupIngress",
     "ecs:DescribeServices",
@@ -84,6 +85,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "logs:ListTagsForResource",
     "logs:PutRetentionPolicy",
     "logs:TagResource",
+    "secretsmanager:DescribeSecret",
   ],
   "ecs-service": [
     "ecs:CreateService",

@@ -420,6 +420,7 @@ export const SCOPES: readonly Scope[] = [
       "cloudwatch:GetMetricData",
       "ec2:DescribeNetworkInterfaces",
       "ec2:DescribeSecurityGroups",
+      "ec2:DescribeSubnets",
       "ecs:DescribeTaskDefinition",
       "ecs:ListTaskDefinitions",
       "elasticloadbalancing:DescribeListeners",

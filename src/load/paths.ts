@@ -1,8 +1,8 @@
 // Which paths a load test requests: one, several (--path, repeatable) or a file of weighted paths, spread over
 // the run by smooth weighted round-robin, so a run is the same mix every time (weights 3:1 over 8 requests
 // send exactly 6 and 2, interleaved) and a check against it does not depend on chance.
-import { readFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
+import { MIB, readRegularFile } from "../core/user-file.js";
 
 export interface WeightedPath {
   path: string;
@@ -25,21 +25,23 @@ export function checkPath(path: string, where: string): string {
 export async function readPathsFile(file: string): Promise<WeightedPath[]> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readRegularFile(file, "--paths-file", MIB).toString("utf8");
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`--paths-file ${file}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`);
   }
+  // A line's content is never repeated in a message: the file named may not be the one meant (a secrets file).
+  const expected = `write "<weight> <path>" or "<path>": a weight from 1 to ${MAX_WEIGHT}, a path that starts with / and has no spaces`;
   const paths: WeightedPath[] = [];
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const where = `--paths-file ${file} line ${i + 1}`;
     const m = /^(?:(\S+)\s+)?(\S+)$/.exec(line);
-    if (!m) throw new InputError(`${where}: write "<weight> <path>" or "<path>"`);
-    const weight = m[1] === undefined ? 1 : Number(m[1]);
-    if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT)
-      throw new InputError(`${where}: the weight ${m[1]} is not a whole number from 1 to ${MAX_WEIGHT}`);
-    paths.push({ path: checkPath(m[2] as string, where), weight });
+    const weight = m?.[1] === undefined ? 1 : Number(m[1]);
+    if (!m || !PATH.test(m[2] as string) || !Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT)
+      throw new InputError(`${where} is not a weighted path`, expected);
+    paths.push({ path: m[2] as string, weight });
   }
   if (paths.length === 0) throw new InputError(`--paths-file ${file} names no path`);
   return paths;

@@ -86,6 +86,11 @@ export interface ResourceModel<C> {
    * listener still forwards to): checked before any change, exit 2.
    */
   refuse?(changes: readonly Change[], c: C): string | undefined;
+  /**
+   * Refuses changes only AWS can tell are wrong, before any change (exit 2): public subnets in one Availability
+   * Zone, a secret that does not exist. Asked only when there are changes, so a finished stack costs no call.
+   */
+  beforeCreate?(ctx: Context, c: C, changes: readonly Change[]): Promise<void>;
   /** Refuses a destroy that would break something still using the resource (exit 2). */
   beforeDestroy?(ctx: Context, c: C, objects: Observation): Promise<void>;
 }

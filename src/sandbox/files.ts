@@ -1,7 +1,7 @@
 // The sandbox's files and the line that marks its env file: a sandbox env file holds the fake account's ids and
 // a real one AWS's, and neither may be used for the other. Loaded by every command (so kept free of the sandbox
 // itself): before any command runs, its env file is checked against --sandbox (src/commands/program.ts).
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 
@@ -18,6 +18,24 @@ export function isSandboxEnvFile(env: { get(key: string): string | undefined }):
   return env.get(SANDBOX_KEY) === "true";
 }
 
+/**
+ * The sandbox's own env file (made on first use, emptied by reset) is a plain file in the working folder: a symlink
+ * there, dangling or not, would have the sandbox write and read wherever it points.
+ */
+export function refuseLinkedSandboxEnvFile(path: string): void {
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    return; // none yet: the sandbox makes it
+  }
+  if (link)
+    throw new InputError(
+      `${path} is a symbolic link: the sandbox makes and changes its env file in the working folder, not where a link points`,
+      `remove the link, or pass -f with an env file of your own`,
+    );
+}
+
 /** The check below for the env file at `path`, when there is one (a missing one is the command's to report). */
 export async function checkEnvFileFor(path: string, sandbox: boolean): Promise<void> {
   if (existsSync(path)) checkSandboxEnvFile(await EnvFile.load(path), sandbox, path);
@@ -25,6 +43,9 @@ export async function checkEnvFileFor(path: string, sandbox: boolean): Promise<v
 
 /** A sandbox env file only with --sandbox, and --sandbox only with one. */
 export function checkSandboxEnvFile(env: { get(key: string): string | undefined }, sandbox: boolean, path: string) {
+  const mark = env.get(SANDBOX_KEY);
+  if (mark !== undefined && mark !== "true" && mark !== "false")
+    throw new InputError(`env file ${path}: ${SANDBOX_KEY}="${mark}" must be true or false`);
   const marked = isSandboxEnvFile(env);
   if (marked && !sandbox) {
     throw new InputError(

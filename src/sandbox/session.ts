@@ -44,8 +44,9 @@ export async function openSandbox(r: SandboxRequest): Promise<SandboxSession> {
   if (r.region && r.region !== SANDBOX_REGION)
     throw new InputError(`the sandbox is in ${SANDBOX_REGION}, not ${r.region}`);
   // The fake (all its SDK clients) loads only where it runs: not in a process that uses a served sandbox.
+  // "wx": made only where nothing is, not even a link (checked before, and never followed here).
   if (r.defaultEnvFile && !existsSync(r.envFile))
-    writeFileSync(r.envFile, (await import("./account.js")).sandboxEnvText());
+    writeFileSync(r.envFile, (await import("./account.js")).sandboxEnvText(), { flag: "wx" });
   const served = r.env[SANDBOX_URL_VARIABLE];
   if (served) return { url: await reachable(served), deps: deps(served), close: async () => {} };
   const statePath = resolve(r.folder ?? ".", SANDBOX_STATE_FILE);

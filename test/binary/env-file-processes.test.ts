@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EnvFile } from "../../src/core/env-file.js";
 import { INPUTS, readText, tempEnvFile } from "../helpers.js";
-import { CLI, isolatedEnv } from "./support.js";
+import { isolatedEnv, NODE_ARGS } from "./support.js";
 
 const ENV_FILE_MODULE = fileURLToPath(new URL("../../dist/src/core/env-file.js", import.meta.url));
 
@@ -60,7 +60,7 @@ describe("the env file across processes", () => {
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, "create", "alb", "-f", path, "--endpoint-url", endpoint], {
+      const child = spawn(process.execPath, [...NODE_ARGS, "create", "alb", "-f", path, "--endpoint-url", endpoint], {
         env: isolatedEnv({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" }),
         ...asUser,
       });

@@ -76,6 +76,24 @@ describe("infra load-test, through the real binary", () => {
     expect(server.count()).toBe(0);
   });
 
+  it("applies every --abort-on given, not only the last: a run of errors stops on the first one", async () => {
+    const result = await runBinary(
+      args("--path", "/fail", "--rate", "20", "--duration", "5s", "--abort-on", "errors>20%", "--abort-on", "p99>100s"),
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^Aborted +errors>20% \(100 %\) held/m);
+    expect(server.count()).toBeLessThan(50);
+  });
+
+  it("applies every --stop-when given, not only the last: a ramp of errors breaks at its first step", async () => {
+    const ramp = ["--ramp", "10,20/4s", "--stop-when", "errors>20%", "--stop-when", "p99>100s", "--path", "/fail"];
+
+    const result = await runBinary(args(...ramp));
+
+    expect(result.stdout).toMatch(/^Limit +below 10 req\/s: the first step broke errors>20% \(100 %\)/m);
+  });
+
   it("fails --expect errors<1% against a target that redirects everything, and names it", async () => {
     const redirecting = await startServer({ redirectAll: true });
     const result = await runBinary(

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli.js", import.meta.url));
+/** How the entry point is run with node: after `--`, so Node takes none of infra's arguments as its own. */
+export const NODE_ARGS = ["--", CLI];
 
 export interface ProcessResult {
   code: number | null;
@@ -35,15 +37,19 @@ export function runBinary(
     nodeArgs?: string[];
     /** The running process, for a test that signals it (Ctrl-C is SIGINT). */
     onSpawn?: (child: ChildProcess) => void;
+    /** Kills it (SIGKILL) if it runs longer: a hang shows as signal SIGKILL rather than a test left waiting. */
+    killAfterMs?: number;
   } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...NODE_ARGS, ...args], {
       env: opts.env ?? isolatedEnv(),
       cwd: opts.cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });
     opts.onSpawn?.(child);
+    const timer =
+      opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -53,7 +59,10 @@ export function runBinary(
       stderr += d;
     });
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(opts.input ?? "");
   });
 }
@@ -70,7 +79,7 @@ export interface RunningBinary {
 
 /** The binary, started and left running: for signals (Ctrl-C, kill) and long-running commands. */
 export function startBinary(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): RunningBinary {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
     env: opts.env ?? isolatedEnv(),
     cwd: opts.cwd,
     stdio: ["ignore", "pipe", "pipe"],

@@ -84,10 +84,31 @@ describe("the env document", () => {
     expect(doc.toString()).toBe("A=1\n");
   });
 
-  it("names the line of a malformed line", () => {
-    expect(() => EnvDocument.parse("A=1\nthis is not an assignment\n", "f.env")).toThrow(
-      new InputError("f.env:2: not a KEY=value line: this is not an assignment"),
+  it("names the line of a malformed line and what was expected, without repeating what the line holds", () => {
+    expect(() => EnvDocument.parse("A=1\nroot:x:0:0:root\n", "f.env")).toThrow(
+      new InputError('f.env:2: not a KEY="value" line, a comment or a blank line'),
     );
+  });
+
+  it.each([
+    ['A = "1"', "before"],
+    ['A ="1"', "before"],
+    ['A= "1"', "after"],
+    ["A= 1", "after"],
+  ])("refuses %s, which bash would not assign", (line, where) => {
+    expect(() => EnvDocument.parse(`${line}\n`, "f.env")).toThrow(
+      new InputError(`f.env:1: A has a space ${where} "=", so bash would not assign it the value`, 'write A="value"'),
+    );
+  });
+
+  it("reads A= and A= # note as empty, as bash does", () => {
+    const doc = EnvDocument.parse("A=\nB= # none yet\n", "f.env");
+
+    expect([doc.get("A"), doc.get("B")]).toEqual(["", ""]);
+  });
+
+  it("refuses an unquoted value with a space in it, which bash would split into a command", () => {
+    expect(() => EnvDocument.parse("A=1 2\n", "f.env")).toThrow(/^f\.env:1: text after the value of A/);
   });
 
   it("names the line of an unterminated quote", () => {
@@ -95,6 +116,6 @@ describe("the env document", () => {
   });
 
   it("rejects text after a quoted value", () => {
-    expect(() => EnvDocument.parse('A="1" 2\n', "f.env")).toThrow(/f\.env:1: unexpected text after the value of A/);
+    expect(() => EnvDocument.parse('A="1" 2\n', "f.env")).toThrow(/f\.env:1: text after the value of A/);
   });
 });

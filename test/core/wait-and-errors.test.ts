@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { awsErrorCode, describeError, InputError, isAwsError, WaitTimeoutError } from "../../src/core/errors.js";
 import { Events } from "../../src/core/events.js";
-import { done, pending, retryWhile, waitUntil } from "../../src/core/wait.js";
+import { done, jittered, pending, retryWhile, waitUntil } from "../../src/core/wait.js";
 import { FakeClock } from "../../src/sandbox/aws/clock.js";
 
 const options = { what: "the thing ready", timeoutMs: 60_000, suggestion: "run it again" };
 
 describe("waiting", () => {
-  it("polls early, then with growing delays up to the cap, reporting state and elapsed time", async () => {
+  it("polls early, then with growing delays up to the cap, each paused between half and all of it (jitter), reporting state and elapsed time", async () => {
     const clock = new FakeClock();
     const events = new Events();
     let polls = 0;
@@ -17,8 +17,18 @@ describe("waiting", () => {
     expect(value).toBe("ready");
     const pauses = events.log.map((e, i) => (events.log[i + 1]?.elapsedMs ?? e.elapsedMs ?? 0) - (e.elapsedMs ?? 0));
     expect(events.log[0]).toMatchObject({ state: "state 1", elapsedMs: 0 });
-    expect(pauses.slice(0, 3)).toEqual([250, 375, 563]);
-    expect(Math.max(...pauses)).toBe(15_000);
+    for (const [i, delay] of [250, 375, 563].entries()) {
+      expect(pauses[i]).toBeGreaterThanOrEqual(Math.floor(delay / 2));
+      expect(pauses[i]).toBeLessThanOrEqual(delay);
+    }
+    expect(Math.max(...pauses)).toBeLessThanOrEqual(15_000);
+    expect(Math.max(...pauses)).toBeGreaterThanOrEqual(7_500);
+  });
+
+  it("jitters each pause between half and all of the delay, so waits that start together drift apart", () => {
+    expect([jittered(1000, () => 0), jittered(1000, () => 0.5), jittered(1000, () => 0.999)]).toEqual([500, 750, 1000]);
+    const pauses = new Set(Array.from({ length: 20 }, () => jittered(10_000)));
+    expect(pauses.size).toBeGreaterThan(1);
   });
 
   it("stops at the time limit with what to do next", async () => {
@@ -69,6 +79,6 @@ describe("AWS error codes", () => {
       lines: ["error: VPC_ID is not set - set it in the env file"],
       exitCode: 2,
     });
-    expect(describeError(err, true).lines[1]).toMatch(/InputError: VPC_ID is not set\n\s+at /);
+    expect(describeError(err, true).lines.slice(1).join("\n")).toMatch(/^InputError: VPC_ID is not set\n\s+at /);
   });
 });

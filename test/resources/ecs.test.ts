@@ -350,7 +350,7 @@ describe("ECS inputs are checked before any change", () => {
     const path = tempEnvFile(`${INPUTS}CONTAINER_DEFINITION_FILE="${file}"\n`);
     const result = await runCli(["create", "ecs-service-task-definition", "--file", path], fake.current);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/CONTAINER_DEFINITION_FILE .*container\.json: .*JSON/);
+    expect(result.stderr).toMatch(/CONTAINER_DEFINITION_FILE .*container\.json is not valid JSON \(line 1, column 3\)/);
     expect(fake.current.calls).toEqual([]);
   });
 

@@ -70,6 +70,17 @@ describe("waf against the AWS fake", () => {
     }
   });
 
+  it("waits out a web ACL WAF calls unavailable for 14 minutes (it can take more than 5), even under --timeout 90s", async () => {
+    const path = await withAlb(fake.current);
+    fake.current.latency.webAclUnavailableMs = 14 * 60_000;
+    const ctx = await contextFor(fake.current, path, { timeoutMs: 90_000 });
+
+    await create(ctx);
+
+    expect(wafState(fake.current)).toEqual(ON);
+    expect(waited(ctx).filter((s) => s === "WAFUnavailableEntityException").length).toBeGreaterThan(10);
+  });
+
   it("records and associates the web ACL CreateWebACL answered, though ListWebACLs does not list it yet", async () => {
     const path = await withAlb(fake.current);
     const ctx = await contextFor(fake.current, path);

@@ -12,6 +12,8 @@ import { installInProcess } from "./in-process.js";
 export interface SavedStack {
   state: Snapshot;
   now: number;
+  /** The clock's jitter where the stack's making left it: a run from the stack waits as the undisturbed one did. */
+  seed: number;
   /** The env file's name and text as the stack's making left them. */
   path: string;
   env: string;
@@ -31,7 +33,15 @@ export async function withFake<T>(make: () => AwsFake, body: (fake: AwsFake) => 
 
 /** Saves the fake's state and the env file at path, as they are now. */
 export function save(fake: AwsFake, path: string, make: () => AwsFake = () => new AwsFake()): SavedStack {
-  return { state: snapshot(fake), now: fake.clock.now(), path, env: readFileSync(path, "utf8"), fake: make };
+  const { clock } = fake;
+  return {
+    state: snapshot(fake),
+    now: clock.now(),
+    seed: clock.seed,
+    path,
+    env: readFileSync(path, "utf8"),
+    fake: make,
+  };
 }
 
 /** Makes the stack once on a fresh fake and saves it; checks that a fake restored from it saves the same state. */
@@ -51,6 +61,7 @@ export function fromSaved<T>(saved: SavedStack, body: (fake: AwsFake, path: stri
   return withFake(saved.fake, async (fake) => {
     restore(fake, saved.state);
     fake.clock.advance(saved.now - fake.clock.now());
+    fake.clock.seed = saved.seed;
     const path = join(mkdtempSync(join(tmpdir(), "infra-saved-")), basename(saved.path));
     writeFileSync(path, saved.env);
     return body(fake, path);

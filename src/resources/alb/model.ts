@@ -15,6 +15,7 @@ import { listenerHandlers } from "./listeners.js";
 import { loadBalancerHandlers } from "./load-balancer.js";
 import { clientsOf, describeIngress, describeSecurityGroup, observeAlb } from "./observe.js";
 import { backendRuleHandlers, securityGroupHandlers } from "./security-groups.js";
+import { requireTwoZones } from "./subnets.js";
 import { targetGroupHandlers } from "./target-group.js";
 
 export const albModel: ResourceModel<AlbConfig> = {
@@ -39,6 +40,7 @@ export const albModel: ResourceModel<AlbConfig> = {
     };
   },
   checks: albChecks,
+  beforeCreate: requireTwoZones,
   refuse(changes) {
     // Replacing deletes first: AWS refuses to delete a target group a listener forwards to (ResourceInUse) and a
     // security group a load balancer uses (DependencyViolation), however long one waits.

@@ -2,12 +2,15 @@
 // 30 s worker timeout and both logs to stdout, the Django settings in the environment (in the scripts' order), the
 // database credentials as Secrets Manager references (never values), logs to CloudWatch, and a health check on the
 // path. A user whose app is not this one brings their own container in a file (CONTAINER_DEFINITION_FILE).
-import { readFileSync } from "node:fs";
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { InputError } from "../../core/errors.js";
+import { KIB, readRegularFile } from "../../core/user-file.js";
 import { WEB } from "../common/task-definition.js";
 
 export type { ContainerDefinition };
+
+/** ECS takes a task definition of at most 64 KiB (Amazon ECS service quotas): one container's file holds less. */
+const MAX_TASK_DEFINITION_BYTES = 64 * KIB;
 
 export interface ContainerOptions {
   image: string;
@@ -77,11 +80,27 @@ export function containerFromFile(
   path: string,
   defaults: { image: string; logs: { group: string; region: string }; containerPort: number },
 ): ContainerDefinition {
+  let text: string;
+  try {
+    text = readRegularFile(path, "CONTAINER_DEFINITION_FILE", MAX_TASK_DEFINITION_BYTES).toString("utf8");
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(
+      `CONTAINER_DEFINITION_FILE ${path}: ${(err as NodeJS.ErrnoException).code ?? "cannot be read"}`,
+    );
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`CONTAINER_DEFINITION_FILE ${path}: ${(err as Error).message}`);
+    // JSON.parse quotes the text around the mistake: the file may not be the one meant (CONTAINER_DEFINITION_FILE=
+    // /etc/shadow), so only where the mistake is, when it says.
+    const at = /at position (\d+)/.exec((err as Error).message)?.[1];
+    const before = text.slice(0, Number(at)).split("\n");
+    const where = at === undefined ? "" : ` (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`;
+    throw new InputError(
+      `CONTAINER_DEFINITION_FILE ${path} is not valid JSON${where}: it must hold one container definition`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new InputError(`CONTAINER_DEFINITION_FILE ${path}: not a JSON object (one container definition)`);

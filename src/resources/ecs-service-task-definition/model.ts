@@ -7,6 +7,7 @@ import { awsStep, ExitCode, InfraError } from "../../core/errors.js";
 import type { Observation } from "../../state/model.js";
 import { familyOf, revisionOf } from "../common/ecs.js";
 import { clusterServices } from "../common/ecs-services.js";
+import { requireSecrets } from "../common/secrets.js";
 import { checklist, type ResourceModel } from "../resource.js";
 import type { TaskDefinitionConfig } from "./config.js";
 import { logGroupHandlers } from "./log-group.js";
@@ -33,6 +34,19 @@ export const taskDefinitionModel: ResourceModel<TaskDefinitionConfig> = {
     };
   },
   checks: secretChecks,
+  // A new revision whose secret does not exist would register, and its tasks never start: as deploy checks. Only
+  // when one registers: a revision kept as it is costs no call.
+  async beforeCreate(ctx, c, changes) {
+    const registers = changes.some(
+      (ch) =>
+        ch.action !== "delete" &&
+        ch.desired.key === "task-definition" &&
+        (ch.action === "create" || ("fields" in ch && ch.fields.length > 0)),
+    );
+    if (!c.container || !registers) return;
+    const valueFroms = (c.container.secrets ?? []).map((s) => s.valueFrom ?? "");
+    await requireSecrets(ctx, valueFroms, `task definition ${c.family}`);
+  },
   beforeDestroy: refuseWhileRunning,
 };
 

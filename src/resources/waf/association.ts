@@ -1,6 +1,7 @@
 // Handlers for the web ACL's association with the load balancer `alb` made. A new web ACL cannot be associated for
-// a few seconds (WAFUnavailableEntityException: "retry the request"); associating replaces any web ACL the load
-// balancer had; letting go is asked of the load balancer (DisassociateWebACL on its ARN).
+// a while (WAFUnavailableEntityException: "from a few seconds to a number of minutes", more than 5 at times);
+// associating replaces any web ACL the load balancer had; letting go is asked of the load balancer
+// (DisassociateWebACL on its ARN).
 import { AssociateWebACLCommand, DisassociateWebACLCommand } from "@aws-sdk/client-wafv2";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
@@ -16,7 +17,7 @@ async function associate(run: ApplyRun<WafConfig>, d: DesiredObject) {
   const acl = String(d.fields["web ACL"]);
   const retry = {
     ...waitOptions(run.ctx, `web ACL ${run.c.aclName} to be usable`),
-    timeoutMs: 2 * MINUTE,
+    timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
     transient: ["WAFUnavailableEntityException"],
   };
   await awsStep("associate web ACL", d.name, async () => {

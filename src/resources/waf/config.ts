@@ -1,7 +1,7 @@
 // The `waf` resource (opt-in): a regional web ACL with AWS's managed rule groups and a per-IP rate limit, and its
 // association with the load balancer whose ARN `alb` records. Its inputs and the AWS objects it wants, with no SDK
 // import.
-import { type EnvReader, readInputs } from "../../core/inputs.js";
+import { type EnvReader, flag, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, isPending, ref } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
@@ -22,7 +22,7 @@ export const wafResource: Resource<WafConfig> = {
   summary: "regional web ACL (AWS managed rules, per-IP rate limit) on the ALB; in `all` only when WAF_ENABLED=true",
   after: ["alb"],
   records: ["WAF_WEB_ACL_ARN"],
-  inAll: (env) => env.get("WAF_ENABLED") === "true",
+  inAll: (env) => flag(env, "WAF_ENABLED"),
   config: wafConfig,
   desired: wafDesired,
   load: async () => (await import("./model.js")).wafModel,

@@ -27,6 +27,17 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** Where the jitter's numbers are: a stack saved and started from again carries it, as it carries the time. */
+  seed = 0x2545f491;
+
+  /** The jitter of polls, the same numbers in every run (mulberry32): a test's calls come in the same order. */
+  random(): number {
+    this.seed = (this.seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(this.seed ^ (this.seed >>> 15), 1 | this.seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  }
+
   /** Time passing between two commands (a user re-running after a failure). */
   advance(ms: number): void {
     this.t += ms;

@@ -1,5 +1,5 @@
-// EC2 as `infra` uses it: security groups, their ingress and egress rules and tags, and the network interfaces that
-// hold them. Behaviours from docs/aws-behaviours.md, "EC2 security groups".
+// EC2 as `infra` uses it: security groups, their ingress and egress rules and tags, the network interfaces that
+// hold them, and the VPC's subnets (ec2-subnets.ts). Behaviours from docs/aws-behaviours.md, "EC2 security groups".
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -8,6 +8,7 @@ import {
   DeleteSecurityGroupCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
   EC2Client,
   type Filter,
   type IpPermission,
@@ -16,11 +17,12 @@ import {
   type Tag,
 } from "@aws-sdk/client-ec2";
 import type { Fake, ServiceModel } from "./aws-fake.js";
+import { Subnets, VPC_ID } from "./ec2-subnets.js";
 import { unmodeled } from "./errors.js";
 
+export { PRIVATE_SUBNETS, SUBNETS, VPC_ID } from "./ec2-subnets.js";
+
 export const ACCOUNT = "123456789012";
-export const VPC_ID = "vpc-0a1b2c3d4e5f60718";
-export const SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"];
 export const BACKEND_SG = "sg-0b0b0b0b0b0b0b0b0";
 
 /** A new security group is invisible to describes for this long (eventual consistency). */
@@ -62,6 +64,7 @@ export class Ec2Model {
   readonly client = EC2Client;
   readonly groups = new Map<string, Group>();
   readonly interfaces: NetworkInterface[] = [];
+  readonly subnets = new Subnets();
   private seq = 0;
 
   constructor(private readonly fake: Fake) {
@@ -88,6 +91,7 @@ export class Ec2Model {
     [DeleteSecurityGroupCommand, (i) => this.deleteSecurityGroup(i)],
     [CreateTagsCommand, (i) => this.createTags(i)],
     [DescribeNetworkInterfacesCommand, (i) => this.describeNetworkInterfaces(i)],
+    [DescribeSubnetsCommand, (i) => this.subnets.describe(i)],
   ];
 
   nextId(prefix: string): string {

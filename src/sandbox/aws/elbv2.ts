@@ -23,6 +23,7 @@ import {
   DuplicateLoadBalancerNameException,
   DuplicateTargetGroupNameException,
   ElasticLoadBalancingV2Client,
+  InvalidConfigurationRequestException,
   InvalidSecurityGroupException,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
@@ -40,7 +41,7 @@ import {
   TargetGroupNotFoundException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Fake, ServiceModel } from "./aws-fake.js";
-import { ACCOUNT, SUBNETS, VPC_ID } from "./ec2.js";
+import { ACCOUNT, VPC_ID } from "./ec2.js";
 import { modeled, unmodeled } from "./errors.js";
 
 export const PROVISIONING_MS = 90_000;
@@ -292,7 +293,7 @@ export class Elbv2Model {
       State: { Code: this.state(lb) },
       IpAddressType: lb.ipAddressType,
       SecurityGroups: [...lb.securityGroups],
-      AvailabilityZones: lb.subnets.map((SubnetId, i) => ({ SubnetId, ZoneName: `us-east-1${"ab"[i] ?? "c"}` })),
+      AvailabilityZones: this.zonesOf(lb),
     };
   }
 
@@ -321,8 +322,7 @@ export class Elbv2Model {
       throw unmodeled("ValidationError", `Load balancer name '${input.Name}' is not valid`);
     }
     const subnets = input.Subnets ?? [];
-    for (const s of subnets)
-      if (!SUBNETS.includes(s)) throw modeled(SubnetNotFoundException, `The subnet ID '${s}' is not valid`);
+    this.checkSubnets(subnets);
     for (const g of input.SecurityGroups ?? []) {
       if (!this.fake.ec2.groups.has(g))
         throw modeled(InvalidSecurityGroupException, `Security group '${g}' does not exist`);
@@ -420,8 +420,33 @@ export class Elbv2Model {
   }
 
   private setSubnets(input: { LoadBalancerArn: string; Subnets: string[] }) {
-    this.mustGetLb(input.LoadBalancerArn).subnets = [...input.Subnets];
-    return {};
+    const lb = this.mustGetLb(input.LoadBalancerArn);
+    this.checkSubnets(input.Subnets);
+    lb.subnets = [...input.Subnets];
+    return { AvailabilityZones: this.zonesOf(lb) };
+  }
+
+  /**
+   * An Application Load Balancer's subnets: each one exists, one per Availability Zone, in at least two zones
+   * (CreateLoadBalancer and SetSubnets refuse otherwise, with these codes and messages).
+   */
+  private checkSubnets(subnets: string[]) {
+    const zones = subnets.map((s) => {
+      const zone = this.fake.ec2.subnets.zoneOf(s);
+      if (!zone) throw modeled(SubnetNotFoundException, `The subnet ID '${s}' is not valid`);
+      return zone;
+    });
+    if (new Set(zones).size < zones.length)
+      throw modeled(
+        InvalidConfigurationRequestException,
+        "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
+      );
+    if (zones.length < 2)
+      throw unmodeled("ValidationError", "At least two subnets in two different Availability Zones must be specified");
+  }
+
+  private zonesOf(lb: LoadBalancer) {
+    return lb.subnets.map((SubnetId) => ({ SubnetId, ZoneName: this.fake.ec2.subnets.zoneOf(SubnetId) }));
   }
 
   private describeTargetGroups(input: { TargetGroupArns?: string[]; Names?: string[]; LoadBalancerArn?: string }) {

@@ -22,7 +22,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-rds";
 import type { Fake, ServiceModel } from "./aws-fake.js";
-import { VPC_ID } from "./ec2.js";
+import { PRIVATE_SUBNETS, VPC_ID } from "./ec2.js";
 import { connect, dataAsOf, emptyData, type InstanceData, write } from "./rds-data.js";
 import { RdsRestores } from "./rds-restore.js";
 import {
@@ -49,7 +49,7 @@ export { endpointOf, RDS_TIMINGS } from "./rds-state.js";
 /** The database's DB subnet group, a prerequisite: the two private subnets of the stack's VPC. */
 export const DB_SUBNET_GROUP = "startupwebapp-db-subnets";
 export const DB_SECURITY_GROUP = "sg-0d0d0d0d0d0d0d0d0";
-export const PRIVATE_SUBNETS = ["subnet-0c1c2c3c4c5c60001", "subnet-0c1c2c3c4c5c60002"];
+export { PRIVATE_SUBNETS };
 
 const DAY = 86_400_000;
 

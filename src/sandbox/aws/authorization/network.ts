@@ -16,6 +16,7 @@ const specTags = (specs: { ResourceType?: string; Tags?: [] }[] | undefined, typ
 
 export const EC2_AUTHORIZATION: Record<string, Authorize> = {
   DescribeSecurityGroups: unscoped(EC2("DescribeSecurityGroups")),
+  DescribeSubnets: unscoped(EC2("DescribeSubnets")),
   DescribeNetworkInterfaces: unscoped(EC2("DescribeNetworkInterfaces")),
   CreateSecurityGroup: (i, at) => {
     const tags = requestTags(specTags(i.TagSpecifications, "security-group"));

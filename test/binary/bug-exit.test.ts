@@ -1,0 +1,67 @@
+// A bug in infra itself, through the built binary: the exit code (70), the one line that says it is a bug, the trace
+// under --verbose and the --json document are what the real process prints. The bug is made by a module Node loads
+// before infra (--import) that has every EC2 call answer nothing, so infra's own code reads a property of undefined;
+// test/bug-exit-code.test.ts has the same in process, and what still counts as AWS failing.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempEnvFile } from "../helpers.js";
+import { isolatedEnv, runBinary } from "./support.js";
+
+/** A module for Node's --import that makes every EC2 call resolve to undefined (an SDK call always answers an object). */
+function ec2AnswersNothing(): string {
+  const sdk = createRequire(import.meta.url).resolve("@aws-sdk/client-ec2");
+  const path = join(mkdtempSync(join(tmpdir(), "infra-bug-")), "ec2-answers-nothing.mjs");
+  writeFileSync(
+    path,
+    [
+      'import { createRequire } from "node:module";',
+      `const { EC2Client } = createRequire(import.meta.url)(${JSON.stringify(sdk)});`,
+      "EC2Client.prototype.send = async () => undefined;",
+    ].join("\n"),
+  );
+  return pathToFileURL(path).href;
+}
+
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "not-a-secret" };
+
+const verifyAlb = (...extra: string[]) =>
+  runBinary(["verify", "alb", "-f", tempEnvFile(), "--endpoint-url", "http://127.0.0.1:1", ...extra], {
+    env: isolatedEnv(CREDENTIALS),
+    nodeArgs: ["--import", ec2AnswersNothing()],
+    killAfterMs: 30_000,
+  });
+
+describe("a bug in infra itself, through the binary", () => {
+  it("exits 70 with one line saying it is a bug, what infra was doing, and to run again with --verbose", async () => {
+    const result = await verifyAlb();
+
+    expect(result.code).toBe(70);
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^error: a bug in infra, not an AWS refusal nor a mistake in the input \(while: find security groups startupwebapp-alb-sg\): TypeError: .+ - run the same command with --verbose for the stack trace, and report it with that\n$/,
+    );
+  });
+
+  it("shows the stack trace with --verbose", async () => {
+    const result = await verifyAlb("--verbose");
+
+    expect(result.code).toBe(70);
+    expect(result.stderr).toMatch(/^TypeError: Cannot read properties of undefined/m);
+    expect(result.stderr).toMatch(/^\s+at .*dist\/src\/resources\/alb\//m);
+  });
+
+  it("says so in the one --json document", async () => {
+    const result = await verifyAlb("--json");
+
+    expect(result.code).toBe(70);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: false,
+      exitCode: 70,
+      error: expect.stringMatching(/^a bug in infra/),
+    });
+  });
+});
