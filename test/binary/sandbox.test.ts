@@ -220,7 +220,7 @@ describe("--sandbox, through the real binary", () => {
 
       expect(second.code).toBe(2);
       expect(second.stderr).toMatch(
-        /^error: another infra process \(\d+, since .* UTC\) is changing the stack of env file/m,
+        /^error: the stack is claimed by infra create all \(process \d+ on \S+\), claim \S+ taken \d{4}-\d\d-\d\dT.*, its lease renewed until /m,
       );
       expect(reading.code).toBe(0); // reading needs no claim
       expect(ended.code, ended.stderr).toBe(0);
