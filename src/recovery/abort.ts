@@ -9,6 +9,8 @@ export function abortable(ctx: Context, signal: AbortSignal, what: string): Cont
   const stopped = () => new InterruptedError(what);
   const clock: Clock = {
     now: () => ctx.clock.now(),
+    // The polls' jitter comes from the same clock: on a fake one, a drill is the same drill every run.
+    ...(ctx.clock.random ? { random: () => ctx.clock.random?.() ?? Math.random() } : {}),
     sleep: (ms) => {
       if (signal.aborted) return Promise.reject(stopped());
       return new Promise<void>((resolve, reject) => {
