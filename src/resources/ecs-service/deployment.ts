@@ -38,6 +38,9 @@ export class DeploymentFailed extends InfraError {
 /** Service events worth a line while a deployment runs (ecspresso and Copilot show the same). */
 const RELEVANT = /fail|unhealthy|unable|rolling back|rolled back|stopped|steady state|registered|started/i;
 
+/** While old tasks drain, a read every 15 to 30 s: the load balancer checks its targets every 30 s. */
+const DRAINING_POLL_MS = 30_000;
+
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const ecs = await w.ctx.aws.ecs();
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
@@ -94,7 +97,8 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
         ...(targets ? { targets } : {}),
         ...(stop ? { lastStopped: stop } : {}),
       };
-      return pending(where.text, { deployment: view });
+      // Draining lasts the target group's deregistration delay (300 s by default) whatever is read meanwhile.
+      return pending(where.text, { deployment: view }, where.name === "draining" ? DRAINING_POLL_MS : undefined);
     }),
   );
 }
