@@ -154,7 +154,7 @@ async function wireCost(runs = 5) {
 
 /** `infra --sandbox create all` then `status`, as the README's first command runs them, in a new folder. */
 function sandboxRun(): { createMs: number; statusMs: number } {
-  const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+  const cli = fileURLToPath(new URL("../bin/infra.js", import.meta.url));
   const cwd = mkdtempSync(join(tmpdir(), "infra-bench-sandbox-"));
   const timed = (args: string[]) => {
     const t = process.hrtime.bigint();
@@ -166,7 +166,7 @@ function sandboxRun(): { createMs: number; statusMs: number } {
 }
 
 function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv, program: "infra" | "node" = "infra"): number {
-  const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+  const cli = fileURLToPath(new URL("../bin/infra.js", import.meta.url));
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();

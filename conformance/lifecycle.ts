@@ -11,7 +11,7 @@ import type { ProxiedCall, RecordingProxy } from "./proxy.js";
 
 /** The built binary: beside this file once built (dist/conformance/), or in dist/ seen from the source. */
 export const CLI = fileURLToPath(
-  new URL(import.meta.url.includes("/dist/") ? "../src/cli.js" : "../dist/src/cli.js", import.meta.url),
+  new URL(import.meta.url.includes("/dist/") ? "../bin/infra.js" : "../dist/bin/infra.js", import.meta.url),
 );
 
 export interface Step {

@@ -51,7 +51,9 @@ describe("a bug in infra itself, through the binary", () => {
 
     expect(result.code).toBe(70);
     expect(result.stderr).toMatch(/^TypeError: Cannot read properties of undefined/m);
-    expect(result.stderr).toMatch(/^\s+at .*dist\/src\/resources\/alb\//m);
+    // The shipped executable joins infra's modules (dist/bin): the frames name infra's own functions.
+    expect(result.stderr).toMatch(/^\s+at (async )?findSecurityGroup .*dist\/bin\//m);
+    expect(result.stderr).toMatch(/^\s+at .*observeAlb .*dist\/bin\//m);
   });
 
   it("says so in the one --json document", async () => {

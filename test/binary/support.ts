@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const CLI = fileURLToPath(new URL("../../dist/src/cli.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../dist/bin/infra.js", import.meta.url));
 /** How the entry point is run with node: after `--`, so Node takes none of infra's arguments as its own. */
 export const NODE_ARGS = ["--", CLI];
 
