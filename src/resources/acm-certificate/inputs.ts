@@ -2,7 +2,7 @@
 // change), and the one projection of each into the fields plan, verify and status show; observe.ts reads what Route
 // 53 answers through the same projections. The CNAME's name and value are ACM's answer for the certificate: the
 // input holds them as answers of the certificate, read by the handler, and the field shows that certificate. Pure
-// (type imports only).
+// (type imports only): `plan` builds them with no SDK loaded.
 import type { CreateHostedZoneRequest } from "@aws-sdk/client-route-53";
 import { type Answer, answer, type Fields, isAnswer, type Ref } from "../../state/model.js";
 import { fqdn } from "../common/dns/names.js";

@@ -1,7 +1,8 @@
 // What Route 53 is sent for the alias record (the record set of its change), and the one projection of it into the
 // fields plan, verify and status show. The alias target's DNS name and zone are the load balancer's, which only
 // ELBv2 knows: the input holds them as answers of the load balancer ALB_ARN names, read by the handler before it
-// sends the change, and the field shows that load balancer. Pure (type imports only).
+// sends the change, and the field shows that load balancer. Pure (type imports only): `plan` builds it with no SDK
+// loaded.
 import type { AliasTarget, ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { type Answer, answer, type Fields, isAnswer, type Pending } from "../../state/model.js";
 import { fqdn } from "../common/dns/names.js";
@@ -13,7 +14,10 @@ export type AliasRecordInput = Omit<ResourceRecordSet, "AliasTarget"> & {
 
 /** A record set as the projection reads it: wanted (an alias of a load balancer to be read) or found. */
 export type RecordShape = Omit<ResourceRecordSet, "AliasTarget"> & {
-  AliasTarget?: Omit<AliasTarget, "DNSName" | "HostedZoneId"> & { DNSName?: string | Answer; HostedZoneId?: unknown };
+  AliasTarget?: Omit<AliasTarget, "DNSName" | "HostedZoneId"> & {
+    DNSName?: string | Answer;
+    HostedZoneId?: string | Answer;
+  };
 };
 
 /** The load balancer an alias points at: its ARN, or a placeholder while `alb` has not run. */
