@@ -13,6 +13,17 @@ export interface Ref {
 }
 
 /**
+ * A part of an input only AWS knows until the call is made, which the handler reads from the object `of` names just
+ * before it sends the input: the DNS name and zone of the load balancer an alias points at, the CNAME ACM answers
+ * for a certificate. Inputs only: a field shows `of`, the object it comes from.
+ */
+export interface Answer {
+  answer: string;
+  /** The object the answer comes from: its ARN, a sibling not made yet (Ref), or another step's (Pending). */
+  of: string | Ref | Pending;
+}
+
+/**
  * An observed field the endpoint did not report although AWS always does (an emulator that does not model it):
  * unknown rather than different, so create has nothing it could change (it sent the value already) and verify
  * says the endpoint did not report it.
@@ -26,6 +37,8 @@ export type Value = Scalar | readonly (Scalar | Ref)[] | Pending | Ref | Unrepor
 export type Fields = Readonly<Record<string, Value>>;
 
 export const pending = (step: string): Pending => ({ pending: step });
+export const answer = (what: string, of: string | Ref | Pending): Answer => ({ answer: what, of });
+export const isAnswer = (v: unknown): v is Answer => typeof v === "object" && v !== null && "answer" in v;
 export const UNREPORTED: Unreported = { unreported: true };
 export const isUnreported = (v: Value): v is Unreported => typeof v === "object" && v !== null && "unreported" in v;
 export const ref = (key: string): Ref => ({ ref: key });

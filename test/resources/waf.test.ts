@@ -162,6 +162,31 @@ describe("waf against the AWS fake", () => {
     expect(fake.current.mutatingCalls(again)).toEqual([]);
   });
 
+  it("puts back a rule's metric name changed behind its back, which plan and verify name in the rules", async () => {
+    const path = await withAlb(fake.current);
+    await create(await contextFor(fake.current, path));
+    const rule = [...fake.current.waf.webAcls.values()][0]?.webAcl.Rules?.find(
+      (r) => r.Name === "startupwebapp-rate-limit",
+    );
+    if (rule?.VisibilityConfig) rule.VisibilityConfig.MetricName = "renamed-in-console";
+    const ctx = await contextFor(fake.current, path);
+
+    const from = (await plan(ctx)).changes.flatMap((c) =>
+      c.action === "update" ? c.fields.flatMap((f) => f.from) : [],
+    );
+    const failing = (await verify(ctx)).filter((c) => c.status === "FAIL").map((c) => c.name);
+    const before = fake.current.calls.length;
+    await create(ctx);
+
+    expect(from).toContain(
+      "1 startupwebapp-rate-limit: more than 2000 requests per IP in 300 s -> block (metric renamed-in-console)",
+    );
+    expect(failing).toEqual(["web ACL startupwebapp-web-acl: rules"]);
+    expect(fake.current.mutatingCalls(before).map((c) => c.op)).toEqual(["UpdateWebACL"]);
+    const now = [...fake.current.waf.webAcls.values()][0]?.webAcl.Rules?.find((r) => r.Name === rule?.Name);
+    expect(now?.VisibilityConfig?.MetricName).toBe("startupwebapp-rate-limit");
+  });
+
   it("associates the load balancer again when the association was removed by hand", async () => {
     const path = await withAlb(fake.current);
     await create(await contextFor(fake.current, path));

@@ -30,6 +30,7 @@ import {
 } from "./acm.js";
 import type { AcmConfig } from "./config.js";
 import { checkDelegation } from "./delegation.js";
+import { validationRecordInput } from "./inputs.js";
 import { publishValidation } from "./validation-record.js";
 
 const MINUTE = 60_000;
@@ -59,7 +60,7 @@ async function settle(run: ApplyRun<AcmConfig>, arn: string, label: string): Pro
   const records = await waitForValidationRecords({ ctx, ev, acm }, arn, label);
   if (c.externalDns) {
     for (const r of records) ev.warning(`set this record at your DNS provider: ${r.Name} CNAME ${r.Value}`);
-  } else await publishValidation(run, arn, records);
+  } else await publishValidation(run, validationRecordInput(arn), records);
   if (!ctx.options.wait) {
     ev.warning(`certificate ${label} is PENDING_VALIDATION (--no-wait): \`infra create acm-certificate\` waits for it`);
     return "PENDING_VALIDATION";

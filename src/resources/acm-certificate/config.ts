@@ -5,9 +5,9 @@ import { InputError } from "../../core/errors.js";
 import { type EnvReader, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, ref } from "../../state/model.js";
 import { type DnsConfig, readDnsInputs } from "../common/dns/config.js";
-import { fqdn } from "../common/dns/names.js";
 import { stackTags } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
+import { validationRecordFields, validationRecordInput, zoneFields, zoneInput } from "./inputs.js";
 
 /** RequestCertificate's default, and what the user's scripts asked for. */
 export const KEY_ALGORITHM = "RSA_2048";
@@ -91,14 +91,18 @@ export function acmDesired(c: AcmConfig): DesiredObject[] {
     },
   };
   if (c.externalDns) return [certificate];
+  const zone = zoneInput(c);
+  const validation = validationRecordInput(ref("certificate"));
   return [
     {
       key: "hosted-zone",
       kind: "hosted zone",
       name: c.domain,
-      fields: { name: fqdn(c.domain), tags: tagList(c, c.domain) },
+      input: zone,
+      fields: { ...zoneFields(zone), tags: tagList(c, c.domain) },
       // The user's zone is used as it is, and stays when the stack goes.
       adopt: false,
+      setOnce: { comment: "a zone's comment is a note for people: one changed since infra made the zone stays" },
     },
     certificate,
     {
@@ -106,7 +110,9 @@ export function acmDesired(c: AcmConfig): DesiredObject[] {
       kind: "validation record",
       name: `CNAME of ${c.domain}`,
       // The CNAME ACM asks for: known once the certificate is requested. The wildcard and the apex share it.
-      fields: { validates: ref("certificate") },
+      input: validation,
+      fields: validationRecordFields(validation),
+      setOnce: { TTL: "any TTL lets ACM validate: a CNAME found with another keeps it" },
     },
   ];
 }

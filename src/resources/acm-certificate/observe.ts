@@ -13,6 +13,7 @@ import { readZone, type Zone } from "../common/dns/zone.js";
 import { isManaged } from "../common/tags.js";
 import { covers, isLive, listCertificates, namesOf, tagsOf, validationRecordsOf } from "./acm.js";
 import { type AcmConfig, KEY_ALGORITHM } from "./config.js";
+import { type ValidationShape, validationRecordFields, validationRecordInput, zoneFields } from "./inputs.js";
 
 /** The CallerReference of the zones infra makes: a zone carries it from its creation, whatever befalls its tags. */
 export const ZONE_REFERENCE_PREFIX = "infra-";
@@ -69,7 +70,11 @@ export async function observeAcm(ctx: Context, c: AcmConfig): Promise<Map<string
       kind: "hosted zone",
       name: c.domain,
       id: z.id,
-      fields: { name: z.name, ...(managed ? { tags: ourTags(zoneTags) } : {}) },
+      fields: {
+        // findZone finds public zones only.
+        ...zoneFields({ Name: z.name, HostedZoneConfig: { Comment: z.comment, PrivateZone: false } }),
+        ...(managed ? { tags: ourTags(zoneTags) } : {}),
+      },
       managed,
       ...(managed && others.length
         ? { leave: `it holds record(s) infra did not make: ${others.map((r) => `${r.Name} ${r.Type}`).join(", ")}` }
@@ -158,14 +163,23 @@ function validationObject(
   const held = present.filter((r): r is ResourceRecordSet => Boolean(r));
   if (held.length === 0) return undefined;
   const right = wanted.every((w, i) => present[i]?.ResourceRecords?.some((v) => normal(v.Value) === normal(w.Value)));
-  const values = held.flatMap((r) => r.ResourceRecords?.map((v) => v.Value) ?? []).join(", ");
+  const arn = cert.detail.CertificateArn as string;
+  // Holding ACM's values, it reads as the input names it: the CNAME of that certificate.
+  const seen: ValidationShape = right
+    ? { ...validationRecordInput(arn), TTL: held[0]?.TTL }
+    : {
+        Name: held[0]?.Name,
+        Type: "CNAME",
+        TTL: held[0]?.TTL,
+        ResourceRecords: held.flatMap((r) => r.ResourceRecords ?? []),
+      };
   const raw: ValidationRaw = { certificateArn: cert.detail.CertificateArn as string, zoneId: zone.id, present: held };
   return {
     key: "validation-record",
     kind: "validation record",
     name: `CNAME of ${c.domain}`,
     id: held.map((r) => r.Name).join(", "),
-    fields: { validates: right ? (cert.detail.CertificateArn as string) : `CNAME ${values}` },
+    fields: validationRecordFields(seen),
     // The record is ours when the certificate it validates is.
     managed: cert.ours,
     raw,

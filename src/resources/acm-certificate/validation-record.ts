@@ -9,10 +9,8 @@ import type { Zone } from "../common/dns/zone.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { waitForValidationRecords } from "./acm.js";
 import type { AcmConfig } from "./config.js";
+import { type ValidationRecordInput, validationRecordFields, validationRecordInput } from "./inputs.js";
 import { inZone, type ValidationRaw } from "./observe.js";
-
-/** ACM's example TTL for the validation record. */
-const TTL = 300;
 
 const normal = (v: string | undefined) => (v ?? "").toLowerCase().replace(/\.$/, "");
 
@@ -22,13 +20,14 @@ async function dnsRun(run: ApplyRun<AcmConfig>): Promise<DnsRun> {
 
 /**
  * Puts ACM's CNAME for the certificate in the zone unless it is there already (so the certificate's handlers and
- * this record's may both call it, and only the first writes).
+ * this record's may both call it, and only the first writes): the record's input, with ACM's name and value.
  */
 export async function publishValidation(
   run: ApplyRun<AcmConfig>,
-  certificateArn: string,
+  input: ValidationRecordInput,
   known?: ResourceRecord[],
 ): Promise<ValidationRaw> {
+  const certificateArn = String(input.Name.of);
   const zone = run.objects.get("hosted-zone")?.raw as Zone | undefined;
   if (!zone) throw new Error("the hosted zone comes before the validation record");
   const acm = await run.ctx.aws.acm();
@@ -39,7 +38,7 @@ export async function publishValidation(
   const present: ResourceRecordSet[] = [];
   const changes = [];
   for (const r of wanted) {
-    const set: ResourceRecordSet = { Name: r.Name, Type: "CNAME", TTL, ResourceRecords: [{ Value: r.Value }] };
+    const set: ResourceRecordSet = { ...input, Name: r.Name, ResourceRecords: [{ Value: r.Value }] };
     const current = await awsStep("read record", `${r.Name} CNAME`, () =>
       readRecord(dns.r53, zone.id, r.Name as string, "CNAME"),
     );
@@ -64,17 +63,18 @@ const observed = (d: { key: string; kind: string; name: string }, raw: Validatio
   kind: d.kind,
   name: d.name,
   id: raw.present.map((r) => r.Name).join(", "),
-  fields: { validates: raw.certificateArn },
+  // As Route 53 holds it: ACM's CNAME for the certificate, with the TTL of the one found or written.
+  fields: validationRecordFields({ ...validationRecordInput(raw.certificateArn), TTL: raw.present[0]?.TTL }),
   managed: true,
   raw,
 });
 
 export const validationRecordHandlers: KindHandlers<AcmConfig> = {
   async create(run, d) {
-    return observed(d, await publishValidation(run, String(d.fields.validates)));
+    return observed(d, await publishValidation(run, d.input as ValidationRecordInput));
   },
   async update(run, d) {
-    await publishValidation(run, String(d.fields.validates));
+    await publishValidation(run, d.input as ValidationRecordInput);
   },
   // A record carries no tags: it is ours once the certificate it validates is.
   async adopt() {},

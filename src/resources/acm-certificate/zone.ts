@@ -12,6 +12,7 @@ import { bareZoneId, type Zone } from "../common/dns/zone.js";
 import { stackTags } from "../common/tags.js";
 import type { KindHandlers } from "../resource.js";
 import type { AcmConfig } from "./config.js";
+import type { ZoneInput } from "./inputs.js";
 import { ZONE_REFERENCE_PREFIX } from "./observe.js";
 
 async function tag(r53: Route53Client, c: AcmConfig, id: string) {
@@ -26,22 +27,23 @@ export const zoneHandlers: KindHandlers<AcmConfig> = {
   async create(run, d): Promise<ObservedObject> {
     const { c, ctx, ev } = run;
     const r53 = await ctx.aws.route53();
+    const input = d.input as ZoneInput;
     const out = await awsStep("create hosted zone", c.domain, () =>
       r53.send(
         new CreateHostedZoneCommand({
-          Name: String(d.fields.name),
+          ...input,
           // A new reference makes a new zone (the lookup before keeps this from running twice); the prefix marks the
           // zone as infra's from its first moment, whatever happens to the call's answer or to the tags.
           CallerReference: `${ZONE_REFERENCE_PREFIX}${c.project}-${c.domain}-${ctx.clock.now()}`.slice(0, 128),
-          HostedZoneConfig: { Comment: `made by infra for ${c.project}`, PrivateZone: false },
         }),
       ),
     );
     const zone: Zone = {
       id: bareZoneId(out.HostedZone?.Id ?? ""),
-      name: out.HostedZone?.Name ?? String(d.fields.name),
+      name: out.HostedZone?.Name ?? input.Name,
       nameServers: out.DelegationSet?.NameServers ?? [],
       callerReference: out.HostedZone?.CallerReference ?? "",
+      comment: out.HostedZone?.Config?.Comment ?? input.HostedZoneConfig.Comment,
     };
     const observed: ObservedObject = {
       key: d.key,

@@ -3,33 +3,29 @@
 import type { Change, ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { awsStep } from "../../core/errors.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
-import { fqdn } from "../common/dns/names.js";
 import { changeRecords, type DnsRun, deleteRecord } from "../common/dns/records.js";
 import { findZone } from "../common/dns/zone.js";
 import { loadBalancerByArn } from "../common/load-balancer.js";
 import { type ApplyRun, type KindHandlers, NotYet } from "../resource.js";
 import type { RecordsConfig } from "./config.js";
+import type { AliasRecordInput } from "./inputs.js";
 import type { AliasRaw } from "./observe.js";
 
 async function dnsRun(run: ApplyRun<RecordsConfig>): Promise<DnsRun> {
   return { ctx: run.ctx, ev: run.ev, r53: await run.ctx.aws.route53() };
 }
 
-/** The alias record the desired state asks for, from the load balancer it names. */
+/** The desired input, with the DNS name and zone of the load balancer it points at, as ELBv2 answers them. */
 async function aliasOf(run: ApplyRun<RecordsConfig>, d: DesiredObject): Promise<ResourceRecordSet> {
-  const arn = String(d.fields["points at"]);
+  const input = d.input as AliasRecordInput;
+  const arn = String(input.AliasTarget.DNSName.of);
   const elbv2 = await run.ctx.aws.elbv2();
   const lb = await awsStep("find load balancer", arn, () => loadBalancerByArn(elbv2, arn));
   if (!lb)
     throw new NotYet(`alias record ${d.name}: load balancer ${arn} (ALB_ARN) does not exist; run \`infra create alb\``);
   return {
-    Name: fqdn(run.c.apiDomain),
-    Type: "A",
-    AliasTarget: {
-      HostedZoneId: lb.CanonicalHostedZoneId,
-      DNSName: lb.DNSName,
-      EvaluateTargetHealth: d.fields["evaluate target health"] === true,
-    },
+    ...input,
+    AliasTarget: { ...input.AliasTarget, HostedZoneId: lb.CanonicalHostedZoneId, DNSName: lb.DNSName },
   };
 }
 

@@ -7,6 +7,7 @@ import { type DesiredObject, pending } from "../../state/model.js";
 import { type DnsConfig, readDnsInputs } from "../common/dns/config.js";
 import { requireWithin } from "../common/dns/names.js";
 import type { Action, Resource } from "../resource.js";
+import { aliasRecordFields, aliasRecordInput } from "./inputs.js";
 
 export interface RecordsConfig extends DnsConfig {
   /** Lower case, no trailing dot. */
@@ -49,12 +50,6 @@ export function recordsConfig(env: EnvReader, action: Action): RecordsConfig {
 export function recordsDesired(c: RecordsConfig): DesiredObject[] {
   // With DNS_PROVIDER=external the name is set at the user's DNS provider: verify says what to set.
   if (c.externalDns) return [];
-  return [
-    {
-      key: "alias-record",
-      kind: "alias record",
-      name: c.apiDomain,
-      fields: { type: "A", "points at": c.albArn ?? pending("alb"), "evaluate target health": true },
-    },
-  ];
+  const input = aliasRecordInput(c.apiDomain, c.albArn ?? pending("alb"));
+  return [{ key: "alias-record", kind: "alias record", name: c.apiDomain, input, fields: aliasRecordFields(input) }];
 }

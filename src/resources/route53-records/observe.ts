@@ -10,6 +10,7 @@ import { readRecords } from "../common/dns/records.js";
 import { readZone } from "../common/dns/zone.js";
 import { readLoadBalancer } from "../common/load-balancer.js";
 import type { RecordsConfig } from "./config.js";
+import { aliasRecordFields, ofLoadBalancer, type RecordShape } from "./inputs.js";
 
 export interface AliasRaw {
   zoneId: string;
@@ -26,6 +27,12 @@ export async function recordedLoadBalancer(ctx: Context, c: RecordsConfig): Prom
 
 /** Where a record sends the name: an alias's target or a CNAME's value. */
 const targetOf = (r: ResourceRecordSet) => r.AliasTarget?.DNSName ?? r.ResourceRecords?.[0]?.Value ?? "";
+
+/** A record that points at the stack's load balancer reads as the input names it: an alias of that load balancer. */
+const asWanted = (r: ResourceRecordSet, albArn: string): RecordShape => ({
+  ...r,
+  AliasTarget: { EvaluateTargetHealth: false, ...r.AliasTarget, ...ofLoadBalancer(albArn) },
+});
 
 /** Route 53 may add `dualstack.` and change case; an alias must also name the load balancer's own zone. */
 function pointsAt(r: ResourceRecordSet, lb: LoadBalancer | undefined): boolean {
@@ -52,11 +59,7 @@ export async function observeRecords(ctx: Context, c: RecordsConfig): Promise<Ma
       kind: "alias record",
       name: (record.Name ?? "").replace(/\.$/, ""),
       id: `${record.Name} ${record.Type}`,
-      fields: {
-        type: record.Type,
-        "points at": ours ? (c.albArn as string) : targetOf(record),
-        "evaluate target health": record.AliasTarget?.EvaluateTargetHealth ?? false,
-      },
+      fields: aliasRecordFields(ours ? asWanted(record, c.albArn as string) : record),
       // Records carry no tags: ours is what infra recorded making, or what points at the stack's load balancer.
       managed: recorded || ours,
       raw,

@@ -2,7 +2,11 @@
 // a while (WAFUnavailableEntityException: "from a few seconds to a number of minutes", more than 5 at times);
 // associating replaces any web ACL the load balancer had; letting go is asked of the load balancer
 // (DisassociateWebACL on its ARN).
-import { AssociateWebACLCommand, DisassociateWebACLCommand } from "@aws-sdk/client-wafv2";
+import {
+  AssociateWebACLCommand,
+  type AssociateWebACLCommandInput,
+  DisassociateWebACLCommand,
+} from "@aws-sdk/client-wafv2";
 import { awsStep, isAwsError } from "../../core/errors.js";
 import { retryWhile, waitOptions } from "../../core/wait.js";
 import type { DesiredObject, ObservedObject } from "../../state/model.js";
@@ -13,8 +17,8 @@ const MINUTE = 60_000;
 
 async function associate(run: ApplyRun<WafConfig>, d: DesiredObject) {
   const waf = await run.ctx.aws.waf();
-  const lb = String(d.fields["load balancer"]);
-  const acl = String(d.fields["web ACL"]);
+  // Resolved: the web ACL's ARN, the load balancer ALB_ARN names.
+  const input = d.input as AssociateWebACLCommandInput;
   const retry = {
     ...waitOptions(run.ctx, `web ACL ${run.c.aclName} to be usable`),
     timeoutMs: Math.max(run.ctx.options.timeoutMs, 15 * MINUTE),
@@ -22,9 +26,7 @@ async function associate(run: ApplyRun<WafConfig>, d: DesiredObject) {
   };
   await awsStep("associate web ACL", d.name, async () => {
     try {
-      await retryWhile(run.ctx, run.ev, retry, () =>
-        waf.send(new AssociateWebACLCommand({ WebACLArn: acl, ResourceArn: lb })),
-      );
+      await retryWhile(run.ctx, run.ev, retry, () => waf.send(new AssociateWebACLCommand(input)));
     } catch (err) {
       // The web ACL was just found or made: what does not exist is the load balancer.
       if (!isAwsError(err, "WAFNonexistentItemException")) throw err;

@@ -5,7 +5,7 @@ import { type EnvReader, flag, readInputs } from "../../core/inputs.js";
 import { type DesiredObject, isPending, ref } from "../../state/model.js";
 import type { StackIdentity } from "../common/tags.js";
 import type { Action, Resource } from "../resource.js";
-import { describeRules, wantedRules } from "./rules.js";
+import { type AssociationInput, associationFields, webAclFields, webAclInput } from "./inputs.js";
 
 export const SCOPE = "REGIONAL" as const;
 
@@ -53,18 +53,16 @@ export const albNameOf = (arn: string | undefined) =>
   arn === undefined || isPending(arn) ? "the load balancer" : (arn.split("/").at(-2) ?? arn);
 
 export function wafDesired(c: WafConfig): DesiredObject[] {
+  const acl = webAclInput(c);
+  const association: AssociationInput = { WebACLArn: ref("web-acl"), ResourceArn: c.albArn ?? "(none)" };
   return [
-    {
-      key: "web-acl",
-      kind: "web ACL",
-      name: c.aclName,
-      fields: { "default action": "allow", rules: describeRules(wantedRules(c)), metrics: "on" },
-    },
+    { key: "web-acl", kind: "web ACL", name: c.aclName, input: acl, fields: webAclFields(acl) },
     {
       key: "association",
       kind: "web ACL association",
       name: `${c.aclName} on ${albNameOf(c.albArn)}`,
-      fields: { "load balancer": c.albArn ?? "(none)", "web ACL": ref("web-acl") },
+      input: association,
+      fields: associationFields(association),
     },
   ];
 }

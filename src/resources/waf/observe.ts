@@ -14,7 +14,7 @@ import { awsStep, isAwsError } from "../../core/errors.js";
 import { isPending, type ObservedObject } from "../../state/model.js";
 import { isManaged } from "../common/tags.js";
 import { albNameOf, SCOPE, type WafConfig } from "./config.js";
-import { describeRules } from "./rules.js";
+import { associationFields, webAclFields } from "./inputs.js";
 
 export interface AclRaw {
   name: string;
@@ -42,7 +42,7 @@ export async function observeWaf(ctx: Context, c: WafConfig): Promise<Map<string
         kind: "web ACL association",
         name: `${current.Name} on ${albNameOf(lb)}`,
         id: lb,
-        fields: { "load balancer": lb, "web ACL": current.ARN },
+        fields: associationFields({ ResourceArn: lb, WebACLArn: current.ARN }),
         // An association is held by its web ACL: ours when that is.
         managed: held && ours,
       });
@@ -52,18 +52,13 @@ export async function observeWaf(ctx: Context, c: WafConfig): Promise<Map<string
 }
 
 export function describeAcl(acl: WebACL, lockToken: string, managed: boolean): ObservedObject {
-  const v = acl.VisibilityConfig;
   const raw: AclRaw = { name: acl.Name as string, id: acl.Id as string, lockToken };
   return {
     key: "web-acl",
     kind: "web ACL",
     name: acl.Name as string,
     id: acl.ARN as string,
-    fields: {
-      "default action": acl.DefaultAction?.Allow ? "allow" : acl.DefaultAction?.Block ? "block" : "none",
-      rules: describeRules(acl.Rules),
-      metrics: v?.CloudWatchMetricsEnabled && v.SampledRequestsEnabled ? "on" : "off",
-    },
+    fields: webAclFields(acl),
     managed,
     raw,
   };

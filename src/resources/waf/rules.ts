@@ -1,6 +1,7 @@
 // The web ACL's rules: IP reputation first (cheapest and most decisive), then the per-IP rate limit, then AWS's
 // request-inspection groups; blocked countries, when asked for, before them all. And one line per rule, the form
-// both the desired state and observe describe rules in, so a rule removed or changed by hand shows as a difference.
+// both the desired state and observe describe rules in (every setting of a rule, its metric's name when it is not the
+// rule's), so a rule removed or changed by hand shows as a difference.
 import type { CountryCode, Rule, VisibilityConfig } from "@aws-sdk/client-wafv2";
 
 export const MANAGED_RULE_GROUPS = [
@@ -82,6 +83,6 @@ function describeRule(r: Rule): string {
       : "the group's actions"
     : (Object.keys(r.Action ?? {})[0]?.toLowerCase() ?? "none");
   const v = r.VisibilityConfig;
-  const metrics = v?.CloudWatchMetricsEnabled && v.SampledRequestsEnabled ? "" : " (metrics off)";
+  const metrics = `${v?.CloudWatchMetricsEnabled && v.SampledRequestsEnabled ? "" : " (metrics off)"}${v?.MetricName && v.MetricName !== r.Name ? ` (metric ${v.MetricName})` : ""}`;
   return `${r.Priority} ${r.Name}${what} -> ${action}${metrics}`;
 }

@@ -15,17 +15,11 @@ import type { DesiredObject, ObservedObject } from "../../state/model.js";
 import { isManaged, stackTags } from "../common/tags.js";
 import type { ApplyRun, KindHandlers } from "../resource.js";
 import { SCOPE, type WafConfig } from "./config.js";
+import { type WebAclInput, webAclFields } from "./inputs.js";
 import { type AclRaw, getAcl, idByName, tagsOf } from "./observe.js";
-import { describeRules, visibility, wantedRules } from "./rules.js";
 
 const MINUTE = 60_000;
 type Run = ApplyRun<WafConfig>;
-
-const definition = (c: WafConfig) => ({
-  DefaultAction: { Allow: {} },
-  Rules: wantedRules(c),
-  VisibilityConfig: visibility(c.aclName),
-});
 
 async function create(run: Run, d: DesiredObject): Promise<ObservedObject> {
   const { c, ctx } = run;
@@ -33,7 +27,7 @@ async function create(run: Run, d: DesiredObject): Promise<ObservedObject> {
   const summary = await awsStep("create web ACL", d.name, async () => {
     try {
       const out = await waf.send(
-        new CreateWebACLCommand({ Name: d.name, Scope: SCOPE, ...definition(c), Tags: stackTags(c, d.name) }),
+        new CreateWebACLCommand({ ...(d.input as WebAclInput), Scope: SCOPE, Tags: stackTags(c, d.name) }),
       );
       return out.Summary;
     } catch (err) {
@@ -57,8 +51,9 @@ async function create(run: Run, d: DesiredObject): Promise<ObservedObject> {
   // Made outside infra moments ago, rather than by a lost run of ours: it becomes ours, as any found by name.
   const tags = await awsStep("read web ACL tags", d.name, () => tagsOf(waf, o.id));
   if (!isManaged(tags)) await webAclHandlers.adopt(run, d, o);
-  // The one found may hold other rules than this run wants.
-  if (JSON.stringify(describeRules(acl.webAcl.Rules)) !== JSON.stringify(d.fields.rules)) await update(run, d, o);
+  // The one found may hold other settings than this run wants.
+  if (JSON.stringify(webAclFields(acl.webAcl)) !== JSON.stringify(webAclFields(d.input as WebAclInput)))
+    await update(run, d, o);
   return o;
 }
 
@@ -96,7 +91,6 @@ async function update(run: Run, d: DesiredObject, o: ObservedObject) {
     withFreshLock(run, o, `web ACL ${d.name} to take the update`, [], (w, token) =>
       waf.send(
         new UpdateWebACLCommand({
-          Name: d.name,
           Scope: SCOPE,
           Id: w.Id,
           LockToken: token,
@@ -107,7 +101,7 @@ async function update(run: Run, d: DesiredObject, o: ObservedObject) {
           ...(w.ChallengeConfig ? { ChallengeConfig: w.ChallengeConfig } : {}),
           ...(w.TokenDomains ? { TokenDomains: w.TokenDomains } : {}),
           ...(w.AssociationConfig ? { AssociationConfig: w.AssociationConfig } : {}),
-          ...definition(run.c),
+          ...(d.input as WebAclInput),
         }),
       ),
     ),

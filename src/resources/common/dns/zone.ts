@@ -19,6 +19,7 @@ export interface Zone {
   name: string;
   nameServers: string[];
   callerReference: string;
+  comment: string;
 }
 
 export const bareZoneId = (id: string) => id.replace(/^\/hostedzone\//, "");
@@ -30,6 +31,7 @@ function zoneOf(out: GetHostedZoneCommandOutput): Zone {
     name: z?.Name ?? "",
     nameServers: out.DelegationSet?.NameServers ?? [],
     callerReference: z?.CallerReference ?? "",
+    comment: z?.Config?.Comment ?? "",
   };
 }
 
