@@ -7,7 +7,12 @@ import type { Service } from "@aws-sdk/client-ecs";
 import type { CountryCode, Rule } from "@aws-sdk/client-wafv2";
 import { describe, expect, it } from "vitest";
 import { loadBalancerFields, securityGroupFields, targetGroupFields } from "../../src/resources/alb/inputs.js";
-import { loadBalancerAsInput, securityGroupAsInput, targetGroupAsInput } from "../../src/resources/alb/observe.js";
+import {
+  loadBalancerAsInput,
+  securityGroupAsInput,
+  stateOf,
+  targetGroupAsInput,
+} from "../../src/resources/alb/observe.js";
 import { type Definition, definitionFields } from "../../src/resources/common/task-definition.js";
 import { type ServiceInput, serviceFields } from "../../src/resources/ecs-service/inputs.js";
 import { observedFields } from "../../src/resources/ecs-service/observe.js";
@@ -104,6 +109,13 @@ describe("a load balancer, its security group and its target group as ELBv2 and 
     expect(compared(want, loadBalancerFields(loadBalancerAsInput(lb, attributes("true"))))).toEqual([
       "deletion protection",
     ]);
+  });
+
+  it("given a load balancer AWS reports as active_impaired, when its state is compared with active, then create has nothing to wait for; provisioning it does", () => {
+    const state = (Code: "active" | "active_impaired" | "provisioning") => ({ state: stateOf({ State: { Code } }) });
+
+    expect(compared({ state: "active" }, state("active_impaired"))).toBe("keep");
+    expect(compared({ state: "active" }, state("provisioning"))).toEqual(["state"]);
   });
 
   it("given a group's rules grouped and ordered otherwise than sent, when diffed, then nothing changes; a port more does", () => {
