@@ -42,6 +42,23 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(fake.current.mutatingCalls(before)).toEqual([]);
   });
 
+  it("while the old revision's tasks drain from the target group, reads the service every 15 to 30 s, not every 10", async () => {
+    const path = await stack(fake.current);
+    fake.current.ecr.push("startupwebapp", "v2");
+    const before = fake.current.calls.length;
+    const started = fake.current.clock.now();
+
+    const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+
+    expect(result.code, result.stderr).toBe(0);
+    const reads = fake.current.calls.slice(before).filter((c) => c.op === "DescribeServices");
+    const drain = reads.filter((c) => c.at - started > 130_000);
+    // About 2 minutes of new tasks starting at up to 10 s a read, then the 300 s deregistration delay at 15-30 s.
+    expect(fake.current.clock.now() - started).toBeGreaterThan(400_000);
+    expect(drain.length).toBeLessThanOrEqual(Math.ceil(300 / 15) + 1);
+    expect(reads.length).toBeLessThanOrEqual(40);
+  });
+
   it("rolls back a deploy whose image cannot start, exits 1, and leaves the env file on the old revision", async () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "broken");

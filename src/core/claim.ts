@@ -106,7 +106,7 @@ export async function takeClaim<V>(
       const taken = await slot.swap(version, mine);
       if (taken === undefined) {
         // Another run wrote first: look again, after a moment (a store that keeps answering 409 is not hammered).
-        await ctx.clock.sleep(50 + Math.floor(Math.random() * 200));
+        await ctx.clock.sleep(50 + Math.floor((ctx.clock.random?.() ?? Math.random()) * 200));
         continue;
       }
       if (owner) ctx.notice(`took over the stack's claim of ${describeOwner(owner)}: ${over}`);

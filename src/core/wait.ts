@@ -20,14 +20,21 @@ export interface WaitOptions {
 }
 
 /** What a poll found: done, or still pending in some state (with, for a terminal, what that state holds). */
-export type Poll<T> = { done: true; value: T } | { done: false; state: string; detail?: WaitDetail };
+export type Poll<T> =
+  | { done: true; value: T }
+  | { done: false; state: string; detail?: WaitDetail; slowMs?: number | undefined };
 export type WaitDetail = Pick<InfraEvent, "deployment">;
 
 export const done = <T>(value: T): Poll<T> => ({ done: true, value });
-export const pending = (state: string, detail?: WaitDetail): Poll<never> => ({
+/**
+ * Still waiting. slowMs: the state found lasts a known while (old tasks draining for the deregistration delay), so
+ * the next pause is at least about that long, whatever the backoff had reached; the backoff goes on after it.
+ */
+export const pending = (state: string, detail?: WaitDetail, slowMs?: number): Poll<never> => ({
   done: false,
   state,
   ...(detail ? { detail } : {}),
+  ...(slowMs ? { slowMs } : {}),
 });
 
 const FIRST_DELAY_MS = 250;
@@ -62,7 +69,7 @@ export async function waitUntil<T>(
     events.waiting(opts.what, result.state, elapsed, result.detail);
     await ctx.clock.sleep(
       Math.min(
-        jittered(delay, () => ctx.clock.random?.() ?? Math.random()),
+        jittered(Math.max(delay, result.slowMs ?? 0), () => ctx.clock.random?.() ?? Math.random()),
         opts.timeoutMs - elapsed,
       ),
     );

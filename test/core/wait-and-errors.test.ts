@@ -25,6 +25,23 @@ describe("waiting", () => {
     expect(Math.max(...pauses)).toBeGreaterThanOrEqual(7_500);
   });
 
+  it("given a state that lasts a known while, pauses at least half of it before the next poll, then backs off as before", async () => {
+    const clock = new FakeClock();
+    const events = new Events();
+    let polls = 0;
+    await waitUntil({ clock }, events.for("x"), { ...options, timeoutMs: 300_000 }, async () => {
+      polls++;
+      if (polls <= 3) return pending("draining", undefined, 30_000);
+      return polls < 6 ? pending("starting") : done("ready");
+    });
+    const at = events.log.map((e) => e.elapsedMs ?? 0);
+    const pauses = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+    for (const pause of pauses.slice(0, 3)) expect(pause).toBeGreaterThanOrEqual(15_000);
+    expect(pauses.slice(0, 3).every((p) => p <= 30_000)).toBe(true);
+    // Once the slow state is over, the pause is the backoff's again (250 ms grown 1.5x a poll, not 30 s).
+    expect(pauses[3]).toBeLessThanOrEqual(Math.round(250 * 1.5 ** 3));
+  });
+
   it("jitters each pause between half and all of the delay, so waits that start together drift apart", () => {
     expect([jittered(1000, () => 0), jittered(1000, () => 0.5), jittered(1000, () => 0.999)]).toEqual([500, 750, 1000]);
     const pauses = new Set(Array.from({ length: 20 }, () => jittered(10_000)));

@@ -38,6 +38,9 @@ export class DeploymentFailed extends InfraError {
 /** Service events worth a line while a deployment runs (ecspresso and Copilot show the same). */
 const RELEVANT = /fail|unhealthy|unable|rolling back|rolled back|stopped|steady state|registered|started/i;
 
+/** While old tasks drain, a read every 15 to 30 s: the load balancer checks its targets every 30 s. */
+const DRAINING_POLL_MS = 30_000;
+
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const ecs = await w.ctx.aws.ecs();
   const what = `deployment ${w.deploymentId} of ${w.serviceName}`;
@@ -86,7 +89,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
       const deployments = deploymentsOf(svc, w.deploymentId);
       const targets = deployments.some((x) => x.running > 0) ? await targetStates(elbv2, svc) : undefined;
       stop = lastStopped(stopped, stopReason) ?? stop;
-      const where = phase(svc, d);
+      const where = phase(svc, d, targets);
       const view = {
         service: w.serviceName,
         phase: where.name,
@@ -94,20 +97,27 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
         ...(targets ? { targets } : {}),
         ...(stop ? { lastStopped: stop } : {}),
       };
-      return pending(where.text, { deployment: view });
+      // Draining lasts the target group's deregistration delay (300 s by default) whatever is read meanwhile.
+      return pending(where.text, { deployment: view }, where.name === "draining" ? DRAINING_POLL_MS : undefined);
     }),
   );
 }
 
 /**
  * Where a deployment in progress is: starting (its tasks launching, or running and not yet through their health
- * checks: ECS scales the old revision in only once they pass); draining (the old revision at 0, its tasks leaving
- * the target group for its deregistration delay); or healthy (ECS has yet to call it COMPLETED).
+ * checks: ECS scales the old revision in only once they pass, and a first deployment has no old revision to tell
+ * by, so the targets' states say it); draining (the old revision at 0, its tasks leaving the target group for its
+ * deregistration delay); or healthy (ECS has yet to call it COMPLETED).
  */
-export function phase(svc: Service, d: Deployment): { name: DeploymentPhase; text: string } {
+export function phase(
+  svc: Service,
+  d: Deployment,
+  targets?: Record<string, number>,
+): { name: DeploymentPhase; text: string } {
   const running = `${d.runningCount}/${d.desiredCount} running`;
   const failed = d.failedTasks ? `, ${d.failedTasks} failed` : "";
   const older = (svc.deployments ?? []).filter((x) => x.id !== d.id);
+  const checking = Object.entries(targets ?? {}).filter(([state]) => state === "initial" || state === "unhealthy");
   const [name, detail]: [DeploymentPhase, string] =
     (d.runningCount ?? 0) < (d.desiredCount ?? 0)
       ? ["starting", `${running}, ${d.pendingCount} pending${failed}`]
@@ -115,7 +125,9 @@ export function phase(svc: Service, d: Deployment): { name: DeploymentPhase; tex
         ? ["starting", `${running}, not yet healthy${failed}`]
         : older.length > 0
           ? ["draining", `${running}, the old tasks leave the target group (its deregistration delay)`]
-          : ["healthy", `${running}${failed}`];
+          : checking.length > 0
+            ? ["starting", `${running}, targets ${checking.map(([s, n]) => `${n} ${s}`).join(", ")}${failed}`]
+            : ["healthy", `${running}${failed}`];
   return { name, text: `${name}: ${detail}` };
 }
 

@@ -16,15 +16,13 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
-import { hexId } from "./ecs-state.js";
+import { hexId, TASK_STOP_MS } from "./ecs-state.js";
 import { checkSecretNames } from "./ecs-task-definitions.js";
 import { modeled } from "./errors.js";
 import { POSTGRES_IMAGE, postgresClient } from "./postgres-client.js";
 
 export const RUN_TASK_STARTS_MS = 30_000;
 export const RUN_TASK_STOPS_MS = 90_000;
-/** StopTask sends SIGTERM, then SIGKILL after the stop timeout (30 s by default). */
-export const STOP_TIMEOUT_MS = 30_000;
 /** RunTask's overrides, JSON formatting included, may take this many characters at most. */
 export const OVERRIDES_MAX_CHARS = 8192;
 
@@ -199,7 +197,7 @@ export class OneOffTasks {
     const stoppedByUser = t.stopRequestedAt !== undefined && t.stopRequestedAt < naturalStop;
     const ranWhenStopped = stoppedByUser && (t.stopRequestedAt as number) - t.launchedAt >= runTaskStartsMs;
     const stopsAt = stoppedByUser
-      ? Math.min(naturalStop, (t.stopRequestedAt as number) + (ranWhenStopped ? STOP_TIMEOUT_MS : 0))
+      ? Math.min(naturalStop, (t.stopRequestedAt as number) + (ranWhenStopped ? TASK_STOP_MS : 0))
       : naturalStop;
     const stopped = now >= stopsAt;
     const running = !failed && age >= runTaskStartsMs;
