@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AwsFake } from "../src/sandbox/aws/aws-fake.js";
 import { modeled } from "../src/sandbox/aws/errors.js";
 import { INPUTS, readText, runCli, tempEnvFile } from "./helpers.js";
+import { installInProcess } from "./support/in-process.js";
 import {
   ALB_RECORDS,
   DASHBOARD,
@@ -14,8 +15,7 @@ import {
   registerTarget,
   runningService,
   scriptsMonitoring,
-} from "./resources/scripts.js";
-import { installInProcess } from "./support/in-process.js";
+} from "./support/scripts-stack.js";
 import { DUMMY_CREDENTIALS, openWire } from "./support/wire.js";
 
 const isDashboard = (input: unknown) => String((input as { ResourceARN?: string }).ResourceARN).includes(":dashboard/");

@@ -6,16 +6,8 @@ import { KEYS } from "../../src/core/keys.js";
 import { acmResource } from "../../src/resources/acm-certificate/config.js";
 import { validationRecord } from "../../src/sandbox/aws/acm.js";
 import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
-import {
-  certificateTags,
-  DOMAIN,
-  dnsState,
-  mutations,
-  OUR_TAGS,
-  scriptsCertificate,
-  userZone,
-  VALIDATION,
-} from "./dns-support.js";
+import { scriptsCertificate } from "../support/scripts-stack.js";
+import { certificateTags, DOMAIN, dnsState, mutations, OUR_TAGS, userZone, VALIDATION } from "./dns-support.js";
 
 const { create, destroy, verify, plan } = lifecycleOf(acmResource);
 

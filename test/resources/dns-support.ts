@@ -86,19 +86,5 @@ export const OUR_TAGS = [
 /** The user's zone: its id, bare (no /hostedzone/). */
 export const userZone = (fake: AwsFake) => fake.route53.addZone(DOMAIN).replace("/hostedzone/", "");
 
-/** A certificate as the user's scripts left it: requested by them, their four tags, issued (CNAME set by hand). */
-export function scriptsCertificate(fake: AwsFake, status: "ISSUED" | "PENDING_VALIDATION" = "ISSUED"): string {
-  const arn = fake.acm.add(DOMAIN, status);
-  const cert = fake.acm.certificates.get(arn);
-  if (cert)
-    cert.tags = [
-      { Key: "Name", Value: "startupwebapp-certificate" },
-      { Key: "Environment", Value: "production" },
-      { Key: "Application", Value: "StartupWebApp" },
-      { Key: "ManagedBy", Value: "InfrastructureAsCode" },
-    ];
-  return arn;
-}
-
 /** The operations of the mutating calls since `since`. */
 export const mutations = (fake: AwsFake, since: number) => fake.mutatingCalls(since).map((c) => c.op);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { BACKEND_SG } from "../../src/sandbox/aws/ec2.js";
 import { contextFor, INPUTS, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { expectConvergesAfterAnyFault } from "../support/faults.js";
+import { scriptsTaskDefinition } from "../support/scripts-stack.js";
 import {
   createEcs,
   destroyEcs,
@@ -19,56 +20,11 @@ import {
   withAlb,
 } from "./ecs-stack.js";
 
-const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds/startupwebapp/multi-tenant/master-AbCdEf";
-
-/** The container the earlier scripts registered, setting by setting (with this env file's values). */
+/** The container the earlier scripts registered, setting by setting, with this env file's DATABASE_NAME. */
+const scripts = scriptsTaskDefinition(`${REPO}:latest`).containerDefinitions?.[0];
 const SCRIPTS_CONTAINER = {
-  name: "web",
-  image: `${REPO}:latest`,
-  essential: true,
-  command: [
-    "gunicorn",
-    "StartupWebApp.wsgi:application",
-    "--bind",
-    "0.0.0.0:8000",
-    "--workers",
-    "3",
-    "--timeout",
-    "30",
-    "--access-logfile",
-    "-",
-    "--error-logfile",
-    "-",
-  ],
-  portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }],
-  environment: [
-    { name: "DJANGO_SETTINGS_MODULE", value: "StartupWebApp.settings_production" },
-    { name: "AWS_REGION", value: "us-east-1" },
-    { name: "DB_SECRET_NAME", value: "rds/startupwebapp/multi-tenant/master" },
-    { name: "DATABASE_NAME", value: "startupwebapp" },
-    { name: "ENVIRONMENT_DOMAIN", value: "https://startupwebapp.startupwebapp.com" },
-  ],
-  secrets: [
-    { name: "DATABASE_PASSWORD", valueFrom: `${SECRET}:password::` },
-    { name: "DATABASE_USER", valueFrom: `${SECRET}:username::` },
-    { name: "DATABASE_HOST", valueFrom: `${SECRET}:host::` },
-    { name: "DATABASE_PORT", valueFrom: `${SECRET}:port::` },
-  ],
-  logConfiguration: {
-    logDriver: "awslogs",
-    options: {
-      "awslogs-group": "/ecs/startupwebapp-service",
-      "awslogs-region": "us-east-1",
-      "awslogs-stream-prefix": "web",
-    },
-  },
-  healthCheck: {
-    command: ["CMD-SHELL", "curl -f http://localhost:8000/order/products || exit 1"],
-    interval: 30,
-    timeout: 5,
-    retries: 3,
-    startPeriod: 60,
-  },
+  ...scripts,
+  environment: scripts?.environment?.map((e) => (e.name === "DATABASE_NAME" ? { ...e, value: "startupwebapp" } : e)),
 };
 
 const STACK_TAGS = (name: string) => [

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { isManaged, stackTags } from "../../src/resources/common/tags.js";
 import { unmodeled } from "../../src/sandbox/aws/errors.js";
 import { contextFor, INPUTS, readText, tempEnvFile, useFake } from "../helpers.js";
+import { ALB_RECORDS } from "../support/scripts-stack.js";
 import { FULL, FULL_INPUTS, monitoring, monitoringState, TOPIC } from "./monitoring-support.js";
-import { ALB_RECORDS } from "./scripts.js";
 
 const { create, destroy, plan } = monitoring;
 const STACK = { project: "startupwebapp", environment: "production" };

@@ -5,7 +5,7 @@ import { isManaged } from "../../src/resources/common/tags.js";
 import { monitoringResource } from "../../src/resources/monitoring/config.js";
 import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { INPUTS, lifecycleOf } from "../helpers.js";
-import { ALB_RECORDS, DASHBOARD, EMAIL, RDS } from "./scripts.js";
+import { ALB_RECORDS, DASHBOARD, EMAIL, RDS } from "../support/scripts-stack.js";
 
 export const monitoring = lifecycleOf(monitoringResource);
 

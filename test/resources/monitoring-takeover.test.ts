@@ -7,6 +7,7 @@ import { stackTags } from "../../src/resources/common/tags.js";
 import { monitoringResource } from "../../src/resources/monitoring/config.js";
 import { formatValue } from "../../src/state/render.js";
 import { contextFor, INPUTS, tempEnvFile, useFake } from "../helpers.js";
+import { ALB_RECORDS, DASHBOARD, EMAIL, scriptsMonitoring } from "../support/scripts-stack.js";
 import {
   FULL,
   monitoring,
@@ -17,7 +18,6 @@ import {
   SERVICE_ALARMS,
   TOPIC,
 } from "./monitoring-support.js";
-import { ALB_RECORDS, DASHBOARD, EMAIL, scriptsMonitoring } from "./scripts.js";
 
 const { create, destroy, plan } = monitoring;
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { contextFor, INPUTS, readText, tempEnvFile, useFake } from "../helpers.js";
 import { expectConvergesAfterAnyFault } from "../support/faults.js";
+import { ALB_RECORDS, DASHBOARD, EMAIL, RDS, runningService, scriptsAutoScaling } from "../support/scripts-stack.js";
 import {
   FULL,
   FULL_INPUTS,
@@ -16,7 +17,6 @@ import {
   SERVICE_WIDGETS,
   TOPIC,
 } from "./monitoring-support.js";
-import { ALB_RECORDS, DASHBOARD, EMAIL, RDS, runningService, scriptsAutoScaling } from "./scripts.js";
 
 const { create, destroy, verify, plan } = monitoring;
 

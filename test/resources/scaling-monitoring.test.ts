@@ -6,7 +6,14 @@ import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
 import { assess } from "../../src/state/lifecycle.js";
 import { contextFor, INPUTS, lifecycleOf, readText, runCli, tempEnvFile, useFake } from "../helpers.js";
 import { expectConvergesAfterAnyFault } from "../support/faults.js";
-import { ALB_RECORDS, RESOURCE_ID, registerTarget, runningService, SERVICE, scriptsAutoScaling } from "./scripts.js";
+import {
+  ALB_RECORDS,
+  RESOURCE_ID,
+  registerTarget,
+  runningService,
+  SERVICE,
+  scriptsAutoScaling,
+} from "../support/scripts-stack.js";
 
 const { create, destroy, verify, plan } = lifecycleOf(autoScalingResource);
 
