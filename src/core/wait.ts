@@ -22,19 +22,20 @@ export interface WaitOptions {
 /** What a poll found: done, or still pending in some state (with, for a terminal, what that state holds). */
 export type Poll<T> =
   | { done: true; value: T }
-  | { done: false; state: string; detail?: WaitDetail; slowMs?: number | undefined };
+  | { done: false; state: string; detail?: WaitDetail; capMs?: number | undefined };
 export type WaitDetail = Pick<InfraEvent, "deployment">;
 
 export const done = <T>(value: T): Poll<T> => ({ done: true, value });
 /**
- * Still waiting. slowMs: the state found lasts a known while (old tasks draining for the deregistration delay), so
- * the next pause is at least about that long, whatever the backoff had reached; the backoff goes on after it.
+ * Still waiting. capMs: the state found lasts a while whatever is read meanwhile (old tasks draining for the
+ * deregistration delay), so the backoff may grow to this longer pause while it lasts. Growing, not jumping: where
+ * delays are short (an emulator, the sandbox) the state ends after a few short polls.
  */
-export const pending = (state: string, detail?: WaitDetail, slowMs?: number): Poll<never> => ({
+export const pending = (state: string, detail?: WaitDetail, capMs?: number): Poll<never> => ({
   done: false,
   state,
   ...(detail ? { detail } : {}),
-  ...(slowMs ? { slowMs } : {}),
+  ...(capMs ? { capMs } : {}),
 });
 
 const FIRST_DELAY_MS = 250;
@@ -67,13 +68,15 @@ export async function waitUntil<T>(
     const elapsed = ctx.clock.now() - start;
     if (elapsed >= opts.timeoutMs) throw new WaitTimeoutError(opts.what, elapsed, opts.suggestion);
     events.waiting(opts.what, result.state, elapsed, result.detail);
+    const cap = Math.max(opts.maxDelayMs ?? 15_000, result.capMs ?? 0);
+    delay = Math.min(delay, cap);
     await ctx.clock.sleep(
       Math.min(
-        jittered(Math.max(delay, result.slowMs ?? 0), () => ctx.clock.random?.() ?? Math.random()),
+        jittered(delay, () => ctx.clock.random?.() ?? Math.random()),
         opts.timeoutMs - elapsed,
       ),
     );
-    delay = Math.min(opts.maxDelayMs ?? 15_000, Math.round(delay * 1.5));
+    delay = Math.min(cap, Math.round(delay * 1.5));
   }
 }
 

@@ -38,8 +38,11 @@ export class DeploymentFailed extends InfraError {
 /** Service events worth a line while a deployment runs (ecspresso and Copilot show the same). */
 const RELEVANT = /fail|unhealthy|unable|rolling back|rolled back|stopped|steady state|registered|started/i;
 
-/** While old tasks drain, a read every 15 to 30 s: the load balancer checks its targets every 30 s. */
-const DRAINING_POLL_MS = 30_000;
+/**
+ * While old tasks drain, the polls back off to one every 15 to 30 s: draining lasts the target group's
+ * deregistration delay (300 s by default), and nothing read meanwhile ends it sooner.
+ */
+const DRAINING_POLL_CAP_MS = 30_000;
 
 export async function followDeployment(w: DeploymentWatch): Promise<Service> {
   const ecs = await w.ctx.aws.ecs();
@@ -97,8 +100,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
         ...(targets ? { targets } : {}),
         ...(stop ? { lastStopped: stop } : {}),
       };
-      // Draining lasts the target group's deregistration delay (300 s by default) whatever is read meanwhile.
-      return pending(where.text, { deployment: view }, where.name === "draining" ? DRAINING_POLL_MS : undefined);
+      return pending(where.text, { deployment: view }, where.name === "draining" ? DRAINING_POLL_CAP_MS : undefined);
     }),
   );
 }
