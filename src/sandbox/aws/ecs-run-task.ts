@@ -16,7 +16,7 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { EcsModel } from "./ecs.js";
-import { hexId, TASK_STOP_MS } from "./ecs-state.js";
+import { hexId } from "./ecs-state.js";
 import { checkSecretNames } from "./ecs-task-definitions.js";
 import { modeled } from "./errors.js";
 import { POSTGRES_IMAGE, postgresClient } from "./postgres-client.js";
@@ -189,7 +189,7 @@ export class OneOffTasks {
   render(t: OneOffTask) {
     const now = this.ecs.fake.clock.now();
     const age = now - t.launchedAt;
-    const { runTaskStartsMs, runTaskStopsMs } = this.ecs.fake.latency;
+    const { runTaskStartsMs, runTaskStopsMs, taskStopMs } = this.ecs.fake.latency;
     // A task that cannot start is PENDING while it tries, then STOPPED where it would have been RUNNING: it never
     // ran, so it has a reason and no exit code.
     const failed = t.cannotStart;
@@ -197,7 +197,7 @@ export class OneOffTasks {
     const stoppedByUser = t.stopRequestedAt !== undefined && t.stopRequestedAt < naturalStop;
     const ranWhenStopped = stoppedByUser && (t.stopRequestedAt as number) - t.launchedAt >= runTaskStartsMs;
     const stopsAt = stoppedByUser
-      ? Math.min(naturalStop, (t.stopRequestedAt as number) + (ranWhenStopped ? TASK_STOP_MS : 0))
+      ? Math.min(naturalStop, (t.stopRequestedAt as number) + (ranWhenStopped ? taskStopMs : 0))
       : naturalStop;
     const stopped = now >= stopsAt;
     const running = !failed && age >= runTaskStartsMs;
