@@ -2,7 +2,7 @@
 // tasks run, the health of the targets behind it.
 import type { Deployment, Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { phase } from "../../src/resources/ecs-service/deployment.js";
+import { phase, withNames } from "../../src/resources/ecs-service/deployment.js";
 
 const deployment = (id: string, running: number, desired: number, pending = 0): Deployment => ({
   id,
@@ -39,5 +39,22 @@ describe("a deployment's phase", () => {
   it("given the old revision at 0 with its deployment still listed, then its tasks are draining", () => {
     const d = deployment("new", 2, 2);
     expect(phase(service(d, deployment("old", 0, 0)), d, { healthy: 2, draining: 2 }).name).toBe("draining");
+  });
+});
+
+describe("a service event's line", () => {
+  it("given ECS naming the target group by its ARN, then the line names it by its name, and keeps other ARNs whole", () => {
+    const group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/startupwebapp-tg/1a2b3c4d5e709919";
+    const role = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
+
+    expect(withNames(`(service startupwebapp-service) registered 1 targets in (target-group ${group})`)).toBe(
+      "(service startupwebapp-service) registered 1 targets in (target-group startupwebapp-tg)",
+    );
+    expect(withNames(`unable to assume ${role}.`)).toBe(`unable to assume ${role}.`);
+    expect(
+      withNames(
+        "(load balancer arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/startupwebapp-alb/50dc6c495c0c9188)",
+      ),
+    ).toBe("(load balancer startupwebapp-alb)");
   });
 });

@@ -39,6 +39,19 @@ export class DeploymentFailed extends InfraError {
 const RELEVANT = /fail|unhealthy|unable|rolling back|rolled back|stopped|steady state|registered|started/i;
 
 /**
+ * An event's text with each ARN in it as the name of what it names: ECS writes the target group's whole ARN into
+ * "registered 1 targets in (target-group arn:...)", a hundred characters that name the stack's own group.
+ */
+export const withNames = (text: string) =>
+  text.replace(/\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:([^\s)]+)/g, (arn, resource: string) => {
+    // targetgroup/<name>/<id>, loadbalancer/app/<name>/<id>, service/<cluster>/<name>, task/<cluster>/<id>.
+    const parts = resource.split(/[/:]/);
+    if (parts[0] === "loadbalancer" && parts.length >= 4) return parts[2] as string;
+    if (parts[0] === "targetgroup" && parts.length >= 3) return parts[1] as string;
+    return arn;
+  });
+
+/**
  * While old tasks drain, the polls back off to one every 15 to 30 s: draining lasts the target group's
  * deregistration delay (300 s by default), and nothing read meanwhile ends it sooner.
  */
@@ -56,7 +69,7 @@ export async function followDeployment(w: DeploymentWatch): Promise<Service> {
     for (const e of [...(svc.events ?? [])].reverse()) {
       if (!e.id || seen.has(e.id) || (e.createdAt?.getTime() ?? 0) < since) continue;
       seen.add(e.id);
-      if (e.message && RELEVANT.test(e.message)) w.ev.step(`event: ${e.message}`);
+      if (e.message && RELEVANT.test(e.message)) w.ev.step(`event: ${withNames(e.message)}`);
     }
   };
   return awsStep("wait for deployment", w.serviceName, () =>
@@ -159,7 +172,7 @@ const stopReason = (t: Task) =>
   "no reason given";
 
 function failure(w: DeploymentWatch, svc: Service, what: string, stopped: Task[]): DeploymentFailed {
-  const events = (svc.events ?? []).slice(0, 3).map((e) => e.message);
+  const events = (svc.events ?? []).slice(0, 3).map((e) => withNames(e.message ?? ""));
   const reasons = [...new Set(stopped.map(stopReason))].slice(0, 2);
   const detail = [...reasons.map((r) => `stopped task: ${r}`), ...events.map((e) => `event: ${e}`)].join(" | ");
   const now = shortName(svc.taskDefinition);
