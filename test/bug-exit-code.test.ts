@@ -3,28 +3,13 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/commands/program.js";
-import { tempEnvFile } from "./helpers.js";
+import { capturedIo, tempEnvFile } from "./helpers.js";
 
 /** infra run in-process with an EC2 client that answers every call with `answer` (or fails with it). */
 async function runWithEc2(argv: string[], answer: () => Promise<unknown>) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    env: {},
-    clients: { ec2: { send: answer } as unknown as EC2Client },
-    io: {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      stderrIsTTY: false,
-      stdinIsTTY: false,
-      ask: async () => "",
-    },
-  });
-  return { code, stdout, stderr };
+  const { io, written } = capturedIo();
+  const code = await main(argv, { env: {}, clients: { ec2: { send: answer } as unknown as EC2Client }, io });
+  return { code, ...written };
 }
 
 // An SDK call always answers an object: given none, infra's own code reads a property of undefined.

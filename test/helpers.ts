@@ -124,6 +124,23 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A terminal-less shell's stdio: what infra writes is kept in `written`, stdin answers nothing. */
+export function capturedIo(): { io: Io; written: { stdout: string; stderr: string } } {
+  const written = { stdout: "", stderr: "" };
+  const io: Io = {
+    stdout: (t) => {
+      written.stdout += t;
+    },
+    stderr: (t) => {
+      written.stderr += t;
+    },
+    stderrIsTTY: false,
+    stdinIsTTY: false,
+    ask: async () => "",
+  };
+  return { io, written };
+}
+
 /** Runs the CLI in-process, as a user would from a terminal-less shell, against the fake. */
 export async function runCli(
   argv: string[],
@@ -131,26 +148,14 @@ export async function runCli(
   io: Partial<Io> = {},
   deps: Partial<Pick<Deps, "interrupt" | "sampleEveryMs" | "env">> = {},
 ): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
+  const captured = capturedIo();
   const code = await main(argv, {
     ...deps,
     env: deps.env ?? {},
     clock: fake.clock,
     dns: { resolveNs: (domain) => fake.dns.resolveNs(domain) },
     http: { get: (url) => internetOf(fake).get(url) },
-    io: {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      stderrIsTTY: false,
-      stdinIsTTY: false,
-      ask: async () => "",
-      ...io,
-    },
+    io: { ...captured.io, ...io },
   });
-  return { code, stdout, stderr };
+  return { code, ...captured.written };
 }

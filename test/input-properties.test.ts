@@ -3,12 +3,11 @@
 // verify fails exactly when plan shows something, create makes exactly the calls those fields need, and after it
 // nothing is left to change. The same for drift made behind infra's back, and for the changes AWS would refuse
 // whatever the wait. Every key a resource reads is generated here or listed, with why, in NOT_GENERATED.
-import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EnvDocument } from "../src/core/env-document.js";
 import type { AwsFake } from "../src/sandbox/aws/aws-fake.js";
-import { INPUTS, readText, runCli, tempEnvFile } from "./helpers.js";
+import { INPUTS, runCli } from "./helpers.js";
 import {
   ALB_NAME,
   ALB_SETTINGS,
@@ -17,10 +16,12 @@ import {
   DASHBOARD_NAME,
   expand,
   FRONTEND,
+  finishedStack,
   type Key,
   MONITORING,
   RECORDS,
   SERVICE_SETTINGS,
+  setKeys,
   TASK_DEFINITION,
   WAF,
 } from "./support/input-keys.js";
@@ -66,23 +67,6 @@ const NOT_GENERATED: Record<string, string> = {
   CONTAINER_DEFINITION_FILE: "a whole container definition from a file: covered in ecs.test.ts",
   DESIRED_COUNT: "used when the service is created; then the count belongs to auto scaling (ecs-owners.test.ts)",
 };
-
-/** A finished stack: every resource made, the WAF, the database's alarms and the email too. */
-async function finishedStack(fake: AwsFake): Promise<string> {
-  fake.route53.addZone("startupwebapp.com");
-  const path = tempEnvFile(
-    `${INPUTS}WAF_ENABLED="true"\nRDS_INSTANCE_ID="startupwebapp-multi-tenant-prod"\nALARM_EMAIL="ops@startupwebapp.com"\n`,
-  );
-  const created = await runCli(["create", "all", "--file", path], fake);
-  if (created.code !== 0) throw new Error(`create all failed: ${created.stderr}`);
-  return path;
-}
-
-function setKeys(path: string, values: Record<string, string>) {
-  const doc = EnvDocument.parse(readText(path), path);
-  for (const [key, value] of Object.entries(values)) doc.set(key, value);
-  writeFileSync(path, doc.toString());
-}
 
 interface PlannedChange {
   action: string;

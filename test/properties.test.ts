@@ -4,35 +4,16 @@
 // the question's words for a revision another step makes (any change of the task definition reads the same,
 // and which values change it is generated there).
 
-import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { EnvDocument } from "../src/core/env-document.js";
-import type { AwsFake } from "../src/sandbox/aws/aws-fake.js";
-import { INPUTS, readText, runCli, tempEnvFile, useFake } from "./helpers.js";
-
-/** A finished stack: every resource made, the WAF, the database's alarms and the email too. */
-async function finishedStack(fake: AwsFake): Promise<string> {
-  fake.route53.addZone("startupwebapp.com");
-  const path = tempEnvFile(
-    `${INPUTS}WAF_ENABLED="true"\nRDS_INSTANCE_ID="startupwebapp-multi-tenant-prod"\nALARM_EMAIL="ops@startupwebapp.com"\n`,
-  );
-  const created = await runCli(["create", "all", "--file", path], fake);
-  if (created.code !== 0) throw new Error(`create all failed: ${created.stderr}`);
-  return path;
-}
-
-function setKey(path: string, key: string, value: string) {
-  const doc = EnvDocument.parse(readText(path), path);
-  doc.set(key, value);
-  writeFileSync(path, doc.toString());
-}
+import { runCli, useFake } from "./helpers.js";
+import { finishedStack, setKeys } from "./support/input-keys.js";
 
 describe("a change that reaches another step", () => {
   const fake = useFake();
 
   it("shows in plan and in create's question the service's move to the revision the task definition step makes", async () => {
     const path = await finishedStack(fake.current);
-    setKey(path, "TASK_CPU", "256");
+    setKeys(path, { TASK_CPU: "256" });
 
     const plan = await runCli(["plan", "all", "--file", path], fake.current);
     const asked = await runCli(["create", "all", "--file", path], fake.current);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CLI, isolatedEnv, type ProcessResult } from "./support.js";
+import { CLI, collected, isolatedEnv, type ProcessResult } from "./support.js";
 
 const CHECKOUT_SCRIPT = fileURLToPath(new URL("../../infra", import.meta.url));
 
@@ -31,19 +31,7 @@ function installedBin(folder: string): string {
 
 /** Runs an executable file as a shell does: the kernel reads its first line. */
 function runExecutable(file: string, args: string[], cwd: string): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: isolatedEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return collected(spawn(file, args, { cwd, env: isolatedEnv(), stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 const launchers: [string, (folder: string) => string][] = [

@@ -1,24 +1,12 @@
 // An AWS endpoint that takes the connection and never answers (a broken proxy, a stuck emulator) must not hold infra
 // past --timeout: each call is bounded, its retries included, and the run ends with AWS failing (exit 3), saying what
 // did not answer.
-import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempEnvFile } from "../helpers.js";
-import { isolatedEnv, runBinary } from "./support.js";
+import { isolatedEnv, runBinary, silentEndpoints } from "./support.js";
 
-let server: Server | undefined;
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets) s.destroy();
-  server?.close();
-});
-
-/** An endpoint that accepts every connection and never writes a byte. */
-async function silentEndpoint(): Promise<string> {
-  server = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
+const silent = silentEndpoints();
+afterEach(() => silent.close());
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "not-a-secret" };
 
@@ -26,7 +14,7 @@ describe("an endpoint that never answers", () => {
   it.each([["verify", "alb"], ["status"]])(
     "ends infra %s within --timeout, exit 3, naming the call that got no answer",
     async (...args) => {
-      const endpoint = await silentEndpoint();
+      const endpoint = await silent.open();
       const started = Date.now();
 
       const result = await runBinary([...args, "-f", tempEnvFile(), "--endpoint-url", endpoint, "--timeout", "3s"], {

@@ -1,31 +1,18 @@
 // `plan` needs no AWS account: with no credentials anywhere, and an instance metadata endpoint that takes the
 // connection and never answers (or answers nothing at all), it still prints the whole plan, and says once, not per
 // resource, that it did not compare with what exists, and why.
-import { createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { isolatedEnv, runBinary } from "./support.js";
+import { isolatedEnv, runBinary, silentEndpoints } from "./support.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../aws-resources.env.example", import.meta.url));
 
-let server: Server | undefined;
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets) s.destroy();
-  server?.close();
-});
-
-/** A metadata endpoint that accepts connections and never replies. */
-async function silentEndpoint(): Promise<string> {
-  server = createServer((socket) => sockets.push(socket));
-  await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
-  const address = server.address() as { port: number };
-  return `http://127.0.0.1:${address.port}`;
-}
+const silent = silentEndpoints();
+afterEach(() => silent.close());
 
 describe("plan with no AWS account", () => {
   it("says once that it did not compare, when the metadata endpoint never replies", async () => {
-    const env = isolatedEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: await silentEndpoint() });
+    const env = isolatedEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: await silent.open() });
 
     const result = await runBinary(["plan", "all", "-f", EXAMPLE], { env });
 

@@ -1,6 +1,7 @@
 // Running the built `infra` the way a user does: a real process, its own argv, stdin, environment and exit code.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,21 +51,49 @@ export function runBinary(
     opts.onSpawn?.(child);
     const timer =
       opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
+    child.stdin.end(opts.input ?? "");
+    collected(child).then((result) => {
+      clearTimeout(timer);
+      resolve(result);
+    }, reject);
+  });
+}
+
+/** What a started process writes to stdout and stderr, and how it ends. */
+export function collected(child: ChildProcess): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => {
+    child.stdout?.on("data", (d) => {
       stdout += d;
     });
-    child.stderr.on("data", (d) => {
+    child.stderr?.on("data", (d) => {
       stderr += d;
     });
     child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? "");
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/**
+ * Endpoints that take every connection and never write a byte (a broken proxy, a stuck emulator or metadata
+ * service), each at its own URL; `close` ends them and their connections (after each test).
+ */
+export function silentEndpoints() {
+  const servers: Server[] = [];
+  const sockets: Socket[] = [];
+  return {
+    async open(): Promise<string> {
+      const server = createServer((socket) => sockets.push(socket));
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    },
+    close() {
+      for (const s of sockets.splice(0)) s.destroy();
+      for (const s of servers.splice(0)) s.close();
+    },
+  };
 }
 
 export interface RunningBinary {

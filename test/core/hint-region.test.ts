@@ -2,26 +2,16 @@
 // --region nor the env file named it): pasted into another shell, the hint must act on the same stack.
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/commands/program.js";
-import type { Io } from "../../src/commands/render.js";
 import { makeContext } from "../../src/commands/setup.js";
 import { EnvFile } from "../../src/core/env-file.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
-import { INPUTS, tempEnvFile } from "../helpers.js";
+import { capturedIo, INPUTS, tempEnvFile } from "../helpers.js";
 import { installInProcess } from "../support/in-process.js";
 
 const options = { envFile: "", json: false, yes: true, wait: true, timeout: "45m", verbose: false };
 
 async function hint(fileText: string, region: string | undefined) {
-  let stderr = "";
-  const io: Io = {
-    stdout: () => {},
-    stderr: (t) => {
-      stderr += t;
-    },
-    stderrIsTTY: false,
-    stdinIsTTY: false,
-    ask: async () => "",
-  };
+  const { io, written } = capturedIo();
   const path = tempEnvFile(fileText);
   const env = await EnvFile.load(path);
   const ctx = makeContext(
@@ -35,7 +25,7 @@ async function hint(fileText: string, region: string | undefined) {
     60_000,
   );
   ctx.events.for("alb").warning("run `infra create alb` again");
-  return stderr;
+  return written.stderr;
 }
 
 describe("a hint's region", () => {
@@ -59,18 +49,11 @@ describe("status's hint to run a drill", () => {
     const fake = installInProcess(new AwsFake());
     try {
       const path = tempEnvFile(`${INPUTS}\nRDS_INSTANCE_ID=startupwebapp-multi-tenant-prod\n`);
-      let stdout = "";
-      const io: Io = {
-        stdout: (t) => {
-          stdout += t;
-        },
-        stderr: () => {},
-        stderrIsTTY: false,
-        stdinIsTTY: false,
-        ask: async () => "",
-      };
+      const { io, written } = capturedIo();
       await main(["status", "-f", path, "--region", "us-east-1"], { env: {}, clock: fake.clock, io });
-      expect(stdout).toContain(`Last DR drill: none recorded - run \`infra dr-drill -f ${path} --region us-east-1\``);
+      expect(written.stdout).toContain(
+        `Last DR drill: none recorded - run \`infra dr-drill -f ${path} --region us-east-1\``,
+      );
     } finally {
       fake.restore();
     }

@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/commands/program.js";
-import type { Io } from "../../src/commands/render.js";
 import { systemClock } from "../../src/core/clock.js";
 import { seededAccount } from "../../src/sandbox/account.js";
 import { type Call, DEFAULT_LATENCY, type Fake, scaleLatency } from "../../src/sandbox/aws/aws-fake.js";
 import { start, type WireServer } from "../../src/sandbox/wire/server.js";
 import { isolatedEnv, type ProcessResult, type RunningBinary, runBinary, startBinary } from "../binary/support.js";
+import { capturedIo } from "../helpers.js";
 
 export const ENV_FILE = "aws-resources.sandbox.env";
 const LOOPBACK_ONLY = fileURLToPath(new URL("./loopback-only.cjs", import.meta.url));
@@ -52,21 +52,9 @@ export async function openE2e(factor = 1 / 100): Promise<E2e> {
     cwd,
     run: (args: string[]) => runBinary(["--sandbox", ...args], { cwd, env }),
     runHere: async (args: string[]) => {
-      let stdout = "";
-      let stderr = "";
-      const io: Io = {
-        stdout: (t) => {
-          stdout += t;
-        },
-        stderr: (t) => {
-          stderr += t;
-        },
-        stderrIsTTY: false,
-        stdinIsTTY: false,
-        ask: async () => "",
-      };
+      const { io, written } = capturedIo();
       const code = await main(["--sandbox", ...args, "--file", join(cwd, ENV_FILE)], { env, io });
-      return { code, signal: null, stdout, stderr };
+      return { code, signal: null, ...written };
     },
     start: (args: string[]) => startBinary(["--sandbox", ...args], { cwd, env }),
     envText,

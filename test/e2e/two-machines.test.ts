@@ -42,6 +42,20 @@ function machine(e2e: E2e, cwd: string, extra: Record<string, string> = {}) {
   };
 }
 
+/**
+ * The laptop (the sandbox's own folder) makes the store with `state init`; CI's folder holds only the committed
+ * inputs and the store's URL.
+ */
+async function sharingAStore(e2e: E2e) {
+  const laptop = machine(e2e, e2e.cwd);
+  const ci = machine(e2e, mkdtempSync(join(tmpdir(), "infra-e2e-ci-")), CI_VARIABLES);
+  const init = await laptop.run(["state", "init"]);
+  expect(init.code, init.stderr).toBe(0);
+  const url = /^INFRA_STATE="([^"]+)"$/m.exec(init.stdout)?.[1] as string;
+  writeFileSync(join(ci.cwd, ENV_FILE), `${sandboxEnvText()}INFRA_STATE="${url}"\n`);
+  return { laptop, ci, url };
+}
+
 /** Holds the answer to the first mutating call AWS applies (other than the store's) until let go. */
 function holdNextChange(e2e: E2e) {
   let letGo = () => {};
@@ -65,12 +79,7 @@ describe("two working folders that share nothing but the store", { timeout: 300_
   it("keep apart: a deploy while the other runs create all is refused naming it, or waits for it; both records end equal", async () => {
     const e2e = await openE2e();
     try {
-      const laptop = machine(e2e, e2e.cwd);
-      const ci = machine(e2e, mkdtempSync(join(tmpdir(), "infra-e2e-ci-")), CI_VARIABLES);
-      const init = await laptop.run(["state", "init"]);
-      expect(init.code, init.stderr).toBe(0);
-      const url = /^INFRA_STATE="([^"]+)"$/m.exec(init.stdout)?.[1] as string;
-      writeFileSync(join(ci.cwd, ENV_FILE), `${sandboxEnvText()}INFRA_STATE="${url}"\n`);
+      const { laptop, ci, url } = await sharingAStore(e2e);
 
       const hold = holdNextChange(e2e);
       const creating = ci.start(["create", "all"]);
@@ -106,11 +115,7 @@ describe("two working folders that share nothing but the store", { timeout: 300_
   it("a run killed with SIGKILL on this host leaves a claim the other folder takes over at once: its process is gone", async () => {
     const e2e = await openE2e();
     try {
-      const laptop = machine(e2e, e2e.cwd);
-      const ci = machine(e2e, mkdtempSync(join(tmpdir(), "infra-e2e-ci-")), CI_VARIABLES);
-      const init = await laptop.run(["state", "init"]);
-      const url = /^INFRA_STATE="([^"]+)"$/m.exec(init.stdout)?.[1] as string;
-      writeFileSync(join(ci.cwd, ENV_FILE), `${sandboxEnvText()}INFRA_STATE="${url}"\n`);
+      const { laptop, ci } = await sharingAStore(e2e);
 
       const hold = holdNextChange(e2e);
       const killed = laptop.start(["create", "all"]);
@@ -134,11 +139,7 @@ describe("two working folders that share nothing but the store", { timeout: 300_
     async () => {
       const e2e = await openE2e();
       try {
-        const laptop = machine(e2e, e2e.cwd);
-        const ci = machine(e2e, mkdtempSync(join(tmpdir(), "infra-e2e-ci-")), CI_VARIABLES);
-        const init = await laptop.run(["state", "init"]);
-        const url = /^INFRA_STATE="([^"]+)"$/m.exec(init.stdout)?.[1] as string;
-        writeFileSync(join(ci.cwd, ENV_FILE), `${sandboxEnvText()}INFRA_STATE="${url}"\n`);
+        const { laptop, ci } = await sharingAStore(e2e);
 
         const hold = holdNextChange(e2e);
         const killed = laptop.startElsewhere(["create", "all"]);

@@ -1,8 +1,11 @@
 // The input keys each resource reads, as generated values from what each key's rule accepts (src/core/keys.ts),
 // with what a value other than the stack's own changes: the plan's lines and the calls create makes. Read by
 // test/input-properties.test.ts. A key whose fields or calls name its value says so as a function of it.
+import { writeFileSync } from "node:fs";
 import fc from "fast-check";
+import { EnvDocument } from "../../src/core/env-document.js";
 import type { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
+import { INPUTS, readText, runCli, tempEnvFile } from "../helpers.js";
 
 type ByValue = string[] | ((value: string) => string[]);
 
@@ -334,4 +337,22 @@ export function callName(input: Record<string, unknown>): string {
   if (typeof input.service === "string") return input.service.split("/").at(-1) ?? input.service;
   const arn = String(input.TargetGroupArn ?? input.LoadBalancerArn ?? "");
   return arn.split("/").at(-2) ?? arn; // .../targetgroup/<name>/<id>, .../app/<name>/<id>
+}
+
+/** A finished stack: every resource made, the WAF, the database's alarms and the email too. */
+export async function finishedStack(fake: AwsFake): Promise<string> {
+  fake.route53.addZone("startupwebapp.com");
+  const path = tempEnvFile(
+    `${INPUTS}WAF_ENABLED="true"\nRDS_INSTANCE_ID="startupwebapp-multi-tenant-prod"\nALARM_EMAIL="ops@startupwebapp.com"\n`,
+  );
+  const created = await runCli(["create", "all", "--file", path], fake);
+  if (created.code !== 0) throw new Error(`create all failed: ${created.stderr}`);
+  return path;
+}
+
+/** Sets input keys in the env file, as a person editing it would. */
+export function setKeys(path: string, values: Record<string, string>) {
+  const doc = EnvDocument.parse(readText(path), path);
+  for (const [key, value] of Object.entries(values)) doc.set(key, value);
+  writeFileSync(path, doc.toString());
 }

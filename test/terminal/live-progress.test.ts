@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/commands/program.js";
 import type { Io } from "../../src/commands/render.js";
 import { AwsFake } from "../../src/sandbox/aws/aws-fake.js";
-import { expectCoveredByPolicy, internetOf, tempEnvFile } from "../helpers.js";
+import { capturedIo, expectCoveredByPolicy, internetOf, tempEnvFile } from "../helpers.js";
 import { stack } from "../support/deploy-stack.js";
 import { installInProcess } from "../support/in-process.js";
 import { EmulatedTerminal, type Row } from "../support/terminal.js";
@@ -49,18 +49,9 @@ async function onFreshFake(scenario: Scenario, io: Io): Promise<number> {
 
 /** The same run as CI logs it: its finished steps (waits left out) and its error, without time stamps. */
 async function plainLog(scenario: Scenario) {
-  let stderr = "";
-  const io: Io = {
-    stdout: () => {},
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY: false,
-    stdinIsTTY: false,
-    ask: async () => "",
-  };
+  const { io, written } = capturedIo();
   const code = await onFreshFake(scenario, io);
-  const lines = stderr.split("\n").map((l) => l.replace(/^\[\d\d:\d\d:\d\d\] /, ""));
+  const lines = written.stderr.split("\n").map((l) => l.replace(/^\[\d\d:\d\d:\d\d\] /, ""));
   return {
     code,
     finished: lines.filter((l) => l && !l.startsWith("… ") && !l.startsWith("error: ")),
