@@ -3,6 +3,7 @@
 // words, so a reader can check it against the price pages instead of trusting it.
 import { CLAIM_LEASE_MS } from "../core/env-file.js";
 import { type DrillCost, type DrillInput, drillCost } from "./drill.js";
+import { grouped } from "./numbers.js";
 import { type PriceTable, pricesFor } from "./prices.js";
 
 /** AWS's own month for hourly prices (365 x 24 / 12). */
@@ -312,7 +313,7 @@ function sumCents(lines: CostLine[]): number {
 }
 
 /** A number for a sentence: no float noise, at most four decimals (0.5, 1.15, 730). */
-const n = (x: number) => Number(x.toFixed(4)).toLocaleString("en-US", { maximumFractionDigits: 4 });
+const n = (x: number) => grouped(Number(x.toFixed(4)), 0, 4);
 
 /** A count with its noun: "1 zone", "2 zones". */
 const of = (count: number, noun: string, plural = `${noun}s`) => `${n(count)} ${count === 1 ? noun : plural}`;

@@ -3,6 +3,7 @@
 // arithmetic wraps within its column, or goes under its item when the column would be too narrow to read; prose
 // wraps under itself.
 import type { CostEstimate, CostLine } from "./estimate.js";
+import { grouped } from "./numbers.js";
 
 /**
  * How the text fits a width. A terminal's takes the display-width tools of core/text.ts, which the caller loads
@@ -99,4 +100,4 @@ export function formatWafOffer(addsUsd: number, waf: CostLine[], fit: Fit = STRE
 }
 
 /** Dollars with thousands separators and cents: "1,234.50". */
-const money = (usd: number) => usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const money = (usd: number) => grouped(usd, 2, 2);
