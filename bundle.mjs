@@ -1,22 +1,48 @@
 // The `infra` executable as shipped: infra's own modules, compiled by tsc into dist/src, joined into a few files in
-// dist/bin (one for what every command loads, one per part loaded when a command needs it). `npm run build` runs this
-// file after tsc (through rolldown's API: its command line prints a table of every chunk). Node's ES module loader
-// pays for each file it resolves and reads, and `infra --help` loaded about 80 of them; joined (36), infra's share
-// of the start-up beyond Node's own is about a quarter shorter (`npm run bench`, "CLI start-up"). Dependencies stay in node_modules, loaded as they are; nothing is
-// minified, so a stack trace under --verbose names infra's own functions.
-import { build } from "rolldown";
+// dist/bin. `npm run build` runs this file after tsc (through rolldown's API: its command line prints a table of
+// every chunk). Nothing is minified, so a stack trace under --verbose names infra's own functions.
+//
+// Start-up is what this arrangement is for (`npm run bench`, "CLI start-up"). Node's ES module loader pays for each
+// file it resolves and reads, so what every command loads before it runs (the commands' definitions, commander,
+// and what they import: src/commands/program.ts) is one file; each command's action, and everything it uses, is a
+// part loaded when that command runs. Commander is joined in too: it is the one dependency every run loads, and
+// its eight files cost more to find than to parse. The AWS SDK and the rest stay in node_modules, loaded as they
+// are, when a command needs them.
+import { build, rolldown } from "rolldown";
 
-await build({
+const options = {
   input: "dist/src/cli.js",
   platform: "node",
-  // Bare specifiers (node:fs, @aws-sdk/client-ecs, commander) are imported from node_modules at run time.
-  external: /^[^./]/,
+  // Bare specifiers other than commander (node:fs, @aws-sdk/client-ecs) are imported from node_modules at run time.
+  external: /^(?!commander($|\/))[^./]/,
+  logLevel: "warn",
+};
+
+// First, which modules the executable loads before any dynamic import: rolldown's own chunks, read without writing.
+const startup = new Set();
+const first = await rolldown(options);
+const { output } = await first.generate({ format: "esm" });
+await first.close();
+const chunks = new Map(output.filter((c) => c.type === "chunk").map((c) => [c.fileName, c]));
+const entry = output.find((c) => c.type === "chunk" && c.isEntry);
+const visit = (chunk) => {
+  for (const id of chunk.moduleIds) startup.add(id);
+  for (const name of chunk.imports) if (chunks.has(name) && !chunk.moduleIds.includes(name)) visit(chunks.get(name));
+};
+visit(entry);
+// The entry itself waits at its top level for the command to finish: a part that imported from its file would wait
+// for that too. It stays alone in infra.js; every part imports what it shares from the one start-up file.
+startup.delete(entry.facadeModuleId);
+
+await build({
+  ...options,
   output: {
     dir: "dist/bin",
     format: "esm",
     entryFileNames: "infra.js",
     chunkFileNames: "[name]-[hash].js",
     cleanDir: true,
+    codeSplitting: { groups: [{ name: "start", test: (id) => startup.has(id) }] },
     // Two modules may each have a function or class of one name; joined, one is renamed. Errors and messages built
     // from constructor names must not change with the build.
     keepNames: true,

@@ -9,8 +9,8 @@
 import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
 import { type Terminal, terminalIo } from "./commands/render.js";
-import { releaseClaims, releaseClaimsNow } from "./core/env-file.js";
 import { ExitCode } from "./core/errors.js";
+import { releaseClaims, releaseClaimsNow } from "./core/held-claims.js";
 import { Interrupt } from "./core/interrupt.js";
 
 // The SDK's notice that its releases after January 2027 need Node 22 is not the user's concern on each run:

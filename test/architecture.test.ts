@@ -9,6 +9,7 @@ import { EnvDocument } from "../src/core/env-document.js";
 import { KEYS } from "../src/core/keys.js";
 import { recordOwned } from "../src/core/owners.js";
 import { drillRecords } from "../src/recovery/record.js";
+import { RESOURCE_NAMES } from "../src/resources/names.js";
 import { RESOURCES } from "../src/resources/registry.js";
 import type { Action } from "../src/resources/resource.js";
 import { storeRecords } from "../src/store/location.js";
@@ -232,6 +233,44 @@ describe("the project's structure", () => {
       });
     });
     expect(problems).toEqual([]);
+  });
+
+  it("names the resources in names.ts as the registry holds them, in the same order", () => {
+    expect(RESOURCES.map((r) => r.name)).toEqual([...RESOURCE_NAMES]);
+  });
+
+  it("starts every command, and --help, with the commands' definitions alone (docs/architecture.md, the build)", () => {
+    // What src/cli.ts imports statically, and what that imports: every run loads it before a command's action.
+    const src = join(ROOT, "src");
+    const loaded = new Set<string>();
+    const bare = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const text = readFileSync(join(src, file), "utf8");
+      for (const m of text.matchAll(/^import (?!type )(?:[^"]*? from )?"([^"]+)";$/gms)) {
+        const target = m[1] as string;
+        if (!target.startsWith(".")) bare.add(target.replace(/^(node:).*/, "$1"));
+        else visit(posix.normalize(posix.join(dirname(file), target)).replace(/\.js$/, ".ts"));
+      }
+    };
+    visit("cli.ts");
+    expect([...bare].sort()).toEqual(["commander", "node:"]);
+    // Not the actions, the resources, the diff engine, the sandbox's AWS, the env file's code nor the AWS clients.
+    const heavy = [...loaded].filter(
+      (f) =>
+        /^(commands\/actions|state|sandbox\/(aws|wire)|resources\/(?!common\/|names\.ts)[^/]+\/)/.test(f) ||
+        [
+          "resources/registry.ts",
+          "sandbox/session.ts",
+          "core/env-file.ts",
+          "core/aws.ts",
+          "commands/setup.ts",
+        ].includes(f),
+    );
+    expect(heavy).toEqual([]);
+    // Each group's command lines are loaded, so that --help lists them.
+    expect([...loaded].filter((f) => f.startsWith("commands/")).length).toBeGreaterThan(8);
   });
 
   it("orders the resources in a graph without unknown names or cycles", () => {

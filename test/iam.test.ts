@@ -114,7 +114,7 @@ const SOURCES: Record<string, { lists: string[]; files: string[]; besides?: stri
       "secretsmanager:DescribeSecret",
     ],
   },
-  "load-test": { lists: ["load-test"], files: [...ts("load"), join(SRC, "commands/load-test.ts")] },
+  "load-test": { lists: ["load-test"], files: [...ts("load"), join(SRC, "commands/actions/load-test.ts")] },
   leftovers: { lists: ["leftovers"], files: [join(SRC, "core/leftovers.ts")] },
   state: { lists: ["state"], files: [join(SRC, "store/s3-record.ts")] },
   "state-init": { lists: ["state-init"], files: [join(SRC, "store/open.ts")] },

@@ -1,11 +1,12 @@
-// The commander layer: the global options, the commands (lifecycle.ts, release.ts, inspect.ts), and the one
-// place that turns any error into its message and exit code.
+// The commander layer: the global options, the commands (their command lines in lifecycle.ts, release.ts, inspect.ts
+// and the rest; what each does in actions/, loaded when it runs), and the one place that turns any error into its
+// message and exit code.
 import { Command, CommanderError } from "commander";
-import { releaseClaims } from "../core/env-file.js";
 import { CheckFailedError, describeError, ExitCode, InputError, printable } from "../core/errors.js";
+import { releaseClaims } from "../core/held-claims.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
-import { RESOURCES } from "../resources/registry.js";
+import { RESOURCE_NAMES } from "../resources/names.js";
 import {
   checkEnvFileFor,
   refuseLinkedSandboxEnvFile,
@@ -269,8 +270,20 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
       endpointUrl: o.endpointUrl ?? deps.env.AWS_ENDPOINT_URL,
     };
   };
-  const resourceHelp = `resources: all, ${RESOURCES.map((r) => r.name).join(", ")}`;
-  const commands = { program, deps: commandDeps, opts, resourceHelp, result };
+  const resourceHelp = `resources: all, ${RESOURCE_NAMES.join(", ")}`;
+  const commands: Commands = {
+    program,
+    deps: commandDeps,
+    opts,
+    resourceHelp,
+    result,
+    // What `--help` and the start of every command load is the commands' definitions: an action's module (most of
+    // infra) is loaded only when that command runs.
+    lazy:
+      (load, name) =>
+      async (...args) =>
+        (await load())[name](commands, ...(args as never[])),
+  };
   registerLifecycle(commands);
   registerRelease(commands);
   registerInspection(commands);
@@ -290,4 +303,12 @@ export interface Commands {
   resourceHelp: string;
   /** With --json: the command's one JSON document (printed once, by main). */
   result: (document: Record<string, unknown>) => void;
+  /** A command's action, the function `name` of the module `load` imports (in actions/), loaded when it runs. */
+  lazy: <M extends Record<K, Action>, K extends string>(
+    load: () => Promise<M>,
+    name: K,
+  ) => (...args: unknown[]) => Promise<void>;
 }
+
+/** What an action module exports for each command: commander's arguments to the action, after the commands. */
+type Action = (commands: Commands, ...args: never[]) => Promise<void>;

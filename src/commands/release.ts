@@ -1,14 +1,10 @@
-// deploy and rollback: the service moved to another revision, followed, probed, and put back on failure.
-import type { Command } from "commander";
-import { InputError } from "../core/errors.js";
-import type { EnvReader } from "../core/inputs.js";
-import { defaultTimeoutHelp, defaultTimeoutMs, deployConfig } from "../deploy/config.js";
-import { parseImage } from "../deploy/image.js";
-import { type GlobalOptions, timeoutGiven } from "./options.js";
+// deploy and rollback: their command lines. What they do (the service moved to another revision, followed, probed,
+// and put back on failure) is in actions/release.ts, loaded when one of them runs.
+import { defaultTimeoutHelp } from "../deploy/config.js";
 import type { Commands } from "./program.js";
-import { loadInputs, makeContext } from "./setup.js";
 
-export function registerRelease({ program, deps, opts, result }: Commands): void {
+export function registerRelease({ program, lazy }: Commands): void {
+  const load = () => import("./actions/release.js");
   program
     .command("deploy")
     .description(
@@ -25,40 +21,7 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
       "when the service runs this image already, start a new deployment even if its tag still names the digest the tasks run, or they cannot be compared",
     )
     .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
-    .action(async (_o, cmd: Command) => {
-      const o = opts(cmd) as GlobalOptions & {
-        image: string;
-        migrate?: boolean;
-        rollback: boolean;
-        forceNewDeployment?: boolean;
-      };
-      // The migration must have run before the service moves: that is a wait --no-wait cannot skip.
-      if (o.migrate && !o.wait)
-        throw new InputError(
-          "--migrate waits for the migration task to finish before the service moves, and --no-wait says not to wait",
-          "run the deploy with --migrate and without --no-wait",
-        );
-      const image = (env: EnvReader) => parseImage(o.image, env.get("ECR_REPOSITORY_URI"));
-      const check = (env: EnvReader) => {
-        deployConfig(env, { migrate: Boolean(o.migrate) });
-        // `:tag` needs ECR_REPOSITORY_URI, which a store of the stack's record may hold.
-        if (!o.image.trim().startsWith(":") || env.get("ECR_REPOSITORY_URI")) image(env);
-      };
-      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create", deps, { claim: "deploy" }, check);
-      const config = deployConfig(env, { migrate: Boolean(o.migrate) });
-      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
-      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const { deploy } = await import("../deploy/deploy.js");
-      const options = {
-        image: image(env),
-        migrate: Boolean(o.migrate),
-        rollback: o.rollback,
-        forceNewDeployment: Boolean(o.forceNewDeployment),
-      };
-      // Whatever the outcome, the run is summed up before it is reported.
-      await deploy(ctx, config, options).finally(() => ctx.events.end());
-      if (o.json) result({ ok: true, command: "deploy", events: ctx.events.log });
-    });
+    .action(lazy(load, "deploy"));
 
   program
     .command("rollback")
@@ -67,18 +30,5 @@ export function registerRelease({ program, deps, opts, result }: Commands): void
     )
     .option("--to <revision>", "a revision number, family:revision or task definition ARN")
     .addHelpText("after", `\n${defaultTimeoutHelp()}\n`)
-    .action(async (_o, cmd: Command) => {
-      const o = opts(cmd) as GlobalOptions & { to?: string };
-      if (o.to !== undefined && !/^(\d+|[\w-]+:\d+|arn:aws[a-z-]*:ecs:\S+)$/.test(o.to)) {
-        throw new InputError(`--to ${o.to} is not a revision (7, family:7 or a task definition ARN)`);
-      }
-      const check = (env: EnvReader) => deployConfig(env, { migrate: false });
-      const { env, timeoutMs: given, endpoint } = await loadInputs([], o, "create", deps, { claim: "rollback" }, check);
-      const config = deployConfig(env, { migrate: false });
-      const timeoutMs = timeoutGiven(cmd) ? given : defaultTimeoutMs(env);
-      const ctx = makeContext(env, o, deps, timeoutMs, endpoint);
-      const { rollback } = await import("../deploy/deploy.js");
-      await rollback(ctx, config, o.to).finally(() => ctx.events.end());
-      if (o.json) result({ ok: true, command: "rollback", events: ctx.events.log });
-    });
+    .action(lazy(load, "rollback"));
 }

@@ -1,15 +1,10 @@
-// `infra sandbox reset` and `infra sandbox serve`: the sandbox account outside any one command. The sandbox code
-// is loaded only when one of them runs.
-import { lstatSync, readFileSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
-import type { Command } from "commander";
-import { InputError } from "../core/errors.js";
-import { Interrupt, InterruptedError } from "../core/interrupt.js";
-import { SANDBOX_ENV_FILE, SANDBOX_KEY, SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "../sandbox/files.js";
+// `infra sandbox reset` and `infra sandbox serve`: their command lines. What they do is in actions/sandbox.ts, and
+// the sandbox's code is loaded only when one of them runs.
+import { SANDBOX_ENV_FILE, SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "../sandbox/files.js";
 import type { Commands } from "./program.js";
 
-export function registerSandbox({ program, deps, result }: Commands): void {
-  const { io } = deps;
+export function registerSandbox({ program, lazy }: Commands): void {
+  const load = () => import("./actions/sandbox.js");
   const sandbox = program
     .command("sandbox")
     .description("the local AWS that --sandbox runs against: its account lives in the working folder");
@@ -17,72 +12,11 @@ export function registerSandbox({ program, deps, result }: Commands): void {
   sandbox
     .command("reset")
     .description(`start the sandbox over: remove ${SANDBOX_STATE_FILE} and ${SANDBOX_ENV_FILE}`)
-    .action(async (_o, cmd: Command) => {
-      const { json } = cmd.optsWithGlobals() as { json: boolean };
-      const statePath = resolve(SANDBOX_STATE_FILE);
-      // Taking the account's lock first: a sandbox in use is not pulled from under its process.
-      const { serveAccount } = await import("../sandbox/account.js");
-      const { server } = await serveAccount(statePath);
-      await server.close();
-      const removed = [statePath];
-      rmSync(statePath, { force: true });
-      const envPath = resolve(SANDBOX_ENV_FILE);
-      // Only a file that says it is the sandbox's: never one the user pointed elsewhere by hand, nor a link.
-      if (isPlainFile(envPath) && new RegExp(`^${SANDBOX_KEY}="true"$`, "m").test(readFileSync(envPath, "utf8"))) {
-        rmSync(envPath);
-        removed.push(envPath);
-      }
-      if (json) return result({ ok: true, command: "sandbox reset", removed });
-      io.stdout(`sandbox reset: removed ${removed.join(", ")}; the next --sandbox command starts a new account\n`);
-    });
+    .action(lazy(load, "reset"));
 
   sandbox
     .command("serve")
     .description(`keep the sandbox's AWS up for other processes (${SANDBOX_URL_VARIABLE}) and tools, until Ctrl-C`)
     .option("--port <port>", "the loopback port to listen on (default: a free one)")
-    .action(async (o: { port?: string }, cmd: Command) => {
-      const { json } = cmd.optsWithGlobals() as { json: boolean };
-      // Decimal digits only: Number() would also take 0x10, 1e3 or " 80 ".
-      const port = o.port === undefined ? 0 : Number(o.port);
-      if (o.port !== undefined && (!/^\d{1,5}$/.test(o.port) || port > 65535))
-        throw new InputError(`--port ${o.port} is not a port (a decimal number from 0 to 65535; 0 picks a free one)`);
-      const { serveAccount } = await import("../sandbox/account.js");
-      const { SANDBOX_CREDENTIALS, SANDBOX_REGION } = await import("../sandbox/session.js");
-      const statePath = resolve(SANDBOX_STATE_FILE);
-      const { server } = await serveAccount(statePath, {
-        port,
-        ...(json ? {} : { log: (line: string) => io.stderr(`${line}\n`) }),
-      });
-      const { url } = server;
-      if (json) {
-        // The document comes when serving ends; whoever waits for the address reads it from stderr now.
-        io.stderr(`${JSON.stringify({ kind: "serving", url, state: statePath })}\n`);
-        result({ command: "sandbox serve", url, state: statePath });
-      } else {
-        io.stdout(`${SANDBOX_URL_VARIABLE}=${url}\n`);
-        const { accessKeyId, secretAccessKey } = SANDBOX_CREDENTIALS;
-        io.stderr(
-          [
-            `sandbox: serving the account in ${statePath} at ${url} until Ctrl-C`,
-            `  infra:   export ${SANDBOX_URL_VARIABLE}=${url}; infra --sandbox status`,
-            `  AWS CLI: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws --region ${SANDBOX_REGION} --endpoint-url ${url} elbv2 describe-load-balancers`,
-            "",
-          ].join("\n"),
-        );
-      }
-      const interrupt = deps.interrupt ?? new Interrupt();
-      await interrupt.guard(
-        (signal) => new Promise<void>((stop) => signal.addEventListener("abort", () => stop(), { once: true })),
-      );
-      await server.close();
-      throw new InterruptedError("the sandbox stopped serving; its account is saved");
-    });
+    .action(lazy(load, "serve"));
 }
-
-const isPlainFile = (path: string) => {
-  try {
-    return lstatSync(path).isFile();
-  } catch {
-    return false;
-  }
-};

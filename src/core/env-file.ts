@@ -7,11 +7,12 @@
 import fs from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { type ClaimContext, type ClaimSlot, describeOwner, type HeldClaim, newOwner, takeClaim } from "./claim.js";
+import { type ClaimContext, type ClaimSlot, describeOwner, newOwner, takeClaim } from "./claim.js";
 import { systemClock } from "./clock.js";
 import { EnvDocument } from "./env-document.js";
 import { InputError } from "./errors.js";
 import { isAlive, type LockOwner, unwritable, withLock } from "./file-lock.js";
+import { hold, isHeld } from "./held-claims.js";
 import type { EnvReader } from "./inputs.js";
 import { RunLock } from "./run-lock.js";
 import { MIB, readRegularFile } from "./user-file.js";
@@ -82,7 +83,7 @@ export class EnvFile {
    */
   async claim(command: string, waitMs = 0): Promise<void> {
     await this.checkWritable();
-    if (held.has(this.realPath)) return;
+    if (isHeld(this.realPath)) return;
     const slot = this.remote ?? new RunLock(this.realPath);
     this.remote?.follow(this);
     const ctx: ClaimContext = {
@@ -94,7 +95,17 @@ export class EnvFile {
       waiting: this.claims.waiting,
     };
     const claim = await takeClaim(slot, newOwner(ctx, command, process.pid, this.claims.ciRun), ctx, waitMs);
-    held.set(this.realPath, { claim, slot });
+    hold(this.realPath, {
+      release: async () => {
+        const lost = await claim.release();
+        return lost
+          ? `the stack's claim was taken over while this run held it (now ${lost}): what this run recorded is in the env file${slot instanceof RunLock ? "" : ` but not in ${slot.where}`}; run the same command again once that run is done`
+          : undefined;
+      },
+      releaseNow: () => {
+        if (slot instanceof RunLock) slot.releaseNow(process.pid);
+      },
+    });
     if (this.remote) await this.takeRemote(`claim ${claim.owner.id} taken`);
   }
 
@@ -180,32 +191,6 @@ export class EnvFile {
       }
     }
   }
-}
-
-/** The stack claims this process holds, by env file. */
-const held = new Map<string, { claim: HeldClaim<unknown>; slot: ClaimSlot<unknown> }>();
-
-/**
- * Lets go of every stack claim this process holds, at the end of each command (with a store, writing what the run
- * recorded back to it). Returns what went wrong: a claim another run took over while this one held it.
- */
-export async function releaseClaims(): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [path, { claim, slot }] of [...held]) {
-    held.delete(path);
-    const lost = await claim.release();
-    if (lost)
-      problems.push(
-        `the stack's claim was taken over while this run held it (now ${lost}): what this run recorded is in the env file${slot instanceof RunLock ? "" : ` but not in ${slot.where}`}; run the same command again once that run is done`,
-      );
-  }
-  return problems;
-}
-
-/** The same, synchronously, for a process exiting at once (Ctrl-C): the local claims still ours. */
-export function releaseClaimsNow(): void {
-  for (const { slot } of held.values()) if (slot instanceof RunLock) slot.releaseNow(process.pid);
-  held.clear();
 }
 
 /** Writes beside the file (same folder, same file system, same mode), flushes, then renames over it. */

@@ -1,4 +1,4 @@
-// The names a policy is scoped to: the stack's, from the env file (src/commands/iam.ts reads them), and the ARNs
+// The names a policy is scoped to: the stack's, from the env file (src/commands/actions/iam.ts reads them), and the ARNs
 // built from them in the forms the Service Authorization Reference gives for each resource type
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
 

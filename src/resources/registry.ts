@@ -1,5 +1,5 @@
 // The resources in the order they are built, each after what it needs: create walks this list forwards, destroy
-// backwards.
+// backwards. Their names, in this order, are names.ts's (test/architecture.test.ts holds the two to each other).
 import { InputError } from "../core/errors.js";
 import type { EnvReader } from "../core/inputs.js";
 import { acmResource } from "./acm-certificate/config.js";
@@ -8,6 +8,7 @@ import { autoScalingResource } from "./ecs-autoscaling/config.js";
 import { serviceResource } from "./ecs-service/config.js";
 import { taskDefinitionResource } from "./ecs-service-task-definition/config.js";
 import { monitoringResource } from "./monitoring/config.js";
+import { RESOURCE_NAMES } from "./names.js";
 import type { Resource } from "./resource.js";
 import { route53RecordsResource } from "./route53-records/config.js";
 import { wafResource } from "./waf/config.js";
@@ -27,7 +28,7 @@ export const RESOURCES: readonly Resource<any>[] = [
 /** Rejects unknown names before anything is read: a typo must not cost a round trip. */
 export function checkResourceNames(names: string[]): void {
   if (names.length === 0) throw new InputError("name at least one resource, or all", `resources: ${known()}`);
-  const unknown = names.find((n) => n !== "all" && !RESOURCES.some((r) => r.name === n));
+  const unknown = names.find((n) => n !== "all" && !(RESOURCE_NAMES as readonly string[]).includes(n));
   if (unknown) throw new InputError(`unknown resource ${unknown}`, `resources: ${known()}`);
 }
 
@@ -38,4 +39,4 @@ export function selectResources(names: string[], env: EnvReader): Resource<any>[
   return RESOURCES.filter((r) => names.includes(r.name) || (names.includes("all") && (r.inAll?.(env) ?? true)));
 }
 
-const known = () => ["all", ...RESOURCES.map((r) => r.name)].join(", ");
+const known = () => ["all", ...RESOURCE_NAMES].join(", ");

@@ -2,7 +2,6 @@
 // a real one AWS's, and neither may be used for the other. Loaded by every command (so kept free of the sandbox
 // itself): before any command runs, its env file is checked against --sandbox (src/commands/program.ts).
 import { existsSync, lstatSync } from "node:fs";
-import { EnvFile } from "../core/env-file.js";
 import { InputError } from "../core/errors.js";
 
 /** The env file `--sandbox` uses when -f is not given (created on first use). */
@@ -38,7 +37,10 @@ export function refuseLinkedSandboxEnvFile(path: string): void {
 
 /** The check below for the env file at `path`, when there is one (a missing one is the command's to report). */
 export async function checkEnvFileFor(path: string, sandbox: boolean): Promise<void> {
-  if (existsSync(path)) checkSandboxEnvFile(await EnvFile.load(path), sandbox, path);
+  if (!existsSync(path)) return;
+  // Loaded here, when a command runs: `--help` needs the names above only.
+  const { EnvFile } = await import("../core/env-file.js");
+  checkSandboxEnvFile(await EnvFile.load(path), sandbox, path);
 }
 
 /** A sandbox env file only with --sandbox, and --sandbox only with one. */

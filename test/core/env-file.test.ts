@@ -4,9 +4,10 @@ import fsp from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { EnvFile, releaseClaims } from "../../src/core/env-file.js";
+import { EnvFile } from "../../src/core/env-file.js";
 import { InputError } from "../../src/core/errors.js";
 import { withLock } from "../../src/core/file-lock.js";
+import { releaseClaims } from "../../src/core/held-claims.js";
 import { readText, tempEnvFile } from "../helpers.js";
 
 afterEach(() => vi.restoreAllMocks());
