@@ -166,17 +166,31 @@ function sandboxRun(): { createMs: number; statusMs: number } {
 }
 
 function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv, program: "infra" | "node" = "infra"): number {
+  const times = Array.from({ length: runs }, () => timedStart(args, env, program));
+  return median(times);
+}
+
+/** The median start of each case, the cases run in turn round after round. */
+function startupMedians(cases: [string, string[], "infra" | "node"][], env: NodeJS.ProcessEnv, runs = 21): number[] {
+  const times: number[][] = cases.map(() => []);
+  for (let round = 0; round < runs; round++)
+    cases.forEach(([, args, program], i) => times[i]?.push(timedStart(args, env, program)));
+  return times.map(median);
+}
+
+function timedStart(args: string[], env: NodeJS.ProcessEnv | undefined, program: "infra" | "node"): number {
   const cli = fileURLToPath(new URL("../bin/infra.js", import.meta.url));
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const argv = program === "infra" ? ["--", cli, ...args] : args;
-    const r = spawnSync(process.execPath, argv, { encoding: "utf8", ...(env ? { env } : {}) });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  const t = process.hrtime.bigint();
+  const argv = program === "infra" ? ["--", cli, ...args] : args;
+  const r = spawnSync(process.execPath, argv, { encoding: "utf8", ...(env ? { env } : {}) });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`infra ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 for (const [regime, latency] of [
@@ -250,12 +264,26 @@ console.log("\nThe sandbox on the real clock, in a new folder (the README's firs
 console.log(`infra --sandbox create all    ${(sandbox.createMs / 1000).toFixed(1)} s`);
 console.log(`infra --sandbox status        ${(sandbox.statusMs / 1000).toFixed(1)} s`);
 const example = fileURLToPath(new URL("../../aws-resources.env.example", import.meta.url));
-console.log(
-  "\nCLI start-up, median of 15 runs (node itself, starting an empty script, for scale: a busy machine slows both)",
+// Start-up: each case run in turn, 21 rounds, so that a machine getting busier slows all of them alike.
+const startupCases: [string, string[], "infra" | "node"][] = [
+  ['node -e ""', ["-e", ""], "node"],
+  ["infra --help", ["--help"], "infra"],
+  ["infra deploy --help", ["deploy", "--help"], "infra"],
+  ["infra plan all (example env)", ["plan", "all", "--file", example], "infra"],
+];
+// NODE_EXTRA_CA_CERTS (a CA bundle a proxy needs) makes Node read and parse that file before anything runs: on this
+// machine's bundle, tens of milliseconds of every start, infra's or not. Shown both ways when it is set.
+const environments: [string, NodeJS.ProcessEnv][] = [["as this shell runs Node", process.env]];
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  environments.push(["without NODE_EXTRA_CA_CERTS", without]);
+}
+const medians = environments.map(([, env]) => startupMedians(startupCases, env));
+console.log("\nCLI start-up, median of 21 runs (node itself, starting an empty script, for scale: a busy machine slows all)");
+console.log(`${"".padEnd(30)} ${environments.map(([label]) => label.padStart(30)).join(" ")}`);
+startupCases.forEach(([label], i) =>
+  console.log(`${label.padEnd(30)} ${medians.map((m) => `${(m[i] as number).toFixed(0)} ms`.padStart(30)).join(" ")}`),
 );
-console.log(`node -e ""                    ${startup(["-e", ""], 15, undefined, "node").toFixed(0)} ms`);
-console.log(`infra --help                  ${startup(["--help"]).toFixed(0)} ms`);
-console.log(`infra plan all (example env)  ${startup(["plan", "all", "--file", example]).toFixed(0)} ms`);
 
 // plan with no credentials anywhere: the SDK's chain ends at the instance metadata endpoint. One that takes the
 // connection and never replies (this process's listening socket: spawnSync blocks it, the kernel still accepts),
