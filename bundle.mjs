@@ -6,8 +6,9 @@
 // file it resolves and reads, so what every command loads before it runs (the commands' definitions, commander,
 // and what they import: src/commands/program.ts) is one file; each command's action, and everything it uses, is a
 // part loaded when that command runs. Commander is joined in too: it is the one dependency every run loads, and
-// its eight files cost more to find than to parse. The AWS SDK and the rest stay in node_modules, loaded as they
-// are, when a command needs them.
+// its eight files cost more to find than to parse (it stays a dependency in package.json, so that its licence is
+// installed beside the code copied from it). The AWS SDK and the rest stay in node_modules, loaded as they are, when
+// a command needs them.
 import { build, rolldown } from "rolldown";
 
 const options = {

@@ -2,6 +2,7 @@
 // command makes (test/iam.test.ts recomputes the lists from the source), plus what AWS authorizes beside them
 // (actions.ts), each placed on the stack's own objects by its scope (scopes.ts). test/iam-evaluation.test.ts
 // evaluates every call the AWS fake receives in each command's runs against the policy that command's form prints.
+import { RESOURCE_NAMES } from "../resources/names.js";
 import { ALSO } from "./actions.js";
 import { type Condition, SCOPES } from "./scopes.js";
 import type { Stack } from "./stack.js";
@@ -243,20 +244,9 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
-const RESOURCE_TOPICS = [
-  "alb",
-  "acm-certificate",
-  "route53-records",
-  "ecs-service-task-definition",
-  "ecs-service",
-  "ecs-autoscaling",
-  "monitoring",
-  "waf",
-];
-
 /** What a user names: a resource, `all`, or a command; and the catalog entries each means. */
 export const TOPICS: Readonly<Record<string, readonly string[]>> = {
-  ...Object.fromEntries(RESOURCE_TOPICS.map((k) => [k, [k, "leftovers"]])),
+  ...Object.fromEntries(RESOURCE_NAMES.map((k) => [k, [k, "leftovers"]])),
   deploy: ["deploy"],
   rollback: ["rollback"],
   "dr-drill": ["dr-drill"],
