@@ -174,7 +174,7 @@ function startup(args: string[], runs = 15, env?: NodeJS.ProcessEnv, program: "i
 function startupMedians(cases: [string, string[], "infra" | "node"][], env: NodeJS.ProcessEnv, runs = 21): number[] {
   const times: number[][] = cases.map(() => []);
   for (let round = 0; round < runs; round++)
-    cases.forEach(([, args, program], i) => times[i]?.push(timedStart(args, env, program)));
+    for (const [i, [, args, program]] of cases.entries()) times[i]?.push(timedStart(args, env, program));
   return times.map(median);
 }
 
@@ -279,11 +279,12 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   environments.push(["without NODE_EXTRA_CA_CERTS", without]);
 }
 const medians = environments.map(([, env]) => startupMedians(startupCases, env));
-console.log("\nCLI start-up, median of 21 runs (node itself, starting an empty script, for scale: a busy machine slows all)");
-console.log(`${"".padEnd(30)} ${environments.map(([label]) => label.padStart(30)).join(" ")}`);
-startupCases.forEach(([label], i) =>
-  console.log(`${label.padEnd(30)} ${medians.map((m) => `${(m[i] as number).toFixed(0)} ms`.padStart(30)).join(" ")}`),
+console.log(
+  "\nCLI start-up, median of 21 runs (node itself, starting an empty script, for scale: a busy machine slows all)",
 );
+console.log(`${"".padEnd(30)} ${environments.map(([label]) => label.padStart(30)).join(" ")}`);
+for (const [i, [label]] of startupCases.entries())
+  console.log(`${label.padEnd(30)} ${medians.map((m) => `${(m[i] as number).toFixed(0)} ms`.padStart(30)).join(" ")}`);
 
 // plan with no credentials anywhere: the SDK's chain ends at the instance metadata endpoint. One that takes the
 // connection and never replies (this process's listening socket: spawnSync blocks it, the kernel still accepts),
