@@ -2,7 +2,7 @@
 // and the rest; what each does in actions/, loaded when it runs), and the one place that turns any error into its
 // message and exit code.
 import { Command, CommanderError } from "commander";
-import { CheckFailedError, describeError, ExitCode, InputError, printable } from "../core/errors.js";
+import { CheckFailedError, describeError, ExitCode, InfraError, InputError, printable } from "../core/errors.js";
 import { releaseClaims } from "../core/held-claims.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
@@ -282,7 +282,7 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
     lazy:
       (load, name) =>
       async (...args) =>
-        (await load())[name](commands, ...(args as never[])),
+        (await loadActions(load, name))[name](commands, ...(args as never[])),
   };
   registerLifecycle(commands);
   registerRelease(commands);
@@ -293,6 +293,23 @@ export function buildProgram(deps: Deps, result: Commands["result"] = () => {}, 
   registerSandbox(commands);
   registerState(commands);
   return program;
+}
+
+/**
+ * An action's module. One that does not load is infra's own file missing or broken (an install cut short, or
+ * replaced under a running command): neither AWS's failure nor the input's, and said so.
+ */
+async function loadActions<M>(load: () => Promise<M>, name: string): Promise<M> {
+  try {
+    return await load();
+  } catch (err) {
+    throw new InfraError(
+      `infra could not load its own code for ${name}: ${err instanceof Error ? err.message : String(err)}`,
+      ExitCode.bug,
+      "reinstall infra (npm ci in its checkout, or npm install again)",
+      { cause: err },
+    );
+  }
 }
 
 /** What each group of commands is registered with. */

@@ -2,14 +2,15 @@
 // under --verbose and the --json document are what the real process prints. The bug is made by a module Node loads
 // before infra (--import) that has every EC2 call answer nothing, so infra's own code reads a property of undefined;
 // test/bug-exit-code.test.ts has the same in process, and what still counts as AWS failing.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempEnvFile } from "../helpers.js";
-import { isolatedEnv, runBinary } from "./support.js";
+import { CLI, isolatedEnv, runBinary } from "./support.js";
 
 /** A module for Node's --import that makes every EC2 call resolve to undefined (an SDK call always answers an object). */
 function ec2AnswersNothing(): string {
@@ -65,5 +66,26 @@ describe("a bug in infra itself, through the binary", () => {
       exitCode: 70,
       error: expect.stringMatching(/^a bug in infra/),
     });
+  });
+
+  it("exits 70 saying to reinstall, not blaming AWS, when a part of infra's own code is missing", () => {
+    // The shipped files copied beside dist/bin (so that node_modules resolves the same), less the part plan runs.
+    const copy = mkdtempSync(join(dirname(dirname(CLI)), "bin-cut-"));
+    try {
+      cpSync(dirname(CLI), copy, { recursive: true });
+      const part = readdirSync(copy).find((f) => readFileSync(join(copy, f), "utf8").includes("function monthlyCost("));
+      expect(part).toBeDefined();
+      rmSync(join(copy, part as string));
+      const result = spawnSync(process.execPath, ["--", join(copy, "infra.js"), "plan", "all", "-f", tempEnvFile()], {
+        env: isolatedEnv(),
+        encoding: "utf8",
+      });
+      expect(result.status).toBe(70);
+      const lines = result.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: infra could not load its own code for plan: .* - reinstall infra/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
