@@ -69,6 +69,7 @@ const io = terminalIo({
 // Ctrl-C, and SIGTERM (a CI job cancelled, `timeout`, `docker stop`), are one thing: stop, after the cleanup a
 // guarded command does (a drill deleting its temporary database), with the same answer and exit code.
 const interrupt = new Interrupt();
+let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   const by = signal === "SIGINT" ? "interrupted" : `interrupted (${signal})`;
   if (interrupt.handle()) {
@@ -76,9 +77,13 @@ const stop = (signal: NodeJS.Signals) => {
     io.stderr(interrupt.notice(`${by}: cleaning up (${again} stops at once)`));
     return;
   }
+  // A second one does not wait for the first's letting go: exiting drops the local claims (releaseClaimsNow), and
+  // what was said and printed the first time is not said again (--json's one document).
+  if (stopping) process.exit(ExitCode.interrupted);
+  stopping = true;
   // The env file is only ever replaced by rename, so stopping here loses nothing. What was in progress is not. A
   // claim kept in a store outlives the process unless let go (its lease would hold the stack for minutes): a few
-  // seconds for that, then exit; a second Ctrl-C finds nothing left to let go and exits at once.
+  // seconds for that, then exit.
   io.screen?.clear();
   io.stderr(interrupt.notice(by));
   io.stdout(interrupt.document());

@@ -1,6 +1,6 @@
 // The stack claims this process holds, by env file: let go of at the end of every command, and at once when the
-// process exits. Kept apart from env-file.ts, which takes them, so that a command that took none (`--help`, `plan`)
-// loads neither the env file's code nor the claims'.
+// process exits. Kept apart from env-file.ts, which takes them, so that what every run loads at its start (`--help`
+// loads nothing more) holds none of the env file's code nor the claims'.
 
 /** A claim taken: let go of it (a message when another run took it over meanwhile), or drop it on exit. */
 export interface ClaimToRelease {
@@ -9,12 +9,13 @@ export interface ClaimToRelease {
   releaseNow(): void;
 }
 
-const held = new Map<string, ClaimToRelease>();
+/** Each claim, and once its release has begun, that release: a second Ctrl-C meanwhile still drops it on exit. */
+const held = new Map<string, { claim: ClaimToRelease; releasing?: Promise<string | undefined> }>();
 
 export const isHeld = (path: string): boolean => held.has(path);
 
 export function hold(path: string, claim: ClaimToRelease): void {
-  held.set(path, claim);
+  held.set(path, { claim });
 }
 
 /**
@@ -23,9 +24,12 @@ export function hold(path: string, claim: ClaimToRelease): void {
  */
 export async function releaseClaims(): Promise<string[]> {
   const problems: string[] = [];
-  for (const [path, claim] of [...held]) {
+  for (const [path, entry] of [...held]) {
+    // Released once, whoever asks (the end of the command, and Ctrl-C meanwhile), and forgotten only once released:
+    // until then, an exit (a second Ctrl-C) still drops what is local.
+    entry.releasing ??= entry.claim.release();
+    const lost = await entry.releasing;
     held.delete(path);
-    const lost = await claim.release();
     if (lost) problems.push(lost);
   }
   return problems;
@@ -33,6 +37,6 @@ export async function releaseClaims(): Promise<string[]> {
 
 /** The same, synchronously, for a process exiting at once (Ctrl-C): the local claims still ours. */
 export function releaseClaimsNow(): void {
-  for (const claim of held.values()) claim.releaseNow();
+  for (const { claim } of held.values()) claim.releaseNow();
   held.clear();
 }

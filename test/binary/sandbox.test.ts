@@ -76,6 +76,21 @@ describe("--sandbox, through the real binary", () => {
     for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
   });
 
+  it("on Ctrl-C twice in a row, exits 130 at once: one JSON document, and no claim left on the env file", async () => {
+    const cwd = folder();
+    const running = startBinary(["--sandbox", "create", "all", "--json"], { cwd, env: isolatedEnv() });
+    await running.waitFor(/"kind":"waiting"/, "stderr");
+
+    running.child.kill("SIGINT");
+    running.child.kill("SIGINT");
+    const ended = await running.ended;
+
+    expect(ended.code).toBe(130);
+    expect(JSON.parse(ended.stdout)).toEqual({ ok: false, error: "interrupted", exitCode: 130 });
+    // The stack's claim on its env file (the sandbox account's own lock is taken over by the next process: it is gone).
+    expect(readdirSync(cwd).filter((f) => f.endsWith(".run.lock"))).toEqual([]);
+  });
+
   it("refuses to serve on a port in use: exit 2, one line saying so", async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
