@@ -15,7 +15,8 @@ const options = {
   input: "dist/src/cli.js",
   platform: "node",
   // Bare specifiers other than commander (node:fs, @aws-sdk/client-ecs) are imported from node_modules at run time.
-  external: /^(?!commander($|\/))[^./]/,
+  // Asked of resolved paths too: those are never external (on Windows they start with a drive letter, not "/").
+  external: (id, _importer, resolved) => !resolved && !/^[./]/.test(id) && !/^commander($|\/)/.test(id),
   logLevel: "warn",
 };
 
@@ -26,9 +27,12 @@ const { output } = await first.generate({ format: "esm" });
 await first.close();
 const chunks = new Map(output.filter((c) => c.type === "chunk").map((c) => [c.fileName, c]));
 const entry = output.find((c) => c.type === "chunk" && c.isEntry);
+const seen = new Set();
 const visit = (chunk) => {
+  if (seen.has(chunk.fileName)) return;
+  seen.add(chunk.fileName);
   for (const id of chunk.moduleIds) startup.add(id);
-  for (const name of chunk.imports) if (chunks.has(name) && !chunk.moduleIds.includes(name)) visit(chunks.get(name));
+  for (const name of chunk.imports) if (chunks.has(name)) visit(chunks.get(name));
 };
 visit(entry);
 // The entry itself waits at its top level for the command to finish: a part that imported from its file would wait

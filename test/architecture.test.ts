@@ -3,6 +3,7 @@
 // that documents exactly the keys infra reads.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { checkGraph } from "../src/commands/steps.js";
 import { EnvDocument } from "../src/core/env-document.js";
@@ -50,6 +51,18 @@ function layerOf(
   );
   const best = matches.sort((a, b) => b.length - a.length)[0];
   return best && { layer: best.layer, unit: best.layer };
+}
+
+/** What a module loads before it runs, read by TypeScript's parser: its imports and re-exports, less type-only ones. */
+function staticImports(path: string): string[] {
+  const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.Latest);
+  return source.statements.flatMap((s) => {
+    const from =
+      (ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly) || (ts.isExportDeclaration(s) && !s.isTypeOnly)
+        ? s.moduleSpecifier
+        : undefined;
+    return from && ts.isStringLiteral(from) ? [from.text] : [];
+  });
 }
 
 /** Source files under src/ (the in-memory AWS excepted: it is AWS's side), with their text and path from src/. */
@@ -247,9 +260,7 @@ describe("the project's structure", () => {
     const visit = (file: string) => {
       if (loaded.has(file)) return;
       loaded.add(file);
-      const text = readFileSync(join(src, file), "utf8");
-      for (const m of text.matchAll(/^import (?!type )(?:[^"]*? from )?"([^"]+)";$/gms)) {
-        const target = m[1] as string;
+      for (const target of staticImports(join(src, file))) {
         if (!target.startsWith(".")) bare.add(target.replace(/^(node:).*/, "$1"));
         else visit(posix.normalize(posix.join(dirname(file), target)).replace(/\.js$/, ".ts"));
       }

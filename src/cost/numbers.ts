@@ -5,6 +5,7 @@
 
 /** x with between `min` and `max` decimals (trailing zeros beyond `min` dropped). */
 export function grouped(x: number, min: number, max: number): string {
+  if (!Number.isFinite(x)) return String(x); // no estimate is one; "NaN" says so rather than "0.00"
   let { whole, fraction } = decimal(Math.abs(x));
   if (fraction.length > max) {
     const up = (fraction[max] as string) >= "5";
