@@ -16,10 +16,10 @@ import {
   MANAGED_POLICY_LIMIT,
   type PolicyDocument,
   policySize,
-  TOPICS,
   unscoped,
 } from "../src/iam/policy.js";
 import { SCOPES } from "../src/iam/scopes.js";
+import { TOPICS } from "../src/iam/topics.js";
 import { INPUTS, runCli, tempEnvFile, useFake } from "./helpers.js";
 
 const SRC = new URL("../src/", import.meta.url).pathname;
@@ -229,6 +229,16 @@ describe("the IAM policy's catalogue", () => {
 
     expect(levels.filter((l) => !/ (Read|List)$/.test(l))).toEqual([]);
     expect(levels.join()).not.toMatch(/RunTask|RegisterTaskDefinition|DeleteDBInstance|Restore/);
+  });
+
+  it("names every catalog entry in some form, and in all every one but CI's image push", () => {
+    expect([...(TOPICS.all ?? [])].sort()).toEqual(
+      Object.keys(ACTIONS)
+        .filter((k) => k !== "image-push")
+        .sort(),
+    );
+    const named = new Set(Object.values(TOPICS).flat());
+    expect(Object.keys(ACTIONS).filter((k) => !named.has(k))).toEqual([]);
   });
 
   it("fits each narrow form in one managed policy, and splits all into managed policies that each fit", async () => {

@@ -1,5 +1,5 @@
 // iam-policy: its command line. The policy, scoped to the stack the env file names, is made in actions/iam.ts.
-import { TOPICS } from "../iam/policy.js";
+import { TOPICS } from "../iam/topics.js";
 import type { Commands } from "./program.js";
 
 export function registerIamPolicy({ program, lazy }: Commands): void {

@@ -2,10 +2,10 @@
 // command makes (test/iam.test.ts recomputes the lists from the source), plus what AWS authorizes beside them
 // (actions.ts), each placed on the stack's own objects by its scope (scopes.ts). test/iam-evaluation.test.ts
 // evaluates every call the AWS fake receives in each command's runs against the policy that command's form prints.
-import { RESOURCE_NAMES } from "../resources/names.js";
 import { ALSO } from "./actions.js";
 import { type Condition, SCOPES } from "./scopes.js";
 import type { Stack } from "./stack.js";
+import { TOPICS } from "./topics.js";
 
 /** The actions of the calls each resource and command makes (observe, create, update, adopt, delete, checks). */
 export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -242,22 +242,6 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ecr:PutImage",
     "ecr:UploadLayerPart",
   ],
-};
-
-/** What a user names: a resource, `all`, or a command; and the catalog entries each means. */
-export const TOPICS: Readonly<Record<string, readonly string[]>> = {
-  ...Object.fromEntries(RESOURCE_NAMES.map((k) => [k, [k, "leftovers"]])),
-  deploy: ["deploy"],
-  rollback: ["rollback"],
-  "dr-drill": ["dr-drill"],
-  runbook: ["runbook"],
-  "load-test": ["load-test"],
-  // The store of the stack's record (`iam-policy` adds it to any form when INFRA_STATE is set), and making it.
-  state: ["state"],
-  "state-init": ["state-init"],
-  // What a CI job that builds, pushes and deploys needs: with the store it deploys from.
-  ci: ["deploy", "rollback", "image-push", "state"],
-  all: Object.keys(ACTIONS).filter((k) => k !== "image-push"),
 };
 
 export interface Statement {

@@ -6,8 +6,9 @@ import { EnvFile } from "../../core/env-file.js";
 import { InputError } from "../../core/errors.js";
 import { readInputs } from "../../core/inputs.js";
 import { roleArn } from "../../core/validators.js";
-import { asManagedPolicies, MANAGED_POLICY_LIMIT, policyFor, policySize, TOPICS, wildcards } from "../../iam/policy.js";
+import { asManagedPolicies, MANAGED_POLICY_LIMIT, policyFor, policySize, wildcards } from "../../iam/policy.js";
 import type { Stack } from "../../iam/stack.js";
+import { TOPICS } from "../../iam/topics.js";
 import { defaultStoreUrl, parseStoreUrl, storeUrlFor } from "../../store/location.js";
 import type { Commands } from "../program.js";
 
