@@ -6,7 +6,6 @@
 // line, ours included, and would apply a NODE_OPTIONS line of that file (running code) before infra could refuse the
 // flag; after `--` it reads nothing. For sh the second line runs /bin/sh -c : and then Node on this file (npm links
 // it into node_modules/.bin as a symlink: Node follows it); for JavaScript it is a comment.
-import { createInterface } from "node:readline/promises";
 import { main } from "./commands/program.js";
 import { type Terminal, terminalIo } from "./commands/render.js";
 import { ExitCode } from "./core/errors.js";
@@ -57,6 +56,8 @@ const io = terminalIo({
   ...(stderrTerminal ? { stderrTerminal } : {}),
   stdinIsTTY: Boolean(process.stdin.isTTY),
   ask: async (question) => {
+    // Loaded when a question is asked: most runs never ask, and every run would pay for loading it.
+    const { createInterface } = await import("node:readline/promises");
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       return await rl.question(question);

@@ -16,18 +16,32 @@ const coloured = (text: string) => ["\x1b[31m", "\x1b[32m", "\x1b[33m"].some((co
 /** Each test runs the sandbox in two processes on the real clock: room for a loaded machine. */
 const SLOW = 120_000;
 
-/** `infra <args>` on a pseudo-terminal of that width; what it wrote there, and its exit code. */
-function onPty(args: string[], cwd: string, env: Record<string, string>, columns = 80) {
+/**
+ * `infra <args>` on a pseudo-terminal of that width; what it wrote there, and its exit code. With `answer`, what a
+ * person types once the question shows.
+ */
+function onPty(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  columns = 80,
+  answer?: { to: RegExp; typed: string },
+) {
   const quoted = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn("script", ["-qec", `stty cols ${columns} rows 30; exec ${quoted}`, "/dev/null"], {
       cwd,
       env: { ...env, TERM: "xterm-256color" },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: [answer ? "pipe" : "ignore", "pipe", "inherit"],
     });
     let output = "";
-    child.stdout.on("data", (d) => {
+    let answered = false;
+    child.stdout?.on("data", (d) => {
       output += d;
+      if (answer && !answered && answer.to.test(output)) {
+        answered = true;
+        child.stdin?.write(answer.typed);
+      }
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, output }));
@@ -64,6 +78,25 @@ describe.skipIf(!hasScript)("the binary on a terminal 80 columns wide", () => {
         table.filter((r) => r.text.startsWith(`${name} `)),
         name,
       ).toHaveLength(1);
+  });
+
+  it("given a load balancer, when destroy asks on the terminal and yes is typed, then it is destroyed", {
+    timeout: SLOW,
+  }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
+    const env = isolatedEnv();
+    expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+
+    const destroyed = await onPty(["--sandbox", "destroy", "alb"], cwd, env, 80, {
+      to: /Type yes to go on: /,
+      typed: "yes\r",
+    });
+    const status = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
+
+    expect(destroyed.code).toBe(0);
+    expect(destroyed.output).toMatch(/Destroy alb recorded in .*\? Type yes to go on: /);
+    const alb = JSON.parse(status.stdout).resources.find((r: { resource: string }) => r.resource === "alb");
+    expect(alb.exists).toBe("no");
   });
 
   it("given NO_COLOR, then the same terminal gets no colour; and off a terminal there is none either", {
