@@ -1,6 +1,6 @@
 // iam-policy: its command line. The policy, scoped to the stack the env file names, is made in actions/iam.ts.
 import { TOPICS } from "../iam/topics.js";
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerIamPolicy({ program, lazy }: Commands): void {
   const load = () => import("./actions/iam.js");

@@ -1,6 +1,6 @@
 // status, plan and cost: their command lines. What they do (what exists, what create would change, what the stack
 // costs a month, all from the assessments create applies) is in actions/inspect.ts, loaded when one of them runs.
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerInspection({ program, resourceHelp, lazy }: Commands): void {
   const load = () => import("./actions/inspect.js");

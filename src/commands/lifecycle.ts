@@ -1,6 +1,6 @@
 // create, verify and destroy: their command lines. What they do (the resources' assessments applied as a step graph,
 // shown as checks, or removed) is in actions/lifecycle.ts, loaded when one of them runs.
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerLifecycle({ program, resourceHelp, lazy }: Commands): void {
   const load = () => import("./actions/lifecycle.js");

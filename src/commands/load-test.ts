@@ -4,7 +4,7 @@ import { defaultOf } from "../core/keys.js";
 import { DEFAULT_OBSERVE_MS, SCALE_OUT_DATAPOINTS } from "../load/observation.js";
 import { CAPS, DEFAULTS } from "../load/plan.js";
 import { DEFAULT_STEPS, DEFAULT_STOP_WHEN } from "../load/ramp.js";
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 /** A list option given more than once: every list applies, as one (a later one must not silently drop the earlier). */

@@ -20,6 +20,7 @@ import { registerLifecycle } from "./lifecycle.js";
 import { registerLoadTest } from "./load-test.js";
 import { DEFAULT_ENV_FILE, DEFAULT_TIMEOUT, type GlobalOptions } from "./options.js";
 import { registerRecovery } from "./recovery.js";
+import type { Commands } from "./registration.js";
 import { registerRelease } from "./release.js";
 import { printJson } from "./render.js";
 import { registerSandbox } from "./sandbox.js";
@@ -311,21 +312,3 @@ async function loadActions<M>(load: () => Promise<M>, name: string): Promise<M> 
     );
   }
 }
-
-/** What each group of commands is registered with. */
-export interface Commands {
-  program: Command;
-  deps: Deps;
-  opts: (cmd: Command) => GlobalOptions;
-  resourceHelp: string;
-  /** With --json: the command's one JSON document (printed once, by main). */
-  result: (document: Record<string, unknown>) => void;
-  /** A command's action, the function `name` of the module `load` imports (in actions/), loaded when it runs. */
-  lazy: <M extends Record<K, Action>, K extends string>(
-    load: () => Promise<M>,
-    name: K,
-  ) => (...args: unknown[]) => Promise<void>;
-}
-
-/** What an action module exports for each command: commander's arguments to the action, after the commands. */
-type Action = (commands: Commands, ...args: never[]) => Promise<void>;

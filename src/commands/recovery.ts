@@ -1,7 +1,7 @@
 // dr-drill and runbook: their command lines. What they do (prove the database can be restored, how fast and how
 // fresh, and say how to recover) is in actions/recovery.ts, loaded when one of them runs.
 import { defaultOf } from "../core/keys.js";
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerRecovery({ program, lazy }: Commands): void {
   const load = () => import("./actions/recovery.js");

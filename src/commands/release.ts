@@ -1,7 +1,7 @@
 // deploy and rollback: their command lines. What they do (the service moved to another revision, followed, probed,
 // and put back on failure) is in actions/release.ts, loaded when one of them runs.
 import { defaultTimeoutHelp } from "../deploy/config.js";
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerRelease({ program, lazy }: Commands): void {
   const load = () => import("./actions/release.js");

@@ -1,7 +1,7 @@
 // `infra sandbox reset` and `infra sandbox serve`: their command lines. What they do is in actions/sandbox.ts, and
 // the sandbox's code is loaded only when one of them runs.
 import { SANDBOX_ENV_FILE, SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "../sandbox/files.js";
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerSandbox({ program, lazy }: Commands): void {
   const load = () => import("./actions/sandbox.js");

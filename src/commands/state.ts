@@ -1,7 +1,7 @@
 // `infra state init`, `infra state pull` and `infra unlock`: their command lines. What they do (the stack's record and
 // claim kept in S3, pulled into the env file, a claim whose run is gone removed) is in actions/state.ts.
 import { STORE_KEY } from "../store/location.js";
-import type { Commands } from "./program.js";
+import type { Commands } from "./registration.js";
 
 export function registerState({ program, lazy }: Commands): void {
   const load = () => import("./actions/state.js");

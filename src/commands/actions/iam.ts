@@ -10,7 +10,7 @@ import { asManagedPolicies, MANAGED_POLICY_LIMIT, policyFor, policySize, wildcar
 import type { Stack } from "../../iam/stack.js";
 import { TOPICS } from "../../iam/topics.js";
 import { defaultStoreUrl, parseStoreUrl, storeUrlFor } from "../../store/location.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 
 export async function iamPolicy(
   commands: Commands,

@@ -13,7 +13,7 @@ import { type Assessment, assess, refine, verifyResource } from "../../state/lif
 import { type Change, isChange } from "../../state/model.js";
 import { changeData, planLines } from "../../state/render.js";
 import { type GlobalOptions, resolveRegion } from "../options.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 import { configureEach, type Deps, loadInputs, makeContext, readAsStep, type Selected } from "../setup.js";
 
 /** How long plan waits for credentials, and then for AWS's answers, before it shows the plan uncompared. */

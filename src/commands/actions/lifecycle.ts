@@ -19,7 +19,7 @@ import {
 import { altersExisting, type Observation } from "../../state/model.js";
 import { planLines } from "../../state/render.js";
 import type { GlobalOptions } from "../options.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 import { type Deps, prepare, readAsStep, type Selected } from "../setup.js";
 import { leftForLater, runSteps, type StepOutcome, summarize, WaitedStepFailed } from "../steps.js";
 

@@ -13,7 +13,7 @@ import { describePlan, jsonDocument, type LoadResult, passed, renderText } from 
 import { stackKeys } from "../../load/stack-keys.js";
 import { evaluate, parseExpect } from "../../load/thresholds.js";
 import { checkEndpoint, type GlobalOptions, parseDuration } from "../options.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 import { progressRenderer } from "../render.js";
 import { type Deps, makeContext } from "../setup.js";
 

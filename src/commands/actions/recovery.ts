@@ -7,7 +7,7 @@ import { type DrillFlags, drillConfig } from "../../recovery/config.js";
 import type { DrillOutcome } from "../../recovery/drill.js";
 import { recordDrill } from "../../recovery/record.js";
 import { type GlobalOptions, timeoutGiven } from "../options.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 import { loadInputs, makeContext } from "../setup.js";
 
 /** What a runbook written in the sandbox tells the AWS CLI: the served sandbox's URL variable and credentials. */

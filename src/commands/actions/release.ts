@@ -5,7 +5,7 @@ import type { EnvReader } from "../../core/inputs.js";
 import { defaultTimeoutMs, deployConfig } from "../../deploy/config.js";
 import { parseImage } from "../../deploy/image.js";
 import { type GlobalOptions, timeoutGiven } from "../options.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 import { loadInputs, makeContext } from "../setup.js";
 
 export async function deploy(commands: Commands, _o: unknown, cmd: Command): Promise<void> {

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { Interrupt, InterruptedError } from "../../core/interrupt.js";
 import { SANDBOX_ENV_FILE, SANDBOX_KEY, SANDBOX_STATE_FILE, SANDBOX_URL_VARIABLE } from "../../sandbox/files.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 
 export async function reset(commands: Commands, _o: unknown, cmd: Command): Promise<void> {
   const { result, deps } = commands;

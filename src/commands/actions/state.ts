@@ -11,7 +11,7 @@ import { KEYS } from "../../core/keys.js";
 import { RunLock } from "../../core/run-lock.js";
 import { accountOf, defaultStoreUrl, STORE_KEY, storeUrlFor } from "../../store/location.js";
 import { resolveRegion } from "../options.js";
-import type { Commands } from "../program.js";
+import type { Commands } from "../registration.js";
 import { loadInputs, makeContext, RECORDED_KEYS } from "../setup.js";
 
 export async function init(commands: Commands, _o: unknown, cmd: Command): Promise<void> {
