@@ -4,7 +4,7 @@
 // (kill -9, a cancelled CI container) never wedges the stack. It lives in a slot with compare-and-swap writes: the
 // env file's `<file>.run.lock` on one machine, or the stack's object in S3 for several (src/store/).
 import { randomBytes } from "node:crypto";
-import type { Clock } from "./clock.js";
+import { type Clock, randomOf } from "./clock.js";
 import { ExitCode, InfraError, InputError } from "./errors.js";
 
 export interface ClaimOwner {
@@ -106,7 +106,7 @@ export async function takeClaim<V>(
       const taken = await slot.swap(version, mine);
       if (taken === undefined) {
         // Another run wrote first: look again, after a moment (a store that keeps answering 409 is not hammered).
-        await ctx.clock.sleep(50 + Math.floor((ctx.clock.random?.() ?? Math.random()) * 200));
+        await ctx.clock.sleep(50 + Math.floor(randomOf(ctx.clock) * 200));
         continue;
       }
       if (owner) ctx.notice(`took over the stack's claim of ${describeOwner(owner)}: ${over}`);

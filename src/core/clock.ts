@@ -6,6 +6,9 @@ export interface Clock {
   random?(): number;
 }
 
+/** The clock's number for jitter, Math.random's when it has none. */
+export const randomOf = (clock: Clock): number => clock.random?.() ?? Math.random();
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -1,7 +1,7 @@
 // One small poller for every wait: capped exponential backoff with jitter, a mandatory time limit that ends with what to
 // do next, a progress event per poll, and the clock injected so tests never sleep. (The SDK's own waiters
 // sleep on the real clock, retry unexpected errors silently and cannot report progress.)
-import type { Clock } from "./clock.js";
+import { type Clock, randomOf } from "./clock.js";
 import { awsErrorCode, isAwsError, isThrottling, WaitTimeoutError } from "./errors.js";
 import type { InfraEvent, ResourceEvents } from "./events.js";
 
@@ -72,7 +72,7 @@ export async function waitUntil<T>(
     delay = Math.min(delay, cap);
     await ctx.clock.sleep(
       Math.min(
-        jittered(delay, () => ctx.clock.random?.() ?? Math.random()),
+        jittered(delay, () => randomOf(ctx.clock)),
         opts.timeoutMs - elapsed,
       ),
     );

@@ -21,3 +21,6 @@ export const TOPICS: Readonly<Record<string, readonly string[]>> = {
   // Everything infra itself does; pushing an image is CI's (test/iam.test.ts: every other catalog entry is in it).
   all: [...new Set(Object.values(NAMED).flat())].filter((k) => k !== "image-push"),
 };
+
+/** What `iam-policy` accepts, in the order its help lists them. */
+export const TOPIC_NAMES = Object.keys(TOPICS);

@@ -1,7 +1,7 @@
 // Ctrl-C during a drill: every wait of the drill goes through the context's clock, so a clock whose sleep fails
 // once the signal is aborted stops the drill at its next wait, and the cleanup (run with the plain clock) still
 // waits for what it deletes.
-import type { Clock } from "../core/clock.js";
+import { type Clock, randomOf } from "../core/clock.js";
 import type { Context } from "../core/context.js";
 import { InterruptedError } from "../core/interrupt.js";
 
@@ -10,7 +10,7 @@ export function abortable(ctx: Context, signal: AbortSignal, what: string): Cont
   const clock: Clock = {
     now: () => ctx.clock.now(),
     // The polls' jitter comes from the same clock: on a fake one, a drill is the same drill every run.
-    ...(ctx.clock.random ? { random: () => ctx.clock.random?.() ?? Math.random() } : {}),
+    random: () => randomOf(ctx.clock),
     sleep: (ms) => {
       if (signal.aborted) return Promise.reject(stopped());
       return new Promise<void>((resolve, reject) => {

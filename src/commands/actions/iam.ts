@@ -8,7 +8,7 @@ import { readInputs } from "../../core/inputs.js";
 import { roleArn } from "../../core/validators.js";
 import { asManagedPolicies, MANAGED_POLICY_LIMIT, policyFor, policySize, wildcards } from "../../iam/policy.js";
 import type { Stack } from "../../iam/stack.js";
-import { TOPICS } from "../../iam/topics.js";
+import { TOPIC_NAMES } from "../../iam/topics.js";
 import { defaultStoreUrl, parseStoreUrl, storeUrlFor } from "../../store/location.js";
 import type { Commands } from "../registration.js";
 
@@ -19,12 +19,11 @@ export async function iamPolicy(
   cmd: Command,
 ): Promise<void> {
   const { deps, opts, result } = commands;
-  const topics = Object.keys(TOPICS);
   const o = opts(cmd);
   for (const arn of flags.passRole) roleArn("--pass-role", arn);
   const wanted = names.length ? names : ["all"];
-  const unknown = wanted.find((n) => !topics.includes(n));
-  if (unknown) throw new InputError(`unknown resource or command ${unknown}`, `one of: ${topics.join(", ")}`);
+  const unknown = wanted.find((n) => !TOPIC_NAMES.includes(n));
+  if (unknown) throw new InputError(`unknown resource or command ${unknown}`, `one of: ${TOPIC_NAMES.join(", ")}`);
   // The policy names the stack's objects: without the env file there is nothing to scope it to.
   if (!existsSync(o.envFile))
     throw new InputError(
