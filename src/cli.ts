@@ -93,10 +93,11 @@ const stop = (signal: NodeJS.Signals) => {
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
 
-const code = await main(process.argv.slice(2), { env: process.env, interrupt, io });
-
 // Done: a credential lookup still waiting on an instance metadata endpoint that never answers must not hold the
-// process open. Exit once what was written has been flushed.
-process.exitCode = code;
+// process open. Exit once what was written has been flushed. (Not a top-level await: the executable is CommonJS,
+// see bundle.mjs.)
 const flushed = (name: "stdout" | "stderr", then: () => void) => (gone[name] ? then() : process[name].write("", then));
-flushed("stdout", () => flushed("stderr", () => process.exit(code)));
+void main(process.argv.slice(2), { env: process.env, interrupt, io }).then((code) => {
+  process.exitCode = code;
+  flushed("stdout", () => flushed("stderr", () => process.exit(code)));
+});
