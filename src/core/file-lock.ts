@@ -2,6 +2,7 @@
 // (pid, host, time). It is held for milliseconds, so a holder that is gone (kill -9) must not stall the next run:
 // a lock whose process no longer exists on this host is taken over at once, and one older than STALE_MS whoever
 // made it. Failing to create it for lack of permission is an input error, never "locked by someone else".
+import { readFileSync, rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import { hostname } from "node:os";
 import { ExitCode, InfraError, InputError } from "./errors.js";
@@ -51,11 +52,36 @@ export async function withLock<T>(path: string, work: () => Promise<T>, opts: Lo
 
 /** Takes lockPath, waiting for a live holder up to waitMs; returns what lets it go. */
 export async function lock(lockPath: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
-  const owner = await acquire(lockPath, opts);
+  const held = { path: lockPath, owner: await acquire(lockPath, opts) };
+  heldLocks.add(held);
+  removeHeldLocksOnExit();
   return async () => {
+    heldLocks.delete(held);
     // Only our own lock: after a takeover by someone who thought us dead, theirs is not ours to remove.
-    if ((await readOwner(lockPath))?.pid === owner.pid) await fs.rm(lockPath, { force: true });
+    if ((await readOwner(lockPath))?.pid === held.owner.pid) await fs.rm(lockPath, { force: true });
   };
+}
+
+/**
+ * The locks this process holds. A process that exits holding one (Ctrl-C exits once its stack claims are let go,
+ * not waiting for the sandbox to close) removes those still its own: the next run would take a dead process's lock
+ * over anyway, but would find it left in the folder first.
+ */
+const heldLocks = new Set<{ path: string; owner: LockOwner }>();
+let removingOnExit = false;
+function removeHeldLocksOnExit(): void {
+  if (removingOnExit) return;
+  removingOnExit = true;
+  process.on("exit", () => {
+    for (const { path, owner } of heldLocks) {
+      try {
+        const found = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
+        if (found.pid === owner.pid && found.at === owner.at) rmSync(path, { force: true });
+      } catch {
+        // gone, or not readable: nothing of ours to remove
+      }
+    }
+  });
 }
 
 async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> {

@@ -64,8 +64,9 @@ describe("--sandbox, through the real binary", () => {
     expect(readdirSync(cwd).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("on Ctrl-C under --json, prints one JSON document on stdout and only NDJSON on stderr (exit 130)", async () => {
-    const running = startBinary(["--sandbox", "create", "all", "--json"], { cwd: folder(), env: isolatedEnv() });
+  it("on Ctrl-C under --json, prints one JSON document on stdout and only NDJSON on stderr (exit 130), leaving no lock", async () => {
+    const cwd = folder();
+    const running = startBinary(["--sandbox", "create", "all", "--json"], { cwd, env: isolatedEnv() });
     await running.waitFor(/"kind":"waiting"/, "stderr");
 
     running.child.kill("SIGINT");
@@ -74,9 +75,10 @@ describe("--sandbox, through the real binary", () => {
     expect(ended.code).toBe(130);
     expect(JSON.parse(ended.stdout)).toEqual({ ok: false, error: "interrupted", exitCode: 130 });
     for (const line of ended.stderr.trimEnd().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(readdirSync(cwd).filter((f) => f.includes(".lock"))).toEqual([]);
   });
 
-  it("on Ctrl-C twice in a row, exits 130 at once: one JSON document, and no claim left on the env file", async () => {
+  it("on Ctrl-C twice in a row, exits 130 at once: one JSON document, and no claim nor lock left", async () => {
     const cwd = folder();
     const running = startBinary(["--sandbox", "create", "all", "--json"], { cwd, env: isolatedEnv() });
     await running.waitFor(/"kind":"waiting"/, "stderr");
@@ -87,8 +89,8 @@ describe("--sandbox, through the real binary", () => {
 
     expect(ended.code).toBe(130);
     expect(JSON.parse(ended.stdout)).toEqual({ ok: false, error: "interrupted", exitCode: 130 });
-    // The stack's claim on its env file (the sandbox account's own lock is taken over by the next process: it is gone).
-    expect(readdirSync(cwd).filter((f) => f.endsWith(".run.lock"))).toEqual([]);
+    // Neither the stack's claim on its env file nor the lock on the sandbox's account.
+    expect(readdirSync(cwd).filter((f) => f.includes(".lock"))).toEqual([]);
   });
 
   it("refuses to serve on a port in use: exit 2, one line saying so", async () => {
