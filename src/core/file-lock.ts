@@ -2,7 +2,7 @@
 // (pid, host, time). It is held for milliseconds, so a holder that is gone (kill -9) must not stall the next run:
 // a lock whose process no longer exists on this host is taken over at once, and one older than STALE_MS whoever
 // made it. Failing to create it for lack of permission is an input error, never "locked by someone else".
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import { hostname } from "node:os";
 import { ExitCode, InfraError, InputError } from "./errors.js";
@@ -57,8 +57,7 @@ export async function lock(lockPath: string, opts: LockOptions = {}): Promise<()
   removeHeldLocksOnExit();
   return async () => {
     heldLocks.delete(held);
-    // Only our own lock: after a takeover by someone who thought us dead, theirs is not ours to remove.
-    if ((await readOwner(lockPath))?.pid === held.owner.pid) await fs.rm(lockPath, { force: true });
+    removeIfOwn(held);
   };
 }
 
@@ -73,15 +72,21 @@ function removeHeldLocksOnExit(): void {
   if (removingOnExit) return;
   removingOnExit = true;
   process.on("exit", () => {
-    for (const { path, owner } of heldLocks) {
-      try {
-        const found = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
-        if (found.pid === owner.pid && found.at === owner.at) rmSync(path, { force: true });
-      } catch {
-        // gone, or not readable: nothing of ours to remove
-      }
-    }
+    for (const held of heldLocks) removeIfOwn(held);
   });
+}
+
+/**
+ * Removes the lock if it is still the one this holder made: after a takeover by someone who thought us dead, theirs
+ * is not ours to remove. Synchronous, like its creation, so that no exit falls between reading and removing it.
+ */
+function removeIfOwn({ path, owner }: { path: string; owner: LockOwner }): void {
+  try {
+    const found = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
+    if (found.pid === owner.pid && found.at === owner.at) rmSync(path, { force: true });
+  } catch {
+    // gone, or not readable: nothing of ours to remove
+  }
 }
 
 async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> {
@@ -92,7 +97,9 @@ async function acquire(lockPath: string, opts: LockOptions): Promise<LockOwner> 
   for (;;) {
     const owner = me();
     try {
-      await fs.writeFile(lockPath, JSON.stringify(owner), { flag: "wx" });
+      // Synchronous: from the moment the file is there until lock() counts it held, no signal handler runs, so a
+      // process exiting at once (Ctrl-C twice) knows every lock it made and removes it.
+      writeFileSync(lockPath, JSON.stringify(owner), { flag: "wx" });
       return owner;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

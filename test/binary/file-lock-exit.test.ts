@@ -1,0 +1,55 @@
+// A process that exits (Ctrl-C twice exits at once) while it takes, holds or lets go of a file lock: what it leaves.
+// Each case is a real Node process on the built module, exiting at that moment as a signal handler would.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const FILE_LOCK_MODULE = fileURLToPath(new URL("../../dist/src/core/file-lock.js", import.meta.url));
+
+/** Runs `body` in a new process with `lock` imported and `path` the lock's path; the folder's files after it exits. */
+function exiting(body: string): { status: number | null; left: string[] } {
+  const folder = mkdtempSync(join(tmpdir(), "infra-lock-exit-"));
+  const path = join(folder, "aws-resources.env.lock");
+  const script = `const { lock } = await import(${JSON.stringify(FILE_LOCK_MODULE)});
+const path = ${JSON.stringify(path)};
+${body}`;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  expect(run.stderr).toBe("");
+  return { status: run.status, left: readdirSync(folder) };
+}
+
+describe("a process that exits during a file lock", () => {
+  it("removes the lock it holds", () => {
+    expect(exiting("await lock(path); process.exit(130);")).toEqual({ status: 130, left: [] });
+  });
+
+  it("removes its lock when it exits once the lock's file is there, before the lock is taken", () => {
+    const body = `const exitOnceThere = () => (existsSync(path) ? process.exit(130) : setImmediate(exitOnceThere));
+const { existsSync } = await import("node:fs");
+exitOnceThere();
+void lock(path);`;
+
+    expect(exiting(body)).toEqual({ status: 130, left: [] });
+  });
+
+  it("removes its lock when it exits while letting the lock go", () => {
+    const body = `const release = await lock(path);
+void release();
+setImmediate(() => process.exit(130));`;
+
+    expect(exiting(body)).toEqual({ status: 130, left: [] });
+  });
+
+  it("leaves a lock another process took over from it", () => {
+    // Taken over (we were thought gone): the file now names another process.
+    const theirs = JSON.stringify({ pid: 1, host: "elsewhere", at: 1 });
+    const folder = exiting(`await lock(path);
+(await import("node:fs")).writeFileSync(path, ${JSON.stringify(theirs)});
+process.exit(130);`);
+
+    expect(folder).toEqual({ status: 130, left: ["aws-resources.env.lock"] });
+  });
+});
