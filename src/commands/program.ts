@@ -2,7 +2,15 @@
 // and the rest; what each does in actions/, loaded when it runs), and the one place that turns any error into its
 // message and exit code.
 import { Command, CommanderError } from "commander";
-import { CheckFailedError, describeError, ExitCode, InfraError, InputError, printable } from "../core/errors.js";
+import {
+  CheckFailedError,
+  describeError,
+  ExitCode,
+  InfraError,
+  InputError,
+  missingCode,
+  printable,
+} from "../core/errors.js";
 import { releaseClaims } from "../core/held-claims.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
@@ -304,11 +312,14 @@ async function loadActions<M>(load: () => Promise<M>, name: string): Promise<M> 
   try {
     return await load();
   } catch (err) {
-    throw new InfraError(
-      `infra could not load its own code for ${name}: ${err instanceof Error ? err.message : String(err)}`,
-      ExitCode.bug,
-      "reinstall infra (npm ci in its checkout, or npm install again)",
-      { cause: err },
+    throw (
+      missingCode(err, name) ??
+      new InfraError(
+        `infra could not load its own code for ${name}: ${err instanceof Error ? err.message : String(err)}`,
+        ExitCode.bug,
+        "reinstall infra (npm ci in its checkout, or npm install again)",
+        { cause: err },
+      )
     );
   }
 }

@@ -140,6 +140,8 @@ export class BugError extends InfraError {
 
 export function asAwsError(step: string, resource: string, err: unknown): InfraError {
   if (err instanceof InfraError) return err;
+  const missing = missingCode(err);
+  if (missing) return missing;
   if (isBug(err)) return new BugError(err as Error, `${step} ${resource}`);
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (status && status >= 400 && (err as { $fault?: string }).$fault === undefined) {
@@ -151,6 +153,24 @@ export function asAwsError(step: string, resource: string, err: unknown): InfraE
   const message = err instanceof Error ? err.message : String(err);
   const error = new AwsError(step, resource, code, message, err);
   return ADVICE[code] ? new InfraError(error.message, ExitCode.aws, ADVICE[code], { cause: err }) : error;
+}
+
+/**
+ * A file of infra's, or of a package it loads, that Node cannot find (ERR_MODULE_NOT_FOUND for an ES module,
+ * MODULE_NOT_FOUND for a require()): an install cut short, or changed under a running command. Neither AWS's failure
+ * nor the input's. `require()`'s message goes on with every file that required it, a line each: said here as its
+ * first line and the one file that needed it.
+ */
+export function missingCode(err: unknown, during?: string): InfraError | undefined {
+  const e = err as Error & { code?: unknown; requireStack?: unknown };
+  if (!(err instanceof Error) || (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_MODULE_NOT_FOUND")) return undefined;
+  const by = Array.isArray(e.requireStack) && e.requireStack.length > 0 ? ` (needed by ${e.requireStack[0]})` : "";
+  return new InfraError(
+    `infra could not load its own code${during ? ` for ${during}` : ""}: ${e.message.split("\n")[0]}${by}`,
+    ExitCode.bug,
+    "reinstall infra (npm ci in its checkout, or npm install again)",
+    { cause: err },
+  );
 }
 
 /**

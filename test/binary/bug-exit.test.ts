@@ -69,23 +69,44 @@ describe("a bug in infra itself, through the binary", () => {
   });
 
   it("exits 70 saying to reinstall, not blaming AWS, when a part of infra's own code is missing", () => {
-    // The shipped files copied beside dist/bin (so that node_modules resolves the same), less the part plan runs.
-    const copy = mkdtempSync(join(dirname(dirname(CLI)), "bin-cut-"));
-    try {
-      cpSync(dirname(CLI), copy, { recursive: true });
-      const part = readdirSync(copy).find((f) => readFileSync(join(copy, f), "utf8").includes("function monthlyCost("));
-      expect(part).toBeDefined();
-      rmSync(join(copy, part as string));
-      const result = spawnSync(process.execPath, ["--", join(copy, "infra.js"), "plan", "all", "-f", tempEnvFile()], {
-        env: isolatedEnv(),
-        encoding: "utf8",
-      });
-      expect(result.status).toBe(70);
-      const lines = result.stderr.trim().split("\n");
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^error: infra could not load its own code for plan: .* - reinstall infra/);
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+    // The part plan runs (its action), missing when the command loads it.
+    const result = withoutPart("function monthlyCost(", ["plan", "all", "-f", tempEnvFile()]);
+
+    expect(result.status).toBe(70);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: infra could not load its own code for plan: .* - reinstall infra/);
+    expect(lines[0]).not.toMatch(/Require stack|\\n/);
+  });
+
+  it("exits 70 saying to reinstall when the part is one the command loads later, naming it and what needed it", () => {
+    // The cost estimate, loaded once cost has read the env file.
+    const result = withoutPart("function estimateMonthlyCost(", ["cost", "-f", tempEnvFile()]);
+
+    expect(result.status).toBe(70);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^error: infra could not load its own code: Cannot find module '[^']*estimate-[^']+\.js'.* \(needed by [^ ]+\.js\) - reinstall infra/,
+    );
+    expect(lines[0]).not.toMatch(/Require stack|\\n/);
   });
 });
+
+/** The built binary run from a copy of its files beside dist/bin (node_modules resolves the same), less the part
+ * whose code holds `marker`. */
+function withoutPart(marker: string, args: string[]) {
+  const copy = mkdtempSync(join(dirname(dirname(CLI)), "bin-cut-"));
+  try {
+    cpSync(dirname(CLI), copy, { recursive: true });
+    const part = readdirSync(copy).find((f) => readFileSync(join(copy, f), "utf8").includes(marker));
+    expect(part).toBeDefined();
+    rmSync(join(copy, part as string));
+    return spawnSync(process.execPath, ["--", join(copy, "infra.js"), ...args], {
+      env: isolatedEnv(),
+      encoding: "utf8",
+    });
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
