@@ -16,45 +16,16 @@
 //   with require() is new in Node 20.19, and its default export would not come through as the code expects.
 // Whatever is joined in stays a dependency in package.json, so that its licence is installed beside the code
 // copied from it.
-import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build, rolldown } from "rolldown";
-
-const require = createRequire(import.meta.url);
-
-/** Whether Node loads a package's entry (as require() resolves it) as CommonJS: by its extension, else by the
- * "type" of the package.json nearest to it. */
-const loadsAsCommonJs = (id) => {
-  const file = require.resolve(id);
-  if (/\.[cm]js$/.test(file)) return file.endsWith(".cjs");
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    let manifest;
-    try {
-      manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    } catch {
-      continue;
-    }
-    return manifest.type !== "module";
-  }
-  return true;
-};
+import { externalFor } from "./bundle-rules.mjs";
 
 const options = {
   input: "dist/src/cli.js",
   platform: "node",
-  // Node's own modules, and the packages infra's own code imports that load as CommonJS other than commander
-  // (@aws-sdk/client-ecs), are required from node_modules at run time. What a joined-in package imports is joined in
-  // with it: required from dist/bin, a package could resolve to another version than the one it was installed with.
-  // Asked of resolved paths too: those are never external (on Windows they start with a drive letter, not "/").
-  external: (id, importer, resolved) =>
-    id.startsWith("node:") ||
-    (!resolved &&
-      !/^[./]/.test(id) &&
-      !/[\\/]node_modules[\\/]/.test(importer ?? "") &&
-      !/^commander($|\/)/.test(id) &&
-      loadsAsCommonJs(id)),
+  external: externalFor(dirname(fileURLToPath(import.meta.url))),
   logLevel: "warn",
 };
 
