@@ -59,8 +59,14 @@ const io = terminalIo({
     // Loaded when a question is asked: most runs never ask, and every run would pay for loading it.
     const { createInterface } = await import("node:readline/promises");
     const rl = createInterface({ input: process.stdin, output: process.stderr });
+    // On a terminal, readline takes Ctrl-C as a key (the process gets no signal) and rejects the question: it stops
+    // infra as Ctrl-C does anywhere else (exit 130). Ctrl-D, the end of input, is no answer: not yes.
+    rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
     try {
       return await rl.question(question);
+    } catch (err) {
+      if ((err as Error).name === "AbortError") return "";
+      throw err;
     } finally {
       rl.close();
     }

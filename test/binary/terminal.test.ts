@@ -99,6 +99,31 @@ describe.skipIf(!hasScript)("the binary on a terminal 80 columns wide", () => {
     expect(alb.exists).toBe("no");
   });
 
+  it("given a load balancer, when destroy asks and Ctrl-D or Ctrl-C is typed, then nothing is destroyed: Ctrl-D answers no, Ctrl-C interrupts", {
+    timeout: SLOW,
+  }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
+    const env = isolatedEnv();
+    expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+    const question = /Type yes to go on: /;
+    const albOf = async () => {
+      const status = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
+      return JSON.parse(status.stdout).resources.find((r: { resource: string }) => r.resource === "alb");
+    };
+    const before = await albOf();
+
+    const endOfInput = await onPty(["--sandbox", "destroy", "alb"], cwd, env, 80, { to: question, typed: "\x04" });
+    const ctrlC = await onPty(["--sandbox", "destroy", "alb"], cwd, env, 80, { to: question, typed: "\x03" });
+
+    expect(endOfInput.code).toBe(2);
+    expect(endOfInput.output).toMatch(/error: destroy cancelled: nothing was changed/);
+    expect(ctrlC.code).toBe(130);
+    expect(ctrlC.output).toMatch(/^interrupted/m);
+    for (const run of [endOfInput, ctrlC]) expect(run.output).not.toMatch(/AbortError|run infra/);
+    expect(before.exists).not.toBe("no");
+    expect(await albOf()).toEqual(before);
+  });
+
   it("given NO_COLOR, then the same terminal gets no colour; and off a terminal there is none either", {
     timeout: SLOW,
   }, async () => {
