@@ -1,7 +1,7 @@
 // The sandbox account on disk: its state in the working folder (saved whole, renamed into place), and the lock
 // that gives one process at a time the account. The lock is held for as long as the process serves (a command, or
 // `infra sandbox serve` for hours), so only a holder that is gone is taken over, never one that is merely old.
-import { existsSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import { ExitCode, InfraError, InputError } from "../core/errors.js";
 import { lock } from "../core/file-lock.js";
@@ -36,10 +36,11 @@ export async function saveAccount(path: string, fake: Fake): Promise<void> {
     state: snapshot(fake),
   };
   // Written beside it and renamed over it: a killed process leaves the last whole state. Not synced: it is a
-  // sandbox, not a database.
+  // sandbox, not a database. Synchronous (some tens of KiB): a process exiting at once (Ctrl-C twice) cannot fall
+  // between the two and leave the temporary file, which no later process (another pid) would remove.
   const temp = `${path}.${process.pid}.tmp`;
-  await fs.writeFile(temp, `${JSON.stringify(file)}\n`);
-  await fs.rename(temp, path);
+  writeFileSync(temp, `${JSON.stringify(file)}\n`);
+  renameSync(temp, path);
 }
 
 /** Takes the account's lock (`<state>.lock`), waiting a while for another process; returns what lets it go. */

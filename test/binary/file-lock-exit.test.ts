@@ -1,4 +1,5 @@
-// A process that exits (Ctrl-C twice exits at once) while it takes, holds or lets go of a file lock: what it leaves.
+// A process that exits (Ctrl-C twice exits at once) while it takes, holds or lets go of a file lock, or while it saves
+// the sandbox account: what it leaves.
 // Each case is a real Node process on the built module, exiting at that moment as a signal handler would.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync } from "node:fs";
@@ -8,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const FILE_LOCK_MODULE = fileURLToPath(new URL("../../dist/src/core/file-lock.js", import.meta.url));
+const ACCOUNT_FILE_MODULE = fileURLToPath(new URL("../../dist/src/sandbox/account-file.js", import.meta.url));
+const AWS_FAKE_MODULE = fileURLToPath(new URL("../../dist/src/sandbox/aws/aws-fake.js", import.meta.url));
 
 /** Runs `body` in a new process with `lock` imported and `path` the lock's path; the folder's files after it exits. */
 function exiting(body: string): { status: number | null; left: string[] } {
@@ -51,5 +54,26 @@ setImmediate(() => process.exit(130));`;
 process.exit(130);`);
 
     expect(folder).toEqual({ status: 130, left: ["aws-resources.env.lock"] });
+  });
+});
+
+describe("a process that exits while it saves the sandbox account", () => {
+  it("leaves the account saved whole, and no temporary file beside it", () => {
+    const folder = mkdtempSync(join(tmpdir(), "infra-save-exit-"));
+    const path = join(folder, "infra-sandbox.state.json");
+    const script = `const { AwsFake } = await import(${JSON.stringify(AWS_FAKE_MODULE)});
+const { saveAccount } = await import(${JSON.stringify(ACCOUNT_FILE_MODULE)});
+const { readdirSync } = await import("node:fs");
+const path = ${JSON.stringify(path)};
+// Exits at the first turn of the event loop that finds anything of the save in the folder.
+const exitOnceWriting = () => (readdirSync(${JSON.stringify(folder)}).length > 0 ? process.exit(130) : setImmediate(exitOnceWriting));
+exitOnceWriting();
+void saveAccount(path, new AwsFake());`;
+
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(130);
+    expect(readdirSync(folder)).toEqual(["infra-sandbox.state.json"]);
   });
 });
