@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 const FILE_LOCK_MODULE = fileURLToPath(new URL("../../dist/src/core/file-lock.js", import.meta.url));
 const ACCOUNT_FILE_MODULE = fileURLToPath(new URL("../../dist/src/sandbox/account-file.js", import.meta.url));
 const AWS_FAKE_MODULE = fileURLToPath(new URL("../../dist/src/sandbox/aws/aws-fake.js", import.meta.url));
+const RUN_LOCK_MODULE = fileURLToPath(new URL("../../dist/src/core/run-lock.js", import.meta.url));
 
 /** Runs `body` in a new process with `lock` imported and `path` the lock's path; the folder's files after it exits. */
 function exiting(body: string): { status: number | null; left: string[] } {
@@ -75,5 +76,31 @@ void saveAccount(path, new AwsFake());`;
     expect(run.stderr).toBe("");
     expect(run.status).toBe(130);
     expect(readdirSync(folder)).toEqual(["infra-sandbox.state.json"]);
+  });
+});
+
+describe("a process that exits while it writes the stack's claim on an env file", () => {
+  it("leaves the claim whole, and no temporary file nor lock beside it", () => {
+    const folder = mkdtempSync(join(tmpdir(), "infra-claim-exit-"));
+    const owner = {
+      id: "c1",
+      command: "infra create all",
+      host: "here",
+      pid: 1,
+      takenAt: "2026-12-06T00:00:00.000Z",
+      expiresAt: "2026-12-06T00:05:00.000Z",
+    };
+    const script = `const { RunLock } = await import(${JSON.stringify(RUN_LOCK_MODULE)});
+const { readdirSync } = await import("node:fs");
+// Exits at the first turn of the event loop that finds anything of the claim in the folder.
+const exitOnceWriting = () => (readdirSync(${JSON.stringify(folder)}).some((f) => f.includes(".run.lock")) ? process.exit(130) : setImmediate(exitOnceWriting));
+exitOnceWriting();
+void new RunLock(${JSON.stringify(join(folder, "aws-resources.env"))}).swap("", ${JSON.stringify(owner)});`;
+
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(130);
+    expect(readdirSync(folder)).toEqual(["aws-resources.env.run.lock"]);
   });
 });
