@@ -103,7 +103,21 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => st
 // process open. Exit once what was written has been flushed. (Not a top-level await: the executable is CommonJS,
 // see bundle.mjs.)
 const flushed = (name: "stdout" | "stderr", then: () => void) => (gone[name] ? then() : process[name].write("", then));
+let answered = false;
 void main(process.argv.slice(2), { env: process.env, interrupt, io }).then((code) => {
+  answered = true;
   process.exitCode = code;
   flushed("stdout", () => flushed("stderr", () => process.exit(code)));
+});
+
+// The command's work ended with nothing left to wait for and no answer: a promise that never settles, a bug. Node
+// would exit 0 in silence, as if the command had done its job.
+process.on("beforeExit", () => {
+  if (answered) return;
+  const message = "a bug in infra: the command stopped with nothing left to wait for, and no answer";
+  if (interrupt.json) {
+    io.stderr(`${JSON.stringify({ kind: "error", message, exitCode: ExitCode.bug })}\n`);
+    io.stdout(`${JSON.stringify({ ok: false, error: message, exitCode: ExitCode.bug }, null, 2)}\n`);
+  } else io.stderr(`error: ${message} - report it with the command you ran\n`);
+  process.exit(ExitCode.bug);
 });

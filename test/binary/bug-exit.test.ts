@@ -27,6 +27,13 @@ function ec2AnswersNothing(): string {
   return pathToFileURL(path).href;
 }
 
+/** A module for Node's --import holding `code`. */
+function preload(code: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "infra-bug-")), "preload.mjs");
+  writeFileSync(path, `${code}\n`);
+  return pathToFileURL(path).href;
+}
+
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "not-a-secret" };
 
 const verifyAlb = (...extra: string[]) =>
@@ -90,6 +97,23 @@ describe("a bug in infra itself, through the binary", () => {
       /^error: infra could not load its own code: Cannot find module '[^']*estimate-[^']+\.js'.* \(needed by [^ ]+\.js\) - reinstall infra/,
     );
     expect(lines[0]).not.toMatch(/Require stack|\\n/);
+  });
+
+  it("exits 70 saying it is a bug, not 0 in silence, when the command stops with nothing left to wait for", async () => {
+    // Every wait in infra ends (AWS calls and polls have timers); this one never does: the env file's real path.
+    const result = await runBinary(["status", "-f", tempEnvFile()], {
+      env: isolatedEnv(),
+      nodeArgs: [
+        "--import",
+        preload('(await import("node:fs/promises")).default.realpath = () => new Promise(() => {});'),
+      ],
+      killAfterMs: 30_000,
+    });
+
+    expect(result.code).toBe(70);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "error: a bug in infra: the command stopped with nothing left to wait for, and no answer - report it with the command you ran",
+    ]);
   });
 });
 
