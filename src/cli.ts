@@ -21,7 +21,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const gone = { stdout: false, stderr: false };
 for (const name of ["stdout", "stderr"] as const) {
   process[name].on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
+    if (err.code !== "EPIPE" && err.code !== "EIO") throw err; // EIO: the terminal it wrote to is gone
     gone[name] = true;
   });
 }
@@ -73,8 +73,11 @@ const io = terminalIo({
   },
 });
 
-// Ctrl-C, and SIGTERM (a CI job cancelled, `timeout`, `docker stop`), are one thing: stop, after the cleanup a
-// guarded command does (a drill deleting its temporary database), with the same answer and exit code.
+// Ctrl-C, SIGTERM (a CI job cancelled, `timeout`, `docker stop`) and SIGHUP (the terminal closed, an SSH session
+// dropped) are one thing: stop, after the cleanup a guarded command does (a drill deleting its temporary database),
+// with the same answer and exit code, letting go of the stack's claim rather than leaving it to its lease. (Node
+// resets SIGHUP to the system's default as it starts, whatever its parent set: `nohup` does not keep a Node program
+// going; tmux or screen do.)
 const interrupt = new Interrupt();
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
@@ -97,7 +100,7 @@ const stop = (signal: NodeJS.Signals) => {
   const patience = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
   void Promise.race([releaseClaims().catch(() => []), patience]).then(() => process.exit(ExitCode.interrupted));
 };
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
 
 // Done: a credential lookup still waiting on an instance metadata endpoint that never answers must not hold the
 // process open. Exit once what was written has been flushed. (Not a top-level await: the executable is CommonJS,

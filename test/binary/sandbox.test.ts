@@ -93,6 +93,19 @@ describe("--sandbox, through the real binary", () => {
     expect(readdirSync(cwd).filter((f) => f.includes(".lock"))).toEqual([]);
   });
 
+  it("on a hang-up (SIGHUP: its terminal gone), stops as on Ctrl-C: exit 130, no claim nor lock left", async () => {
+    const cwd = folder();
+    const running = startBinary(["--sandbox", "create", "all"], { cwd, env: isolatedEnv() });
+    await running.waitFor(/waiting for load balancer/, "stderr");
+
+    running.child.kill("SIGHUP");
+    const ended = await running.ended;
+
+    expect(ended.code).toBe(130);
+    expect(ended.stderr).toMatch(/^interrupted \(SIGHUP\)$/m);
+    expect(readdirSync(cwd).filter((f) => f.includes(".lock"))).toEqual([]);
+  });
+
   it("refuses to serve on a port in use: exit 2, one line saying so", async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

@@ -1,7 +1,7 @@
 // The real binary on a real terminal: a pseudo-terminal 80 columns wide (util-linux `script`), its output replayed
 // on a terminal emulator of the same width, as a person would have seen it.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -46,6 +46,16 @@ function onPty(
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, output }));
   });
+}
+
+/** Whether a process of that pid is still there. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function screen(output: string, columns = 80) {
@@ -122,6 +132,37 @@ describe.skipIf(!hasScript)("the binary on a terminal 80 columns wide", () => {
     for (const run of [endOfInput, ctrlC]) expect(run.output).not.toMatch(/AbortError|run infra/);
     expect(before.exists).not.toBe("no");
     expect(await albOf()).toEqual(before);
+  });
+
+  it("given create all on a terminal, when the terminal goes away (its hang-up), then no claim nor lock is left", {
+    timeout: SLOW,
+  }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
+    const quoted = [process.execPath, CLI, "--sandbox", "create", "all"].map((a) => `'${a}'`).join(" ");
+    const terminal = spawn("script", ["-qec", `stty cols 80 rows 30; exec ${quoted}`, "/dev/null"], {
+      cwd,
+      env: { ...isolatedEnv(), TERM: "xterm-256color" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    await new Promise<void>((resolve) =>
+      terminal.stdout.on("data", (d) => {
+        output += d;
+        if (output.includes("… ")) resolve(); // a wait in progress: the stack is claimed
+      }),
+    );
+    const claim = join(cwd, "aws-resources.sandbox.env.run.lock");
+    const { pid } = JSON.parse(readFileSync(claim, "utf8")) as { pid: number };
+
+    // The terminal's end closes the pseudo-terminal: the kernel hangs up on infra (SIGHUP).
+    terminal.kill("SIGKILL");
+    const deadline = Date.now() + 20_000;
+    while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    expect(isRunning(pid)).toBe(false);
+    expect(readdirSync(cwd).filter((f) => f.includes(".lock") || f.endsWith(".tmp"))).toEqual([]);
+    const status = await runBinary(["--sandbox", "status", "--json"], { cwd, env: isolatedEnv() });
+    expect(status.code).toBe(0);
   });
 
   it("given NO_COLOR, then the same terminal gets no colour; and off a terminal there is none either", {
