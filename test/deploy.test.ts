@@ -94,6 +94,36 @@ describe("infra deploy and rollback against the AWS fake", () => {
     expect(revisionOf(fake.current)).toBe("1");
   });
 
+  it("a deploy that stops while it follows its deployment leaves the env file naming the revision the service runs", async () => {
+    // Given a deploy whose UpdateService AWS applied, and a stop before the deployment's end (a CI job cancelled,
+    // Ctrl-C, here AWS refusing the next read of the service)
+    const path = await stack(fake.current);
+    fake.current.ecr.push("startupwebapp", "v2");
+    const moved = () => fake.current.calls.some((c) => c.op === "UpdateService");
+    fake.current.inject({
+      op: "DescribeServices",
+      input: moved,
+      nth: 1,
+      error: () =>
+        Object.assign(new Error("User is not authorized to perform: ecs:DescribeServices"), {
+          name: "AccessDeniedException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        }),
+    });
+
+    // When the deploy runs
+    const result = await runCli(["deploy", "--image", ":v2", "--file", path], fake.current);
+
+    // Then it fails, and the env file (and so the stack's record) says what the service names now: revision 2,
+    // not the revision it replaced, so `plan` shows no change that is not there
+    expect(result.code, result.stderr).toBe(3);
+    expect(revisionOf(fake.current)).toBe("2");
+    expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_ARN")).toBe(td(2));
+    expect(recorded(path, "ECS_SERVICE_TASK_DEFINITION_REVISION")).toBe("2");
+    expect(knownGood(fake.current)).toEqual([1]); // not probed: not marked
+  });
+
   it("when UpdateService's answer was lost, a second run finishes the deploy and records what runs", async () => {
     const path = await stack(fake.current);
     fake.current.ecr.push("startupwebapp", "v2");

@@ -87,6 +87,9 @@ async function moveTo(
   ev.updated(
     `service ${c.serviceName} -> ${shortName(nextArn)} (deployment ${deploymentId}, was ${shortName(svc.taskDefinition)})`,
   );
+  // The service names the new revision from now on, whatever follows: a run stopped while it follows (a cancelled
+  // CI job, Ctrl-C, a refused read) writes back a record that says so, as a failure's way back records the old one.
+  await record(ctx, next);
   if (!ctx.options.wait) {
     await leftRunning(ctx, c, deploymentId, next, o.again);
     return false;
