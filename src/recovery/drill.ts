@@ -8,7 +8,16 @@
 import { randomUUID } from "node:crypto";
 import type { DBInstance } from "@aws-sdk/client-rds";
 import type { Context } from "../core/context.js";
-import { AwsError, asAwsError, awsErrorCode, InfraError, isAwsError, WaitTimeoutError } from "../core/errors.js";
+import {
+  AwsError,
+  asAwsError,
+  awsErrorCode,
+  BugError,
+  InfraError,
+  InputError,
+  isAwsError,
+  WaitTimeoutError,
+} from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { infraLine } from "../core/invocation.js";
@@ -25,6 +34,7 @@ import {
   drillShape,
   keep,
   keptAdvice,
+  RecoveryImpossible,
   type RestorePoint,
   restore,
   restorePoint,
@@ -206,7 +216,14 @@ const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 function errorWord(err: unknown): string {
   if (err instanceof WaitTimeoutError) return "timeout";
   if (err instanceof InterruptedError) return "interrupted";
-  return awsErrorCode(err instanceof AwsError ? err.cause : err) ?? awsErrorCode(err) ?? (err as Error).name ?? "error";
+  if (!(err instanceof InfraError)) return awsErrorCode(err) ?? "error"; // AWS's, as the SDK threw it
+  if (err instanceof BugError) return "bug";
+  const aws = err.cause === undefined ? undefined : awsErrorCode(err.cause); // AWS's, as infra said it
+  if (aws) return aws;
+  // infra's own findings, by what they are: the message printed says which
+  if (err instanceof RecoveryImpossible) return "impossible";
+  if (err instanceof InputError) return "input";
+  return "refused";
 }
 
 function checkWord(check: CheckResult): string {

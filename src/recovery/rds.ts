@@ -13,7 +13,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-rds";
 import type { Context } from "../core/context.js";
-import { AwsError, awsStep, ExitCode, InfraError, isAwsError } from "../core/errors.js";
+import { AwsError, awsStep, ExitCode, InfraError, InputError, isAwsError } from "../core/errors.js";
 import type { ResourceEvents } from "../core/events.js";
 import { awsLine } from "../core/invocation.js";
 import { done, pending, waitOptions, waitUntil } from "../core/wait.js";
@@ -122,12 +122,16 @@ export async function drillShape(ctx: Context, source: DBInstance, wanted: strin
   const out = await awsStep("check instance class", DBInstanceClass, () =>
     rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine, EngineVersion, DBInstanceClass, MaxRecords: 20 })),
   );
-  if ((out.OrderableDBInstanceOptions ?? []).length === 0)
-    throw new InfraError(
-      `RDS does not offer ${DBInstanceClass} for ${Engine} ${EngineVersion}`,
-      ExitCode.aws,
-      "set DR_DRILL_INSTANCE_CLASS to a class RDS offers for that engine version",
+  if ((out.OrderableDBInstanceOptions ?? []).length === 0) {
+    const offered = "set DR_DRILL_INSTANCE_CLASS to a class RDS offers for that engine version";
+    const none = `RDS does not offer ${DBInstanceClass} for ${Engine} ${EngineVersion}`;
+    // The class asked for is the input's to change; production's own is one a real recovery could not use either.
+    if (wanted) throw new InputError(none, offered);
+    throw new RecoveryImpossible(
+      `${none}: a recovery into production's class could not be made either`,
+      `${offered}, and move production to one before it needs recovering`,
     );
+  }
   return {
     instanceClass: DBInstanceClass,
     multiAZ: wanted ? false : production.multiAZ,

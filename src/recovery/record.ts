@@ -57,7 +57,10 @@ export interface DrillRecord {
    */
   billedMs: number;
   failed?: FailedAt;
-  /** What failed there: AWS's error code, or a word (exit-1, timeout). */
+  /**
+   * What failed there: AWS's error code, or a word (exit-1, timeout, interrupted; for infra's own findings input,
+   * impossible, refused or bug).
+   */
   error?: string;
 }
 

@@ -326,6 +326,31 @@ describe("infra dr-drill against the AWS fake", () => {
     expect(result.stdout).toMatch(/cost\s+\$0\.00 for this drill .*; production's db\.t4g\.small Multi-AZ .*: \$0\.01/);
   });
 
+  it("refuses a DR_DRILL_INSTANCE_CLASS RDS does not offer for production's engine version: exit 2, recorded as the input's", async () => {
+    const path = await drillStack(fake.current, 'DR_DRILL_INSTANCE_CLASS="db.t4g.micro"\n');
+    fake.current.rds.withdraw("db.t4g.micro", "postgres", "16.4");
+
+    const result = await runCli(["dr-drill", "-f", path], fake.current);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: RDS does not offer db\.t4g\.micro for postgres 16\.4 - set DR_DRILL_INSTANCE_CLASS/m,
+    );
+    expect(fake.current.calls.some((c) => c.op.startsWith("RestoreDBInstance"))).toBe(false);
+    expect(recorded(path, "DR_LAST_DRILL")).toMatch(/ failed=prepare error=input result=failed$/);
+  });
+
+  it("says a recovery is impossible when RDS no longer offers production's own class for its engine version: exit 1", async () => {
+    const path = await drillStack(fake.current);
+    fake.current.rds.withdraw("db.t4g.small", "postgres", "16.4");
+
+    const result = await runCli(["dr-drill", "-f", path], fake.current);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: RDS does not offer db\.t4g\.small for postgres 16\.4: a recovery into/m);
+    expect(recorded(path, "DR_LAST_DRILL")).toMatch(/ failed=prepare error=impossible result=failed$/);
+  });
+
   it("finds its own instance when the restore's answer was lost (DBInstanceAlreadyExists on the SDK's retry), and deletes it", async () => {
     // Given a restore that takes effect but whose answer is lost, so that the retry finds the name taken,
     const path = await drillStack(fake.current);
