@@ -2,15 +2,7 @@
 // and the rest; what each does in actions/, loaded when it runs), and the one place that turns any error into its
 // message and exit code.
 import { Command, CommanderError } from "commander";
-import {
-  CheckFailedError,
-  describeError,
-  ExitCode,
-  InfraError,
-  InputError,
-  missingCode,
-  printable,
-} from "../core/errors.js";
+import { CheckFailedError, describeError, ExitCode, InputError, printable, unloadable } from "../core/errors.js";
 import { releaseClaims } from "../core/held-claims.js";
 import { InterruptedError } from "../core/interrupt.js";
 import { carryInvocation, type Invocation } from "../core/invocation.js";
@@ -312,14 +304,6 @@ async function loadActions<M>(load: () => Promise<M>, name: string): Promise<M> 
   try {
     return await load();
   } catch (err) {
-    throw (
-      missingCode(err, name) ??
-      new InfraError(
-        `infra could not load its own code for ${name}: ${err instanceof Error ? err.message : String(err)}`,
-        ExitCode.bug,
-        "reinstall infra (npm ci in its checkout, or npm install again)",
-        { cause: err },
-      )
-    );
+    throw unloadable(err, name);
   }
 }

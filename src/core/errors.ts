@@ -158,15 +158,24 @@ export function asAwsError(step: string, resource: string, err: unknown): InfraE
 /**
  * A file of infra's, or of a package it loads, that Node cannot find (ERR_MODULE_NOT_FOUND for an ES module,
  * MODULE_NOT_FOUND for a require()): an install cut short, or changed under a running command. Neither AWS's failure
- * nor the input's. `require()`'s message goes on with every file that required it, a line each: said here as its
- * first line and the one file that needed it.
+ * nor the input's.
  */
 export function missingCode(err: unknown, during?: string): InfraError | undefined {
-  const e = err as Error & { code?: unknown; requireStack?: unknown };
-  if (!(err instanceof Error) || (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_MODULE_NOT_FOUND")) return undefined;
-  const by = Array.isArray(e.requireStack) && e.requireStack.length > 0 ? ` (needed by ${e.requireStack[0]})` : "";
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (!(err instanceof Error) || (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND")) return undefined;
+  return unloadable(err, during);
+}
+
+/**
+ * infra's own code that would not load, missing or broken: reinstall. `require()`'s message goes on with every file
+ * that required it, a line each: said here as its first line and the one file that needed it.
+ */
+export function unloadable(err: unknown, during?: string): InfraError {
+  const requireStack = (err as { requireStack?: unknown } | undefined)?.requireStack;
+  const by = Array.isArray(requireStack) && requireStack.length > 0 ? ` (needed by ${requireStack[0]})` : "";
+  const what = err instanceof Error ? err.message.split("\n")[0] : String(err);
   return new InfraError(
-    `infra could not load its own code${during ? ` for ${during}` : ""}: ${e.message.split("\n")[0]}${by}`,
+    `infra could not load its own code${during ? ` for ${during}` : ""}: ${what}${by}`,
     ExitCode.bug,
     "reinstall infra (npm ci in its checkout, or npm install again)",
     { cause: err },

@@ -2,10 +2,11 @@
 // Every change to it is a compare-and-swap made under the env file's own short lock (file-lock.ts), so two processes
 // that read the same claim cannot both replace it. A claim written by an older infra ({pid, host, at}) reads as one
 // whose lease has run out: taken over unless its process is alive on this host.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import type { ClaimOwner, ClaimSlot } from "./claim.js";
 import { unwritable, withLock } from "./file-lock.js";
+import { replaceFileSync } from "./replace-file.js";
 
 /** The version of a run lock: its text, "" when there is none. */
 export class RunLock implements ClaimSlot<string> {
@@ -33,14 +34,9 @@ export class RunLock implements ClaimSlot<string> {
         return "";
       }
       const text = `${JSON.stringify(owner)}\n`;
-      // Written beside it and renamed over it, synchronously (a line of JSON): a process exiting at once (Ctrl-C
-      // twice) cannot fall between the two and leave the temporary file, which no later process (another pid) removes.
-      const temp = `${this.path}.${process.pid}.tmp`;
       try {
-        writeFileSync(temp, text);
-        renameSync(temp, this.path);
+        replaceFileSync(this.path, text);
       } catch (err) {
-        rmSync(temp, { force: true });
         throw unwritable(this.path, err);
       }
       return text;

@@ -1,10 +1,11 @@
 // The sandbox account on disk: its state in the working folder (saved whole, renamed into place), and the lock
 // that gives one process at a time the account. The lock is held for as long as the process serves (a command, or
 // `infra sandbox serve` for hours), so only a holder that is gone is taken over, never one that is merely old.
-import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import { ExitCode, InfraError, InputError } from "../core/errors.js";
 import { lock } from "../core/file-lock.js";
+import { replaceFileSync } from "../core/replace-file.js";
 import type { Fake } from "./aws/aws-fake.js";
 import { restore, type Snapshot, snapshot } from "./aws/snapshot.js";
 import { SANDBOX_URL_VARIABLE } from "./files.js";
@@ -35,12 +36,8 @@ export async function saveAccount(path: string, fake: Fake): Promise<void> {
     savedAt: new Date(fake.clock.now()).toISOString(),
     state: snapshot(fake),
   };
-  // Written beside it and renamed over it: a killed process leaves the last whole state. Not synced: it is a
-  // sandbox, not a database. Synchronous (some tens of KiB): a process exiting at once (Ctrl-C twice) cannot fall
-  // between the two and leave the temporary file, which no later process (another pid) would remove.
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(file)}\n`);
-  renameSync(temp, path);
+  // A killed process leaves the last whole state. Not synced: it is a sandbox, not a database.
+  replaceFileSync(path, `${JSON.stringify(file)}\n`);
 }
 
 /** Takes the account's lock (`<state>.lock`), waiting a while for another process; returns what lets it go. */

@@ -16,6 +16,28 @@ const coloured = (text: string) => ["\x1b[31m", "\x1b[32m", "\x1b[33m"].some((co
 /** Each test runs the sandbox in two processes on the real clock: room for a loaded machine. */
 const SLOW = 120_000;
 
+/** `infra <args>` started on a pseudo-terminal of that width (util-linux `script`), typed into when `typing`. */
+function pseudoTerminal(args: string[], cwd: string, env: Record<string, string>, columns: number, typing = false) {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
+  return spawn("script", ["-qec", `stty cols ${columns} rows 30; exec ${quoted}`, "/dev/null"], {
+    cwd,
+    env: { ...env, TERM: "xterm-256color" },
+    stdio: [typing ? "pipe" : "ignore", "pipe", "inherit"],
+  });
+}
+
+/** A folder of its own holding a sandbox with a load balancer, and how to read that load balancer's status. */
+async function sandboxWithLoadBalancer() {
+  const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
+  const env = isolatedEnv();
+  expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+  const albOf = async () => {
+    const status = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
+    return JSON.parse(status.stdout).resources.find((r: { resource: string }) => r.resource === "alb");
+  };
+  return { cwd, env, albOf };
+}
+
 /**
  * `infra <args>` on a pseudo-terminal of that width; what it wrote there, and its exit code. With `answer`, what a
  * person types once the question shows.
@@ -27,13 +49,8 @@ function onPty(
   columns = 80,
   answer?: { to: RegExp; typed: string },
 ) {
-  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn("script", ["-qec", `stty cols ${columns} rows 30; exec ${quoted}`, "/dev/null"], {
-      cwd,
-      env: { ...env, TERM: "xterm-256color" },
-      stdio: [answer ? "pipe" : "ignore", "pipe", "inherit"],
-    });
+    const child = pseudoTerminal(args, cwd, env, columns, Boolean(answer));
     let output = "";
     let answered = false;
     child.stdout?.on("data", (d) => {
@@ -93,33 +110,23 @@ describe.skipIf(!hasScript)("the binary on a terminal 80 columns wide", () => {
   it("given a load balancer, when destroy asks on the terminal and yes is typed, then it is destroyed", {
     timeout: SLOW,
   }, async () => {
-    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
-    const env = isolatedEnv();
-    expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+    const { cwd, env, albOf } = await sandboxWithLoadBalancer();
 
     const destroyed = await onPty(["--sandbox", "destroy", "alb"], cwd, env, 80, {
       to: /Type yes to go on: /,
       typed: "yes\r",
     });
-    const status = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
 
     expect(destroyed.code).toBe(0);
     expect(destroyed.output).toMatch(/Destroy alb recorded in .*\? Type yes to go on: /);
-    const alb = JSON.parse(status.stdout).resources.find((r: { resource: string }) => r.resource === "alb");
-    expect(alb.exists).toBe("no");
+    expect((await albOf()).exists).toBe("no");
   });
 
   it("given a load balancer, when destroy asks and Ctrl-D or Ctrl-C is typed, then nothing is destroyed: Ctrl-D answers no, Ctrl-C interrupts", {
     timeout: SLOW,
   }, async () => {
-    const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
-    const env = isolatedEnv();
-    expect((await runBinary(["--sandbox", "create", "alb"], { cwd, env })).code).toBe(0);
+    const { cwd, env, albOf } = await sandboxWithLoadBalancer();
     const question = /Type yes to go on: /;
-    const albOf = async () => {
-      const status = await runBinary(["--sandbox", "status", "--json"], { cwd, env });
-      return JSON.parse(status.stdout).resources.find((r: { resource: string }) => r.resource === "alb");
-    };
     const before = await albOf();
 
     const endOfInput = await onPty(["--sandbox", "destroy", "alb"], cwd, env, 80, { to: question, typed: "\x04" });
@@ -138,15 +145,10 @@ describe.skipIf(!hasScript)("the binary on a terminal 80 columns wide", () => {
     timeout: SLOW,
   }, async () => {
     const cwd = mkdtempSync(join(tmpdir(), "infra-tty-"));
-    const quoted = [process.execPath, CLI, "--sandbox", "create", "all"].map((a) => `'${a}'`).join(" ");
-    const terminal = spawn("script", ["-qec", `stty cols 80 rows 30; exec ${quoted}`, "/dev/null"], {
-      cwd,
-      env: { ...isolatedEnv(), TERM: "xterm-256color" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const terminal = pseudoTerminal(["--sandbox", "create", "all"], cwd, isolatedEnv(), 80);
     let output = "";
     await new Promise<void>((resolve) =>
-      terminal.stdout.on("data", (d) => {
+      terminal.stdout?.on("data", (d) => {
         output += d;
         if (output.includes("… ")) resolve(); // a wait in progress: the stack is claimed
       }),
