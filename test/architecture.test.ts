@@ -73,7 +73,9 @@ const sources = () =>
 
 /** Every place a file writes the env file, or calls something that does: `.record(`, `recordOwned(`, `writeFile`. */
 const envWrites = (text: string) =>
-  [...text.matchAll(/\.record\(|\brecordOwned\(|\bwriteFile(?:Sync)?\(/g)].map((m) => m[0].replace(/^\./, ""));
+  [...text.matchAll(/\.record\(|\brecordOwned\(|\b(?:writeFile|replaceFile)(?:Sync)?\(/g)].map((m) =>
+    m[0].replace(/^\./, ""),
+  );
 
 /**
  * Who may write the env file, and what: resources record their own `records` through the lifecycle, and the few keys
@@ -91,6 +93,7 @@ const ENV_WRITERS: Record<string, string> = {
   "core/run-lock.ts": "the stack's claim beside the env file, not the env file",
   "sandbox/session.ts": "a new env file for the sandbox, only where none exists",
   "sandbox/account-file.ts": "the sandbox's account state, not the env file",
+  "core/replace-file.ts": "a small file replaced whole for the two above (the claim, the account), not the env file",
 };
 
 /** AWS calls that change nothing: every other command an SDK client sends is a mutating call. */
